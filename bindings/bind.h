@@ -1,0 +1,44 @@
+/* What every binding shares: reaching the engine, the nil/message/code convention, owning
+ * host lists across Lua errors, and the guarded call that applies gates, dry-run and journal. */
+#ifndef MEND_BIND_H
+#define MEND_BIND_H
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "../engine/engine.h"
+#include "../engine/guard.h"
+
+/* The engine stored in the registry by mend_bindings_open. Raises if absent. */
+mend_engine *bind_engine(lua_State *L);
+
+/* Pushes nil, e->msg, code name; returns 3 (the Lua io convention). */
+int bind_fail(lua_State *L, const mend_err *e);
+
+/* Pushes true; returns 1. */
+int bind_true(lua_State *L);
+
+/* Hands p to a userdata box whose __gc/__close calls freefn(p, n), so host lists are freed
+ * even when building the Lua result raises. Returns the box (left on the stack). */
+typedef void (*bind_freefn)(void *p, size_t n);
+void bind_own(lua_State *L, void *p, size_t n, bind_freefn freefn);
+
+/* Gate, dry-run and journal for one mutating call. Returns the verdict; on REFUSED the caller
+ * returns bind_fail(L, e). */
+mend_guard_verdict bind_guard(lua_State *L, const mend_action *a, mend_err *e);
+/* Closes what bind_guard opened; e NULL on success. */
+void bind_guard_end(lua_State *L, const mend_action *a, mend_guard_verdict v, const mend_err *e);
+
+/* Small table setters used when pushing host structs. */
+void bind_setstr(lua_State *L, const char *k, const char *v);
+void bind_setint(lua_State *L, const char *k, lua_Integer v);
+void bind_setbool(lua_State *L, const char *k, int v);
+
+/* Registry paths: accepts HKEY_LOCAL_MACHINE\..., HKLM\..., HKLM:\... and forward slashes;
+ * writes the short-root form host.h expects. Raises a Lua error on an unknown root. */
+const char *bind_checkregpath(lua_State *L, int arg, char *buf, size_t size);
+
+/* Registers a module: sets package.preload[name] and the global of the same name. */
+void bind_register(lua_State *L, const char *name, lua_CFunction open);
+
+#endif

@@ -1,0 +1,15 @@
+/* Batch files: one policy name per line, # comments, blanks, trimming, duplicates merged. */
+#ifndef MEND_BATCH_LIST_H
+#define MEND_BATCH_LIST_H
+
+#include <stddef.h>
+
+#include "mend_err.h"
+
+/* Parses buf (UTF-8, optional BOM; LF or CRLF). Names keep inner spaces, quotes and any
+ * UTF-8; a '#' starts a comment only at the start of a (trimmed) line. Invalid UTF-8 or a NUL
+ * byte is an error naming the line. On success *names is a malloc'd array of malloc'd strings
+ * in first-seen order. */
+int mend_batch_parse(const char *buf, size_t len, char ***names, size_t *n, mend_err *e);
+
+#endif

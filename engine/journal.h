@@ -1,0 +1,30 @@
+/* The journal: one JSON object per line, flushed and fsynced before and after each mutating
+ * action, so an interrupted run leaves a true record of what it was doing. */
+#ifndef MEND_JOURNAL_H
+#define MEND_JOURNAL_H
+
+#include <stdbool.h>
+
+#include "mend_err.h"
+
+typedef struct mend_journal mend_journal;
+
+/* Opens (appends to) path, creating parent folders. run_id identifies this run's lines. */
+mend_journal *mend_journal_open(const char *path, const char *run_id, mend_err *e);
+void mend_journal_close(mend_journal *j);
+
+/* {"ts":..,"run":..,"seq":N,"event":"begin","op":..,"target":..} */
+int mend_journal_begin(mend_journal *j, unsigned long seq, const char *op, const char *target, mend_err *e);
+/* {"ts":..,"run":..,"seq":N,"event":"end","op":..,"target":..,"ok":true|false,"code":..,"message":..} */
+int mend_journal_end(mend_journal *j, unsigned long seq, const char *op, const char *target,
+                     const mend_err *result, mend_err *e);
+/* {"ts":..,"run":..,"event":"run_start"|"run_end"|..., "detail":...} */
+int mend_journal_event(mend_journal *j, const char *event, const char *detail, mend_err *e);
+
+/* Reads an existing journal and reports the last run's actions that began but never ended
+ * (an interrupted run). Calls cb once per such action. Returns the number found, -1 on error. */
+int mend_journal_unfinished(const char *path,
+                            void (*cb)(void *ud, const char *run, const char *op, const char *target),
+                            void *ud, mend_err *e);
+
+#endif

@@ -1,0 +1,44 @@
+/* The few OS services the engine needs, for POSIX and Windows: files, locks, terminals, time. */
+#ifndef MEND_PLATFORM_H
+#define MEND_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "mend_err.h"
+
+/* UTF-8 paths on every platform. */
+FILE *mend_fopen(const char *path, const char *mode);
+int mend_mkdirs(const char *path, mend_err *e);             /* mkdir -p */
+int mend_remove(const char *path);
+bool mend_file_exists(const char *path);
+
+/* Reads a whole file (adds a NUL past the end). */
+int mend_read_file(const char *path, char **data, size_t *len, mend_err *e);
+/* Writes data to path atomically: temp file in the same folder, fsync, rename over. */
+int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e);
+/* Flushes a stdio stream to disk (fflush + fsync / FlushFileBuffers). */
+int mend_fsync_file(FILE *f);
+
+/* An exclusive advisory lock on path (created if missing), waiting up to timeout_s. */
+typedef struct mend_lock mend_lock;
+mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e);
+void mend_lock_release(mend_lock *l);
+
+bool mend_isatty_stdin(void);
+bool mend_isatty_stderr(void);
+double mend_wall_now(void);                                  /* seconds since the epoch */
+void mend_sleep_ms(unsigned ms);
+
+/* Folder of the running executable (malloc'd), NULL if unknown. */
+char *mend_exe_dir(void);
+/* The user's state folder for mend (malloc'd): $MEND_STATE_DIR, else $XDG_STATE_HOME/mend,
+ * else ~/.local/state/mend; %LOCALAPPDATA%\mend on Windows. */
+char *mend_state_dir(void);
+/* Joins two path parts with the platform separator (malloc'd). */
+char *mend_path_join(const char *a, const char *b);
+/* Folder part of a path (malloc'd), "." if none. */
+char *mend_dirname(const char *path);
+
+#endif

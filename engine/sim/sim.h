@@ -1,0 +1,30 @@
+/* The simulated Windows host: public entry points beyond host.h (scenarios, state, `mend sim`). */
+#ifndef MEND_SIM_H
+#define MEND_SIM_H
+
+#include <stddef.h>
+
+#include "cli.h"
+#include "host.h"
+
+typedef struct sim_machine sim_machine;
+
+/* Loads a scenario (a Lua chunk returning a table) in a state with only string, table and math
+ * and an instruction limit; validates every field. Errors name the field and the problem:
+ * "policies[3].blockers[1]: unknown blocker 'foo' (expected ...)". */
+int sim_scenario_load_buffer(const char *buf, size_t len, const char *chunkname,
+                             sim_machine **out, mend_err *e);
+int sim_scenario_load_file(const char *path, sim_machine **out, mend_err *e);
+void sim_machine_free(sim_machine *m);
+
+/* The machine's state as a scenario (Lua source that loads back to the same machine),
+ * deterministic in order. */
+int sim_state_serialize(const sim_machine *m, char **out, size_t *len, mend_err *e);
+
+/* `mend sim init [SCENARIO] | show | reset`; returns the process exit code. */
+int sim_command(const mend_options *o, const mend_host_config *cfg);
+
+/* Default state file for cfg (<state_dir>/sim-state.lua), malloc'd. */
+char *sim_default_state_file(const mend_host_config *cfg);
+
+#endif
