@@ -38,6 +38,18 @@ void bind_setbool(lua_State *L, const char *k, int v);
  * writes the short-root form host.h expects. Raises a Lua error on an unknown root. */
 const char *bind_checkregpath(lua_State *L, int arg, char *buf, size_t size);
 
+/* The same, reporting what the host cannot take instead of raising: a path that is not valid
+ * UTF-8, holds a NUL byte or does not fit gets NULL with *e set (MEND_E_INVALID). A non-string
+ * argument or an unknown root still raises. */
+const char *bind_regpath(lua_State *L, int arg, char *buf, size_t size, mend_err *e);
+
+/* A string argument bound for the host: raises on a non-string; returns NULL with *e set
+ * (MEND_E_INVALID) when it is not valid UTF-8 or holds a NUL byte. */
+const char *bind_hoststr(lua_State *L, int arg, mend_err *e);
+
+/* Checks a string already in hand the same way (what names the value in the message). */
+int bind_checkutf8(const char *s, size_t len, const char *what, mend_err *e);
+
 /* Registers a module: sets package.preload[name] and the global of the same name. */
 void bind_register(lua_State *L, const char *name, lua_CFunction open);
 

@@ -1,0 +1,320 @@
+/* The mend module: run facts (args, flags, dry_run, host, version), gates, confirm, and report steps. */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "bindings.h"
+
+#include "../engine/log.h"
+#include "../engine/report.h"
+#include "../engine/utf.h"
+#include "bind.h"
+
+#define STEP_MAX_DEPTH 8
+
+static const char *const outcomes[] = {
+    "fixed", "healthy", "not_found", "reboot_required", "blocked", "failed", NULL,
+};
+
+static int l_allowed(lua_State *L)
+{
+    const char *cap = luaL_checkstring(L, 1);
+    unsigned mask = 0;
+    char why[200];
+    if (strchr(cap, ',') || strcmp(cap, "all") == 0 || mend_gate_parse(cap, &mask, why, sizeof why) != 0)
+        return luaL_argerror(L, 1, lua_pushfstring(L, "unknown capability '%s' (expected kill, "
+                                                      "registry, reboot or nic)", cap));
+    lua_pushboolean(L, mend_engine_allowed(bind_engine(L), mask));
+    return 1;
+}
+
+static int l_confirm(lua_State *L)
+{
+    const char *prompt = luaL_checkstring(L, 1);
+    lua_pushboolean(L, mend_engine_confirm(bind_engine(L), prompt));
+    return 1;
+}
+
+/* ---- mend.step ---- */
+
+static void free_json(void *p, size_t n)
+{
+    (void)n;
+    cJSON_Delete(p);
+}
+
+static cJSON *json_string(lua_State *L, int idx)
+{
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    if (mend_utf8_valid(s, len) && !memchr(s, '\0', len))
+        return cJSON_CreateString(s);
+    /* The report must stay valid JSON: bytes that are not UTF-8 become '?'. */
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        luaL_addchar(&b, c < 0x80 && c != 0 ? (char)c : '?');
+    }
+    luaL_pushresult(&b);
+    cJSON *j = cJSON_CreateString(lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return j;
+}
+
+static bool is_sequence(lua_State *L, int idx)
+{
+    lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > n) {
+            lua_pop(L, 1);
+            return false;
+        }
+        count++;
+    }
+    return count == n && n > 0;
+}
+
+/* Converts the Lua value at idx into a fresh cJSON node (NULL when out of memory). */
+static cJSON *to_json(lua_State *L, int idx, int depth)
+{
+    idx = lua_absindex(L, idx);
+    switch (lua_type(L, idx)) {
+    case LUA_TBOOLEAN:
+        return cJSON_CreateBool(lua_toboolean(L, idx));
+    case LUA_TNUMBER:
+        return cJSON_CreateNumber(lua_tonumber(L, idx));
+    case LUA_TSTRING:
+        return json_string(L, idx);
+    case LUA_TTABLE:
+        break;
+    default:
+        return cJSON_CreateString(luaL_typename(L, idx));
+    }
+    if (depth >= STEP_MAX_DEPTH)
+        return cJSON_CreateString("(nested too deep)");
+    luaL_checkstack(L, 4, "step nested too deep");
+    if (is_sequence(L, idx)) {
+        cJSON *arr = cJSON_CreateArray();
+        lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+        for (lua_Integer i = 1; arr && i <= n; i++) {
+            lua_rawgeti(L, idx, i);
+            cJSON *item = to_json(L, -1, depth + 1);
+            lua_pop(L, 1);
+            if (!item || !cJSON_AddItemToArray(arr, item)) {
+                cJSON_Delete(item);
+                cJSON_Delete(arr);
+                return NULL;
+            }
+        }
+        return arr;
+    }
+    cJSON *obj = cJSON_CreateObject();
+    lua_pushnil(L);
+    while (obj && lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            lua_pop(L, 1);
+            continue;
+        }
+        cJSON *item = to_json(L, -1, depth + 1);
+        const char *key = lua_tostring(L, -2);
+        lua_pop(L, 1);
+        if (!item || !cJSON_AddItemToObject(obj, key, item)) {
+            cJSON_Delete(item);
+            cJSON_Delete(obj);
+            lua_pop(L, 1);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
+/* A field of the step table read raw: must be of type t or nil. */
+static void check_field(lua_State *L, const char *k, int t)
+{
+    lua_pushstring(L, k);
+    int got = lua_rawget(L, 1);
+    if (got != LUA_TNIL && got != t)
+        luaL_error(L, "bad argument #1 to 'step': field '%s' must be a %s, not %s", k,
+                   lua_typename(L, t), luaL_typename(L, -1));
+}
+
+static const char *field_s(lua_State *L, int idx)
+{
+    return lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
+}
+
+static void print_step(lua_State *L, const char *policy, const char *rung, const char *action,
+                       int ok, const char *message, const char *code)
+{
+    if (!mend_log_enabled(MEND_LOG_INFO))
+        return;
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    lua_pushfstring(L, "  [%s] ", rung ? rung : "step");
+    luaL_addvalue(&b);
+    if (policy) {
+        luaL_addstring(&b, policy);
+        luaL_addstring(&b, ": ");
+    }
+    luaL_addstring(&b, action ? action : "");
+    if (ok == 1)
+        luaL_addstring(&b, action ? " ok" : "ok");
+    else if (ok == 0)
+        luaL_addstring(&b, action ? " failed" : "failed");
+    if (message) {
+        luaL_addstring(&b, ok == 0 ? ": " : " - ");
+        luaL_addstring(&b, message);
+    }
+    if (ok == 0 && code) {
+        lua_pushfstring(L, " [%s]", code);
+        luaL_addvalue(&b);
+    }
+    luaL_addchar(&b, '\n');
+    luaL_pushresult(&b);
+    fputs(lua_tostring(L, -1), stderr);
+    fflush(stderr);
+    lua_pop(L, 1);
+}
+
+static int l_step(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    check_field(L, "policy", LUA_TSTRING);   /* 2 */
+    check_field(L, "rung", LUA_TSTRING);     /* 3 */
+    check_field(L, "action", LUA_TSTRING);   /* 4 */
+    check_field(L, "ok", LUA_TBOOLEAN);      /* 5 */
+    check_field(L, "message", LUA_TSTRING);  /* 6 */
+    check_field(L, "code", LUA_TSTRING);     /* 7 */
+    mend_engine *eng = bind_engine(L);
+
+    lua_pushnil(L); /* 8: the step without its policy, which names the entry instead */
+    lua_newtable(L);
+    lua_replace(L, 8);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        if (lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "policy") == 0) {
+            lua_pop(L, 1);
+            continue;
+        }
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, 8);
+    }
+    cJSON *step = to_json(L, 8, 0);
+    if (!step)
+        return luaL_error(L, "not enough memory");
+    bind_own(L, step, 1, free_json);
+    lua_toclose(L, lua_gettop(L));
+    if (eng->report) {
+        cJSON *copy = cJSON_Duplicate(step, 1);
+        if (!copy)
+            return luaL_error(L, "not enough memory");
+        mend_report_step(eng->report, field_s(L, 2), copy);
+    }
+    print_step(L, field_s(L, 2), field_s(L, 3), field_s(L, 4),
+               lua_isboolean(L, 5) ? lua_toboolean(L, 5) : -1, field_s(L, 6), field_s(L, 7));
+    return 0;
+}
+
+static int l_outcome(lua_State *L)
+{
+    const char *policy = luaL_checkstring(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    static const char *const fields[] = { "before", "after", "outcome", "rung" };
+    for (int i = 0; i < 4; i++) {
+        lua_getfield(L, 2, fields[i]);
+        if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "bad argument #2 to 'outcome': field '%s' must be a string, not %s",
+                       fields[i], luaL_typename(L, -1));
+    }
+    const char *oc = lua_tostring(L, 5);
+    if (oc) {
+        int i = 0;
+        while (outcomes[i] && strcmp(outcomes[i], oc) != 0)
+            i++;
+        if (!outcomes[i])
+            luaL_error(L, "bad argument #2 to 'outcome': unknown outcome '%s' (expected fixed, healthy, "
+                       "not_found, reboot_required, blocked or failed)", oc);
+    }
+    mend_engine *eng = bind_engine(L);
+    if (!eng->report)
+        return 0;
+    for (int i = 0; i < 4; i++) {
+        const char *v = lua_tostring(L, 3 + i);
+        if (v)
+            mend_report_policy_set(eng->report, policy, fields[i], v);
+    }
+    /* An entry exists even when only the name was given. */
+    if (!lua_tostring(L, 5) && !mend_report_policy_get(eng->report, policy, "outcome"))
+        mend_report_policy_set(eng->report, policy, "outcome", "failed");
+    return 0;
+}
+
+static int l_advise(lua_State *L)
+{
+    const char *text = luaL_checkstring(L, 1);
+    mend_engine *eng = bind_engine(L);
+    if (eng->report)
+        mend_report_advise(eng->report, text);
+    return 0;
+}
+
+static int l_progress(lua_State *L)
+{
+    lua_Integer done = luaL_checkinteger(L, 1);
+    lua_Integer total = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, done >= 0, 1, "must be zero or more");
+    luaL_argcheck(L, total >= 0, 2, "must be zero or more");
+    mend_engine *eng = bind_engine(L);
+    if (!eng->stderr_tty || total == 0 || !mend_log_enabled(MEND_LOG_INFO))
+        return 0;
+    if (done > total)
+        done = total;
+    enum { WIDTH = 30 };
+    char bar[WIDTH + 1];
+    int filled = (int)(done * WIDTH / total);
+    for (int i = 0; i < WIDTH; i++)
+        bar[i] = i < filled ? '#' : '-';
+    bar[WIDTH] = '\0';
+    fprintf(stderr, "\r  [%s] %lld/%lld%s", bar, (long long)done, (long long)total,
+            done == total ? "\n" : "");
+    fflush(stderr);
+    return 0;
+}
+
+int luaopen_mend_mend(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        { "allowed", l_allowed },
+        { "confirm", l_confirm },
+        { "step", l_step },
+        { "outcome", l_outcome },
+        { "advise", l_advise },
+        { "progress", l_progress },
+        { NULL, NULL },
+    };
+    mend_engine *eng = bind_engine(L);
+    const mend_options *o = eng->opts;
+    luaL_newlib(L, fns);
+    lua_createtable(L, o ? o->nargs : 0, 0);
+    for (int i = 0; o && i < o->nargs; i++) {
+        lua_pushstring(L, o->args[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "args");
+    lua_createtable(L, 0, 3);
+    bind_setbool(L, "all_pending", o && o->all_pending);
+    bind_setbool(L, "resume", o && o->resume);
+    bind_setbool(L, "batch", o && o->cmd == MEND_CMD_BATCH);
+    lua_setfield(L, -2, "flags");
+    bind_setbool(L, "dry_run", o && o->dry_run);
+    bind_setstr(L, "host", eng->host.ops && eng->host.ops->name ? eng->host.ops->name : "");
+    bind_setstr(L, "version", MEND_VERSION);
+    return 1;
+}

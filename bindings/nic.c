@@ -1,0 +1,68 @@
+/* The nic module: network adapters and their IPsec task offload setting (behind the nic gate). */
+#include <stdio.h>
+
+#include "bindings.h"
+
+#include "bind.h"
+
+static void free_nics(void *p, size_t n)
+{
+    mend_nic_free_list(p, n);
+}
+
+static int l_list(lua_State *L)
+{
+    mend_engine *eng = bind_engine(L);
+    mend_nic *list = NULL;
+    size_t n = 0;
+    mend_err e;
+    mend_err_clear(&e);
+    if (eng->host.ops->nic.list(eng->host.ctx, &list, &n, &e) != 0)
+        return bind_fail(L, &e);
+    bind_own(L, list, n, free_nics);
+    int box = lua_gettop(L);
+    lua_toclose(L, box);
+    lua_newtable(L);
+    for (size_t i = 0; i < n; i++) {
+        lua_createtable(L, 0, 3);
+        bind_setstr(L, "name", list[i].name);
+        bind_setstr(L, "description", list[i].description);
+        bind_setbool(L, "ipsec_offload", list[i].ipsec_offload);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_closeslot(L, box);
+    return 1;
+}
+
+static int l_set_ipsec_offload(lua_State *L)
+{
+    mend_err e;
+    mend_err_clear(&e);
+    const char *name = bind_hoststr(L, 1, &e);
+    luaL_checktype(L, 2, LUA_TBOOLEAN);
+    bool on = lua_toboolean(L, 2);
+    if (!name)
+        return bind_fail(L, &e);
+    char question[512];
+    snprintf(question, sizeof question, "%s IPsec task offload on %s?", on ? "Enable" : "Disable", name);
+    mend_action a = { on ? "nic.enable_ipsec_offload" : "nic.disable_ipsec_offload", name, MEND_GATE_NIC,
+                      MEND_COUNT_OFFLOAD_CHANGES, question };
+    mend_engine *eng = bind_engine(L);
+    mend_guard_verdict v = bind_guard(L, &a, &e);
+    if (v == MEND_GUARD_REFUSED)
+        return bind_fail(L, &e);
+    int rc = v == MEND_GUARD_GO ? eng->host.ops->nic.set_ipsec_offload(eng->host.ctx, name, on, &e) : 0;
+    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
+    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+}
+
+int luaopen_mend_nic(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        { "list", l_list },
+        { "set_ipsec_offload", l_set_ipsec_offload },
+        { NULL, NULL },
+    };
+    luaL_newlib(L, fns);
+    return 1;
+}

@@ -1,0 +1,202 @@
+/* The sys module: group-policy refresh, reboot behind its gate, sleep, admin check, OS name, resume. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bindings.h"
+
+#include "../engine/platform.h"
+#include "bind.h"
+
+static int l_gpupdate(lua_State *L)
+{
+    bool force = false;
+    if (!lua_isnoneornil(L, 1)) {
+        luaL_checktype(L, 1, LUA_TTABLE);
+        lua_getfield(L, 1, "force");
+        if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+            luaL_error(L, "bad argument #1: field 'force' must be a boolean, not %s", luaL_typename(L, -1));
+        force = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    mend_err e;
+    mend_err_clear(&e);
+    mend_engine *eng = bind_engine(L);
+    mend_action a = { "sys.gpupdate", force ? "/force" : "", 0, MEND_COUNT_GPUPDATES, NULL };
+    mend_guard_verdict v = bind_guard(L, &a, &e);
+    if (v == MEND_GUARD_REFUSED)
+        return bind_fail(L, &e);
+    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.gpupdate(eng->host.ctx, force, &e) : 0;
+    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
+    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+}
+
+static int l_reboot(lua_State *L)
+{
+    const char *reason = "mend: restart to finish a remediation";
+    mend_err e;
+    mend_err_clear(&e);
+    bool bad = false;
+    if (!lua_isnoneornil(L, 1)) {
+        luaL_checktype(L, 1, LUA_TTABLE);
+        lua_settop(L, 1);
+        lua_getfield(L, 1, "reason");
+        if (!lua_isnil(L, -1)) {
+            if (lua_type(L, -1) != LUA_TSTRING)
+                luaL_error(L, "bad argument #1: field 'reason' must be a string, not %s", luaL_typename(L, -1));
+            size_t len;
+            reason = lua_tolstring(L, -1, &len);
+            bad = bind_checkutf8(reason, len, "field 'reason'", &e) != 0;
+        }
+    }
+    if (bad)
+        return bind_fail(L, &e);
+    mend_engine *eng = bind_engine(L);
+    mend_action a = { "sys.reboot", reason, MEND_GATE_REBOOT, MEND_COUNT_REBOOTS, "Restart this computer now?" };
+    mend_guard_verdict v = bind_guard(L, &a, &e);
+    if (v == MEND_GUARD_REFUSED)
+        return bind_fail(L, &e);
+    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.reboot(eng->host.ctx, reason, &e) : 0;
+    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
+    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+}
+
+static int l_sleep(lua_State *L)
+{
+    lua_Number s = luaL_checknumber(L, 1);
+    luaL_argcheck(L, s >= 0 && s <= 86400.0, 1, "seconds must be between 0 and 86400");
+    mend_engine *eng = bind_engine(L);
+    mend_err e;
+    mend_err_clear(&e);
+    if (eng->host.ops->sys.sleep(eng->host.ctx, (double)s, &e) != 0)
+        return bind_fail(L, &e);
+    return bind_true(L);
+}
+
+static int l_is_admin(lua_State *L)
+{
+    mend_engine *eng = bind_engine(L);
+    mend_err e;
+    mend_err_clear(&e);
+    bool admin = false;
+    if (eng->host.ops->sys.is_admin(eng->host.ctx, &admin, &e) != 0)
+        return bind_fail(L, &e);
+    lua_pushboolean(L, admin);
+    return 1;
+}
+
+static int l_os(lua_State *L)
+{
+    mend_engine *eng = bind_engine(L);
+    mend_err e;
+    mend_err_clear(&e);
+    char buf[256] = "";
+    if (eng->host.ops->sys.os_name(eng->host.ctx, buf, sizeof buf, &e) != 0)
+        return bind_fail(L, &e);
+    buf[sizeof buf - 1] = '\0';
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+/* Quotes one argument so CommandLineToArgvW gives it back unchanged. */
+static void add_quoted(luaL_Buffer *b, const char *s)
+{
+    luaL_addchar(b, '"');
+    size_t slashes = 0;
+    for (const char *c = s; *c; c++) {
+        if (*c == '\\') {
+            slashes++;
+            continue;
+        }
+        /* Backslashes before a quote are doubled, and the quote escaped. */
+        for (size_t i = 0; i < (*c == '"' ? 2 * slashes + 1 : slashes); i++)
+            luaL_addchar(b, '\\');
+        slashes = 0;
+        luaL_addchar(b, *c);
+    }
+    for (size_t i = 0; i < 2 * slashes; i++)
+        luaL_addchar(b, '\\');
+    luaL_addchar(b, '"');
+}
+
+static void free_str(void *p, size_t n)
+{
+    (void)n;
+    free(p);
+}
+
+static int l_resume_after_reboot(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    mend_err e;
+    mend_err_clear(&e);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, 1, i) != LUA_TSTRING)
+            luaL_error(L, "bad argument #1: item %d must be a string, not %s", (int)i, luaL_typename(L, -1));
+        size_t len;
+        const char *s = lua_tolstring(L, -1, &len);
+        char what[32];
+        snprintf(what, sizeof what, "item %d", (int)i);
+        int bad = bind_checkutf8(s, len, what, &e);
+        lua_pop(L, 1);
+        if (bad)
+            return bind_fail(L, &e);
+    }
+    char *dir = mend_exe_dir();
+#ifdef _WIN32
+    const char *exe_name = "mend.exe";
+#else
+    const char *exe_name = "mend";
+#endif
+    char *exe = dir ? mend_path_join(dir, exe_name) : NULL;
+    free(dir);
+    if (exe) {
+        bind_own(L, exe, 1, free_str);
+        lua_pushstring(L, exe);
+    } else {
+        lua_pushstring(L, exe_name);
+    }
+    const char *exe_path = lua_tostring(L, -1);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    add_quoted(&b, exe_path);
+    luaL_addstring(&b, " fix --resume");
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, 1, i);
+        const char *s = lua_tostring(L, -1);
+        lua_pop(L, 1); /* still referenced by the table */
+        luaL_addchar(&b, ' ');
+        add_quoted(&b, s);
+    }
+    luaL_pushresult(&b);
+    const char *cmdline = lua_tostring(L, -1);
+    mend_engine *eng = bind_engine(L);
+    mend_action a = { "sys.resume_after_reboot", cmdline, 0, MEND_COUNT_NONE, NULL };
+    mend_guard_verdict v = bind_guard(L, &a, &e);
+    if (v == MEND_GUARD_REFUSED)
+        return bind_fail(L, &e);
+    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.resume_after_reboot(eng->host.ctx, cmdline, &e) : 0;
+    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
+    if (rc != 0)
+        return bind_fail(L, &e);
+    lua_pushboolean(L, 1);
+    lua_pushstring(L, cmdline);
+    return 2;
+}
+
+int luaopen_mend_sys(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        { "gpupdate", l_gpupdate },
+        { "reboot", l_reboot },
+        { "sleep", l_sleep },
+        { "is_admin", l_is_admin },
+        { "os", l_os },
+        { "resume_after_reboot", l_resume_after_reboot },
+        { NULL, NULL },
+    };
+    luaL_newlib(L, fns);
+    return 1;
+}
