@@ -1,0 +1,165 @@
+/* Batch files: one policy name per line, # comments, blanks, trimming, duplicates merged. */
+#include "batch_list.h"
+#include "engine_private.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Strict UTF-8: no overlongs, no surrogates, nothing past U+10FFFF. */
+static bool utf8_ok(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t len;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2, cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3, cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4, cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + len > n)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+typedef struct seen_set {
+    char **keys;
+    size_t cap, n;
+} seen_set;
+
+static uint64_t hash_bytes(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Returns 1 if added, 0 if already there, -1 out of memory. */
+static int seen_add(seen_set *set, char *key)
+{
+    if ((set->n + 1) * 2 > set->cap) {
+        size_t ncap = set->cap ? set->cap * 2 : 64;
+        char **nk = calloc(ncap, sizeof *nk);
+        if (!nk)
+            return -1;
+        for (size_t i = 0; i < set->cap; i++) {
+            if (!set->keys[i])
+                continue;
+            size_t j = hash_bytes(set->keys[i]) & (ncap - 1);
+            while (nk[j])
+                j = (j + 1) & (ncap - 1);
+            nk[j] = set->keys[i];
+        }
+        free(set->keys);
+        set->keys = nk;
+        set->cap = ncap;
+    }
+    size_t i = hash_bytes(key) & (set->cap - 1);
+    for (; set->keys[i]; i = (i + 1) & (set->cap - 1))
+        if (strcmp(set->keys[i], key) == 0)
+            return 0;
+    set->keys[i] = key;
+    set->n++;
+    return 1;
+}
+
+int mend_batch_parse(const char *buf, size_t len, char ***names, size_t *n, mend_err *e)
+{
+    *names = NULL;
+    *n = 0;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3;
+        len -= 3;
+    }
+    char **out = NULL;
+    size_t count = 0, cap = 0;
+    seen_set seen = {0};
+    size_t lineno = 0;
+    const char *p = buf, *end = buf + len;
+    while (p < end) {
+        lineno++;
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        const char *next = nl ? nl + 1 : end;
+        if (memchr(p, '\0', (size_t)(eol - p))) {
+            mend_err_set(e, MEND_E_INVALID, 0, "line %zu: contains a NUL byte (is the file UTF-16? save it as UTF-8)", lineno);
+            goto fail;
+        }
+        if (!utf8_ok((const unsigned char *)p, (size_t)(eol - p))) {
+            mend_err_set(e, MEND_E_INVALID, 0, "line %zu: not valid UTF-8 (save the list as UTF-8)", lineno);
+            goto fail;
+        }
+        while (p < eol && is_blank(*p))
+            p++;
+        while (eol > p && is_blank(eol[-1]))
+            eol--;
+        if (p == eol || *p == '#') {
+            p = next;
+            continue;
+        }
+        size_t nlen = (size_t)(eol - p);
+        char *name = malloc(nlen + 1);
+        if (!name)
+            goto oom;
+        memcpy(name, p, nlen);
+        name[nlen] = '\0';
+        int added = seen_add(&seen, name);
+        if (added < 0) {
+            free(name);
+            goto oom;
+        }
+        if (added == 0) {
+            free(name);
+        } else {
+            if (count == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                char **no = realloc(out, ncap * sizeof *no);
+                if (!no)
+                    goto oom; /* name is owned by seen until the cleanup below */
+                out = no;
+                cap = ncap;
+            }
+            out[count++] = name;
+        }
+        p = next;
+    }
+    free(seen.keys);
+    *names = out;
+    *n = count;
+    return 0;
+oom:
+    mend_err_set(e, MEND_E_IO, 0, "out of memory reading the list");
+fail:
+    /* Every name lives in seen; the array only borrows them. */
+    for (size_t i = 0; i < seen.cap; i++)
+        free(seen.keys[i]);
+    free(seen.keys);
+    free(out);
+    return -1;
+}

@@ -1,0 +1,354 @@
+/* Command-line parsing: argv -> mend_options, with one clear line for every mistake. */
+#include "cli.h"
+#include "engine.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int usage_error(char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static int usage_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return 2;
+}
+
+int mend_cli_parse_size(const char *s, size_t *out)
+{
+    if (!s || !isdigit((unsigned char)*s))
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    unsigned long long mult = 1;
+    switch (tolower((unsigned char)*end)) {
+    case '\0': break;
+    case 'k': mult = 1024ULL; end++; break;
+    case 'm': mult = 1024ULL * 1024; end++; break;
+    case 'g': mult = 1024ULL * 1024 * 1024; end++; break;
+    default: return -1;
+    }
+    /* Also accept "64MB", "64MiB", "1gb". */
+    if (mult > 1 && (*end == 'i' || *end == 'I'))
+        end++;
+    if (mult > 1 && (*end == 'b' || *end == 'B'))
+        end++;
+    if (*end != '\0')
+        return -1;
+    if (v > SIZE_MAX / mult)
+        return -1;
+    *out = (size_t)(v * mult);
+    return 0;
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s))
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end != '\0' || !isfinite(v) || v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static bool valid_host(const char *v)
+{
+    return strcmp(v, "local") == 0 || strcmp(v, "sim") == 0 ||
+           (strncmp(v, "sim:", 4) == 0 && v[4] != '\0');
+}
+
+static const struct {
+    const char *word;
+    mend_command cmd;
+} commands[] = {
+    {"run", MEND_CMD_RUN},     {"fix", MEND_CMD_FIX},   {"check", MEND_CMD_CHECK},
+    {"batch", MEND_CMD_BATCH}, {"sim", MEND_CMD_SIM},   {"help", MEND_CMD_HELP},
+    {"version", MEND_CMD_VERSION},
+};
+
+enum { OPT_FLAG, OPT_VALUE };
+
+typedef struct cli_state {
+    mend_options *o;
+    bool quiet, verbose;
+} cli_state;
+
+/* Applies one option; value is NULL for flags. Returns 0 or 2 with err filled. */
+static int apply_option(cli_state *st, const char *name, const char *value, char *err, size_t errlen)
+{
+    mend_options *o = st->o;
+    if (strcmp(name, "--host") == 0) {
+        if (!valid_host(value))
+            return usage_error(err, errlen, "bad value for --host: '%s' (expected local, sim or sim:FILE)", value);
+        o->host_spec = value;
+    } else if (strcmp(name, "--allow") == 0) {
+        unsigned mask = 0;
+        char why[200];
+        if (mend_gate_parse(value, &mask, why, sizeof why) != 0)
+            return usage_error(err, errlen, "%s", why);
+        o->allow |= mask;
+    } else if (strcmp(name, "--report") == 0 || strcmp(name, "--journal") == 0) {
+        if (!*value)
+            return usage_error(err, errlen, "%s needs a file name", name);
+        if (name[2] == 'r')
+            o->report_path = value;
+        else
+            o->journal_path = value;
+    } else if (strcmp(name, "--timeout") == 0) {
+        if (parse_seconds(value, &o->timeout_s) != 0)
+            return usage_error(err, errlen, "bad value for --timeout: '%s' (expected a positive number of seconds)", value);
+    } else if (strcmp(name, "--max-memory") == 0) {
+        size_t sz;
+        if (mend_cli_parse_size(value, &sz) != 0)
+            return usage_error(err, errlen, "bad value for --max-memory: '%s' (expected a size like 64M, 1G, 512k or bytes)", value);
+        if (sz < 1024 * 1024)
+            return usage_error(err, errlen, "bad value for --max-memory: '%s' (at least 1M)", value);
+        o->max_memory = sz;
+    } else if (strcmp(name, "--exit-codes") == 0) {
+        if (strcmp(value, "default") == 0)
+            o->exit_style = MEND_EXIT_DEFAULT;
+        else if (strcmp(value, "sccm") == 0)
+            o->exit_style = MEND_EXIT_SCCM;
+        else
+            return usage_error(err, errlen, "bad value for --exit-codes: '%s' (expected default or sccm)", value);
+    } else if (strcmp(name, "--dry-run") == 0) {
+        o->dry_run = true;
+    } else if (strcmp(name, "--yes") == 0 || strcmp(name, "-y") == 0) {
+        o->yes = true;
+    } else if (strcmp(name, "--json") == 0) {
+        o->json = true;
+    } else if (strcmp(name, "--unsafe") == 0) {
+        o->unsafe = true;
+    } else if (strcmp(name, "--all-pending") == 0) {
+        o->all_pending = true;
+    } else if (strcmp(name, "--resume") == 0) {
+        o->resume = true;
+    } else if (strcmp(name, "-q") == 0 || strcmp(name, "--quiet") == 0) {
+        st->quiet = true;
+        o->verbosity = -1;
+    } else if (strcmp(name, "-v") == 0 || strcmp(name, "--verbose") == 0) {
+        st->verbose = true;
+        o->verbosity = o->verbosity > 0 ? o->verbosity + 1 : 1;
+    } else if (strcmp(name, "-vv") == 0) {
+        st->verbose = true;
+        o->verbosity = 2;
+    }
+    if (st->quiet && st->verbose)
+        return usage_error(err, errlen, "-q and -v cannot be used together");
+    return 0;
+}
+
+static int option_kind(const char *name)
+{
+    static const char *const with_value[] = {"--host", "--allow", "--report", "--journal", "--timeout",
+                                              "--max-memory", "--exit-codes"};
+    static const char *const flags[] = {"--dry-run", "--yes", "-y", "--json", "--unsafe", "--all-pending",
+                                        "--resume", "-q", "--quiet", "-v", "-vv", "--verbose",
+                                        "--help", "-h", "--version"};
+    for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
+        if (strcmp(name, with_value[i]) == 0)
+            return OPT_VALUE;
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+        if (strcmp(name, flags[i]) == 0)
+            return OPT_FLAG;
+    return -1;
+}
+
+/* Handles argv[*i] (an option); may consume the next argv entry as its value. */
+static int parse_option(cli_state *st, int argc, char **argv, int *i, char *err, size_t errlen)
+{
+    const char *arg = argv[*i];
+    char name[64];
+    const char *value = NULL;
+    const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+    size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+    if (nlen >= sizeof name)
+        return usage_error(err, errlen, "unknown option '%.40s...' (see mend --help)", arg);
+    memcpy(name, arg, nlen);
+    name[nlen] = '\0';
+    if (eq)
+        value = eq + 1;
+
+    int kind = option_kind(name);
+    if (kind < 0)
+        return usage_error(err, errlen, "unknown option '%s' (see mend --help)", name);
+    if (kind == OPT_FLAG && value)
+        return usage_error(err, errlen, "option '%s' takes no value", name);
+    if (kind == OPT_VALUE && !value) {
+        if (*i + 1 >= argc)
+            return usage_error(err, errlen, "option '%s' needs a value (see mend --help)", name);
+        value = argv[++*i];
+    }
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        st->o->cmd = MEND_CMD_HELP;
+        return 0;
+    }
+    if (strcmp(name, "--version") == 0) {
+        st->o->cmd = MEND_CMD_VERSION;
+        return 0;
+    }
+    return apply_option(st, name, value, err, errlen);
+}
+
+/* A positional word: the command, then what that command takes. */
+static int parse_positional(mend_options *o, char **argv, int *npos, const char *arg, char *err,
+                            size_t errlen)
+{
+    if (o->cmd == MEND_CMD_NONE) {
+        for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
+            if (strcmp(arg, commands[k].word) == 0) {
+                o->cmd = commands[k].cmd;
+                return 0;
+            }
+        return usage_error(err, errlen, "unknown command '%s' (expected run, fix, check, batch or sim; see mend --help)", arg);
+    }
+    switch (o->cmd) {
+    case MEND_CMD_RUN:
+        if (!o->script) {
+            o->script = arg;
+            return 0;
+        }
+        break;
+    case MEND_CMD_BATCH:
+        if (o->script)
+            return usage_error(err, errlen, "mend batch takes one list file, got '%s' as well", arg);
+        o->script = arg;
+        return 0;
+    case MEND_CMD_SIM:
+        if (!o->sim_verb) {
+            if (strcmp(arg, "init") != 0 && strcmp(arg, "show") != 0 && strcmp(arg, "reset") != 0)
+                return usage_error(err, errlen, "unknown sim command '%s' (expected init, show or reset)", arg);
+            o->sim_verb = arg;
+            return 0;
+        }
+        if (*npos >= 1)
+            return usage_error(err, errlen, "mend sim %s takes at most one scenario, got '%s' as well", o->sim_verb, arg);
+        break;
+    case MEND_CMD_HELP:
+    case MEND_CMD_VERSION:
+        return 0;
+    default:
+        break;
+    }
+    /* Positionals are packed at the front of argv so o->args needs no copy. */
+    argv[1 + (*npos)++] = (char *)arg;
+    return 0;
+}
+
+static int check_complete(const mend_options *o, char *err, size_t errlen)
+{
+    switch (o->cmd) {
+    case MEND_CMD_NONE:
+        return usage_error(err, errlen, "no command given (expected run, fix, check, batch or sim; see mend --help)");
+    case MEND_CMD_RUN:
+        if (!o->script)
+            return usage_error(err, errlen, "mend run needs a script: mend run SCRIPT.lua [ARGS...]");
+        break;
+    case MEND_CMD_BATCH:
+        if (!o->script)
+            return usage_error(err, errlen, "mend batch needs a list file (or - for standard input): mend batch FILE");
+        break;
+    case MEND_CMD_SIM:
+        if (!o->sim_verb)
+            return usage_error(err, errlen, "mend sim needs init, show or reset");
+        break;
+    default:
+        break;
+    }
+    if (o->all_pending && o->cmd != MEND_CMD_FIX)
+        return usage_error(err, errlen, "--all-pending only applies to mend fix");
+    if (o->resume && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH)
+        return usage_error(err, errlen, "--resume only applies to mend fix and mend batch");
+    return 0;
+}
+
+int mend_cli_parse(int argc, char **argv, mend_options *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    o->timeout_s = MEND_DEFAULT_TIMEOUT_S;
+    o->max_memory = MEND_DEFAULT_MAX_MEMORY;
+    if (err && errlen)
+        err[0] = '\0';
+    cli_state st = {.o = o};
+    int npos = 0;
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        /* Everything after the script's path belongs to the script. */
+        if (o->cmd == MEND_CMD_RUN && o->script) {
+            argv[1 + npos++] = (char *)arg;
+            continue;
+        }
+        int rc;
+        if (!options_done && strcmp(arg, "--") == 0) {
+            options_done = true;
+            continue;
+        }
+        if (!options_done && arg[0] == '-' && arg[1] != '\0')
+            rc = parse_option(&st, argc, argv, &i, err, errlen);
+        else
+            rc = parse_positional(o, argv, &npos, arg, err, errlen);
+        if (rc)
+            return rc;
+        if (o->cmd == MEND_CMD_HELP || o->cmd == MEND_CMD_VERSION)
+            return 0;
+    }
+    o->args = argv + 1;
+    o->nargs = npos;
+    return check_complete(o, err, errlen);
+}
+
+void mend_cli_usage(FILE *out)
+{
+    fputs("usage: mend COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "Commands:\n"
+          "  fix [POLICY...]          run the fix ladder on the named policies (or all stuck ones)\n"
+          "      --all-pending        fix every policy that is pending deletion\n"
+          "      --resume             continue a fix that a reboot interrupted\n"
+          "  check [POLICY...]        read-only diagnosis; exit 0 healthy, 1 problem found\n"
+          "  batch FILE|-             fix every policy named in FILE (one per line, # comments)\n"
+          "  run SCRIPT.lua [ARGS...] run a custom script with the same API (ARGS go to mend.args)\n"
+          "  sim init|show|reset [SCENARIO]  manage the simulated host's state\n"
+          "\n"
+          "Options (before or after the command):\n"
+          "  --host local|sim|sim:FILE  which machine to act on (default: local on Windows, else sim)\n"
+          "  --dry-run                show what would be done; change nothing\n"
+          "  --allow LIST             allow gated actions: kill,registry,reboot,nic or all\n"
+          "  --yes                    answer yes to confirmations (never opens reboot)\n"
+          "  --json                   print the JSON report on stdout\n"
+          "  --report FILE            also write the JSON report to FILE\n"
+          "  --journal FILE           journal file (default: STATE_DIR/journal.jsonl)\n"
+          "  -q, --quiet              only warnings and errors\n"
+          "  -v, --verbose            debug output (-vv for more)\n"
+          "  --timeout SECONDS        stop a script after this long (default 1800)\n"
+          "  --max-memory SIZE        memory limit for scripts: 64M, 1G, 512k, bytes (default 1G)\n"
+          "  --unsafe                 give scripts the full Lua standard library\n"
+          "  --exit-codes default|sccm  sccm: 3010 reboot required, 1641 reboot initiated\n"
+          "  --                       end of options\n"
+          "  -h, --help               this help\n"
+          "  --version                print the version\n"
+          "\n"
+          "Exit codes: 0 fixed or healthy, 1 a problem remains, 2 usage/configuration/script error,\n"
+          "3 reboot required to complete.\n",
+          out);
+}

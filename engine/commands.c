@@ -1,0 +1,315 @@
+/* The commands behind the CLI: set up host, journal, report and Lua, run the script, report. */
+#include "commands.h"
+#include "batch_list.h"
+#include "engine.h"
+#include "engine_private.h"
+#include "journal.h"
+#include "log.h"
+#include "lua_host.h"
+#include "paths.h"
+#include "platform.h"
+#include "report.h"
+#include "sim/sim.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Everything one run owns, released in one place. */
+typedef struct run_ctx {
+    mend_options opts;        /* a copy: batch puts the list's names in args */
+    char *state_dir, *data_dir, *backup_dir, *scripts_dir, *script_dir, *script_path;
+    char **names;             /* batch: the parsed list */
+    size_t nnames;
+    mend_engine eng;
+    bool host_open;
+    mend_lua *lua;
+} run_ctx;
+
+static int setup_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Setup problems end the run with one line and exit code 2. */
+static int setup_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("mend: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 2;
+}
+
+static void run_ctx_free(run_ctx *c)
+{
+    mend_lua_free(c->lua);
+    if (c->eng.journal)
+        mend_journal_close(c->eng.journal);
+    if (c->host_open)
+        mend_host_close(&c->eng.host);
+    mend_report_free(c->eng.report);
+    for (size_t i = 0; i < c->nnames; i++)
+        free(c->names[i]);
+    free(c->names);
+    free(c->state_dir);
+    free(c->data_dir);
+    free(c->backup_dir);
+    free(c->scripts_dir);
+    free(c->script_dir);
+    free(c->script_path);
+}
+
+static char *read_stdin(size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n + 1 >= cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, stdin);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (buf) {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
+}
+
+static int load_batch_list(run_ctx *c)
+{
+    const char *file = c->opts.script;
+    char *buf;
+    size_t len = 0;
+    mend_err e;
+    bool from_stdin = strcmp(file, "-") == 0;
+    if (from_stdin) {
+        buf = read_stdin(&len);
+        if (!buf)
+            return setup_error("cannot read the list from standard input");
+    } else if (mend_read_file(file, &buf, &len, &e) != 0) {
+        return setup_error("%s", e.msg);
+    }
+    int rc = mend_batch_parse(buf, len, &c->names, &c->nnames, &e);
+    free(buf);
+    const char *shown = from_stdin ? "standard input" : file;
+    if (rc != 0) {
+        fprintf(stderr, "mend: %s: %s\n", shown, e.msg);
+        return 2;
+    }
+    /* An empty list must not fall through to "fix every stuck policy". */
+    if (c->nnames == 0)
+        return setup_error("%s names no policies", shown);
+    if (c->nnames > (size_t)0x7fffffff)
+        return setup_error("%s names too many policies", shown);
+    c->opts.args = c->names;
+    c->opts.nargs = (int)c->nnames;
+    return 0;
+}
+
+/* Where the script for this command is, and the folder require searches first. */
+static int locate_script(run_ctx *c)
+{
+    const mend_options *o = &c->opts;
+    if (o->cmd == MEND_CMD_RUN) {
+        c->script_path = mend_dupstr(o->script);
+    } else {
+        if (!c->scripts_dir)
+            return setup_error("cannot find mend's bundled scripts (scripts/fix.lua); set MEND_DATA_DIR to "
+                               "the folder that holds scripts/ and scenarios/");
+        c->script_path = mend_path_join(c->scripts_dir, o->cmd == MEND_CMD_CHECK ? "check.lua" : "fix.lua");
+    }
+    c->script_dir = c->script_path ? mend_dirname(c->script_path) : NULL;
+    if (!c->script_path || !c->script_dir)
+        return setup_error("out of memory");
+    return 0;
+}
+
+static void warn_unfinished(void *ud, const char *run, const char *op, const char *target)
+{
+    int *count = ud;
+    if ((*count)++ == 0)
+        mend_log(MEND_LOG_WARN, "the previous run (%s) was interrupted; these actions may or may not have "
+                                "happened:", run);
+    mend_log(MEND_LOG_WARN, "  %s %s", op, target);
+}
+
+static void make_run_id(char *buf, size_t size)
+{
+    double now = mend_wall_now();
+    time_t secs = (time_t)floor(now);
+    struct tm tm;
+    mend_gmtime(secs, &tm);
+    /* Time to the millisecond plus a few bits of address noise: distinct across quick reruns. */
+    unsigned noise = (unsigned)(((size_t)&tm >> 4) ^ (size_t)clock()) & 0xffffu;
+    snprintf(buf, size, "%04d%02d%02dT%02d%02d%02d.%03dZ-%04x", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((now - floor(now)) * 1000) % 1000, noise);
+}
+
+static int open_journal(run_ctx *c)
+{
+    char *path = c->opts.journal_path ? mend_dupstr(c->opts.journal_path)
+                                      : mend_path_join(c->state_dir, "journal.jsonl");
+    if (!path)
+        return setup_error("out of memory");
+    mend_err e;
+    int count = 0;
+    if (mend_journal_unfinished(path, warn_unfinished, &count, &e) < 0)
+        mend_log(MEND_LOG_WARN, "%s", e.msg);
+    char run_id[128];
+    make_run_id(run_id, sizeof run_id);
+    c->eng.journal = mend_journal_open(path, run_id, &e);
+    free(path);
+    if (!c->eng.journal)
+        return setup_error("%s", e.msg);
+    static const char *const words[] = {"", "run", "fix", "check", "batch", "sim", "help", "version"};
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s%s%s", words[c->opts.cmd], c->opts.script ? " " : "",
+             c->opts.script ? c->opts.script : "");
+    if (mend_journal_event(c->eng.journal, "run_start", detail, &e) != 0)
+        return setup_error("%s", e.msg);
+    return 0;
+}
+
+static bool prints_summary(mend_command cmd)
+{
+    return cmd == MEND_CMD_FIX || cmd == MEND_CMD_BATCH || cmd == MEND_CMD_CHECK;
+}
+
+/* Report output and the exit code, once the script has run (or failed). */
+static int finish(run_ctx *c, int script_rc, int script_ret)
+{
+    const mend_options *o = &c->opts;
+    mend_report *r = c->eng.report;
+    int code = script_rc != 0 ? 2 : script_ret >= 0 ? script_ret : mend_report_exit_code(r, o->exit_style);
+
+    if (o->json) {
+        char *json = mend_report_json(r, true);
+        if (json) {
+            fputs(json, stdout);
+            fputc('\n', stdout);
+            free(json);
+        } else {
+            code = setup_error("out of memory printing the report");
+        }
+    } else if (prints_summary(o->cmd) && mend_report_policy_count(r) > 0) {
+        mend_report_print_summary(r, stdout);
+    }
+    fflush(stdout);
+    if (o->report_path) {
+        mend_err e;
+        if (mend_report_write(r, o->report_path, &e) != 0)
+            code = setup_error("cannot write the report: %s", e.msg);
+    }
+    if (c->eng.journal) {
+        mend_err e;
+        char detail[64];
+        snprintf(detail, sizeof detail, "%s, exit %d", mend_report_outcome(r), code);
+        mend_journal_event(c->eng.journal, "run_end", detail, &e);
+    }
+    return code;
+}
+
+static int run_script_command(run_ctx *c)
+{
+    const mend_options *o = &c->opts;
+    if (o->cmd == MEND_CMD_BATCH && load_batch_list(c) != 0)
+        return 2;
+    if (locate_script(c) != 0)
+        return 2;
+
+    mend_host_config cfg = {
+        .spec = o->host_spec, .dry_run = o->dry_run, .state_dir = c->state_dir,
+        .data_dir = c->data_dir, .quiet = o->verbosity < 0 || o->json,
+    };
+    mend_err e;
+    if (mend_host_open(&c->eng.host, &cfg, &e) != 0)
+        return setup_error("%s", e.msg);
+    c->host_open = true;
+    if (!o->dry_run && open_journal(c) != 0)
+        return 2;
+    c->eng.report = mend_report_new(c->eng.host.ops && c->eng.host.ops->name ? c->eng.host.ops->name : "?",
+                                    o->dry_run);
+    if (!c->eng.report)
+        return setup_error("out of memory");
+
+    char err[8192];
+    mend_lua_config lcfg = {
+        .unsafe = o->unsafe, .timeout_s = o->timeout_s, .max_memory = o->max_memory,
+        .script_dir = c->script_dir, .scripts_dir = c->scripts_dir,
+    };
+    c->lua = mend_lua_new(&c->eng, &lcfg, err, sizeof err);
+    if (!c->lua)
+        return setup_error("cannot start Lua: %s", err);
+
+    int ret = -1;
+    int rc = mend_lua_run_file(c->lua, c->script_path, err, sizeof err, &ret);
+    if (rc != 0) {
+        fprintf(stderr, "mend: %s\n", err);
+        mend_report_fail(c->eng.report, err);
+    } else if (!o->dry_run && c->eng.host.ops->commit && c->eng.host.ops->commit(c->eng.host.ctx, &e) != 0) {
+        fprintf(stderr, "mend: cannot save the host's state: %s\n", e.msg);
+        mend_report_fail(c->eng.report, e.msg);
+        rc = 2;
+    }
+    return finish(c, rc, ret);
+}
+
+int mend_commands_run(const mend_options *o)
+{
+    mend_log_init(o->verbosity, mend_isatty_stderr());
+    if (o->cmd == MEND_CMD_HELP) {
+        mend_cli_usage(stdout);
+        return 0;
+    }
+    if (o->cmd == MEND_CMD_VERSION) {
+        printf("mend %s\n", MEND_VERSION);
+        return 0;
+    }
+
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    c.opts = *o;
+    c.state_dir = mend_state_dir();
+    if (!c.state_dir)
+        return setup_error("cannot find a folder for mend's state; set MEND_STATE_DIR");
+    c.data_dir = mend_data_dir();
+    c.backup_dir = mend_path_join(c.state_dir, "backups");
+    c.scripts_dir = c.data_dir ? mend_path_join(c.data_dir, "scripts") : NULL;
+
+    c.eng.opts = &c.opts;
+    c.eng.state_dir = c.state_dir;
+    c.eng.data_dir = c.data_dir;
+    c.eng.backup_dir = c.backup_dir;
+    c.eng.stdin_tty = mend_isatty_stdin();
+    c.eng.stderr_tty = mend_isatty_stderr();
+
+    int code;
+    if (o->cmd == MEND_CMD_SIM) {
+        mend_host_config cfg = {
+            .spec = o->host_spec, .dry_run = o->dry_run, .state_dir = c.state_dir,
+            .data_dir = c.data_dir, .quiet = o->verbosity < 0 || o->json,
+        };
+        code = sim_command(o, &cfg);
+    } else {
+        code = run_script_command(&c);
+    }
+    run_ctx_free(&c);
+    return code;
+}

@@ -1,0 +1,71 @@
+/* The one checkpoint before every mutating host call: gate, dry-run, journal, counters. */
+#include "guard.h"
+#include "engine_private.h"
+#include "journal.h"
+#include "log.h"
+#include "report.h"
+
+#include <stdio.h>
+
+/* What each gate stops, as the refusal sentence says it. */
+static const char *gate_activity(unsigned gate)
+{
+    switch (gate) {
+    case MEND_GATE_KILL: return "stopping processes";
+    case MEND_GATE_REGISTRY: return "deleting registry keys";
+    case MEND_GATE_REBOOT: return "rebooting the machine";
+    case MEND_GATE_NIC: return "changing network adapter settings";
+    default: return "this action";
+    }
+}
+
+static bool gate_open(mend_engine *eng, const mend_action *a)
+{
+    if (!a->gate || mend_engine_allowed(eng, a->gate))
+        return true;
+    char question[512];
+    if (a->question)
+        snprintf(question, sizeof question, "%s", a->question);
+    else
+        snprintf(question, sizeof question, "Allow %s on %s?", a->op ? a->op : "this action",
+                 a->target ? a->target : "this machine");
+    /* A stray --yes must never reboot a server: only --allow reboot or a person at the
+     * keyboard can. */
+    if (a->gate == MEND_GATE_REBOOT)
+        return mend_engine_ask(eng, question);
+    return mend_engine_confirm(eng, question);
+}
+
+mend_guard_verdict mend_guard_begin(mend_engine *eng, const mend_action *a, mend_err *e)
+{
+    if (!gate_open(eng, a)) {
+        mend_err_set(e, MEND_E_NOT_PERMITTED, 0, "%s is not allowed; rerun with --allow %s",
+                     gate_activity(a->gate), mend_gate_name(a->gate) ? mend_gate_name(a->gate) : "all");
+        return MEND_GUARD_REFUSED;
+    }
+    eng->seq++;
+    if (eng->opts && eng->opts->dry_run && !eng->host.what_if)
+        return MEND_GUARD_SKIP;
+    if (eng->journal) {
+        mend_err je;
+        /* No record, no action: the journal must never miss something that was done. */
+        if (mend_journal_begin(eng->journal, eng->seq, a->op, a->target, &je) != 0) {
+            mend_err_set(e, MEND_E_IO, 0, "%s was not attempted: %s", a->op ? a->op : "the action", je.msg);
+            return MEND_GUARD_REFUSED;
+        }
+    }
+    return MEND_GUARD_GO;
+}
+
+void mend_guard_end(mend_engine *eng, const mend_action *a, mend_guard_verdict v, const mend_err *e)
+{
+    if (v == MEND_GUARD_REFUSED)
+        return;
+    if (v == MEND_GUARD_GO && eng->journal) {
+        mend_err je;
+        if (mend_journal_end(eng->journal, eng->seq, a->op, a->target, e, &je) != 0)
+            mend_log(MEND_LOG_WARN, "%s", je.msg);
+    }
+    if ((!e || e->code == MEND_OK) && a->counter != MEND_COUNT_NONE)
+        mend_report_count(eng->report, a->counter);
+}

@@ -1,0 +1,227 @@
+/* The journal: JSON lines, flushed and fsynced around each mutating action, and reading back
+ * what an interrupted run left unfinished. */
+#include "journal.h"
+#include "engine_private.h"
+#include "platform.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct mend_journal {
+    FILE *f;
+    char *path;
+    char *run;
+};
+
+/* ISO-8601 UTC with milliseconds: 2026-11-23T21:43:11.123Z */
+static void iso_now(char *buf, size_t size)
+{
+    double now = mend_wall_now();
+    time_t secs = (time_t)floor(now);
+    int ms = (int)((now - floor(now)) * 1000.0);
+    if (ms > 999)
+        ms = 999;
+    struct tm tm;
+    mend_gmtime(secs, &tm);
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+mend_journal *mend_journal_open(const char *path, const char *run_id, mend_err *e)
+{
+    char *dir = mend_dirname(path);
+    if (!dir || mend_mkdirs(dir, e) != 0) {
+        if (!dir)
+            mend_err_set(e, MEND_E_IO, 0, "out of memory");
+        free(dir);
+        return NULL;
+    }
+    free(dir);
+    mend_journal *j = calloc(1, sizeof *j);
+    if (!j) {
+        mend_err_set(e, MEND_E_IO, 0, "out of memory");
+        return NULL;
+    }
+    j->f = mend_fopen(path, "ab");
+    j->path = mend_dupstr(path);
+    j->run = mend_dupstr(run_id);
+    if (!j->f || !j->path || !j->run) {
+        mend_err_set(e, MEND_E_IO, 0, "cannot open the journal %s for appending", path);
+        mend_journal_close(j);
+        return NULL;
+    }
+    return j;
+}
+
+void mend_journal_close(mend_journal *j)
+{
+    if (!j)
+        return;
+    if (j->f)
+        fclose(j->f);
+    free(j->path);
+    free(j->run);
+    free(j);
+}
+
+static cJSON *record(mend_journal *j, const char *event)
+{
+    char ts[96];
+    iso_now(ts, sizeof ts);
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "ts", ts);
+    cJSON_AddStringToObject(o, "run", j->run);
+    cJSON_AddStringToObject(o, "event", event);
+    return o;
+}
+
+/* One line, then flush and fsync: the record is on disk before the caller goes on. */
+static int write_record(mend_journal *j, cJSON *o, mend_err *e)
+{
+    char *line = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (!line)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the journal");
+    int bad = fputs(line, j->f) < 0 || fputc('\n', j->f) == EOF || mend_fsync_file(j->f) != 0;
+    free(line);
+    if (bad)
+        return mend_err_set(e, MEND_E_IO, 0, "cannot write the journal %s", j->path);
+    return 0;
+}
+
+static void add_action(cJSON *o, unsigned long seq, const char *op, const char *target)
+{
+    cJSON_AddNumberToObject(o, "seq", (double)seq);
+    cJSON_AddStringToObject(o, "op", op ? op : "");
+    cJSON_AddStringToObject(o, "target", target ? target : "");
+}
+
+int mend_journal_begin(mend_journal *j, unsigned long seq, const char *op, const char *target, mend_err *e)
+{
+    cJSON *o = record(j, "begin");
+    if (o)
+        add_action(o, seq, op, target);
+    return write_record(j, o, e);
+}
+
+int mend_journal_end(mend_journal *j, unsigned long seq, const char *op, const char *target,
+                     const mend_err *result, mend_err *e)
+{
+    cJSON *o = record(j, "end");
+    if (o) {
+        add_action(o, seq, op, target);
+        bool ok = !result || result->code == MEND_OK;
+        cJSON_AddBoolToObject(o, "ok", ok);
+        if (!ok) {
+            cJSON_AddStringToObject(o, "code", mend_code_name(result->code));
+            cJSON_AddStringToObject(o, "message", result->msg);
+        }
+    }
+    return write_record(j, o, e);
+}
+
+int mend_journal_event(mend_journal *j, const char *event, const char *detail, mend_err *e)
+{
+    cJSON *o = record(j, event);
+    if (o && detail)
+        cJSON_AddStringToObject(o, "detail", detail);
+    return write_record(j, o, e);
+}
+
+/* ---- reading back ---- */
+
+typedef struct pending {
+    double seq;
+    const cJSON *rec;
+} pending;
+
+int mend_journal_unfinished(const char *path,
+                            void (*cb)(void *ud, const char *run, const char *op, const char *target),
+                            void *ud, mend_err *e)
+{
+    if (!mend_file_exists(path))
+        return 0;
+    char *buf;
+    size_t len;
+    if (mend_read_file(path, &buf, &len, e) != 0)
+        return -1;
+
+    /* Parse every line; a torn line (a crash mid-write) or foreign text is skipped. */
+    cJSON **recs = NULL;
+    size_t nrec = 0, cap = 0;
+    const char *last_run = NULL;
+    char *line = buf;
+    while (line < buf + len) {
+        char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+        char *end = nl ? nl : buf + len;
+        *end = '\0';
+        cJSON *o = cJSON_Parse(line);
+        const cJSON *run = o ? cJSON_GetObjectItemCaseSensitive(o, "run") : NULL;
+        if (o && cJSON_IsString(run)) {
+            if (nrec == cap) {
+                size_t ncap = cap ? cap * 2 : 64;
+                cJSON **nr = realloc(recs, ncap * sizeof *nr);
+                if (!nr) {
+                    cJSON_Delete(o);
+                    break;
+                }
+                recs = nr;
+                cap = ncap;
+            }
+            recs[nrec++] = o;
+            last_run = run->valuestring;
+        } else {
+            cJSON_Delete(o);
+        }
+        line = end + 1;
+    }
+
+    int found = 0;
+    if (last_run) {
+        /* Begins of the last run, in order, crossed out by their ends. */
+        pending *open = calloc(nrec, sizeof *open);
+        size_t nopen = 0;
+        for (size_t i = 0; open && i < nrec; i++) {
+            const cJSON *r = recs[i];
+            const cJSON *run = cJSON_GetObjectItemCaseSensitive(r, "run");
+            const cJSON *ev = cJSON_GetObjectItemCaseSensitive(r, "event");
+            const cJSON *seq = cJSON_GetObjectItemCaseSensitive(r, "seq");
+            if (strcmp(run->valuestring, last_run) != 0 || !cJSON_IsString(ev) || !cJSON_IsNumber(seq))
+                continue;
+            if (strcmp(ev->valuestring, "begin") == 0) {
+                open[nopen++] = (pending){seq->valuedouble, r};
+            } else if (strcmp(ev->valuestring, "end") == 0) {
+                for (size_t k = nopen; k-- > 0;)
+                    if (open[k].rec && open[k].seq == seq->valuedouble) {
+                        open[k].rec = NULL;
+                        break;
+                    }
+            }
+        }
+        for (size_t k = 0; open && k < nopen; k++) {
+            if (!open[k].rec)
+                continue;
+            const cJSON *op = cJSON_GetObjectItemCaseSensitive(open[k].rec, "op");
+            const cJSON *target = cJSON_GetObjectItemCaseSensitive(open[k].rec, "target");
+            found++;
+            if (cb)
+                cb(ud, last_run, cJSON_IsString(op) ? op->valuestring : "",
+                   cJSON_IsString(target) ? target->valuestring : "");
+        }
+        if (!open && nrec > 0) {
+            found = mend_err_set(e, MEND_E_IO, 0, "out of memory reading the journal %s", path);
+        }
+        free(open);
+    }
+    for (size_t i = 0; i < nrec; i++)
+        cJSON_Delete(recs[i]);
+    free(recs);
+    free(buf);
+    return found;
+}

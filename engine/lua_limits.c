@@ -1,0 +1,101 @@
+/* Script limits: an allocator that enforces --max-memory and a count hook that enforces
+ * --timeout and, once either limit is hit, raises on every instruction so pcall cannot
+ * swallow the stop. */
+#include "lua_private.h"
+#include "engine_private.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Room for unwinding, the error message and the traceback after the limit is hit. */
+#define MEND_LIMITS_RESERVE ((size_t)256 * 1024)
+/* Instructions between clock checks: cheap enough, and a stop lands within microseconds. */
+#define MEND_LIMITS_COUNT 1000
+
+void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    mend_limits *lim = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        lim->used -= old;
+        return NULL;
+    }
+    if (lim->max && !lim->disarmed && nsize > old) {
+        size_t cap = lim->max + (lim->memory_hit ? MEND_LIMITS_RESERVE : 0);
+        if (nsize - old > cap || lim->used > cap - (nsize - old)) {
+            lim->memory_hit = true;
+            return NULL;
+        }
+    }
+    void *p = realloc(ptr, nsize);
+    if (!p)
+        return NULL;
+    lim->used = lim->used - old + nsize;
+    return p;
+}
+
+static void limits_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    void *ud;
+    lua_getallocf(L, &ud);
+    mend_limits *lim = ud;
+    if (lim->disarmed)
+        return;
+    if (!lim->time_hit && !lim->memory_hit) {
+        if (lim->timeout_s <= 0 || mend_monotonic_now() < lim->deadline)
+            return;
+        lim->time_hit = true;
+    }
+    /* From now on every instruction of every caller raises again. */
+    lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
+    char buf[128];
+    luaL_error(L, "%s", mend_limits_message(lim, buf, sizeof buf));
+}
+
+void mend_limits_arm(lua_State *L, mend_limits *lim)
+{
+    lim->deadline = mend_monotonic_now() + lim->timeout_s;
+    if (lim->timeout_s > 0 || lim->max > 0)
+        lua_sethook(L, limits_hook, LUA_MASKCOUNT, MEND_LIMITS_COUNT);
+}
+
+void mend_limits_disarm(lua_State *L, mend_limits *lim)
+{
+    lua_sethook(L, NULL, 0, 0);
+    lim->disarmed = true;
+}
+
+static void format_size(size_t n, char *buf, size_t size)
+{
+    static const struct {
+        size_t unit;
+        const char *name;
+    } units[] = {{(size_t)1 << 30, "GiB"}, {(size_t)1 << 20, "MiB"}, {(size_t)1 << 10, "KiB"}};
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+        if (n >= units[i].unit && n % units[i].unit == 0) {
+            snprintf(buf, size, "%zu %s", n / units[i].unit, units[i].name);
+            return;
+        }
+    if (n >= ((size_t)1 << 20))
+        snprintf(buf, size, "%.1f MiB", (double)n / (double)((size_t)1 << 20));
+    else
+        snprintf(buf, size, "%zu bytes", n);
+}
+
+const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size)
+{
+    if (lim->time_hit) {
+        snprintf(buf, size, "script exceeded the time limit of %g s", lim->timeout_s);
+        return buf;
+    }
+    if (lim->memory_hit) {
+        char sz[48];
+        format_size(lim->max, sz, sizeof sz);
+        snprintf(buf, size, "script exceeded the memory limit of %s", sz);
+        return buf;
+    }
+    return NULL;
+}

@@ -1,0 +1,40 @@
+/* What lua_host.c, lua_sandbox.c and lua_limits.c share (private to the engine). */
+#ifndef MEND_LUA_PRIVATE_H
+#define MEND_LUA_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <lua.h>
+
+/* The limits of one state: lives at the allocator's ud, so every thread and hook reaches it. */
+typedef struct mend_limits {
+    size_t used;              /* bytes currently allocated by Lua */
+    size_t max;               /* 0 = no limit */
+    bool memory_hit;          /* an allocation was refused: the run is over */
+    double timeout_s;         /* 0 = none */
+    double deadline;          /* monotonic seconds */
+    bool time_hit;            /* the deadline passed: the run is over */
+    bool disarmed;            /* the script is over: no limits while the state is torn down */
+} mend_limits;
+
+/* The allocator enforcing limits->max; frees always succeed. */
+void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+/* Starts the clock and installs the count hook on L (and, through inheritance, its coroutines). */
+void mend_limits_arm(lua_State *L, mend_limits *lim);
+/* Removes the hook and lifts the memory limit so the state can be torn down cleanly. */
+void mend_limits_disarm(lua_State *L, mend_limits *lim);
+/* "script exceeded the time limit of 5 s" / "...memory limit of 64 MiB", or NULL. */
+const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size);
+
+/* Opens the standard library: the allowlist, or everything when unsafe; with stdout_is_report
+ * (--json) print and io.write go to stderr. Then sets require's search path: script_dir,
+ * $MEND_PATH, scripts_dir (any may be NULL). Raises on failure (call it under pcall). */
+void mend_sandbox_open(lua_State *L, bool unsafe, bool stdout_is_report, const char *script_dir,
+                       const char *scripts_dir);
+
+/* Loads a Lua source file (UTF-8 path; a leading BOM and #! line are skipped; binary chunks
+ * refused) as chunk "@path". Returns a lua_load status with the function or the message pushed. */
+int mend_load_text_file(lua_State *L, const char *path);
+
+#endif

@@ -1,0 +1,323 @@
+/* The engine's OS services on POSIX: files, atomic writes, locks, terminals, clocks, folders. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#include "platform.h"
+#include "engine_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+FILE *mend_fopen(const char *path, const char *mode)
+{
+    return fopen(path, mode);
+}
+
+static int io_error(mend_err *e, const char *what, const char *path)
+{
+    return mend_err_set(e, MEND_E_IO, 0, "cannot %s %s: %s", what, path, strerror(errno));
+}
+
+int mend_mkdirs(const char *path, mend_err *e)
+{
+    if (!path || !*path)
+        return mend_err_set(e, MEND_E_INVALID, 0, "empty folder name");
+    char *p = mend_dupstr(path);
+    if (!p)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory");
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        struct stat st;
+        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+            io_error(e, "create folder", p);
+            free(p);
+            return -1;
+        }
+        if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            mend_err_set(e, MEND_E_IO, 0, "cannot create folder %s: a file of that name is in the way", p);
+            free(p);
+            return -1;
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    return 0;
+}
+
+int mend_remove(const char *path)
+{
+    return remove(path);
+}
+
+bool mend_file_exists(const char *path)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0;
+}
+
+int mend_read_file(const char *path, char **data, size_t *len, mend_err *e)
+{
+    *data = NULL;
+    if (len)
+        *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return io_error(e, "open", path);
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n + 1 >= cap) {
+            char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int failed = !buf || ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return mend_err_set(e, MEND_E_IO, 0, "cannot read %s", path);
+    }
+    buf[n] = '\0';
+    *data = buf;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory");
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        io_error(e, "write", path);
+        free(tmp);
+        return -1;
+    }
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            goto fail;
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fchmod(fd, 0644) != 0 || fsync(fd) != 0)
+        goto fail;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0)
+        goto fail;
+    free(tmp);
+    /* The rename itself must reach the disk too. */
+    char *dir = mend_dirname(path);
+    if (dir) {
+        int dfd = open(dir, O_RDONLY);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+    return 0;
+fail:
+    io_error(e, "write", path);
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    free(tmp);
+    return -1;
+}
+
+int mend_fsync_file(FILE *f)
+{
+    if (fflush(f) != 0)
+        return -1;
+    return fsync(fileno(f));
+}
+
+struct mend_lock {
+    int fd;
+};
+
+mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        io_error(e, "open lock file", path);
+        return NULL;
+    }
+    double deadline = mend_wall_now() + timeout_s;
+    for (;;) {
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        if (fcntl(fd, F_SETLK, &fl) == 0)
+            break;
+        if (errno != EACCES && errno != EAGAIN) {
+            io_error(e, "lock", path);
+            close(fd);
+            return NULL;
+        }
+        if (mend_wall_now() >= deadline) {
+            mend_err_set(e, MEND_E_IN_USE, 0, "%s is locked by another mend run", path);
+            close(fd);
+            return NULL;
+        }
+        mend_sleep_ms(50);
+    }
+    mend_lock *l = malloc(sizeof *l);
+    if (!l) {
+        close(fd);
+        mend_err_set(e, MEND_E_IO, 0, "out of memory");
+        return NULL;
+    }
+    l->fd = fd;
+    return l;
+}
+
+void mend_lock_release(mend_lock *l)
+{
+    if (!l)
+        return;
+    close(l->fd); /* closing drops the fcntl lock */
+    free(l);
+}
+
+bool mend_isatty_stdin(void)
+{
+    return isatty(STDIN_FILENO) == 1;
+}
+
+bool mend_isatty_stderr(void)
+{
+    return isatty(STDERR_FILENO) == 1;
+}
+
+double mend_wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double mend_monotonic_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void mend_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+char *mend_exe_dir(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    return mend_dirname(buf);
+}
+
+static const char *nonempty_env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+char *mend_state_dir(void)
+{
+    const char *v = nonempty_env("MEND_STATE_DIR");
+    if (v)
+        return mend_dupstr(v);
+    if ((v = nonempty_env("XDG_STATE_HOME")))
+        return mend_path_join(v, "mend");
+    const char *home = nonempty_env("HOME");
+    if (!home) {
+        struct passwd *pw = getpwuid(getuid());
+        home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+    }
+    if (!home)
+        return NULL;
+    return mend_path_join(home, ".local/state/mend");
+}
+
+char *mend_path_join(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    bool sep = na > 0 && a[na - 1] != '/';
+    char *p = malloc(na + nb + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, a, na);
+    if (sep)
+        p[na++] = '/';
+    memcpy(p + na, b, nb + 1);
+    return p;
+}
+
+char *mend_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return mend_dupstr(".");
+    if (slash == path)
+        return mend_dupstr("/");
+    size_t n = (size_t)(slash - path);
+    char *p = malloc(n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, path, n);
+    p[n] = '\0';
+    return p;
+}
+
+void mend_gmtime(long long secs, struct tm *out)
+{
+    time_t t = (time_t)secs;
+    gmtime_r(&t, out);
+}
+
+int mend_platform_init(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    return 0;
+}
