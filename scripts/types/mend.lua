@@ -1,0 +1,444 @@
+---@meta
+-- LuaLS annotations for mend's Lua API (docs/lua-api.md). Never run: add this folder to
+-- "Lua.workspace.library" so editors complete and check scripts written for mend.
+
+---A stable error code: compare against these, never against messages.
+---@alias mend.code
+---| "not_found"        # the policy, service, key, value, process, NIC or file does not exist
+---| "pending_deletion" # the policy name is stuck pending deletion (0x32DF)
+---| "in_use"           # something holds the object (13002)
+---| "access_denied"    # Windows refused (0x5); run elevated
+---| "timeout"          # did not finish in time
+---| "not_permitted"    # a gate said no, or a system-critical process
+---| "exists"           # already there
+---| "unsupported"      # this host cannot do it
+---| "io"               # a file could not be read or written
+---| "invalid"          # a value Windows cannot take (not UTF-8, out of range, malformed .reg)
+
+---A gate that `--allow` opens.
+---@alias mend.capability "kill"|"registry"|"reboot"|"nic"
+
+---@alias mend.policy_state "active"|"pending_deletion"
+
+---@alias mend.outcome_name "fixed"|"healthy"|"not_found"|"reboot_required"|"blocked"|"failed"
+
+---@alias mend.reg_type
+---| "REG_NONE"
+---| "REG_SZ"
+---| "REG_EXPAND_SZ"
+---| "REG_BINARY"
+---| "REG_DWORD"
+---| "REG_DWORD_BIG_ENDIAN"
+---| "REG_LINK"
+---| "REG_MULTI_SZ"
+---| "REG_RESOURCE_LIST"
+---| "REG_FULL_RESOURCE_DESCRIPTOR"
+---| "REG_RESOURCE_REQUIREMENTS_LIST"
+---| "REG_QWORD"
+
+---Registry data as Lua sees it: strings for REG_SZ/EXPAND_SZ/LINK and raw bytes, integers
+---for REG_DWORD/REG_QWORD, a list of strings for REG_MULTI_SZ.
+---@alias mend.reg_data string|integer|string[]
+
+-- ---------------------------------------------------------------- ipsec
+
+---@class mend.Policy
+---@field name string
+---@field guid string             # "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}"
+---@field description string
+---@field state mend.policy_state
+---@field assigned boolean
+---@field sa_count integer
+---@field store_key string        # registry path of its store entry
+
+---@class mend.PolicySpec
+---@field name string
+---@field description? string
+
+---IPsec static policies.
+ipsec = {}
+
+---Every policy the Policy Agent knows.
+---@return mend.Policy[]|nil policies
+---@return string? message
+---@return mend.code? code
+function ipsec.policies() end
+
+---One policy by name (`nil, msg, "not_found"` when absent).
+---@param name string
+---@return mend.Policy|nil policy
+---@return string? message
+---@return mend.code? code
+function ipsec.get(name) end
+
+---Deletes the policy. Counted as `deletes`.
+---@param name string
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function ipsec.delete(name) end
+
+---Assigns (true) or unassigns (false) the policy. Counted as `assigns`/`unassigns`.
+---@param name string
+---@param on boolean
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function ipsec.assign(name, on) end
+
+---Creates a policy. Counted as `creates`. Fails `pending_deletion` for a stuck name or within
+---a few seconds of deleting the same name.
+---@param spec mend.PolicySpec
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function ipsec.create(spec) end
+
+---The registry path of the policy's store entry.
+---@param name string
+---@return string|nil key
+---@return string? message
+---@return mend.code? code
+function ipsec.store_key(name) end
+
+-- ---------------------------------------------------------------- svc
+
+---@alias mend.svc_state "stopped"|"start_pending"|"stop_pending"|"running"|"continue_pending"|"pause_pending"|"paused"
+---@alias mend.svc_start "boot"|"system"|"auto"|"demand"|"disabled"
+
+---@class mend.Service
+---@field name string
+---@field display_name string
+---@field state mend.svc_state
+---@field pid integer             # 0 when not running
+---@field start_type mend.svc_start
+
+---@class mend.SvcOpts
+---@field timeout? number         # seconds to wait, default 30
+
+---Services.
+svc = {}
+
+---@param name string
+---@return mend.Service|nil service
+---@return string? message
+---@return mend.code? code
+function svc.query(name) end
+
+---Starts the service (and stopped dependencies). Counted as `service_starts`.
+---@param name string
+---@param opts? mend.SvcOpts
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function svc.start(name, opts) end
+
+---Stops running dependents, then the service. Counted as `service_stops`.
+---@param name string
+---@param opts? mend.SvcOpts
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function svc.stop(name, opts) end
+
+---Stop then start (a stopped service is just started). Counted once as `service_restarts`.
+---@param name string
+---@param opts? mend.SvcOpts
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function svc.restart(name, opts) end
+
+-- ---------------------------------------------------------------- handles
+
+---@class mend.Handle
+---@field pid integer
+---@field process string          # image name of the owner
+---@field handle integer          # handle value in the owner
+---@field type string             # "Key", "File", ...
+---@field name string             # NT object name, e.g. \REGISTRY\MACHINE\SOFTWARE\...
+---@field access integer          # granted access mask
+
+---@class mend.HandleFilter
+---@field pid? integer
+---@field process? string         # equal, ignoring case
+---@field type? string            # equal, ignoring case
+---@field name? string            # substring, ignoring case
+
+---Open handles.
+handles = {}
+
+---Every open handle matching all given filters.
+---@param filter? mend.HandleFilter
+---@return mend.Handle[]|nil handles
+---@return string? message
+---@return mend.code? code
+function handles.scan(filter) end
+
+---Handles on an object or anything below it: a registry path (HKLM\..., HKU\..., long roots)
+---or an NT name (\REGISTRY\...).
+---@param object string
+---@return mend.Handle[]|nil handles
+---@return string? message
+---@return mend.code? code
+function handles.holders(object) end
+
+-- ---------------------------------------------------------------- proc
+
+---@class mend.Process
+---@field pid integer
+---@field ppid integer
+---@field name string             # image name, e.g. "vpnagent.exe"
+---@field path string             # may be empty
+
+---Processes.
+proc = {}
+
+---@return mend.Process[]|nil processes
+---@return string? message
+---@return mend.code? code
+function proc.list() end
+
+---Processes with this image name (ignoring case; ".exe" optional). Empty list when none.
+---@param name string
+---@return mend.Process[]|nil processes
+---@return string? message
+---@return mend.code? code
+function proc.find(name) end
+
+---Stops a process. Gate `kill`; counted as `kills`. System-critical processes are always
+---refused with `not_permitted`.
+---@param pid integer
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function proc.kill(pid) end
+
+-- ---------------------------------------------------------------- reg
+
+---@class mend.RegValue
+---@field name string             # "" is the default value
+---@field type mend.reg_type|string
+---@field data mend.reg_data
+
+---@class mend.RegDeleteOpts
+---@field tree? boolean           # also delete subkeys
+
+---The registry (paths like HKLM\SOFTWARE\...).
+reg = {}
+
+---A value's data and type name.
+---@param path string
+---@param value? string           # nil or "" for the default value
+---@return mend.reg_data|nil data
+---@return mend.reg_type|string|nil type_or_message
+---@return mend.code? code
+function reg.get(path, value) end
+
+---Writes a value (creating the key). Type inferred when omitted: string -> REG_SZ,
+---integer -> REG_DWORD or REG_QWORD, table -> REG_MULTI_SZ. Counted as `registry_writes`.
+---@param path string
+---@param value string
+---@param data mend.reg_data
+---@param type? mend.reg_type
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function reg.set(path, value, data, type) end
+
+---Names of the direct subkeys.
+---@param path string
+---@return string[]|nil keys
+---@return string? message
+---@return mend.code? code
+function reg.keys(path) end
+
+---Every value of the key.
+---@param path string
+---@return mend.RegValue[]|nil values
+---@return string? message
+---@return mend.code? code
+function reg.values(path) end
+
+---Whether the key exists.
+---@param path string
+---@return boolean|nil found
+---@return string? message
+---@return mend.code? code
+function reg.exists(path) end
+
+---Deletes a key after writing a .reg backup (refused with `io` when the backup fails).
+---Gate `registry`; counted as `registry_deletes`. Returns the backup file.
+---@param path string
+---@param opts? mend.RegDeleteOpts
+---@return true|nil ok
+---@return string? backup_or_message
+---@return mend.code? code
+function reg.delete(path, opts) end
+
+---Writes the key and its subtree as a regedit .reg file (UTF-16LE with BOM).
+---@param path string
+---@param file string
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function reg.export(path, file) end
+
+---Applies a .reg file. A file with deletions needs the `registry` gate.
+---@param file string
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function reg.import(file) end
+
+-- ---------------------------------------------------------------- sys
+
+---@class mend.GpupdateOpts
+---@field force? boolean
+
+---@class mend.RebootOpts
+---@field reason? string
+
+---The system.
+sys = {}
+
+---Refreshes group policy. Counted as `gpupdates`.
+---@param opts? mend.GpupdateOpts
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function sys.gpupdate(opts) end
+
+---Restarts the machine. Gate `reboot` (only `--allow reboot` opens it). Counted as `reboots`.
+---@param opts? mend.RebootOpts
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function sys.reboot(opts) end
+
+---Waits; the simulator advances its clock instead.
+---@param seconds number          # 0 .. 86400
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function sys.sleep(seconds) end
+
+---@return boolean|nil admin
+---@return string? message
+---@return mend.code? code
+function sys.is_admin() end
+
+---@return string|nil os_name
+---@return string? message
+---@return mend.code? code
+function sys.os() end
+
+---Registers `"<mend>" fix --resume <args...>` to run once after the next boot.
+---@param args string[]
+---@return true|nil ok
+---@return string? command_line_or_message
+---@return mend.code? code
+function sys.resume_after_reboot(args) end
+
+-- ---------------------------------------------------------------- nic
+
+---@class mend.Nic
+---@field name string
+---@field description string
+---@field ipsec_offload boolean
+
+---Network adapters.
+nic = {}
+
+---@return mend.Nic[]|nil nics
+---@return string? message
+---@return mend.code? code
+function nic.list() end
+
+---Turns IPsec task offload on or off. Gate `nic`; counted as `offload_changes`.
+---@param name string
+---@param on boolean
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function nic.set_ipsec_offload(name, on) end
+
+-- ---------------------------------------------------------------- log
+
+---Messages on stderr (string.format semantics).
+log = {}
+
+---@param fmt any
+---@param ... any
+function log.debug(fmt, ...) end
+
+---@param fmt any
+---@param ... any
+function log.info(fmt, ...) end
+
+---@param fmt any
+---@param ... any
+function log.warn(fmt, ...) end
+
+---@param fmt any
+---@param ... any
+function log.error(fmt, ...) end
+
+-- ---------------------------------------------------------------- mend
+
+---@class mend.Flags
+---@field all_pending boolean
+---@field resume boolean
+---@field batch boolean
+
+---@class mend.Step
+---@field policy? string
+---@field rung? string
+---@field action? string
+---@field ok? boolean
+---@field message? string
+---@field code? mend.code|string
+---@field [string] any
+
+---@class mend.Outcome
+---@field before? string
+---@field after? string
+---@field outcome? mend.outcome_name
+---@field rung? string
+
+---The run: arguments, flags, gates and the report.
+---@class mend.Module
+---@field args string[]           # script arguments / policy names
+---@field flags mend.Flags
+---@field dry_run boolean
+---@field host "sim"|"local"
+---@field version string
+mend = {}
+
+---Whether `--allow` opened the capability.
+---@param cap mend.capability
+---@return boolean
+function mend.allowed(cap) end
+
+---Asks yes/no: `--yes` says yes; a terminal asks; otherwise no.
+---@param prompt string
+---@return boolean
+function mend.confirm(prompt) end
+
+---Records a ladder step in the report and prints it.
+---@param step mend.Step
+function mend.step(step) end
+
+---Sets the policy's report entry.
+---@param policy string
+---@param fields mend.Outcome
+function mend.outcome(policy, fields) end
+
+---Adds an advice line to the report.
+---@param text string
+function mend.advise(text) end
+
+---Progress bar on a terminal.
+---@param done integer
+---@param total integer
+function mend.progress(done, total) end
