@@ -1,0 +1,33 @@
+/* One Windows Application-log event per run that changed something or found a problem. */
+#ifndef MEND_EVENTLOG_H
+#define MEND_EVENTLOG_H
+
+#include <stdbool.h>
+
+#include "report.h"
+
+/* Stable event ids, one per run outcome, so collectors can alert on an id. */
+enum {
+    MEND_EVENT_FIXED = 1000,           /* information: every stuck policy fixed */
+    MEND_EVENT_HEALTHY = 1001,         /* information: changes made, nothing left stuck */
+    MEND_EVENT_REBOOT_REQUIRED = 1002, /* warning: only a reboot remains */
+    MEND_EVENT_PARTIAL = 1003,         /* warning: some fixed, a problem remains */
+    MEND_EVENT_FAILED = 1004           /* warning: a problem remains (or mend itself failed) */
+};
+
+/* Where the events go: env MEND_EVENTLOG_FILE=path appends each as a JSON line
+ * {"source","log","type","id","message"} (the test seam, on every platform); otherwise the
+ * Application log through ReportEventW on Windows when the host is the real machine, and
+ * nowhere elsewhere. */
+#define MEND_EVENTLOG_ENV "MEND_EVENTLOG_FILE"
+
+/* True when the run deserves an event: not a dry run, and it changed something or a problem
+ * remains. */
+bool mend_eventlog_wanted(const mend_report *r);
+
+/* Writes the run's event (message: summary, or a freshly built summary when NULL, then the
+ * advice lines). Returns 0 when written or not wanted, -1 when the log could not be written;
+ * a failed write never changes mend's result, so callers at most warn. */
+int mend_eventlog_write(const mend_report *r, const char *summary);
+
+#endif

@@ -1,0 +1,23 @@
+/* The one-line run summary that fleet tools (Intune, SCCM, log collectors) capture. */
+#ifndef MEND_SUMMARY_H
+#define MEND_SUMMARY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "report.h"
+
+/* Intune keeps the last line of output and cuts it at 2,048 characters; staying under that in
+ * bytes keeps it whole in every encoding. */
+#define MEND_SUMMARY_MAX 2048
+
+/* Writes the summary into buf: one line, valid UTF-8, no BOM, no control characters, at most
+ * min(n, MEND_SUMMARY_MAX) - 1 bytes plus the NUL; a line that would be longer ends in "…" at
+ * a code point boundary. Policy names are quoted with quotes, backslashes and control or
+ * invisible characters escaped, and long names shortened. Returns the length written. */
+size_t mend_summary_line(const mend_report *r, char *buf, size_t n);
+
+/* Prints the summary line and a newline to out and flushes it: the last thing mend prints. */
+void mend_summary_print(const mend_report *r, FILE *out);
+
+#endif
