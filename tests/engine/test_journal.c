@@ -1,0 +1,179 @@
+/* The journal: JSON lines with UTC timestamps, and finding what an interrupted run left open. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+#include "platform.h"
+
+#define DIR MEND_TEST_TMP "/engine_journal"
+
+static char g_found[8][128];
+static int g_nfound;
+
+static void collect(void *ud, const char *run, const char *op, const char *target)
+{
+    (void)ud;
+    if (g_nfound < 8)
+        snprintf(g_found[g_nfound++], sizeof g_found[0], "%s %s %s", run, op, target);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    g_nfound = 0;
+    return 0;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_journal_lines_are_json_with_iso_utc_time(void **state)
+{
+    (void)state;
+    const char *path = DIR "/new/folder/j.jsonl"; /* parent folders are created */
+    mend_remove(path);
+    mend_err e;
+    mend_journal *j = mend_journal_open(path, "r1", &e);
+    assert_non_null(j);
+    assert_int_equal(mend_journal_event(j, "run_start", "fix Corp-QM", &e), 0);
+    assert_int_equal(mend_journal_begin(j, 1, "ipsec.delete", "Corp-QM", &e), 0);
+    mend_err result;
+    mend_err_set(&result, MEND_E_NOT_FOUND, 2, NULL);
+    assert_int_equal(mend_journal_end(j, 1, "ipsec.delete", "Corp-QM", &result, &e), 0);
+    mend_journal_close(j);
+
+    char *buf;
+    size_t len;
+    assert_int_equal(mend_read_file(path, &buf, &len, &e), 0);
+    int n = 0;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"), n++) {
+        cJSON *o = cJSON_Parse(line);
+        assert_non_null(o);
+        const char *ts = cJSON_GetObjectItem(o, "ts")->valuestring;
+        /* 2026-11-23T21:43:11.123Z */
+        assert_int_equal(strlen(ts), 24);
+        assert_true(ts[4] == '-' && ts[10] == 'T' && ts[19] == '.' && ts[23] == 'Z');
+        assert_string_equal(cJSON_GetObjectItem(o, "run")->valuestring, "r1");
+        if (n == 2) {
+            assert_string_equal(cJSON_GetObjectItem(o, "event")->valuestring, "end");
+            assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "ok")));
+            assert_string_equal(cJSON_GetObjectItem(o, "code")->valuestring, "not_found");
+            assert_non_null(strstr(cJSON_GetObjectItem(o, "message")->valuestring, "(0x2)"));
+        }
+        cJSON_Delete(o);
+    }
+    assert_int_equal(n, 3);
+    free(buf);
+}
+
+static void test_journal_appends_across_opens(void **state)
+{
+    (void)state;
+    const char *path = DIR "/append.jsonl";
+    mend_remove(path);
+    mend_err e;
+    for (int i = 0; i < 2; i++) {
+        mend_journal *j = mend_journal_open(path, i ? "r2" : "r1", &e);
+        mend_journal_event(j, "run_start", NULL, &e);
+        mend_journal_close(j);
+    }
+    char *buf;
+    size_t len;
+    assert_int_equal(mend_read_file(path, &buf, &len, &e), 0);
+    assert_non_null(strstr(buf, "\"r1\""));
+    assert_non_null(strstr(buf, "\"r2\""));
+    free(buf);
+}
+
+static void test_unfinished_none_when_every_begin_ended(void **state)
+{
+    (void)state;
+    const char *path = DIR "/clean.jsonl";
+    mend_remove(path);
+    mend_err e;
+    mend_journal *j = mend_journal_open(path, "r1", &e);
+    mend_journal_begin(j, 1, "svc.stop", "PolicyAgent", &e);
+    mend_journal_end(j, 1, "svc.stop", "PolicyAgent", NULL, &e);
+    mend_journal_close(j);
+    assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 0);
+    assert_int_equal(g_nfound, 0);
+}
+
+static void test_unfinished_finds_begin_without_end_of_latest_run(void **state)
+{
+    (void)state;
+    const char *path = DIR "/crash.jsonl";
+    mend_remove(path);
+    mend_err e;
+    /* An older run left something open too: only the latest run counts. */
+    mend_journal *j = mend_journal_open(path, "old", &e);
+    mend_journal_begin(j, 1, "proc.kill", "x.exe (pid 1)", &e);
+    mend_journal_close(j);
+    j = mend_journal_open(path, "new", &e);
+    mend_journal_begin(j, 1, "ipsec.delete", "A", &e);
+    mend_journal_end(j, 1, "ipsec.delete", "A", NULL, &e);
+    mend_journal_begin(j, 2, "reg.delete", "HKLM\\X", &e);
+    mend_journal_close(j);
+    assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 1);
+    assert_int_equal(g_nfound, 1);
+    assert_string_equal(g_found[0], "new reg.delete HKLM\\X");
+}
+
+static void test_unfinished_tolerates_a_torn_last_line(void **state)
+{
+    (void)state;
+    const char *path = DIR "/torn.jsonl";
+    write_text(path,
+               "{\"ts\":\"2026-01-01T00:00:00.000Z\",\"run\":\"r9\",\"event\":\"run_start\"}\n"
+               "{\"ts\":\"2026-01-01T00:00:00.001Z\",\"run\":\"r9\",\"seq\":1,\"event\":\"begin\",\"op\":\"ipsec.delete\",\"target\":\"Corp-QM\"}\n"
+               "{\"ts\":\"2026-01-01T00:00:00.002Z\",\"run\":\"r9\",\"seq\":1,\"event\":\"en");
+    mend_err e;
+    assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 1);
+    assert_string_equal(g_found[0], "r9 ipsec.delete Corp-QM");
+}
+
+static void test_unfinished_missing_file_is_nothing(void **state)
+{
+    (void)state;
+    mend_err e;
+    assert_int_equal(mend_journal_unfinished(DIR "/does-not-exist.jsonl", collect, NULL, &e), 0);
+}
+
+static void test_journal_open_fails_clearly(void **state)
+{
+    (void)state;
+    write_text(DIR "/a-file", "x");
+    mend_err e;
+    assert_null(mend_journal_open(DIR "/a-file/j.jsonl", "r", &e));
+    assert_int_equal(e.code, MEND_E_IO);
+    assert_non_null(strstr(e.msg, "a-file"));
+}
+
+int main(void)
+{
+    mend_err e;
+    mend_mkdirs(DIR, &e);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_journal_lines_are_json_with_iso_utc_time, setup),
+        cmocka_unit_test_setup(test_journal_appends_across_opens, setup),
+        cmocka_unit_test_setup(test_unfinished_none_when_every_begin_ended, setup),
+        cmocka_unit_test_setup(test_unfinished_finds_begin_without_end_of_latest_run, setup),
+        cmocka_unit_test_setup(test_unfinished_tolerates_a_torn_last_line, setup),
+        cmocka_unit_test_setup(test_unfinished_missing_file_is_nothing, setup),
+        cmocka_unit_test_setup(test_journal_open_fails_clearly, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,365 @@
+/* The Lua host in-process: the allowlist, text-only loading, require's order, limits, errors. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lua_host.h"
+#include "platform.h"
+
+#define DIR MEND_TEST_TMP "/engine_sandbox"
+
+static char g_err[8192];
+static int g_ret;
+
+static mend_lua *new_state(bool unsafe, double timeout_s, size_t max_memory, const char *script_dir,
+                           const char *scripts_dir)
+{
+    mend_lua_config cfg = {unsafe, timeout_s, max_memory, script_dir, scripts_dir};
+    mend_lua *ml = mend_lua_new(NULL, &cfg, g_err, sizeof g_err);
+    if (!ml)
+        fail_msg("mend_lua_new: %s", g_err);
+    return ml;
+}
+
+/* Runs code in a fresh state; returns the run's status (0 or 2) and leaves the result in g_ret. */
+static int run(bool unsafe, const char *code)
+{
+    mend_lua *ml = new_state(unsafe, 0, 0, NULL, NULL);
+    int rc = mend_lua_run_string(ml, code, "=test", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    return rc;
+}
+
+/* The chunk must return 1 for the test to pass; its error text is shown otherwise. */
+static void assert_lua(bool unsafe, const char *code)
+{
+    int rc = run(unsafe, code);
+    if (rc != 0)
+        fail_msg("%s\n-> %s", code, g_err);
+    if (g_ret != 1)
+        fail_msg("%s\n-> returned %d", code, g_ret);
+}
+
+static void write_text(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(text, 1, len, f);
+    fclose(f);
+}
+
+static int dump_writer(lua_State *L, const void *p, size_t sz, void *ud)
+{
+    (void)L;
+    return fwrite(p, 1, sz, ud) == sz ? 0 : 1;
+}
+
+/* A real precompiled chunk, made with a plain Lua state outside the sandbox. */
+static void write_binary_chunk(const char *path)
+{
+    lua_State *L = luaL_newstate();
+    assert_int_equal(luaL_loadstring(L, "return 42"), LUA_OK);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(lua_dump(L, dump_writer, f, 0), 0);
+    fclose(f);
+    lua_close(L);
+}
+
+static void test_sandbox_removes_what_reaches_the_system(void **state)
+{
+    (void)state;
+    const char *absent[] = {
+        "os.execute", "os.exit", "os.setlocale", "io.popen", "io.input", "io.output", "io.stdin",
+        "package.loadlib", "string.dump", "('').dump", "debug.getinfo", "debug.sethook", "debug.gethook",
+        "debug.getlocal", "debug.setlocal", "debug.getupvalue", "debug.setupvalue", "debug.getregistry",
+        "debug.setmetatable", "debug.getmetatable", "debug.upvalueid", "debug.upvaluejoin", "debug.debug",
+        "package.searchers[3]", "package.searchers[4]", "rawequal(nil, nil) and _G.loadstring"};
+    char code[256];
+    for (size_t i = 0; i < sizeof absent / sizeof *absent; i++) {
+        snprintf(code, sizeof code, "return %s == nil and 1 or 0", absent[i]);
+        assert_lua(false, code);
+    }
+    assert_lua(false, "return package.cpath == '' and 1 or 0");
+    assert_lua(false, "return #package.searchers == 2 and 1 or 0");
+}
+
+static void test_sandbox_keeps_the_allowlist(void **state)
+{
+    (void)state;
+    const char *present[] = {
+        "print", "pcall", "xpcall", "error", "assert", "select", "tostring", "tonumber", "setmetatable",
+        "load", "loadfile", "dofile", "require", "collectgarbage", "string.format", "string.rep",
+        "('x').rep", "table.concat", "table.sort", "math.floor", "utf8.char", "coroutine.wrap",
+        "io.open", "io.lines", "io.read", "io.write", "io.close", "io.type", "io.stdout", "io.stderr",
+        "os.time", "os.clock", "os.date", "os.getenv", "os.difftime", "os.remove", "os.rename",
+        "os.tmpname", "debug.traceback", "package.path", "package.preload", "package.searchpath"};
+    char code[256];
+    for (size_t i = 0; i < sizeof present / sizeof *present; i++) {
+        snprintf(code, sizeof code, "return %s ~= nil and 1 or 0", present[i]);
+        assert_lua(false, code);
+    }
+    assert_lua(false, "return load('return 1 + 1')() == 2 and 1 or 0");
+    assert_lua(false, "local env = {x = 5}; return load('return x', 'c', 't', env)() == 5 and 1 or 0");
+}
+
+static void test_sandbox_unsafe_brings_everything_back(void **state)
+{
+    (void)state;
+    const char *present[] = {"os.execute", "os.exit", "io.popen", "package.loadlib", "string.dump",
+                             "debug.getinfo", "debug.sethook", "package.searchers[3]"};
+    char code[256];
+    for (size_t i = 0; i < sizeof present / sizeof *present; i++) {
+        snprintf(code, sizeof code, "return %s ~= nil and 1 or 0", present[i]);
+        assert_lua(true, code);
+    }
+    assert_lua(true, "return load(string.dump(function() return 1 end))() == 1 and 1 or 0");
+}
+
+static void test_sandbox_refuses_binary_chunks_everywhere(void **state)
+{
+    (void)state;
+    const char *bin = DIR "/binmod.lua";
+    write_binary_chunk(bin);
+    char code[1024];
+    snprintf(code, sizeof code,
+             "local f = io.open('%s', 'rb'); local bytes = f:read('a'); f:close()\n"
+             "local fn, msg = load(bytes)\n"
+             "assert(fn == nil and msg:find('binary chunks are not allowed'), tostring(msg))\n"
+             "local i = 0\n"
+             "fn, msg = load(function() i = i + 1; return i == 1 and bytes or nil end)\n"
+             "assert(fn == nil and msg:find('binary chunks are not allowed'), tostring(msg))\n"
+             "fn, msg = loadfile('%s')\n"
+             "assert(fn == nil and msg:find('binary chunks are not allowed'), tostring(msg))\n"
+             "fn, msg = loadfile('%s', 'b')\n"
+             "assert(fn == nil and msg:find('binary chunks are not allowed'), tostring(msg))\n"
+             "local ok, err = pcall(dofile, '%s')\n"
+             "assert(not ok and err:find('binary chunks are not allowed'), tostring(err))\n"
+             "package.path = '%s/?.lua'\n"
+             "ok, err = pcall(require, 'binmod')\n"
+             "assert(not ok and err:find('binary chunks are not allowed'), tostring(err))\n"
+             "return 1",
+             bin, bin, bin, bin, DIR);
+    assert_lua(false, code);
+    /* --unsafe loads it. */
+    snprintf(code, sizeof code, "return dofile('%s') == 42 and 1 or 0", bin);
+    assert_lua(true, code);
+}
+
+static void test_sandbox_text_loadfile_and_dofile_work(void **state)
+{
+    (void)state;
+    const char *src = "#!/usr/bin/env mend\nreturn ...\n";
+    write_text(DIR "/text.lua", src, strlen(src));
+    assert_lua(false, "return dofile('" DIR "/text.lua') == nil and 1 or 0");
+    assert_lua(false, "return loadfile('" DIR "/text.lua')(1)");
+    assert_lua(false, "local f, m = loadfile('" DIR "/none.lua'); return (f == nil and m:find('none.lua')) and 1 or 0");
+}
+
+static void test_require_search_order(void **state)
+{
+    (void)state;
+    const char *dirs[] = {DIR "/req/script", DIR "/req/path1", DIR "/req/path2", DIR "/req/bundled"};
+    mend_err e;
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(mend_mkdirs(dirs[i], &e), 0);
+        char file[512], body[128];
+        snprintf(file, sizeof file, "%s/which.lua", dirs[i]);
+        snprintf(body, sizeof body, "return '%d'", i);
+        write_text(file, body, strlen(body));
+    }
+    /* ?/init.lua works too. */
+    assert_int_equal(mend_mkdirs(DIR "/req/bundled/pkg", &e), 0);
+    write_text(DIR "/req/bundled/pkg/init.lua", "return 'pkg'", 12);
+    setenv("MEND_PATH", DIR "/req/path1;" DIR "/req/path2", 1);
+
+    const char *want[] = {"0", "1", "2", "3"};
+    for (int i = 0; i < 4; i++) {
+        mend_lua *ml = new_state(false, 0, 0, dirs[0], dirs[3]);
+        char code[128];
+        snprintf(code, sizeof code, "return require('which') == '%s' and require('pkg') == 'pkg' and 1 or 0", want[i]);
+        int rc = mend_lua_run_string(ml, code, "=req", g_err, sizeof g_err, &g_ret);
+        mend_lua_free(ml);
+        if (rc != 0 || g_ret != 1)
+            fail_msg("step %d: rc %d ret %d %s", i, rc, g_ret, g_err);
+        /* Take away the winner: the next one in line must answer. */
+        char file[512];
+        snprintf(file, sizeof file, "%s/which.lua", dirs[i]);
+        remove(file);
+    }
+    unsetenv("MEND_PATH");
+}
+
+static void test_require_names_the_places_it_looked(void **state)
+{
+    (void)state;
+    mend_lua *ml = new_state(false, 0, 0, DIR, NULL);
+    int rc = mend_lua_run_string(ml, "require('no_such_module')", "=t", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(g_err, "module 'no_such_module' not found"));
+    assert_non_null(strstr(g_err, DIR "/no_such_module.lua"));
+}
+
+static void test_limits_endless_loop_stops(void **state)
+{
+    (void)state;
+    mend_lua *ml = new_state(false, 0.2, 0, NULL, NULL);
+    int rc = mend_lua_run_string(ml, "while true do end", "=loop", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 2);
+    assert_string_equal(g_err, "script exceeded the time limit of 0.2 s");
+}
+
+static void test_limits_pcall_cannot_swallow_the_timeout(void **state)
+{
+    (void)state;
+    mend_lua *ml = new_state(false, 0.2, 0, NULL, NULL);
+    int rc = mend_lua_run_string(ml,
+                                 "while true do pcall(function() while true do end end) end",
+                                 "=loop", g_err, sizeof g_err, &g_ret);
+    assert_int_equal(rc, 2);
+    assert_string_equal(g_err, "script exceeded the time limit of 0.2 s");
+    mend_lua_free(ml);
+
+    /* Nor can a coroutine or a handler that returns normally. */
+    ml = new_state(false, 0.2, 0, NULL, NULL);
+    rc = mend_lua_run_string(ml,
+                             "local co = coroutine.wrap(function() while true do end end)\n"
+                             "for i = 1, 3 do pcall(co); xpcall(co, function() return 'ignored' end) end\n"
+                             "return 0",
+                             "=co", g_err, sizeof g_err, &g_ret);
+    assert_int_equal(rc, 2);
+    assert_string_equal(g_err, "script exceeded the time limit of 0.2 s");
+    mend_lua_free(ml);
+}
+
+static void test_limits_memory_bomb_stops(void **state)
+{
+    (void)state;
+    mend_lua *ml = new_state(false, 0, 16u << 20, NULL, NULL);
+    int rc = mend_lua_run_string(ml, "local t = {} while true do t[#t + 1] = ('x'):rep(1024) .. #t end",
+                                 "=bomb", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 2);
+    assert_string_equal(g_err, "script exceeded the memory limit of 16 MiB");
+
+    ml = new_state(false, 0, 16u << 20, NULL, NULL);
+    rc = mend_lua_run_string(ml,
+                             "local ok = pcall(function() local t = {} while true do t[#t + 1] = {} end end)\n"
+                             "return 0",
+                             "=bomb", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 2);
+    assert_string_equal(g_err, "script exceeded the memory limit of 16 MiB");
+
+    ml = new_state(false, 0, 16u << 20, NULL, NULL);
+    rc = mend_lua_run_string(ml, "local s = string.rep('x', 64 * 1024 * 1024)", "=rep", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 2);
+    assert_string_equal(g_err, "script exceeded the memory limit of 16 MiB");
+}
+
+static void test_limits_do_not_touch_normal_scripts(void **state)
+{
+    (void)state;
+    mend_lua *ml = new_state(false, 30, 16u << 20, NULL, NULL);
+    int rc = mend_lua_run_string(ml, "local s = 0 for i = 1, 1e6 do s = s + i end return s == 500000500000 and 1 or 0",
+                                 "=ok", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 0);
+    assert_int_equal(g_ret, 1);
+}
+
+static void test_errors_carry_file_line_and_traceback(void **state)
+{
+    (void)state;
+    const char *src = "local function inner()\n  error('boom')\nend\nlocal function outer() inner() end\nouter()\n";
+    write_text(DIR "/err.lua", src, strlen(src));
+    mend_lua *ml = new_state(false, 0, 0, DIR, NULL);
+    int rc = mend_lua_run_file(ml, DIR "/err.lua", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 2);
+    assert_memory_equal(g_err, DIR "/err.lua:2: boom", strlen(DIR "/err.lua:2: boom"));
+    assert_non_null(strstr(g_err, "stack traceback:"));
+    assert_non_null(strstr(g_err, "in local 'inner'"));
+}
+
+static void test_errors_with_non_string_values_become_text(void **state)
+{
+    (void)state;
+    assert_int_equal(run(false, "error({code = 1})"), 2);
+    assert_non_null(strstr(g_err, "(error object is a table value)"));
+    assert_int_equal(run(false, "error({message = 'disk on fire'})"), 2);
+    assert_non_null(strstr(g_err, "disk on fire"));
+    assert_int_equal(run(false, "error(setmetatable({}, {__tostring = function() return 'custom' end}))"), 2);
+    assert_non_null(strstr(g_err, "custom"));
+    assert_int_equal(run(false, "error(nil)"), 2);
+    assert_non_null(strstr(g_err, "(error object is a nil value)"));
+}
+
+static void test_syntax_errors_and_missing_files(void **state)
+{
+    (void)state;
+    assert_int_equal(run(false, "local x = = 1"), 2);
+    assert_non_null(strstr(g_err, "test:1:"));
+    mend_lua *ml = new_state(false, 0, 0, NULL, NULL);
+    assert_int_equal(mend_lua_run_file(ml, DIR "/missing.lua", g_err, sizeof g_err, &g_ret), 2);
+    mend_lua_free(ml);
+    assert_non_null(strstr(g_err, "missing.lua"));
+}
+
+static void test_script_return_value(void **state)
+{
+    (void)state;
+    assert_int_equal(run(false, "return 7"), 0);
+    assert_int_equal(g_ret, 7);
+    assert_int_equal(run(false, "local x = 1"), 0);
+    assert_int_equal(g_ret, -1);
+    assert_int_equal(run(false, "return 'text'"), 0);
+    assert_int_equal(g_ret, -1);
+    assert_int_equal(run(false, "return 3.0"), 0);
+    assert_int_equal(g_ret, 3);
+}
+
+static void test_script_sees_arg_and_varargs(void **state)
+{
+    (void)state;
+    /* Without an engine there are no args, but arg[0] is the script. */
+    assert_lua(false, "return (arg[0] == 'test' and #arg == 0 and select('#', ...) == 0) and 1 or 0");
+}
+
+int main(void)
+{
+    mend_err e;
+    mend_mkdirs(DIR, &e);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sandbox_removes_what_reaches_the_system),
+        cmocka_unit_test(test_sandbox_keeps_the_allowlist),
+        cmocka_unit_test(test_sandbox_unsafe_brings_everything_back),
+        cmocka_unit_test(test_sandbox_refuses_binary_chunks_everywhere),
+        cmocka_unit_test(test_sandbox_text_loadfile_and_dofile_work),
+        cmocka_unit_test(test_require_search_order),
+        cmocka_unit_test(test_require_names_the_places_it_looked),
+        cmocka_unit_test(test_limits_endless_loop_stops),
+        cmocka_unit_test(test_limits_pcall_cannot_swallow_the_timeout),
+        cmocka_unit_test(test_limits_memory_bomb_stops),
+        cmocka_unit_test(test_limits_do_not_touch_normal_scripts),
+        cmocka_unit_test(test_errors_carry_file_line_and_traceback),
+        cmocka_unit_test(test_errors_with_non_string_values_become_text),
+        cmocka_unit_test(test_syntax_errors_and_missing_files),
+        cmocka_unit_test(test_script_return_value),
+        cmocka_unit_test(test_script_sees_arg_and_varargs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
