@@ -1,0 +1,97 @@
+/* What the win32 backend's files share: the context, text conversion, errors, registry paths, child processes. */
+#ifndef MEND_WIN_INTERNAL_H
+#define MEND_WIN_INTERNAL_H
+
+#include <windows.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host.h"
+
+typedef struct win_ctx {
+    wchar_t *netsh;            /* full path of netsh.exe (or the test stand-in) */
+} win_ctx;
+
+/* ---- win_text.c: UTF-8 <-> UTF-16 ---- */
+/* malloc'd UTF-16 copy of a UTF-8 string; NULL on invalid UTF-8 (e set, MEND_E_INVALID) or OOM. */
+wchar_t *win_wide(const char *s, mend_err *e);
+/* The same for len bytes that may hold NULs (*nunits excludes the added terminator). */
+wchar_t *win_wide_n(const char *s, size_t len, size_t *nunits, mend_err *e);
+/* malloc'd UTF-8 copy of n UTF-16 units (n < 0: NUL-terminated); NULL only when out of memory. */
+char *win_utf8(const wchar_t *w, int n);
+/* Case-insensitive comparisons as the registry and object manager do them. */
+bool win_ieq(const wchar_t *a, const wchar_t *b);
+bool win_icontains(const wchar_t *hay, const wchar_t *needle);
+
+/* ---- win_errors.c ---- */
+/* Fills e with Windows' text for code (FormatMessageW), the stable code and " (0xNN)".
+ * With fmt the message is "<fmt...>: <text>". Returns -1. */
+int win_err(mend_err *e, DWORD code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+int win_err_oom(mend_err *e);
+
+/* ---- win_registry.c ---- */
+/* Splits "HKLM\Sub\Key" into a predefined root and a malloc'd UTF-16 subkey ("" for the root). */
+int win_reg_split(const char *path, HKEY *root, wchar_t **sub, mend_err *e);
+/* Reads a REG_SZ / REG_EXPAND_SZ value as malloc'd UTF-16; NULL when absent or another type. */
+wchar_t *win_reg_read_sz(HKEY key, const wchar_t *value);
+
+/* ---- win_child.c: run a console program, capture its output ---- */
+typedef struct win_child_result {
+    DWORD exit_code;
+    char *output;              /* stdout and stderr interleaved, UTF-8, malloc'd */
+} win_child_result;
+
+/* Runs exe with the already-quoted argument string args (appended after the quoted exe path),
+ * waits up to timeout_ms (then kills it: MEND_E_TIMEOUT). */
+int win_child_run(const wchar_t *exe, const wchar_t *args, DWORD timeout_ms,
+                  win_child_result *r, mend_err *e);
+void win_child_result_clear(win_child_result *r);
+/* Appends one argument to a command line with CommandLineToArgvW-compatible quoting. */
+int win_cmdline_append(wchar_t **cmd, size_t *len, size_t *cap, const wchar_t *arg, mend_err *e);
+/* %SystemRoot%\System32\<exe> (malloc'd). */
+wchar_t *win_system32_path(const wchar_t *exe);
+
+/* ---- operations, one file per area ---- */
+int win_ipsec_list(void *ctx, mend_policy **out, size_t *n, mend_err *e);
+int win_ipsec_get(void *ctx, const char *name, mend_policy *out, mend_err *e);
+int win_ipsec_delete(void *ctx, const char *name, mend_err *e);
+int win_ipsec_assign(void *ctx, const char *name, bool on, mend_err *e);
+int win_ipsec_create(void *ctx, const char *name, const char *description, mend_err *e);
+
+int win_svc_query(void *ctx, const char *name, mend_service *out, mend_err *e);
+int win_svc_start(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e);
+int win_svc_stop(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e);
+
+int win_proc_list(void *ctx, mend_process **out, size_t *n, mend_err *e);
+int win_proc_kill(void *ctx, uint32_t pid, mend_err *e);
+
+int win_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, size_t *n, mend_err *e);
+
+int win_reg_get(void *ctx, const char *path, const char *value, mend_regval *out, mend_err *e);
+int win_reg_set(void *ctx, const char *path, const char *value, uint32_t type,
+                const unsigned char *data, size_t size, mend_err *e);
+int win_reg_create_key(void *ctx, const char *path, mend_err *e);
+int win_reg_keys(void *ctx, const char *path, char ***out, size_t *n, mend_err *e);
+int win_reg_values(void *ctx, const char *path, mend_regval **out, size_t *n, mend_err *e);
+int win_reg_exists(void *ctx, const char *path, bool *found, mend_err *e);
+int win_reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e);
+int win_reg_delete_value(void *ctx, const char *path, const char *value, mend_err *e);
+
+int win_sys_gpupdate(void *ctx, bool force, mend_err *e);
+int win_sys_reboot(void *ctx, const char *reason, mend_err *e);
+int win_sys_sleep(void *ctx, double seconds, mend_err *e);
+int win_sys_is_admin(void *ctx, bool *admin, mend_err *e);
+int win_sys_os_name(void *ctx, char *buf, size_t size, mend_err *e);
+int win_sys_resume_after_reboot(void *ctx, const char *cmdline, mend_err *e);
+double win_sys_now(void *ctx);
+
+int win_nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e);
+int win_nic_set_ipsec_offload(void *ctx, const char *name, bool on, mend_err *e);
+
+#endif

@@ -1,0 +1,170 @@
+/* System helpers: gpupdate, reboot, admin check, OS name, RunOnce resume, sleep and clock. */
+#include "win_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GPUPDATE_TIMEOUT_MS 300000u
+#define REBOOT_DELAY_S 30u
+#define RUNONCE L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce"
+
+/* $MEND_<var> when set (the test seam), else %SystemRoot%\System32\<exe>. */
+static wchar_t *tool_path(const wchar_t *var, const wchar_t *exe)
+{
+    DWORD n = GetEnvironmentVariableW(var, NULL, 0);
+    if (n > 1) {
+        wchar_t *p = malloc(n * sizeof *p);
+        if (p && GetEnvironmentVariableW(var, p, n) == n - 1)
+            return p;
+        free(p);
+    }
+    return win_system32_path(exe);
+}
+
+int win_sys_gpupdate(void *ctx, bool force, mend_err *e)
+{
+    wchar_t *exe = tool_path(L"MEND_GPUPDATE", L"gpupdate.exe");
+    if (!exe)
+        return win_err_oom(e);
+    win_child_result r;
+    int ret = win_child_run(exe, force ? L"/force" : L"", GPUPDATE_TIMEOUT_MS, &r, e);
+    free(exe);
+    if (ret != 0)
+        return -1;
+    if (r.exit_code != 0) {
+        size_t n = strlen(r.output);
+        while (n > 0 && (r.output[n - 1] == '\n' || r.output[n - 1] == '\r' || r.output[n - 1] == ' '))
+            r.output[--n] = '\0';
+        ret = mend_err_set(e, MEND_E_IO, r.exit_code, "gpupdate failed (exit code %lu): %.300s",
+                           (unsigned long)r.exit_code, r.output);
+    }
+    win_child_result_clear(&r);
+    return ret;
+}
+
+static int enable_privilege(const wchar_t *name, mend_err *e)
+{
+    HANDLE tok;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &tok))
+        return win_err(e, GetLastError(), "cannot open this process's token");
+    TOKEN_PRIVILEGES tp;
+    tp.PrivilegeCount = 1;
+    tp.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
+    int ret = 0;
+    if (!LookupPrivilegeValueW(NULL, name, &tp.Privileges[0].Luid))
+        ret = win_err(e, GetLastError(), "cannot look up the shutdown privilege");
+    /* AdjustTokenPrivileges succeeds without granting what the token lacks: check the code. */
+    else if (!AdjustTokenPrivileges(tok, FALSE, &tp, 0, NULL, NULL) || GetLastError() != ERROR_SUCCESS)
+        ret = win_err(e, GetLastError(), "cannot enable the shutdown privilege");
+    CloseHandle(tok);
+    return ret;
+}
+
+int win_sys_reboot(void *ctx, const char *reason, mend_err *e)
+{
+    wchar_t *msg = win_wide(reason && reason[0] ? reason : "mend: restart to finish an IPsec repair", e);
+    if (!msg)
+        return -1;
+    int ret = enable_privilege(SE_SHUTDOWN_NAME, e);
+    if (ret == 0 && !InitiateSystemShutdownExW(NULL, msg, REBOOT_DELAY_S, FALSE, TRUE,
+                                               SHTDN_REASON_MAJOR_APPLICATION |
+                                               SHTDN_REASON_MINOR_MAINTENANCE |
+                                               SHTDN_REASON_FLAG_PLANNED))
+        ret = win_err(e, GetLastError(), "cannot start the restart");
+    free(msg);
+    return ret;
+}
+
+int win_sys_sleep(void *ctx, double seconds, mend_err *e)
+{
+    if (seconds > 0)
+        Sleep(seconds > 86400.0 ? 86400000u : (DWORD)(seconds * 1000.0 + 0.5));
+    return 0;
+}
+
+int win_sys_is_admin(void *ctx, bool *admin, mend_err *e)
+{
+    *admin = false;
+    HANDLE tok;
+    if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) {
+        TOKEN_ELEVATION el;
+        DWORD got;
+        BOOL ok = GetTokenInformation(tok, TokenElevation, &el, sizeof el, &got);
+        CloseHandle(tok);
+        if (ok) {
+            *admin = el.TokenIsElevated != 0;
+            return 0;
+        }
+    }
+    /* Before Vista, or where TokenElevation is not answered: membership of Administrators. */
+    SID_IDENTIFIER_AUTHORITY nt = SECURITY_NT_AUTHORITY;
+    PSID admins;
+    if (!AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS,
+                                  0, 0, 0, 0, 0, 0, &admins))
+        return win_err(e, GetLastError(), "cannot build the Administrators SID");
+    BOOL member = FALSE;
+    BOOL ok = CheckTokenMembership(NULL, admins, &member);
+    DWORD err = GetLastError();
+    FreeSid(admins);
+    if (!ok)
+        return win_err(e, err, "cannot check membership of Administrators");
+    *admin = member != 0;
+    return 0;
+}
+
+int win_sys_os_name(void *ctx, char *buf, size_t size, mend_err *e)
+{
+    typedef LONG (WINAPI *rtl_get_version)(OSVERSIONINFOEXW *);
+    OSVERSIONINFOEXW v;
+    memset(&v, 0, sizeof v);
+    v.dwOSVersionInfoSize = sizeof v;
+    /* RtlGetVersion tells the truth where GetVersionEx answers what the manifest allows. */
+    HMODULE nt = GetModuleHandleW(L"ntdll.dll");
+    rtl_get_version get = nt ? (rtl_get_version)(void (*)(void))GetProcAddress(nt, "RtlGetVersion") : NULL;
+    if (!get || get(&v) != 0)
+        return mend_err_set(e, MEND_E_UNSUPPORTED, 0, "cannot read the Windows version");
+    char *product = NULL;
+    HKEY k;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", 0,
+                      KEY_QUERY_VALUE | KEY_WOW64_64KEY, &k) == ERROR_SUCCESS) {
+        wchar_t *w = win_reg_read_sz(k, L"ProductName");
+        RegCloseKey(k);
+        if (w)
+            product = win_utf8(w, -1);
+        free(w);
+    }
+    snprintf(buf, size, "%s %lu.%lu.%lu", product && product[0] ? product : "Windows",
+             (unsigned long)v.dwMajorVersion, (unsigned long)v.dwMinorVersion,
+             (unsigned long)v.dwBuildNumber);
+    free(product);
+    return 0;
+}
+
+int win_sys_resume_after_reboot(void *ctx, const char *cmdline, mend_err *e)
+{
+    size_t n;
+    wchar_t *w = win_wide_n(cmdline, strlen(cmdline), &n, e);
+    if (!w)
+        return -1;
+    HKEY k;
+    LSTATUS rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, RUNONCE, 0, NULL, REG_OPTION_NON_VOLATILE,
+                                 KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &k, NULL);
+    if (rc == ERROR_SUCCESS) {
+        rc = RegSetValueExW(k, L"mend", 0, REG_SZ, (const BYTE *)w, (DWORD)((n + 1) * sizeof *w));
+        RegCloseKey(k);
+    }
+    free(w);
+    if (rc != ERROR_SUCCESS)
+        return win_err(e, (DWORD)rc, "cannot register mend in HKLM\\%ls", RUNONCE);
+    return 0;
+}
+
+double win_sys_now(void *ctx)
+{
+    FILETIME ft;
+    GetSystemTimeAsFileTime(&ft);
+    ULONGLONG t = ((ULONGLONG)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
+    /* 100 ns ticks since 1601 -> seconds since 1970. */
+    return (double)(t - 116444736000000000ull) / 1e7;
+}
