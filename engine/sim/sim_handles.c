@@ -1,0 +1,68 @@
+/* Handle scan: every open handle of running processes, filtered as host.h describes. */
+#include "sim_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int by_owner(const void *a, const void *b)
+{
+    const sim_handle *x = *(const sim_handle *const *)a, *y = *(const sim_handle *const *)b;
+    if (x->pid != y->pid)
+        return (x->pid > y->pid) - (x->pid < y->pid);
+    return (x->value > y->value) - (x->value < y->value);
+}
+
+static bool matches(const sim_handle *h, const sim_process *p, const mend_handle_filter *f)
+{
+    if (!f)
+        return true;
+    if (f->has_pid && h->pid != f->pid)
+        return false;
+    if (f->process && *f->process && sim_strcasecmp(p->name, f->process) != 0)
+        return false;
+    if (f->type && *f->type && sim_strcasecmp(h->type, f->type) != 0)
+        return false;
+    if (f->name && *f->name && !sim_contains_nocase(h->name, f->name))
+        return false;
+    return true;
+}
+
+int sim_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, size_t *n, mend_err *e)
+{
+    sim_machine *m = ctx;
+    *out = NULL;
+    *n = 0;
+    const sim_handle **sel = malloc((m->nhnd + 1) * sizeof *sel);
+    if (!sel)
+        return sim_oom(e);
+    size_t k = 0;
+    for (size_t i = 0; i < m->nhnd; i++) {
+        const sim_process *p = sim_process_find(m, m->hnd[i].pid);
+        if (p && p->alive && matches(&m->hnd[i], p, f))
+            sel[k++] = &m->hnd[i];
+    }
+    qsort(sel, k, sizeof *sel, by_owner);
+    mend_handle *a = calloc(k + 1, sizeof *a);
+    if (!a) {
+        free(sel);
+        return sim_oom(e);
+    }
+    for (size_t i = 0; i < k; i++) {
+        const sim_process *p = sim_process_find(m, sel[i]->pid);
+        a[i].pid = sel[i]->pid;
+        a[i].handle = sel[i]->value;
+        a[i].access = sel[i]->access;
+        a[i].process = mend_strdup(p->name);
+        a[i].type = mend_strdup(sel[i]->type);
+        a[i].name = mend_strdup(sel[i]->name);
+        if (!a[i].process || !a[i].type || !a[i].name) {
+            free(sel);
+            mend_handle_free_list(a, i + 1);
+            return sim_oom(e);
+        }
+    }
+    free(sel);
+    *out = a;
+    *n = k;
+    return 0;
+}

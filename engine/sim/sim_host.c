@@ -1,0 +1,373 @@
+/* The simulator behind host.h: the ops table, open (lock, seed, load), commit and close. */
+#include "sim_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paths.h"
+#include "platform.h"
+
+#define SIM_LOCK_WAIT_S 30.0
+
+typedef struct sim_host {
+    sim_machine *m;
+    char *state_file;
+    mend_lock *lock;
+    bool dry_run;
+} sim_host;
+
+#define MACHINE(ctx) (((sim_host *)(ctx))->m)
+
+/* Reads: an injected access_denied may refuse them. */
+#define READ_OP(op, target, call)                                                                 \
+    sim_machine *m = MACHINE(ctx);                                                                \
+    if (sim_fault_denied(m, op, target, e))                                                       \
+        return -1;                                                                                \
+    return call;
+
+/* Mutations: also counted, so crash_after can cut the power after the Nth one. */
+#define WRITE_OP(op, target, call)                                                                \
+    sim_machine *m = MACHINE(ctx);                                                                \
+    int rc = sim_fault_denied(m, op, target, e) ? -1 : (call);                                    \
+    sim_fault_after_action(m);                                                                    \
+    return rc;
+
+static int ipsec_list(void *ctx, mend_policy **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("ipsec.list", NULL, sim_ipsec_list(m, out, n, e))
+}
+
+static int ipsec_get(void *ctx, const char *name, mend_policy *out, mend_err *e)
+{
+    memset(out, 0, sizeof *out);
+    READ_OP("ipsec.get", name, sim_ipsec_get(m, name, out, e))
+}
+
+static int ipsec_delete(void *ctx, const char *name, mend_err *e)
+{
+    WRITE_OP("ipsec.delete", name, sim_ipsec_delete(m, name, e))
+}
+
+static int ipsec_assign(void *ctx, const char *name, bool on, mend_err *e)
+{
+    WRITE_OP("ipsec.assign", name, sim_ipsec_assign(m, name, on, e))
+}
+
+static int ipsec_create(void *ctx, const char *name, const char *description, mend_err *e)
+{
+    WRITE_OP("ipsec.create", name, sim_ipsec_create(m, name, description, e))
+}
+
+static int svc_query(void *ctx, const char *name, mend_service *out, mend_err *e)
+{
+    memset(out, 0, sizeof *out);
+    READ_OP("svc.query", name, sim_svc_query(m, name, out, e))
+}
+
+static int svc_start(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e)
+{
+    WRITE_OP("svc.start", name, sim_svc_start(m, name, timeout_ms, e))
+}
+
+static int svc_stop(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e)
+{
+    WRITE_OP("svc.stop", name, sim_svc_stop(m, name, timeout_ms, e))
+}
+
+static int proc_list(void *ctx, mend_process **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("proc.list", NULL, sim_proc_list(m, out, n, e))
+}
+
+static bool kill_denied(sim_machine *m, uint32_t pid, mend_err *e)
+{
+    char target[16];
+    snprintf(target, sizeof target, "%u", (unsigned)pid);
+    if (sim_fault_denied(m, "proc.kill", target, e))
+        return true;
+    sim_process *p = sim_process_find(m, pid);
+    return p && sim_fault_denied(m, "proc.kill", p->name, e);
+}
+
+static int proc_kill(void *ctx, uint32_t pid, mend_err *e)
+{
+    WRITE_OP("proc.kill", NULL, kill_denied(m, pid, e) ? -1 : sim_proc_kill(m, pid, e))
+}
+
+static int handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("handles.scan", NULL, sim_handles_scan(m, f, out, n, e))
+}
+
+static int reg_get(void *ctx, const char *path, const char *value, mend_regval *out, mend_err *e)
+{
+    memset(out, 0, sizeof *out);
+    READ_OP("reg.get", path, sim_reg_get(m, path, value, out, e))
+}
+
+static int reg_set(void *ctx, const char *path, const char *value, uint32_t type,
+                   const unsigned char *data, size_t size, mend_err *e)
+{
+    WRITE_OP("reg.set", path, sim_reg_set(m, path, value, type, data, size, e))
+}
+
+static int reg_create_key(void *ctx, const char *path, mend_err *e)
+{
+    WRITE_OP("reg.create_key", path, sim_reg_create_key(m, path, e))
+}
+
+static int reg_keys(void *ctx, const char *path, char ***out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("reg.keys", path, sim_reg_keys(m, path, out, n, e))
+}
+
+static int reg_values(void *ctx, const char *path, mend_regval **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("reg.values", path, sim_reg_values(m, path, out, n, e))
+}
+
+static int reg_exists(void *ctx, const char *path, bool *found, mend_err *e)
+{
+    *found = false;
+    READ_OP("reg.exists", path, sim_reg_exists(m, path, found, e))
+}
+
+static int reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e)
+{
+    WRITE_OP("reg.delete_key", path, sim_reg_delete_key(m, path, tree, e))
+}
+
+static int reg_delete_value(void *ctx, const char *path, const char *value, mend_err *e)
+{
+    WRITE_OP("reg.delete_value", path, sim_reg_delete_value(m, path, value, e))
+}
+
+static int sys_gpupdate(void *ctx, bool force, mend_err *e)
+{
+    WRITE_OP("sys.gpupdate", NULL, sim_sys_gpupdate(m, force, e))
+}
+
+static int sys_reboot(void *ctx, const char *reason, mend_err *e)
+{
+    WRITE_OP("sys.reboot", NULL, sim_sys_reboot(m, reason, e))
+}
+
+static int sys_sleep(void *ctx, double seconds, mend_err *e)
+{
+    READ_OP("sys.sleep", NULL, sim_sys_sleep(m, seconds, e))
+}
+
+static int sys_is_admin(void *ctx, bool *admin, mend_err *e)
+{
+    *admin = false;
+    READ_OP("sys.is_admin", NULL, sim_sys_is_admin(m, admin, e))
+}
+
+static int sys_os_name(void *ctx, char *buf, size_t size, mend_err *e)
+{
+    if (size)
+        buf[0] = '\0';
+    READ_OP("sys.os", NULL, sim_sys_os_name(m, buf, size, e))
+}
+
+static int sys_resume(void *ctx, const char *cmdline, mend_err *e)
+{
+    WRITE_OP("sys.resume_after_reboot", NULL, sim_sys_resume_after_reboot(m, cmdline, e))
+}
+
+static double sys_now(void *ctx)
+{
+    return sim_sys_now(MACHINE(ctx));
+}
+
+static int nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("nic.list", NULL, sim_nic_list(m, out, n, e))
+}
+
+static int nic_set(void *ctx, const char *name, bool on, mend_err *e)
+{
+    WRITE_OP("nic.set_ipsec_offload", name, sim_nic_set_offload(m, name, on, e))
+}
+
+static int commit(void *ctx, mend_err *e)
+{
+    sim_host *sh = ctx;
+    if (sh->dry_run)
+        return 0;
+    return sim_state_save(sh->m, sh->state_file, e);
+}
+
+static void host_close(void *ctx)
+{
+    sim_host *sh = ctx;
+    if (!sh)
+        return;
+    sim_machine_free(sh->m);
+    mend_lock_release(sh->lock);
+    free(sh->state_file);
+    free(sh);
+}
+
+static const mend_host_ops sim_ops = {
+    .name = "sim",
+    .ipsec = { ipsec_list, ipsec_get, ipsec_delete, ipsec_assign, ipsec_create },
+    .svc = { svc_query, svc_start, svc_stop },
+    .proc = { proc_list, proc_kill },
+    .handles = { handles_scan },
+    .reg = { reg_get, reg_set, reg_create_key, reg_keys, reg_values, reg_exists, reg_delete_key,
+             reg_delete_value },
+    .sys = { sys_gpupdate, sys_reboot, sys_sleep, sys_is_admin, sys_os_name, sys_resume, sys_now },
+    .nic = { nic_list, nic_set },
+    .commit = commit,
+    .close = host_close,
+};
+
+/* ---- paths, seeding and locking (shared with `mend sim`) ---- */
+
+char *sim_default_state_file(const mend_host_config *cfg)
+{
+    char *dir = cfg && cfg->state_dir ? mend_strdup(cfg->state_dir) : mend_state_dir();
+    if (!dir)
+        return NULL;
+    char *path = mend_path_join(dir, "sim-state.lua");
+    free(dir);
+    return path;
+}
+
+char *sim_demo_scenario(const mend_host_config *cfg, mend_err *e)
+{
+    char *dir = cfg && cfg->data_dir ? mend_strdup(cfg->data_dir) : mend_data_dir();
+    if (!dir) {
+        mend_err_set(e, MEND_E_NOT_FOUND, 0,
+                     "cannot find mend's bundled scenarios folder (set MEND_DATA_DIR to the folder "
+                     "holding scripts/ and scenarios/)");
+        return NULL;
+    }
+    char *sub = mend_path_join(dir, "scenarios");
+    char *path = sub ? mend_path_join(sub, "demo.lua") : NULL;
+    free(sub);
+    free(dir);
+    if (!path)
+        sim_oom(e);
+    return path;
+}
+
+mend_lock *sim_lock_state(const char *state_file, mend_err *e)
+{
+    size_t n = strlen(state_file) + 6;
+    char *lockpath = malloc(n);
+    if (!lockpath) {
+        sim_oom(e);
+        return NULL;
+    }
+    snprintf(lockpath, n, "%s.lock", state_file);
+    mend_lock *l = mend_lock_acquire(lockpath, SIM_LOCK_WAIT_S, e);
+    free(lockpath);
+    if (!l && e && e->code == MEND_E_IN_USE)
+        mend_err_set(e, MEND_E_IN_USE, 0, "another mend run is using %s (waited %.0f s)", state_file,
+                     SIM_LOCK_WAIT_S);
+    return l;
+}
+
+/* Copies a scenario file to the state file, after checking that it loads. */
+int sim_seed_state(const char *scenario, const char *state_file, mend_err *e)
+{
+    sim_machine *m;
+    if (sim_scenario_load_file(scenario, &m, e) != 0)
+        return -1;
+    sim_machine_free(m);
+    char *buf;
+    size_t len;
+    if (mend_read_file(scenario, &buf, &len, e) != 0)
+        return -1;
+    char *dir = mend_dirname(state_file);
+    int rc = dir ? mend_mkdirs(dir, e) : sim_oom(e);
+    free(dir);
+    if (rc == 0)
+        rc = mend_write_file_atomic(state_file, buf, len, e);
+    free(buf);
+    return rc;
+}
+
+int sim_host_open(mend_host *h, const mend_host_config *cfg, const char *state_file, mend_err *e)
+{
+    memset(h, 0, sizeof *h);
+    sim_host *sh = calloc(1, sizeof *sh);
+    if (!sh)
+        return sim_oom(e);
+    sh->dry_run = cfg && cfg->dry_run;
+    sh->state_file = state_file ? mend_strdup(state_file) : sim_default_state_file(cfg);
+    if (!sh->state_file) {
+        free(sh);
+        return mend_err_set(e, MEND_E_NOT_FOUND, 0, "cannot find a folder for the simulator's state "
+                                                    "(set MEND_STATE_DIR)");
+    }
+    if (!state_file) {
+        char *dir = mend_dirname(sh->state_file);
+        int rc = dir ? mend_mkdirs(dir, e) : sim_oom(e);
+        free(dir);
+        if (rc != 0) {
+            host_close(sh);
+            return -1;
+        }
+    }
+    if (!(sh->lock = sim_lock_state(sh->state_file, e))) {
+        host_close(sh);
+        return -1;
+    }
+    bool seeded = false;
+    if (!mend_file_exists(sh->state_file)) {
+        if (state_file) {
+            mend_err_set(e, MEND_E_NOT_FOUND, 0,
+                         "the simulator state %s does not exist (create it with `mend sim init "
+                         "[SCENARIO] --host sim:%s`)", state_file, state_file);
+            host_close(sh);
+            return -1;
+        }
+        char *demo = sim_demo_scenario(cfg, e);
+        int rc = demo ? sim_seed_state(demo, sh->state_file, e) : -1;
+        free(demo);
+        if (rc != 0) {
+            host_close(sh);
+            return -1;
+        }
+        seeded = true;
+    }
+    if (!state_file && (seeded || !cfg || !cfg->spec) && !(cfg && cfg->quiet))
+        fprintf(stderr, "mend: no Windows here; using the simulator (state: %s; `mend sim reset` "
+                        "restores the demo)\n", sh->state_file);
+    if (sim_scenario_load_file(sh->state_file, &sh->m, e) != 0) {
+        host_close(sh);
+        return -1;
+    }
+    sh->m->state_file = sh->dry_run ? NULL : sh->state_file;
+    h->ops = &sim_ops;
+    h->ctx = sh;
+    h->what_if = true;
+    return 0;
+}
+
+/* For `mend sim show` and tests: the machine behind an open simulator host. */
+sim_machine *sim_host_machine(const mend_host *h)
+{
+    return h && h->ops == &sim_ops ? MACHINE(h->ctx) : NULL;
+}
+
+const char *sim_host_state_file(const mend_host *h)
+{
+    return h && h->ops == &sim_ops ? ((sim_host *)h->ctx)->state_file : NULL;
+}

@@ -1,0 +1,307 @@
+/* The simulated machine's data model, shared by the engine/sim files (not a public header). */
+#ifndef MEND_SIM_INTERNAL_H
+#define MEND_SIM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "host.h"
+#include "sim.h"
+#include "sim_map.h"
+
+/* ---- registry ---- */
+
+typedef struct sim_regval {
+    char *name;
+    uint32_t type;
+    unsigned char *data;       /* always one NUL past size */
+    size_t size;
+} sim_regval;
+
+typedef struct sim_regkey {
+    char *name;
+    struct sim_regkey *parent;
+    size_t slot;               /* index in parent->kids */
+    sim_map by_name;           /* folded name -> sim_regkey* */
+    struct sim_regkey **kids;
+    size_t nkids, capkids;
+    sim_regval *vals;
+    size_t nvals, capvals;
+} sim_regkey;
+
+enum { SIM_ROOT_HKLM, SIM_ROOT_HKCU, SIM_ROOT_HKCR, SIM_ROOT_HKU, SIM_ROOT_HKCC, SIM_ROOT_N };
+
+/* ---- policies ---- */
+
+/* Hidden blockers kept per policy; `assigned` and holders are read from the machine instead,
+ * and stale_memory is "in the table, gone from the store". */
+enum {
+    SIM_B_GPO_CACHE = 1u,
+    SIM_B_DRIVER_STATE = 2u,
+    SIM_B_NIC_OFFLOAD = 4u,
+    SIM_B_STORE_CORRUPT = 8u
+};
+
+#define SIM_GUID_LEN 38        /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" */
+
+typedef struct sim_policy {
+    char guid[SIM_GUID_LEN + 1];   /* lower case, with braces */
+    char *name;
+    char *description;
+    mend_policy_state state;
+    unsigned blockers;
+    uint32_t sa_count;
+    bool in_store;             /* its key exists under ...\Local */
+    bool in_table;             /* the Policy Agent's in-memory table holds it */
+    bool delete_accepted;      /* gpo_cache: a delete was accepted, purged by gpupdate /force */
+    size_t slot;               /* index in machine->pol */
+} sim_policy;
+
+/* ---- services, processes, handles, NICs ---- */
+
+typedef struct sim_service {
+    char *name;
+    char *display_name;
+    mend_svc_state state;
+    mend_svc_start start_type;
+    uint32_t pid;
+    char **depends_on;
+    size_t ndeps;
+} sim_service;
+
+typedef struct sim_process {
+    uint32_t pid;
+    uint32_t ppid;
+    char *name;
+    char *path;
+    bool autostart;
+    bool alive;                /* killed autostart processes are kept to come back at boot */
+    uint64_t next_handle;
+} sim_process;
+
+typedef struct sim_handle {
+    uint32_t pid;
+    uint64_t value;
+    char *type;
+    char *name;
+    uint32_t access;
+} sim_handle;
+
+typedef struct sim_nic {
+    char *name;
+    char *description;
+    bool offload;
+} sim_nic;
+
+typedef struct sim_strlist {
+    char **v;
+    size_t n;
+} sim_strlist;
+
+/* ---- the machine ---- */
+
+struct sim_machine {
+    sim_regkey *roots[SIM_ROOT_N];
+
+    sim_policy **pol;
+    size_t npol, cappol;
+    sim_map pol_by_guid;       /* folded guid -> sim_policy* */
+    sim_map pol_by_name;       /* exact name -> sim_policy* */
+    bool store_dirty;          /* the registry changed under the store: re-read it */
+    bool name_clash;           /* two store keys share an ipsecName */
+
+    sim_service **svc;
+    size_t nsvc;
+    sim_map svc_by_name;
+
+    sim_process **proc;
+    size_t nproc;
+    sim_map proc_by_pid;       /* decimal pid -> sim_process* */
+
+    sim_handle *hnd;
+    size_t nhnd, caphnd;
+
+    sim_nic *nic;
+    size_t nnic;
+
+    sim_map window;            /* name -> double* expiry: recently deleted names */
+
+    /* settings */
+    double clock;
+    double delete_window;
+    bool admin;
+    char *os;
+
+    /* runtime */
+    uint32_t boot_count;
+    uint32_t next_pid;
+
+    /* faults */
+    sim_strlist ignore_stop;
+    sim_strlist access_denied;
+    sim_strlist unkillable;
+    long crash_after;          /* 0 = none */
+
+    /* the session of the host that opened this machine (not saved) */
+    const char *state_file;    /* where crash_after saves before dying; NULL = never crash */
+    unsigned long actions;     /* mutating calls made in this session */
+};
+
+/* ---- sim_machine.c ---- */
+sim_machine *sim_machine_new(void);
+int sim_policy_add(sim_machine *m, sim_policy *p);       /* takes ownership; indexes it */
+void sim_policy_remove(sim_machine *m, sim_policy *p);   /* unindexes and frees */
+void sim_policy_rename(sim_machine *m, sim_policy *p, const char *name);
+sim_policy *sim_policy_by_name(sim_machine *m, const char *name);
+sim_policy *sim_policy_by_guid(const sim_machine *m, const char *guid);
+sim_service *sim_service_find(const sim_machine *m, const char *name);
+sim_service *sim_service_add(sim_machine *m, const char *name);
+sim_process *sim_process_find(const sim_machine *m, uint32_t pid);   /* alive or not */
+sim_process *sim_process_add(sim_machine *m, uint32_t pid, const char *name);
+void sim_process_remove(sim_machine *m, sim_process *p);  /* and its handles */
+sim_handle *sim_handle_add(sim_machine *m, sim_process *p, const char *type, const char *name,
+                           uint32_t access);
+void sim_handle_remove_at(sim_machine *m, size_t i);
+sim_nic *sim_nic_find(const sim_machine *m, const char *name);
+uint32_t sim_alloc_pid(sim_machine *m);
+bool sim_is_protected_process(uint32_t pid, const char *name);
+bool sim_strlist_has(const sim_strlist *l, const char *s);   /* case-insensitive */
+int sim_strlist_push(sim_strlist *l, const char *s);
+void sim_strlist_free(sim_strlist *l);
+int sim_oom(mend_err *e);
+
+/* ---- sim_registry.c ---- */
+/* Splits a path into its root and the rest; -1 on an unknown root. */
+int sim_reg_root(const char *path, const char **rest);
+sim_regkey *sim_reg_find(const sim_machine *m, const char *path);
+sim_regkey *sim_reg_create(sim_machine *m, const char *path);       /* mkdir -p; NULL on oom/bad root */
+sim_regkey *sim_reg_child(const sim_regkey *k, const char *name);
+sim_regkey *sim_reg_add_child(sim_regkey *k, const char *name);
+void sim_reg_unlink(sim_regkey *k);                                 /* removes from parent, frees subtree */
+void sim_reg_free_tree(sim_regkey *k);
+sim_regval *sim_reg_value(const sim_regkey *k, const char *name);
+int sim_reg_put(sim_regkey *k, const char *name, uint32_t type, const void *data, size_t size);
+int sim_reg_put_sz(sim_regkey *k, const char *name, const char *s);
+int sim_reg_put_dword(sim_regkey *k, const char *name, uint32_t v);
+void sim_reg_remove_value(sim_regkey *k, const char *name);
+/* Children / values sorted case-insensitively (malloc'd array of borrowed pointers). */
+sim_regkey **sim_reg_sorted_kids(const sim_regkey *k);
+sim_regval **sim_reg_sorted_vals(const sim_regkey *k);
+/* Full path of a key ("HKLM\\SOFTWARE\\..."), malloc'd. */
+char *sim_reg_path(const sim_regkey *k);
+const char *sim_reg_root_name(int root);
+void sim_reg_default_tree(sim_machine *m);
+
+int sim_reg_get(void *ctx, const char *path, const char *value, mend_regval *out, mend_err *e);
+int sim_reg_set(void *ctx, const char *path, const char *value, uint32_t type,
+                const unsigned char *data, size_t size, mend_err *e);
+int sim_reg_create_key(void *ctx, const char *path, mend_err *e);
+int sim_reg_keys(void *ctx, const char *path, char ***out, size_t *n, mend_err *e);
+int sim_reg_values(void *ctx, const char *path, mend_regval **out, size_t *n, mend_err *e);
+int sim_reg_exists(void *ctx, const char *path, bool *found, mend_err *e);
+int sim_reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e);
+int sim_reg_delete_value(void *ctx, const char *path, const char *value, mend_err *e);
+
+/* ---- sim_store.c: the policy store in the registry and the Policy Agent's table ---- */
+#define SIM_STORE_SUBPATH "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
+#define SIM_NT_STORE_ROOT "\\REGISTRY\\MACHINE\\" SIM_STORE_SUBPATH
+void sim_guid_from_name(const char *name, unsigned salt, char out[SIM_GUID_LEN + 1]);
+bool sim_guid_valid(const char *s);
+void sim_guid_lower(char *g);
+char *sim_policy_key_path(const sim_policy *p);     /* HKLM\...\ipsecPolicy{guid} */
+char *sim_policy_nt_name(const sim_policy *p);      /* \REGISTRY\MACHINE\...\ipsecPolicy{guid} */
+sim_regkey *sim_store_local(const sim_machine *m);
+sim_regkey *sim_store_key(const sim_machine *m, const sim_policy *p);
+/* Writes the values Windows keeps for a policy into its (new) key. */
+int sim_store_write_policy(sim_machine *m, const sim_policy *p, double when);
+/* The values a fresh policy key holds, as the serialiser's baseline. */
+int sim_store_fill_key(sim_regkey *k, const sim_policy *p, double when);
+/* Marks the store changed when a registry path touches it. */
+void sim_store_touch(sim_machine *m, const char *path);
+/* Re-reads the store into the policy records when the registry changed under it. */
+void sim_store_sync(sim_machine *m);
+/* The guid ActivePolicy points at (lower case), or "" if none. */
+void sim_store_active_guid(const sim_machine *m, char out[SIM_GUID_LEN + 1]);
+bool sim_policy_assigned(const sim_machine *m, const sim_policy *p);
+int sim_store_set_active(sim_machine *m, const sim_policy *p);    /* NULL clears */
+bool sim_agent_alive(const sim_machine *m);
+void sim_agent_started(sim_machine *m);
+void sim_agent_stopped(sim_machine *m);
+/* Removes a policy for good: key, table entry, record. */
+void sim_policy_purge(sim_machine *m, sim_policy *p, bool window);
+bool sim_in_window(sim_machine *m, const char *name);
+int sim_window_add(sim_machine *m, const char *name, double ends);
+bool sim_policy_held(const sim_machine *m, const sim_policy *p);
+
+/* ---- operations (one file per area) ---- */
+int sim_ipsec_list(void *ctx, mend_policy **out, size_t *n, mend_err *e);
+int sim_ipsec_get(void *ctx, const char *name, mend_policy *out, mend_err *e);
+int sim_ipsec_delete(void *ctx, const char *name, mend_err *e);
+int sim_ipsec_assign(void *ctx, const char *name, bool on, mend_err *e);
+int sim_ipsec_create(void *ctx, const char *name, const char *description, mend_err *e);
+
+int sim_svc_query(void *ctx, const char *name, mend_service *out, mend_err *e);
+int sim_svc_start(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e);
+int sim_svc_stop(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e);
+int sim_svc_start_rec(sim_machine *m, sim_service *s, mend_err *e);
+void sim_services_defaults(sim_machine *m);
+
+int sim_proc_list(void *ctx, mend_process **out, size_t *n, mend_err *e);
+int sim_proc_kill(void *ctx, uint32_t pid, mend_err *e);
+
+int sim_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, size_t *n, mend_err *e);
+
+int sim_sys_gpupdate(void *ctx, bool force, mend_err *e);
+int sim_sys_reboot(void *ctx, const char *reason, mend_err *e);
+int sim_sys_sleep(void *ctx, double seconds, mend_err *e);
+int sim_sys_is_admin(void *ctx, bool *admin, mend_err *e);
+int sim_sys_os_name(void *ctx, char *buf, size_t size, mend_err *e);
+int sim_sys_resume_after_reboot(void *ctx, const char *cmdline, mend_err *e);
+double sim_sys_now(void *ctx);
+#define SIM_RUNONCE_PATH "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce"
+#define SIM_RUNONCE_VALUE "mend"
+
+int sim_nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e);
+int sim_nic_set_offload(void *ctx, const char *name, bool on, mend_err *e);
+bool sim_any_nic_offloads(const sim_machine *m);
+
+/* ---- sim_faults.c ---- */
+/* access_denied = { "op", "op:target" }: fills *e and returns true when op on target is denied. */
+bool sim_fault_denied(const sim_machine *m, const char *op, const char *target, mend_err *e);
+bool sim_fault_ignores_stop(const sim_machine *m, const char *service);
+bool sim_fault_unkillable(const sim_machine *m, const sim_process *p);
+/* Counts one mutating call; on the crash_after-th saves the state and dies with _exit(137). */
+void sim_fault_after_action(sim_machine *m);
+bool sim_fault_op_known(const char *op);
+
+/* ---- sim_save.c ---- */
+/* Appends Lua-quoted s (bytes intact) to a growing buffer. */
+typedef struct sim_buf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} sim_buf;
+void sim_buf_add(sim_buf *b, const char *s, size_t n);
+void sim_buf_puts(sim_buf *b, const char *s);
+void sim_buf_printf(sim_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void sim_buf_quote(sim_buf *b, const char *s, size_t n);
+int sim_state_save(const sim_machine *m, const char *path, mend_err *e);
+
+/* ---- sim_host.c ---- */
+struct mend_lock;
+char *sim_demo_scenario(const mend_host_config *cfg, mend_err *e);
+struct mend_lock *sim_lock_state(const char *state_file, mend_err *e);
+int sim_seed_state(const char *scenario, const char *state_file, mend_err *e);
+sim_machine *sim_host_machine(const mend_host *h);
+const char *sim_host_state_file(const mend_host *h);
+
+/* ---- sim_show.c ---- */
+void sim_show(const sim_machine *m, const char *state_file, FILE *out);
+
+#endif

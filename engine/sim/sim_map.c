@@ -1,0 +1,171 @@
+/* A string-keyed chained hash map for the simulator's indexes. */
+#include "sim_map.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct sim_map_node {
+    sim_map_node *next;
+    size_t hash;
+    void *value;
+    char key[];
+};
+
+static int fold_char(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+int sim_strcasecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int ca = fold_char((unsigned char)*a), cb = fold_char((unsigned char)*b);
+        if (ca != cb || ca == 0)
+            return ca - cb;
+    }
+}
+
+int sim_strncasecmp(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int ca = fold_char((unsigned char)a[i]), cb = fold_char((unsigned char)b[i]);
+        if (ca != cb || ca == 0)
+            return ca - cb;
+    }
+    return 0;
+}
+
+int sim_name_cmp(const char *a, const char *b)
+{
+    int c = sim_strcasecmp(a, b);
+    return c ? c : strcmp(a, b);
+}
+
+bool sim_contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n == 0)
+        return true;
+    for (; *hay; hay++)
+        if (sim_strncasecmp(hay, needle, n) == 0)
+            return true;
+    return false;
+}
+
+static size_t hash_key(const char *s, bool fold)
+{
+    size_t h = 1469598103934665603ull & (size_t)-1;
+    for (; *s; s++) {
+        int c = (unsigned char)*s;
+        h = (h ^ (size_t)(fold ? fold_char(c) : c)) * (size_t)1099511628211ull;
+    }
+    return h;
+}
+
+static bool key_eq(const sim_map *m, const char *a, const char *b)
+{
+    return m->fold ? sim_strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+}
+
+void sim_map_init(sim_map *m, bool fold)
+{
+    memset(m, 0, sizeof *m);
+    m->fold = fold;
+}
+
+void sim_map_free(sim_map *m)
+{
+    for (size_t i = 0; i < m->nbuckets; i++) {
+        sim_map_node *n = m->buckets[i];
+        while (n) {
+            sim_map_node *next = n->next;
+            free(n);
+            n = next;
+        }
+    }
+    free(m->buckets);
+    m->buckets = NULL;
+    m->nbuckets = m->count = 0;
+}
+
+void *sim_map_get(const sim_map *m, const char *key)
+{
+    if (!m->nbuckets)
+        return NULL;
+    size_t h = hash_key(key, m->fold);
+    for (sim_map_node *n = m->buckets[h % m->nbuckets]; n; n = n->next)
+        if (n->hash == h && key_eq(m, n->key, key))
+            return n->value;
+    return NULL;
+}
+
+static int grow(sim_map *m)
+{
+    size_t nb = m->nbuckets ? m->nbuckets * 2 : 16;
+    sim_map_node **b = calloc(nb, sizeof *b);
+    if (!b)
+        return -1;
+    for (size_t i = 0; i < m->nbuckets; i++) {
+        sim_map_node *n = m->buckets[i];
+        while (n) {
+            sim_map_node *next = n->next;
+            n->next = b[n->hash % nb];
+            b[n->hash % nb] = n;
+            n = next;
+        }
+    }
+    free(m->buckets);
+    m->buckets = b;
+    m->nbuckets = nb;
+    return 0;
+}
+
+int sim_map_put(sim_map *m, const char *key, void *value)
+{
+    size_t h = hash_key(key, m->fold);
+    if (m->nbuckets) {
+        for (sim_map_node *n = m->buckets[h % m->nbuckets]; n; n = n->next)
+            if (n->hash == h && key_eq(m, n->key, key)) {
+                n->value = value;
+                return 0;
+            }
+    }
+    if (m->count + 1 > m->nbuckets * 3 / 4 && grow(m) != 0)
+        return -1;
+    size_t len = strlen(key) + 1;
+    sim_map_node *n = malloc(sizeof *n + len);
+    if (!n)
+        return -1;
+    memcpy(n->key, key, len);
+    n->hash = h;
+    n->value = value;
+    n->next = m->buckets[h % m->nbuckets];
+    m->buckets[h % m->nbuckets] = n;
+    m->count++;
+    return 0;
+}
+
+void sim_map_del(sim_map *m, const char *key, const void *value)
+{
+    if (!m->nbuckets)
+        return;
+    size_t h = hash_key(key, m->fold);
+    for (sim_map_node **p = &m->buckets[h % m->nbuckets]; *p; p = &(*p)->next) {
+        sim_map_node *n = *p;
+        if (n->hash == h && key_eq(m, n->key, key)) {
+            if (value && n->value != value)
+                return;
+            *p = n->next;
+            free(n);
+            m->count--;
+            return;
+        }
+    }
+}
+
+void sim_map_each(const sim_map *m, void (*fn)(const char *key, void *value, void *ud), void *ud)
+{
+    for (size_t i = 0; i < m->nbuckets; i++)
+        for (sim_map_node *n = m->buckets[i]; n; n = n->next)
+            fn(n->key, n->value, ud);
+}

@@ -1,0 +1,36 @@
+/* A string-keyed hash map for the simulator's indexes (by name, by guid, by pid). */
+#ifndef MEND_SIM_MAP_H
+#define MEND_SIM_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct sim_map_node sim_map_node;
+
+typedef struct sim_map {
+    sim_map_node **buckets;
+    size_t nbuckets;
+    size_t count;
+    bool fold;                 /* ASCII case-insensitive keys (registry, services) */
+} sim_map;
+
+void sim_map_init(sim_map *m, bool fold);
+void sim_map_free(sim_map *m);
+void *sim_map_get(const sim_map *m, const char *key);
+/* Inserts or replaces; returns -1 when out of memory. */
+int sim_map_put(sim_map *m, const char *key, void *value);
+/* Removes key when it maps to value (or any value when value is NULL). */
+void sim_map_del(sim_map *m, const char *key, const void *value);
+
+/* Calls fn for every entry (order unspecified). */
+void sim_map_each(const sim_map *m, void (*fn)(const char *key, void *value, void *ud), void *ud);
+
+/* ASCII case folding shared by the simulator (Windows folds more, but keys mend meets are ASCII). */
+int sim_strcasecmp(const char *a, const char *b);
+int sim_strncasecmp(const char *a, const char *b, size_t n);
+/* Orders names case-insensitively, ties broken bytewise, so enumeration is deterministic. */
+int sim_name_cmp(const char *a, const char *b);
+/* Case-insensitive substring search. */
+bool sim_contains_nocase(const char *hay, const char *needle);
+
+#endif

@@ -1,0 +1,447 @@
+/* The simulated registry: a typed key tree, case-insensitive and case-preserving, and its ops. */
+#include "sim_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct { const char *shortname, *longname; } roots[SIM_ROOT_N] = {
+    [SIM_ROOT_HKLM] = { "HKLM", "HKEY_LOCAL_MACHINE" },
+    [SIM_ROOT_HKCU] = { "HKCU", "HKEY_CURRENT_USER" },
+    [SIM_ROOT_HKCR] = { "HKCR", "HKEY_CLASSES_ROOT" },
+    [SIM_ROOT_HKU] = { "HKU", "HKEY_USERS" },
+    [SIM_ROOT_HKCC] = { "HKCC", "HKEY_CURRENT_CONFIG" },
+};
+
+const char *sim_reg_root_name(int root)
+{
+    return roots[root].shortname;
+}
+
+int sim_reg_root(const char *path, const char **rest)
+{
+    size_t n = strcspn(path, "\\");
+    for (int r = 0; r < SIM_ROOT_N; r++) {
+        if ((strlen(roots[r].shortname) == n && sim_strncasecmp(path, roots[r].shortname, n) == 0) ||
+            (strlen(roots[r].longname) == n && sim_strncasecmp(path, roots[r].longname, n) == 0)) {
+            *rest = path + n;
+            return r;
+        }
+    }
+    return -1;
+}
+
+static sim_regkey *new_key(const char *name)
+{
+    sim_regkey *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    if (!(k->name = mend_strdup(name))) {
+        free(k);
+        return NULL;
+    }
+    sim_map_init(&k->by_name, true);
+    return k;
+}
+
+static sim_regkey *root_key(sim_machine *m, int r)
+{
+    if (!m->roots[r])
+        m->roots[r] = new_key(roots[r].shortname);
+    return m->roots[r];
+}
+
+sim_regkey *sim_reg_child(const sim_regkey *k, const char *name)
+{
+    return sim_map_get(&k->by_name, name);
+}
+
+sim_regkey *sim_reg_add_child(sim_regkey *k, const char *name)
+{
+    sim_regkey *c = sim_reg_child(k, name);
+    if (c)
+        return c;
+    if (k->nkids == k->capkids) {
+        size_t cap = k->capkids ? k->capkids * 2 : 4;
+        sim_regkey **a = realloc(k->kids, cap * sizeof *a);
+        if (!a)
+            return NULL;
+        k->kids = a;
+        k->capkids = cap;
+    }
+    if (!(c = new_key(name)))
+        return NULL;
+    if (sim_map_put(&k->by_name, c->name, c) != 0) {
+        sim_reg_free_tree(c);
+        return NULL;
+    }
+    c->parent = k;
+    c->slot = k->nkids;
+    k->kids[k->nkids++] = c;
+    return c;
+}
+
+void sim_reg_free_tree(sim_regkey *k)
+{
+    if (!k)
+        return;
+    for (size_t i = 0; i < k->nkids; i++)
+        sim_reg_free_tree(k->kids[i]);
+    free(k->kids);
+    for (size_t i = 0; i < k->nvals; i++) {
+        free(k->vals[i].name);
+        free(k->vals[i].data);
+    }
+    free(k->vals);
+    sim_map_free(&k->by_name);
+    free(k->name);
+    free(k);
+}
+
+void sim_reg_unlink(sim_regkey *k)
+{
+    sim_regkey *p = k->parent;
+    if (p) {
+        sim_map_del(&p->by_name, k->name, k);
+        p->kids[k->slot] = p->kids[--p->nkids];
+        p->kids[k->slot]->slot = k->slot;
+    }
+    sim_reg_free_tree(k);
+}
+
+/* Walks path from its root; with create, adds missing keys. Empty components are skipped. */
+static sim_regkey *walk(sim_machine *m, const char *path, bool create)
+{
+    const char *rest;
+    int r = sim_reg_root(path, &rest);
+    if (r < 0)
+        return NULL;
+    sim_regkey *k = create ? root_key(m, r) : m->roots[r];
+    char comp[1024];
+    while (k && *rest) {
+        while (*rest == '\\')
+            rest++;
+        size_t n = strcspn(rest, "\\");
+        if (n == 0)
+            break;
+        char *name = n < sizeof comp ? comp : malloc(n + 1);
+        if (!name)
+            return NULL;
+        memcpy(name, rest, n);
+        name[n] = '\0';
+        sim_regkey *c = sim_reg_child(k, name);
+        if (!c && create)
+            c = sim_reg_add_child(k, name);
+        if (name != comp)
+            free(name);
+        k = c;
+        rest += n;
+    }
+    return k;
+}
+
+sim_regkey *sim_reg_find(const sim_machine *m, const char *path)
+{
+    return walk((sim_machine *)m, path, false);
+}
+
+sim_regkey *sim_reg_create(sim_machine *m, const char *path)
+{
+    return walk(m, path, true);
+}
+
+sim_regval *sim_reg_value(const sim_regkey *k, const char *name)
+{
+    for (size_t i = 0; i < k->nvals; i++)
+        if (sim_strcasecmp(k->vals[i].name, name) == 0)
+            return &k->vals[i];
+    return NULL;
+}
+
+int sim_reg_put(sim_regkey *k, const char *name, uint32_t type, const void *data, size_t size)
+{
+    unsigned char *copy = malloc(size + 1);
+    if (!copy)
+        return -1;
+    if (size)
+        memcpy(copy, data, size);
+    copy[size] = '\0';
+    sim_regval *v = sim_reg_value(k, name);
+    if (!v) {
+        if (k->nvals == k->capvals) {
+            size_t cap = k->capvals ? k->capvals * 2 : 4;
+            sim_regval *a = realloc(k->vals, cap * sizeof *a);
+            if (!a) {
+                free(copy);
+                return -1;
+            }
+            k->vals = a;
+            k->capvals = cap;
+        }
+        v = &k->vals[k->nvals];
+        if (!(v->name = mend_strdup(name))) {
+            free(copy);
+            return -1;
+        }
+        v->data = NULL;
+        k->nvals++;
+    }
+    free(v->data);
+    v->type = type;
+    v->data = copy;
+    v->size = size;
+    return 0;
+}
+
+int sim_reg_put_sz(sim_regkey *k, const char *name, const char *s)
+{
+    return sim_reg_put(k, name, MEND_REG_SZ, s, strlen(s));
+}
+
+int sim_reg_put_dword(sim_regkey *k, const char *name, uint32_t v)
+{
+    unsigned char b[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                           (unsigned char)(v >> 24) };
+    return sim_reg_put(k, name, MEND_REG_DWORD, b, 4);
+}
+
+void sim_reg_remove_value(sim_regkey *k, const char *name)
+{
+    sim_regval *v = sim_reg_value(k, name);
+    if (!v)
+        return;
+    free(v->name);
+    free(v->data);
+    size_t i = (size_t)(v - k->vals);
+    memmove(&k->vals[i], &k->vals[i + 1], (k->nvals - i - 1) * sizeof *k->vals);
+    k->nvals--;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+    return sim_name_cmp((*(sim_regkey *const *)a)->name, (*(sim_regkey *const *)b)->name);
+}
+
+static int cmp_vals(const void *a, const void *b)
+{
+    return sim_name_cmp((*(sim_regval *const *)a)->name, (*(sim_regval *const *)b)->name);
+}
+
+sim_regkey **sim_reg_sorted_kids(const sim_regkey *k)
+{
+    sim_regkey **a = malloc((k->nkids + 1) * sizeof *a);
+    if (!a)
+        return NULL;
+    if (k->nkids)
+        memcpy(a, k->kids, k->nkids * sizeof *a);
+    qsort(a, k->nkids, sizeof *a, cmp_keys);
+    return a;
+}
+
+sim_regval **sim_reg_sorted_vals(const sim_regkey *k)
+{
+    sim_regval **a = malloc((k->nvals + 1) * sizeof *a);
+    if (!a)
+        return NULL;
+    for (size_t i = 0; i < k->nvals; i++)
+        a[i] = &k->vals[i];
+    qsort(a, k->nvals, sizeof *a, cmp_vals);
+    return a;
+}
+
+char *sim_reg_path(const sim_regkey *k)
+{
+    size_t len = 1;
+    for (const sim_regkey *c = k; c; c = c->parent)
+        len += strlen(c->name) + (c->parent ? 1 : 0);
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    size_t pos = len - 1;
+    s[pos] = '\0';
+    for (const sim_regkey *c = k; c; c = c->parent) {
+        size_t n = strlen(c->name);
+        pos -= n;
+        memcpy(s + pos, c->name, n);
+        if (c->parent)
+            s[--pos] = '\\';
+    }
+    return s;
+}
+
+void sim_reg_default_tree(sim_machine *m)
+{
+    for (int r = 0; r < SIM_ROOT_N; r++)
+        root_key(m, r);
+    sim_reg_create(m, MEND_IPSEC_STORE_ROOT);
+    sim_reg_create(m, SIM_RUNONCE_PATH);
+    sim_reg_create(m, "HKLM\\SYSTEM\\CurrentControlSet\\Services");
+}
+
+/* ---- the host operations ---- */
+
+static int key_not_found(mend_err *e)
+{
+    return mend_err_set(e, MEND_E_NOT_FOUND, MEND_WIN_FILE_NOT_FOUND, NULL);
+}
+
+static int check_root(const char *path, mend_err *e)
+{
+    const char *rest;
+    if (sim_reg_root(path, &rest) < 0)
+        return mend_err_set(e, MEND_E_INVALID, 0,
+                            "registry path '%.200s' does not start with HKLM, HKCU, HKCR, HKU or HKCC",
+                            path);
+    return 0;
+}
+
+static int copy_value(const sim_regval *v, mend_regval *out, mend_err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->name = mend_strdup(v->name);
+    out->data = malloc(v->size + 1);
+    if (!out->name || !out->data) {
+        mend_regval_clear(out);
+        return sim_oom(e);
+    }
+    memcpy(out->data, v->data, v->size + 1);
+    out->type = v->type;
+    out->size = v->size;
+    return 0;
+}
+
+int sim_reg_get(void *ctx, const char *path, const char *value, mend_regval *out, mend_err *e)
+{
+    if (check_root(path, e))
+        return -1;
+    sim_regkey *k = sim_reg_find(ctx, path);
+    sim_regval *v = k ? sim_reg_value(k, value ? value : "") : NULL;
+    if (!v)
+        return key_not_found(e);
+    return copy_value(v, out, e);
+}
+
+int sim_reg_set(void *ctx, const char *path, const char *value, uint32_t type,
+                const unsigned char *data, size_t size, mend_err *e)
+{
+    sim_machine *m = ctx;
+    if (check_root(path, e))
+        return -1;
+    if (((type == MEND_REG_DWORD || type == MEND_REG_DWORD_BIG_ENDIAN) && size != 4) ||
+        (type == MEND_REG_QWORD && size != 8))
+        return mend_err_set(e, MEND_E_INVALID, MEND_WIN_INVALID_PARAMETER,
+                            "%s data must be %d bytes, got %zu", mend_reg_type_name(type),
+                            type == MEND_REG_QWORD ? 8 : 4, size);
+    sim_regkey *k = sim_reg_create(m, path);
+    if (!k || sim_reg_put(k, value ? value : "", type, data, size) != 0)
+        return sim_oom(e);
+    sim_store_touch(m, path);
+    return 0;
+}
+
+int sim_reg_create_key(void *ctx, const char *path, mend_err *e)
+{
+    sim_machine *m = ctx;
+    if (check_root(path, e))
+        return -1;
+    if (!sim_reg_create(m, path))
+        return sim_oom(e);
+    sim_store_touch(m, path);
+    return 0;
+}
+
+int sim_reg_keys(void *ctx, const char *path, char ***out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (check_root(path, e))
+        return -1;
+    sim_regkey *k = sim_reg_find(ctx, path);
+    if (!k)
+        return key_not_found(e);
+    sim_regkey **kids = sim_reg_sorted_kids(k);
+    char **a = calloc(k->nkids + 1, sizeof *a);
+    if (!kids || !a) {
+        free(kids);
+        free(a);
+        return sim_oom(e);
+    }
+    for (size_t i = 0; i < k->nkids; i++)
+        if (!(a[i] = mend_strdup(kids[i]->name))) {
+            free(kids);
+            mend_string_free_list(a, i);
+            return sim_oom(e);
+        }
+    free(kids);
+    *out = a;
+    *n = k->nkids;
+    return 0;
+}
+
+int sim_reg_values(void *ctx, const char *path, mend_regval **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (check_root(path, e))
+        return -1;
+    sim_regkey *k = sim_reg_find(ctx, path);
+    if (!k)
+        return key_not_found(e);
+    sim_regval **vals = sim_reg_sorted_vals(k);
+    mend_regval *a = calloc(k->nvals + 1, sizeof *a);
+    if (!vals || !a) {
+        free(vals);
+        free(a);
+        return sim_oom(e);
+    }
+    for (size_t i = 0; i < k->nvals; i++)
+        if (copy_value(vals[i], &a[i], e) != 0) {
+            free(vals);
+            mend_regval_free_list(a, i);
+            return -1;
+        }
+    free(vals);
+    *out = a;
+    *n = k->nvals;
+    return 0;
+}
+
+int sim_reg_exists(void *ctx, const char *path, bool *found, mend_err *e)
+{
+    *found = false;
+    if (check_root(path, e))
+        return -1;
+    *found = sim_reg_find(ctx, path) != NULL;
+    return 0;
+}
+
+int sim_reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e)
+{
+    sim_machine *m = ctx;
+    if (check_root(path, e))
+        return -1;
+    sim_regkey *k = sim_reg_find(m, path);
+    if (!k)
+        return key_not_found(e);
+    if (!k->parent)
+        return mend_err_set(e, MEND_E_INVALID, 0, "%s is a registry root and cannot be deleted",
+                            k->name);
+    if (k->nkids && !tree)
+        return mend_err_set(e, MEND_E_INVALID, 0,
+                            "%.300s has subkeys; delete it with tree=true to remove them too", path);
+    sim_reg_unlink(k);
+    sim_store_touch(m, path);
+    return 0;
+}
+
+int sim_reg_delete_value(void *ctx, const char *path, const char *value, mend_err *e)
+{
+    sim_machine *m = ctx;
+    if (check_root(path, e))
+        return -1;
+    sim_regkey *k = sim_reg_find(m, path);
+    if (!k || !sim_reg_value(k, value ? value : ""))
+        return key_not_found(e);
+    sim_reg_remove_value(k, value ? value : "");
+    sim_store_touch(m, path);
+    return 0;
+}

@@ -1,0 +1,141 @@
+/* Runs a scenario chunk in a Lua state with only string, table and math, and hard limits. */
+#include "sim_sandbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#define SANDBOX_MEMORY ((size_t)512 * 1024 * 1024)
+#define SANDBOX_HOOK_EVERY 1000
+#define SANDBOX_MAX_TICKS 50000ul   /* x1000 instructions: a 100,000-policy loop fits */
+
+typedef struct sandbox {
+    size_t used;
+    size_t limit;
+    unsigned long ticks;
+} sandbox;
+
+static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    sandbox *s = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        s->used -= old;
+        return NULL;
+    }
+    if (nsize > old && s->used - old + nsize > s->limit)
+        return NULL;
+    void *p = realloc(ptr, nsize);
+    if (p)
+        s->used = s->used - old + nsize;
+    return p;
+}
+
+/* Re-raises on every tick once the budget is spent, so a pcall in the scenario cannot swallow it. */
+static void limit_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    void *ud;
+    lua_getallocf(L, &ud);
+    sandbox *s = ud;
+    if (++s->ticks > SANDBOX_MAX_TICKS)
+        luaL_error(L, "the scenario ran more than %lu million instructions (an endless loop?)",
+                   SANDBOX_MAX_TICKS / 1000);
+}
+
+static const char *const base_allowed[] = {
+    "assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget",
+    "rawlen", "rawset", "select", "setmetatable", "tonumber", "tostring", "type", "xpcall",
+    "_VERSION", NULL,
+};
+
+static int open_libs(lua_State *L)
+{
+    luaL_requiref(L, "_G", luaopen_base, 1);
+    lua_pop(L, 1);
+    /* Allowlist the base library: no load, dofile, print, collectgarbage, ... */
+    lua_newtable(L);
+    for (const char *const *n = base_allowed; *n; n++) {
+        lua_getglobal(L, *n);
+        lua_setfield(L, -2, *n);
+    }
+    luaL_requiref(L, "string", luaopen_string, 0);
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_setfield(L, -2, "string");
+    luaL_requiref(L, "table", luaopen_table, 0);
+    lua_setfield(L, -2, "table");
+    luaL_requiref(L, "math", luaopen_math, 0);
+    /* Scenarios must be deterministic: a fixed seed for math.random. */
+    lua_getfield(L, -1, "randomseed");
+    lua_pushinteger(L, 0);
+    lua_call(L, 1, 0);
+    lua_setfield(L, -2, "math");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -2, "_G");
+    lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+    return 0;
+}
+
+static int run_chunk(lua_State *L)
+{
+    size_t len;
+    const char *buf = lua_tolstring(L, 1, &len);
+    const char *name = lua_tostring(L, 2);
+    lua_settop(L, 0);
+    if (luaL_loadbufferx(L, buf, len, name, "t") != LUA_OK)
+        return lua_error(L);
+    lua_call(L, 0, 1);
+    return 1;
+}
+
+int sim_sandbox_eval(const char *buf, size_t len, const char *chunkname, lua_State **out, mend_err *e)
+{
+    *out = NULL;
+    sandbox *s = calloc(1, sizeof *s);
+    if (!s)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory loading the scenario");
+    s->limit = SANDBOX_MEMORY;
+    lua_State *L = lua_newstate(limited_alloc, s);
+    if (!L) {
+        free(s);
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory loading the scenario");
+    }
+    lua_pushcfunction(L, open_libs);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        mend_err_set(e, MEND_E_IO, 0, "cannot set up the scenario sandbox: %s", lua_tostring(L, -1));
+        sim_sandbox_close(L);
+        return -1;
+    }
+    lua_sethook(L, limit_hook, LUA_MASKCOUNT, SANDBOX_HOOK_EVERY);
+    lua_pushcfunction(L, run_chunk);
+    lua_pushlstring(L, buf, len);
+    lua_pushstring(L, chunkname);
+    int rc = lua_pcall(L, 2, 1, 0);
+    lua_sethook(L, NULL, 0, 0);
+    if (rc != LUA_OK) {
+        const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                          : rc == LUA_ERRMEM               ? "not enough memory (the scenario is too big)"
+                                                           : "error object is not a string";
+        if (rc == LUA_ERRMEM)
+            msg = "the scenario needs more than 512 MiB of memory";
+        mend_err_set(e, MEND_E_INVALID, 0, "%s", msg);
+        sim_sandbox_close(L);
+        return -1;
+    }
+    *out = L;
+    return 0;
+}
+
+void sim_sandbox_close(lua_State *L)
+{
+    if (!L)
+        return;
+    void *ud;
+    lua_getallocf(L, &ud);
+    lua_close(L);
+    free(ud);
+}

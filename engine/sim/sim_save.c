@@ -1,0 +1,412 @@
+/* Serialises the machine as a scenario (Lua source), deterministic in order, bytes intact. */
+#include "sim_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+
+/* ---- output buffer ---- */
+
+void sim_buf_add(sim_buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void sim_buf_puts(sim_buf *b, const char *s)
+{
+    sim_buf_add(b, s, strlen(s));
+}
+
+void sim_buf_printf(sim_buf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof tmp) {
+        sim_buf_add(b, tmp, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        b->oom = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sim_buf_add(b, big, (size_t)n);
+    free(big);
+}
+
+/* Like %q but newlines become \n and control bytes \ddd; bytes >= 0x80 stay raw (UTF-8 intact). */
+void sim_buf_quote(sim_buf *b, const char *s, size_t n)
+{
+    sim_buf_add(b, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = NULL;
+        char num[8];
+        if (c == '"')
+            esc = "\\\"";
+        else if (c == '\\')
+            esc = "\\\\";
+        else if (c == '\n')
+            esc = "\\n";
+        else if (c == '\r')
+            esc = "\\r";
+        else if (c == '\t')
+            esc = "\\t";
+        else if (c < 32 || c == 127) {
+            snprintf(num, sizeof num, "\\%03u", (unsigned)c);
+            esc = num;
+        }
+        if (!esc)
+            continue;
+        sim_buf_add(b, s + run, i - run);
+        sim_buf_puts(b, esc);
+        run = i + 1;
+    }
+    sim_buf_add(b, s + run, n - run);
+    sim_buf_add(b, "\"", 1);
+}
+
+static void quote(sim_buf *b, const char *s)
+{
+    sim_buf_quote(b, s, strlen(s));
+}
+
+static void number(sim_buf *b, double v)
+{
+    if (v == floor(v) && fabs(v) < 9e15)
+        sim_buf_printf(b, "%.0f", v);
+    else
+        sim_buf_printf(b, "%.17g", v);
+}
+
+/* ---- sections ---- */
+
+static int by_policy_name(const void *a, const void *b)
+{
+    return strcmp((*(sim_policy *const *)a)->name, (*(sim_policy *const *)b)->name);
+}
+
+static void save_policies(sim_buf *b, const sim_machine *m)
+{
+    sim_policy **a = malloc((m->npol + 1) * sizeof *a);
+    if (!a) {
+        b->oom = true;
+        return;
+    }
+    if (m->npol)
+        memcpy(a, m->pol, m->npol * sizeof *a);
+    qsort(a, m->npol, sizeof *a, by_policy_name);
+    char active[SIM_GUID_LEN + 1];
+    sim_store_active_guid(m, active);
+    sim_buf_puts(b, "  policies = {\n");
+    for (size_t i = 0; i < m->npol; i++) {
+        const sim_policy *p = a[i];
+        sim_buf_puts(b, "    { name = ");
+        quote(b, p->name);
+        sim_buf_printf(b, ", guid = \"%s\", description = ", p->guid);
+        quote(b, p->description);
+        sim_buf_printf(b, ", state = \"%s\"", mend_policy_state_name(p->state));
+        if (active[0] && strcmp(active, p->guid) == 0)
+            sim_buf_puts(b, ", assigned = true");
+        if (p->sa_count)
+            sim_buf_printf(b, ", sa_count = %u", (unsigned)p->sa_count);
+        static const struct { unsigned bit; const char *name; } names[] = {
+            { SIM_B_GPO_CACHE, "gpo_cache" }, { SIM_B_DRIVER_STATE, "driver_state" },
+            { SIM_B_NIC_OFFLOAD, "nic_offload" }, { SIM_B_STORE_CORRUPT, "store_corrupt" },
+        };
+        bool stale = !p->in_store && p->in_table;
+        if (p->blockers || stale) {
+            sim_buf_puts(b, ", blockers = {");
+            const char *sep = " ";
+            for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+                if (p->blockers & names[k].bit) {
+                    sim_buf_printf(b, "%s\"%s\"", sep, names[k].name);
+                    sep = ", ";
+                }
+            if (stale)
+                sim_buf_printf(b, "%s\"stale_memory\"", sep);
+            sim_buf_puts(b, " }");
+        }
+        if (p->delete_accepted)
+            sim_buf_puts(b, ", delete_accepted = true");
+        sim_buf_puts(b, " },\n");
+    }
+    sim_buf_puts(b, "  },\n");
+    free(a);
+}
+
+static int by_service_name(const void *a, const void *b)
+{
+    return sim_name_cmp((*(sim_service *const *)a)->name, (*(sim_service *const *)b)->name);
+}
+
+static void save_services(sim_buf *b, const sim_machine *m)
+{
+    sim_service **a = malloc((m->nsvc + 1) * sizeof *a);
+    if (!a) {
+        b->oom = true;
+        return;
+    }
+    memcpy(a, m->svc, m->nsvc * sizeof *a);
+    qsort(a, m->nsvc, sizeof *a, by_service_name);
+    sim_buf_puts(b, "  services = {\n");
+    for (size_t i = 0; i < m->nsvc; i++) {
+        const sim_service *s = a[i];
+        sim_buf_puts(b, "    [");
+        quote(b, s->name);
+        sim_buf_puts(b, "] = { display_name = ");
+        quote(b, s->display_name);
+        sim_buf_printf(b, ", state = \"%s\", start_type = \"%s\"", mend_svc_state_name(s->state),
+                       mend_svc_start_name(s->start_type));
+        if (s->state != MEND_SVC_STOPPED && s->pid)
+            sim_buf_printf(b, ", pid = %u", (unsigned)s->pid);
+        sim_buf_puts(b, ", depends_on = {");
+        for (size_t d = 0; d < s->ndeps; d++) {
+            sim_buf_puts(b, d ? ", " : " ");
+            quote(b, s->depends_on[d]);
+        }
+        sim_buf_puts(b, s->ndeps ? " } },\n" : "} },\n");
+    }
+    sim_buf_puts(b, "  },\n");
+    free(a);
+}
+
+static int by_pid(const void *a, const void *b)
+{
+    uint32_t x = (*(sim_process *const *)a)->pid, y = (*(sim_process *const *)b)->pid;
+    return (x > y) - (x < y);
+}
+
+static void save_processes(sim_buf *b, const sim_machine *m)
+{
+    sim_process **a = malloc((m->nproc + 1) * sizeof *a);
+    if (!a) {
+        b->oom = true;
+        return;
+    }
+    if (m->nproc)
+        memcpy(a, m->proc, m->nproc * sizeof *a);
+    qsort(a, m->nproc, sizeof *a, by_pid);
+    sim_buf_puts(b, "  processes = {\n");
+    for (size_t i = 0; i < m->nproc; i++) {
+        const sim_process *p = a[i];
+        sim_buf_printf(b, "    { pid = %u, ppid = %u, name = ", (unsigned)p->pid, (unsigned)p->ppid);
+        quote(b, p->name);
+        if (p->path[0]) {
+            sim_buf_puts(b, ", path = ");
+            quote(b, p->path);
+        }
+        if (!p->autostart)
+            sim_buf_puts(b, ", autostart = false");
+        if (!p->alive)
+            sim_buf_puts(b, ", running = false");
+        sim_buf_puts(b, " },\n");
+    }
+    sim_buf_puts(b, "  },\n");
+    free(a);
+}
+
+/* The policy whose store key a handle names exactly, if its name identifies it. */
+static const sim_policy *handle_policy(const sim_machine *m, const sim_handle *h)
+{
+    size_t root = strlen(SIM_NT_STORE_ROOT "\\ipsecPolicy");
+    if (strcmp(h->type, "Key") != 0 || strlen(h->name) != root + SIM_GUID_LEN ||
+        strncmp(h->name, SIM_NT_STORE_ROOT "\\ipsecPolicy", root) != 0)
+        return NULL;
+    char guid[SIM_GUID_LEN + 1];
+    memcpy(guid, h->name + root, sizeof guid);
+    if (!sim_guid_valid(guid))
+        return NULL;
+    const sim_policy *p = sim_policy_by_guid(m, guid);
+    if (!p || strcmp(p->guid, guid) != 0 || m->name_clash)
+        return NULL;
+    return p;
+}
+
+static void save_handles(sim_buf *b, const sim_machine *m)
+{
+    sim_buf_puts(b, "  handles = {\n");
+    for (size_t i = 0; i < m->nhnd; i++) {
+        const sim_handle *h = &m->hnd[i];
+        const sim_policy *p = handle_policy(m, h);
+        sim_buf_printf(b, "    { pid = %u, ", (unsigned)h->pid);
+        if (p) {
+            sim_buf_puts(b, "policy = ");
+            quote(b, p->name);
+        } else {
+            sim_buf_puts(b, "type = ");
+            quote(b, h->type);
+            sim_buf_puts(b, ", name = ");
+            quote(b, h->name);
+        }
+        sim_buf_printf(b, ", handle = 0x%llx, access = 0x%x },\n", (unsigned long long)h->value,
+                       (unsigned)h->access);
+    }
+    sim_buf_puts(b, "  },\n");
+}
+
+static void save_nics(sim_buf *b, const sim_machine *m)
+{
+    sim_buf_puts(b, "  nics = {\n");
+    for (size_t i = 0; i < m->nnic; i++) {
+        sim_buf_puts(b, "    { name = ");
+        quote(b, m->nic[i].name);
+        sim_buf_puts(b, ", description = ");
+        quote(b, m->nic[i].description);
+        sim_buf_printf(b, ", ipsec_offload = %s },\n", m->nic[i].offload ? "true" : "false");
+    }
+    sim_buf_puts(b, "  },\n");
+}
+
+static void strlist(sim_buf *b, const char *field, const sim_strlist *l)
+{
+    if (!l->n)
+        return;
+    sim_buf_printf(b, "    %s = {", field);
+    for (size_t i = 0; i < l->n; i++) {
+        sim_buf_puts(b, i ? ", " : " ");
+        quote(b, l->v[i]);
+    }
+    sim_buf_puts(b, " },\n");
+}
+
+static void save_faults(sim_buf *b, const sim_machine *m)
+{
+    sim_buf_puts(b, "  faults = {\n");
+    strlist(b, "ignore_stop", &m->ignore_stop);
+    strlist(b, "access_denied", &m->access_denied);
+    strlist(b, "unkillable", &m->unkillable);
+    if (m->crash_after > 0)
+        sim_buf_printf(b, "    crash_after = %ld,\n", m->crash_after);
+    sim_buf_puts(b, "  },\n");
+}
+
+typedef struct window_entry {
+    const char *name;
+    double ends;
+} window_entry;
+
+typedef struct window_list {
+    window_entry *v;
+    size_t n;
+    double now;
+} window_list;
+
+static void collect_window(const char *key, void *value, void *ud)
+{
+    window_list *w = ud;
+    double ends = *(double *)value;
+    if (ends > w->now) {
+        w->v[w->n].name = key;
+        w->v[w->n].ends = ends;
+        w->n++;
+    }
+}
+
+static int by_window_name(const void *a, const void *b)
+{
+    return strcmp(((const window_entry *)a)->name, ((const window_entry *)b)->name);
+}
+
+static void save_settings(sim_buf *b, const sim_machine *m)
+{
+    sim_buf_puts(b, "  settings = { clock = ");
+    number(b, m->clock);
+    sim_buf_puts(b, ", delete_window = ");
+    number(b, m->delete_window);
+    sim_buf_printf(b, ", admin = %s", m->admin ? "true" : "false");
+    if (m->os) {
+        sim_buf_puts(b, ", os = ");
+        quote(b, m->os);
+    }
+    sim_buf_puts(b, " },\n");
+    sim_buf_printf(b, "  runtime = { boot_count = %u, next_pid = %u", (unsigned)m->boot_count,
+                   (unsigned)m->next_pid);
+    window_list w = { malloc((m->window.count + 1) * sizeof *w.v), 0, m->clock };
+    if (!w.v) {
+        b->oom = true;
+        return;
+    }
+    sim_map_each(&m->window, collect_window, &w);
+    qsort(w.v, w.n, sizeof *w.v, by_window_name);
+    if (w.n) {
+        sim_buf_puts(b, ", delete_window = {\n");
+        for (size_t i = 0; i < w.n; i++) {
+            sim_buf_puts(b, "    { name = ");
+            quote(b, w.v[i].name);
+            sim_buf_puts(b, ", ends = ");
+            number(b, w.v[i].ends);
+            sim_buf_puts(b, " },\n");
+        }
+        sim_buf_puts(b, "  }");
+    }
+    free(w.v);
+    sim_buf_puts(b, " },\n");
+}
+
+int sim_save_registry(sim_buf *b, const sim_machine *m);
+
+int sim_state_serialize(const sim_machine *m, char **out, size_t *len, mend_err *e)
+{
+    sim_store_sync((sim_machine *)m);   /* a cache refresh: the machine itself is unchanged */
+    sim_buf b = { 0 };
+    sim_buf_puts(&b, "-- mend simulator state: a scenario (see docs/scenarios.md), written by mend.\n"
+                     "return {\n");
+    save_settings(&b, m);
+    save_policies(&b, m);
+    save_services(&b, m);
+    save_processes(&b, m);
+    save_handles(&b, m);
+    save_nics(&b, m);
+    if (sim_save_registry(&b, m) != 0)
+        b.oom = true;
+    save_faults(&b, m);
+    sim_buf_puts(&b, "}\n");
+    if (b.oom) {
+        free(b.p);
+        return sim_oom(e);
+    }
+    *out = b.p;
+    *len = b.len;
+    return 0;
+}
+
+int sim_state_save(const sim_machine *m, const char *path, mend_err *e)
+{
+    char *text;
+    size_t len;
+    if (sim_state_serialize(m, &text, &len, e) != 0)
+        return -1;
+    int rc = mend_write_file_atomic(path, text, len, e);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,498 @@
+/* Scenario loading: runs the chunk in the sandbox, validates every field, builds the machine. */
+#include "sim_internal.h"
+#include "sim_scenario_util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+#include "sim_sandbox.h"
+
+static const char *const top_keys[] = { "policies", "services", "processes", "handles", "nics",
+                                        "registry", "faults", "settings", "runtime", NULL };
+
+/* ---- settings and runtime ---- */
+
+static int load_settings(sc_ctx *c, int t)
+{
+    static const char *const keys[] = { "clock", "delete_window", "admin", "os", NULL };
+    if (sc_open_table(c, t, "settings") <= 0)
+        return c->failed ? -1 : 0;
+    int idx = lua_gettop(c->L);
+    if (sc_check_keys(c, idx, "settings", keys) != 0)
+        return -1;
+    double clock = c->m->clock, window = c->m->delete_window;
+    bool admin = c->m->admin;
+    char *os = NULL;
+    if (sc_opt_number(c, idx, "settings", "clock", &clock) || sc_opt_number(c, idx, "settings", "delete_window", &window) ||
+        sc_opt_bool(c, idx, "settings", "admin", &admin) || sc_opt_string(c, idx, "settings", "os", &os, NULL))
+        return -1;
+    if (window < 0)
+        return sc_fail(c, "settings.delete_window: expected seconds >= 0, got %g", window);
+    c->m->clock = clock;
+    c->m->delete_window = window;
+    c->m->admin = admin;
+    c->m->os = os;
+    lua_pop(c->L, 1);
+    return 0;
+}
+
+static int load_runtime(sc_ctx *c, int t, uint32_t *next_pid)
+{
+    static const char *const keys[] = { "boot_count", "next_pid", "delete_window", NULL };
+    static const char *const wkeys[] = { "name", "ends", NULL };
+    if (sc_open_table(c, t, "runtime") <= 0)
+        return c->failed ? -1 : 0;
+    int idx = lua_gettop(c->L);
+    if (sc_check_keys(c, idx, "runtime", keys) != 0 ||
+        sc_opt_u32(c, idx, "runtime", "boot_count", &c->m->boot_count) ||
+        sc_opt_u32(c, idx, "runtime", "next_pid", next_pid))
+        return -1;
+    size_t n;
+    int has = sc_open_list(c, idx, "runtime", "delete_window", &n);
+    if (has < 0)
+        return -1;
+    for (size_t i = 1; has && i <= n; i++) {
+        char where[64];
+        snprintf(where, sizeof where, "runtime.delete_window[%zu]", i);
+        if (sc_list_item_table(c, i, where) != 0)
+            return -1;
+        int w = lua_gettop(c->L);
+        char *name = NULL;
+        double ends = 0;
+        if (sc_check_keys(c, w, where, wkeys) || sc_opt_string(c, w, where, "name", &name, NULL) ||
+            sc_opt_number(c, w, where, "ends", &ends)) {
+            free(name);
+            return -1;
+        }
+        if (!name) {
+            return sc_fail(c, "%s.name: missing", where);
+        }
+        sim_window_add(c->m, name, ends);
+        free(name);
+        lua_pop(c->L, 1);
+    }
+    if (has)
+        lua_pop(c->L, 1);
+    lua_pop(c->L, 1);
+    return 0;
+}
+
+/* ---- NICs ---- */
+
+static int load_nics(sc_ctx *c, int t)
+{
+    static const char *const keys[] = { "name", "description", "ipsec_offload", NULL };
+    size_t n;
+    int has = sc_open_list(c, t, NULL, "nics", &n);
+    if (has <= 0)
+        return has;
+    if (n && !(c->m->nic = calloc(n, sizeof *c->m->nic)))
+        return sc_oom(c);
+    for (size_t i = 1; i <= n; i++) {
+        char where[48];
+        snprintf(where, sizeof where, "nics[%zu]", i);
+        if (sc_list_item_table(c, i, where) != 0)
+            return -1;
+        int x = lua_gettop(c->L);
+        sim_nic *nic = &c->m->nic[c->m->nnic];
+        bool off = false;
+        if (sc_check_keys(c, x, where, keys) || sc_opt_string(c, x, where, "name", &nic->name, NULL) ||
+            sc_opt_string(c, x, where, "description", &nic->description, "") ||
+            sc_opt_bool(c, x, where, "ipsec_offload", &off)) {
+            free(nic->name);
+            free(nic->description);
+            return -1;
+        }
+        c->m->nnic++;
+        nic->offload = off;
+        if (!nic->name || !nic->name[0])
+            return sc_fail(c, "%s.name: missing", where);
+        for (size_t j = 0; j + 1 < c->m->nnic; j++)
+            if (sim_strcasecmp(c->m->nic[j].name, nic->name) == 0)
+                return sc_fail(c, "%s.name: duplicate network adapter '%.80s' (also nics[%zu])", where,
+                               nic->name, j + 1);
+        lua_pop(c->L, 1);
+    }
+    lua_pop(c->L, 1);
+    return 0;
+}
+
+/* ---- processes ---- */
+
+static int load_processes(sc_ctx *c, int t)
+{
+    static const char *const keys[] = { "pid", "ppid", "name", "path", "autostart", "running", NULL };
+    size_t n;
+    int has = sc_open_list(c, t, NULL, "processes", &n);
+    if (has <= 0)
+        return has;
+    for (size_t i = 1; i <= n; i++) {
+        char where[48];
+        snprintf(where, sizeof where, "processes[%zu]", i);
+        if (sc_list_item_table(c, i, where) != 0)
+            return -1;
+        int x = lua_gettop(c->L);
+        uint32_t pid = UINT32_MAX, ppid = 0;
+        bool autostart = true, running = true;
+        char *name = NULL, *path = NULL;
+        if (sc_check_keys(c, x, where, keys) || sc_opt_u32(c, x, where, "pid", &pid) ||
+            sc_opt_u32(c, x, where, "ppid", &ppid) || sc_opt_bool(c, x, where, "autostart", &autostart) ||
+            sc_opt_bool(c, x, where, "running", &running) ||
+            sc_opt_string(c, x, where, "name", &name, NULL) || sc_opt_string(c, x, where, "path", &path, "")) {
+            free(name);
+            free(path);
+            return -1;
+        }
+        if (pid == UINT32_MAX || !name || !name[0]) {
+            free(name);
+            free(path);
+            return sc_fail(c, "%s.%s: missing", where, pid == UINT32_MAX ? "pid" : "name");
+        }
+        if (sim_process_find(c->m, pid)) {
+            free(name);
+            free(path);
+            return sc_fail(c, "%s.pid: duplicate pid %u", where, (unsigned)pid);
+        }
+        sim_process *p = sim_process_add(c->m, pid, name);
+        free(name);
+        if (!p) {
+            free(path);
+            return sc_oom(c);
+        }
+        free(p->path);
+        p->path = path;
+        p->ppid = ppid;
+        p->autostart = autostart;
+        p->alive = running;
+        if (!running && !autostart)
+            return sc_fail(c, "%s.running: a stopped process is only kept when it has autostart", where);
+        lua_pop(c->L, 1);
+    }
+    lua_pop(c->L, 1);
+    return 0;
+}
+
+/* ---- policies ---- */
+
+static const struct { const char *name; unsigned bit; } blocker_names[] = {
+    { "gpo_cache", SIM_B_GPO_CACHE }, { "driver_state", SIM_B_DRIVER_STATE },
+    { "nic_offload", SIM_B_NIC_OFFLOAD }, { "store_corrupt", SIM_B_STORE_CORRUPT },
+    { "stale_memory", 0 }, { "assigned", 0 },
+};
+
+static int load_blockers(sc_ctx *c, int x, const char *where, unsigned *bits, bool *stale, bool *assigned)
+{
+    size_t n;
+    int has = sc_open_list(c, x, where, "blockers", &n);
+    if (has <= 0)
+        return has;
+    for (size_t i = 1; i <= n; i++) {
+        lua_rawgeti(c->L, -1, (lua_Integer)i);
+        if (lua_type(c->L, -1) != LUA_TSTRING)
+            return sc_fail(c, "%s.blockers[%zu]: expected a string, got %s", where, i, luaL_typename(c->L, -1));
+        const char *b = lua_tostring(c->L, -1);
+        size_t k;
+        for (k = 0; k < sizeof blocker_names / sizeof blocker_names[0]; k++)
+            if (strcmp(b, blocker_names[k].name) == 0)
+                break;
+        if (k == sizeof blocker_names / sizeof blocker_names[0])
+            return sc_fail(c, "%s.blockers[%zu]: unknown blocker '%.60s' (expected gpo_cache, stale_memory, "
+                           "driver_state, nic_offload, store_corrupt or assigned)", where, i, b);
+        *bits |= blocker_names[k].bit;
+        if (strcmp(b, "stale_memory") == 0)
+            *stale = true;
+        if (strcmp(b, "assigned") == 0)
+            *assigned = true;
+        lua_pop(c->L, 1);
+    }
+    lua_pop(c->L, 1);
+    return 0;
+}
+
+static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
+{
+    static const char *const keys[] = { "name", "guid", "description", "state", "assigned", "sa_count",
+                                        "blockers", "delete_accepted", NULL };
+    char where[48];
+    snprintf(where, sizeof where, "policies[%zu]", i);
+    if (sc_list_item_table(c, i, where) != 0)
+        return -1;
+    int x = lua_gettop(c->L);
+    if (sc_check_keys(c, x, where, keys) != 0)
+        return -1;
+    sim_policy *p = calloc(1, sizeof *p);
+    if (!p)
+        return sc_oom(c);
+    char *guid = NULL, *state = NULL;
+    bool assigned = false, stale = false, accepted = false;
+    int rc = sc_opt_string(c, x, where, "name", &p->name, NULL) ||
+             sc_opt_string(c, x, where, "guid", &guid, NULL) ||
+             sc_opt_string(c, x, where, "description", &p->description, "") ||
+             sc_opt_string(c, x, where, "state", &state, "active") ||
+             sc_opt_bool(c, x, where, "assigned", &assigned) ||
+             sc_opt_bool(c, x, where, "delete_accepted", &accepted) ||
+             sc_opt_u32(c, x, where, "sa_count", &p->sa_count) ||
+             load_blockers(c, x, where, &p->blockers, &stale, &assigned);
+    if (!rc && (!p->name || !p->name[0]))
+        rc = sc_fail(c, "%s.name: missing", where);
+    if (!rc && strcmp(state, "active") != 0 && strcmp(state, "pending_deletion") != 0)
+        rc = sc_fail(c, "%s.state: expected 'active' or 'pending_deletion', got '%.60s'", where, state);
+    if (!rc && guid && !sim_guid_valid(guid))
+        rc = sc_fail(c, "%s.guid: expected a GUID like {01234567-89ab-cdef-0123-456789abcdef}, got '%.60s'",
+                     where, guid);
+    if (!rc && sim_map_get(names, p->name))
+        rc = sc_fail(c, "%s.name: duplicate policy name '%.80s' (also policies[%zu])", where, p->name,
+                     (size_t)(uintptr_t)sim_map_get(names, p->name));
+    if (!rc && assigned && *assigned_at)
+        rc = sc_fail(c, "%s.assigned: only one policy can be assigned (policies[%zu] already is)", where,
+                     *assigned_at);
+    if (!rc && stale && !sim_agent_alive(c->m))
+        rc = sc_fail(c, "%s.blockers: stale_memory needs PolicyAgent running (its table is empty while "
+                     "it is stopped)", where);
+    if (!rc && guid) {
+        memcpy(p->guid, guid, sizeof p->guid);
+        sim_guid_lower(p->guid);
+        const sim_policy *other = sim_policy_by_guid(c->m, p->guid);
+        if (other)
+            rc = sc_fail(c, "%s.guid: duplicate guid %s (also policy '%.80s')", where, p->guid, other->name);
+    } else if (!rc) {
+        for (unsigned salt = 0;; salt++) {
+            sim_guid_from_name(p->name, salt, p->guid);
+            if (!sim_policy_by_guid(c->m, p->guid))
+                break;
+        }
+    }
+    if (!rc && sim_map_put(names, p->name, (void *)(uintptr_t)i) != 0)
+        rc = sc_oom(c);
+    if (!rc) {
+        p->state = strcmp(state, "active") == 0 ? MEND_POLICY_ACTIVE : MEND_POLICY_PENDING_DELETION;
+        p->in_store = !stale;
+        p->in_table = stale || sim_agent_alive(c->m);
+        p->delete_accepted = accepted;
+        if ((p->in_store && sim_store_write_policy(c->m, p, c->m->clock) != 0) || sim_policy_add(c->m, p) != 0)
+            rc = sc_oom(c);
+        else if (assigned) {
+            *assigned_at = i;
+            sim_store_set_active(c->m, p);
+        }
+    }
+    free(guid);
+    free(state);
+    if (rc) {
+        if (!sim_policy_by_guid(c->m, p->guid) || sim_policy_by_guid(c->m, p->guid) != p) {
+            free(p->name);
+            free(p->description);
+            free(p);
+        }
+        return -1;
+    }
+    lua_pop(c->L, 1);
+    return 0;
+}
+
+static int load_policies(sc_ctx *c, int t)
+{
+    size_t n;
+    int has = sc_open_list(c, t, NULL, "policies", &n);
+    if (has <= 0)
+        return has;
+    sim_map names;
+    sim_map_init(&names, false);
+    size_t assigned_at = 0;
+    int rc = 0;
+    for (size_t i = 1; i <= n && rc == 0; i++)
+        rc = load_policy(c, i, &names, &assigned_at);
+    sim_map_free(&names);
+    if (rc == 0)
+        lua_pop(c->L, 1);
+    return rc;
+}
+
+/* ---- handles ---- */
+
+static uint32_t default_access(const char *type)
+{
+    if (sim_strcasecmp(type, "Key") == 0)
+        return 0x20019;   /* KEY_READ */
+    if (sim_strcasecmp(type, "File") == 0)
+        return 0x120089;  /* FILE_GENERIC_READ */
+    return 0x1F0003;
+}
+
+static int load_handles(sc_ctx *c, int t)
+{
+    static const char *const keys[] = { "pid", "policy", "type", "name", "handle", "access", NULL };
+    size_t n;
+    int has = sc_open_list(c, t, NULL, "handles", &n);
+    if (has <= 0)
+        return has;
+    for (size_t i = 1; i <= n; i++) {
+        char where[48];
+        snprintf(where, sizeof where, "handles[%zu]", i);
+        if (sc_list_item_table(c, i, where) != 0)
+            return -1;
+        int x = lua_gettop(c->L);
+        uint32_t pid = UINT32_MAX, access = 0;
+        double value = -1;
+        char *policy = NULL, *type = NULL, *name = NULL;
+        bool has_access = false;
+        int rc = sc_check_keys(c, x, where, keys) || sc_opt_u32(c, x, where, "pid", &pid) ||
+                 sc_opt_string(c, x, where, "policy", &policy, NULL) ||
+                 sc_opt_string(c, x, where, "type", &type, NULL) ||
+                 sc_opt_string(c, x, where, "name", &name, NULL) ||
+                 sc_opt_number(c, x, where, "handle", &value) ||
+                 sc_opt_u32_has(c, x, where, "access", &access, &has_access);
+        sim_process *proc = NULL;
+        const sim_policy *pol = NULL;
+        if (!rc && pid == UINT32_MAX)
+            rc = sc_fail(c, "%s.pid: missing", where);
+        if (!rc && !(proc = sim_process_find(c->m, pid)))
+            rc = sc_fail(c, "%s.pid: no process has pid %u", where, (unsigned)pid);
+        if (!rc && policy && (type || name))
+            rc = sc_fail(c, "%s: give either policy or type and name, not both", where);
+        if (!rc && !policy && !type)
+            rc = sc_fail(c, "%s: needs policy = NAME, or type = and name =", where);
+        if (!rc && policy && !(pol = sim_policy_by_name(c->m, policy)))
+            rc = sc_fail(c, "%s.policy: no policy named '%.80s'", where, policy);
+        if (!rc && value != -1 && (value < 0 || value != floor(value) || value > 9.0e15))
+            rc = sc_fail(c, "%s.handle: expected a non-negative integer", where);
+        if (!rc) {
+            char *nt = pol ? sim_policy_nt_name(pol) : NULL;
+            const char *htype = pol ? "Key" : type;
+            sim_handle *h = sim_handle_add(c->m, proc, htype, pol ? (nt ? nt : "") : (name ? name : ""),
+                                           has_access ? access : default_access(htype));
+            free(nt);
+            if (!h)
+                rc = sc_oom(c);
+            else if (value != -1) {
+                h->value = (uint64_t)value;
+                if (proc->next_handle <= h->value)
+                    proc->next_handle = h->value + 4;
+            }
+        }
+        free(policy);
+        free(type);
+        free(name);
+        if (rc)
+            return -1;
+        lua_pop(c->L, 1);
+    }
+    lua_pop(c->L, 1);
+    return 0;
+}
+
+/* ---- faults ---- */
+
+static int load_faults(sc_ctx *c, int t)
+{
+    static const char *const keys[] = { "ignore_stop", "access_denied", "unkillable", "crash_after", NULL };
+    if (sc_open_table(c, t, "faults") <= 0)
+        return c->failed ? -1 : 0;
+    int idx = lua_gettop(c->L);
+    uint32_t crash = 0;
+    if (sc_check_keys(c, idx, "faults", keys) || sc_opt_u32(c, idx, "faults", "crash_after", &crash) ||
+        sc_string_list(c, idx, "faults", "ignore_stop", &c->m->ignore_stop, false) ||
+        sc_string_list(c, idx, "faults", "access_denied", &c->m->access_denied, false) ||
+        sc_string_list(c, idx, "faults", "unkillable", &c->m->unkillable, true))
+        return -1;
+    c->m->crash_after = (long)crash;
+    for (size_t i = 0; i < c->m->ignore_stop.n; i++)
+        if (!sim_service_find(c->m, c->m->ignore_stop.v[i]))
+            return sc_fail(c, "faults.ignore_stop[%zu]: no service named '%.80s'", i + 1, c->m->ignore_stop.v[i]);
+    for (size_t i = 0; i < c->m->access_denied.n; i++) {
+        const char *f = c->m->access_denied.v[i];
+        size_t oplen = strcspn(f, ":");
+        char op[40];
+        if (oplen >= sizeof op)
+            oplen = sizeof op - 1;
+        memcpy(op, f, oplen);
+        op[oplen] = '\0';
+        if (!sim_fault_op_known(op))
+            return sc_fail(c, "faults.access_denied[%zu]: unknown operation '%s' (expected e.g. "
+                           "'ipsec.delete' or 'svc.stop:PolicyAgent')", i + 1, op);
+    }
+    lua_pop(c->L, 1);
+    return 0;
+}
+
+/* ---- the whole scenario ---- */
+
+int sim_scenario_registry(sc_ctx *c, int t);
+int sim_scenario_services(sc_ctx *c, int t);
+void sim_scenario_service_pids(sim_machine *m);
+
+static int build(sc_ctx *c)
+{
+    lua_State *L = c->L;
+    int t = lua_gettop(L);
+    if (lua_type(L, t) != LUA_TTABLE)
+        return sc_fail(c, "the scenario must return a table, got %s", luaL_typename(L, t));
+    if (sc_check_keys(c, t, NULL, top_keys) != 0)
+        return -1;
+    uint32_t next_pid = 0;
+    sim_reg_default_tree(c->m);
+    if (load_settings(c, t) || load_runtime(c, t, &next_pid) || sim_scenario_services(c, t) ||
+        load_processes(c, t) || load_nics(c, t) || load_policies(c, t) || load_handles(c, t) ||
+        sim_scenario_registry(c, t) || load_faults(c, t))
+        return -1;
+    if (next_pid > c->m->next_pid)
+        c->m->next_pid = next_pid;
+    sim_scenario_service_pids(c->m);
+    c->m->store_dirty = true;
+    sim_store_sync(c->m);
+    return 0;
+}
+
+int sim_scenario_load_buffer(const char *buf, size_t len, const char *chunkname, sim_machine **out,
+                             mend_err *e)
+{
+    *out = NULL;
+    lua_State *L;
+    if (sim_sandbox_eval(buf, len, chunkname ? chunkname : "=scenario", &L, e) != 0)
+        return -1;
+    sc_ctx c = { L, sim_machine_new(), e, false };
+    if (!c.m) {
+        sim_sandbox_close(L);
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory loading the scenario");
+    }
+    int rc = build(&c);
+    sim_sandbox_close(L);
+    if (rc != 0) {
+        sim_machine_free(c.m);
+        return -1;
+    }
+    *out = c.m;
+    return 0;
+}
+
+int sim_scenario_load_file(const char *path, sim_machine **out, mend_err *e)
+{
+    *out = NULL;
+    char *buf;
+    size_t len;
+    if (mend_read_file(path, &buf, &len, e) != 0)
+        return -1;
+    size_t n = strlen(path) + 2;
+    char *chunk = malloc(n);
+    if (!chunk) {
+        free(buf);
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory loading %s", path);
+    }
+    snprintf(chunk, n, "@%s", path);
+    int rc = sim_scenario_load_buffer(buf, len, chunk, out, e);
+    free(chunk);
+    free(buf);
+    if (rc != 0 && e && strncmp(e->msg, path, strlen(path)) != 0) {
+        char msg[2 * MEND_MSG_MAX + 4096];
+        snprintf(msg, sizeof msg, "%.4000s: %s", path, e->msg);
+        size_t mlen = strlen(msg);
+        if (mlen >= sizeof e->msg)
+            mlen = sizeof e->msg - 1;
+        memcpy(e->msg, msg, mlen);
+        e->msg[mlen] = '\0';
+    }
+    return rc;
+}

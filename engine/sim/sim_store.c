@@ -1,0 +1,343 @@
+/* The IPsec policy store in the simulated registry, and the Policy Agent's table built from it. */
+#include "sim_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_PREFIX "ipsecPolicy"
+#define KEY_PREFIX_LEN 11
+
+static uint64_t fnv64(const char *s, uint64_t basis, unsigned salt)
+{
+    uint64_t h = basis ^ ((uint64_t)salt * 0x9E3779B97F4A7C15ull);
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return h;
+}
+
+void sim_guid_from_name(const char *name, unsigned salt, char out[SIM_GUID_LEN + 1])
+{
+    uint64_t a = fnv64(name, 14695981039346656037ull, salt);
+    uint64_t b = fnv64(name, 0x84222325CBF29CE4ull, salt + 7919u);
+    snprintf(out, SIM_GUID_LEN + 1, "{%08x-%04x-%04x-%04x-%012llx}", (unsigned)(a >> 32),
+             (unsigned)((a >> 16) & 0xFFFF), (unsigned)(0x5000 | (a & 0x0FFF)),
+             (unsigned)(0x8000 | ((b >> 48) & 0x3FFF)),
+             (unsigned long long)(b & 0xFFFFFFFFFFFFull));
+}
+
+bool sim_guid_valid(const char *s)
+{
+    if (strlen(s) != SIM_GUID_LEN || s[0] != '{' || s[SIM_GUID_LEN - 1] != '}')
+        return false;
+    for (int i = 1; i < SIM_GUID_LEN - 1; i++) {
+        char c = s[i];
+        bool dash = i == 9 || i == 14 || i == 19 || i == 24;
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return false;
+    }
+    return true;
+}
+
+void sim_guid_lower(char *g)
+{
+    for (; *g; g++)
+        if (*g >= 'A' && *g <= 'Z')
+            *g = (char)(*g + ('a' - 'A'));
+}
+
+char *sim_policy_key_path(const sim_policy *p)
+{
+    size_t n = strlen(MEND_IPSEC_STORE_ROOT) + 1 + KEY_PREFIX_LEN + SIM_GUID_LEN + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s\\" KEY_PREFIX "%s", MEND_IPSEC_STORE_ROOT, p->guid);
+    return s;
+}
+
+char *sim_policy_nt_name(const sim_policy *p)
+{
+    size_t n = strlen(SIM_NT_STORE_ROOT) + 1 + KEY_PREFIX_LEN + SIM_GUID_LEN + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s\\" KEY_PREFIX "%s", SIM_NT_STORE_ROOT, p->guid);
+    return s;
+}
+
+sim_regkey *sim_store_local(const sim_machine *m)
+{
+    return sim_reg_find(m, MEND_IPSEC_STORE_ROOT);
+}
+
+sim_regkey *sim_store_key(const sim_machine *m, const sim_policy *p)
+{
+    sim_regkey *local = sim_store_local(m);
+    char name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
+    snprintf(name, sizeof name, KEY_PREFIX "%s", p->guid);
+    return local ? sim_reg_child(local, name) : NULL;
+}
+
+/* A small, fixed ipsecData blob: Windows' is an opaque serialised policy; tools only copy it. */
+static const unsigned char ipsec_data[] = {
+    0x63, 0x21, 0x20, 0x22, 0x4c, 0x4f, 0xd1, 0x11, 0x86, 0x3b, 0x00, 0xa0, 0x24, 0x8d, 0x30, 0x21,
+    0x04, 0x00, 0x00, 0x00, 0xb4, 0x00, 0x00, 0x00, 0x00,
+};
+
+int sim_store_fill_key(sim_regkey *k, const sim_policy *p, double when)
+{
+    char ref[256], g[SIM_GUID_LEN + 1];
+    int rc = 0;
+    rc |= sim_reg_put_sz(k, "ClassName", "ipsecPolicy");
+    rc |= sim_reg_put_sz(k, "description", p->description);
+    rc |= sim_reg_put(k, "ipsecData", MEND_REG_BINARY, ipsec_data, sizeof ipsec_data);
+    rc |= sim_reg_put_sz(k, "ipsecID", p->guid);
+    sim_guid_from_name(p->guid, 1, g);
+    snprintf(ref, sizeof ref, SIM_STORE_SUBPATH "\\ipsecISAKMPPolicy%s", g);
+    rc |= sim_reg_put_sz(k, "ipsecISAKMPReference", ref);
+    rc |= sim_reg_put_sz(k, "ipsecName", p->name);
+    sim_guid_from_name(p->guid, 2, g);
+    int n = snprintf(ref, sizeof ref, SIM_STORE_SUBPATH "\\ipsecNFA%s", g);
+    rc |= sim_reg_put(k, "ipsecNFAReference", MEND_REG_MULTI_SZ, ref, (size_t)n + 1);
+    rc |= sim_reg_put_dword(k, "whenChanged", (uint32_t)when);
+    return rc ? -1 : 0;
+}
+
+int sim_store_write_policy(sim_machine *m, const sim_policy *p, double when)
+{
+    sim_regkey *local = sim_store_local(m);
+    char name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
+    snprintf(name, sizeof name, KEY_PREFIX "%s", p->guid);
+    sim_regkey *k = local ? sim_reg_add_child(local, name) : NULL;
+    return k ? sim_store_fill_key(k, p, when) : -1;
+}
+
+/* True when one path is the other's ancestor (or equal), component-wise and case-insensitive. */
+static bool related_to_store(const char *path)
+{
+    const char *rest;
+    if (sim_reg_root(path, &rest) != SIM_ROOT_HKLM)
+        return false;
+    const char *s = SIM_STORE_SUBPATH;
+    for (;;) {
+        while (*rest == '\\')
+            rest++;
+        if (!*rest || !*s)
+            return true;
+        size_t a = strcspn(rest, "\\"), b = strcspn(s, "\\");
+        if (a != b || sim_strncasecmp(rest, s, a) != 0)
+            return false;
+        rest += a;
+        s += b;
+        if (*s == '\\')
+            s++;
+    }
+}
+
+void sim_store_touch(sim_machine *m, const char *path)
+{
+    if (related_to_store(path))
+        m->store_dirty = true;
+}
+
+static bool guid_of_keyname(const char *keyname, char out[SIM_GUID_LEN + 1])
+{
+    if (sim_strncasecmp(keyname, KEY_PREFIX, KEY_PREFIX_LEN) != 0 || !sim_guid_valid(keyname + KEY_PREFIX_LEN))
+        return false;
+    memcpy(out, keyname + KEY_PREFIX_LEN, SIM_GUID_LEN + 1);
+    sim_guid_lower(out);
+    return true;
+}
+
+static void reindex_names(sim_machine *m)
+{
+    sim_map_free(&m->pol_by_name);
+    sim_map_init(&m->pol_by_name, false);
+    m->name_clash = false;
+    for (size_t i = 0; i < m->npol; i++) {
+        sim_policy *p = m->pol[i];
+        if (sim_map_get(&m->pol_by_name, p->name))
+            m->name_clash = true;
+        else
+            sim_map_put(&m->pol_by_name, p->name, p);
+    }
+}
+
+static void set_str(char **dst, const char *src)
+{
+    if (strcmp(*dst, src) == 0)
+        return;
+    char *c = mend_strdup(src);
+    if (c) {
+        free(*dst);
+        *dst = c;
+    }
+}
+
+void sim_store_sync(sim_machine *m)
+{
+    if (!m->store_dirty)
+        return;
+    for (size_t i = 0; i < m->npol; i++)
+        m->pol[i]->in_store = false;
+    sim_regkey *local = sim_store_local(m);
+    bool alive = sim_agent_alive(m);
+    for (size_t i = 0; local && i < local->nkids; i++) {
+        sim_regkey *k = local->kids[i];
+        char guid[SIM_GUID_LEN + 1];
+        sim_regval *nv = sim_reg_value(k, "ipsecName");
+        if (!guid_of_keyname(k->name, guid) || !nv || nv->type != MEND_REG_SZ)
+            continue;
+        sim_regval *dv = sim_reg_value(k, "description");
+        const char *desc = dv && dv->type == MEND_REG_SZ ? (const char *)dv->data : "";
+        sim_policy *p = sim_policy_by_guid(m, guid);
+        if (!p) {
+            /* A key written through the registry: the agent picks it up while it runs. */
+            p = calloc(1, sizeof *p);
+            if (!p)
+                continue;
+            memcpy(p->guid, guid, sizeof p->guid);
+            p->name = mend_strdup((const char *)nv->data);
+            p->description = mend_strdup(desc);
+            p->in_table = alive;
+            if (!p->name || !p->description || sim_policy_add(m, p) != 0) {
+                free(p->name);
+                free(p->description);
+                free(p);
+                continue;
+            }
+        }
+        p->in_store = true;
+        set_str(&p->name, (const char *)nv->data);
+        set_str(&p->description, desc);
+    }
+    for (size_t i = m->npol; i-- > 0;)
+        if (!m->pol[i]->in_store && !m->pol[i]->in_table)
+            sim_policy_remove(m, m->pol[i]);
+    reindex_names(m);
+    m->store_dirty = false;
+}
+
+void sim_store_active_guid(const sim_machine *m, char out[SIM_GUID_LEN + 1])
+{
+    out[0] = '\0';
+    sim_regkey *local = sim_store_local(m);
+    sim_regval *v = local ? sim_reg_value(local, "ActivePolicy") : NULL;
+    if (!v || v->type != MEND_REG_SZ)
+        return;
+    const char *last = strrchr((const char *)v->data, '\\');
+    last = last ? last + 1 : (const char *)v->data;
+    if (!guid_of_keyname(last, out))
+        out[0] = '\0';
+}
+
+bool sim_policy_assigned(const sim_machine *m, const sim_policy *p)
+{
+    char g[SIM_GUID_LEN + 1];
+    sim_store_active_guid(m, g);
+    return g[0] && strcmp(g, p->guid) == 0;
+}
+
+int sim_store_set_active(sim_machine *m, const sim_policy *p)
+{
+    sim_regkey *local = sim_store_local(m);
+    if (!local)
+        return -1;
+    if (!p) {
+        sim_reg_remove_value(local, "ActivePolicy");
+        return 0;
+    }
+    /* Windows records the key relative to HKLM. */
+    char v[256];
+    snprintf(v, sizeof v, SIM_STORE_SUBPATH "\\" KEY_PREFIX "%s", p->guid);
+    return sim_reg_put_sz(local, "ActivePolicy", v);
+}
+
+bool sim_agent_alive(const sim_machine *m)
+{
+    sim_service *s = sim_service_find(m, "PolicyAgent");
+    return s && s->state != MEND_SVC_STOPPED;
+}
+
+void sim_agent_started(sim_machine *m)
+{
+    sim_store_sync(m);
+    bool offload = sim_any_nic_offloads(m);
+    for (size_t i = m->npol; i-- > 0;) {
+        sim_policy *p = m->pol[i];
+        if (!p->in_store) {
+            sim_policy_remove(m, p);
+            continue;
+        }
+        p->in_table = true;
+        if (!offload)
+            p->blockers &= ~(unsigned)SIM_B_NIC_OFFLOAD;
+    }
+}
+
+void sim_agent_stopped(sim_machine *m)
+{
+    sim_store_sync(m);
+    for (size_t i = m->npol; i-- > 0;) {
+        sim_policy *p = m->pol[i];
+        if (!p->in_store)
+            sim_policy_remove(m, p);
+        else
+            p->in_table = false;
+    }
+}
+
+void sim_policy_purge(sim_machine *m, sim_policy *p, bool window)
+{
+    sim_regkey *k = sim_store_key(m, p);
+    if (k)
+        sim_reg_unlink(k);
+    if (window)
+        sim_window_add(m, p->name, m->clock + m->delete_window);
+    sim_policy_remove(m, p);
+}
+
+bool sim_in_window(sim_machine *m, const char *name)
+{
+    double *ends = sim_map_get(&m->window, name);
+    if (!ends)
+        return false;
+    if (*ends > m->clock)
+        return true;
+    sim_map_del(&m->window, name, ends);
+    free(ends);
+    return false;
+}
+
+int sim_window_add(sim_machine *m, const char *name, double ends)
+{
+    double *v = sim_map_get(&m->window, name);
+    if (v) {
+        *v = ends;
+        return 0;
+    }
+    if (!(v = malloc(sizeof *v)))
+        return -1;
+    *v = ends;
+    if (sim_map_put(&m->window, name, v) != 0) {
+        free(v);
+        return -1;
+    }
+    return 0;
+}
+
+bool sim_policy_held(const sim_machine *m, const sim_policy *p)
+{
+    char *nt = sim_policy_nt_name(p);
+    bool held = false;
+    for (size_t i = 0; nt && i < m->nhnd && !held; i++) {
+        const sim_handle *h = &m->hnd[i];
+        const sim_process *proc = sim_process_find(m, h->pid);
+        held = proc && proc->alive && !sim_is_protected_process(proc->pid, proc->name) &&
+               sim_strcasecmp(h->type, "Key") == 0 && sim_strcasecmp(h->name, nt) == 0;
+    }
+    free(nt);
+    return held;
+}

@@ -1,0 +1,181 @@
+/* System operations: the virtual clock, group policy refresh, reboot and resume after it. */
+#include "sim_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIM_REBOOT_SECONDS 90.0
+
+int sim_sys_gpupdate(void *ctx, bool force, mend_err *e)
+{
+    sim_machine *m = ctx;
+    (void)e;
+    if (!force)
+        return 0;   /* a plain refresh only re-applies changed settings: the cache stays */
+    sim_store_sync(m);
+    for (size_t i = m->npol; i-- > 0;) {
+        sim_policy *p = m->pol[i];
+        if ((p->blockers & SIM_B_GPO_CACHE) && p->delete_accepted) {
+            sim_policy_purge(m, p, true);
+            continue;
+        }
+        p->blockers &= ~(unsigned)SIM_B_GPO_CACHE;
+    }
+    return 0;
+}
+
+static void free_window_entry(const char *key, void *value, void *ud)
+{
+    (void)key;
+    (void)ud;
+    free(value);
+}
+
+static int by_pid(const void *a, const void *b)
+{
+    uint32_t x = (*(sim_process *const *)a)->pid, y = (*(sim_process *const *)b)->pid;
+    return (x > y) - (x < y);
+}
+
+/* Processes that start with the machine come back with new pids and re-open their handles. */
+static void restart_processes(sim_machine *m)
+{
+    for (size_t i = m->nproc; i-- > 0;)
+        if (!m->proc[i]->autostart)
+            sim_process_remove(m, m->proc[i]);
+    size_t n = m->nproc;
+    sim_process **order = malloc((n + 1) * sizeof *order);
+    uint32_t *old = malloc((n + 1) * sizeof *old);
+    if (!order || !old) {
+        free(order);
+        free(old);
+        return;
+    }
+    memcpy(order, m->proc, n * sizeof *order);
+    qsort(order, n, sizeof *order, by_pid);
+    for (size_t i = 0; i < n; i++) {
+        sim_process *p = order[i];
+        old[i] = p->pid;
+        p->alive = true;
+        p->next_handle = 4;
+        if (p->pid == 0 || p->pid == 4)
+            continue;
+        uint32_t fresh = sim_alloc_pid(m);
+        char k[16];
+        snprintf(k, sizeof k, "%u", (unsigned)p->pid);
+        sim_map_del(&m->proc_by_pid, k, p);
+        snprintf(k, sizeof k, "%u", (unsigned)fresh);
+        sim_map_put(&m->proc_by_pid, k, p);
+        for (size_t h = 0; h < m->nhnd; h++)
+            if (m->hnd[h].pid == old[i]) {
+                m->hnd[h].pid = fresh;
+                m->hnd[h].value = p->next_handle;
+                p->next_handle += 4;
+            }
+        p->pid = fresh;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (order[i]->ppid == old[j] && old[j] != order[j]->pid) {
+                order[i]->ppid = order[j]->pid;
+                break;
+            }
+    free(order);
+    free(old);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return sim_name_cmp((*(sim_service *const *)a)->name, (*(sim_service *const *)b)->name);
+}
+
+static void start_services(sim_machine *m)
+{
+    sim_service **order = malloc((m->nsvc + 1) * sizeof *order);
+    if (!order)
+        return;
+    memcpy(order, m->svc, m->nsvc * sizeof *order);
+    qsort(order, m->nsvc, sizeof *order, by_name);
+    for (size_t i = 0; i < m->nsvc; i++) {
+        mend_err ignored;
+        if (order[i]->start_type <= MEND_START_AUTO)
+            sim_svc_start_rec(m, order[i], &ignored);
+    }
+    free(order);
+}
+
+int sim_sys_reboot(void *ctx, const char *reason, mend_err *e)
+{
+    sim_machine *m = ctx;
+    (void)reason;
+    (void)e;
+    sim_store_sync(m);
+    for (size_t i = 0; i < m->nsvc; i++) {
+        m->svc[i]->state = MEND_SVC_STOPPED;
+        m->svc[i]->pid = 0;
+    }
+    sim_agent_stopped(m);   /* the table goes with memory: stale entries are gone */
+    restart_processes(m);
+    for (size_t i = 0; i < m->npol; i++) {
+        m->pol[i]->blockers &= ~(unsigned)(SIM_B_GPO_CACHE | SIM_B_DRIVER_STATE);
+        m->pol[i]->delete_accepted = false;
+    }
+    sim_map_each(&m->window, free_window_entry, NULL);
+    sim_map_free(&m->window);
+    sim_map_init(&m->window, false);
+    start_services(m);
+    /* Missed purges complete at boot unless something that came back still blocks them. */
+    for (size_t i = m->npol; i-- > 0;) {
+        sim_policy *p = m->pol[i];
+        if (p->state == MEND_POLICY_PENDING_DELETION && !p->blockers && !sim_policy_assigned(m, p) &&
+            !sim_policy_held(m, p))
+            sim_policy_purge(m, p, false);
+    }
+    sim_regkey *runonce = sim_reg_find(m, SIM_RUNONCE_PATH);
+    if (runonce)
+        sim_reg_remove_value(runonce, SIM_RUNONCE_VALUE);   /* Windows runs it at logon */
+    m->clock += SIM_REBOOT_SECONDS;
+    m->boot_count++;
+    return 0;
+}
+
+int sim_sys_sleep(void *ctx, double seconds, mend_err *e)
+{
+    sim_machine *m = ctx;
+    if (!(seconds >= 0) || isinf(seconds))
+        return mend_err_set(e, MEND_E_INVALID, 0, "sleep needs a finite, non-negative number of seconds");
+    m->clock += seconds;
+    return 0;
+}
+
+int sim_sys_is_admin(void *ctx, bool *admin, mend_err *e)
+{
+    (void)e;
+    *admin = ((sim_machine *)ctx)->admin;
+    return 0;
+}
+
+int sim_sys_os_name(void *ctx, char *buf, size_t size, mend_err *e)
+{
+    sim_machine *m = ctx;
+    (void)e;
+    if (size)
+        snprintf(buf, size, "%s", m->os ? m->os : "Windows Server 2022 (simulated)");
+    return 0;
+}
+
+int sim_sys_resume_after_reboot(void *ctx, const char *cmdline, mend_err *e)
+{
+    sim_machine *m = ctx;
+    sim_regkey *k = sim_reg_create(m, SIM_RUNONCE_PATH);
+    if (!k || sim_reg_put_sz(k, SIM_RUNONCE_VALUE, cmdline ? cmdline : "") != 0)
+        return sim_oom(e);
+    return 0;
+}
+
+double sim_sys_now(void *ctx)
+{
+    return ((sim_machine *)ctx)->clock;
+}
