@@ -108,11 +108,11 @@ int mend_batch_parse(const char *buf, size_t len, char ***names, size_t *n, mend
         const char *eol = nl ? nl : end;
         const char *next = nl ? nl + 1 : end;
         if (memchr(p, '\0', (size_t)(eol - p))) {
-            mend_err_set(e, MEND_E_INVALID, 0, "line %zu: contains a NUL byte (is the file UTF-16? save it as UTF-8)", lineno);
+            mend_err_set(e, MEND_E_INVALID, 0, "line %lu: contains a NUL byte (is the file UTF-16? save it as UTF-8)", (unsigned long)lineno);
             goto fail;
         }
         if (!utf8_ok((const unsigned char *)p, (size_t)(eol - p))) {
-            mend_err_set(e, MEND_E_INVALID, 0, "line %zu: not valid UTF-8 (save the list as UTF-8)", lineno);
+            mend_err_set(e, MEND_E_INVALID, 0, "line %lu: not valid UTF-8 (save the list as UTF-8)", (unsigned long)lineno);
             goto fail;
         }
         while (p < eol && is_blank(*p))

@@ -21,6 +21,9 @@ static inline char *mend_dupstr(const char *s)
 /* Monotonic seconds, for deadlines that must not jump with the wall clock. */
 double mend_monotonic_now(void);
 
+/* An environment variable as UTF-8 (malloc'd), NULL when unset or empty. */
+char *mend_getenv(const char *name);
+
 /* Thread-safe gmtime (gmtime_r / gmtime_s). */
 struct tm;
 void mend_gmtime(long long secs, struct tm *out);

@@ -76,13 +76,13 @@ static void format_size(size_t n, char *buf, size_t size)
     } units[] = {{(size_t)1 << 30, "GiB"}, {(size_t)1 << 20, "MiB"}, {(size_t)1 << 10, "KiB"}};
     for (size_t i = 0; i < sizeof units / sizeof *units; i++)
         if (n >= units[i].unit && n % units[i].unit == 0) {
-            snprintf(buf, size, "%zu %s", n / units[i].unit, units[i].name);
+            snprintf(buf, size, "%llu %s", (unsigned long long)(n / units[i].unit), units[i].name);
             return;
         }
     if (n >= ((size_t)1 << 20))
         snprintf(buf, size, "%.1f MiB", (double)n / (double)((size_t)1 << 20));
     else
-        snprintf(buf, size, "%zu bytes", n);
+        snprintf(buf, size, "%llu bytes", (unsigned long long)n);
 }
 
 const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size)

@@ -259,9 +259,17 @@ static void strip_globals(lua_State *L)
 
 static void set_search_path(lua_State *L, const char *script_dir, const char *scripts_dir)
 {
+    /* MEND_PATH goes on the Lua stack first so a memory error below cannot leak it. */
+    char *env = mend_getenv("MEND_PATH");
+    if (env) {
+        lua_pushstring(L, env);
+        free(env);
+    } else {
+        lua_pushnil(L);
+    }
+    const char *mend_path = lua_tostring(L, -1);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    const char *mend_path = getenv("MEND_PATH");
     /* Order matters: the script's own folder, then MEND_PATH, then the bundled scripts. */
     const char *dirs[3] = {script_dir, mend_path, scripts_dir};
     bool first = true;
@@ -288,7 +296,7 @@ static void set_search_path(lua_State *L, const char *script_dir, const char *sc
     lua_getglobal(L, "package");
     lua_insert(L, -2);
     lua_setfield(L, -2, "path");
-    lua_pop(L, 1);
+    lua_pop(L, 2);
 }
 
 static void stdout_to_stderr(lua_State *L)

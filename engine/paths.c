@@ -18,9 +18,9 @@ static bool has_fix_script(const char *dir)
 char *mend_data_dir(void)
 {
     /* An explicit folder is trusted as given, so its errors name the file that is missing. */
-    const char *env = getenv("MEND_DATA_DIR");
-    if (env && *env)
-        return mend_dupstr(env);
+    char *env = mend_getenv("MEND_DATA_DIR");
+    if (env)
+        return env;
 
     char *exe = mend_exe_dir();
     if (!exe)

@@ -262,6 +262,12 @@ static const char *nonempty_env(const char *name)
     return v && *v ? v : NULL;
 }
 
+char *mend_getenv(const char *name)
+{
+    const char *v = nonempty_env(name);
+    return v ? mend_dupstr(v) : NULL;
+}
+
 char *mend_state_dir(void)
 {
     const char *v = nonempty_env("MEND_STATE_DIR");

@@ -131,7 +131,7 @@ static void test_sandbox_refuses_binary_chunks_everywhere(void **state)
     (void)state;
     const char *bin = DIR "/binmod.lua";
     write_binary_chunk(bin);
-    char code[1024];
+    char code[4096];
     snprintf(code, sizeof code,
              "local f = io.open('%s', 'rb'); local bytes = f:read('a'); f:close()\n"
              "local fn, msg = load(bytes)\n"
@@ -292,7 +292,7 @@ static void test_errors_carry_file_line_and_traceback(void **state)
     assert_int_equal(rc, 2);
     assert_memory_equal(g_err, DIR "/err.lua:2: boom", strlen(DIR "/err.lua:2: boom"));
     assert_non_null(strstr(g_err, "stack traceback:"));
-    assert_non_null(strstr(g_err, "in local 'inner'"));
+    assert_non_null(strstr(g_err, "'inner'")); /* the traceback names the functions */
 }
 
 static void test_errors_with_non_string_values_become_text(void **state)

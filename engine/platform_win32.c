@@ -1,0 +1,447 @@
+/* The engine's OS services on Windows: UTF-8 paths over the wide API, atomic writes, locks,
+ * consoles, clocks, folders. */
+#include "platform.h"
+#include "engine_private.h"
+
+#include <windows.h>
+#include <shellapi.h>
+
+#include <fcntl.h>
+#include <io.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+/* UTF-8 -> UTF-16 (malloc'd), NULL on invalid UTF-8 or out of memory. */
+static wchar_t *widen(const char *s)
+{
+    if (!s)
+        return NULL;
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    if (n <= 0)
+        return NULL;
+    wchar_t *w = malloc((size_t)n * sizeof *w);
+    if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n) != n) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* UTF-16 -> UTF-8 (malloc'd). */
+static char *narrow(const wchar_t *w)
+{
+    if (!w)
+        return NULL;
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+    if (n <= 0)
+        return NULL;
+    char *s = malloc((size_t)n);
+    if (s && WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL) != n) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int win_error(mend_err *e, const char *what, const char *path)
+{
+    DWORD code = GetLastError();
+    mend_err_set(e, mend_code_from_win32(code) ? mend_code_from_win32(code) : MEND_E_IO, 0,
+                 "cannot %s %s (Windows error %lu)", what, path, (unsigned long)code);
+    return -1;
+}
+
+static bool is_sep(char c)
+{
+    return c == '\\' || c == '/';
+}
+
+FILE *mend_fopen(const char *path, const char *mode)
+{
+    wchar_t *wp = widen(path), *wm = widen(mode);
+    FILE *f = wp && wm ? _wfopen(wp, wm) : NULL;
+    free(wp);
+    free(wm);
+    return f;
+}
+
+static bool is_dir_w(const wchar_t *w)
+{
+    DWORD a = GetFileAttributesW(w);
+    return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+int mend_mkdirs(const char *path, mend_err *e)
+{
+    if (!path || !*path)
+        return mend_err_set(e, MEND_E_INVALID, 0, "empty folder name");
+    char *p = mend_dupstr(path);
+    if (!p)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory");
+    /* Skip what cannot be created: "C:\" and "\\server\share\". */
+    char *s = p;
+    if (s[0] && s[1] == ':')
+        s += 2;
+    if (is_sep(s[0]) && is_sep(s[1])) {
+        s += 2;
+        for (int parts = 0; *s && parts < 2; s++)
+            if (is_sep(*s))
+                parts++;
+    }
+    while (is_sep(*s))
+        s++;
+    for (;; s++) {
+        if (*s && !is_sep(*s))
+            continue;
+        char c = *s;
+        *s = '\0';
+        wchar_t *w = widen(p);
+        if (!w) {
+            free(p);
+            return mend_err_set(e, MEND_E_INVALID, 0, "folder name is not valid UTF-8");
+        }
+        if (!CreateDirectoryW(w, NULL) && GetLastError() != ERROR_ALREADY_EXISTS) {
+            win_error(e, "create folder", p);
+            free(w);
+            free(p);
+            return -1;
+        }
+        bool ok = is_dir_w(w);
+        free(w);
+        if (!ok) {
+            mend_err_set(e, MEND_E_IO, 0, "cannot create folder %s: a file of that name is in the way", p);
+            free(p);
+            return -1;
+        }
+        *s = c;
+        if (!c)
+            break;
+    }
+    free(p);
+    return 0;
+}
+
+int mend_remove(const char *path)
+{
+    wchar_t *w = widen(path);
+    int rc = w && DeleteFileW(w) ? 0 : -1;
+    free(w);
+    return rc;
+}
+
+bool mend_file_exists(const char *path)
+{
+    wchar_t *w = widen(path);
+    bool ok = w && GetFileAttributesW(w) != INVALID_FILE_ATTRIBUTES;
+    free(w);
+    return ok;
+}
+
+int mend_read_file(const char *path, char **data, size_t *len, mend_err *e)
+{
+    *data = NULL;
+    if (len)
+        *len = 0;
+    FILE *f = mend_fopen(path, "rb");
+    if (!f)
+        return mend_err_set(e, MEND_E_IO, 0, "cannot open %s", path);
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n + 1 >= cap) {
+            char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int failed = !buf || ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return mend_err_set(e, MEND_E_IO, 0, "cannot read %s", path);
+    }
+    buf[n] = '\0';
+    *data = buf;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 48);
+    if (!tmp)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory");
+    snprintf(tmp, n + 48, "%s.tmp.%lu.%lu", path, (unsigned long)GetCurrentProcessId(),
+             (unsigned long)GetTickCount());
+    wchar_t *wtmp = widen(tmp), *wpath = widen(path);
+    HANDLE h = wtmp && wpath ? CreateFileW(wtmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL)
+                             : INVALID_HANDLE_VALUE;
+    int rc = -1;
+    if (h == INVALID_HANDLE_VALUE) {
+        win_error(e, "write", path);
+        goto done;
+    }
+    const char *p = data;
+    size_t left = len;
+    bool ok = true;
+    while (ok && left > 0) {
+        DWORD chunk = left > 0x40000000u ? 0x40000000u : (DWORD)left, wrote = 0;
+        ok = WriteFile(h, p, chunk, &wrote, NULL) && wrote > 0;
+        p += wrote;
+        left -= wrote;
+    }
+    ok = ok && FlushFileBuffers(h);
+    CloseHandle(h);
+    if (!ok || !MoveFileExW(wtmp, wpath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        win_error(e, "write", path);
+        DeleteFileW(wtmp);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(wtmp);
+    free(wpath);
+    free(tmp);
+    return rc;
+}
+
+int mend_fsync_file(FILE *f)
+{
+    if (fflush(f) != 0)
+        return -1;
+    HANDLE h = (HANDLE)_get_osfhandle(_fileno(f));
+    return h != INVALID_HANDLE_VALUE && FlushFileBuffers(h) ? 0 : -1;
+}
+
+struct mend_lock {
+    HANDLE h;
+};
+
+mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e)
+{
+    wchar_t *w = widen(path);
+    HANDLE h = w ? CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                               OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL)
+                 : INVALID_HANDLE_VALUE;
+    free(w);
+    if (h == INVALID_HANDLE_VALUE) {
+        win_error(e, "open lock file", path);
+        return NULL;
+    }
+    double deadline = mend_monotonic_now() + timeout_s;
+    for (;;) {
+        OVERLAPPED ov;
+        memset(&ov, 0, sizeof ov);
+        if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov))
+            break;
+        if (GetLastError() != ERROR_LOCK_VIOLATION && GetLastError() != ERROR_IO_PENDING) {
+            win_error(e, "lock", path);
+            CloseHandle(h);
+            return NULL;
+        }
+        if (mend_monotonic_now() >= deadline) {
+            mend_err_set(e, MEND_E_IN_USE, 0, "%s is locked by another mend run", path);
+            CloseHandle(h);
+            return NULL;
+        }
+        Sleep(50);
+    }
+    mend_lock *l = malloc(sizeof *l);
+    if (!l) {
+        CloseHandle(h);
+        mend_err_set(e, MEND_E_IO, 0, "out of memory");
+        return NULL;
+    }
+    l->h = h;
+    return l;
+}
+
+void mend_lock_release(mend_lock *l)
+{
+    if (!l)
+        return;
+    CloseHandle(l->h); /* closing the handle drops its locks */
+    free(l);
+}
+
+/* A console, not a pipe or the NUL device (which _isatty also calls a character device). */
+static bool is_console(DWORD which)
+{
+    HANDLE h = GetStdHandle(which);
+    DWORD mode;
+    return h && h != INVALID_HANDLE_VALUE && GetFileType(h) == FILE_TYPE_CHAR && GetConsoleMode(h, &mode);
+}
+
+bool mend_isatty_stdin(void)
+{
+    return is_console(STD_INPUT_HANDLE);
+}
+
+bool mend_isatty_stderr(void)
+{
+    return is_console(STD_ERROR_HANDLE);
+}
+
+double mend_wall_now(void)
+{
+    FILETIME ft;
+    GetSystemTimeAsFileTime(&ft);
+    uint64_t t = ((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
+    /* 100 ns ticks since 1601 -> seconds since 1970. */
+    return (double)(t - 116444736000000000ULL) / 1e7;
+}
+
+double mend_monotonic_now(void)
+{
+    static LARGE_INTEGER freq;
+    LARGE_INTEGER now;
+    if (!freq.QuadPart)
+        QueryPerformanceFrequency(&freq);
+    QueryPerformanceCounter(&now);
+    return (double)now.QuadPart / (double)freq.QuadPart;
+}
+
+void mend_sleep_ms(unsigned ms)
+{
+    Sleep(ms);
+}
+
+char *mend_exe_dir(void)
+{
+    DWORD cap = MAX_PATH;
+    for (int tries = 0; tries < 6; tries++, cap *= 4) {
+        wchar_t *w = malloc(cap * sizeof *w);
+        if (!w)
+            return NULL;
+        DWORD n = GetModuleFileNameW(NULL, w, cap);
+        if (n > 0 && n < cap) {
+            char *path = narrow(w);
+            free(w);
+            char *dir = path ? mend_dirname(path) : NULL;
+            free(path);
+            return dir;
+        }
+        free(w);
+        if (n == 0)
+            return NULL;
+    }
+    return NULL;
+}
+
+char *mend_getenv(const char *name)
+{
+    wchar_t *wn = widen(name);
+    const wchar_t *v = wn ? _wgetenv(wn) : NULL;
+    free(wn);
+    return v && *v ? narrow(v) : NULL;
+}
+
+char *mend_state_dir(void)
+{
+    char *v = mend_getenv("MEND_STATE_DIR");
+    if (v)
+        return v;
+    /* mend runs elevated (often as SYSTEM under SCCM or Intune): one machine-wide folder, so a
+     * fix interrupted by a reboot finds its journal whoever runs the resume. */
+    static const char *const bases[] = {"ProgramData", "LOCALAPPDATA"};
+    for (size_t i = 0; i < sizeof bases / sizeof *bases; i++) {
+        char *base = mend_getenv(bases[i]);
+        if (base) {
+            char *dir = mend_path_join(base, "mend");
+            free(base);
+            return dir;
+        }
+    }
+    return NULL;
+}
+
+char *mend_path_join(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    bool sep = na > 0 && !is_sep(a[na - 1]);
+    char *p = malloc(na + nb + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, a, na);
+    if (sep)
+        p[na++] = '\\';
+    memcpy(p + na, b, nb + 1);
+    return p;
+}
+
+char *mend_dirname(const char *path)
+{
+    const char *last = NULL;
+    for (const char *s = path; *s; s++)
+        if (is_sep(*s))
+            last = s;
+    size_t root = path[0] && path[1] == ':' ? 2 : 0;
+    if (!last) {
+        if (!root)
+            return mend_dupstr(".");
+        char drive[3] = {path[0], ':', '\0'}; /* "C:file" lives in C:'s current folder */
+        return mend_dupstr(drive);
+    }
+    size_t n = (size_t)(last - path);
+    if (n <= root)
+        n = root + 1; /* keep "C:\" or "\" */
+    char *p = malloc(n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, path, n);
+    p[n] = '\0';
+    return p;
+}
+
+void mend_gmtime(long long secs, struct tm *out)
+{
+    time_t t = (time_t)secs;
+    /* The CRT keeps gmtime's result per thread. */
+    struct tm *tm = gmtime(&t);
+    if (tm)
+        *out = *tm;
+    else
+        memset(out, 0, sizeof *out);
+}
+
+int mend_platform_init(int *argc, char ***argv)
+{
+    SetConsoleOutputCP(CP_UTF8);
+    SetConsoleCP(CP_UTF8);
+    /* The CRT's argv is in the ANSI code page; policy names and paths need every character. */
+    int n = 0;
+    wchar_t **wargv = CommandLineToArgvW(GetCommandLineW(), &n);
+    if (!wargv)
+        return -1;
+    char **args = calloc((size_t)n + 1, sizeof *args);
+    if (!args) {
+        LocalFree(wargv);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        args[i] = narrow(wargv[i]);
+        if (!args[i]) {
+            LocalFree(wargv);
+            return -1;
+        }
+    }
+    LocalFree(wargv);
+    /* Lives for the whole process, like the CRT's own argv. */
+    *argc = n;
+    *argv = args;
+    return 0;
+}

@@ -1,0 +1,333 @@
+/* The built mend, run as users run it: exit codes, one-line errors, limits, reports, journal. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "platform.h"
+
+#define DIR MEND_TEST_TMP "/engine_exe"
+#define STATE DIR "/state.lua"
+
+extern char **environ;
+
+typedef struct result {
+    int code;
+    char *out;
+    char *err;
+} result;
+
+static result g_r;
+
+static void free_result(void)
+{
+    free(g_r.out);
+    free(g_r.err);
+    memset(&g_r, 0, sizeof g_r);
+}
+
+static char *slurp(const char *path)
+{
+    char *buf = NULL;
+    size_t len;
+    mend_err e;
+    if (mend_read_file(path, &buf, &len, &e) != 0)
+        return calloc(1, 1);
+    return buf;
+}
+
+/* Runs mend with the words given (NULL-terminated), stdin from in_file (or /dev/null). */
+static int mend_v(const char *in_file, const char *const *words)
+{
+    free_result();
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = MEND_EXE;
+    for (; *words && argc < 63; words++)
+        argv[argc++] = (char *)*words;
+    argv[argc] = NULL;
+
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, in_file ? in_file : "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, DIR "/stdout", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, DIR "/stderr", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid;
+    int rc = posix_spawn(&pid, MEND_EXE, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    assert_int_equal(rc, 0);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status))
+        fail_msg("mend died with signal %d", WTERMSIG(status));
+    g_r.code = WEXITSTATUS(status);
+    g_r.out = slurp(DIR "/stdout");
+    g_r.err = slurp(DIR "/stderr");
+    return g_r.code;
+}
+
+#define MEND(...) mend_v(NULL, (const char *const[]){__VA_ARGS__, NULL})
+#define MEND_IN(in, ...) mend_v((in), (const char *const[]){__VA_ARGS__, NULL})
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle))
+        fail_msg("'%s' not found in:\n%s", needle, hay);
+}
+
+/* A small machine of our own, so these tests do not depend on the bundled scenarios. */
+static int setup(void **state)
+{
+    (void)state;
+    write_text(STATE, "return {\n"
+                      "  policies = { { name = \"Corp-QM\", state = \"active\", assigned = false, sa_count = 0 } },\n"
+                      "  services = { PolicyAgent = { state = \"running\" } },\n"
+                      "}\n");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free_result();
+    return 0;
+}
+
+static void test_exe_no_command_prints_usage_and_exits_2(void **state)
+{
+    (void)state;
+    assert_int_equal(mend_v(NULL, (const char *const[]){NULL}), 2);
+    assert_contains(g_r.err, "usage: mend");
+    assert_string_equal(g_r.out, "");
+}
+
+static void test_exe_unknown_option_is_one_line(void **state)
+{
+    (void)state;
+    assert_int_equal(MEND("--frob", "run", "x.lua"), 2);
+    assert_string_equal(g_r.err, "mend: unknown option '--frob' (see mend --help)\n");
+    assert_int_equal(MEND("fix", "--timeout", "soon"), 2);
+    assert_string_equal(g_r.err, "mend: bad value for --timeout: 'soon' (expected a positive number of seconds)\n");
+    assert_int_equal(MEND("launch"), 2);
+    assert_contains(g_r.err, "unknown command 'launch'");
+    assert_int_equal(MEND("sim", "destroy"), 2);
+    assert_contains(g_r.err, "unknown sim command 'destroy'");
+    assert_int_equal(MEND("run"), 2);
+    assert_contains(g_r.err, "needs a script");
+}
+
+static void test_exe_help_and_version(void **state)
+{
+    (void)state;
+    assert_int_equal(MEND("--help"), 0);
+    assert_contains(g_r.out, "usage: mend");
+    assert_contains(g_r.out, "--max-memory");
+    assert_int_equal(MEND("--version"), 0);
+    assert_string_equal(g_r.out, "mend 1.0.0\n");
+}
+
+static void test_exe_run_passes_args_and_returns_the_scripts_code(void **state)
+{
+    (void)state;
+    write_text(DIR "/args.lua",
+               "assert(arg[0]:find('args.lua'), 'arg[0]')\n"
+               "assert(#arg == 3 and arg[1] == '--json' and arg[2] == 'two words' and arg[3] == '-q')\n"
+               "assert(mend.args[1] == '--json' and mend.args[3] == '-q')\n"
+               "local a, b = ...\n"
+               "assert(a == '--json' and b == 'two words')\n"
+               "return 5\n");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/args.lua", "--json", "two words", "-q"), 5);
+    assert_string_equal(g_r.out, ""); /* --json went to the script, not to mend */
+}
+
+static void test_exe_run_without_return_exits_0(void **state)
+{
+    (void)state;
+    write_text(DIR "/plain.lua", "local t = {} for i = 1, 10 do t[i] = i end\n");
+    assert_int_equal(MEND("--host=sim:" STATE, "run", DIR "/plain.lua"), 0);
+}
+
+static void test_exe_script_error_shows_file_line_and_traceback(void **state)
+{
+    (void)state;
+    write_text(DIR "/boom.lua", "local function f()\n  error('boom')\nend\nf()\n");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/boom.lua"), 2);
+    assert_contains(g_r.err, "mend: " DIR "/boom.lua:2: boom");
+    assert_contains(g_r.err, "stack traceback:");
+    write_text(DIR "/tbl.lua", "error({code = 42})\n");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/tbl.lua"), 2);
+    assert_contains(g_r.err, "(error object is a table value)");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/no-such-script.lua"), 2);
+    assert_contains(g_r.err, "no-such-script.lua");
+}
+
+static void test_exe_endless_loop_is_stopped(void **state)
+{
+    (void)state;
+    write_text(DIR "/loop.lua", "while true do end\n");
+    assert_int_equal(MEND("run", "--timeout", "1", "--host", "sim:" STATE, DIR "/loop.lua"), 2);
+    assert_contains(g_r.err, "mend: script exceeded the time limit of 1 s");
+    write_text(DIR "/loop_pcall.lua", "while true do pcall(function() while true do end end) end\n");
+    assert_int_equal(MEND("run", "--timeout", "1", "--host", "sim:" STATE, DIR "/loop_pcall.lua"), 2);
+    assert_contains(g_r.err, "mend: script exceeded the time limit of 1 s");
+}
+
+static void test_exe_memory_bomb_is_stopped(void **state)
+{
+    (void)state;
+    write_text(DIR "/bomb.lua", "local t = {} while true do t[#t + 1] = ('x'):rep(4096) .. #t end\n");
+    assert_int_equal(MEND("run", "--max-memory", "16M", "--host", "sim:" STATE, DIR "/bomb.lua"), 2);
+    assert_contains(g_r.err, "mend: script exceeded the memory limit of 16 MiB");
+}
+
+static void test_exe_sandbox_and_unsafe(void **state)
+{
+    (void)state;
+    write_text(DIR "/probe.lua", "return (os.execute == nil and io.popen == nil and string.dump == nil) and 0 or 1\n");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/probe.lua"), 0);
+    assert_int_equal(MEND("run", "--unsafe", "--host", "sim:" STATE, DIR "/probe.lua"), 1);
+}
+
+static void test_exe_json_report_on_stdout_and_print_on_stderr(void **state)
+{
+    (void)state;
+    write_text(DIR "/json.lua", "print('human text')\nio.write('more text\\n')\n");
+    assert_int_equal(MEND("run", "--json", "--host", "sim:" STATE, DIR "/json.lua"), 0);
+    cJSON *doc = cJSON_Parse(g_r.out);
+    if (!doc)
+        fail_msg("stdout is not JSON:\n%s", g_r.out);
+    assert_string_equal(cJSON_GetObjectItem(doc, "mend")->valuestring, "1.0.0");
+    assert_string_equal(cJSON_GetObjectItem(doc, "host")->valuestring, "sim");
+    assert_string_equal(cJSON_GetObjectItem(doc, "outcome")->valuestring, "healthy");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(doc, "dry_run")));
+    assert_non_null(cJSON_GetObjectItem(doc, "actions"));
+    cJSON_Delete(doc);
+    assert_contains(g_r.err, "human text");
+    assert_contains(g_r.err, "more text");
+}
+
+static void test_exe_report_file_and_outcome_exit_codes(void **state)
+{
+    (void)state;
+    write_text(DIR "/outcome.lua",
+               "mend.outcome('Corp-QM', {before = 'pending_deletion', after = 'pending_deletion',\n"
+               "                         outcome = 'reboot_required', rung = 'reboot'})\n");
+    const char *report = DIR "/out/report.json";
+    mend_remove(report);
+    assert_int_equal(MEND("run", "--report", report, "--host", "sim:" STATE, DIR "/outcome.lua"), 3);
+    char *text = slurp(report);
+    cJSON *doc = cJSON_Parse(text);
+    free(text);
+    assert_non_null(doc);
+    assert_string_equal(cJSON_GetObjectItem(doc, "outcome")->valuestring, "reboot_required");
+    cJSON *p = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "policies"), 0);
+    assert_string_equal(cJSON_GetObjectItem(p, "name")->valuestring, "Corp-QM");
+    assert_string_equal(cJSON_GetObjectItem(p, "rung")->valuestring, "reboot");
+    cJSON_Delete(doc);
+    assert_int_equal(MEND("run", "--exit-codes", "sccm", "--host", "sim:" STATE, DIR "/outcome.lua"), 3010 & 0xff);
+
+    write_text(DIR "/blocked.lua", "mend.outcome('Corp-QM', {outcome = 'blocked'})\n");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/blocked.lua"), 1);
+    write_text(DIR "/fixed.lua", "mend.outcome('Corp-QM', {outcome = 'fixed'})\n");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/fixed.lua"), 0);
+    /* The script's own integer wins over the report. */
+    write_text(DIR "/override.lua", "mend.outcome('Corp-QM', {outcome = 'fixed'})\nreturn 4\n");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/override.lua"), 4);
+}
+
+static void test_exe_journal_written_except_in_dry_run(void **state)
+{
+    (void)state;
+    const char *journal = DIR "/journal.jsonl";
+    mend_remove(journal);
+    write_text(DIR "/nop.lua", "return 0\n");
+    assert_int_equal(MEND("run", "--dry-run", "--journal", journal, "--host", "sim:" STATE, DIR "/nop.lua"), 0);
+    assert_false(mend_file_exists(journal));
+    assert_int_equal(MEND("run", "--journal", journal, "--host", "sim:" STATE, DIR "/nop.lua"), 0);
+    char *text = slurp(journal);
+    assert_contains(text, "\"run_start\"");
+    assert_contains(text, "\"run_end\"");
+    free(text);
+}
+
+static void test_exe_warns_about_an_interrupted_run(void **state)
+{
+    (void)state;
+    const char *journal = DIR "/crashed.jsonl";
+    write_text(journal, "{\"ts\":\"2026-01-01T00:00:00.000Z\",\"run\":\"r0\",\"seq\":1,\"event\":\"begin\","
+                        "\"op\":\"ipsec.delete\",\"target\":\"Corp-QM\"}\n{\"ts\":\"2026-01-01T00:0");
+    write_text(DIR "/nop.lua", "return 0\n");
+    assert_int_equal(MEND("run", "--journal", journal, "--host", "sim:" STATE, DIR "/nop.lua"), 0);
+    assert_contains(g_r.err, "interrupted");
+    assert_contains(g_r.err, "ipsec.delete Corp-QM");
+    /* Said once: this run ended cleanly. */
+    assert_int_equal(MEND("run", "--journal", journal, "--host", "sim:" STATE, DIR "/nop.lua"), 0);
+    assert_null(strstr(g_r.err, "interrupted"));
+}
+
+static void test_exe_batch_list_errors_exit_2(void **state)
+{
+    (void)state;
+    write_text(DIR "/bad.txt", "Corp-QM\nbad \xff name\n");
+    assert_int_equal(MEND("batch", "--host", "sim:" STATE, DIR "/bad.txt"), 2);
+    assert_contains(g_r.err, "line 2");
+    write_text(DIR "/empty.txt", "# nothing here\n\n");
+    assert_int_equal(MEND("batch", "--host", "sim:" STATE, DIR "/empty.txt"), 2);
+    assert_contains(g_r.err, "names no policies");
+    assert_int_equal(MEND_IN(DIR "/empty.txt", "batch", "--host", "sim:" STATE, "-"), 2);
+    assert_contains(g_r.err, "standard input names no policies");
+    assert_int_equal(MEND("batch", "--host", "sim:" STATE, DIR "/missing.txt"), 2);
+    assert_contains(g_r.err, "missing.txt");
+}
+
+static void test_exe_host_errors_exit_2(void **state)
+{
+    (void)state;
+    write_text(DIR "/nop.lua", "return 0\n");
+    assert_int_equal(MEND("run", "--host", "local", DIR "/nop.lua"), 2);
+    assert_contains(g_r.err, "mend: ");
+    assert_contains(g_r.err, "--host local");
+}
+
+int main(void)
+{
+    mend_err e;
+    mend_mkdirs(DIR, &e);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_exe_no_command_prints_usage_and_exits_2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_unknown_option_is_one_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_help_and_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_run_passes_args_and_returns_the_scripts_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_run_without_return_exits_0, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_script_error_shows_file_line_and_traceback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_endless_loop_is_stopped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_memory_bomb_is_stopped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_sandbox_and_unsafe, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_json_report_on_stdout_and_print_on_stderr, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_report_file_and_outcome_exit_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_journal_written_except_in_dry_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_warns_about_an_interrupted_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_batch_list_errors_exit_2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_host_errors_exit_2, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
