@@ -1,0 +1,375 @@
+/* Every row of DESIGN's blocker table: the symptom, what clears it, and that wrong remedies do not. */
+#include "sim_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *key_of(mend_host *h, const char *name)
+{
+    mend_policy p;
+    mend_err e;
+    assert_int_equal(h->ops->ipsec.get(h->ctx, name, &p, &e), 0);
+    char *k = mend_strdup(p.store_key);
+    mend_policy_clear(&p);
+    return k;
+}
+
+static void gpupdate(mend_host *h, bool force)
+{
+    mend_err e;
+    assert_int_equal(h->ops->sys.gpupdate(h->ctx, force, &e), 0);
+}
+
+static void reboot(mend_host *h)
+{
+    mend_err e;
+    assert_int_equal(h->ops->sys.reboot(h->ctx, "test", &e), 0);
+}
+
+static void test_sim_missed_purge_cleared_by_delete(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "missed_purge");
+    assert_int_equal(st_state(&h, "Corp-QM"), MEND_POLICY_PENDING_DELETION);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);
+    assert_int_equal(st_count(&h), 0);
+    mend_host_close(&h);
+}
+
+static void test_sim_gpo_cache_cleared_by_forced_gpupdate(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "gpo_cache");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);           /* accepted ... */
+    assert_int_equal(st_state(&h, "Corp-QM"), MEND_POLICY_PENDING_DELETION); /* ... but back */
+    gpupdate(&h, false);                                                 /* wrong remedies */
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
+    assert_int_equal(st_state(&h, "Corp-QM"), MEND_POLICY_PENDING_DELETION);
+    gpupdate(&h, true);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);
+    mend_host_close(&h);
+}
+
+static void test_sim_gpo_cache_refresh_before_delete_leaves_a_plain_delete(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "gpo_cache");
+    gpupdate(&h, true);
+    assert_int_equal(st_state(&h, "Corp-QM"), MEND_POLICY_PENDING_DELETION);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);
+    mend_host_close(&h);
+}
+
+static void test_sim_stale_memory_cleared_by_restart(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "stale_memory");
+    assert_int_equal(st_state(&h, "Corp-QM"), MEND_POLICY_PENDING_DELETION);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_NOT_FOUND);
+    assert_int_equal(e.win32, 2);
+    assert_string_equal(e.msg, "The system cannot find the file specified. (0x2)");
+    char *key = key_of(&h, "Corp-QM");
+    bool found = true;
+    assert_int_equal(h.ops->reg.exists(h.ctx, key, &found, &e), 0);
+    assert_false(found);                                  /* gone from the store */
+    free(key);
+    gpupdate(&h, true);                                   /* wrong remedy */
+    assert_int_equal(st_state(&h, "Corp-QM"), MEND_POLICY_PENDING_DELETION);
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);
+    mend_host_close(&h);
+}
+
+static void test_sim_stale_memory_gone_while_agent_stopped(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "stale_memory");
+    assert_int_equal(h.ops->svc.stop(h.ctx, "PolicyAgent", 1000, &e), 0);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);       /* the table is empty while stopped */
+    assert_int_equal(h.ops->svc.start(h.ctx, "PolicyAgent", 1000, &e), 0);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);
+    mend_host_close(&h);
+}
+
+static void test_sim_driver_state_cleared_by_reboot(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "driver_state");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    assert_int_equal(e.win32, 13002);
+    /* No holder to be found. */
+    mend_handle *hs;
+    size_t n;
+    mend_handle_filter f = { .name = "ipsecPolicy" };
+    assert_int_equal(h.ops->handles.scan(h.ctx, &f, &hs, &n, &e), 0);
+    assert_int_equal(n, 0);
+    mend_handle_free_list(hs, n);
+    gpupdate(&h, true);
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    reboot(&h);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);       /* the purge completes at boot */
+    mend_host_close(&h);
+}
+
+static void test_sim_holder_cleared_by_kill(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "holder");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);   /* wrong remedies */
+    gpupdate(&h, true);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    assert_int_equal(h.ops->proc.kill(h.ctx, 4242, &e), 0);
+    assert_int_equal(st_pid_of(&h, "vpnagent.exe"), 0);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    mend_host_close(&h);
+}
+
+static void test_sim_holder_named_by_handle_scan(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "holder");
+    char *key = key_of(&h, "Corp-QM");
+    const char *suffix = strrchr(key, '\\') + 1;   /* ipsecPolicy{guid} */
+    mend_handle *hs;
+    size_t n;
+    mend_handle_filter f = { .name = suffix };
+    assert_int_equal(h.ops->handles.scan(h.ctx, &f, &hs, &n, &e), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(hs[0].pid, 700);
+    assert_string_equal(hs[0].process, "lsass.exe");
+    assert_int_equal(hs[1].pid, 4242);
+    assert_string_equal(hs[1].process, "vpnagent.exe");
+    assert_string_equal(hs[1].type, "Key");
+    const char *nt = "\\REGISTRY\\MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\";
+    assert_true(strncmp(hs[1].name, nt, strlen(nt)) == 0);
+    assert_string_equal(hs[1].name + strlen(nt), suffix);
+    assert_int_equal(hs[1].handle % 4, 0);
+    mend_handle_free_list(hs, n);
+    free(key);
+    mend_host_close(&h);
+}
+
+static void test_sim_lsass_handle_blocks_nothing(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "lsass_only");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    mend_host_close(&h);
+}
+
+static void test_sim_assigned_cleared_by_unassign(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "assigned");
+    assert_true(st_assigned(&h, "Corp-QM"));
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);   /* wrong remedies */
+    gpupdate(&h, true);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    assert_int_equal(h.ops->ipsec.assign(h.ctx, "Corp-QM", false, &e), 0);
+    assert_false(st_assigned(&h, "Corp-QM"));
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    mend_host_close(&h);
+}
+
+static void test_sim_nic_offload_needs_offload_off_then_restart(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "nic_offload");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);   /* again after a restart */
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    assert_int_equal(h.ops->nic.set_ipsec_offload(h.ctx, "Ethernet0", false, &e), 0);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE); /* not without the restart */
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    mend_host_close(&h);
+}
+
+static void test_sim_nic_offload_survives_reboot_while_nic_offloads(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "nic_offload");
+    reboot(&h);
+    assert_int_equal(st_state(&h, "Corp-QM"), MEND_POLICY_PENDING_DELETION);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    mend_host_close(&h);
+}
+
+static void test_sim_store_corrupt_cleared_by_registry_removal(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "store_corrupt");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IO);
+    assert_int_equal(e.win32, 1392);
+    assert_string_equal(e.msg, "The file or directory is corrupted and unreadable. (0x570)");
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);   /* wrong remedies */
+    gpupdate(&h, true);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IO);
+    char *key = key_of(&h, "Corp-QM");
+    assert_int_equal(h.ops->reg.delete_key(h.ctx, key, true, &e), 0);
+    free(key);
+    /* Deleted under the running agent: its table still lists the policy (stale). */
+    assert_int_equal(st_state(&h, "Corp-QM"), MEND_POLICY_PENDING_DELETION);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_NOT_FOUND);
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);
+    assert_int_equal(st_state(&h, "Server-Isolation"), MEND_POLICY_ACTIVE);
+    mend_host_close(&h);
+}
+
+static void test_sim_store_corrupt_survives_reboot(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "store_corrupt");
+    reboot(&h);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IO);
+    mend_host_close(&h);
+}
+
+static void test_sim_combo_holder_and_assigned_need_both_remedies(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "combo_holder_assigned");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    assert_int_equal(h.ops->ipsec.assign(h.ctx, "Corp-QM", false, &e), 0);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);   /* the holder remains */
+    assert_int_equal(h.ops->proc.kill(h.ctx, 4242, &e), 0);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    mend_host_close(&h);
+
+    st_open_scenario(&h, "combo_holder_assigned");
+    assert_int_equal(h.ops->proc.kill(h.ctx, 4242, &e), 0);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);   /* still assigned */
+    assert_int_equal(h.ops->ipsec.assign(h.ctx, "Corp-QM", false, &e), 0);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    mend_host_close(&h);
+}
+
+static void test_sim_combo_stale_and_offload_shows_in_use_until_restart(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "combo_stale_offload");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);
+    mend_host_close(&h);
+}
+
+static void test_sim_combo_many_cleared_by_the_whole_ladder(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "combo_many");
+    assert_int_equal(st_count(&h), 8);
+    /* step 2: delete everything */
+    assert_int_equal(st_delete(&h, "QM-Purge", &e), MEND_OK);
+    assert_int_equal(st_delete(&h, "QM-Gpo", &e), MEND_OK);
+    assert_int_equal(st_delete(&h, "QM-Stale", &e), MEND_E_NOT_FOUND);
+    assert_int_equal(st_delete(&h, "QM-Held", &e), MEND_E_IN_USE);
+    assert_int_equal(st_delete(&h, "QM-Driver", &e), MEND_E_IN_USE);
+    assert_int_equal(st_delete(&h, "QM-Offload", &e), MEND_E_IN_USE);
+    assert_int_equal(st_delete(&h, "QM-Corrupt", &e), MEND_E_IO);
+    assert_int_equal(st_count(&h), 7);
+    /* step 3 */
+    gpupdate(&h, true);
+    assert_int_equal(st_state(&h, "QM-Gpo"), -1);
+    /* alternatives: kill the holder, offload off, registry removal */
+    assert_int_equal(h.ops->proc.kill(h.ctx, 4242, &e), 0);
+    assert_int_equal(st_delete(&h, "QM-Held", &e), MEND_OK);
+    assert_int_equal(h.ops->nic.set_ipsec_offload(h.ctx, "Ethernet0", false, &e), 0);
+    char *key = key_of(&h, "QM-Corrupt");
+    assert_int_equal(h.ops->reg.delete_key(h.ctx, key, true, &e), 0);
+    free(key);
+    /* step 4 */
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
+    assert_int_equal(st_state(&h, "QM-Stale"), -1);
+    assert_int_equal(st_state(&h, "QM-Corrupt"), -1);
+    assert_int_equal(st_delete(&h, "QM-Offload", &e), MEND_OK);
+    /* step 5 */
+    assert_int_equal(st_delete(&h, "QM-Driver", &e), MEND_E_IN_USE);
+    reboot(&h);
+    assert_int_equal(st_count(&h), 1);
+    assert_int_equal(st_state(&h, "Server-Isolation"), MEND_POLICY_ACTIVE);
+    assert_true(st_assigned(&h, "Server-Isolation"));
+    mend_host_close(&h);
+}
+
+static void test_sim_demo_has_every_kind_of_stuck_policy(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "demo");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    assert_int_equal(st_delete(&h, "Legacy-L2TP", &e), MEND_E_NOT_FOUND);
+    assert_int_equal(st_delete(&h, "VPN-Tunnel", &e), MEND_E_IN_USE);
+    assert_int_equal(st_delete(&h, "DMZ-Offload", &e), MEND_E_IN_USE);
+    assert_int_equal(st_delete(&h, "Branch-Office-QM", &e), MEND_OK);
+    assert_int_equal(st_state(&h, "Branch-Office-QM"), MEND_POLICY_PENDING_DELETION);
+    assert_int_equal(st_delete(&h, "Server-Isolation", &e), MEND_E_IN_USE);
+    assert_true(st_assigned(&h, "Server-Isolation"));
+    mend_host_close(&h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sim_missed_purge_cleared_by_delete),
+        cmocka_unit_test(test_sim_gpo_cache_cleared_by_forced_gpupdate),
+        cmocka_unit_test(test_sim_gpo_cache_refresh_before_delete_leaves_a_plain_delete),
+        cmocka_unit_test(test_sim_stale_memory_cleared_by_restart),
+        cmocka_unit_test(test_sim_stale_memory_gone_while_agent_stopped),
+        cmocka_unit_test(test_sim_driver_state_cleared_by_reboot),
+        cmocka_unit_test(test_sim_holder_cleared_by_kill),
+        cmocka_unit_test(test_sim_holder_named_by_handle_scan),
+        cmocka_unit_test(test_sim_lsass_handle_blocks_nothing),
+        cmocka_unit_test(test_sim_assigned_cleared_by_unassign),
+        cmocka_unit_test(test_sim_nic_offload_needs_offload_off_then_restart),
+        cmocka_unit_test(test_sim_nic_offload_survives_reboot_while_nic_offloads),
+        cmocka_unit_test(test_sim_store_corrupt_cleared_by_registry_removal),
+        cmocka_unit_test(test_sim_store_corrupt_survives_reboot),
+        cmocka_unit_test(test_sim_combo_holder_and_assigned_need_both_remedies),
+        cmocka_unit_test(test_sim_combo_stale_and_offload_shows_in_use_until_restart),
+        cmocka_unit_test(test_sim_combo_many_cleared_by_the_whole_ladder),
+        cmocka_unit_test(test_sim_demo_has_every_kind_of_stuck_policy),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
