@@ -171,7 +171,8 @@ static void test_exe_script_error_shows_file_line_and_traceback(void **state)
     (void)state;
     write_text(DIR "/boom.lua", "local function f()\n  error('boom')\nend\nf()\n");
     assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/boom.lua"), 2);
-    assert_contains(g_r.err, "mend: " DIR "/boom.lua:2: boom");
+    assert_memory_equal(g_r.err, "mend: ", 6);
+    assert_contains(g_r.err, "boom.lua:2: boom\n");
     assert_contains(g_r.err, "stack traceback:");
     write_text(DIR "/tbl.lua", "error({code = 42})\n");
     assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/tbl.lua"), 2);

@@ -290,7 +290,8 @@ static void test_errors_carry_file_line_and_traceback(void **state)
     int rc = mend_lua_run_file(ml, DIR "/err.lua", g_err, sizeof g_err, &g_ret);
     mend_lua_free(ml);
     assert_int_equal(rc, 2);
-    assert_memory_equal(g_err, DIR "/err.lua:2: boom", strlen(DIR "/err.lua:2: boom"));
+    /* Lua shortens long chunk names from the left, so the file's tail is what is certain. */
+    assert_non_null(strstr(g_err, "err.lua:2: boom\n"));
     assert_non_null(strstr(g_err, "stack traceback:"));
     assert_non_null(strstr(g_err, "'inner'")); /* the traceback names the functions */
 }
