@@ -473,6 +473,19 @@ static int l_delete(lua_State *L)
         mend_err_set(&e, MEND_E_NOT_FOUND, MEND_WIN_FILE_NOT_FOUND, NULL);
         return bind_fail(L, &e);
     }
+    if (!tree) {
+        /* Checked before the backup, so a refused delete leaves no stray backup file. */
+        char **kids = NULL;
+        size_t nkids = 0;
+        if (eng->host.ops->reg.keys(eng->host.ctx, p, &kids, &nkids, &e) != 0)
+            return bind_fail(L, &e);
+        mend_string_free_list(kids, nkids);
+        if (nkids > 0) {
+            mend_err_set(&e, MEND_E_INVALID, 0,
+                         "%s has subkeys; pass {tree=true} to delete it with everything below it", p);
+            return bind_fail(L, &e);
+        }
+    }
     char question[REG_PATH_MAX + 64];
     snprintf(question, sizeof question, "Delete the registry key %s%s?", p, tree ? " and everything below it" : "");
     mend_action a = { "reg.delete", p, MEND_GATE_REGISTRY, MEND_COUNT_REGISTRY_DELETES, question };

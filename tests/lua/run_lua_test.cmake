@@ -6,9 +6,12 @@
 #   MEND_TEST_REPORT="a.b=v;c=w"    writes --report and checks those JSON fields (strings as is,
 #                                   numbers and true/false as JSON prints them)
 #   MEND_TEST_OUTPUT=text           stderr must contain text
+#   MEND_TEST_SCRIPT_ARGS="a b"     arguments after the script (mend.args)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 configure_file(${SCENARIO} ${WORK}/state.lua COPYONLY)
+# ARGS arrives as a CMake list ("--allow;kill"): one command-line word per item.
+string(REPLACE ";" " " ARGS "${ARGS}")
 separate_arguments(extra UNIX_COMMAND "${ARGS}")
 
 if("$ENV{MEND_TEST_SETUP}" STREQUAL "block_backups")
@@ -16,13 +19,14 @@ if("$ENV{MEND_TEST_SETUP}" STREQUAL "block_backups")
   file(WRITE $ENV{MEND_STATE_DIR}/backups "a file where the backups folder should be\n")
 endif()
 
+separate_arguments(script_args UNIX_COMMAND "$ENV{MEND_TEST_SCRIPT_ARGS}")
 set(report_args)
 if(DEFINED ENV{MEND_TEST_REPORT})
   set(report_args --report ${WORK}/report.json)
 endif()
 
 execute_process(COMMAND ${MEND} run --host sim:${WORK}/state.lua --journal ${WORK}/journal.jsonl
-                        ${report_args} ${extra} ${SCRIPT}
+                        ${report_args} ${extra} ${SCRIPT} ${script_args}
                 WORKING_DIRECTORY ${WORK} RESULT_VARIABLE rc ERROR_VARIABLE err)
 message("${err}")
 
