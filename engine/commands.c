@@ -263,7 +263,10 @@ static int run_script_command(run_ctx *c)
     if (rc != 0) {
         fprintf(stderr, "mend: %s\n", err);
         mend_report_fail(c->eng.report, err);
-    } else if (!o->dry_run && c->eng.host.ops->commit && c->eng.host.ops->commit(c->eng.host.ctx, &e) != 0) {
+    }
+    /* What the script did before an error stopped it did happen: the simulated machine keeps
+     * it, as a real one would (the journal says the same). Only a dry run forgets. */
+    if (!o->dry_run && c->eng.host.ops->commit && c->eng.host.ops->commit(c->eng.host.ctx, &e) != 0) {
         fprintf(stderr, "mend: cannot save the host's state: %s\n", e.msg);
         mend_report_fail(c->eng.report, e.msg);
         rc = 2;

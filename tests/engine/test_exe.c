@@ -300,6 +300,19 @@ static void test_exe_batch_list_errors_exit_2(void **state)
     assert_contains(g_r.err, "missing.txt");
 }
 
+static void test_exe_dry_run_changes_nothing_and_errors_keep_what_was_done(void **state)
+{
+    (void)state;
+    write_text(DIR "/delete.lua", "assert(ipsec.delete('Corp-QM'))\nif ... == 'fail' then error('after the delete') end\n");
+    write_text(DIR "/gone.lua", "return ipsec.get('Corp-QM') == nil and 0 or 1\n");
+    assert_int_equal(MEND("run", "--dry-run", "--host", "sim:" STATE, DIR "/delete.lua"), 0);
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/gone.lua"), 1);
+    /* A script that fails after acting leaves the machine as it left it, like a real one. */
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/delete.lua", "fail"), 2);
+    assert_contains(g_r.err, "after the delete");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/gone.lua"), 0);
+}
+
 static void test_exe_host_errors_exit_2(void **state)
 {
     (void)state;
@@ -328,6 +341,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exe_journal_written_except_in_dry_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_warns_about_an_interrupted_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_batch_list_errors_exit_2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_dry_run_changes_nothing_and_errors_keep_what_was_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_host_errors_exit_2, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
