@@ -292,6 +292,11 @@ static void build(line *l, const cJSON *doc)
         escape(error, 200, msg, sizeof msg);
         puts_(l, "error: ");
         puts_(l, msg);
+        /* A script that died before deciding any policy has nothing more to count. */
+        if (t.stuck + t.healthy + t.not_found == 0) {
+            put_actions(l, actions, dry);
+            return;
+        }
         puts_(l, "; ");
     }
     if (t.stuck == 0)

@@ -123,7 +123,16 @@ static void test_summary_script_error_leads_the_line(void **state)
     char buf[MEND_SUMMARY_MAX];
     size_t n = mend_summary_line(r, buf, sizeof buf);
     assert_clean_line(buf, n);
-    assert_true(strncmp(buf, "mend: error: fix.lua:12: attempt to index a nil value\\nstack traceback:\\n\\t", 73) == 0);
+    assert_string_equal(buf, "mend: error: fix.lua:12: attempt to index a nil value\\nstack traceback:\\n\\t[C]: in ?; "
+                             "actions: none");
+
+    /* Policies decided before the error still count. */
+    set_policy(r, "Corp-QM", "pending_deletion", "absent", "fixed");
+    mend_report_count(r, MEND_COUNT_DELETES);
+    n = mend_summary_line(r, buf, sizeof buf);
+    assert_clean_line(buf, n);
+    assert_string_equal(buf, "mend: error: fix.lua:12: attempt to index a nil value\\nstack traceback:\\n\\t[C]: in ?; "
+                             "fixed 1 of 1 stuck policy; reboot required: no; actions: 1 delete");
     mend_report_free(r);
 }
 
