@@ -180,6 +180,8 @@ static int next_line(parser *ps, const char **s, const char **end, bool *eof)
         return fail(ps, ps->line, "invalid UTF-8");
     while (le > *s && (is_ws(le[-1]) || le[-1] == '\r'))
         le--;
+    if (memchr(*s, '\r', (size_t)(le - *s)))
+        return fail(ps, ps->line, "carriage return in the middle of a line");
     while (*s < le && is_ws(**s))
         (*s)++;
     *end = le;

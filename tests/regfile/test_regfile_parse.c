@@ -364,6 +364,11 @@ static void test_invalid_unknown_root(void **state)
     EXPECT_INVALID(GOOD "[-HKEY_LOCAL_MACHINE]\r\n", 6, "root key cannot be deleted");
 }
 
+static void test_invalid_lone_carriage_return(void **state)
+{
+    EXPECT_INVALID(GOOD "[HKLM\\a\rb]\r\n", 6, "carriage return");
+}
+
 static void test_invalid_nul_in_utf8(void **state)
 {
     EXPECT_INVALID(GOOD "[HKLM\\B]\r\n\"v\"=\"a\0b\"\r\n", 7, "NUL");
@@ -428,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_invalid_dangling_continuation),
         cmocka_unit_test(test_invalid_value_before_key),
         cmocka_unit_test(test_invalid_unknown_root),
+        cmocka_unit_test(test_invalid_lone_carriage_return),
         cmocka_unit_test(test_invalid_nul_in_utf8),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_invalid_truncated_utf16),

@@ -1,0 +1,1 @@
+return { policies = { { name = 5 } } }

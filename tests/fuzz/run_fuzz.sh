@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs each libFuzzer target for a bounded time; fails if one crashes, leaks, hangs or runs out of
+# memory, and keeps the input under tests/fuzz/regressions/<target>/ so ctest replays it from then on.
+#   tests/fuzz/run_fuzz.sh [BUILD_DIR [SECONDS]]
+# BUILD_DIR (default build-fuzz) is configured with clang and -DMEND_FUZZ=ON if it is not yet;
+# SECONDS per target defaults to $MEND_FUZZ_SECONDS, else 60.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD=${1:-$ROOT/build-fuzz}
+SECONDS_PER_TARGET=${2:-${MEND_FUZZ_SECONDS:-60}}
+TARGETS=(regfile scenario batch)
+
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  CC=${CC:-clang} cmake -S "$ROOT" -B "$BUILD" -DMEND_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo || exit 2
+fi
+if ! grep -q '^MEND_FUZZ:BOOL=ON' "$BUILD/CMakeCache.txt"; then
+  echo "$BUILD was not configured with -DMEND_FUZZ=ON (and CC=clang)" >&2
+  exit 2
+fi
+cmake --build "$BUILD" -j2 --target "${TARGETS[@]/#/fuzz_}" || exit 2
+
+status=0
+for t in "${TARGETS[@]}"; do
+  exe=$BUILD/tests/fuzz/fuzz_$t
+  work=$BUILD/fuzz-work/$t
+  mkdir -p "$work/corpus" "$work/artifacts"
+  echo "== fuzz_$t for ${SECONDS_PER_TARGET}s"
+  # New inputs go to the first (scratch) folder, so the committed seeds stay as written.
+  "$exe" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+         -artifact_prefix="$work/artifacts/" -print_final_stats=1 \
+         "$work/corpus" "$HERE/corpus/$t" >"$work/log" 2>&1
+  rc=$?
+  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units)' "$work/log" | tail -2
+  if [ "$rc" -ne 0 ]; then
+    status=1
+    echo "fuzz_$t FAILED (exit $rc); log: $work/log" >&2
+    grep -E -A40 '^==[0-9]+==ERROR|runtime error|^SUMMARY|deadly signal|Test unit written' "$work/log" | head -80 >&2
+    mkdir -p "$HERE/regressions/$t"
+    for f in "$work"/artifacts/*; do
+      [ -f "$f" ] || continue
+      cp "$f" "$HERE/regressions/$t/" && echo "kept $HERE/regressions/$t/$(basename "$f")" >&2
+    done
+  fi
+done
+exit $status
