@@ -26,8 +26,8 @@ char *mend_data_dir(void)
     if (!exe)
         return NULL;
     /* bin/mend -> share/mend (build tree and `make install`); mend.exe beside scripts\ (Windows). */
-    char *up = mend_path_join(exe, "..");
-    char *share = up ? mend_path_join(up, "share") : NULL;
+    char *prefix = mend_dirname(exe);
+    char *share = prefix ? mend_path_join(prefix, "share") : NULL;
     char *candidates[2] = {share ? mend_path_join(share, "mend") : NULL, exe};
     char *found = NULL;
     for (int i = 0; i < 2 && !found; i++)
@@ -35,7 +35,7 @@ char *mend_data_dir(void)
             found = mend_dupstr(candidates[i]);
     free(candidates[0]);
     free(share);
-    free(up);
+    free(prefix);
     free(exe);
     return found;
 }
