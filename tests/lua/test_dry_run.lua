@@ -25,4 +25,5 @@ t.eq(reg.exists("HKLM\\SOFTWARE\\Contoso\\App"), false)
 -- the critical processes and gates behave exactly as in a real run
 t.err("not_permitted", proc.kill, 700)
 mend.outcome("Corp-QM", { before = "pending_deletion", after = "absent", outcome = "fixed", rung = "delete" })
+t.eq(io.open("journal.jsonl", "r"), nil, "no journal in dry-run")
 return t.finish()
