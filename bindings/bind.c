@@ -209,8 +209,8 @@ const char *bind_regpath(lua_State *L, int arg, char *buf, size_t size, mend_err
         restlen--;
     size_t need = strlen(root) + (restlen ? 1 + restlen : 0) + 1;
     if (need > size) {
-        mend_err_set(e, MEND_E_INVALID, 0, "the registry path is too long (%zu bytes; at most %zu)",
-                     len, size - 1);
+        mend_err_set(e, MEND_E_INVALID, 0, "the registry path is too long (%lu bytes; at most %lu)",
+                     (unsigned long)len, (unsigned long)(size - 1));
         return NULL;
     }
     size_t o = strlen(root);

@@ -140,7 +140,8 @@ static int l_holders(lua_State *L)
             return bind_fail(L, &e);
         size_t len = strlen(obj);
         if (len >= sizeof want) {
-            mend_err_set(&e, MEND_E_INVALID, 0, "the object name is too long (%zu bytes)", len);
+            mend_err_set(&e, MEND_E_INVALID, 0, "the object name is too long (%lu bytes)",
+                         (unsigned long)len);
             return bind_fail(L, &e);
         }
         memcpy(want, obj, len + 1);

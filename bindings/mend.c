@@ -250,9 +250,6 @@ static int l_outcome(lua_State *L)
         if (v)
             mend_report_policy_set(eng->report, policy, fields[i], v);
     }
-    /* An entry exists even when only the name was given. */
-    if (!lua_tostring(L, 5) && !mend_report_policy_get(eng->report, policy, "outcome"))
-        mend_report_policy_set(eng->report, policy, "outcome", "failed");
     return 0;
 }
 
