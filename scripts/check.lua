@@ -1,0 +1,120 @@
+-- `mend check`: read-only diagnosis of stuck policies and their visible blockers (Intune detection style).
+--
+--   mend check                 every policy pending deletion
+--   mend check "Corp-QM"       the named ones
+-- Exit code: 0 nothing stuck (and the Policy Agent runs), 1 a problem was found. This script
+-- only reads: it calls no function that changes the machine.
+local ladder = require "lib.ladder"
+local handle_check = require "handle_check"
+local offload = require "offload"
+
+local problems = 0
+
+local names = {}
+do
+  local seen = {}
+  for _, n in ipairs(mend.args) do
+    if not seen[n] then seen[n] = true; names[#names + 1] = n end
+  end
+  if #names == 0 then
+    local pending, msg = ladder.pending_names()
+    if not pending then
+      log.error("cannot list the IPsec policies: %s", msg)
+      return 1
+    end
+    names = pending
+  end
+end
+
+-- The Policy Agent keeps the in-memory table every rung talks to.
+local agent, amsg = svc.query(ladder.AGENT)
+if not agent then
+  problems = problems + 1
+  mend.step{ rung = "check", action = "svc.query", target = ladder.AGENT, ok = false, message = amsg }
+  mend.advise(string.format("%s cannot be queried: %s", ladder.AGENT, amsg))
+else
+  local running = agent.state == "running"
+  mend.step{ rung = "check", action = "svc.query", target = ladder.AGENT, ok = running, state = agent.state,
+             message = string.format("%s is %s", ladder.AGENT, agent.state) }
+  if not running then
+    problems = problems + 1
+    mend.advise(string.format("%s is %s: IPsec policies are not enforced. Start it (net start PolicyAgent).",
+                              ladder.AGENT, agent.state))
+  end
+end
+
+local nics, nmsg = offload.offloading()
+local nic_names = {}
+for _, n in ipairs(nics or {}) do nic_names[#nic_names + 1] = n.name end
+if not nics then
+  mend.step{ rung = "check", action = "nic.list", ok = false, message = nmsg }
+elseif #nics > 0 then
+  mend.step{ rung = "check", action = "nic.list", ok = true, offloading = nic_names,
+             message = "IPsec task offload is on for " .. table.concat(nic_names, ", ") }
+end
+
+local function diagnose(name, cur)
+  local blockers, caps, visible = {}, {}, {}
+  local key = cur.store_key
+  if key and key ~= "" then
+    local present = reg.exists(key)
+    if present == false then
+      blockers[#blockers + 1] = "stale_memory"
+      visible[#visible + 1] = "gone from the store but still in the Policy Agent's memory (a restart clears it)"
+    end
+  end
+  if cur.assigned then
+    blockers[#blockers + 1] = "assigned"
+    visible[#visible + 1] = "assigned (mend fix unassigns it before deleting)"
+  end
+  local holders = handle_check.holders(name) or {}
+  local held = {}
+  for _, h in ipairs(holders) do
+    held[#held + 1] = { pid = h.pid, process = h.process, class = h.class, product = h.product }
+    if h.class ~= "system" then
+      blockers[#blockers + 1] = "holder"
+      caps.kill = true
+      visible[#visible + 1] = "held open by " .. handle_check.describe(h) .. " (mend fix stops it with --allow kill)"
+    end
+  end
+  if #nic_names > 0 then
+    blockers[#blockers + 1] = "nic_offload"
+    caps.nic = true
+    visible[#visible + 1] = "IPsec task offload is on for " .. table.concat(nic_names, ", ") .. " (--allow nic)"
+  end
+  if #visible == 0 then
+    visible[1] = "no visible blocker: the force delete, a group-policy refresh or a Policy Agent restart "
+              .. "usually clears it; if not, a reboot (--allow reboot)"
+  end
+  local gated = next(caps) ~= nil
+  mend.step{ policy = name, rung = "check", action = "diagnose", ok = false, blockers = blockers,
+             holders = held, assigned = cur.assigned, sa_count = cur.sa_count,
+             message = "pending deletion (0x32DF): " .. table.concat(visible, "; ") }
+  mend.outcome(name, { before = cur.state, after = cur.state, outcome = gated and "blocked" or "failed" })
+  mend.advise(string.format("%s is pending deletion: %s. Fix: %s", name, table.concat(visible, "; "),
+                            ladder.command({ name }, caps)))
+end
+
+for _, name in ipairs(names) do
+  local cur, msg, code = ipsec.get(name)
+  if not cur and code == "not_found" then
+    mend.step{ policy = name, rung = "check", action = "ipsec.get", ok = true, message = "no policy has this name" }
+    mend.outcome(name, { before = "absent", after = "absent", outcome = "not_found" })
+  elseif not cur then
+    problems = problems + 1
+    mend.step{ policy = name, rung = "check", action = "ipsec.get", ok = false, code = code, message = msg }
+    mend.outcome(name, { before = "unknown", after = "unknown", outcome = "failed" })
+  elseif cur.state ~= "pending_deletion" then
+    mend.step{ policy = name, rung = "check", action = "ipsec.get", ok = true, message = cur.state }
+    mend.outcome(name, { before = cur.state, after = cur.state, outcome = "healthy" })
+  else
+    problems = problems + 1
+    diagnose(name, cur)
+  end
+end
+
+if problems == 0 then
+  log.info("no problem found")
+  return 0
+end
+return 1

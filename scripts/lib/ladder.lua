@@ -1,0 +1,783 @@
+-- The fix ladder for 0x32DF as data (the rungs) and the set-based driver that climbs it.
+--
+-- A rung is a table:
+--   name        what the report calls it ("fixed by rung X")
+--   tells       one sentence for the admin: what it does and why
+--   gate        the capability it needs ("kill", "registry", "reboot", "nic") or nil
+--   applies     function(ctx, p) -> true when the rung is worth trying on policy p
+--   act         function(ctx, set): the disruptive action, ONCE for every policy it applies to
+--   each        function(ctx, p): per-policy work instead of act + retry (identify, delete)
+--   last_resort true for the reboot: climbed only when no other rung can act any more
+-- After `act`, the driver retries the delete on each policy of the set (unless the rung held
+-- it back, e.g. because its gate said no) and verifies with ipsec.get; a policy that is gone
+-- is `fixed` with that rung's name.
+--
+-- Custom ladders reuse the driver with their own list:
+--   local ladder = require "lib.ladder"
+--   local r = ladder.rungs_by_name()
+--   ladder.run({ r.identify, r.handle_check, r.delete, r.restart }, { names = mend.args })
+local handle_check = require "handle_check"
+local offload = require "offload"
+
+local M = {}
+
+M.AGENT = "PolicyAgent"
+local CAP_ORDER = { "kill", "registry", "reboot", "nic" }
+local MANY = 10   -- above this many policies, advice is grouped instead of one line each
+
+local function plural(n, one, many)
+  return string.format("%d %s", n, n == 1 and one or (many or one .. "s"))
+end
+
+-- ---- command lines in advice -------------------------------------------------------------
+
+-- Quotes a policy name so the admin can paste the command: CommandLineToArgvW rules on
+-- Windows, POSIX shell rules on the simulator (single quotes when double quotes would expand).
+function M.quote(s)
+  s = tostring(s)
+  if mend.host == "local" then
+    local out = s:gsub('(\\*)"', function(bs) return bs .. bs .. '\\"' end)
+    out = out:gsub("(\\+)$", "%1%1")
+    return '"' .. out .. '"'
+  end
+  if s:find("[\"\\$`!]") then
+    return "'" .. s:gsub("'", "'\\''") .. "'"
+  end
+  return '"' .. s .. '"'
+end
+
+-- "mend fix "A" "B" --allow kill,nic": the caps needed plus those this run already had, so
+-- the rerun can also do what this one did (a holder that autostarts comes back at boot).
+function M.command(names, caps)
+  local want = {}
+  for _, c in ipairs(CAP_ORDER) do
+    if mend.allowed(c) then want[c] = true end
+  end
+  for c in pairs(caps or {}) do want[c] = true end
+  local list = {}
+  for _, c in ipairs(CAP_ORDER) do
+    if want[c] then list[#list + 1] = c end
+  end
+  local parts = { "mend fix" }
+  if names then
+    for _, n in ipairs(names) do parts[#parts + 1] = M.quote(n) end
+  else
+    parts[#parts + 1] = "--all-pending"
+  end
+  if #list > 0 then parts[#parts + 1] = "--allow " .. table.concat(list, ",") end
+  return table.concat(parts, " ")
+end
+
+-- ---- the run context: policy records, steps, outcomes ------------------------------------
+
+local Ctx = {}
+Ctx.__index = Ctx
+
+local function new_record(name)
+  return { name = name, kind = "candidate", tried = {}, needs = {}, need_order = {}, errors = {} }
+end
+
+function M.new(opts)
+  opts = opts or {}
+  local ctx = setmetatable({
+    opts = opts, resume = opts.resume == true, policies = {}, by_name = {}, notes = {},
+    restarts = 0, rebooted = false, reboot_initiated = false,
+    immediate_reboot = opts.immediate_reboot,
+  }, Ctx)
+  if ctx.immediate_reboot == nil then ctx.immediate_reboot = mend.host == "sim" end
+  for _, name in ipairs(opts.names or {}) do
+    if not ctx.by_name[name] then
+      local p = new_record(name)
+      ctx.by_name[name] = p
+      ctx.policies[#ctx.policies + 1] = p
+    end
+  end
+  return ctx
+end
+
+-- Policies not settled yet (still pending deletion as far as the ladder knows).
+function Ctx:stuck()
+  local out = {}
+  for _, p in ipairs(self.policies) do
+    if not p.outcome then out[#out + 1] = p end
+  end
+  return out
+end
+
+function Ctx:progress()
+  if not self.opts.progress then return end
+  local done = 0
+  for _, p in ipairs(self.policies) do
+    if p.outcome then done = done + 1 end
+  end
+  mend.progress(done, #self.policies)
+end
+
+-- A step of this rung, for one policy (p) or for the run (p = nil).
+function Ctx:step(p, fields)
+  fields.policy = p and p.name or nil
+  fields.rung = fields.rung or (self.rung and self.rung.name) or "ladder"
+  mend.step(fields)
+end
+
+function Ctx:settle(p, outcome, after, rung)
+  p.outcome, p.after, p.rung = outcome, after, rung
+  mend.outcome(p.name, { before = p.before, after = after, outcome = outcome, rung = rung })
+end
+
+function Ctx:fixed(p)
+  self:settle(p, "fixed", "absent", self.rung and self.rung.name or "delete")
+end
+
+-- A gated action this policy needs but was not allowed; `what` says it for the admin.
+function Ctx:need(p, cap, what, msg)
+  if not p.needs[cap] then p.need_order[#p.need_order + 1] = cap end
+  p.needs[cap] = what
+  p.hold = true
+  self:step(p, { action = "gate", ok = false, code = "not_permitted", gate = cap,
+                 message = msg or (what .. " is not allowed") })
+end
+
+-- An error no rung of this pass can get past; fatal ones also keep the reboot away.
+function Ctx:fail(p, msg, fatal)
+  p.errors[#p.errors + 1] = msg
+  p.hold = true
+  if fatal then p.fatal = true end
+end
+
+function Ctx:note(text)
+  if not self.notes[text] then
+    self.notes[text] = true
+    self.notes[#self.notes + 1] = text
+  end
+end
+
+function Ctx:blocked_by_gate(p)
+  for _, c in ipairs(p.need_order) do
+    if c ~= "reboot" then return true end
+  end
+  return false
+end
+
+-- The policy as ipsec.get sees it now, or nil when it is gone; error text on other failures.
+function Ctx:get(p)
+  local cur, msg, code = ipsec.get(p.name)
+  if cur then
+    p.state = cur.state
+    return cur
+  end
+  if code == "not_found" then p.state = "absent" end
+  return nil, msg, code
+end
+
+-- Force-delete and verify. Sets p.kind to what the ladder goes on:
+--   gone | accepted (delete said yes, policy still listed) | stale (0x2 while still listed)
+--   | in_use | io | denied | other
+function Ctx:delete(p, why)
+  local ok, msg, code = ipsec.delete(p.name)
+  local cur, gmsg, gcode = self:get(p)
+  local kind
+  if not cur and gcode == "not_found" then
+    kind = "gone"
+  elseif not cur then
+    kind, msg, code = "other", gmsg, gcode
+  elseif ok then
+    kind = "accepted"
+  elseif code == "not_found" then
+    kind = "stale"
+    p.said_missing = true
+  elseif code == "in_use" or code == "io" then
+    kind = code
+  elseif code == "access_denied" then
+    kind = "denied"
+  else
+    kind = "other"
+  end
+  p.kind, p.last_msg, p.last_code = kind, msg, code
+  local message
+  if kind == "gone" then
+    message = why and ("deleted " .. why) or "deleted"
+  elseif kind == "accepted" then
+    message = "accepted, but the policy is still listed as pending deletion"
+  elseif kind == "stale" then
+    message = msg .. " - yet the policy is still listed: it is gone from the store but not from "
+              .. "the Policy Agent's memory"
+  else
+    message = msg
+  end
+  self:step(p, { action = "ipsec.delete", ok = ok == true, message = message,
+                 code = (not ok) and code or nil, after = p.state })
+  if kind == "gone" then
+    self:fixed(p)
+  elseif kind == "denied" then
+    self:fail(p, msg .. " Run mend from an elevated prompt (Run as administrator).", true)
+  end
+  return kind
+end
+
+-- After a rung's action: gone already? Otherwise delete again.
+function Ctx:retry(p)
+  local cur, msg, code = self:get(p)
+  if not cur and code == "not_found" then
+    self:step(p, { action = "ipsec.get", ok = true, message = "gone", after = "absent" })
+    self:fixed(p)
+    return "gone"
+  end
+  if not cur then
+    self:fail(p, msg)
+    return "other"
+  end
+  return self:delete(p, "after " .. self.rung.name)
+end
+
+-- One PolicyAgent restart for the whole set: it rebuilds its table from the store.
+function Ctx:restart_agent(set, why)
+  local ok, msg, code = svc.restart(M.AGENT)
+  self:step(nil, { action = "svc.restart", target = M.AGENT, ok = ok == true, code = code,
+                   policies = #set, message = ok and ("restarted " .. why) or msg })
+  if ok then
+    self.restarts = self.restarts + 1
+    return true
+  end
+  for _, p in ipairs(set) do
+    self:fail(p, string.format("%s did not restart: %s", M.AGENT, msg))
+  end
+  if code == "timeout" then
+    self:note(string.format("%s did not stop in time. Stop it yourself (sc queryex PolicyAgent, then end "
+      .. "the svchost.exe with that PID) and run mend again.", M.AGENT))
+  end
+  return false
+end
+
+-- ---- the rungs ---------------------------------------------------------------------------
+
+local R = {}
+
+R.identify = {
+  name = "identify",
+  tells = "Find the policies pending deletion (netsh ipsec static show policy all); "
+       .. "active ones are left alone.",
+  applies = function(_, p) return p.kind == "candidate" end,
+  each = function(ctx, p)
+    local cur, msg, code = ipsec.get(p.name)
+    if not cur and code == "not_found" then
+      if ctx.resume then
+        -- The run before the reboot saw it stuck; gone now means the reboot cleared it.
+        p.before = "pending_deletion"
+        ctx:step(p, { action = "ipsec.get", ok = true, message = "gone after the reboot", after = "absent" })
+        ctx:settle(p, "fixed", "absent", "reboot")
+      else
+        p.before = "absent"
+        ctx:step(p, { action = "ipsec.get", ok = false, code = code, message = "no policy has this name" })
+        ctx:settle(p, "not_found", "absent", nil)
+      end
+    elseif not cur then
+      p.before = "unknown"
+      ctx:step(p, { action = "ipsec.get", ok = false, code = code, message = msg })
+      ctx:fail(p, msg, true)
+      p.kind = "unreadable"
+    elseif cur.state ~= "pending_deletion" then
+      p.before = cur.state
+      ctx:step(p, { action = "ipsec.get", ok = true, message = "not pending deletion: left alone", after = cur.state })
+      ctx:settle(p, "healthy", cur.state, nil)
+    else
+      p.before, p.state, p.kind = "pending_deletion", cur.state, "pending"
+      ctx:step(p, { action = "ipsec.get", ok = true, message = "pending deletion (0x32DF)",
+                    after = cur.state, assigned = cur.assigned })
+    end
+  end,
+}
+
+R.delete = {
+  name = "delete",
+  tells = "Force-delete the policy (netsh ipsec static delete policy), which skips the graceful "
+       .. "pending-deletion path, and verify it is gone.",
+  applies = function(_, p) return p.kind == "pending" end,
+  each = function(ctx, p) ctx:delete(p) end,
+}
+
+R.gpupdate = {
+  name = "gpupdate",
+  tells = "Refresh group policy once (gpupdate /force) for the policies whose delete was "
+       .. "accepted but which group policy's cache keeps listing.",
+  applies = function(_, p) return p.kind == "accepted" end,
+  act = function(ctx, set)
+    local ok, msg, code = sys.gpupdate{ force = true }
+    ctx:step(nil, { action = "sys.gpupdate", target = "/force", ok = ok == true, code = code, policies = #set,
+                    message = ok and ("refreshed group policy for " .. plural(#set, "policy", "policies")) or msg })
+    if not ok then
+      for _, p in ipairs(set) do ctx:fail(p, "gpupdate /force failed: " .. msg) end
+    end
+  end,
+}
+
+R.restart = {
+  name = "restart",
+  tells = "Restart the Policy Agent once for the policies whose delete said \"The system cannot "
+       .. "find the file specified\" (0x2): gone from the store, stuck in its memory.",
+  applies = function(_, p) return p.kind == "stale" end,
+  act = function(ctx, set)
+    ctx:restart_agent(set, "for " .. plural(#set, "policy", "policies") .. " only in its memory")
+  end,
+}
+
+-- Non-system holders of a policy's store key (cached per pass on the record).
+local function blocking_holders(ctx, p)
+  local list, msg, code = handle_check.holders(p.name)
+  if not list then
+    p.holder_error = msg
+    return {}, code
+  end
+  p.holders = list
+  return handle_check.blocking(list)
+end
+
+R.handle_check = {
+  name = "handle_check",
+  gate = "kill",
+  tells = "Find processes holding the policy open (the handle check): lsass.exe and other system "
+       .. "processes are normal and left alone; a VPN client or other program is stopped, once "
+       .. "however many policies it holds, then the delete is retried.",
+  applies = function(ctx, p)
+    if p.kind ~= "in_use" then return false end
+    return #blocking_holders(ctx, p) > 0
+  end,
+  act = function(ctx, set)
+    local procs, order = {}, {}
+    for _, p in ipairs(set) do
+      for _, h in ipairs(handle_check.blocking(p.holders)) do
+        if not procs[h.pid] then
+          procs[h.pid] = { holder = h, policies = {} }
+          order[#order + 1] = h.pid
+        end
+        table.insert(procs[h.pid].policies, p)
+      end
+    end
+    for _, pid in ipairs(order) do
+      local h, held = procs[pid].holder, procs[pid].policies
+      local who = handle_check.describe(h)
+      if not h.stop then
+        ctx:step(nil, { action = "proc.kill", target = who, ok = false, pid = pid, process = h.process,
+                        message = "not stopped: handle_check.stop_unknown is false" })
+        for _, p in ipairs(held) do
+          ctx:fail(p, string.format("held open by %s, which handle_check.lua is set to report only", who), true)
+        end
+      else
+        local ok, msg, code = proc.kill(pid)
+        if ok then
+          ctx:step(nil, { action = "proc.kill", target = who, ok = true, pid = pid, process = h.process,
+                          policies = #held, message = "stopped " .. who })
+        elseif code == "not_permitted" then
+          for _, p in ipairs(held) do
+            ctx:need(p, "kill", "stopping " .. who .. ", which holds it open", msg)
+          end
+        else
+          ctx:step(nil, { action = "proc.kill", target = who, ok = false, code = code, pid = pid,
+                          process = h.process, message = msg })
+          for _, p in ipairs(held) do ctx:fail(p, string.format("could not stop %s: %s", who, msg), true) end
+        end
+      end
+    end
+  end,
+}
+
+R.unassign = {
+  name = "unassign",
+  tells = "Unassign the policy (netsh ipsec static set policy assign=n): the pending-deletion "
+       .. "flag sometimes clears only when no network uses it; then delete it.",
+  applies = function(ctx, p)
+    if p.kind ~= "in_use" then return false end
+    local cur = ctx:get(p)
+    return cur ~= nil and cur.assigned == true
+  end,
+  act = function(ctx, set)
+    for _, p in ipairs(set) do
+      local ok, msg, code = ipsec.assign(p.name, false)
+      ctx:step(p, { action = "ipsec.assign", target = "false", ok = ok == true, code = code,
+                    message = ok and "unassigned" or msg })
+      if ok then
+        ctx:note(string.format("%s was unassigned so it could be deleted; no IPsec policy is assigned now. "
+          .. "To protect traffic again, recreate it (mend run scripts/examples/recreate_policy.lua %s) and "
+          .. "assign it (netsh ipsec static set policy name=%s assign=y).", p.name, M.quote(p.name), M.quote(p.name)))
+      else
+        ctx:fail(p, "could not unassign it: " .. msg, code == "access_denied")
+      end
+    end
+  end,
+}
+
+-- The adapters offloading IPsec, read once per rung.
+local function offloading(ctx)
+  if ctx.nics == nil then
+    local list, msg = offload.offloading()
+    ctx.nics = list or false
+    ctx.nics_error = msg
+  end
+  return ctx.nics
+end
+
+R.offload = {
+  name = "offload",
+  gate = "nic",
+  tells = "For a delete still refused \"in use\" with no holder and no assignment: turn IPsec task "
+       .. "offload off on the adapters that have it (their hardware keeps the old SAs), then restart "
+       .. "the Policy Agent once so it lets go.",
+  applies = function(ctx, p)
+    if p.kind ~= "in_use" then return false end
+    local cur = ctx:get(p)
+    if not cur or cur.assigned then return false end
+    if #blocking_holders(ctx, p) > 0 then return false end
+    local nics = offloading(ctx)
+    -- With no adapter offloading now, a restart still helps if offload was turned off
+    -- without one (by hand, or by a run that was cut short); after a restart it cannot.
+    return nics and (#nics > 0 or ctx.restarts == 0)
+  end,
+  act = function(ctx, set)
+    local nics = offloading(ctx) or {}
+    ctx.nics = nil
+    local names = {}
+    for _, n in ipairs(nics) do names[#names + 1] = n.name end
+    if #nics > 0 then
+      local refused, failed = {}, {}
+      for _, r in ipairs(offload.disable(nics)) do
+        if r.ok then
+          ctx:step(nil, { action = "nic.set_ipsec_offload", target = r.name, ok = true,
+                          message = "IPsec task offload turned off on " .. r.name })
+        elseif r.code == "not_permitted" then
+          refused[#refused + 1] = r
+        else
+          ctx:step(nil, { action = "nic.set_ipsec_offload", target = r.name, ok = false, code = r.code,
+                          message = r.message })
+          failed[#failed + 1] = r
+        end
+      end
+      if #refused > 0 then
+        for _, p in ipairs(set) do
+          ctx:need(p, "nic", "turning IPsec task offload off on " .. table.concat(names, ", "), refused[1].message)
+        end
+        ctx:note(offload.why)
+        return
+      end
+      if #failed > 0 then
+        for _, p in ipairs(set) do
+          ctx:fail(p, string.format("could not turn IPsec task offload off on %s: %s", failed[1].name, failed[1].message))
+        end
+        return
+      end
+      ctx:note(string.format("IPsec task offload was turned off on %s. Leave it off: the article's prevention "
+        .. "tip, since offload is what kept the policy stuck.", table.concat(names, ", ")))
+      ctx:restart_agent(set, "with IPsec task offload off")
+    else
+      ctx:restart_agent(set, "so it drops SAs an adapter may still hold")
+    end
+  end,
+}
+
+-- Deleting anything above the policy's own key would break every policy (DESIGN).
+local function own_policy_key(key)
+  return type(key) == "string" and key:match("\\Local\\ipsecPolicy{[%x%-]+}$") ~= nil
+end
+
+R.registry = {
+  name = "registry",
+  gate = "registry",
+  tells = "The nuclear option, for a delete that fails with another error (a corrupt store "
+       .. "entry): back up and remove the policy's own store key, then restart the Policy Agent "
+       .. "once so it rebuilds its table.",
+  applies = function(_, p) return p.kind == "io" or p.kind == "other" end,
+  act = function(ctx, set)
+    local removed, backups = {}, {}
+    for _, p in ipairs(set) do
+      local key, msg = ipsec.store_key(p.name)
+      if not own_policy_key(key) then
+        ctx:fail(p, "its store key is not where a policy's own key lives: " .. tostring(key or msg), true)
+      else
+        local ok, backup, code = reg.delete(key, { tree = true })
+        if ok then
+          ctx:step(p, { action = "reg.delete", target = key, ok = true, backup = backup,
+                        message = "store entry removed; backup " .. tostring(backup) })
+          removed[#removed + 1] = p
+          backups[#backups + 1] = { p = p, file = backup }
+        elseif code == "not_permitted" then
+          ctx:need(p, "registry", "removing its store entry " .. key .. " (a .reg backup is written first)", backup)
+        else
+          ctx:step(p, { action = "reg.delete", target = key, ok = false, code = code, message = backup })
+          ctx:fail(p, "could not remove its store entry: " .. tostring(backup), code == "access_denied")
+        end
+      end
+    end
+    if #backups > 0 and #backups <= MANY then
+      for _, b in ipairs(backups) do
+        ctx:note(string.format("%s: its store entry was removed; the backup %s restores it (reg import).",
+                               b.p.name, tostring(b.file)))
+      end
+    elseif #backups > MANY then
+      ctx:note(string.format("%d store entries were removed; each has a .reg backup in mend's backups folder.", #backups))
+    end
+    if #removed > 0 then
+      ctx:restart_agent(removed, "after removing " .. plural(#removed, "store entry", "store entries"))
+    end
+  end,
+}
+
+R.reboot = {
+  name = "reboot",
+  gate = "reboot",
+  last_resort = true,
+  tells = "Last resort: reboot once (the IPsec driver resets its table at boot), with "
+       .. "`mend fix --resume` registered to verify and finish after boot.",
+  applies = function(ctx, p)
+    return not p.fatal and not ctx:blocked_by_gate(p)
+  end,
+  act = function(ctx, set)
+    local names, args = {}, {}
+    for _, p in ipairs(set) do names[#names + 1] = p.name end
+    for i, n in ipairs(names) do args[i] = n end
+    local caps = {}
+    for _, c in ipairs(CAP_ORDER) do
+      if c ~= "reboot" and mend.allowed(c) then caps[#caps + 1] = c end
+    end
+    if #caps > 0 then
+      args[#args + 1] = "--allow"
+      args[#args + 1] = table.concat(caps, ",")
+    end
+    local function register()
+      local ok, cmd_or_msg, code = sys.resume_after_reboot(args)
+      ctx:step(nil, { action = "sys.resume_after_reboot", ok = ok == true, code = code, policies = #set,
+                      message = ok and ("after boot: " .. cmd_or_msg) or cmd_or_msg })
+    end
+    -- Register the resume before the reboot starts, but only once the reboot is certain.
+    local pre = mend.allowed("reboot")
+    if pre then register() end
+    local ok, msg, code = sys.reboot{ reason = string.format("mend: clear %s pending deletion (0x32DF)",
+                                                             plural(#set, "IPsec policy", "IPsec policies")) }
+    ctx:step(nil, { action = "sys.reboot", ok = ok == true, code = code, policies = #set,
+                    message = ok and "rebooting" or msg })
+    if not ok then
+      for _, p in ipairs(set) do
+        if code == "not_permitted" then
+          ctx:need(p, "reboot", "a reboot (nothing else the ladder can do clears it)", msg)
+        else
+          ctx:fail(p, "the reboot failed: " .. msg, true)
+        end
+      end
+      return
+    end
+    if not pre and not ctx.immediate_reboot then register() end
+    if ctx.immediate_reboot then
+      ctx.rebooted = true
+    else
+      ctx.reboot_initiated = true
+      for _, p in ipairs(set) do p.awaiting_reboot = true end
+    end
+    for _, p in ipairs(set) do p.hold = true end   -- verified by the driver after the reboot
+  end,
+}
+
+M.rungs = { R.identify, R.delete, R.gpupdate, R.restart, R.handle_check, R.unassign, R.offload,
+            R.registry, R.reboot }
+
+-- The standard rungs by name, for custom ladders: ladder.rungs_by_name().handle_check
+function M.rungs_by_name()
+  local out = {}
+  for k, v in pairs(R) do out[k] = v end
+  return out
+end
+
+-- ---- the driver --------------------------------------------------------------------------
+
+-- Climbs one rung for every stuck policy it applies to (and has not been tried on); returns
+-- whether it did anything.
+function Ctx:climb(rung)
+  local set = {}
+  self.nics = nil   -- cached adapter list: fresh for each rung
+  for _, p in ipairs(self:stuck()) do
+    if not p.tried[rung.name] and (rung.applies == nil or rung.applies(self, p)) then
+      set[#set + 1] = p
+    end
+  end
+  if #set == 0 then return false end
+  self.rung = rung
+  for _, p in ipairs(set) do
+    p.tried[rung.name] = true
+    p.hold = nil
+  end
+  if rung.each then
+    for _, p in ipairs(set) do rung.each(self, p) end
+  else
+    if rung.act then rung.act(self, set) end
+    for _, p in ipairs(set) do
+      if not p.hold and not p.outcome then self:retry(p) end
+      p.hold = nil
+    end
+  end
+  self:progress()
+  return true
+end
+
+-- Every ordinary rung, again and again while one still acts: a rung acts once per pass for
+-- all its policies, and a second pass only happens when an alternative uncovered a blocker an
+-- earlier rung handles (say a VPN client that also hid a group-policy cache).
+function Ctx:climb_all(rungs)
+  local acted = true
+  while acted do
+    acted = false
+    for _, r in ipairs(rungs) do
+      if not r.last_resort and #self:stuck() > 0 then
+        acted = self:climb(r) or acted
+      end
+    end
+  end
+end
+
+-- After a reboot that happened at once (the simulator): verify, then climb again without it.
+function Ctx:after_reboot(rungs)
+  self.rung = { name = "reboot" }
+  for _, p in ipairs(self:stuck()) do
+    local cur, msg, code = self:get(p)
+    if not cur and code == "not_found" then
+      self:step(p, { action = "ipsec.get", ok = true, message = "gone after the reboot", after = "absent" })
+      self:fixed(p)
+    elseif not cur then
+      self:fail(p, msg, true)
+    else
+      self:step(p, { action = "ipsec.get", ok = true, after = cur.state,
+                     message = "still pending deletion after the reboot" })
+      p.kind, p.tried, p.needs, p.need_order, p.errors, p.fatal = "pending", {}, {}, {}, {}, nil
+      p.tried.identify = true
+    end
+  end
+  self:progress()
+  self:climb_all(rungs)
+end
+
+function Ctx:run(rungs)
+  self:climb_all(rungs)
+  if not self.resume then
+    for _, r in ipairs(rungs) do
+      if r.last_resort and #self:stuck() > 0 and not self.rebooted then
+        self:climb(r)
+        if self.rebooted then self:after_reboot(rungs) end
+      end
+    end
+  end
+  self:finish()
+  return self
+end
+
+-- ---- outcomes and advice -----------------------------------------------------------------
+
+function Ctx:finish()
+  local blocked, reboot, failed = {}, {}, {}
+  for _, p in ipairs(self:stuck()) do
+    local after = p.state or "pending_deletion"
+    if self:blocked_by_gate(p) then
+      self:settle(p, "blocked", after, nil)
+      blocked[#blocked + 1] = p
+    elseif p.needs.reboot or p.awaiting_reboot then
+      self:settle(p, "reboot_required", after, nil)
+      reboot[#reboot + 1] = p
+    else
+      self:settle(p, "failed", after, nil)
+      failed[#failed + 1] = p
+    end
+  end
+  self:advise_blocked(blocked)
+  self:advise_reboot(reboot)
+  self:advise_failed(failed)
+  for _, text in ipairs(self.notes) do mend.advise(text) end
+  self:progress()
+end
+
+local function needed_caps(p, with_reboot)
+  local caps, whats = {}, {}
+  for _, c in ipairs(p.need_order) do
+    if with_reboot or c ~= "reboot" then
+      caps[c] = true
+      whats[#whats + 1] = p.needs[c]
+    end
+  end
+  return caps, whats
+end
+
+function Ctx:advise_blocked(list)
+  if #list <= MANY then
+    for _, p in ipairs(list) do
+      local caps, whats = needed_caps(p, false)
+      mend.advise(string.format("%s is blocked: it needs %s, which was not allowed. To allow it: %s",
+                                p.name, table.concat(whats, "; and "), M.command({ p.name }, caps)))
+    end
+    return
+  end
+  local groups, order = {}, {}
+  for _, p in ipairs(list) do
+    local caps = needed_caps(p, false)
+    local key = {}
+    for _, c in ipairs(CAP_ORDER) do if caps[c] then key[#key + 1] = c end end
+    key = table.concat(key, ",")
+    if not groups[key] then
+      groups[key] = { caps = caps, names = {} }
+      order[#order + 1] = key
+    end
+    table.insert(groups[key].names, p.name)
+  end
+  for _, key in ipairs(order) do
+    local g = groups[key]
+    mend.advise(string.format("%s are blocked: they need --allow %s, which was not given (first: %s). "
+      .. "To allow it for every policy pending deletion: %s", plural(#g.names, "policy", "policies"), key,
+      table.concat(g.names, ", ", 1, math.min(3, #g.names)), M.command(nil, g.caps)))
+  end
+end
+
+function Ctx:advise_reboot(list)
+  if #list == 0 then return end
+  local names = {}
+  for _, p in ipairs(list) do names[#names + 1] = p.name end
+  local shown = #names <= MANY and names or nil
+  local quoted = {}
+  for i, n in ipairs(shown or {}) do quoted[i] = M.quote(n) end
+  local resume = "mend fix --resume " .. (shown and table.concat(quoted, " ") or "--all-pending")
+  if self.reboot_initiated then
+    mend.advise(string.format("Windows is restarting to clear %s; after boot `%s` runs by itself "
+      .. "(RunOnce) to verify and finish.", plural(#names, "policy", "policies"), resume))
+    return
+  end
+  local subject = shown and table.concat(names, ", ") or plural(#names, "policy", "policies")
+  mend.advise(string.format("%s: only a reboot can clear %s now (the IPsec driver still holds it). To let mend "
+    .. "reboot and finish after boot: %s - or reboot when convenient and then run: %s", subject,
+    #names == 1 and "it" or "them", M.command(shown, { reboot = true }), resume))
+end
+
+function Ctx:advise_failed(list)
+  for i, p in ipairs(list) do
+    if i > MANY then
+      mend.advise(string.format("%d more policies could not be fixed; see their steps in the report.", #list - MANY))
+      break
+    end
+    local why = #p.errors > 0 and p.errors[#p.errors] or p.last_msg or "no rung applied"
+    local tail = (self.rebooted or self.resume) and " even after a reboot" or ""
+    mend.advise(string.format("%s is still pending deletion%s: %s", p.name, tail, why))
+  end
+end
+
+-- ---- entry point -------------------------------------------------------------------------
+
+-- Runs the ladder (default: the standard rungs) on opts.names; opts.resume after a reboot;
+-- opts.progress draws a progress bar. Returns the context (ctx.policies holds the records).
+function M.run(rungs, opts)
+  local ctx = M.new(opts)
+  return ctx:run(rungs or M.rungs)
+end
+
+-- Names of every policy pending deletion, in the store's order.
+function M.pending_names()
+  local list, msg, code = ipsec.policies()
+  if not list then return nil, msg, code end
+  local names = {}
+  for _, p in ipairs(list) do
+    if p.state == "pending_deletion" then names[#names + 1] = p.name end
+  end
+  return names
+end
+
+return M
