@@ -208,8 +208,8 @@ int win_reg_set(void *ctx, const char *path, const char *value, uint32_t type,
 {
     if (size > 0x7fffffff)
         return mend_err_set(e, MEND_E_INVALID, 0, "the value is too large");
-    BYTE *raw;
-    DWORD rawsize;
+    BYTE *raw = NULL;
+    DWORD rawsize = 0;
     if (encode_value(type, data, size, &raw, &rawsize, e) != 0)
         return -1;
     wchar_t *wname = win_wide(value, e);
