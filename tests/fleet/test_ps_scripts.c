@@ -1,5 +1,5 @@
-/* The Intune Remediations scripts as files: encoding Intune and PowerShell 5.1 accept, the exact
- * mend command lines, the exit-code mapping, and no reboot anywhere. */
+/* The Intune and Configuration Manager PowerShell scripts as files: the encoding PowerShell 5.1
+ * and Intune accept, the exact mend command lines, the exit-code mapping, and no reboot. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,12 +13,12 @@
 
 #include "utf.h"
 
-#define INTUNE MEND_SOURCE_DIR "/contrib/intune/"
+#define CONTRIB MEND_SOURCE_DIR "/contrib/"
 
 static char *load(const char *name, size_t *len)
 {
     char path[600];
-    snprintf(path, sizeof path, "%s%s", INTUNE, name);
+    snprintf(path, sizeof path, "%s%s", CONTRIB, name);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     fseek(f, 0, SEEK_END);
@@ -82,11 +82,16 @@ static void assert_encoding(const char *name)
     free(text);
 }
 
-static void test_intune_scripts_are_utf8_without_bom_and_ascii(void **state)
+static const char *const all_scripts[] = {"intune/Detect-Mend.ps1", "intune/Remediate-Mend.ps1",
+                                          "sccm/CI-Discovery.ps1", "sccm/CI-Remediation.ps1",
+                                          "sccm/App-Detection.ps1"};
+enum { NSCRIPTS = sizeof all_scripts / sizeof *all_scripts };
+
+static void test_ps_scripts_are_utf8_without_bom_and_ascii(void **state)
 {
     (void)state;
-    assert_encoding("Detect-Mend.ps1");
-    assert_encoding("Remediate-Mend.ps1");
+    for (size_t i = 0; i < NSCRIPTS; i++)
+        assert_encoding(all_scripts[i]);
 }
 
 static void assert_command_line(const char *name, const char *expected)
@@ -107,23 +112,40 @@ static void assert_command_line(const char *name, const char *expected)
 static void test_intune_detection_runs_mend_check_summary(void **state)
 {
     (void)state;
-    assert_command_line("Detect-Mend.ps1", "check --summary");
+    assert_command_line("intune/Detect-Mend.ps1", "check --summary");
 }
 
 static void test_intune_remediation_runs_mend_fix_all_pending_summary_allow_kill_nic(void **state)
 {
     (void)state;
-    assert_command_line("Remediate-Mend.ps1", "fix --all-pending --summary --allow kill,nic");
+    assert_command_line("intune/Remediate-Mend.ps1", "fix --all-pending --summary --allow kill,nic");
 }
 
-/* Neither script reboots, nor lets mend reboot: a needed reboot is reported, not done. */
-static void test_intune_scripts_never_reboot(void **state)
+static void test_sccm_scripts_run_mend_check_and_fix(void **state)
 {
     (void)state;
-    const char *names[] = {"Detect-Mend.ps1", "Remediate-Mend.ps1"};
-    for (size_t i = 0; i < 2; i++) {
+    assert_command_line("sccm/CI-Discovery.ps1", "check --summary");
+    assert_command_line("sccm/App-Detection.ps1", "check --summary");
+    assert_command_line("sccm/CI-Remediation.ps1", "fix --all-pending --summary --allow kill,nic");
+    size_t len;
+    char *disc = load("sccm/CI-Discovery.ps1", &len);
+    assert_int_equal(occurrences(disc, "    0 { Write-Output 'Compliant'; exit 0 }\n"), 1);
+    char *app = load("sccm/App-Detection.ps1", &len);
+    /* ConfigMgr: output + exit 0 = installed (healthy); no output + exit 0 = run the program. */
+    assert_int_equal(occurrences(app, "    0 { Write-Output 'mend: healthy'; exit 0 }\n"), 1);
+    assert_int_equal(occurrences(app, "    { $_ -eq 1 -or $_ -eq 3 } { exit 0 }"), 1);
+    assert_int_equal(occurrences(app, "Write-Output"), 2); /* 'mend: healthy' and Write-MendLine's */
+    free(disc);
+    free(app);
+}
+
+/* No script reboots, nor lets mend reboot: a needed reboot is reported, not done. */
+static void test_ps_scripts_never_reboot(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NSCRIPTS; i++) {
         size_t len;
-        char *text = load(names[i], &len);
+        char *text = load(all_scripts[i], &len);
         char *code = code_only(text);
         const char *forbidden[] = {"restart-computer", "stop-computer", "shutdown", "win32shutdown",
                                    "initiatesystemshutdown", "--allow all", "all'", ",all", "reboot,", ",reboot"};
@@ -141,12 +163,12 @@ static void test_intune_exit_code_mapping(void **state)
 {
     (void)state;
     size_t len;
-    char *detect = load("Detect-Mend.ps1", &len);
+    char *detect = load("intune/Detect-Mend.ps1", &len);
     assert_int_equal(occurrences(detect, "    0 { exit 0 }\n"), 1);
     assert_int_equal(occurrences(detect, "    1 { exit 1 }\n"), 1);
     assert_int_equal(occurrences(detect, "    3 { exit 1 }"), 1);
     assert_int_equal(occurrences(detect, "mend: failed: mend check exited 2 (usage, configuration or script error)"), 1);
-    char *remediate = load("Remediate-Mend.ps1", &len);
+    char *remediate = load("intune/Remediate-Mend.ps1", &len);
     assert_int_equal(occurrences(remediate, "    0 { exit 0 }\n"), 1);
     assert_int_equal(occurrences(remediate, "    1 { exit 1 }\n"), 1);
     assert_int_equal(occurrences(remediate, "    3 { exit $RebootRequiredExitCode }\n"), 1);
@@ -171,10 +193,11 @@ static void test_intune_exit_code_mapping(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_intune_scripts_are_utf8_without_bom_and_ascii),
+        cmocka_unit_test(test_ps_scripts_are_utf8_without_bom_and_ascii),
         cmocka_unit_test(test_intune_detection_runs_mend_check_summary),
         cmocka_unit_test(test_intune_remediation_runs_mend_fix_all_pending_summary_allow_kill_nic),
-        cmocka_unit_test(test_intune_scripts_never_reboot),
+        cmocka_unit_test(test_sccm_scripts_run_mend_check_and_fix),
+        cmocka_unit_test(test_ps_scripts_never_reboot),
         cmocka_unit_test(test_intune_exit_code_mapping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

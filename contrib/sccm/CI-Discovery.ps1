@@ -1,0 +1,91 @@
+# Configuration Manager Configuration Item, discovery script: is an IPsec policy stuck (0x32DF)?
+#
+# Setting type "Script", data type String; compliance rule: the value returned by the
+# discovery script Equals "Compliant", with "Run the specified remediation script when this
+# setting is noncompliant" ticked (remediation script: CI-Remediation.ps1).
+# Runs "mend.exe check --summary" (read-only) and outputs exactly one value:
+#   Compliant                  mend check exited 0 (no stuck policy)
+#   the mend summary line      mend check exited 1 or 3 (the console shows it as the
+#                              discovered value, e.g. "mend: fixed 0 of 1 stuck policy; ...")
+# and exits non-zero (a discovery error in the console) when mend could not run.
+# Saved as UTF-8 without BOM, ASCII only.
+
+$MendArguments = 'check --summary'
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 2
+
+# Intune's output is one line; keep ours on one line and under its 2,048-character limit.
+function Write-MendLine([string]$Text) {
+    $t = ($Text -replace '[\x00-\x1F\x7F]', ' ').Trim()
+    if ($t.Length -gt 2000) { $t = $t.Substring(0, 2000) + '...' }
+    Write-Output $t
+}
+
+function Find-Mend {
+    # 32-bit PowerShell sees "Program Files (x86)" as ProgramFiles; ProgramW6432 is the real one.
+    $candidates = @()
+    if ($PSScriptRoot) { $candidates += (Join-Path $PSScriptRoot 'mend.exe') }
+    foreach ($root in @($env:ProgramW6432, $env:ProgramFiles)) {
+        if ($root) { $candidates += (Join-Path $root 'mend\mend.exe') }
+    }
+    foreach ($c in $candidates) {
+        if (Test-Path -LiteralPath $c -PathType Leaf) { return $c }
+    }
+    return $null
+}
+
+# Runs mend with its output read as UTF-8 (policy names can be any script); returns the exit
+# code, stdout lines and mend's own error line from stderr.
+function Invoke-Mend([string]$Exe, [string]$Arguments) {
+    $utf8 = New-Object System.Text.UTF8Encoding $false
+    $psi = New-Object System.Diagnostics.ProcessStartInfo
+    $psi.FileName = $Exe
+    $psi.Arguments = $Arguments
+    $psi.UseShellExecute = $false
+    $psi.CreateNoWindow = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.StandardOutputEncoding = $utf8
+    $psi.StandardErrorEncoding = $utf8
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $stderr = $p.StandardError.ReadToEndAsync()
+    $stdout = $p.StandardOutput.ReadToEnd()
+    $p.WaitForExit()
+    $errLines = @($stderr.Result -split "`r?`n" | Where-Object { $_.Trim() -ne '' })
+    return @{
+        Code  = $p.ExitCode
+        Lines = @($stdout -split "`r?`n" | Where-Object { $_.Trim() -ne '' })
+        Error = $(if ($errLines.Count -eq 0) { '' } else {
+                    $own = @($errLines | Where-Object { $_ -like 'mend:*' })
+                    if ($own.Count -gt 0) { $own[0] } else { $errLines[0] } })
+    }
+}
+
+try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch { }
+
+$mend = Find-Mend
+if (-not $mend) {
+    Write-MendLine 'mend: failed: mend.exe not found beside this script or in %ProgramFiles%\mend; deploy mend first'
+    exit 2
+}
+
+try {
+    $run = Invoke-Mend $mend $MendArguments
+} catch {
+    Write-MendLine ("mend: failed: could not start {0}: {1}" -f $mend, $_.Exception.Message)
+    exit 2
+}
+
+switch ($run.Code) {
+    0 { Write-Output 'Compliant'; exit 0 }
+    { $_ -eq 1 -or $_ -eq 3 } {
+        $last = $(if ($run.Lines.Count -gt 0) { $run.Lines[-1] } else { 'mend: a problem was found' })
+        Write-MendLine $last
+        exit 0
+    }
+    default {
+        Write-MendLine ("mend: failed: mend check exited {0} (usage, configuration or script error): {1}" -f $run.Code, $run.Error)
+        exit 1
+    }
+}

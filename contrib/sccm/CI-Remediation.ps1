@@ -1,0 +1,90 @@
+# Configuration Manager Configuration Item, remediation script: fix stuck IPsec policies (0x32DF).
+#
+# Runs "mend.exe fix --all-pending --summary --allow kill,nic": the fix ladder on every stuck
+# policy, allowed to stop a non-system holder process (never lsass or another system-critical
+# process) and to turn off IPsec task offload on a NIC that holds one. It never reboots: a
+# policy that only a reboot clears stays noncompliant (with the summary saying so) until the
+# machine's next maintenance-window restart, after which discovery finds it healthy.
+#   exit 0  fixed, or only a reboot remains
+#   exit 1  a problem remains (the output says which --allow it needs)
+#   exit 2  mend could not run (not found, or mend's own exit 2)
+# Saved as UTF-8 without BOM, ASCII only.
+
+$MendArguments = 'fix --all-pending --summary --allow kill,nic'
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 2
+
+# Intune's output is one line; keep ours on one line and under its 2,048-character limit.
+function Write-MendLine([string]$Text) {
+    $t = ($Text -replace '[\x00-\x1F\x7F]', ' ').Trim()
+    if ($t.Length -gt 2000) { $t = $t.Substring(0, 2000) + '...' }
+    Write-Output $t
+}
+
+function Find-Mend {
+    # 32-bit PowerShell sees "Program Files (x86)" as ProgramFiles; ProgramW6432 is the real one.
+    $candidates = @()
+    if ($PSScriptRoot) { $candidates += (Join-Path $PSScriptRoot 'mend.exe') }
+    foreach ($root in @($env:ProgramW6432, $env:ProgramFiles)) {
+        if ($root) { $candidates += (Join-Path $root 'mend\mend.exe') }
+    }
+    foreach ($c in $candidates) {
+        if (Test-Path -LiteralPath $c -PathType Leaf) { return $c }
+    }
+    return $null
+}
+
+# Runs mend with its output read as UTF-8 (policy names can be any script); returns the exit
+# code, stdout lines and mend's own error line from stderr.
+function Invoke-Mend([string]$Exe, [string]$Arguments) {
+    $utf8 = New-Object System.Text.UTF8Encoding $false
+    $psi = New-Object System.Diagnostics.ProcessStartInfo
+    $psi.FileName = $Exe
+    $psi.Arguments = $Arguments
+    $psi.UseShellExecute = $false
+    $psi.CreateNoWindow = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.StandardOutputEncoding = $utf8
+    $psi.StandardErrorEncoding = $utf8
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $stderr = $p.StandardError.ReadToEndAsync()
+    $stdout = $p.StandardOutput.ReadToEnd()
+    $p.WaitForExit()
+    $errLines = @($stderr.Result -split "`r?`n" | Where-Object { $_.Trim() -ne '' })
+    return @{
+        Code  = $p.ExitCode
+        Lines = @($stdout -split "`r?`n" | Where-Object { $_.Trim() -ne '' })
+        Error = $(if ($errLines.Count -eq 0) { '' } else {
+                    $own = @($errLines | Where-Object { $_ -like 'mend:*' })
+                    if ($own.Count -gt 0) { $own[0] } else { $errLines[0] } })
+    }
+}
+
+try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch { }
+
+$mend = Find-Mend
+if (-not $mend) {
+    Write-MendLine 'mend: failed: mend.exe not found beside this script or in %ProgramFiles%\mend; deploy mend first'
+    exit 2
+}
+
+try {
+    $run = Invoke-Mend $mend $MendArguments
+} catch {
+    Write-MendLine ("mend: failed: could not start {0}: {1}" -f $mend, $_.Exception.Message)
+    exit 2
+}
+
+foreach ($line in $run.Lines) { Write-MendLine $line }
+
+switch ($run.Code) {
+    0 { exit 0 }
+    3 { exit 0 }   # only a reboot remains: left to the maintenance window
+    1 { exit 1 }
+    default {
+        Write-MendLine ("mend: failed: mend fix exited {0} (usage, configuration or script error): {1}" -f $run.Code, $run.Error)
+        exit 2
+    }
+}
