@@ -6,7 +6,7 @@ local STORE = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Loca
 
 -- policies(): every field with its type
 local list = t.ok(ipsec.policies())
-t.eq(#list, 9, "policy count")
+t.eq(#list, 11, "policy count")
 for _, p in ipairs(list) do
   t.eq(type(p.name), "string")
   t.ok(p.guid:match("^{%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x}$"), p.guid)
@@ -65,6 +65,9 @@ t.err("in_use", ipsec.delete, "Held-QM")
 t.err("in_use", ipsec.delete, "Driver-QM")
 t.err("in_use", ipsec.delete, "Offload-QM")
 t.contains(t.err("not_found", ipsec.delete, "Stale-QM"), "The system cannot find the file specified. (0x2)")
+t.contains(t.err("io", ipsec.delete, "Corrupt-QM"), "(0x570)")
+t.contains(t.err("access_denied", ipsec.delete, "Denied-QM"), "Access is denied. (0x5)")
+t.eq(ipsec.get("Denied-QM").state, "active")
 
 -- unassign, then delete
 t.eq(ipsec.assign("Active-QM", false), true)

@@ -39,6 +39,11 @@ t.eq(svc.query("PolicyAgent").state, "running")
 t.contains(t.err("timeout", svc.stop, "Stubborn", { timeout = 1 }), "(0x41D)")
 t.err("timeout", svc.restart, "Stubborn", { timeout = 0 })
 t.contains(t.err("access_denied", svc.stop, "Locked"), "Access is denied. (0x5)")
+-- a service stuck stopping cannot be started; a disabled one cannot start at all
+t.eq(svc.query("Stubborn").state, "stop_pending")
+t.contains(t.err("in_use", svc.start, "Stubborn"), "(0x425)")
+t.contains(t.err("io", svc.start, "Off"), "disabled")
+t.eq(svc.query("Off").state, "stopped")
 
 t.err("invalid", svc.query, "bad\xff")
 t.err("invalid", svc.start, "nul\0")

@@ -12,11 +12,14 @@ return {
     { name = 'Quote "Q" QM', state = "active" },
     { name = "Line\nBreak QM", state = "active" },
     { name = "Ünïcødé-策略", state = "pending_deletion" },
+    { name = "Corrupt-QM", state = "pending_deletion", blockers = { "store_corrupt" } },
+    { name = "Denied-QM", state = "active" },
   },
   services = {
     PolicyAgent = { state = "running" },
     Stubborn = { state = "running", display_name = "Ignores stop", start_type = "demand" },
     Locked = { state = "running", start_type = "demand" },
+    Off = { state = "stopped", start_type = "disabled" },
   },
   processes = {
     { pid = 4, name = "System" },
@@ -52,7 +55,7 @@ return {
   },
   faults = {
     ignore_stop = { "Stubborn" },
-    access_denied = { "svc.stop:Locked", "reg.set:HKLM\\SOFTWARE\\Contoso\\Denied" },
+    access_denied = { "svc.stop:Locked", "ipsec.delete:Denied-QM", "reg.set:HKLM\\SOFTWARE\\Contoso\\Denied" },
     unkillable = { "sticky.exe" },
   },
 }
