@@ -148,7 +148,7 @@ static const char *field_s(lua_State *L, int idx)
 }
 
 static void print_step(lua_State *L, const char *policy, const char *rung, const char *action,
-                       int ok, const char *message, const char *code)
+                       const char *target, int ok, const char *message, const char *code)
 {
     if (!mend_log_enabled(MEND_LOG_INFO))
         return;
@@ -161,6 +161,11 @@ static void print_step(lua_State *L, const char *policy, const char *rung, const
         luaL_addstring(&b, ": ");
     }
     luaL_addstring(&b, action ? action : "");
+    if (target && (!policy || strcmp(target, policy) != 0)) {
+        luaL_addstring(&b, action ? " " : "");
+        luaL_addstring(&b, target);
+        action = target;
+    }
     if (ok == 1)
         luaL_addstring(&b, action ? " ok" : "ok");
     else if (ok == 0)
@@ -216,7 +221,10 @@ static int l_step(lua_State *L)
             return luaL_error(L, "not enough memory");
         mend_report_step(eng->report, field_s(L, 2), copy);
     }
-    print_step(L, field_s(L, 2), field_s(L, 3), field_s(L, 4),
+    lua_pushliteral(L, "target");
+    lua_rawget(L, 1);
+    const char *target = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    print_step(L, field_s(L, 2), field_s(L, 3), field_s(L, 4), target,
                lua_isboolean(L, 5) ? lua_toboolean(L, 5) : -1, field_s(L, 6), field_s(L, 7));
     return 0;
 }
