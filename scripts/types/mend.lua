@@ -395,6 +395,7 @@ function log.error(fmt, ...) end
 ---@field policy? string
 ---@field rung? string
 ---@field action? string
+---@field target? string        # shown after the action in the live line
 ---@field ok? boolean
 ---@field message? string
 ---@field code? mend.code|string
