@@ -163,28 +163,31 @@ static bool is_ws(char c)
     return c == ' ' || c == '\t';
 }
 
-/* Next line without its line end, trailing blanks trimmed; false at the end of the text. */
+/* Next line without its line end, outer blanks trimmed; *eof at the end of the text. */
 static int next_line(parser *ps, const char **s, const char **end, bool *eof)
 {
     *eof = ps->p >= ps->end;
     if (*eof)
         return 0;
-    const char *nl = memchr(ps->p, '\n', (size_t)(ps->end - ps->p));
-    const char *le = nl ? nl : ps->end;
-    *s = ps->p;
+    const char *line = ps->p;
+    size_t left = (size_t)(ps->end - line);
+    const char *nl = memchr(line, '\n', left);
+    size_t n = nl ? (size_t)(nl - line) : left;
     ps->p = nl ? nl + 1 : ps->end;
     ps->line++;
-    if (memchr(*s, '\0', (size_t)(le - *s)))
+    if (memchr(line, '\0', n))
         return fail(ps, ps->line, "NUL character in the text (a UTF-16 file needs its byte order mark)");
-    if (!mend_utf8_valid(*s, (size_t)(le - *s)))
+    if (!mend_utf8_valid(line, n))
         return fail(ps, ps->line, "invalid UTF-8");
-    while (le > *s && (is_ws(le[-1]) || le[-1] == '\r'))
-        le--;
-    if (memchr(*s, '\r', (size_t)(le - *s)))
+    while (n > 0 && (is_ws(line[n - 1]) || line[n - 1] == '\r'))
+        n--;
+    if (memchr(line, '\r', n))
         return fail(ps, ps->line, "carriage return in the middle of a line");
-    while (*s < le && is_ws(**s))
-        (*s)++;
-    *end = le;
+    size_t i = 0;
+    while (i < n && is_ws(line[i]))
+        i++;
+    *s = line + i;
+    *end = line + n;
     return 0;
 }
 
