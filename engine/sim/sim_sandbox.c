@@ -85,7 +85,7 @@ static int run_chunk(lua_State *L)
     size_t len;
     const char *buf = lua_tolstring(L, 1, &len);
     const char *name = lua_tostring(L, 2);
-    lua_settop(L, 0);
+    /* buf stays on the stack (index 1) while the chunk is parsed, so it cannot be collected. */
     if (luaL_loadbufferx(L, buf, len, name, "t") != LUA_OK)
         return lua_error(L);
     lua_call(L, 0, 1);
