@@ -78,58 +78,62 @@ static bool is_sequence(lua_State *L, int idx)
     return count == n && n > 0;
 }
 
-/* Converts the Lua value at idx into a fresh cJSON node (NULL when out of memory). */
-static cJSON *to_json(lua_State *L, int idx, int depth)
+/* Attaches node to parent (under key, or appended when key is NULL); raises when out of memory. */
+static void attach(lua_State *L, cJSON *parent, const char *key, cJSON *node)
+{
+    if (!node)
+        luaL_error(L, "not enough memory");
+    if (!(key ? cJSON_AddItemToObject(parent, key, node) : cJSON_AddItemToArray(parent, node))) {
+        cJSON_Delete(node);
+        luaL_error(L, "not enough memory");
+    }
+}
+
+/* Adds the Lua value at idx to parent. Containers are attached before they are filled, so a
+ * Lua error part-way leaves one tree, owned by the box that owns the root. */
+static void add_json(lua_State *L, int idx, cJSON *parent, const char *key, int depth)
 {
     idx = lua_absindex(L, idx);
     switch (lua_type(L, idx)) {
     case LUA_TBOOLEAN:
-        return cJSON_CreateBool(lua_toboolean(L, idx));
+        attach(L, parent, key, cJSON_CreateBool(lua_toboolean(L, idx)));
+        return;
     case LUA_TNUMBER:
-        return cJSON_CreateNumber(lua_tonumber(L, idx));
+        attach(L, parent, key, cJSON_CreateNumber(lua_tonumber(L, idx)));
+        return;
     case LUA_TSTRING:
-        return json_string(L, idx);
+        attach(L, parent, key, json_string(L, idx));
+        return;
     case LUA_TTABLE:
         break;
     default:
-        return cJSON_CreateString(luaL_typename(L, idx));
+        attach(L, parent, key, cJSON_CreateString(luaL_typename(L, idx)));
+        return;
     }
-    if (depth >= STEP_MAX_DEPTH)
-        return cJSON_CreateString("(nested too deep)");
+    if (depth >= STEP_MAX_DEPTH) {
+        attach(L, parent, key, cJSON_CreateString("(nested too deep)"));
+        return;
+    }
     luaL_checkstack(L, 4, "step nested too deep");
     if (is_sequence(L, idx)) {
         cJSON *arr = cJSON_CreateArray();
+        attach(L, parent, key, arr);
         lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
-        for (lua_Integer i = 1; arr && i <= n; i++) {
+        for (lua_Integer i = 1; i <= n; i++) {
             lua_rawgeti(L, idx, i);
-            cJSON *item = to_json(L, -1, depth + 1);
+            add_json(L, -1, arr, NULL, depth + 1);
             lua_pop(L, 1);
-            if (!item || !cJSON_AddItemToArray(arr, item)) {
-                cJSON_Delete(item);
-                cJSON_Delete(arr);
-                return NULL;
-            }
         }
-        return arr;
+        return;
     }
     cJSON *obj = cJSON_CreateObject();
+    attach(L, parent, key, obj);
     lua_pushnil(L);
-    while (obj && lua_next(L, idx)) {
-        if (lua_type(L, -2) != LUA_TSTRING) {
-            lua_pop(L, 1);
-            continue;
-        }
-        cJSON *item = to_json(L, -1, depth + 1);
-        const char *key = lua_tostring(L, -2);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) == LUA_TSTRING)
+            add_json(L, -1, obj, lua_tostring(L, -2), depth + 1);
         lua_pop(L, 1);
-        if (!item || !cJSON_AddItemToObject(obj, key, item)) {
-            cJSON_Delete(item);
-            cJSON_Delete(obj);
-            lua_pop(L, 1);
-            return NULL;
-        }
     }
-    return obj;
 }
 
 /* A field of the step table read raw: must be of type t or nil. */
@@ -197,24 +201,18 @@ static int l_step(lua_State *L)
     check_field(L, "code", LUA_TSTRING);     /* 7 */
     mend_engine *eng = bind_engine(L);
 
-    lua_pushnil(L); /* 8: the step without its policy, which names the entry instead */
-    lua_newtable(L);
-    lua_replace(L, 8);
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        if (lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "policy") == 0) {
-            lua_pop(L, 1);
-            continue;
-        }
-        lua_pushvalue(L, -2);
-        lua_insert(L, -2);
-        lua_rawset(L, 8);
-    }
-    cJSON *step = to_json(L, 8, 0);
+    cJSON *step = cJSON_CreateObject();
     if (!step)
         return luaL_error(L, "not enough memory");
     bind_own(L, step, 1, free_json);
     lua_toclose(L, lua_gettop(L));
+    /* The policy names the report entry, so it is not repeated inside the step. */
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        if (lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "policy") != 0)
+            add_json(L, -1, step, lua_tostring(L, -2), 1);
+        lua_pop(L, 1);
+    }
     if (eng->report) {
         cJSON *copy = cJSON_Duplicate(step, 1);
         if (!copy)

@@ -521,6 +521,7 @@ static void test_memory_errors_while_building_results_leak_nothing(void **state)
         "return ipsec.policies()", "return proc.list()", "return handles.scan()",
         "return svc.query('PolicyAgent')", "return reg.get('HKLM\\\\S', 'v')",
         "return proc.kill(4242)",
+        "mend.step{policy = 'P', rung = 'r', detail = {a = {b = {1, 2, 3}}, s = ('x'):rep(300)}, bad = '\\xff\\xfe'}",
     };
     for (size_t c = 0; c < sizeof calls / sizeof calls[0]; c++) {
         for (long n = 0; n < 150; n++) {
