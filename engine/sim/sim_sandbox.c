@@ -42,8 +42,8 @@ static void limit_hook(lua_State *L, lua_Debug *ar)
     lua_getallocf(L, &ud);
     sandbox *s = ud;
     if (++s->ticks > SANDBOX_MAX_TICKS)
-        luaL_error(L, "the scenario ran more than %lu million instructions (an endless loop?)",
-                   SANDBOX_MAX_TICKS / 1000);
+        luaL_error(L, "the scenario ran more than %d million instructions (an endless loop?)",
+                   (int)(SANDBOX_MAX_TICKS / 1000));
 }
 
 static const char *const base_allowed[] = {
@@ -116,12 +116,16 @@ int sim_sandbox_eval(const char *buf, size_t len, const char *chunkname, lua_Sta
     lua_pushstring(L, chunkname);
     int rc = lua_pcall(L, 2, 1, 0);
     lua_sethook(L, NULL, 0, 0);
+    if (rc == LUA_OK && s->ticks > SANDBOX_MAX_TICKS) {
+        /* The scenario caught the limit with pcall and carried on: still over the limit. */
+        lua_pushfstring(L, "the scenario ran more than %d million instructions (an endless loop?)",
+                        (int)(SANDBOX_MAX_TICKS / 1000));
+        rc = LUA_ERRRUN;
+    }
     if (rc != LUA_OK) {
-        const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-                          : rc == LUA_ERRMEM               ? "not enough memory (the scenario is too big)"
-                                                           : "error object is not a string";
-        if (rc == LUA_ERRMEM)
-            msg = "the scenario needs more than 512 MiB of memory";
+        const char *msg = rc == LUA_ERRMEM ? "the scenario needs more than 512 MiB of memory"
+                          : lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                           : "the scenario raised an error that is not a string";
         mend_err_set(e, MEND_E_INVALID, 0, "%s", msg);
         sim_sandbox_close(L);
         return -1;
