@@ -1,4 +1,4 @@
-/* Applying a parsed .reg file through the host, in file order, and the import entry point. */
+/* A parsed .reg file put to use: its operations applied through the host in file order. */
 #include "regfile_private.h"
 
 #include <stdio.h>

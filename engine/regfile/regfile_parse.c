@@ -267,11 +267,17 @@ static int key_line(parser *ps, const char *s, const char *end)
     int root = mend_rf_root_find(p, n);
     const char *bs = memchr(p, '\\', n);
     size_t rootlen = bs ? (size_t)(bs - p) : n;
-    if (root < 0)
+    if (root < 0) {
+        /* Quote at most 64 bytes, cut on a character boundary so the message stays UTF-8. */
+        size_t shown = rootlen;
+        if (shown > 64)
+            for (shown = 64; shown > 0 && ((unsigned char)p[shown] & 0xC0) == 0x80; shown--)
+                ;
         return fail(ps, ps->line,
                     "unknown root key '%.*s' (expected HKEY_LOCAL_MACHINE, HKEY_CURRENT_USER, "
                     "HKEY_CLASSES_ROOT, HKEY_USERS or HKEY_CURRENT_CONFIG)",
-                    rootlen > 64 ? 64 : (int)rootlen, p);
+                    (int)shown, p);
+    }
     const char *rest = p + rootlen;
     for (const char *q = rest; q < close; q++)
         if (*q == '\\' && (q + 1 == close || q[1] == '\\'))
