@@ -1,13 +1,16 @@
 /* Service control through the SCM: query, start, stop (running dependents first), waiting on hints. */
 #include "win_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 static int open_service(const char *name, DWORD access, SC_HANDLE *scm, SC_HANDLE *svc, mend_err *e)
 {
     *svc = NULL;
-    *scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    /* Enumerating services (to find dependents) needs the right on the SCM handle itself. */
+    *scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_ENUMERATE_SERVICE);
     if (!*scm)
         return win_err(e, GetLastError(), "cannot connect to the service control manager");
     wchar_t *w = win_wide(name, e);
@@ -106,17 +109,89 @@ int win_svc_query(void *ctx, const char *name, mend_service *out, mend_err *e)
     return ret;
 }
 
-int win_svc_start(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e)
+/* The service's configuration (malloc'd), NULL on failure. */
+static QUERY_SERVICE_CONFIGW *config_of(SC_HANDLE svc)
 {
-    ULONGLONG deadline = GetTickCount64() + timeout_ms;
-    SC_HANDLE scm, svc;
-    if (open_service(name, SERVICE_START | SERVICE_QUERY_STATUS, &scm, &svc, e) != 0)
-        return -1;
+    DWORD need = 0;
+    QUERY_SERVICE_CONFIGW *cfg = NULL;
+    if (!QueryServiceConfigW(svc, NULL, 0, &need) && GetLastError() == ERROR_INSUFFICIENT_BUFFER &&
+        (cfg = malloc(need)) != NULL && !QueryServiceConfigW(svc, cfg, need, &need)) {
+        free(cfg);
+        cfg = NULL;
+    }
+    return cfg;
+}
+
+/* The services a service depends on, as a MULTI_SZ (malloc'd, NULL if none). Wine's
+ * QueryServiceConfigW leaves lpDependencies empty, so the SCM's registry entry is read too. */
+static wchar_t *dependencies_of(SC_HANDLE svc, const wchar_t *name)
+{
+    QUERY_SERVICE_CONFIGW *cfg = config_of(svc);
+    wchar_t *deps = NULL;
+    if (cfg && cfg->lpDependencies && cfg->lpDependencies[0]) {
+        size_t n = 0;
+        while (cfg->lpDependencies[n])
+            n += wcslen(cfg->lpDependencies + n) + 1;
+        deps = malloc((n + 1) * sizeof *deps);
+        if (deps)
+            memcpy(deps, cfg->lpDependencies, (n + 1) * sizeof *deps);
+    }
+    free(cfg);
+    if (deps)
+        return deps;
+    wchar_t path[300];
+    swprintf(path, 300, L"SYSTEM\\CurrentControlSet\\Services\\%ls", name);
+    HKEY k;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &k) != ERROR_SUCCESS)
+        return NULL;
+    DWORD type, size = 0;
+    if (RegQueryValueExW(k, L"DependOnService", NULL, &type, NULL, &size) == ERROR_SUCCESS &&
+        type == REG_MULTI_SZ && (deps = calloc(size / sizeof *deps + 2, sizeof *deps)) != NULL &&
+        RegQueryValueExW(k, L"DependOnService", NULL, &type, (BYTE *)deps, &size) != ERROR_SUCCESS) {
+        free(deps);
+        deps = NULL;
+    }
+    RegCloseKey(k);
+    return deps;
+}
+
+#define MAX_DEPTH 8              /* dependency chains deeper than this are a cycle */
+
+static int start_named(SC_HANDLE scm, const wchar_t *wname, const char *name, ULONGLONG deadline,
+                       int depth, mend_err *e);
+
+/* Windows' SCM starts stopped dependencies itself; Wine's does not, so do it first. Groups
+ * ("+Name") are left to the SCM. */
+static int start_dependencies(SC_HANDLE scm, SC_HANDLE svc, const wchar_t *wname, ULONGLONG deadline,
+                              int depth, mend_err *e)
+{
+    wchar_t *deps = dependencies_of(svc, wname);
+    int ret = 0;
+    for (const wchar_t *d = deps; ret == 0 && d && *d; d += wcslen(d) + 1) {
+        if (*d == SC_GROUP_IDENTIFIERW)
+            continue;
+        char *dname = win_utf8(d, -1);
+        ret = dname ? start_named(scm, d, dname, deadline, depth + 1, e) : win_err_oom(e);
+        free(dname);
+    }
+    free(deps);
+    return ret;
+}
+
+static int start_named(SC_HANDLE scm, const wchar_t *wname, const char *name, ULONGLONG deadline,
+                       int depth, mend_err *e)
+{
+    if (depth > MAX_DEPTH)
+        return mend_err_set(e, MEND_E_INVALID, 0, "the dependencies of service %s form a cycle", name);
+    SC_HANDLE svc = OpenServiceW(scm, wname, SERVICE_START | SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG);
+    if (!svc)
+        return win_err(e, GetLastError(), "cannot open service %s", name);
     SERVICE_STATUS_PROCESS st;
     int ret = status_of(svc, name, &st, e);
     if (ret == 0 && st.dwCurrentState == SERVICE_STOP_PENDING)
         ret = wait_for(svc, name, SERVICE_STOPPED, deadline, &st, e);
-    /* The SCM starts stopped dependencies itself before the service. */
+    if (ret == 0 && st.dwCurrentState == SERVICE_STOPPED)
+        ret = start_dependencies(scm, svc, wname, deadline, depth, e);
     if (ret == 0 && st.dwCurrentState == SERVICE_STOPPED && !StartServiceW(svc, 0, NULL)) {
         DWORD err = GetLastError();
         if (err != ERROR_SERVICE_ALREADY_RUNNING)
@@ -125,7 +200,21 @@ int win_svc_start(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e)
     if (ret == 0)
         ret = wait_for(svc, name, SERVICE_RUNNING, deadline, &st, e);
     CloseServiceHandle(svc);
-    CloseServiceHandle(scm);
+    return ret;
+}
+
+int win_svc_start(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e)
+{
+    ULONGLONG deadline = GetTickCount64() + timeout_ms;
+    wchar_t *w = win_wide(name, e);
+    if (!w)
+        return -1;
+    SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    int ret = scm ? start_named(scm, w, name, deadline, 0, e)
+                  : win_err(e, GetLastError(), "cannot connect to the service control manager");
+    if (scm)
+        CloseServiceHandle(scm);
+    free(w);
     return ret;
 }
 
@@ -148,24 +237,36 @@ static int stop_one(SC_HANDLE svc, const char *name, ULONGLONG deadline, mend_er
     return wait_for(svc, name, SERVICE_STOPPED, deadline, &st, e);
 }
 
-/* Stops the running services that depend on svc, in the order EnumDependentServicesW gives
- * (the reverse of their start order, dependents of dependents first). */
-static int stop_dependents(SC_HANDLE scm, SC_HANDLE svc, const char *name, ULONGLONG deadline,
-                           mend_err *e)
+static bool depends_on(SC_HANDLE svc, const wchar_t *name, const wchar_t *target)
 {
+    wchar_t *deps = dependencies_of(svc, name);
+    bool hit = false;
+    for (const wchar_t *d = deps; !hit && d && *d; d += wcslen(d) + 1)
+        hit = win_ieq(d, target);
+    free(deps);
+    return hit;
+}
+
+/* Stops the running services that depend on target, dependents of dependents first.
+ * EnumDependentServicesW gives them in stop order on Windows (groups included); Wine answers
+ * none, so the running services' configurations are searched as well. */
+static int stop_dependents(SC_HANDLE scm, const wchar_t *target, const char *name, ULONGLONG deadline,
+                           int depth, mend_err *e)
+{
+    if (depth > MAX_DEPTH)
+        return mend_err_set(e, MEND_E_INVALID, 0, "the dependents of service %s form a cycle", name);
+    SC_HANDLE svc = OpenServiceW(scm, target, SERVICE_ENUMERATE_DEPENDENTS);
+    if (!svc)
+        return win_err(e, GetLastError(), "cannot open service %s", name);
     DWORD need = 0, count = 0;
-    if (EnumDependentServicesW(svc, SERVICE_ACTIVE, NULL, 0, &need, &count))
-        return 0;              /* none running */
-    DWORD err = GetLastError();
-    if (err != ERROR_MORE_DATA)
-        return win_err(e, err, "cannot list the services that depend on %s", name);
-    ENUM_SERVICE_STATUSW *deps = malloc(need);
-    if (!deps)
-        return win_err_oom(e);
+    ENUM_SERVICE_STATUSW *deps = NULL;
     int ret = 0;
-    if (!EnumDependentServicesW(svc, SERVICE_ACTIVE, deps, need, &need, &count))
+    if (!EnumDependentServicesW(svc, SERVICE_ACTIVE, NULL, 0, &need, &count) &&
+        GetLastError() == ERROR_MORE_DATA && (deps = malloc(need)) != NULL &&
+        !EnumDependentServicesW(svc, SERVICE_ACTIVE, deps, need, &need, &count))
         ret = win_err(e, GetLastError(), "cannot list the services that depend on %s", name);
-    for (DWORD i = 0; ret == 0 && i < count; i++) {
+    CloseServiceHandle(svc);
+    for (DWORD i = 0; ret == 0 && deps && i < count; i++) {
         char *dname = win_utf8(deps[i].lpServiceName, -1);
         SC_HANDLE d = OpenServiceW(scm, deps[i].lpServiceName, SERVICE_STOP | SERVICE_QUERY_STATUS);
         if (!dname)
@@ -179,6 +280,38 @@ static int stop_dependents(SC_HANDLE scm, SC_HANDLE svc, const char *name, ULONG
         free(dname);
     }
     free(deps);
+    if (ret != 0)
+        return -1;
+
+    need = 0;
+    DWORD resume = 0;
+    ENUM_SERVICE_STATUS_PROCESSW *all = NULL;
+    if (!EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE, NULL, 0,
+                               &need, &count, &resume, NULL) &&
+        GetLastError() == ERROR_MORE_DATA && (all = malloc(need)) != NULL) {
+        resume = 0;
+        if (!EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE,
+                                   (BYTE *)all, need, &need, &count, &resume, NULL))
+            count = 0;
+    } else {
+        count = 0;
+    }
+    for (DWORD i = 0; ret == 0 && all && i < count; i++) {
+        SC_HANDLE d = OpenServiceW(scm, all[i].lpServiceName,
+                                   SERVICE_STOP | SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG);
+        if (!d)
+            continue;
+        if (depends_on(d, all[i].lpServiceName, target)) {
+            char *dname = win_utf8(all[i].lpServiceName, -1);
+            ret = !dname ? win_err_oom(e)
+                         : stop_dependents(scm, all[i].lpServiceName, dname, deadline, depth + 1, e);
+            if (ret == 0)
+                ret = stop_one(d, dname, deadline, e);
+            free(dname);
+        }
+        CloseServiceHandle(d);
+    }
+    free(all);
     return ret;
 }
 
@@ -186,12 +319,13 @@ int win_svc_stop(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e)
 {
     ULONGLONG deadline = GetTickCount64() + timeout_ms;
     SC_HANDLE scm, svc;
-    if (open_service(name, SERVICE_STOP | SERVICE_QUERY_STATUS | SERVICE_ENUMERATE_DEPENDENTS,
-                     &scm, &svc, e) != 0)
+    if (open_service(name, SERVICE_STOP | SERVICE_QUERY_STATUS, &scm, &svc, e) != 0)
         return -1;
-    int ret = stop_dependents(scm, svc, name, deadline, e);
+    wchar_t *w = win_wide(name, e);
+    int ret = w ? stop_dependents(scm, w, name, deadline, 0, e) : -1;
     if (ret == 0)
         ret = stop_one(svc, name, deadline, e);
+    free(w);
     CloseServiceHandle(svc);
     CloseServiceHandle(scm);
     return ret;
