@@ -176,7 +176,8 @@ static void save_services(sim_buf *b, const sim_machine *m)
         b->oom = true;
         return;
     }
-    memcpy(a, m->svc, m->nsvc * sizeof *a);
+    if (m->nsvc)
+        memcpy(a, m->svc, m->nsvc * sizeof *a);
     qsort(a, m->nsvc, sizeof *a, by_service_name);
     sim_buf_puts(b, "  services = {\n");
     for (size_t i = 0; i < m->nsvc; i++) {

@@ -209,7 +209,8 @@ void sim_scenario_service_pids(sim_machine *m)
     sim_service **order = malloc((m->nsvc + 1) * sizeof *order);
     if (!order)
         return;
-    memcpy(order, m->svc, m->nsvc * sizeof *order);
+    if (m->nsvc)
+        memcpy(order, m->svc, m->nsvc * sizeof *order);
     qsort(order, m->nsvc, sizeof *order, by_name);
     for (size_t i = 0; i < m->nsvc; i++)
         if (order[i]->state != MEND_SVC_STOPPED && !order[i]->pid)

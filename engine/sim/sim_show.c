@@ -92,14 +92,27 @@ static void show_services(const sim_machine *m, FILE *out)
     }
 }
 
+static int by_pid(const void *a, const void *b)
+{
+    uint32_t x = (*(sim_process *const *)a)->pid, y = (*(sim_process *const *)b)->pid;
+    return (x > y) - (x < y);
+}
+
 static void show_processes(const sim_machine *m, FILE *out)
 {
     fprintf(out, "Processes:\n");
+    sim_process **a = malloc((m->nproc + 1) * sizeof *a);
+    if (!a)
+        return;
+    if (m->nproc)
+        memcpy(a, m->proc, m->nproc * sizeof *a);
+    qsort(a, m->nproc, sizeof *a, by_pid);
     for (size_t i = 0; i < m->nproc; i++) {
-        const sim_process *p = m->proc[i];
-        fprintf(out, "  %6u  %-20s%s%s\n", (unsigned)p->pid, p->name, p->alive ? "" : "  (killed; restarts at boot)",
+        const sim_process *p = a[i];
+        fprintf(out, "  %6u  %s%s%s\n", (unsigned)p->pid, p->name, p->alive ? "" : "  (killed; restarts at boot)",
                 p->autostart ? "" : "  (no autostart)");
     }
+    free(a);
     fprintf(out, "Handles:\n");
     for (size_t i = 0; i < m->nhnd; i++) {
         const sim_handle *h = &m->hnd[i];
@@ -107,6 +120,19 @@ static void show_processes(const sim_machine *m, FILE *out)
         fprintf(out, "  %6u  %-16s 0x%-5llx %-6s ", (unsigned)h->pid, p ? p->name : "?",
                 (unsigned long long)h->value, h->type);
         put_name(out, h->name, 160);
+        const char *slash = strrchr(h->name, '\\');
+        const sim_policy *pol = NULL;
+        if (slash && sim_strncasecmp(slash + 1, "ipsecPolicy", 11) == 0 && sim_guid_valid(slash + 12)) {
+            char guid[SIM_GUID_LEN + 1];
+            memcpy(guid, slash + 12, sizeof guid);
+            sim_guid_lower(guid);
+            pol = sim_policy_by_guid(m, guid);
+        }
+        if (pol) {
+            fputs("  (policy ", out);
+            put_name(out, pol->name, 60);
+            fputc(')', out);
+        }
         fputc('\n', out);
     }
 }

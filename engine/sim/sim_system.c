@@ -53,7 +53,8 @@ static void restart_processes(sim_machine *m)
         free(old);
         return;
     }
-    memcpy(order, m->proc, n * sizeof *order);
+    if (n)
+        memcpy(order, m->proc, n * sizeof *order);
     qsort(order, n, sizeof *order, by_pid);
     for (size_t i = 0; i < n; i++) {
         sim_process *p = order[i];
@@ -96,7 +97,8 @@ static void start_services(sim_machine *m)
     sim_service **order = malloc((m->nsvc + 1) * sizeof *order);
     if (!order)
         return;
-    memcpy(order, m->svc, m->nsvc * sizeof *order);
+    if (m->nsvc)
+        memcpy(order, m->svc, m->nsvc * sizeof *order);
     qsort(order, m->nsvc, sizeof *order, by_name);
     for (size_t i = 0; i < m->nsvc; i++) {
         mend_err ignored;
