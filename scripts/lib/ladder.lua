@@ -530,9 +530,14 @@ R.reboot = {
     return not p.fatal and not ctx:blocked_by_gate(p)
   end,
   act = function(ctx, set)
-    local names, args = {}, {}
-    for _, p in ipairs(set) do names[#names + 1] = p.name end
-    for i, n in ipairs(names) do args[i] = n end
+    -- Windows keeps a RunOnce command short (about 260 characters): a long list resumes as
+    -- --all-pending instead, which covers the same stuck policies.
+    local args, length = {}, 0
+    for _, p in ipairs(set) do
+      args[#args + 1] = p.name
+      length = length + #p.name + 3
+    end
+    if length > 160 then args = { "--all-pending" } end
     local caps = {}
     for _, c in ipairs(CAP_ORDER) do
       if c ~= "reboot" and mend.allowed(c) then caps[#caps + 1] = c end

@@ -163,12 +163,13 @@ end
 function M.mend(work, args, opts)
   opts = opts or {}
   local parts = { "MEND_DATA_DIR=" .. M.shq(M.SRC), "MEND_STATE_DIR=" .. M.shq(work .. "/state"), M.shq(M.MEND) }
-  for _, a in ipairs(args) do parts[#parts + 1] = M.shq(a) end
+  -- Options first: after `run SCRIPT` everything belongs to the script.
   if opts.host ~= false then
     parts[#parts + 1] = "--host"
     parts[#parts + 1] = M.shq("sim:" .. work .. "/state.lua")
   end
   if opts.json ~= false then parts[#parts + 1] = "--json" end
+  for _, a in ipairs(args) do parts[#parts + 1] = M.shq(a) end
   local cmd = table.concat(parts, " ")
   if opts.stdin then cmd = cmd .. " < " .. M.shq(opts.stdin) else cmd = cmd .. " < /dev/null" end
   cmd = cmd .. " > " .. M.shq(work .. "/stdout") .. " 2> " .. M.shq(work .. "/stderr")
@@ -181,6 +182,15 @@ function M.mend(work, args, opts)
     if ok then res.report = doc else res.json_error = doc end
   end
   return res
+end
+
+-- The simulator writes its state back in its own normal form after every run: a run of a script
+-- that does nothing brings a scenario into that form, so "unchanged" can be compared by bytes.
+function M.normalize(work)
+  M.write(work .. "/noop.lua", "return 0\n")
+  local res = M.mend(work, { "run", work .. "/noop.lua" }, { json = false })
+  assert(res.rc == 0, "normalizing the state failed: " .. res.stderr)
+  return M.read(work .. "/state.lua")
 end
 
 -- ---- assertions that say what was expected ----
