@@ -1,0 +1,180 @@
+/* Wine tests of the win32 process and handle backends: the list, kill, and a handle scan that finds
+ * a policy key's holder and completes while a process blocks on a synchronous pipe. */
+#include "wt.h"
+
+#define POLICY_SUB L"SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecPolicy{11111111-2222-3333-4444-555555555555}"
+#define POLICY_NT "\\REGISTRY\\MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecPolicy{11111111-2222-3333-4444-555555555555}"
+
+static HANDLE start_helper(const wchar_t *exe, const wchar_t *args, const wchar_t *ready, DWORD *pid)
+{
+    wchar_t path[MAX_PATH], cmd[MAX_PATH * 4];
+    wt_helper(exe, path, MAX_PATH);
+    DeleteFileW(ready);
+    swprintf(cmd, MAX_PATH * 4, L"\"%ls\" %ls \"%ls\"", path, args, ready);
+    HANDLE h = wt_spawn(cmd, pid);
+    WT_CHECK(h && wt_wait_file(ready, 20000) == 0, "%ls did not get ready", exe);
+    return h;
+}
+
+static bool listed(mend_host *h, uint32_t pid, const char *name)
+{
+    mend_process *list;
+    size_t n;
+    mend_err e;
+    bool hit = false;
+    if (h->ops->proc.list(h->ctx, &list, &n, &e) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (list[i].pid == pid && (!name || _stricmp(list[i].name, name) == 0))
+            hit = true;
+    mend_process_free_list(list, n);
+    return hit;
+}
+
+static void test_process_list_has_us(void)
+{
+    mend_host h = wt_host();
+    mend_err e;
+    mend_process *list;
+    size_t n;
+    WT_OK(h.ops->proc.list(h.ctx, &list, &n, &e), e);
+    bool self = false;
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].pid != GetCurrentProcessId())
+            continue;
+        self = true;
+        WT_CHECK(_stricmp(list[i].name, "test_wine_handles.exe") == 0, "%s", list[i].name);
+        WT_CHECK(strstr(list[i].path, "test_wine_handles.exe") != NULL, "path '%s'", list[i].path);
+    }
+    WT_CHECK(self && n > 3, "%lu processes, self %d", (unsigned long)n, self);
+    mend_process_free_list(list, n);
+    mend_host_close(&h);
+}
+
+static void test_system_pids_refused_and_missing_pid_not_found(void)
+{
+    mend_host h = wt_host();
+    mend_err e;
+    WT_CHECK(h.ops->proc.kill(h.ctx, 0, &e) != 0 && e.code == MEND_E_NOT_PERMITTED, "%s", e.msg);
+    WT_CHECK(h.ops->proc.kill(h.ctx, 4, &e) != 0 && e.code == MEND_E_NOT_PERMITTED, "%s", e.msg);
+    WT_CHECK(h.ops->proc.kill(h.ctx, GetCurrentProcessId(), &e) != 0 && e.code == MEND_E_INVALID, "%s", e.msg);
+    WT_CHECK(h.ops->proc.kill(h.ctx, 0x7ffffff0u, &e) != 0 && e.code == MEND_E_NOT_FOUND, "%s", e.msg);
+    mend_host_close(&h);
+}
+
+static void test_holder_found_by_scan_and_killed(void)
+{
+    mend_host h = wt_host();
+    mend_err e;
+    HKEY k;
+    WT_CHECK(RegCreateKeyExW(HKEY_LOCAL_MACHINE, POLICY_SUB, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY,
+                             NULL, &k, NULL) == ERROR_SUCCESS, "create policy key");
+    RegCloseKey(k);
+    wchar_t ready[MAX_PATH];
+    wt_temp(L"holder-ready", ready, MAX_PATH);
+    DWORD pid = 0;
+    HANDLE proc = start_helper(L"holder.exe", POLICY_SUB, ready, &pid);
+
+    /* By NT name (what handles.holders passes), in another case than Wine's answer. */
+    mend_handle_filter f;
+    memset(&f, 0, sizeof f);
+    f.name = POLICY_NT;
+    mend_handle *list;
+    size_t n;
+    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    bool found = false;
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].pid != pid)
+            continue;
+        found = true;
+        WT_CHECK(strcmp(list[i].type, "Key") == 0, "type %s", list[i].type);
+        WT_CHECK(_stricmp(list[i].name, POLICY_NT) == 0, "name %s", list[i].name);
+        WT_CHECK(_stricmp(list[i].process, "holder.exe") == 0, "process %s", list[i].process);
+        WT_CHECK(list[i].handle != 0 && list[i].access != 0, "handle %llu access %lx",
+                 (unsigned long long)list[i].handle, (unsigned long)list[i].access);
+    }
+    WT_CHECK(found, "the holder (pid %lu) is not among %lu handles", (unsigned long)pid, (unsigned long)n);
+    mend_handle_free_list(list, n);
+
+    /* By HKLM path and with every filter at once. */
+    f.name = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecpolicy{11111111";
+    f.has_pid = true;
+    f.pid = pid;
+    f.process = "HOLDER.EXE";
+    f.type = "key";
+    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    WT_CHECK(n == 1 && list[0].pid == pid, "%lu handles with every filter", (unsigned long)n);
+    mend_handle_free_list(list, n);
+    f.process = "other.exe";
+    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    WT_CHECK(n == 0, "process filter: %lu", (unsigned long)n);
+    mend_handle_free_list(list, n);
+
+    WT_CHECK(listed(&h, pid, "holder.exe"), "the holder is listed");
+    mend_process *procs;
+    size_t np;
+    WT_OK(h.ops->proc.list(h.ctx, &procs, &np, &e), e);
+    for (size_t i = 0; i < np; i++)
+        if (procs[i].pid == pid)
+            WT_CHECK(procs[i].ppid == GetCurrentProcessId(), "the holder's parent is %lu",
+                     (unsigned long)procs[i].ppid);
+    mend_process_free_list(procs, np);
+    WT_OK(h.ops->proc.kill(h.ctx, pid, &e), e);
+    WT_CHECK(proc && WaitForSingleObject(proc, 0) == WAIT_OBJECT_0, "the holder still runs");
+    WT_CHECK(!listed(&h, pid, NULL), "the holder is still listed");
+    memset(&f, 0, sizeof f);
+    f.name = POLICY_NT;
+    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    for (size_t i = 0; i < n; i++)
+        WT_CHECK(list[i].pid != pid, "a dead holder's handle remains");
+    mend_handle_free_list(list, n);
+    if (proc)
+        CloseHandle(proc);
+    mend_host_close(&h);
+}
+
+static void test_scan_completes_while_a_pipe_read_blocks(void)
+{
+    mend_host h = wt_host();
+    mend_err e;
+    wchar_t ready[MAX_PATH];
+    wt_temp(L"pipe-ready", ready, MAX_PATH);
+    DWORD pid = 0;
+    HANDLE proc = start_helper(L"pipe_blocker.exe", L"", ready, &pid);
+    mend_handle_filter f;
+    memset(&f, 0, sizeof f);
+    mend_handle *list;
+    size_t n;
+    /* The whole system, names included: must come back. */
+    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    size_t mine = 0, files = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].pid == pid)
+            mine++;
+        if (strcmp(list[i].type, "File") == 0)
+            files++;
+    }
+    WT_CHECK(n > 50 && mine > 0 && files > 0, "%lu handles, %lu of the blocker, %lu files",
+             (unsigned long)n, (unsigned long)mine, (unsigned long)files);
+    mend_handle_free_list(list, n);
+    f.has_pid = true;
+    f.pid = pid;
+    f.type = "File";
+    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    WT_CHECK(n >= 2, "the blocker's pipe handles: %lu", (unsigned long)n);
+    mend_handle_free_list(list, n);
+    if (proc) {
+        TerminateProcess(proc, 0);
+        CloseHandle(proc);
+    }
+    mend_host_close(&h);
+}
+
+int main(void)
+{
+    WT_RUN(test_process_list_has_us);
+    WT_RUN(test_system_pids_refused_and_missing_pid_not_found);
+    WT_RUN(test_holder_found_by_scan_and_killed);
+    WT_RUN(test_scan_completes_while_a_pipe_read_blocks);
+    return wt_done();
+}
