@@ -142,7 +142,7 @@ local function main(names)
   return found > 0 and 1 or 0
 end
 
-if arg and type(arg[0]) == "string" and arg[0]:match("handle_check%.lua$") then
+if arg and type(arg[0]) == "string" and arg[0]:match("[^/\\]+$") == "handle_check.lua" then
   local names = {}
   for i, a in ipairs(mend.args) do names[i] = a end
   return main(names)

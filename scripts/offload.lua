@@ -71,7 +71,7 @@ local function main()
   return ok and 0 or 1
 end
 
-if arg and type(arg[0]) == "string" and arg[0]:match("offload%.lua$") then
+if arg and type(arg[0]) == "string" and arg[0]:match("[^/\\]+$") == "offload.lua" then
   return main()
 end
 
