@@ -175,6 +175,8 @@ int sim_oom(mend_err *e);
 /* ---- sim_registry.c ---- */
 /* Splits a path into its root and the rest; -1 on an unknown root. */
 int sim_reg_root(const char *path, const char **rest);
+/* Windows' limits: key names up to 255 characters, at most 512 levels. */
+bool sim_reg_path_ok(const char *path);
 sim_regkey *sim_reg_find(const sim_machine *m, const char *path);
 sim_regkey *sim_reg_create(sim_machine *m, const char *path);       /* mkdir -p; NULL on oom/bad root */
 sim_regkey *sim_reg_child(const sim_regkey *k, const char *name);

@@ -108,6 +108,25 @@ void sim_reg_unlink(sim_regkey *k)
     sim_reg_free_tree(k);
 }
 
+bool sim_reg_path_ok(const char *path)
+{
+    unsigned depth = 0;
+    const char *rest;
+    if (sim_reg_root(path, &rest) < 0)
+        return false;
+    while (*rest) {
+        while (*rest == '\\')
+            rest++;
+        size_t n = strcspn(rest, "\\");
+        if (n == 0)
+            break;
+        if (n > 255 || ++depth > 512)
+            return false;
+        rest += n;
+    }
+    return true;
+}
+
 /* Walks path from its root; with create, adds missing keys. Empty components are skipped. */
 static sim_regkey *walk(sim_machine *m, const char *path, bool create)
 {
@@ -291,6 +310,9 @@ static int check_root(const char *path, mend_err *e)
         return mend_err_set(e, MEND_E_INVALID, 0,
                             "registry path '%.200s' does not start with HKLM, HKCU, HKCR, HKU or HKCC",
                             path);
+    if (!sim_reg_path_ok(path))
+        return mend_err_set(e, MEND_E_INVALID, MEND_WIN_INVALID_PARAMETER,
+                            "Registry key names are at most 255 characters and paths at most 512 keys deep.");
     return 0;
 }
 

@@ -136,11 +136,14 @@ static int load_service(sc_ctx *c, const char *name, bool fresh)
 }
 
 /* 0 = unvisited, 1 = on the current path, 2 = done. */
-static int visit(sc_ctx *c, sim_service *s, sim_map *marks)
+static int visit(sc_ctx *c, sim_service *s, sim_map *marks, unsigned depth)
 {
     uintptr_t mark = (uintptr_t)sim_map_get(marks, s->name);
     if (mark == 2)
         return 0;
+    if (depth > 64)
+        return sc_fail(c, "services.%.100s.depends_on: dependency chains deeper than 64 services are not supported",
+                       s->name);
     if (mark == 1)
         return sc_fail(c, "services.%.100s.depends_on: the dependencies form a cycle", s->name);
     sim_map_put(marks, s->name, (void *)(uintptr_t)1);
@@ -148,7 +151,7 @@ static int visit(sc_ctx *c, sim_service *s, sim_map *marks)
         sim_service *d = sim_service_find(c->m, s->depends_on[i]);
         if (!d)
             return sc_fail(c, "services.%.100s.depends_on: no service named '%.80s'", s->name, s->depends_on[i]);
-        if (visit(c, d, marks) != 0)
+        if (visit(c, d, marks, depth + 1) != 0)
             return -1;
     }
     sim_map_put(marks, s->name, (void *)(uintptr_t)2);
@@ -187,7 +190,7 @@ int sim_scenario_services(sc_ctx *c, int t)
     sim_map_init(&marks, true);
     int rc = 0;
     for (size_t i = 0; i < c->m->nsvc && !rc; i++)
-        rc = visit(c, c->m->svc[i], &marks);
+        rc = visit(c, c->m->svc[i], &marks, 0);
     sim_map_free(&marks);
     return rc;
 }
@@ -437,6 +440,8 @@ static int load_key(sc_ctx *c, const char *path)
     const char *rest;
     if (sim_reg_root(path, &rest) < 0)
         return sc_fail(c, "%s: a registry path starts with HKLM, HKCU, HKCR, HKU or HKCC", where);
+    if (!sim_reg_path_ok(path))
+        return sc_fail(c, "%s: key names are at most 255 characters and paths at most 512 keys deep", where);
     int type = lua_type(c->L, -1);
     if (type == LUA_TBOOLEAN && !lua_toboolean(c->L, -1)) {
         sim_regkey *k = sim_reg_find(c->m, path);

@@ -100,6 +100,11 @@ static void test_sim_registry_missing_key_is_not_found(void **state)
     bool found = true;
     assert_int_equal(h.ops->reg.exists(h.ctx, "HKLM\\SOFTWARE\\Nope", &found, &e), 0);
     assert_false(found);
+    char deep[4096] = "HKLM";
+    for (int i = 0; i < 600; i++)
+        strcat(deep, "\\k");
+    assert_int_equal(h.ops->reg.create_key(h.ctx, deep, &e), -1);
+    assert_int_equal(e.code, MEND_E_INVALID);
     assert_int_equal(h.ops->reg.exists(h.ctx, "HKXX\\SOFTWARE", &found, &e), -1);
     assert_int_equal(e.code, MEND_E_INVALID);
     mend_host_close(&h);

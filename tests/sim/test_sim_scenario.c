@@ -86,6 +86,9 @@ static void test_sim_scenario_dangling_references_are_refused(void **state)
     expect_error("return { policies = { { name = 'a', blockers = { 'stale_memory' } } },"
                  " services = { PolicyAgent = { state = 'stopped' } } }", "stale_memory needs PolicyAgent running");
     expect_error("return { policies = { { name = 'a', guid = '{nope}' } } }", "policies[1].guid: expected a GUID");
+    expect_error("return { registry = { ['HKLM\\\\' .. string.rep('k\\\\', 100000)] = {} } }", "at most 512 keys deep");
+    expect_error("local s = {} for i = 1, 100 do s['S' .. i] = { depends_on = { 'S' .. (i + 1) } } end"
+                 " s.S101 = {} return { services = s }", "deeper than 64");
 }
 
 static void test_sim_scenario_syntax_and_truncation_fail_cleanly(void **state)
