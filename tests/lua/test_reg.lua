@@ -135,10 +135,14 @@ if mend.allowed("registry") then
   t.eq(reg.values(APP), before)
   t.eq(reg.keys(APP), { "Child" })
   t.eq(reg.get(APP .. "\\Child", "Leaf"), "1")
-  -- a second backup of the same key in the same second gets its own file
-  local ok2, backup2 = reg.delete(APP .. "\\Child")
-  t.ok(ok2)
-  t.ok(backup2 ~= backup)
+  -- deleting the same key again (within the same second) never overwrites the first backup
+  local ok2, backup2 = reg.delete(APP, { tree = true })
+  t.ok(ok2, backup2)
+  t.ok(backup2 ~= backup, backup2)
+  t.ok(io.open(backup, "rb")):close()
+  t.ok(io.open(backup2, "rb")):close()
+  t.ok(reg.import(backup2))
+  t.ok(reg.delete(APP .. "\\Child"))
   local ok3, backup3 = reg.delete(U)
   t.ok(ok3, backup3)
   t.ok(io.open(backup3, "rb")):close()
