@@ -25,8 +25,8 @@ enum {
  * remains. */
 bool mend_eventlog_wanted(const mend_report *r);
 
-/* Writes the run's event (message: summary, or a freshly built summary when NULL, then the
- * advice lines). Returns 0 when written or not wanted, -1 when the log could not be written;
+/* Writes the run's event (message: summary — the caller's mend_summary_line_for, or a fix
+ * summary built here when NULL — then the advice lines). Returns 0 when written or not wanted, -1 when the log could not be written;
  * a failed write never changes mend's result, so callers at most warn. */
 int mend_eventlog_write(const mend_report *r, const char *summary);
 

@@ -185,7 +185,7 @@ static unsigned gates_in_advice(const cJSON *advice)
     return mask;
 }
 
-static void put_gates(line *l, unsigned mask)
+static void put_gates(line *l, unsigned mask, bool diagnosis)
 {
     static const struct { const char *name; unsigned bit; } order[] = {
         {"kill", MEND_GATE_KILL}, {"registry", MEND_GATE_REGISTRY}, {"nic", MEND_GATE_NIC}};
@@ -197,7 +197,7 @@ static void put_gates(line *l, unsigned mask)
             strcat(list, order[g].name);
         }
     if (list[0]) {
-        puts_(l, " (needs --allow ");
+        puts_(l, diagnosis ? " (fix needs --allow " : " (needs --allow ");
         puts_(l, list);
         puts_(l, ")");
     }
@@ -244,8 +244,10 @@ static void put_actions(line *l, const cJSON *actions, bool dry_run)
         puts_(l, "none");
 }
 
-static const char *problem_word(const char *outcome)
+static const char *problem_word(const char *outcome, bool diagnosis)
 {
+    if (diagnosis && eq(outcome, "failed"))
+        return "stuck"; /* check's "failed": stuck, and mend fix needs no gate for it */
     if (eq(outcome, "reboot_required"))
         return "needs a reboot";
     if (eq(outcome, "not_found"))
@@ -254,7 +256,7 @@ static const char *problem_word(const char *outcome)
 }
 
 /* Names come last so that on a long run only the list is shortened. */
-static void put_problems(line *l, const cJSON *policies)
+static void put_problems(line *l, const cJSON *policies, bool diagnosis)
 {
     bool first = true;
     const cJSON *p;
@@ -264,7 +266,7 @@ static void put_problems(line *l, const cJSON *policies)
             continue;
         char name[NAME_MAX_CHARS * 6 + 8], what[64], piece[sizeof name + sizeof what + 16];
         escape(str_field(p, "name"), NAME_MAX_CHARS, name, sizeof name);
-        escape(problem_word(o), 30, what, sizeof what);
+        escape(problem_word(o, diagnosis), 30, what, sizeof what);
         int k = snprintf(piece, sizeof piece, "%s\"%s\" %s", first ? "; problems: " : ", ", name, what);
         if (k > 0)
             put(l, piece, (size_t)k < sizeof piece ? (size_t)k : sizeof piece - 1);
@@ -274,7 +276,7 @@ static void put_problems(line *l, const cJSON *policies)
     }
 }
 
-static void build(line *l, const cJSON *doc)
+static void build(line *l, const cJSON *doc, bool diagnosis)
 {
     const cJSON *policies = cJSON_GetObjectItemCaseSensitive(doc, "policies");
     const cJSON *actions = cJSON_GetObjectItemCaseSensitive(doc, "actions");
@@ -294,13 +296,16 @@ static void build(line *l, const cJSON *doc)
         puts_(l, msg);
         /* A script that died before deciding any policy has nothing more to count. */
         if (t.stuck + t.healthy + t.not_found == 0) {
-            put_actions(l, actions, dry);
+            if (!diagnosis)
+                put_actions(l, actions, dry);
             return;
         }
         puts_(l, "; ");
     }
     if (t.stuck == 0)
         puts_(l, "no stuck policies");
+    else if (diagnosis)
+        put_count(l, "found ", t.stuck, t.stuck == 1 ? "stuck policy" : "stuck policies");
     else {
         char head[120];
         snprintf(head, sizeof head, "%s %ld of %ld stuck polic%s", dry ? "would fix" : "fixed", t.fixed, t.stuck,
@@ -311,9 +316,9 @@ static void build(line *l, const cJSON *doc)
         put_count(l, "; ", t.healthy, "healthy");
     if (t.blocked) {
         put_count(l, "; ", t.blocked, "blocked");
-        put_gates(l, gates);
+        put_gates(l, gates, diagnosis);
     }
-    if (t.failed)
+    if (t.failed && !diagnosis) /* to a check, "failed" only means stuck */
         put_count(l, "; ", t.failed, "failed");
     if (t.other)
         put_count(l, "; ", t.other, "with a problem");
@@ -330,11 +335,12 @@ static void build(line *l, const cJSON *doc)
     } else {
         puts_(l, "; reboot required: no");
     }
-    put_actions(l, actions, dry);
-    put_problems(l, policies);
+    if (!diagnosis) /* a check never changes anything */
+        put_actions(l, actions, dry);
+    put_problems(l, policies, diagnosis);
 }
 
-size_t mend_summary_line(const mend_report *r, char *buf, size_t n)
+size_t mend_summary_line_for(const mend_report *r, mend_command cmd, char *buf, size_t n)
 {
     if (!buf || n == 0)
         return 0;
@@ -345,7 +351,7 @@ size_t mend_summary_line(const mend_report *r, char *buf, size_t n)
     cJSON *doc = json ? cJSON_Parse(json) : NULL;
     free(json);
     if (doc)
-        build(&l, doc);
+        build(&l, doc, cmd == MEND_CMD_CHECK);
     else
         puts_(&l, "mend: error: the report could not be read (out of memory)");
     cJSON_Delete(doc);
@@ -357,12 +363,15 @@ size_t mend_summary_line(const mend_report *r, char *buf, size_t n)
     return l.len;
 }
 
-void mend_summary_print(const mend_report *r, FILE *out)
+size_t mend_summary_line(const mend_report *r, char *buf, size_t n)
 {
-    char text[MEND_SUMMARY_MAX];
-    mend_summary_line(r, text, sizeof text);
+    return mend_summary_line_for(r, MEND_CMD_FIX, buf, n);
+}
+
+void mend_summary_emit(const char *text, FILE *out)
+{
     fflush(stdout);
     fflush(stderr);
-    fprintf(out, "%s\n", text);
+    fprintf(out, "%s\n", text ? text : "");
     fflush(out);
 }

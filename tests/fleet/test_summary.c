@@ -215,21 +215,46 @@ static void test_summary_respects_a_small_buffer(void **state)
     mend_report_free(r);
 }
 
-static void test_summary_print_ends_with_one_newline(void **state)
+static void test_summary_emit_ends_with_one_newline(void **state)
 {
     (void)state;
     mend_report *r = mend_report_new("sim", false);
     set_policy(r, "Corp-QM", "pending_deletion", "absent", "fixed");
     count(r, MEND_COUNT_DELETES, 1);
+    char line[MEND_SUMMARY_MAX];
+    mend_summary_line(r, line, sizeof line);
     FILE *f = tmpfile();
     assert_non_null(f);
-    mend_summary_print(r, f);
+    mend_summary_emit(line, f);
     rewind(f);
     char text[MEND_SUMMARY_MAX + 8];
     size_t n = fread(text, 1, sizeof text - 1, f);
     text[n] = '\0';
     fclose(f);
     assert_string_equal(text, "mend: fixed 1 of 1 stuck policy; reboot required: no; actions: 1 delete\n");
+    mend_report_free(r);
+}
+
+/* mend check words the same report as a diagnosis: found, stuck, what fix would need. */
+static void test_summary_check_reads_as_a_diagnosis(void **state)
+{
+    (void)state;
+    mend_report *r = mend_report_new("sim", false);
+    set_policy(r, "Corp-QM", "pending_deletion", "pending_deletion", "failed");
+    set_policy(r, "VPN-QM", "pending_deletion", "pending_deletion", "blocked");
+    set_policy(r, "Branch-QM", "active", "active", "healthy");
+    mend_report_advise(r, "VPN-QM is pending deletion: held open by vpnagent.exe. Fix: mend fix \"VPN-QM\" --allow kill");
+    char buf[MEND_SUMMARY_MAX];
+    size_t n = mend_summary_line_for(r, MEND_CMD_CHECK, buf, sizeof buf);
+    assert_clean_line(buf, n);
+    assert_string_equal(buf, "mend: found 2 stuck policies; 1 healthy; 1 blocked (fix needs --allow kill); "
+                             "reboot required: no; problems: \"Corp-QM\" stuck, \"VPN-QM\" blocked");
+    mend_report_free(r);
+
+    r = mend_report_new("sim", false);
+    set_policy(r, "Branch-QM", "active", "active", "healthy");
+    mend_summary_line_for(r, MEND_CMD_CHECK, buf, sizeof buf);
+    assert_string_equal(buf, "mend: no stuck policies; 1 healthy; reboot required: no");
     mend_report_free(r);
 }
 
@@ -245,7 +270,8 @@ int main(void)
         cmocka_unit_test(test_summary_shortens_a_long_name_at_a_character),
         cmocka_unit_test(test_summary_ten_thousand_odd_names_cut_with_ellipsis),
         cmocka_unit_test(test_summary_respects_a_small_buffer),
-        cmocka_unit_test(test_summary_print_ends_with_one_newline),
+        cmocka_unit_test(test_summary_emit_ends_with_one_newline),
+        cmocka_unit_test(test_summary_check_reads_as_a_diagnosis),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
