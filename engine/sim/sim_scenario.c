@@ -446,6 +446,15 @@ static int build(sc_ctx *c)
     return 0;
 }
 
+/* Validation calls the Lua API, which raises on memory errors: run it protected. */
+static int build_protected(lua_State *L)
+{
+    sc_ctx *c = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    lua_pushboolean(L, build(c) == 0);
+    return 1;
+}
+
 int sim_scenario_load_buffer(const char *buf, size_t len, const char *chunkname, sim_machine **out,
                              mend_err *e)
 {
@@ -458,7 +467,18 @@ int sim_scenario_load_buffer(const char *buf, size_t len, const char *chunkname,
         sim_sandbox_close(L);
         return mend_err_set(e, MEND_E_IO, 0, "out of memory loading the scenario");
     }
-    int rc = build(&c);
+    lua_pushcfunction(L, build_protected);
+    lua_insert(L, -2);                     /* the function, then the scenario table */
+    lua_pushlightuserdata(L, &c);
+    int rc = 0;
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        if (!c.failed)
+            mend_err_set(e, MEND_E_INVALID, 0, "cannot load the scenario: %s",
+                         lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "out of memory");
+        rc = -1;
+    } else if (!lua_toboolean(L, -1)) {
+        rc = -1;
+    }
     sim_sandbox_close(L);
     if (rc != 0) {
         sim_machine_free(c.m);

@@ -142,6 +142,7 @@ static void test_sim_scenario_sandbox_has_only_string_table_math(void **state)
     expect_error("return require('x')", "require");
     expect_error("return load('return {}')()", "load");
     expect_error("return dofile('/etc/passwd')", "dofile");
+    expect_error("return setmetatable({}, { __gc = function() while true do end end })", "setmetatable");
     expect_error("return { settings = { os = string.dump(function() end) } }", "dump");
     assert_int_equal(st_load_error("local p = {} for i = 1, 3 do p[i] = { name = string.format('P%d', i),"
                                    " sa_count = math.floor(i * 1.5) } end table.sort(p, function(a, b) return a.name > b.name end)"
