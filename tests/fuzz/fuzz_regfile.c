@@ -2,11 +2,18 @@
  * apply -> render -> parse -> apply unchanged. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "regfile/fake_registry.h"
 #include "regfile/regfile.h"
+
+static void broken(const char *what, const mend_err *e)
+{
+    fprintf(stderr, "fuzz_regfile: %s: %s\n", what, e ? e->msg : "");
+    abort();
+}
 
 static const char *const roots[] = { "HKLM", "HKCU", "HKCR", "HKU", "HKCC" };
 
@@ -28,13 +35,13 @@ static int copy_through_text(fake_reg *a, fake_reg *b, char **texts)
         if (mend_regfile_render(&ha, roots[i], &texts[i], &len, &e) != 0) {
             if (e.code == MEND_E_INVALID)
                 return 0;
-            abort();
+            broken("render failed", &e);
         }
         mend_regfile *rf;
         if (mend_regfile_parse((const unsigned char *)texts[i], len, &rf, &e) != 0)
-            abort();
+            broken("our own output does not parse", &e);
         if (mend_regfile_apply(rf, &hb, &e) != 0)
-            abort();
+            broken("our own output does not apply", &e);
         mend_regfile_free(rf);
     }
     return 1;
@@ -54,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mend_err e;
     if (mend_regfile_parse(data, size, &rf, &e) != 0) {
         if (e.code != MEND_E_IO && (e.code != MEND_E_INVALID || strncmp(e.msg, "line ", 5) != 0))
-            abort();
+            broken("a parse error without a line number", &e);
         return 0;
     }
     (void)mend_regfile_deletions(rf);
@@ -62,20 +69,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mend_host h;
     fake_reg_host(a, &h);
     if (mend_regfile_apply(rf, &h, &e) != 0)
-        abort();
+        broken("a parsed file does not apply", &e);
     mend_regfile_free(rf);
 
     char *t1[5], *t2[5];
     if (copy_through_text(a, b, t1)) {
         int ok = copy_through_text(b, c, t2);
         if (!ok)
-            abort();
+            broken("the copy cannot be rendered", NULL);
         char *da = fake_reg_dump(a), *db = fake_reg_dump(b);
         if (strcmp(da, db) != 0)
-            abort();
+            broken("the registry changed through render and parse", NULL);
         for (size_t i = 0; i < 5; i++)
             if ((t1[i] == NULL) != (t2[i] == NULL) || (t1[i] && strcmp(t1[i], t2[i]) != 0))
-                abort();
+                broken("the copy renders differently", NULL);
         free(da);
         free(db);
         free_texts(t2);
