@@ -319,6 +319,37 @@ int win_ipsec_get(void *ctx, const char *name, mend_policy *out, mend_err *e)
     return ret;
 }
 
+/* Another process holding the policy's store key open ("held by holder.exe (pid 42)" in *who);
+ * our own handles do not count. */
+static bool held_open(const wchar_t *key, char *who, size_t size)
+{
+    char *key8 = win_utf8(key, -1);
+    if (!key8)
+        return false;
+    char nt[512];
+    snprintf(nt, sizeof nt, "\\REGISTRY\\MACHINE\\%s\\%s",
+             MEND_IPSEC_STORE_ROOT + sizeof "HKLM\\" - 1, key8);
+    free(key8);
+    mend_handle_filter f;
+    memset(&f, 0, sizeof f);
+    f.name = nt;
+    f.type = "Key";
+    mend_handle *list;
+    size_t n;
+    mend_err ignored;
+    if (win_handles_scan(NULL, &f, &list, &n, &ignored) != 0)
+        return false;
+    bool held = false;
+    for (size_t i = 0; i < n && !held; i++) {
+        if (list[i].pid == GetCurrentProcessId())
+            continue;
+        snprintf(who, size, "%s (pid %lu)", list[i].process, (unsigned long)list[i].pid);
+        held = true;
+    }
+    mend_handle_free_list(list, n);
+    return held;
+}
+
 /* After netsh left the store unchanged: the most precise reason we can give. */
 static int explain(const win_ctx *c, const char *what, const char *name, const char *output,
                    mend_err *e)
@@ -328,14 +359,23 @@ static int explain(const win_ctx *c, const char *what, const char *name, const c
     store s;
     wchar_t *w;
     store_policy *p;
-    bool pending = says_pending(output), assigned = false;
+    bool pending = says_pending(output), assigned = false, held = false;
+    char who[300] = "";
     if (lookup(name, &s, &w, &p, e) == 0) {
         if (!pending && p)
             pending = probe_pending(c, p, &s);
         assigned = store_assigned(&s, p);
+        /* A stuck policy whose key another process holds is in use by that process: the
+         * handle check can free it, as for Windows' 13002. */
+        if (p && strcmp(what, "delete") == 0 && !assigned)
+            held = held_open(p->key, who, sizeof who);
         store_free(&s);
         free(w);
     }
+    if (held)
+        return mend_err_set(e, MEND_E_IN_USE, MEND_WIN_IPSEC_QM_POLICY_IN_USE,
+                            "cannot delete IPsec policy '%s': its store key is held open by %s; "
+                            "netsh said: %s", name, who, quoted);
     if (pending)
         return mend_err_set(e, MEND_E_PENDING_DELETION, MEND_WIN_IPSEC_QM_POLICY_PENDING_DELETION,
                             "cannot %s IPsec policy '%s': %s netsh said: %s", what, name,

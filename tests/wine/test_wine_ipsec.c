@@ -130,6 +130,33 @@ static void test_stuck_policy_is_pending_deletion(void)
     mend_host_close(&h);
 }
 
+/* Stuck because a process holds its store key: in_use, naming the holder; free once it is gone. */
+static void test_held_stuck_policy_is_in_use(void)
+{
+    mend_host h = host_with_netsh(L"netsh.exe");
+    mend_err e;
+    WT_OK(h.ops->ipsec.create(h.ctx, "Held-QM", "held", &e), e);
+    wchar_t exe[MAX_PATH], ready[MAX_PATH], cmd[MAX_PATH * 3];
+    wt_helper(L"holder.exe", exe, MAX_PATH);
+    wt_temp(L"held-ready", ready, MAX_PATH);
+    DeleteFileW(ready);
+    swprintf(cmd, MAX_PATH * 3, L"\"%ls\" policy:Held-QM \"%ls\" mark", exe, ready);
+    DWORD pid = 0;
+    HANDLE proc = wt_spawn(cmd, &pid);
+    WT_CHECK(proc && wt_wait_file(ready, 20000) == 0, "holder not ready");
+    mend_policy p;
+    WT_CHECK(find_policy(&h, "Held-QM", &p) && p.state == MEND_POLICY_PENDING_DELETION, "state %d", p.state);
+    mend_policy_clear(&p);
+    WT_CHECK(h.ops->ipsec.delete_(h.ctx, "Held-QM", &e) != 0 && e.code == MEND_E_IN_USE && e.win32 == 13002,
+             "%s", e.msg);
+    WT_CHECK(strstr(e.msg, "holder.exe") != NULL, "names the holder: %s", e.msg);
+    WT_OK(h.ops->proc.kill(h.ctx, pid, &e), e);
+    WT_OK(h.ops->ipsec.delete_(h.ctx, "Held-QM", &e), e);
+    if (proc)
+        CloseHandle(proc);
+    mend_host_close(&h);
+}
+
 /* netsh exits 0 whatever happens: a netsh that does nothing must not count as success. */
 static void test_netsh_exit_code_not_trusted(void)
 {
@@ -264,6 +291,7 @@ int main(void)
     WT_RUN(test_create_existing_is_exists);
     WT_RUN(test_assign_verified_by_active_policy);
     WT_RUN(test_stuck_policy_is_pending_deletion);
+    WT_RUN(test_held_stuck_policy_is_in_use);
     WT_RUN(test_netsh_exit_code_not_trusted);
     WT_RUN(test_names_with_shell_characters_inject_nothing);
     WT_RUN(test_unpassable_names_refused_before_netsh);

@@ -1,0 +1,90 @@
+#!/bin/sh
+# End to end under Wine: `mend.exe fix` climbs the ladder on a stuck policy held open by a process,
+# with PolicyAgent installed as a real service, the stand-in netsh and a gpupdate stand-in.
+# Runs inside run_in_prefix.sh (WINEPREFIX set). usage: e2e_fix.sh MEND_EXE HELPER_DIR LUA_DIR
+set -u
+mend_exe=$1
+helpers=$2
+luadir=$3
+fail=0
+check() {  # check DESCRIPTION COMMAND...
+  if "$@"; then echo "ok   $desc"; else echo "FAIL $desc"; fail=1; fi
+}
+has() {    # has FILE TEXT: the JSON report holds TEXT once whitespace is gone
+  tr -d ' \t\r\n' < "$1" | grep -qF -e "$2"
+}
+win() { winepath -w "$1" 2>/dev/null; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/mend-e2e.XXXXXX")
+export MEND_NETSH="$(win "$helpers/netsh.exe")"
+export MEND_GPUPDATE="$(win "$helpers/fake_tool.exe")"
+export MEND_TEST_NETSH_LOG="$(win "$work/netsh.log")"
+export MEND_TEST_TOOL_LOG="$(win "$work/gpupdate.log")"
+export MEND_STATE_DIR="$(win "$work/state")"
+mend() { wine "$mend_exe" "$@"; }
+policy_listed() { wine "$helpers/netsh.exe" ipsec static show policy all 2>/dev/null | grep -q "Policy Name *: Corp-QM"; }
+alive() { kill -0 "$1" 2>/dev/null; }
+
+# Wine ends its services when no user process is left: one stays for the whole test.
+wine "$helpers/pipe_blocker.exe" "$(win "$work/keeper-ready")" &
+for _ in $(seq 100); do [ -f "$work/keeper-ready" ] && break; sleep 0.1; done
+wine "$helpers/svc_install.exe" PolicyAgent normal 'C:\svc.log' start || { echo "cannot install PolicyAgent"; exit 1; }
+wine "$helpers/netsh.exe" ipsec static add policy name=Corp-QM "description=corporate QM" >/dev/null
+wine "$helpers/holder.exe" policy:Corp-QM "$(win "$work/ready")" mark &
+holder=$!
+for _ in $(seq 100); do [ -f "$work/ready" ] && break; sleep 0.1; done
+desc="the holder is ready"; check test -f "$work/ready"
+
+mend check Corp-QM --json > "$work/check.json" 2> "$work/check.err"
+rc=$?
+desc="check finds the stuck policy (exit 1)"; check test "$rc" -eq 1
+desc="check reports pending_deletion"; check has "$work/check.json" '"before":"pending_deletion"'
+
+# Not allowed to kill, no terminal: blocked, with the exact option in the advice.
+mend fix Corp-QM --json > "$work/blocked.json" 2> "$work/blocked.err"
+rc=$?
+desc="fix without --allow kill exits 1"; check test "$rc" -eq 1
+desc="... reports blocked"; check has "$work/blocked.json" '"outcome":"blocked"'
+desc="... advises --allow kill"; check has "$work/blocked.json" '--allowkill'
+desc="... the holder still runs"; check alive "$holder"
+desc="... the policy is still there"; check policy_listed
+
+# Dry-run: says what it would do, does nothing.
+mend fix Corp-QM --allow kill --dry-run --json > "$work/dry.json" 2> "$work/dry.err"
+desc="dry-run leaves the holder running"; check alive "$holder"
+desc="dry-run leaves the policy"; check policy_listed
+
+mend fix Corp-QM --allow kill --json > "$work/fix.json" 2> "$work/fix.err"
+rc=$?
+desc="fix --allow kill exits 0"; check test "$rc" -eq 0
+desc="... outcome fixed"; check has "$work/fix.json" '"outcome":"fixed"'
+desc="... by the handle check"; check has "$work/fix.json" '"rung":"handle_check"'
+desc="... one kill, one delete"; check has "$work/fix.json" '"kills":1'
+desc="... after absent"; check has "$work/fix.json" '"after":"absent"'
+sleep 1
+desc="... the holder is gone"; check sh -c "! kill -0 $holder 2>/dev/null"
+desc="... the policy is gone from the store"; check sh -c "! wine '$helpers/netsh.exe' ipsec static show policy all | grep -q Corp-QM"
+desc="... a journal was written"; check sh -c "ls '$work'/state/journal*.jsonl >/dev/null 2>&1 || find '$work/state' -name '*.jsonl' | grep -q ."
+
+mend check Corp-QM --json > "$work/check2.json" 2>/dev/null
+rc=$?
+desc="check afterwards is clean (exit 0)"; check test "$rc" -eq 0
+
+# Lua scripts against the real host: protected processes, holders by store key, every area.
+wine "$helpers/netsh.exe" ipsec static add policy name=Lua-QM description=lua >/dev/null
+cp "$helpers/holder.exe" "$work/lsass.exe"
+wine "$work/lsass.exe" policy:Lua-QM "$(win "$work/lsass-ready")" &
+for _ in $(seq 100); do [ -f "$work/lsass-ready" ] && break; sleep 0.1; done
+for script in "$luadir"/*.lua; do
+  mend run "$(win "$script")" --allow kill "$(win "$helpers")" > "$work/lua.out" 2>&1
+  rc=$?
+  desc="mend run $(basename "$script")"; check test "$rc" -eq 0
+  [ "$rc" -eq 0 ] || cat "$work/lua.out"
+done
+
+if [ "$fail" -ne 0 ]; then
+  for f in "$work"/*.err "$work"/*.json; do echo "== $f"; cat "$f"; done
+  exit 1
+fi
+rm -rf "$work"
+exit 0
