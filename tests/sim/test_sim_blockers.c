@@ -169,6 +169,53 @@ static void test_sim_holder_named_by_handle_scan(void **state)
     mend_host_close(&h);
 }
 
+static size_t scan_count(mend_host *h, const mend_handle_filter *f)
+{
+    mend_handle *hs;
+    size_t n;
+    mend_err e;
+    assert_int_equal(h->ops->handles.scan(h->ctx, f, &hs, &n, &e), 0);
+    mend_handle_free_list(hs, n);
+    return n;
+}
+
+static void test_sim_handle_scan_filters_by_pid_process_type_and_name(void **state)
+{
+    (void)state;
+    mend_host h;
+    st_open_scenario(&h, "demo");
+    mend_handle_filter all = { 0 };
+    assert_int_equal(scan_count(&h, &all), 4);
+    assert_int_equal(scan_count(&h, NULL), 4);
+    mend_handle_filter by_pid = { .has_pid = true, .pid = 700 };
+    assert_int_equal(scan_count(&h, &by_pid), 2);
+    mend_handle_filter by_proc = { .process = "VPNAGENT.EXE" };
+    assert_int_equal(scan_count(&h, &by_proc), 2);
+    mend_handle_filter by_type = { .process = "vpnagent.exe", .type = "file" };
+    assert_int_equal(scan_count(&h, &by_type), 1);
+    mend_handle_filter by_name = { .name = "contoso\\VPN.LOG" };
+    assert_int_equal(scan_count(&h, &by_name), 1);
+    mend_handle_filter none = { .has_pid = true, .pid = 700, .type = "File" };
+    assert_int_equal(scan_count(&h, &none), 0);
+    mend_host_close(&h);
+}
+
+static void test_sim_killed_autostart_holder_blocks_nothing_until_boot(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "holder_autostart");
+    assert_int_equal(h.ops->proc.kill(h.ctx, 4242, &e), 0);
+    mend_handle_filter f = { .process = "vpnagent.exe" };
+    assert_int_equal(scan_count(&h, &f), 0);                   /* its handles closed with it */
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    assert_int_equal(h.ops->sys.reboot(h.ctx, "t", &e), 0);
+    assert_true(st_pid_of(&h, "vpnagent.exe") != 0);           /* back, but the policy is gone */
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);
+    mend_host_close(&h);
+}
+
 static void test_sim_lsass_handle_blocks_nothing(void **state)
 {
     (void)state;
@@ -360,6 +407,8 @@ int main(void)
         cmocka_unit_test(test_sim_driver_state_cleared_by_reboot),
         cmocka_unit_test(test_sim_holder_cleared_by_kill),
         cmocka_unit_test(test_sim_holder_named_by_handle_scan),
+        cmocka_unit_test(test_sim_handle_scan_filters_by_pid_process_type_and_name),
+        cmocka_unit_test(test_sim_killed_autostart_holder_blocks_nothing_until_boot),
         cmocka_unit_test(test_sim_lsass_handle_blocks_nothing),
         cmocka_unit_test(test_sim_assigned_cleared_by_unassign),
         cmocka_unit_test(test_sim_nic_offload_needs_offload_off_then_restart),
