@@ -8,7 +8,7 @@
 #include "paths.h"
 #include "platform.h"
 
-#define SIM_LOCK_WAIT_S 30.0
+double sim_lock_wait_s = 30.0;
 
 typedef struct sim_host {
     sim_machine *m;
@@ -275,11 +275,11 @@ mend_lock *sim_lock_state(const char *state_file, mend_err *e)
         return NULL;
     }
     snprintf(lockpath, n, "%s.lock", state_file);
-    mend_lock *l = mend_lock_acquire(lockpath, SIM_LOCK_WAIT_S, e);
+    mend_lock *l = mend_lock_acquire(lockpath, sim_lock_wait_s, e);
     free(lockpath);
     if (!l && e && e->code == MEND_E_IN_USE)
-        mend_err_set(e, MEND_E_IN_USE, 0, "another mend run is using %s (waited %.0f s)", state_file,
-                     SIM_LOCK_WAIT_S);
+        mend_err_set(e, MEND_E_IN_USE, 0, "another mend run is using %s (waited %g s)", state_file,
+                     sim_lock_wait_s);
     return l;
 }
 

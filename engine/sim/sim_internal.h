@@ -297,6 +297,7 @@ int sim_state_save(const sim_machine *m, const char *path, mend_err *e);
 
 /* ---- sim_host.c ---- */
 struct mend_lock;
+extern double sim_lock_wait_s;   /* how long a run waits for another one's lock (30 s; tests shorten it) */
 char *sim_demo_scenario(const mend_host_config *cfg, mend_err *e);
 struct mend_lock *sim_lock_state(const char *state_file, mend_err *e);
 int sim_seed_state(const char *scenario, const char *state_file, mend_err *e);

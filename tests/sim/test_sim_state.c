@@ -210,6 +210,52 @@ static void test_sim_commit_saves_for_the_next_run(void **state)
     free(path);
 }
 
+static void test_sim_second_run_waits_for_the_lock_then_says_why(void **state)
+{
+    (void)state;
+    char *path = st_write("return {}");
+    int go[2], done[2];
+    assert_int_equal(pipe(go), 0);
+    assert_int_equal(pipe(done), 0);
+    pid_t kid = fork();
+    assert_true(kid >= 0);
+    if (kid == 0) {
+        mend_host h;
+        mend_err e;
+        mend_host_config cfg = { .spec = "sim", .quiet = true };
+        if (sim_host_open(&h, &cfg, path, &e) != 0)
+            _exit(10);
+        char c = 'x';
+        if (write(go[1], &c, 1) != 1 || read(done[0], &c, 1) != 1)
+            _exit(11);
+        mend_host_close(&h);
+        _exit(0);
+    }
+    char c;
+    assert_int_equal(read(go[0], &c, 1), 1);      /* the child holds the state now */
+    sim_lock_wait_s = 0.2;
+    mend_host h;
+    mend_err e;
+    mend_host_config cfg = { .spec = "sim", .quiet = true };
+    assert_int_equal(sim_host_open(&h, &cfg, path, &e), -1);
+    assert_int_equal(e.code, MEND_E_IN_USE);
+    char want[700];
+    snprintf(want, sizeof want, "another mend run is using %s (waited 0.2 s)", path);
+    assert_string_equal(e.msg, want);
+    sim_lock_wait_s = 30.0;
+    assert_int_equal(write(done[1], "x", 1), 1);
+    int status;
+    assert_int_equal(waitpid(kid, &status, 0), kid);
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(sim_host_open(&h, &cfg, path, &e), 0);   /* free again */
+    mend_host_close(&h);
+    close(go[0]);
+    close(go[1]);
+    close(done[0]);
+    close(done[1]);
+    free(path);
+}
+
 enum { RUNS = 25 };
 
 static void test_sim_concurrent_runs_lose_no_update(void **state)
@@ -293,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_sim_state_keeps_odd_names_intact),
         cmocka_unit_test(test_sim_dry_run_never_saves),
         cmocka_unit_test(test_sim_commit_saves_for_the_next_run),
+        cmocka_unit_test(test_sim_second_run_waits_for_the_lock_then_says_why),
         cmocka_unit_test(test_sim_concurrent_runs_lose_no_update),
         cmocka_unit_test(test_sim_ten_thousand_policies_load_list_save_fast),
     };
