@@ -6,6 +6,7 @@
 #include "journal.h"
 #include "log.h"
 #include "lua_host.h"
+#include "lua_private.h"
 #include "paths.h"
 #include "platform.h"
 #include "report.h"
@@ -259,6 +260,8 @@ static int run_script_command(run_ctx *c)
         return setup_error("cannot start Lua: %s", err);
 
     int ret = -1;
+    /* Ctrl-C stops the script between two actions, so the report, journal and state are kept. */
+    mend_on_interrupt(mend_limits_interrupt);
     int rc = mend_lua_run_file(c->lua, c->script_path, err, sizeof err, &ret);
     if (rc != 0) {
         fprintf(stderr, "mend: %s\n", err);

@@ -28,6 +28,10 @@ char *mend_getenv(const char *name);
 struct tm;
 void mend_gmtime(long long secs, struct tm *out);
 
+/* Calls fn (from a signal handler or console thread: it may only set a flag) on the first
+ * Ctrl-C or termination request; a second one ends the process the usual way. */
+void mend_on_interrupt(void (*fn)(void));
+
 /* Process start-up: on Windows replaces argv with UTF-8 and sets the console to UTF-8. */
 int mend_platform_init(int *argc, char ***argv);
 

@@ -5,6 +5,7 @@
 #include "engine_private.h"
 
 #include <lauxlib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -12,6 +13,13 @@
 #define MEND_LIMITS_RESERVE ((size_t)256 * 1024)
 /* Instructions between clock checks: cheap enough, and a stop lands within microseconds. */
 #define MEND_LIMITS_COUNT 1000
+
+static volatile sig_atomic_t g_interrupt;
+
+void mend_limits_interrupt(void)
+{
+    g_interrupt = 1;
+}
 
 void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -44,7 +52,9 @@ static void limits_hook(lua_State *L, lua_Debug *ar)
     mend_limits *lim = ud;
     if (lim->disarmed)
         return;
-    if (!lim->time_hit && !lim->memory_hit) {
+    if (g_interrupt)
+        lim->interrupted = true;
+    if (!lim->time_hit && !lim->memory_hit && !lim->interrupted) {
         if (lim->timeout_s <= 0 || mend_monotonic_now() < lim->deadline)
             return;
         lim->time_hit = true;
@@ -58,8 +68,8 @@ static void limits_hook(lua_State *L, lua_Debug *ar)
 void mend_limits_arm(lua_State *L, mend_limits *lim)
 {
     lim->deadline = mend_monotonic_now() + lim->timeout_s;
-    if (lim->timeout_s > 0 || lim->max > 0)
-        lua_sethook(L, limits_hook, LUA_MASKCOUNT, MEND_LIMITS_COUNT);
+    /* Always hooked: Ctrl-C must reach a script that has no limits. */
+    lua_sethook(L, limits_hook, LUA_MASKCOUNT, MEND_LIMITS_COUNT);
 }
 
 void mend_limits_disarm(lua_State *L, mend_limits *lim)
@@ -87,6 +97,10 @@ static void format_size(size_t n, char *buf, size_t size)
 
 const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size)
 {
+    if (lim->interrupted) {
+        snprintf(buf, size, "interrupted: the script stopped between two actions (the journal has what was done)");
+        return buf;
+    }
     if (lim->time_hit) {
         snprintf(buf, size, "script exceeded the time limit of %g s", lim->timeout_s);
         return buf;

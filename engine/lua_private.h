@@ -16,6 +16,7 @@ typedef struct mend_limits {
     double deadline;          /* monotonic seconds */
     bool time_hit;            /* the deadline passed: the run is over */
     bool disarmed;            /* the script is over: no limits while the state is torn down */
+    bool interrupted;         /* Ctrl-C reached the script: the run is over */
 } mend_limits;
 
 /* The allocator enforcing limits->max; frees always succeed. */
@@ -24,6 +25,8 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 void mend_limits_arm(lua_State *L, mend_limits *lim);
 /* Removes the hook and lifts the memory limit so the state can be torn down cleanly. */
 void mend_limits_disarm(lua_State *L, mend_limits *lim);
+/* Asks every running script to stop at its next instruction; safe in a signal handler. */
+void mend_limits_interrupt(void);
 /* "script exceeded the time limit of 5 s" / "...memory limit of 64 MiB", or NULL. */
 const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size);
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,6 +320,27 @@ void mend_gmtime(long long secs, struct tm *out)
 {
     time_t t = (time_t)secs;
     gmtime_r(&t, out);
+}
+
+static void (*g_on_interrupt)(void);
+
+static void interrupt_handler(int sig)
+{
+    (void)sig;
+    if (g_on_interrupt)
+        g_on_interrupt();
+}
+
+void mend_on_interrupt(void (*fn)(void))
+{
+    g_on_interrupt = fn;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = interrupt_handler;
+    sa.sa_flags = SA_RESETHAND; /* the second Ctrl-C ends mend at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 int mend_platform_init(int *argc, char ***argv)

@@ -418,6 +418,26 @@ void mend_gmtime(long long secs, struct tm *out)
         memset(out, 0, sizeof *out);
 }
 
+static void (*g_on_interrupt)(void);
+static volatile LONG g_interrupts;
+
+static BOOL WINAPI console_handler(DWORD type)
+{
+    if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT && type != CTRL_CLOSE_EVENT)
+        return FALSE;
+    /* The first one stops the script at a safe point; the second ends mend at once. */
+    if (InterlockedIncrement(&g_interrupts) > 1 || !g_on_interrupt)
+        return FALSE;
+    g_on_interrupt();
+    return TRUE;
+}
+
+void mend_on_interrupt(void (*fn)(void))
+{
+    g_on_interrupt = fn;
+    SetConsoleCtrlHandler(console_handler, TRUE);
+}
+
 int mend_platform_init(int *argc, char ***argv)
 {
     SetConsoleOutputCP(CP_UTF8);

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +48,8 @@ static char *slurp(const char *path)
     return buf;
 }
 
-/* Runs mend with the words given (NULL-terminated), stdin from in_file (or /dev/null). */
-static int mend_v(const char *in_file, const char *const *words)
+/* Starts mend with the words given (NULL-terminated), stdin from in_file (or /dev/null). */
+static pid_t spawn_mend(const char *in_file, const char *const *words)
 {
     free_result();
     char *argv[64];
@@ -67,6 +68,11 @@ static int mend_v(const char *in_file, const char *const *words)
     int rc = posix_spawn(&pid, MEND_EXE, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     assert_int_equal(rc, 0);
+    return pid;
+}
+
+static int wait_mend(pid_t pid)
+{
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     if (!WIFEXITED(status))
@@ -75,6 +81,11 @@ static int mend_v(const char *in_file, const char *const *words)
     g_r.out = slurp(DIR "/stdout");
     g_r.err = slurp(DIR "/stderr");
     return g_r.code;
+}
+
+static int mend_v(const char *in_file, const char *const *words)
+{
+    return wait_mend(spawn_mend(in_file, words));
 }
 
 #define MEND(...) mend_v(NULL, (const char *const[]){__VA_ARGS__, NULL})
@@ -313,6 +324,29 @@ static void test_exe_dry_run_changes_nothing_and_errors_keep_what_was_done(void 
     assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/gone.lua"), 0);
 }
 
+static void test_exe_ctrl_c_stops_the_script_and_keeps_the_record(void **state)
+{
+    (void)state;
+    const char *journal = DIR "/interrupt.jsonl";
+    const char *started = DIR "/started";
+    mend_remove(journal);
+    mend_remove(started);
+    write_text(DIR "/forever.lua", "io.open('" DIR "/started', 'w'):close()\n"
+                                   "while true do pcall(function() while true do end end) end\n");
+    pid_t pid = spawn_mend(NULL, (const char *const[]){"run", "--journal", journal, "--host", "sim:" STATE,
+                                                       DIR "/forever.lua", NULL});
+    /* Wait (bounded) until the script runs, then press Ctrl-C. */
+    for (int i = 0; i < 600 && !mend_file_exists(started); i++)
+        mend_sleep_ms(50);
+    assert_true(mend_file_exists(started));
+    kill(pid, SIGINT);
+    assert_int_equal(wait_mend(pid), 2);
+    assert_contains(g_r.err, "mend: interrupted");
+    char *text = slurp(journal);
+    assert_contains(text, "\"run_end\"");
+    free(text);
+}
+
 static void test_exe_host_errors_exit_2(void **state)
 {
     (void)state;
@@ -342,6 +376,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exe_warns_about_an_interrupted_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_batch_list_errors_exit_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_dry_run_changes_nothing_and_errors_keep_what_was_done, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_ctrl_c_stops_the_script_and_keeps_the_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_host_errors_exit_2, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
