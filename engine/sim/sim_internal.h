@@ -153,7 +153,6 @@ struct sim_machine {
 sim_machine *sim_machine_new(void);
 int sim_policy_add(sim_machine *m, sim_policy *p);       /* takes ownership; indexes it */
 void sim_policy_remove(sim_machine *m, sim_policy *p);   /* unindexes and frees */
-void sim_policy_rename(sim_machine *m, sim_policy *p, const char *name);
 sim_policy *sim_policy_by_name(sim_machine *m, const char *name);
 sim_policy *sim_policy_by_guid(const sim_machine *m, const char *guid);
 sim_service *sim_service_find(const sim_machine *m, const char *name);
@@ -218,8 +217,6 @@ sim_regkey *sim_store_local(const sim_machine *m);
 sim_regkey *sim_store_key(const sim_machine *m, const sim_policy *p);
 /* Writes the values Windows keeps for a policy into its (new) key. */
 int sim_store_write_policy(sim_machine *m, const sim_policy *p, double when);
-/* The values a fresh policy key holds, as the serialiser's baseline. */
-int sim_store_fill_key(sim_regkey *k, const sim_policy *p, double when);
 /* Marks the store changed when a registry path touches it. */
 void sim_store_touch(sim_machine *m, const char *path);
 /* Re-reads the store into the policy records when the registry changed under it. */

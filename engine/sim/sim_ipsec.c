@@ -19,8 +19,7 @@ static int in_use(mend_err *e)
     return mend_err_set(e, MEND_E_IN_USE, MEND_WIN_IPSEC_QM_POLICY_IN_USE, NULL);
 }
 
-static int fill(const sim_machine *m, const sim_policy *p, const char *active, mend_policy *out,
-                mend_err *e)
+static int fill(const sim_policy *p, const char *active, mend_policy *out, mend_err *e)
 {
     memset(out, 0, sizeof *out);
     out->name = mend_strdup(p->name);
@@ -34,7 +33,6 @@ static int fill(const sim_machine *m, const sim_policy *p, const char *active, m
     out->state = p->state;
     out->assigned = active[0] && strcmp(active, p->guid) == 0;
     out->sa_count = p->sa_count;
-    (void)m;
     return 0;
 }
 
@@ -62,7 +60,7 @@ int sim_ipsec_list(void *ctx, mend_policy **out, size_t *n, mend_err *e)
         memcpy(sorted, m->pol, m->npol * sizeof *sorted);
     qsort(sorted, m->npol, sizeof *sorted, by_name);
     for (size_t i = 0; i < m->npol; i++)
-        if (fill(m, sorted[i], active, &a[i], e) != 0) {
+        if (fill(sorted[i], active, &a[i], e) != 0) {
             free(sorted);
             mend_policy_free_list(a, i);
             return -1;
@@ -82,7 +80,7 @@ int sim_ipsec_get(void *ctx, const char *name, mend_policy *out, mend_err *e)
         return not_found(e);
     char active[SIM_GUID_LEN + 1];
     sim_store_active_guid(m, active);
-    return fill(m, p, active, out, e);
+    return fill(p, active, out, e);
 }
 
 int sim_ipsec_delete(void *ctx, const char *name, mend_err *e)

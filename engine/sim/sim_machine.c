@@ -134,20 +134,6 @@ void sim_policy_remove(sim_machine *m, sim_policy *p)
     free(p);
 }
 
-void sim_policy_rename(sim_machine *m, sim_policy *p, const char *name)
-{
-    if (strcmp(p->name, name) == 0)
-        return;
-    char *copy = mend_strdup(name);
-    if (!copy)
-        return;
-    if (sim_map_get(&m->pol_by_name, p->name) == p)
-        sim_map_del(&m->pol_by_name, p->name, p);
-    free(p->name);
-    p->name = copy;
-    index_name(m, p);
-}
-
 sim_policy *sim_policy_by_name(sim_machine *m, const char *name)
 {
     sim_store_sync(m);

@@ -45,9 +45,8 @@ void sim_services_defaults(sim_machine *m)
     }
 }
 
-static int no_service(const char *name, mend_err *e)
+static int no_service(mend_err *e)
 {
-    (void)name;
     return mend_err_set(e, MEND_E_NOT_FOUND, MEND_WIN_SERVICE_DOES_NOT_EXIST, NULL);
 }
 
@@ -57,7 +56,7 @@ int sim_svc_query(void *ctx, const char *name, mend_service *out, mend_err *e)
     memset(out, 0, sizeof *out);
     sim_service *s = sim_service_find(m, name);
     if (!s)
-        return no_service(name, e);
+        return no_service(e);
     out->name = mend_strdup(s->name);
     out->display_name = mend_strdup(s->display_name);
     if (!out->name || !out->display_name) {
@@ -108,7 +107,7 @@ int sim_svc_start(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e)
     (void)timeout_ms;
     sim_service *s = sim_service_find(m, name);
     if (!s)
-        return no_service(name, e);
+        return no_service(e);
     return sim_svc_start_rec(m, s, e);
 }
 
@@ -149,6 +148,6 @@ int sim_svc_stop(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e)
     sim_machine *m = ctx;
     sim_service *s = sim_service_find(m, name);
     if (!s)
-        return no_service(name, e);
+        return no_service(e);
     return stop_rec(m, s, timeout_ms, 0, e);
 }

@@ -86,7 +86,7 @@ static const unsigned char ipsec_data[] = {
     0x04, 0x00, 0x00, 0x00, 0xb4, 0x00, 0x00, 0x00, 0x00,
 };
 
-int sim_store_fill_key(sim_regkey *k, const sim_policy *p, double when)
+static int fill_key(sim_regkey *k, const sim_policy *p, double when)
 {
     char ref[256], g[SIM_GUID_LEN + 1];
     int rc = 0;
@@ -111,7 +111,7 @@ int sim_store_write_policy(sim_machine *m, const sim_policy *p, double when)
     char name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
     snprintf(name, sizeof name, KEY_PREFIX "%s", p->guid);
     sim_regkey *k = local ? sim_reg_add_child(local, name) : NULL;
-    return k ? sim_store_fill_key(k, p, when) : -1;
+    return k ? fill_key(k, p, when) : -1;
 }
 
 /* True when one path is the other's ancestor (or equal), component-wise and case-insensitive. */
