@@ -1,0 +1,64 @@
+#!/bin/sh
+# Wine benchmarks of mend.exe against its peers, in one throwaway prefix:
+#   exporting a 10,000-key registry subtree   mend.exe (reg.export)   vs  wine reg export
+#   querying a service                         mend.exe (svc.query)    vs  wine sc query
+#   a handle scan of the whole system          mend.exe (handles.scan)
+# usage: bench/wine/run.sh [BUILD_DIR]   (a cross build: BUILD_DIR/mend.exe and tests/wine helpers)
+# Needs hyperfine (apt install hyperfine); prints hyperfine's tables in Markdown.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:-$here/../../build-win}" && pwd)
+mend_exe=$build/mend.exe
+helpers=$build/tests/wine
+[ -f "$mend_exe" ] && [ -f "$helpers/svc_install.exe" ] || {
+  echo "run.sh: build mend.exe and the Wine test helpers first (cmake --build $build)" >&2; exit 2; }
+command -v hyperfine >/dev/null || { echo "run.sh: hyperfine is not installed (apt install hyperfine)" >&2; exit 2; }
+
+export WINEPREFIX
+WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/mend-bench-wine.XXXXXX")
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+export MEND_STATE_DIR="$WINEPREFIX/state"
+cleanup() { wineserver -k 2>/dev/null || true; rm -rf "$WINEPREFIX"; }
+trap cleanup EXIT
+win() { winepath -w "$1"; }
+
+echo "preparing a Wine prefix in $WINEPREFIX ..." >&2
+wineboot -i >/dev/null 2>&1
+wineserver -w
+# Keep the wineserver and services.exe up between runs, as on a live machine.
+wine "$helpers/pipe_blocker.exe" "$(win "$WINEPREFIX/keeper")" >/dev/null 2>&1 &
+while [ ! -f "$WINEPREFIX/keeper" ]; do sleep 0.1; done
+wine "$helpers/svc_install.exe" PolicyAgent normal 'C:\svc.log' start
+echo "building the 10,000-key subtree ..." >&2
+wine "$mend_exe" run "$(win "$here/make_tree.lua")" 10000
+
+out_mend='C:\bench-mend.reg'
+out_wine='C:\bench-wine.reg'
+mend_run="wine $mend_exe run"
+md=$(mktemp)
+
+echo "## Export of a 10,000-key subtree (30,000 values)"
+hyperfine -N -w 1 -r 5 --export-markdown "$md" \
+  -n "mend.exe reg.export" "$mend_run $(win "$here/export.lua") $out_mend" \
+  -n "wine reg export" "wine reg export HKLM\\SOFTWARE\\MendBench $out_wine /y" >&2
+cat "$md"
+ls -l "$WINEPREFIX/drive_c/bench-mend.reg" "$WINEPREFIX/drive_c/bench-wine.reg" | awk '{ print "    " $5 " bytes  " $NF }'
+
+echo
+echo "## Querying one service (PolicyAgent)"
+hyperfine -N -w 2 -r 20 --export-markdown "$md" \
+  -n "mend.exe svc.query" "$mend_run $(win "$here/svc_query.lua") PolicyAgent" \
+  -n "wine sc query" "wine sc query PolicyAgent" >&2
+cat "$md"
+
+echo
+echo "## Handle scan of the whole system (names included)"
+hyperfine -N -w 1 -r 10 --export-markdown "$md" \
+  -n "mend.exe handles.scan{}" "$mend_run $(win "$here/scan.lua")" >&2
+cat "$md"
+$mend_run "$(win "$here/scan.lua")" | sed 's/^/    /'
+echo
+echo "## Baseline: wine starting mend.exe --version"
+hyperfine -N -w 2 -r 20 --export-markdown "$md" -n "wine mend.exe --version" "wine $mend_exe --version" >&2
+cat "$md"
+rm -f "$md"
