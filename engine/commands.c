@@ -28,6 +28,7 @@ typedef struct run_ctx {
     mend_engine eng;
     bool host_open;
     mend_lua *lua;
+    bool reported;            /* finish() printed/wrote the report */
 } run_ctx;
 
 static int setup_error(const char *fmt, ...)
@@ -36,15 +37,17 @@ static int setup_error(const char *fmt, ...)
 #endif
     ;
 
+/* The last setup problem, for the JSON report a fleet tool still expects. */
+static char g_setup_msg[1024];
+
 /* Setup problems end the run with one line and exit code 2. */
 static int setup_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("mend: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(g_setup_msg, sizeof g_setup_msg, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "mend: %s\n", g_setup_msg);
     return 2;
 }
 
@@ -110,10 +113,8 @@ static int load_batch_list(run_ctx *c)
     int rc = mend_batch_parse(buf, len, &c->names, &c->nnames, &e);
     free(buf);
     const char *shown = from_stdin ? "standard input" : file;
-    if (rc != 0) {
-        fprintf(stderr, "mend: %s: %s\n", shown, e.msg);
-        return 2;
-    }
+    if (rc != 0)
+        return setup_error("%s: %s", shown, e.msg);
     /* An empty list must not fall through to "fix every stuck policy". */
     if (c->nnames == 0)
         return setup_error("%s names no policies", shown);
@@ -199,6 +200,7 @@ static int finish(run_ctx *c, int script_rc, int script_ret)
     const mend_options *o = &c->opts;
     mend_report *r = c->eng.report;
     int code = script_rc != 0 ? 2 : script_ret >= 0 ? script_ret : mend_report_exit_code(r, o->exit_style);
+    c->reported = true;
 
     if (o->json) {
         char *json = mend_report_json(r, true);
@@ -277,6 +279,37 @@ static int run_script_command(run_ctx *c)
     return finish(c, rc, ret);
 }
 
+/* A run that failed before its script could report still owes --json and --report a
+ * document: outcome "failed" with the reason in "error". */
+static void report_setup_failure(run_ctx *c)
+{
+    const mend_options *o = &c->opts;
+    if (c->reported || (!o->json && !o->report_path))
+        return;
+    mend_report *r = c->eng.report;
+    if (!r) {
+#ifdef _WIN32
+        const char *spec = o->host_spec ? o->host_spec : "local";
+#else
+        const char *spec = o->host_spec ? o->host_spec : "sim";
+#endif
+        r = c->eng.report = mend_report_new(strncmp(spec, "sim", 3) == 0 ? "sim" : spec, o->dry_run);
+        if (!r)
+            return;
+    }
+    mend_report_fail(r, g_setup_msg);
+    if (o->json) {
+        char *json = mend_report_json(r, true);
+        if (json)
+            printf("%s\n", json);
+        free(json);
+        fflush(stdout);
+    }
+    mend_err e;
+    if (o->report_path && mend_report_write(r, o->report_path, &e) != 0)
+        fprintf(stderr, "mend: cannot write the report: %s\n", e.msg);
+}
+
 int mend_commands_run(const mend_options *o)
 {
     mend_log_init(o->verbosity, mend_isatty_stderr());
@@ -293,8 +326,13 @@ int mend_commands_run(const mend_options *o)
     memset(&c, 0, sizeof c);
     c.opts = *o;
     c.state_dir = mend_state_dir();
-    if (!c.state_dir)
-        return setup_error("cannot find a folder for mend's state; set MEND_STATE_DIR");
+    if (!c.state_dir) {
+        int code = setup_error("cannot find a folder for mend's state; set MEND_STATE_DIR");
+        if (o->cmd != MEND_CMD_SIM)
+            report_setup_failure(&c);
+        run_ctx_free(&c);
+        return code;
+    }
     c.data_dir = mend_data_dir();
     c.backup_dir = mend_path_join(c.state_dir, "backups");
     c.scripts_dir = c.data_dir ? mend_path_join(c.data_dir, "scripts") : NULL;
@@ -315,6 +353,8 @@ int mend_commands_run(const mend_options *o)
         code = sim_command(o, &cfg);
     } else {
         code = run_script_command(&c);
+        if (code == 2)
+            report_setup_failure(&c);
     }
     run_ctx_free(&c);
     return code;

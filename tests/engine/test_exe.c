@@ -309,6 +309,16 @@ static void test_exe_batch_list_errors_exit_2(void **state)
     assert_contains(g_r.err, "standard input names no policies");
     assert_int_equal(MEND("batch", "--host", "sim:" STATE, DIR "/missing.txt"), 2);
     assert_contains(g_r.err, "missing.txt");
+    const char *report = DIR "/batch-report.json";
+    mend_remove(report);
+    assert_int_equal(MEND("batch", "--report", report, "--host", "sim:" STATE, DIR "/bad.txt"), 2);
+    char *text = slurp(report);
+    cJSON *doc = cJSON_Parse(text);
+    free(text);
+    assert_non_null(doc);
+    assert_string_equal(cJSON_GetObjectItem(doc, "outcome")->valuestring, "failed");
+    assert_non_null(strstr(cJSON_GetObjectItem(doc, "error")->valuestring, "line 2"));
+    cJSON_Delete(doc);
 }
 
 static void test_exe_dry_run_changes_nothing_and_errors_keep_what_was_done(void **state)
@@ -354,6 +364,14 @@ static void test_exe_host_errors_exit_2(void **state)
     assert_int_equal(MEND("run", "--host", "local", DIR "/nop.lua"), 2);
     assert_contains(g_r.err, "mend: ");
     assert_contains(g_r.err, "--host local");
+    /* --json still gets its one document, with the reason. */
+    assert_int_equal(MEND("run", "--json", "--host", "local", DIR "/nop.lua"), 2);
+    cJSON *doc = cJSON_Parse(g_r.out);
+    assert_non_null(doc);
+    assert_string_equal(cJSON_GetObjectItem(doc, "outcome")->valuestring, "failed");
+    assert_string_equal(cJSON_GetObjectItem(doc, "host")->valuestring, "local");
+    assert_non_null(strstr(cJSON_GetObjectItem(doc, "error")->valuestring, "--host local"));
+    cJSON_Delete(doc);
 }
 
 int main(void)
