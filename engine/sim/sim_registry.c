@@ -351,8 +351,8 @@ int sim_reg_set(void *ctx, const char *path, const char *value, uint32_t type,
     if (((type == MEND_REG_DWORD || type == MEND_REG_DWORD_BIG_ENDIAN) && size != 4) ||
         (type == MEND_REG_QWORD && size != 8))
         return mend_err_set(e, MEND_E_INVALID, MEND_WIN_INVALID_PARAMETER,
-                            "%s data must be %d bytes, got %zu", mend_reg_type_name(type),
-                            type == MEND_REG_QWORD ? 8 : 4, size);
+                            "%s data must be %d bytes, got %lu", mend_reg_type_name(type),
+                            type == MEND_REG_QWORD ? 8 : 4, (unsigned long)size);
     sim_regkey *k = sim_reg_create(m, path);
     if (!k || sim_reg_put(k, value ? value : "", type, data, size) != 0)
         return sim_oom(e);

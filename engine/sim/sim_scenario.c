@@ -56,7 +56,7 @@ static int load_runtime(sc_ctx *c, int t, uint32_t *next_pid)
         return -1;
     for (size_t i = 1; has && i <= n; i++) {
         char where[64];
-        snprintf(where, sizeof where, "runtime.delete_window[%zu]", i);
+        snprintf(where, sizeof where, "runtime.delete_window[%lu]", (unsigned long)i);
         if (sc_list_item_table(c, i, where) != 0)
             return -1;
         int w = lua_gettop(c->L);
@@ -93,7 +93,7 @@ static int load_nics(sc_ctx *c, int t)
         return sc_oom(c);
     for (size_t i = 1; i <= n; i++) {
         char where[48];
-        snprintf(where, sizeof where, "nics[%zu]", i);
+        snprintf(where, sizeof where, "nics[%lu]", (unsigned long)i);
         if (sc_list_item_table(c, i, where) != 0)
             return -1;
         int x = lua_gettop(c->L);
@@ -112,8 +112,8 @@ static int load_nics(sc_ctx *c, int t)
             return sc_fail(c, "%s.name: missing", where);
         for (size_t j = 0; j + 1 < c->m->nnic; j++)
             if (sim_strcasecmp(c->m->nic[j].name, nic->name) == 0)
-                return sc_fail(c, "%s.name: duplicate network adapter '%.80s' (also nics[%zu])", where,
-                               nic->name, j + 1);
+                return sc_fail(c, "%s.name: duplicate network adapter '%.80s' (also nics[%lu])", where,
+                               nic->name, (unsigned long)(j + 1));
         lua_pop(c->L, 1);
     }
     lua_pop(c->L, 1);
@@ -131,7 +131,7 @@ static int load_processes(sc_ctx *c, int t)
         return has;
     for (size_t i = 1; i <= n; i++) {
         char where[48];
-        snprintf(where, sizeof where, "processes[%zu]", i);
+        snprintf(where, sizeof where, "processes[%lu]", (unsigned long)i);
         if (sc_list_item_table(c, i, where) != 0)
             return -1;
         int x = lua_gettop(c->L);
@@ -192,15 +192,15 @@ static int load_blockers(sc_ctx *c, int x, const char *where, unsigned *bits, bo
     for (size_t i = 1; i <= n; i++) {
         lua_rawgeti(c->L, -1, (lua_Integer)i);
         if (lua_type(c->L, -1) != LUA_TSTRING)
-            return sc_fail(c, "%s.blockers[%zu]: expected a string, got %s", where, i, luaL_typename(c->L, -1));
+            return sc_fail(c, "%s.blockers[%lu]: expected a string, got %s", where, (unsigned long)i, luaL_typename(c->L, -1));
         const char *b = lua_tostring(c->L, -1);
         size_t k;
         for (k = 0; k < sizeof blocker_names / sizeof blocker_names[0]; k++)
             if (strcmp(b, blocker_names[k].name) == 0)
                 break;
         if (k == sizeof blocker_names / sizeof blocker_names[0])
-            return sc_fail(c, "%s.blockers[%zu]: unknown blocker '%.60s' (expected gpo_cache, stale_memory, "
-                           "driver_state, nic_offload, store_corrupt or assigned)", where, i, b);
+            return sc_fail(c, "%s.blockers[%lu]: unknown blocker '%.60s' (expected gpo_cache, stale_memory, "
+                           "driver_state, nic_offload, store_corrupt or assigned)", where, (unsigned long)i, b);
         *bits |= blocker_names[k].bit;
         if (strcmp(b, "stale_memory") == 0)
             *stale = true;
@@ -217,7 +217,7 @@ static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
     static const char *const keys[] = { "name", "guid", "description", "state", "assigned", "sa_count",
                                         "blockers", "delete_accepted", NULL };
     char where[48];
-    snprintf(where, sizeof where, "policies[%zu]", i);
+    snprintf(where, sizeof where, "policies[%lu]", (unsigned long)i);
     if (sc_list_item_table(c, i, where) != 0)
         return -1;
     int x = lua_gettop(c->L);
@@ -244,11 +244,11 @@ static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
         rc = sc_fail(c, "%s.guid: expected a GUID like {01234567-89ab-cdef-0123-456789abcdef}, got '%.60s'",
                      where, guid);
     if (!rc && sim_map_get(names, p->name))
-        rc = sc_fail(c, "%s.name: duplicate policy name '%.80s' (also policies[%zu])", where, p->name,
-                     (size_t)(uintptr_t)sim_map_get(names, p->name));
+        rc = sc_fail(c, "%s.name: duplicate policy name '%.80s' (also policies[%lu])", where, p->name,
+                     (unsigned long)(uintptr_t)sim_map_get(names, p->name));
     if (!rc && assigned && *assigned_at)
-        rc = sc_fail(c, "%s.assigned: only one policy can be assigned (policies[%zu] already is)", where,
-                     *assigned_at);
+        rc = sc_fail(c, "%s.assigned: only one policy can be assigned (policies[%lu] already is)", where,
+                     (unsigned long)*assigned_at);
     if (!rc && stale && !sim_agent_alive(c->m))
         rc = sc_fail(c, "%s.blockers: stale_memory needs PolicyAgent running (its table is empty while "
                      "it is stopped)", where);
@@ -331,7 +331,7 @@ static int load_handles(sc_ctx *c, int t)
         return has;
     for (size_t i = 1; i <= n; i++) {
         char where[48];
-        snprintf(where, sizeof where, "handles[%zu]", i);
+        snprintf(where, sizeof where, "handles[%lu]", (unsigned long)i);
         if (sc_list_item_table(c, i, where) != 0)
             return -1;
         int x = lua_gettop(c->L);
@@ -401,7 +401,7 @@ static int load_faults(sc_ctx *c, int t)
     c->m->crash_after = (long)crash;
     for (size_t i = 0; i < c->m->ignore_stop.n; i++)
         if (!sim_service_find(c->m, c->m->ignore_stop.v[i]))
-            return sc_fail(c, "faults.ignore_stop[%zu]: no service named '%.80s'", i + 1, c->m->ignore_stop.v[i]);
+            return sc_fail(c, "faults.ignore_stop[%lu]: no service named '%.80s'", (unsigned long)(i + 1), c->m->ignore_stop.v[i]);
     for (size_t i = 0; i < c->m->access_denied.n; i++) {
         const char *f = c->m->access_denied.v[i];
         size_t oplen = strcspn(f, ":");
@@ -411,8 +411,8 @@ static int load_faults(sc_ctx *c, int t)
         memcpy(op, f, oplen);
         op[oplen] = '\0';
         if (!sim_fault_op_known(op))
-            return sc_fail(c, "faults.access_denied[%zu]: unknown operation '%s' (expected e.g. "
-                           "'ipsec.delete' or 'svc.stop:PolicyAgent')", i + 1, op);
+            return sc_fail(c, "faults.access_denied[%lu]: unknown operation '%s' (expected e.g. "
+                           "'ipsec.delete' or 'svc.stop:PolicyAgent')", (unsigned long)(i + 1), op);
     }
     lua_pop(c->L, 1);
     return 0;

@@ -281,13 +281,13 @@ static int multi_sz(sc_ctx *c, const char *where, unsigned char **out, size_t *n
         if (lua_rawgeti(c->L, -1, (lua_Integer)i) != LUA_TSTRING) {
             const char *tn = luaL_typename(c->L, -1);
             lua_pop(c->L, 1);
-            return sc_fail(c, "%s[%zu]: expected a string, got %s", where, i, tn);
+            return sc_fail(c, "%s[%lu]: expected a string, got %s", where, (unsigned long)i, tn);
         }
         size_t l;
         const char *s = lua_tolstring(c->L, -1, &l);
         if (strlen(s) != l) {
             lua_pop(c->L, 1);
-            return sc_fail(c, "%s[%zu]: a REG_MULTI_SZ string cannot contain a NUL byte", where, i);
+            return sc_fail(c, "%s[%lu]: a REG_MULTI_SZ string cannot contain a NUL byte", where, (unsigned long)i);
         }
         total += l + 1;
         lua_pop(c->L, 1);

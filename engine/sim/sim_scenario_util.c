@@ -221,7 +221,7 @@ int sc_string_list(sc_ctx *c, int t, const char *where, const char *key, sim_str
             s = buf;
         }
         if (!s)
-            return sc_fail(c, "%s.%s[%zu]: expected a %s, got %s", where, key, i,
+            return sc_fail(c, "%s.%s[%lu]: expected a %s, got %s", where, key, (unsigned long)i,
                            allow_int ? "string or pid" : "string", lua_typename(c->L, type));
         if (sim_strlist_push(out, s) != 0)
             return sc_oom(c);

@@ -30,7 +30,7 @@ static int by_name(const void *a, const void *b)
 
 static void show_policies(const sim_machine *m, FILE *out)
 {
-    fprintf(out, "Policies (%zu):\n", m->npol);
+    fprintf(out, "Policies (%lu):\n", (unsigned long)m->npol);
     sim_policy **a = malloc((m->npol + 1) * sizeof *a);
     if (!a)
         return;
