@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -181,17 +182,18 @@ mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e)
         io_error(e, "open lock file", path);
         return NULL;
     }
-    double deadline = mend_wall_now() + timeout_s;
-    for (;;) {
-        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-        if (fcntl(fd, F_SETLK, &fl) == 0)
-            break;
-        if (errno != EACCES && errno != EAGAIN) {
+    double deadline = mend_monotonic_now() + timeout_s;
+    /* flock, not fcntl: its lock belongs to this open file, so a second acquire in the same
+     * process waits too, and closing another descriptor of the file does not drop it. */
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR)
+            continue;
+        if (errno != EWOULDBLOCK) {
             io_error(e, "lock", path);
             close(fd);
             return NULL;
         }
-        if (mend_wall_now() >= deadline) {
+        if (mend_monotonic_now() >= deadline) {
             mend_err_set(e, MEND_E_IN_USE, 0, "%s is locked by another mend run", path);
             close(fd);
             return NULL;
@@ -212,7 +214,7 @@ void mend_lock_release(mend_lock *l)
 {
     if (!l)
         return;
-    close(l->fd); /* closing drops the fcntl lock */
+    close(l->fd); /* closing drops the lock */
     free(l);
 }
 

@@ -1,0 +1,171 @@
+/* The platform layer and data paths: folders, atomic writes, locks, path parts, where state lives. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paths.h"
+#include "platform.h"
+
+#define TDIR MEND_TEST_TMP "/engine_platform"
+
+static void test_mkdirs_nested_and_existing(void **state)
+{
+    (void)state;
+    mend_err e;
+    assert_int_equal(mend_mkdirs(TDIR "/a/b/c", &e), 0);
+    assert_int_equal(mend_mkdirs(TDIR "/a/b/c", &e), 0);
+    assert_true(mend_file_exists(TDIR "/a/b/c"));
+    FILE *f = mend_fopen(TDIR "/a/file", "w");
+    fclose(f);
+    assert_int_equal(mend_mkdirs(TDIR "/a/file/sub", &e), -1);
+    assert_int_equal(e.code, MEND_E_IO);
+    assert_non_null(strstr(e.msg, "a/file"));
+}
+
+static size_t count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    for (struct dirent *de; d && (de = readdir(d));)
+        if (de->d_name[0] != '.')
+            n++;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void test_atomic_write_replaces_and_leaves_no_temp(void **state)
+{
+    (void)state;
+    mend_err e;
+    const char *dir = TDIR "/atomic";
+    const char *path = TDIR "/atomic/state.lua";
+    assert_int_equal(mend_mkdirs(dir, &e), 0);
+    assert_int_equal(mend_write_file_atomic(path, "first", 5, &e), 0);
+    assert_int_equal(mend_write_file_atomic(path, "second\0x", 8, &e), 0);
+    char *buf;
+    size_t len;
+    assert_int_equal(mend_read_file(path, &buf, &len, &e), 0);
+    assert_int_equal(len, 8);
+    assert_memory_equal(buf, "second\0x", 8);
+    assert_int_equal(buf[len], '\0'); /* always terminated */
+    free(buf);
+    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(mend_write_file_atomic(TDIR "/no/such/dir/x", "x", 1, &e), -1);
+    assert_non_null(strstr(e.msg, "no/such/dir/x"));
+}
+
+static void test_read_missing_file_names_it(void **state)
+{
+    (void)state;
+    mend_err e;
+    char *buf;
+    size_t len;
+    assert_int_equal(mend_read_file(TDIR "/missing.txt", &buf, &len, &e), -1);
+    assert_int_equal(e.code, MEND_E_IO);
+    assert_non_null(strstr(e.msg, "missing.txt"));
+    assert_null(buf);
+}
+
+static void test_lock_excludes_a_second_holder(void **state)
+{
+    (void)state;
+    mend_err e;
+    mend_lock *a = mend_lock_acquire(TDIR "/state.lock", 0, &e);
+    assert_non_null(a);
+    mend_lock *b = mend_lock_acquire(TDIR "/state.lock", 0.1, &e);
+    assert_null(b);
+    assert_int_equal(e.code, MEND_E_IN_USE);
+    assert_non_null(strstr(e.msg, "locked by another mend run"));
+    mend_lock_release(a);
+    b = mend_lock_acquire(TDIR "/state.lock", 0, &e);
+    assert_non_null(b);
+    mend_lock_release(b);
+}
+
+static void test_path_parts(void **state)
+{
+    (void)state;
+    char *p = mend_path_join("/a/b", "c.lua");
+    assert_string_equal(p, "/a/b/c.lua");
+    free(p);
+    p = mend_path_join("/a/b/", "c.lua");
+    assert_string_equal(p, "/a/b/c.lua");
+    free(p);
+    p = mend_dirname("/a/b/c.lua");
+    assert_string_equal(p, "/a/b");
+    free(p);
+    p = mend_dirname("c.lua");
+    assert_string_equal(p, ".");
+    free(p);
+    p = mend_dirname("/c.lua");
+    assert_string_equal(p, "/");
+    free(p);
+}
+
+static void test_state_dir_order(void **state)
+{
+    (void)state;
+    setenv("MEND_STATE_DIR", "/tmp/explicit", 1);
+    setenv("XDG_STATE_HOME", "/tmp/xdg", 1);
+    setenv("HOME", "/tmp/home", 1);
+    char *d = mend_state_dir();
+    assert_string_equal(d, "/tmp/explicit");
+    free(d);
+    unsetenv("MEND_STATE_DIR");
+    d = mend_state_dir();
+    assert_string_equal(d, "/tmp/xdg/mend");
+    free(d);
+    unsetenv("XDG_STATE_HOME");
+    d = mend_state_dir();
+    assert_string_equal(d, "/tmp/home/.local/state/mend");
+    free(d);
+}
+
+static void test_data_dir_from_env_and_beside_the_exe(void **state)
+{
+    (void)state;
+    setenv("MEND_DATA_DIR", "/opt/mend-data", 1);
+    char *d = mend_data_dir();
+    assert_string_equal(d, "/opt/mend-data");
+    free(d);
+    /* Without it, the test binary's folder has no share/mend/scripts/fix.lua: nothing found. */
+    unsetenv("MEND_DATA_DIR");
+    d = mend_data_dir();
+    assert_null(d);
+    char *exe = mend_exe_dir();
+    assert_non_null(exe);
+    assert_true(mend_file_exists(exe));
+    free(exe);
+}
+
+static void test_wall_clock_is_unix_time(void **state)
+{
+    (void)state;
+    assert_true(mend_wall_now() > 1.7e9); /* seconds since 1970, not since boot */
+}
+
+int main(void)
+{
+    mend_err e;
+    mend_mkdirs(TDIR, &e);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mkdirs_nested_and_existing),
+        cmocka_unit_test(test_atomic_write_replaces_and_leaves_no_temp),
+        cmocka_unit_test(test_read_missing_file_names_it),
+        cmocka_unit_test(test_lock_excludes_a_second_holder),
+        cmocka_unit_test(test_path_parts),
+        cmocka_unit_test(test_state_dir_order),
+        cmocka_unit_test(test_data_dir_from_env_and_beside_the_exe),
+        cmocka_unit_test(test_wall_clock_is_unix_time),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
