@@ -172,6 +172,9 @@ static int run_loaded(mend_lua *ml, const char *path, int status, char *err, siz
     status = lua_pcall(L, 2, LUA_MULTRET, base);
     lua_sethook(L, NULL, 0, 0);
 
+    /* A memory error Lua raised without its retry (collector stopped) is the limit too. */
+    if (status == LUA_ERRMEM && ml->lim.max)
+        ml->lim.memory_hit = true;
     char limit[128];
     int rc = 0;
     /* A limit ends the run even when the script caught the error in a pcall of its own. */

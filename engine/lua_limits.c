@@ -33,13 +33,19 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     if (lim->max && !lim->disarmed && nsize > old) {
         size_t cap = lim->max + (lim->memory_hit ? MEND_LIMITS_RESERVE : 0);
         if (nsize - old > cap || lim->used > cap - (nsize - old)) {
-            lim->memory_hit = true;
+            /* Lua answers a refusal with an emergency collection and asks again for the same
+             * size: only a second refusal means the script really holds too much. */
+            if (lim->refused == nsize)
+                lim->memory_hit = true;
+            lim->refused = nsize;
             return NULL;
         }
     }
     void *p = realloc(ptr, nsize);
     if (!p)
         return NULL;
+    if (nsize > old)
+        lim->refused = 0;
     lim->used = lim->used - old + nsize;
     return p;
 }

@@ -11,7 +11,8 @@
 typedef struct mend_limits {
     size_t used;              /* bytes currently allocated by Lua */
     size_t max;               /* 0 = no limit */
-    bool memory_hit;          /* an allocation was refused: the run is over */
+    bool memory_hit;          /* an allocation failed even after a full collection: the run is over */
+    size_t refused;           /* size of the last refused growth, 0 after a growth succeeds */
     double timeout_s;         /* 0 = none */
     double deadline;          /* monotonic seconds */
     bool time_hit;            /* the deadline passed: the run is over */

@@ -273,6 +273,19 @@ static void test_limits_memory_bomb_stops(void **state)
 static void test_limits_do_not_touch_normal_scripts(void **state)
 {
     (void)state;
+    /* Garbage near the limit is collected, not counted against the script. */
+    mend_lua *gc = new_state(false, 0, 16u << 20, NULL, NULL);
+    int grc = mend_lua_run_string(gc,
+                                  "for i = 1, 100 do local s = ('x'):rep(3 * 1024 * 1024) .. i end\n"
+                                  "collectgarbage('stop')\n"
+                                  "for i = 1, 100 do local s = ('y'):rep(3 * 1024 * 1024) .. i end\n"
+                                  "return 1",
+                                  "=gc", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(gc);
+    if (grc != 0)
+        fail_msg("%s", g_err);
+    assert_int_equal(g_ret, 1);
+
     mend_lua *ml = new_state(false, 30, 16u << 20, NULL, NULL);
     int rc = mend_lua_run_string(ml, "local s = 0 for i = 1, 1e6 do s = s + i end return s == 500000500000 and 1 or 0",
                                  "=ok", g_err, sizeof g_err, &g_ret);
