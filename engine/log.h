@@ -2,6 +2,7 @@
 #ifndef MEND_LOG_H
 #define MEND_LOG_H
 
+#include "mend_err.h"   /* MEND_PRINTF */
 #include <stdbool.h>
 
 typedef enum mend_log_level {
@@ -14,11 +15,7 @@ typedef enum mend_log_level {
 /* verbosity: -1 quiet (warnings and errors only), 0 normal, >=1 debug. */
 void mend_log_init(int verbosity, bool color);
 bool mend_log_enabled(mend_log_level level);
-void mend_log(mend_log_level level, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+void mend_log(mend_log_level level, const char *fmt, ...) MEND_PRINTF(2, 3);
 void mend_log_msg(mend_log_level level, const char *msg);
 bool mend_log_color(void);
 #endif

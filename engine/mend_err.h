@@ -6,6 +6,17 @@
 
 #define MEND_MSG_MAX 512
 
+/* printf-style format checking for mend's own functions: int f(const char *fmt, ...) MEND_PRINTF(1, 2);
+ * mingw-w64's gcc reads format(printf) as msvcrt's dialect, which has no %zu or %lld; the build uses
+ * mingw's C99 printf (__USE_MINGW_ANSI_STDIO), so check against that. */
+#if defined(__MINGW32__) && !defined(__clang__)
+#define MEND_PRINTF(fmt_index, first_arg) __attribute__((format(gnu_printf, fmt_index, first_arg)))
+#elif defined(__GNUC__)
+#define MEND_PRINTF(fmt_index, first_arg) __attribute__((format(printf, fmt_index, first_arg)))
+#else
+#define MEND_PRINTF(fmt_index, first_arg)
+#endif
+
 typedef enum mend_code {
     MEND_OK = 0,
     MEND_E_NOT_FOUND,
@@ -47,11 +58,7 @@ typedef struct mend_err {
 /* Fills *e and returns -1, so backends can write `return mend_err_set(e, ...)`.
  * When win32 != 0 and fmt is NULL the message is Windows' own text for that code.
  * When win32 != 0 the message gets " (0xNN)" appended. e may be NULL. */
-int mend_err_set(mend_err *e, mend_code code, uint32_t win32, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
+int mend_err_set(mend_err *e, mend_code code, uint32_t win32, const char *fmt, ...) MEND_PRINTF(4, 5);
 
 void mend_err_clear(mend_err *e);
 
