@@ -257,7 +257,7 @@ static void strip_globals(lua_State *L)
     lua_pop(L, 2);
 }
 
-static void set_search_path(lua_State *L, const char *script_dir, const char *scripts_dir)
+static void set_search_path(lua_State *L, bool keep_default, const char *script_dir, const char *scripts_dir)
 {
     /* MEND_PATH goes on the Lua stack first so a memory error below cannot leak it. */
     char *env = mend_getenv("MEND_PATH");
@@ -293,6 +293,14 @@ static void set_search_path(lua_State *L, const char *script_dir, const char *sc
         }
     }
     luaL_pushresult(&b);
+    /* --unsafe keeps Lua's own places (LuaRocks trees) after mend's. */
+    if (keep_default) {
+        lua_pushliteral(L, ";");
+        lua_getglobal(L, "package");
+        lua_getfield(L, -1, "path");
+        lua_remove(L, -2);
+        lua_concat(L, 3);
+    }
     lua_getglobal(L, "package");
     lua_insert(L, -2);
     lua_setfield(L, -2, "path");
@@ -336,5 +344,5 @@ void mend_sandbox_open(lua_State *L, bool unsafe, bool stdout_is_report, const c
         lua_setglobal(L, "dofile");
         strip_globals(L);
     }
-    set_search_path(L, script_dir, scripts_dir);
+    set_search_path(L, unsafe, script_dir, scripts_dir);
 }

@@ -124,6 +124,9 @@ static void test_sandbox_unsafe_brings_everything_back(void **state)
         assert_lua(true, code);
     }
     assert_lua(true, "return load(string.dump(function() return 1 end))() == 1 and 1 or 0");
+    /* Lua's own module places follow mend's. */
+    assert_lua(true, "return package.path:find('/usr/', 1, true) and 1 or 0");
+    assert_lua(false, "return package.path:find('/usr/', 1, true) and 0 or 1");
 }
 
 static void test_sandbox_refuses_binary_chunks_everywhere(void **state)
