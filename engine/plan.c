@@ -1,0 +1,298 @@
+/* The plan document: recorded steps, written and read as JSON, rendered as text for people. */
+#include "plan.h"
+#include "plan_private.h"
+#include "engine_private.h"
+#include "platform.h"
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PLAN_FORMAT 1
+
+mend_plan *mend_plan_new(void)
+{
+    mend_plan *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->doc = cJSON_CreateObject();
+    p->actions = cJSON_AddArrayToObject(p->doc, "actions");
+    if (!p->actions) {
+        mend_plan_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void mend_plan_free(mend_plan *p)
+{
+    if (!p)
+        return;
+    cJSON_Delete(p->doc);
+    free(p->last_rung);
+    free(p);
+}
+
+size_t mend_plan_count(const mend_plan *p)
+{
+    return p ? (size_t)cJSON_GetArraySize(p->actions) : 0;
+}
+
+const char *plan_str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+unsigned mend_plan_gates(const mend_plan *p)
+{
+    unsigned mask = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, p->actions)
+    {
+        const char *g = plan_str(a, "gate");
+        unsigned bit = 0;
+        char why[128];
+        if (g && mend_gate_parse(g, &bit, why, sizeof why) == 0)
+            mask |= bit;
+    }
+    return mask;
+}
+
+static void gates_to_json(unsigned mask, cJSON *arr)
+{
+    for (unsigned bit = 1; bit <= MEND_GATE_ALL; bit <<= 1)
+        if (mask & bit)
+            cJSON_AddItemToArray(arr, cJSON_CreateString(mend_gate_name(bit)));
+}
+
+static void now_iso(char *buf, size_t size)
+{
+    struct tm tm;
+    mend_gmtime((long long)floor(mend_wall_now()), &tm);
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Outcomes and advice of the dry-run: what the plan, applied, ends in. */
+static void add_report(cJSON *doc, const mend_report *r)
+{
+    char *json = r ? mend_report_json(r, false) : NULL;
+    cJSON *rep = json ? cJSON_Parse(json) : NULL;
+    free(json);
+    cJSON *outcomes = cJSON_AddArrayToObject(doc, "outcomes");
+    const cJSON *pol;
+    cJSON_ArrayForEach(pol, cJSON_GetObjectItemCaseSensitive(rep, "policies"))
+    {
+        cJSON *o = cJSON_CreateObject();
+        static const char *const fields[] = { "name", "before", "after", "outcome", "rung" };
+        for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+            if (plan_str(pol, fields[i]))
+                cJSON_AddStringToObject(o, fields[i], plan_str(pol, fields[i]));
+        cJSON_AddItemToArray(outcomes, o);
+    }
+    cJSON *advice = cJSON_DetachItemFromObjectCaseSensitive(rep, "advice");
+    cJSON_AddItemToObject(doc, "advice", advice ? advice : cJSON_CreateArray());
+    cJSON_Delete(rep);
+}
+
+int mend_plan_write(mend_plan *p, const mend_engine *eng, const char *command, const char *path, mend_err *e)
+{
+    cJSON *doc = p->doc;
+    char when[64];
+    now_iso(when, sizeof when);
+    /* Steps no later mend.step explained keep the last rung the script named. */
+    cJSON *a;
+    cJSON_ArrayForEach(a, p->actions)
+    {
+        if (!plan_str(a, "rung"))
+            cJSON_AddStringToObject(a, "rung", p->last_rung ? p->last_rung : "script");
+    }
+    cJSON_AddNumberToObject(doc, "mend_plan", PLAN_FORMAT);
+    cJSON_AddStringToObject(doc, "mend", MEND_VERSION);
+    cJSON_AddStringToObject(doc, "host", eng->host.ops && eng->host.ops->name ? eng->host.ops->name : "?");
+    cJSON_AddStringToObject(doc, "created", when);
+    cJSON_AddStringToObject(doc, "command", command ? command : "");
+    gates_to_json(mend_plan_gates(p), cJSON_AddArrayToObject(doc, "gates"));
+    add_report(doc, eng->report);
+    char *json = cJSON_Print(doc);
+    if (!json)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the plan");
+    size_t len = strlen(json);
+    json[len] = '\n';   /* the NUL becomes the final newline */
+    int rc = mend_write_file_atomic(path, json, len + 1, e);
+    if (rc != 0) {
+        char why[sizeof e->msg];
+        snprintf(why, sizeof why, "%s", e->msg);
+        mend_err_set(e, MEND_E_IO, 0, "cannot write the plan to %s: %s", path, why);
+    }
+    free(json);
+    return rc;
+}
+
+static int bad(mend_err *e, const char *path, const char *what)
+{
+    return mend_err_set(e, MEND_E_INVALID, 0, "%s is not a usable mend plan: %s", path, what);
+}
+
+static int validate(const cJSON *doc, const char *path, mend_err *e)
+{
+    if (!cJSON_IsObject(doc))
+        return bad(e, path, "not a JSON object (make it with mend fix ... --plan FILE)");
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(doc, "mend_plan");
+    if (!cJSON_IsNumber(fmt))
+        return bad(e, path, "no \"mend_plan\" field (make it with mend fix ... --plan FILE)");
+    const char *ver = plan_str(doc, "mend");
+    if (!ver)
+        return bad(e, path, "no \"mend\" version field");
+    if (strcmp(ver, MEND_VERSION) != 0 || fmt->valuedouble != PLAN_FORMAT)
+        return mend_err_set(e, MEND_E_INVALID, 0, "%s was written by mend %s; this is mend %s: make the plan "
+                            "again with this version", path, ver, MEND_VERSION);
+    const cJSON *acts = cJSON_GetObjectItemCaseSensitive(doc, "actions");
+    if (!cJSON_IsArray(acts))
+        return bad(e, path, "\"actions\" is not a list");
+    int i = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, acts)
+    {
+        i++;
+        char what[160];
+        static const char *const need[] = { "op", "call", "target", "assumes", "assumes_hash", "expect" };
+        for (size_t k = 0; k < sizeof need / sizeof *need; k++)
+            if (!plan_str(a, need[k])) {
+                snprintf(what, sizeof what, "step %d has no \"%s\" text", i, need[k]);
+                return bad(e, path, what);
+            }
+        if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "args"))) {
+            snprintf(what, sizeof what, "step %d has no \"args\" list", i);
+            return bad(e, path, what);
+        }
+        char hash[32];
+        mend_plan_hash(plan_str(a, "assumes"), hash);
+        if (strcmp(hash, plan_str(a, "assumes_hash")) != 0) {
+            snprintf(what, sizeof what, "step %d: its assumption does not match its hash (edited by hand?)", i);
+            return bad(e, path, what);
+        }
+    }
+    return 0;
+}
+
+mend_plan *mend_plan_load(const char *path, mend_err *e)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    if (mend_read_file(path, &buf, &len, e) != 0)
+        return NULL;
+    cJSON *doc = cJSON_ParseWithLength(buf, len);
+    free(buf);
+    if (!doc) {
+        bad(e, path, "not valid JSON");
+        return NULL;
+    }
+    if (validate(doc, path, e) != 0) {
+        cJSON_Delete(doc);
+        return NULL;
+    }
+    mend_plan *p = calloc(1, sizeof *p);
+    if (!p) {
+        cJSON_Delete(doc);
+        mend_err_set(e, MEND_E_IO, 0, "out of memory");
+        return NULL;
+    }
+    p->doc = doc;
+    p->actions = cJSON_GetObjectItemCaseSensitive(doc, "actions");
+    return p;
+}
+
+/* ---- the text rendering ---- */
+
+typedef struct tbuf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} tbuf;
+
+static void tb_add(tbuf *b, const char *a, const char *c, const char *d)
+{
+    const char *parts[3] = { a, c, d };
+    for (int i = 0; i < 3; i++) {
+        if (!parts[i] || b->oom)
+            continue;
+        size_t n = strlen(parts[i]);
+        if (b->len + n + 1 > b->cap) {
+            size_t cap = (b->len + n + 1) * 2;
+            char *s = realloc(b->s, cap);
+            if (!s) {
+                b->oom = true;
+                return;
+            }
+            b->s = s;
+            b->cap = cap;
+        }
+        memcpy(b->s + b->len, parts[i], n + 1);
+        b->len += n;
+    }
+}
+
+char *mend_plan_text(const mend_plan *p)
+{
+    tbuf b = { 0 };
+    const cJSON *d = p->doc;
+    tb_add(&b, "mend plan (mend ", plan_str(d, "mend"), ")\n");
+    tb_add(&b, "  made:    ", plan_str(d, "created"), "\n");
+    tb_add(&b, "  on host: ", plan_str(d, "host"), "\n");
+    tb_add(&b, "  by:      ", plan_str(d, "command"), "\n");
+    char line[1024];
+    unsigned gates = mend_plan_gates(p);
+    char gl[128] = "";
+    for (unsigned bit = 1; bit <= MEND_GATE_ALL; bit <<= 1)
+        if (gates & bit)
+            snprintf(gl + strlen(gl), sizeof gl - strlen(gl), "%s%s", *gl ? "," : "", mend_gate_name(bit));
+    tb_add(&b, "  gates:   ", *gl ? gl : "none", *gl ? " (mend apply needs --allow " : "\n");
+    if (*gl)
+        tb_add(&b, gl, ")\n", NULL);
+    size_t n = mend_plan_count(p);
+    snprintf(line, sizeof line, "\n%lu step%s:\n", (unsigned long)n, n == 1 ? "" : "s");
+    tb_add(&b, line, n ? NULL : "  (nothing to do)\n", NULL);
+    int i = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, p->actions)
+    {
+        snprintf(line, sizeof line, "  %d. %s %s", ++i, plan_str(a, "op"), plan_str(a, "target"));
+        tb_add(&b, line, plan_str(a, "gate") ? "   [gate: " : "", plan_str(a, "gate"));
+        tb_add(&b, plan_str(a, "gate") ? "]" : "", "\n", NULL);
+        tb_add(&b, "     why:     ", plan_str(a, "rung"), NULL);
+        tb_add(&b, plan_str(a, "policy") ? " (" : "", plan_str(a, "policy"), plan_str(a, "policy") ? ")" : "");
+        tb_add(&b, plan_str(a, "why") ? ": " : "", plan_str(a, "why"), "\n");
+        tb_add(&b, "     assumes: ", plan_str(a, "assumes"), "\n");
+        const char *ex = plan_str(a, "expect");
+        if (ex && strcmp(ex, "ok") != 0)
+            tb_add(&b, "     expected to fail: ", ex, " (the next step answers it)\n");
+    }
+    const cJSON *o;
+    bool first = true;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(d, "outcomes"))
+    {
+        tb_add(&b, first ? "\nexpected outcome:\n" : "", "  ", plan_str(o, "name"));
+        tb_add(&b, ": ", plan_str(o, "outcome"), NULL);
+        tb_add(&b, plan_str(o, "after") ? " (after: " : "", plan_str(o, "after"), plan_str(o, "after") ? ")" : "");
+        tb_add(&b, "\n", NULL, NULL);
+        first = false;
+    }
+    first = true;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(d, "advice"))
+    {
+        if (cJSON_IsString(o))
+            tb_add(&b, first ? "\nadvice:\n  " : "  ", o->valuestring, "\n");
+        first = false;
+    }
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
