@@ -82,7 +82,7 @@ static const struct {
 } commands[] = {
     {"run", MEND_CMD_RUN},     {"fix", MEND_CMD_FIX},   {"check", MEND_CMD_CHECK},
     {"batch", MEND_CMD_BATCH}, {"sim", MEND_CMD_SIM},   {"help", MEND_CMD_HELP},
-    {"version", MEND_CMD_VERSION},
+    {"version", MEND_CMD_VERSION}, {"capture", MEND_CMD_CAPTURE}, {"apply", MEND_CMD_APPLY},
 };
 
 enum { OPT_FLAG, OPT_VALUE };
@@ -113,6 +113,13 @@ static int apply_option(cli_state *st, const char *name, const char *value, char
             o->report_path = value;
         else
             o->journal_path = value;
+    } else if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0 || strcmp(name, "--plan") == 0) {
+        if (!*value)
+            return usage_error(err, errlen, "%s needs a file name", name);
+        if (strcmp(name, "--plan") == 0)
+            o->plan_path = value;
+        else
+            o->output = value;
     } else if (strcmp(name, "--timeout") == 0) {
         if (parse_seconds(value, &o->timeout_s) != 0)
             return usage_error(err, errlen, "bad value for --timeout: '%s' (expected a positive number of seconds)", value);
@@ -160,7 +167,7 @@ static int apply_option(cli_state *st, const char *name, const char *value, char
 static int option_kind(const char *name)
 {
     static const char *const with_value[] = {"--host", "--allow", "--report", "--journal", "--timeout",
-                                              "--max-memory", "--exit-codes"};
+                                              "--max-memory", "--exit-codes", "-o", "--output", "--plan"};
     static const char *const flags[] = {"--dry-run", "--yes", "-y", "--json", "--unsafe", "--all-pending",
                                         "--resume", "-q", "--quiet", "-v", "-vv", "--verbose",
                                         "--help", "-h", "--version"};
@@ -243,6 +250,11 @@ static int parse_positional(mend_options *o, char **argv, int *npos, const char 
         if (*npos >= 1)
             return usage_error(err, errlen, "mend sim %s takes at most one scenario, got '%s' as well", o->sim_verb, arg);
         break;
+    case MEND_CMD_APPLY:
+        if (o->plan_path)
+            return usage_error(err, errlen, "mend apply takes one plan file, got '%s' as well", arg);
+        o->plan_path = arg;
+        return 0;
     case MEND_CMD_HELP:
     case MEND_CMD_VERSION:
         return 0;
@@ -271,9 +283,17 @@ static int check_complete(const mend_options *o, char *err, size_t errlen)
         if (!o->sim_verb)
             return usage_error(err, errlen, "mend sim needs init, show or reset");
         break;
+    case MEND_CMD_APPLY:
+        if (!o->plan_path)
+            return usage_error(err, errlen, "mend apply needs a plan file: mend apply PLAN.json");
+        break;
     default:
         break;
     }
+    if (o->output && o->cmd != MEND_CMD_CAPTURE)
+        return usage_error(err, errlen, "-o only applies to mend capture");
+    if (o->plan_path && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH && o->cmd != MEND_CMD_APPLY)
+        return usage_error(err, errlen, "--plan only applies to mend fix and mend batch");
     if (o->all_pending && o->cmd != MEND_CMD_FIX)
         return usage_error(err, errlen, "--all-pending only applies to mend fix");
     if (o->resume && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH)
@@ -324,11 +344,15 @@ void mend_cli_usage(FILE *out)
           "Commands:\n"
           "  fix [POLICY...]          run the fix ladder on the named policies (or all stuck ones)\n"
           "      --all-pending        fix every policy that is pending deletion\n"
+          "      --plan FILE          (fix, batch) a dry-run that writes the plan to FILE\n"
           "      --resume             continue a fix that a reboot interrupted\n"
           "  check [POLICY...]        read-only diagnosis; exit 0 healthy, 1 problem found\n"
           "  batch FILE|-             fix every policy named in FILE (one per line, # comments)\n"
           "  run SCRIPT.lua [ARGS...] run a custom script with the same API (ARGS go to mend.args)\n"
           "  sim init|show|reset [SCENARIO]  manage the simulated host's state\n"
+          "  capture [POLICY...] [-o FILE]  write this machine's IPsec state as a simulator scenario\n"
+          "  apply PLAN.json          carry out a plan written by fix --plan, checking each step first\n"
+          "      --dry-run            print the plan for people and change nothing\n"
           "\n"
           "Options (before or after the command):\n"
           "  --host local|sim|sim:FILE  which machine to act on (default: local on Windows, else sim)\n"

@@ -13,7 +13,9 @@ typedef enum mend_command {
     MEND_CMD_BATCH,      /* mend batch FILE|- */
     MEND_CMD_SIM,        /* mend sim init|show|reset [SCENARIO] */
     MEND_CMD_HELP,
-    MEND_CMD_VERSION
+    MEND_CMD_VERSION,
+    MEND_CMD_CAPTURE,    /* mend capture [POLICY...] [-o FILE] */
+    MEND_CMD_APPLY       /* mend apply PLAN.json */
 } mend_command;
 
 typedef enum mend_exit_style { MEND_EXIT_DEFAULT = 0, MEND_EXIT_SCCM } mend_exit_style;
@@ -38,6 +40,8 @@ typedef struct mend_options {
     const char *sim_verb;      /* sim: "init" | "show" | "reset" */
     char **args;               /* run: the script's args; fix/check: policy names; sim: scenario */
     int nargs;
+    const char *output;        /* capture: -o FILE (NULL = standard output) */
+    const char *plan_path;     /* fix/batch: --plan FILE (a dry-run that writes the plan); apply: the plan */
 } mend_options;
 
 #define MEND_DEFAULT_TIMEOUT_S 1800.0
