@@ -8,6 +8,7 @@
 #include "lua_host.h"
 #include "lua_private.h"
 #include "paths.h"
+#include "plan.h"
 #include "platform.h"
 #include "report.h"
 #include "sim/sim.h"
@@ -29,6 +30,8 @@ typedef struct run_ctx {
     bool host_open;
     mend_lua *lua;
     bool reported;            /* finish() printed/wrote the report */
+    char **capture_args;      /* capture: "--output=FILE" and the names (the strings are borrowed) */
+    mend_plan *plan;          /* fix --plan: being recorded; apply: being carried out */
 } run_ctx;
 
 static int setup_error(const char *fmt, ...)
@@ -54,6 +57,8 @@ static int setup_error(const char *fmt, ...)
 static void run_ctx_free(run_ctx *c)
 {
     mend_lua_free(c->lua);
+    mend_plan_free(c->plan);
+    free(c->capture_args);
     if (c->eng.journal)
         mend_journal_close(c->eng.journal);
     if (c->host_open)
@@ -135,7 +140,10 @@ static int locate_script(run_ctx *c)
         if (!c->scripts_dir)
             return setup_error("cannot find mend's bundled scripts (scripts/fix.lua); set MEND_DATA_DIR to "
                                "the folder that holds scripts/ and scenarios/");
-        c->script_path = mend_path_join(c->scripts_dir, o->cmd == MEND_CMD_CHECK ? "check.lua" : "fix.lua");
+        const char *file = o->cmd == MEND_CMD_CHECK ? "check.lua"
+                         : o->cmd == MEND_CMD_CAPTURE ? "capture.lua"
+                         : o->cmd == MEND_CMD_APPLY ? "apply.lua" : "fix.lua";
+        c->script_path = mend_path_join(c->scripts_dir, file);
     }
     c->script_dir = c->script_path ? mend_dirname(c->script_path) : NULL;
     if (!c->script_path || !c->script_dir)
@@ -180,7 +188,8 @@ static int open_journal(run_ctx *c)
     free(path);
     if (!c->eng.journal)
         return setup_error("%s", e.msg);
-    static const char *const words[] = {"", "run", "fix", "check", "batch", "sim", "help", "version"};
+    static const char *const words[] = {"", "run", "fix", "check", "batch", "sim", "help", "version",
+                                        "capture", "apply"};
     char detail[256];
     snprintf(detail, sizeof detail, "%s%s%s", words[c->opts.cmd], c->opts.script ? " " : "",
              c->opts.script ? c->opts.script : "");
@@ -191,7 +200,7 @@ static int open_journal(run_ctx *c)
 
 static bool prints_summary(mend_command cmd)
 {
-    return cmd == MEND_CMD_FIX || cmd == MEND_CMD_BATCH || cmd == MEND_CMD_CHECK;
+    return cmd == MEND_CMD_FIX || cmd == MEND_CMD_BATCH || cmd == MEND_CMD_CHECK || cmd == MEND_CMD_APPLY;
 }
 
 /* Report output and the exit code, once the script has run (or failed). */
@@ -229,6 +238,113 @@ static int finish(run_ctx *c, int script_rc, int script_ret)
     return code;
 }
 
+/* The command line a plan records: enough to make the same plan again. */
+static void plan_command(const run_ctx *c, char *buf, size_t size)
+{
+    const mend_options *o = &c->opts;
+    snprintf(buf, size, "mend %s", o->cmd == MEND_CMD_BATCH ? "batch" : "fix");
+    if (o->cmd == MEND_CMD_BATCH && o->script)
+        snprintf(buf + strlen(buf), size - strlen(buf), " %s", o->script);
+    for (int i = 0; o->cmd == MEND_CMD_FIX && i < o->nargs; i++)
+        snprintf(buf + strlen(buf), size - strlen(buf), " \"%s\"", o->args[i]);
+    if (o->all_pending)
+        snprintf(buf + strlen(buf), size - strlen(buf), " --all-pending");
+    if (o->allow) {
+        char gl[64] = "";
+        for (unsigned bit = 1; bit <= MEND_GATE_ALL; bit <<= 1)
+            if (o->allow & bit)
+                snprintf(gl + strlen(gl), sizeof gl - strlen(gl), "%s%s", *gl ? "," : "", mend_gate_name(bit));
+        snprintf(buf + strlen(buf), size - strlen(buf), " --allow %s", gl);
+    }
+    if (o->host_spec)
+        snprintf(buf + strlen(buf), size - strlen(buf), " --host %s", o->host_spec);
+    snprintf(buf + strlen(buf), size - strlen(buf), " --plan %s", o->plan_path);
+}
+
+/* fix --plan: written after the dry-run, shown to the person who asked. */
+static int plan_finish(run_ctx *c)
+{
+    char cmd[4096];
+    plan_command(c, cmd, sizeof cmd);
+    mend_err e;
+    if (mend_plan_write(c->plan, &c->eng, cmd, c->opts.plan_path, &e) != 0) {
+        fprintf(stderr, "mend: %s\n", e.msg);
+        mend_report_fail(c->eng.report, e.msg);
+        return -1;
+    }
+    if (c->opts.verbosity >= 0 && !c->opts.json) {
+        char *text = mend_plan_text(c->plan);
+        if (text)
+            fprintf(stderr, "\n%s\nplan written to %s; carry it out with: mend apply %s\n\n", text,
+                    c->opts.plan_path, c->opts.plan_path);
+        free(text);
+    }
+    return 0;
+}
+
+static void gate_list(unsigned mask, char *gl, size_t size)
+{
+    gl[0] = '\0';
+    for (unsigned bit = 1; bit <= MEND_GATE_ALL; bit <<= 1)
+        if (mask & bit)
+            snprintf(gl + strlen(gl), size - strlen(gl), "%s%s", *gl ? "," : "", mend_gate_name(bit));
+}
+
+/* Before the host opens: capture's arguments, fix --plan's dry-run, apply's plan and gates.
+ * Returns an exit code to stop with, or -1 to go on. */
+static int mend_plan_prepare(run_ctx *c)
+{
+    mend_options *o = &c->opts;
+    if (o->cmd == MEND_CMD_CAPTURE) {
+        /* Read-only by construction: even a capture.lua edited to change something changes
+         * nothing (dry-run), and the simulator's state file is not rewritten. */
+        o->dry_run = true;
+        c->capture_args = calloc((size_t)o->nargs + 2, sizeof *c->capture_args);
+        if (!c->capture_args)
+            return setup_error("out of memory");
+        int n = 0;
+        static char outarg[4200];
+        if (o->output) {
+            if (strlen(o->output) > 4096)
+                return setup_error("the -o file name is too long");
+            snprintf(outarg, sizeof outarg, "--output=%s", o->output);
+            c->capture_args[n++] = outarg;
+        }
+        for (int i = 0; i < o->nargs; i++)
+            c->capture_args[n++] = o->args[i];
+        o->args = c->capture_args;
+        o->nargs = n;
+        return -1;
+    }
+    if (o->plan_path && (o->cmd == MEND_CMD_FIX || o->cmd == MEND_CMD_BATCH)) {
+        /* A plan is made by a dry-run: on the simulator that is exact, every action runs. */
+        o->dry_run = true;
+        c->plan = mend_plan_new();
+        return c->plan ? -1 : setup_error("out of memory");
+    }
+    if (o->cmd != MEND_CMD_APPLY)
+        return -1;
+    mend_err e;
+    c->plan = mend_plan_load(o->plan_path, &e);
+    if (!c->plan)
+        return setup_error("%s", e.msg);
+    if (o->dry_run) {
+        char *text = mend_plan_text(c->plan);
+        if (!text)
+            return setup_error("out of memory");
+        fputs(text, stdout);
+        free(text);
+        return 0;
+    }
+    unsigned missing = mend_plan_gates(c->plan) & ~o->allow;
+    if (missing) {
+        char gl[64];
+        gate_list(missing, gl, sizeof gl);
+        return setup_error("this plan needs --allow %s (it was made with it); nothing was done", gl);
+    }
+    return -1;
+}
+
 static int run_script_command(run_ctx *c)
 {
     const mend_options *o = &c->opts;
@@ -236,6 +352,9 @@ static int run_script_command(run_ctx *c)
         return 2;
     if (locate_script(c) != 0)
         return 2;
+    int prc = mend_plan_prepare(c);
+    if (prc >= 0)
+        return prc;
 
     mend_host_config cfg = {
         .spec = o->host_spec, .dry_run = o->dry_run, .state_dir = c->state_dir,
@@ -260,6 +379,10 @@ static int run_script_command(run_ctx *c)
     c->lua = mend_lua_new(&c->eng, &lcfg, err, sizeof err);
     if (!c->lua)
         return setup_error("cannot start Lua: %s", err);
+    if (c->plan && o->cmd == MEND_CMD_APPLY)
+        mend_plan_open_lua(mend_lua_state(c->lua), c->plan, &c->eng);
+    else if (c->plan)
+        mend_plan_attach(mend_lua_state(c->lua), c->plan, &c->eng);
 
     int ret = -1;
     /* Ctrl-C stops the script between two actions, so the report, journal and state are kept. */
@@ -276,6 +399,8 @@ static int run_script_command(run_ctx *c)
         mend_report_fail(c->eng.report, e.msg);
         rc = 2;
     }
+    if (rc == 0 && c->plan && o->cmd != MEND_CMD_APPLY && plan_finish(c) != 0)
+        rc = 2;
     return finish(c, rc, ret);
 }
 
