@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../engine/plan.h"
 #include "../engine/utf.h"
 
 #define BIND_ENGINE_KEY "mend.engine"
@@ -91,12 +92,17 @@ void bind_own(lua_State *L, void *p, size_t n, bind_freefn freefn)
 
 mend_guard_verdict bind_guard(lua_State *L, const mend_action *a, mend_err *e)
 {
-    return mend_guard_begin(bind_engine(L), a, e);
+    mend_guard_verdict v = mend_guard_begin(bind_engine(L), a, e);
+    if (v != MEND_GUARD_REFUSED)
+        mend_plan_on_action(L, a);   /* fix --plan: the step and the state it assumes */
+    return v;
 }
 
 void bind_guard_end(lua_State *L, const mend_action *a, mend_guard_verdict v, const mend_err *e)
 {
     mend_guard_end(bind_engine(L), a, v, e);
+    if (v != MEND_GUARD_REFUSED)
+        mend_plan_on_result(L, a, e);
 }
 
 /* ---- table setters ---- */

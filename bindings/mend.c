@@ -7,6 +7,7 @@
 #include "bindings.h"
 
 #include "../engine/log.h"
+#include "../engine/plan.h"
 #include "../engine/report.h"
 #include "../engine/utf.h"
 #include "bind.h"
@@ -222,6 +223,7 @@ static int l_step(lua_State *L)
     lua_pushliteral(L, "target");
     lua_rawget(L, 1);
     const char *target = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    mend_plan_on_step(L, field_s(L, 2), field_s(L, 3), field_s(L, 6));
     print_step(L, field_s(L, 2), field_s(L, 3), field_s(L, 4), target,
                lua_isboolean(L, 5) ? lua_toboolean(L, 5) : -1, field_s(L, 6), field_s(L, 7));
     return 0;
