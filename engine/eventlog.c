@@ -1,6 +1,5 @@
 /* The run's Application-log event: ReportEventW on Windows, a JSON line through the test seam. */
 #include "eventlog.h"
-#include "guard.h"
 #include "platform.h"
 #include "summary.h"
 
@@ -20,31 +19,44 @@ static bool is(const char *s, const char *what)
     return s && strcmp(s, what) == 0;
 }
 
-static bool problem_remains(const mend_report *r)
+static cJSON *read_back(const mend_report *r)
 {
-    const char *o = mend_report_outcome(r);
+    char *json = r ? mend_report_json(r, false) : NULL;
+    cJSON *doc = json ? cJSON_Parse(json) : NULL;
+    free(json);
+    return doc;
+}
+
+static const char *outcome_of(const cJSON *doc)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, "outcome");
+    return cJSON_IsString(o) ? o->valuestring : "failed";
+}
+
+static bool problem_remains(const cJSON *doc)
+{
+    const char *o = outcome_of(doc);
     return !is(o, "fixed") && !is(o, "healthy");
 }
 
-static bool changed_something(const mend_report *r)
+bool mend_eventlog_wanted_doc(const cJSON *doc)
 {
-    for (int c = 0; c < MEND_COUNT__N; c++)
-        if (mend_report_counter(r, (mend_counter)c) > 0)
-            return true;
-    return false;
+    /* A dry run is a rehearsal: collectors alert on events, and nothing happened. */
+    if (!cJSON_IsObject(doc) || !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(doc, "dry_run")))
+        return false;
+    bool changed = false;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(doc, "actions"))
+        changed = changed || (cJSON_IsNumber(a) && a->valuedouble > 0);
+    return changed || problem_remains(doc);
 }
 
 bool mend_eventlog_wanted(const mend_report *r)
 {
-    if (!r)
-        return false;
-    char *json = mend_report_json(r, false);
-    cJSON *doc = json ? cJSON_Parse(json) : NULL;
-    free(json);
-    /* A dry run is a rehearsal: collectors alert on events, and nothing happened. */
-    bool dry = !doc || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "dry_run"));
+    cJSON *doc = read_back(r);
+    bool wanted = mend_eventlog_wanted_doc(doc);
     cJSON_Delete(doc);
-    return !dry && (changed_something(r) || problem_remains(r));
+    return wanted;
 }
 
 static int event_id(const char *outcome)
@@ -154,27 +166,22 @@ static char *seam_path(void)
 }
 #endif
 
-int mend_eventlog_write(const mend_report *r, const char *summary)
+int mend_eventlog_write_doc(const cJSON *doc, const char *summary)
 {
-    if (!mend_eventlog_wanted(r))
+    if (!mend_eventlog_wanted_doc(doc))
         return 0;
     char own[MEND_SUMMARY_MAX];
     if (!summary) {
-        mend_summary_line(r, own, sizeof own);
+        mend_summary_from_doc(doc, MEND_CMD_FIX, own, sizeof own);
         summary = own;
     }
-    char *json = mend_report_json(r, false);
-    cJSON *doc = json ? cJSON_Parse(json) : NULL;
-    free(json);
-    if (!doc)
-        return -1;
-    const char *outcome = mend_report_outcome(r);
-    bool warning = problem_remains(r);
-    int id = event_id(outcome);
+    bool warning = problem_remains(doc);
+    int id = event_id(outcome_of(doc));
+    const cJSON *advice = cJSON_GetObjectItemCaseSensitive(doc, "advice");
     char *path = seam_path();
     int rc = 0;
     if (path) {
-        char *msg = build_message(summary, cJSON_GetObjectItemCaseSensitive(doc, "advice"), "\n");
+        char *msg = build_message(summary, advice, "\n");
         rc = msg ? write_json_line(path, warning ? "warning" : "information", id, msg) : -1;
         free(msg);
     }
@@ -183,13 +190,22 @@ int mend_eventlog_write(const mend_report *r, const char *summary)
         /* A rehearsal on the simulator must not tell the machine's collectors anything. */
         const cJSON *host = cJSON_GetObjectItemCaseSensitive(doc, "host");
         if (cJSON_IsString(host) && strcmp(host->valuestring, "local") == 0) {
-            char *msg = build_message(summary, cJSON_GetObjectItemCaseSensitive(doc, "advice"), "\r\n");
+            char *msg = build_message(summary, advice, "\r\n");
             rc = msg ? report_event(warning, id, msg) : -1;
             free(msg);
         }
     }
 #endif
     free(path);
+    return rc;
+}
+
+int mend_eventlog_write(const mend_report *r, const char *summary)
+{
+    cJSON *doc = read_back(r);
+    if (!doc)
+        return r ? -1 : 0;
+    int rc = mend_eventlog_write_doc(doc, summary);
     cJSON_Delete(doc);
     return rc;
 }

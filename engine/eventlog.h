@@ -21,13 +21,18 @@ enum {
  * nowhere elsewhere. */
 #define MEND_EVENTLOG_ENV "MEND_EVENTLOG_FILE"
 
-/* True when the run deserves an event: not a dry run, and it changed something or a problem
- * remains. */
+/* True when the run deserves an event: not a dry run, and it changed something (an action
+ * counter above zero) or a problem remains (outcome other than fixed or healthy). */
 bool mend_eventlog_wanted(const mend_report *r);
 
-/* Writes the run's event (message: summary — the caller's mend_summary_line_for, or a fix
- * summary built here when NULL — then the advice lines). Returns 0 when written or not wanted, -1 when the log could not be written;
- * a failed write never changes mend's result, so callers at most warn. */
+/* Writes the run's event when it deserves one; the message is summary (NULL: a fix summary
+ * built here) followed by the advice lines. Returns 0 when written or not wanted, -1 when the
+ * log could not be written; that never changes mend's result, so callers at most warn. */
 int mend_eventlog_write(const mend_report *r, const char *summary);
+
+/* The same from the report already read back as JSON (mend_report_json parsed). */
+struct cJSON;
+bool mend_eventlog_wanted_doc(const struct cJSON *doc);
+int mend_eventlog_write_doc(const struct cJSON *doc, const char *summary);
 
 #endif

@@ -340,27 +340,33 @@ static void build(line *l, const cJSON *doc, bool diagnosis)
     put_problems(l, policies, diagnosis);
 }
 
-size_t mend_summary_line_for(const mend_report *r, mend_command cmd, char *buf, size_t n)
+size_t mend_summary_from_doc(const cJSON *doc, mend_command cmd, char *buf, size_t n)
 {
     if (!buf || n == 0)
         return 0;
     if (n > MEND_SUMMARY_MAX)
         n = MEND_SUMMARY_MAX;
     line l = {.buf = buf, .limit = n > sizeof ELLIPSIS ? n - sizeof ELLIPSIS : 0};
-    char *json = mend_report_json(r, false);
-    cJSON *doc = json ? cJSON_Parse(json) : NULL;
-    free(json);
-    if (doc)
+    if (cJSON_IsObject(doc))
         build(&l, doc, cmd == MEND_CMD_CHECK);
     else
         puts_(&l, "mend: error: the report could not be read (out of memory)");
-    cJSON_Delete(doc);
     if (l.cut && l.len + sizeof ELLIPSIS <= n) {
         memcpy(buf + l.len, ELLIPSIS, sizeof ELLIPSIS - 1);
         l.len += sizeof ELLIPSIS - 1;
     }
     buf[l.len] = '\0';
     return l.len;
+}
+
+size_t mend_summary_line_for(const mend_report *r, mend_command cmd, char *buf, size_t n)
+{
+    char *json = mend_report_json(r, false);
+    cJSON *doc = json ? cJSON_Parse(json) : NULL;
+    free(json);
+    size_t len = mend_summary_from_doc(doc, cmd, buf, n);
+    cJSON_Delete(doc);
+    return len;
 }
 
 size_t mend_summary_line(const mend_report *r, char *buf, size_t n)

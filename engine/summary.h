@@ -23,6 +23,11 @@ size_t mend_summary_line(const mend_report *r, char *buf, size_t n);
  * ("found 2 stuck policies"), every other command as a fix. */
 size_t mend_summary_line_for(const mend_report *r, mend_command cmd, char *buf, size_t n);
 
+/* The same from the report already read back as JSON (mend_report_json parsed), so callers that
+ * need the document anyway read a 10,000-policy report once. */
+struct cJSON;
+size_t mend_summary_from_doc(const struct cJSON *doc, mend_command cmd, char *buf, size_t n);
+
 /* Prints line and a newline to out after flushing stdout and stderr, so it comes last. */
 void mend_summary_emit(const char *line, FILE *out);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "eventlog.h"
+#include "fleet.h"
 #include "guard.h"
 #include "report.h"
 #include "summary.h"
@@ -208,6 +209,30 @@ static void test_eventlog_unwritable_seam_reports_failure(void **state)
     mend_report_free(r);
 }
 
+/* The one call commands.c makes: the event carries the command's wording, and a dry run (by the
+ * options) writes none. */
+static void test_fleet_after_run_writes_the_event_in_the_commands_words(void **state)
+{
+    (void)state;
+    mend_report *r = mend_report_new("sim", false);
+    mend_report_policy_set(r, "Corp-QM", "outcome", "failed");
+    mend_options o = {.cmd = MEND_CMD_CHECK};
+    assert_int_equal(mend_fleet_after_run(r, &o), 0);
+    int n;
+    cJSON **ev = read_events(&n);
+    assert_int_equal(n, 1);
+    assert_string_equal(field(ev[0], "message"),
+                        "mend: found 1 stuck policy; reboot required: no; problems: \"Corp-QM\" stuck");
+    free_events(ev);
+
+    remove(seam);
+    o.dry_run = true;
+    assert_int_equal(mend_fleet_after_run(r, &o), 0);
+    read_events(&n);
+    assert_int_equal(n, 0);
+    mend_report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +244,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_eventlog_appends_one_line_per_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eventlog_without_the_seam_off_windows_does_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eventlog_unwritable_seam_reports_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fleet_after_run_writes_the_event_in_the_commands_words, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,45 @@
+/* What a finished run leaves for fleet tools: the summary line and the Application-log event. */
+#include "fleet.h"
+#include "eventlog.h"
+#include "guard.h"
+#include "summary.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Decided from the report's counters and outcome alone, so the common healthy run and every
+ * dry run cost nothing here; a 10,000-policy report is read back only when it is needed. */
+static bool may_want_event(const mend_report *r, const mend_options *o)
+{
+    if (o->dry_run)
+        return false;
+    const char *outcome = mend_report_outcome(r);
+    if (strcmp(outcome, "fixed") != 0 && strcmp(outcome, "healthy") != 0)
+        return true;
+    for (int c = 0; c < MEND_COUNT__N; c++)
+        if (mend_report_counter(r, (mend_counter)c) > 0)
+            return true;
+    return false;
+}
+
+int mend_fleet_after_run(const mend_report *r, const mend_options *o)
+{
+    if (!r || !o)
+        return 0;
+    bool event = may_want_event(r, o);
+    if (!o->summary && !event)
+        return 0;
+    char *json = mend_report_json(r, false);
+    cJSON *doc = json ? cJSON_Parse(json) : NULL;
+    free(json);
+    char line[MEND_SUMMARY_MAX];
+    mend_summary_from_doc(doc, o->cmd, line, sizeof line);
+    if (o->summary)
+        mend_summary_emit(line, o->json ? stderr : stdout);
+    int rc = 0;
+    if (event)
+        rc = doc ? mend_eventlog_write_doc(doc, line) : -1;
+    cJSON_Delete(doc);
+    return rc;
+}
