@@ -136,6 +136,39 @@ int mend_journal_event(mend_journal *j, const char *event, const char *detail, m
 
 /* ---- reading back ---- */
 
+/* Only the journal's end matters: actions run one at a time, so an interrupted run's open
+ * action is among its last lines. Reading a bounded tail keeps start-up fast however long the
+ * journal has grown. */
+#define JOURNAL_TAIL ((long)8 * 1024 * 1024)
+
+static int read_tail(const char *path, char **data, size_t *len, mend_err *e)
+{
+    FILE *f = mend_fopen(path, "rb");
+    if (!f)
+        return mend_err_set(e, MEND_E_IO, 0, "cannot open the journal %s", path);
+    bool cut = fseek(f, 0, SEEK_END) == 0 && ftell(f) > JOURNAL_TAIL && fseek(f, -JOURNAL_TAIL, SEEK_END) == 0;
+    if (!cut)
+        rewind(f);
+    char *buf = malloc((size_t)JOURNAL_TAIL + 1);
+    size_t n = buf ? fread(buf, 1, (size_t)JOURNAL_TAIL, f) : 0;
+    bool bad = !buf || ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return mend_err_set(e, MEND_E_IO, 0, "cannot read the journal %s", path);
+    }
+    buf[n] = '\0';
+    size_t start = 0;
+    if (cut) { /* the first line is a fragment */
+        char *nl = memchr(buf, '\n', n);
+        start = nl ? (size_t)(nl - buf) + 1 : n;
+    }
+    memmove(buf, buf + start, n - start + 1);
+    *data = buf;
+    *len = n - start;
+    return 0;
+}
+
 typedef struct pending {
     double seq;
     const cJSON *rec;
@@ -147,9 +180,9 @@ int mend_journal_unfinished(const char *path,
 {
     if (!mend_file_exists(path))
         return 0;
-    char *buf;
-    size_t len;
-    if (mend_read_file(path, &buf, &len, e) != 0)
+    char *buf = NULL;
+    size_t len = 0;
+    if (read_tail(path, &buf, &len, e) != 0)
         return -1;
 
     /* Parse every line; a torn line (a crash mid-write) or foreign text is skipped. */

@@ -145,6 +145,25 @@ static void test_unfinished_tolerates_a_torn_last_line(void **state)
     assert_string_equal(g_found[0], "r9 ipsec.delete Corp-QM");
 }
 
+static void test_unfinished_in_a_long_journal_reads_its_end(void **state)
+{
+    (void)state;
+    const char *path = DIR "/long.jsonl";
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    /* ~12 MB of finished old runs, then a run cut off mid-action. */
+    for (int i = 0; i < 80000; i++)
+        fprintf(f, "{\"ts\":\"2026-01-01T00:00:00.000Z\",\"run\":\"old%d\",\"seq\":1,\"event\":\"%s\","
+                   "\"op\":\"ipsec.delete\",\"target\":\"Policy number %d with a long name\"}\n",
+                i / 2, i % 2 ? "end" : "begin", i / 2);
+    fputs("{\"ts\":\"2026-01-02T00:00:00.000Z\",\"run\":\"last\",\"seq\":7,\"event\":\"begin\","
+          "\"op\":\"svc.stop\",\"target\":\"PolicyAgent\"}\n", f);
+    fclose(f);
+    mend_err e;
+    assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 1);
+    assert_string_equal(g_found[0], "last svc.stop PolicyAgent");
+}
+
 static void test_unfinished_missing_file_is_nothing(void **state)
 {
     (void)state;
@@ -172,6 +191,7 @@ int main(void)
         cmocka_unit_test_setup(test_unfinished_none_when_every_begin_ended, setup),
         cmocka_unit_test_setup(test_unfinished_finds_begin_without_end_of_latest_run, setup),
         cmocka_unit_test_setup(test_unfinished_tolerates_a_torn_last_line, setup),
+        cmocka_unit_test_setup(test_unfinished_in_a_long_journal_reads_its_end, setup),
         cmocka_unit_test_setup(test_unfinished_missing_file_is_nothing, setup),
         cmocka_unit_test_setup(test_journal_open_fails_clearly, setup),
     };
