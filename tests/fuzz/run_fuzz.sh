@@ -25,6 +25,7 @@ status=0
 for t in "${TARGETS[@]}"; do
   exe=$BUILD/tests/fuzz/fuzz_$t
   work=$BUILD/fuzz-work/$t
+  rm -rf "$work/artifacts"
   mkdir -p "$work/corpus" "$work/artifacts"
   echo "== fuzz_$t for ${SECONDS_PER_TARGET}s"
   # New inputs go to the first (scratch) folder, so the committed seeds stay as written.
