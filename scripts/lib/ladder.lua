@@ -58,13 +58,20 @@ function M.command(names, caps)
   for _, c in ipairs(CAP_ORDER) do
     if want[c] then list[#list + 1] = c end
   end
+  local allow = #list > 0 and ("--allow " .. table.concat(list, ",")) or nil
   local parts = { "mend fix" }
-  if names then
-    for _, n in ipairs(names) do parts[#parts + 1] = M.quote(n) end
-  else
+  local dashed = false
+  for _, n in ipairs(names or {}) do dashed = dashed or n:sub(1, 1) == "-" end
+  if not names then
     parts[#parts + 1] = "--all-pending"
+  elseif dashed then
+    -- A name that starts with "-" would read as an option: options first, then "--".
+    parts[#parts + 1] = allow
+    allow = nil
+    parts[#parts + 1] = "--"
   end
-  if #list > 0 then parts[#parts + 1] = "--allow " .. table.concat(list, ",") end
+  for _, n in ipairs(names or {}) do parts[#parts + 1] = M.quote(n) end
+  parts[#parts + 1] = allow
   return table.concat(parts, " ")
 end
 

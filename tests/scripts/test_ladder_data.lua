@@ -27,6 +27,8 @@ t.eq(ladder.command({ "Corp-QM" }, { kill = true }), 'mend fix "Corp-QM" --allow
 t.eq(ladder.command({ "A", "B" }, { nic = true, kill = true }), 'mend fix "A" "B" --allow kill,nic')
 t.eq(ladder.command(nil, { registry = true }), "mend fix --all-pending --allow registry")
 t.eq(ladder.command({ "A" }, {}), 'mend fix "A"')
+t.eq(ladder.command({ "-x QM" }, { kill = true }), 'mend fix --allow kill -- "-x QM"')
+t.eq(ladder.command({ "-x QM" }, {}), 'mend fix -- "-x QM"')
 
 local pending = assert(ladder.pending_names())
 t.eq(#pending, 8)
