@@ -1,0 +1,42 @@
+#!/bin/bash
+# Capture of every bundled scenario round-trips: `mend check --json` on the capture equals
+# `mend check --json` on the original; capture is read-only and byte-deterministic.
+# usage: capture_roundtrip.sh MEND SOURCE_DIR WORK
+set -u
+MEND=$1 SRC=$2 WORK=$3
+rm -rf "$WORK"; mkdir -p "$WORK"
+export MEND_DATA_DIR=$SRC MEND_STATE_DIR=$WORK/state
+fail=0
+# The findings, in a stable order: key order inside steps and the policy order do not matter.
+norm() { jq -S '.policies |= sort_by(.name) | del(.mend)' "$1"; }
+for scen in "$SRC"/scenarios/*.lua "$SRC"/scenarios/tests/*.lua; do
+  base=$(basename "$scen" .lua)
+  cp "$scen" "$WORK/$base.lua"
+  # The simulator writes its state in its own form on first use: compare against that.
+  "$MEND" sim init "$scen" --host "sim:$WORK/$base.lua" -q >/dev/null 2>&1
+  cp "$WORK/$base.lua" "$WORK/$base.before"
+  if ! "$MEND" capture -o "$WORK/$base.twin.lua" --host "sim:$WORK/$base.lua" -q 2>"$WORK/$base.err"; then
+    echo "FAIL $base: capture failed: $(cat "$WORK/$base.err")"; fail=1; continue
+  fi
+  if ! cmp -s "$WORK/$base.lua" "$WORK/$base.before"; then
+    echo "FAIL $base: capture changed the state file"; fail=1
+  fi
+  "$MEND" capture --host "sim:$WORK/$base.lua" -q >"$WORK/$base.twin2.lua" 2>/dev/null
+  if ! cmp -s "$WORK/$base.twin.lua" "$WORK/$base.twin2.lua"; then
+    echo "FAIL $base: two captures differ"; fail=1
+  fi
+  cp "$WORK/$base.twin.lua" "$WORK/$base.twin.state.lua"
+  "$MEND" check --json --host "sim:$WORK/$base.lua" >"$WORK/$base.orig.json" 2>/dev/null
+  rc1=$?
+  "$MEND" check --json --host "sim:$WORK/$base.twin.state.lua" >"$WORK/$base.twin.json" 2>"$WORK/$base.twin.err"
+  rc2=$?
+  if [ $rc1 -ne $rc2 ]; then
+    echo "FAIL $base: check exits $rc1 on the original, $rc2 on the twin: $(head -3 "$WORK/$base.twin.err")"; fail=1
+  fi
+  if ! diff <(norm "$WORK/$base.orig.json") <(norm "$WORK/$base.twin.json") >"$WORK/$base.diff"; then
+    echo "FAIL $base: check findings differ on the twin:"; head -20 "$WORK/$base.diff"; fail=1
+  else
+    echo "ok $base"
+  fi
+done
+exit $fail
