@@ -79,12 +79,13 @@ try {
     exit 2
 }
 
-foreach ($line in $run.Lines) { Write-MendLine $line }
+# Only mend's last line, its summary: Intune keeps one line under 2,048 characters.
+$summary = $(if ($run.Lines.Count -gt 0) { $run.Lines[-1] } else { '' })
 
 switch ($run.Code) {
-    0 { exit 0 }
-    1 { exit 1 }
-    3 { exit 1 }   # a stuck policy that only a reboot clears is still an issue found
+    0 { Write-MendLine $summary; exit 0 }
+    1 { Write-MendLine $summary; exit 1 }
+    3 { Write-MendLine $summary; exit 1 }   # a stuck policy that only a reboot clears is still an issue found
     2 {
         Write-MendLine ("mend: failed: mend check exited 2 (usage, configuration or script error): {0}" -f $run.Error)
         exit 2

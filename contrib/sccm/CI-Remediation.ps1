@@ -77,12 +77,13 @@ try {
     exit 2
 }
 
-foreach ($line in $run.Lines) { Write-MendLine $line }
+# Only mend's last line, its summary: the console shows one line.
+$summary = $(if ($run.Lines.Count -gt 0) { $run.Lines[-1] } else { '' })
 
 switch ($run.Code) {
-    0 { exit 0 }
-    3 { exit 0 }   # only a reboot remains: left to the maintenance window
-    1 { exit 1 }
+    0 { Write-MendLine $summary; exit 0 }
+    3 { Write-MendLine $summary; exit 0 }   # only a reboot remains: left to the maintenance window
+    1 { Write-MendLine $summary; exit 1 }
     default {
         Write-MendLine ("mend: failed: mend fix exited {0} (usage, configuration or script error): {1}" -f $run.Code, $run.Error)
         exit 2

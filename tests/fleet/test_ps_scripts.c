@@ -164,21 +164,26 @@ static void test_intune_exit_code_mapping(void **state)
     (void)state;
     size_t len;
     char *detect = load("intune/Detect-Mend.ps1", &len);
-    assert_int_equal(occurrences(detect, "    0 { exit 0 }\n"), 1);
-    assert_int_equal(occurrences(detect, "    1 { exit 1 }\n"), 1);
-    assert_int_equal(occurrences(detect, "    3 { exit 1 }"), 1);
+    assert_int_equal(occurrences(detect, "    0 { Write-MendLine $summary; exit 0 }\n"), 1);
+    assert_int_equal(occurrences(detect, "    1 { Write-MendLine $summary; exit 1 }\n"), 1);
+    assert_int_equal(occurrences(detect, "    3 { Write-MendLine $summary; exit 1 }"), 1);
     assert_int_equal(occurrences(detect, "mend: failed: mend check exited 2 (usage, configuration or script error)"), 1);
     char *remediate = load("intune/Remediate-Mend.ps1", &len);
-    assert_int_equal(occurrences(remediate, "    0 { exit 0 }\n"), 1);
-    assert_int_equal(occurrences(remediate, "    1 { exit 1 }\n"), 1);
-    assert_int_equal(occurrences(remediate, "    3 { exit $RebootRequiredExitCode }\n"), 1);
+    assert_int_equal(occurrences(remediate, "    0 { Write-MendLine $summary; exit 0 }\n"), 1);
+    assert_int_equal(occurrences(remediate, "    1 { Write-MendLine $summary; exit 1 }\n"), 1);
+    assert_int_equal(occurrences(remediate, "    3 { Write-MendLine $summary; exit $RebootRequiredExitCode }\n"), 1);
     assert_int_equal(occurrences(remediate, "\n$RebootRequiredExitCode = 0\n"), 1);
     assert_int_equal(occurrences(remediate, "mend: failed: mend fix exited 2 (usage, configuration or script error)"), 1);
     const char *both[] = {detect, remediate};
     for (size_t i = 0; i < 2; i++) {
-        /* Every exit path after the run writes through Write-MendLine first, capped under 2,048. */
+        /* One line of output: mend's last line (its summary) or the failure line, capped under
+         * 2,048 characters and stripped of control characters. */
         assert_int_equal(occurrences(both[i], "if ($t.Length -gt 2000) { $t = $t.Substring(0, 2000) + '...' }"), 1);
-        assert_int_equal(occurrences(both[i], "foreach ($line in $run.Lines) { Write-MendLine $line }"), 1);
+        assert_int_equal(occurrences(both[i], "$t = ($Text -replace '[\\x00-\\x1F\\x7F]', ' ').Trim()"), 1);
+        assert_int_equal(occurrences(both[i], "$summary = $(if ($run.Lines.Count -gt 0) { $run.Lines[-1] } else { '' })"), 1);
+        assert_int_equal(occurrences(both[i], "Write-MendLine $summary;"), 3);
+        assert_int_equal(occurrences(both[i], "Write-MendLine $line"), 0);
+        assert_int_equal(occurrences(both[i], "Write-Output"), 1); /* only inside Write-MendLine */
         /* mend.exe beside the script, else in Program Files (the 64-bit one from 32-bit PowerShell). */
         assert_int_equal(occurrences(both[i], "Join-Path $PSScriptRoot 'mend.exe'"), 1);
         assert_int_equal(occurrences(both[i], "@($env:ProgramW6432, $env:ProgramFiles)"), 1);
