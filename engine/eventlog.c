@@ -116,6 +116,8 @@ static int write_json_line(const char *path, const char *type, int id, const cha
     if (f) {
         size_t n = strlen(text);
         text[n] = '\n'; /* replaces the NUL; fwrite takes the length */
+        /* One buffer for the whole line: one append, so concurrent runs never interleave. */
+        setvbuf(f, NULL, _IOFBF, n + 2);
         rc = fwrite(text, 1, n + 1, f) == n + 1 ? 0 : -1;
         if (fclose(f) != 0)
             rc = -1;
@@ -192,6 +194,8 @@ int mend_eventlog_write_doc(const cJSON *doc, const char *summary)
         if (cJSON_IsString(host) && strcmp(host->valuestring, "local") == 0) {
             char *msg = build_message(summary, advice, "\r\n");
             rc = msg ? report_event(warning, id, msg) : -1;
+            if (rc != 0) /* advice with invalid UTF-8: the summary is always valid */
+                rc = report_event(warning, id, summary);
             free(msg);
         }
     }

@@ -10,9 +10,9 @@
 
 /* Decided from the report's counters and outcome alone, so the common healthy run and every
  * dry run cost nothing here; a 10,000-policy report is read back only when it is needed. */
-static bool may_want_event(const mend_report *r, const mend_options *o)
+static bool may_want_event(const mend_report *r, bool dry_run)
 {
-    if (o->dry_run)
+    if (dry_run)
         return false;
     const char *outcome = mend_report_outcome(r);
     if (strcmp(outcome, "fixed") != 0 && strcmp(outcome, "healthy") != 0)
@@ -23,20 +23,20 @@ static bool may_want_event(const mend_report *r, const mend_options *o)
     return false;
 }
 
-int mend_fleet_after_run(const mend_report *r, const mend_options *o)
+int mend_fleet_after_run(const mend_report *r, mend_command cmd, bool dry_run, bool summary, bool json)
 {
-    if (!r || !o)
+    if (!r)
         return 0;
-    bool event = may_want_event(r, o);
-    if (!o->summary && !event)
+    bool event = may_want_event(r, dry_run);
+    if (!summary && !event)
         return 0;
-    char *json = mend_report_json(r, false);
-    cJSON *doc = json ? cJSON_Parse(json) : NULL;
-    free(json);
+    char *text = mend_report_json(r, false);
+    cJSON *doc = text ? cJSON_Parse(text) : NULL;
+    free(text);
     char line[MEND_SUMMARY_MAX];
-    mend_summary_from_doc(doc, o->cmd, line, sizeof line);
-    if (o->summary)
-        mend_summary_emit(line, o->json ? stderr : stdout);
+    mend_summary_from_doc(doc, cmd, line, sizeof line);
+    if (summary)
+        mend_summary_emit(line, json ? stderr : stdout);
     int rc = 0;
     if (event)
         rc = doc ? mend_eventlog_write_doc(doc, line) : -1;

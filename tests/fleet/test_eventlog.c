@@ -216,8 +216,7 @@ static void test_fleet_after_run_writes_the_event_in_the_commands_words(void **s
     (void)state;
     mend_report *r = mend_report_new("sim", false);
     mend_report_policy_set(r, "Corp-QM", "outcome", "failed");
-    mend_options o = {.cmd = MEND_CMD_CHECK};
-    assert_int_equal(mend_fleet_after_run(r, &o), 0);
+    assert_int_equal(mend_fleet_after_run(r, MEND_CMD_CHECK, false, false, false), 0);
     int n;
     cJSON **ev = read_events(&n);
     assert_int_equal(n, 1);
@@ -226,8 +225,7 @@ static void test_fleet_after_run_writes_the_event_in_the_commands_words(void **s
     free_events(ev);
 
     remove(seam);
-    o.dry_run = true;
-    assert_int_equal(mend_fleet_after_run(r, &o), 0);
+    assert_int_equal(mend_fleet_after_run(r, MEND_CMD_CHECK, true, false, false), 0);
     read_events(&n);
     assert_int_equal(n, 0);
     mend_report_free(r);
