@@ -357,6 +357,61 @@ static void test_exe_ctrl_c_stops_the_script_and_keeps_the_record(void **state)
     free(text);
 }
 
+/* fix, batch and check run the bundled scripts with the right names and flags: shown with a
+ * data folder whose scripts only write down what they were given. */
+static void test_exe_fix_batch_check_wire_names_and_flags(void **state)
+{
+    (void)state;
+    mend_err e;
+    assert_int_equal(mend_mkdirs(DIR "/data/scripts/lib", &e), 0);
+    const char *recorder =
+        "local seen = require('lib.seen')\n"
+        "local f = assert(io.open('" DIR "/seen.txt', 'w'))\n"
+        "f:write(seen(), ' ', table.concat(mend.args, ','), ' all_pending=', tostring(mend.flags.all_pending),\n"
+        "        ' resume=', tostring(mend.flags.resume), ' batch=', tostring(mend.flags.batch), '\\n')\n"
+        "f:close()\n";
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", recorder);
+    write_text(DIR "/data/scripts/lib/seen.lua", "return function() return arg[0]:match('([^/]+)%.lua$') end\n");
+    write_text(DIR "/data/scripts/fix.lua", buf);
+    write_text(DIR "/data/scripts/check.lua", buf);
+    char *saved = getenv("MEND_DATA_DIR") ? strdup(getenv("MEND_DATA_DIR")) : NULL;
+    setenv("MEND_DATA_DIR", DIR "/data", 1);
+
+    assert_int_equal(MEND("fix", "Corp-QM", "--all-pending", "--host", "sim:" STATE, "Zürich QM"), 0);
+    char *seen = slurp(DIR "/seen.txt");
+    assert_string_equal(seen, "fix Corp-QM,Zürich QM all_pending=true resume=false batch=false\n");
+    free(seen);
+
+    write_text(DIR "/list.txt", "# two policies\r\nB-QM\r\n\r\nA-QM\r\nB-QM\r\n");
+    assert_int_equal(MEND("batch", DIR "/list.txt", "--resume", "--host", "sim:" STATE), 0);
+    seen = slurp(DIR "/seen.txt");
+    assert_string_equal(seen, "fix B-QM,A-QM all_pending=false resume=true batch=true\n");
+    free(seen);
+
+    assert_int_equal(MEND_IN(DIR "/list.txt", "batch", "-", "--host", "sim:" STATE), 0);
+    seen = slurp(DIR "/seen.txt");
+    assert_string_equal(seen, "fix B-QM,A-QM all_pending=false resume=false batch=true\n");
+    free(seen);
+
+    assert_int_equal(MEND("check", "--host", "sim:" STATE, "P1"), 0);
+    seen = slurp(DIR "/seen.txt");
+    assert_string_equal(seen, "check P1 all_pending=false resume=false batch=false\n");
+    free(seen);
+
+    /* Without the bundled scripts, fix says which file it could not open. */
+    setenv("MEND_DATA_DIR", DIR "/nowhere", 1);
+    assert_int_equal(MEND("fix", "--host", "sim:" STATE), 2);
+    assert_contains(g_r.err, "nowhere/scripts/fix.lua");
+
+    if (saved) {
+        setenv("MEND_DATA_DIR", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("MEND_DATA_DIR");
+    }
+}
+
 static void test_exe_host_errors_exit_2(void **state)
 {
     (void)state;
@@ -395,6 +450,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exe_batch_list_errors_exit_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_dry_run_changes_nothing_and_errors_keep_what_was_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_ctrl_c_stops_the_script_and_keeps_the_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_fix_batch_check_wire_names_and_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_host_errors_exit_2, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
