@@ -34,7 +34,8 @@ void mend_sleep_ms(unsigned ms);
 /* Folder of the running executable (malloc'd), NULL if unknown. */
 char *mend_exe_dir(void);
 /* The user's state folder for mend (malloc'd): $MEND_STATE_DIR, else $XDG_STATE_HOME/mend,
- * else ~/.local/state/mend; %LOCALAPPDATA%\mend on Windows. */
+ * else ~/.local/state/mend; on Windows $MEND_STATE_DIR, else %ProgramData%\mend (one machine-wide
+ * folder: mend runs elevated, often as SYSTEM), else %LOCALAPPDATA%\mend. */
 char *mend_state_dir(void);
 /* Joins two path parts with the platform separator (malloc'd). */
 char *mend_path_join(const char *a, const char *b);
