@@ -1,9 +1,11 @@
 #!/bin/sh
 # Wine benchmarks of mend.exe against its peers, in one throwaway prefix:
 #   exporting a 10,000-key registry subtree   mend.exe (reg.export)   vs  wine reg export
+#   (the subtree comes from make_tree.sh through wine reg import)
 #   querying a service                         mend.exe (svc.query)    vs  wine sc query
 #   a handle scan of the whole system          mend.exe (handles.scan)
 # usage: bench/wine/run.sh [BUILD_DIR]   (a cross build: BUILD_DIR/mend.exe and tests/wine helpers)
+# hyperfine -N splits commands like a shell, so Windows paths are single-quoted.
 # Needs hyperfine (apt install hyperfine); prints hyperfine's tables in Markdown.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,10 +19,10 @@ command -v hyperfine >/dev/null || { echo "run.sh: hyperfine is not installed (a
 export WINEPREFIX
 WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/mend-bench-wine.XXXXXX")
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-export MEND_STATE_DIR="$WINEPREFIX/state"
 cleanup() { wineserver -k 2>/dev/null || true; rm -rf "$WINEPREFIX"; }
 trap cleanup EXIT
 win() { winepath -w "$1"; }
+export MEND_STATE_DIR="Z:$(echo "$WINEPREFIX/state" | tr / '\\\\')"
 
 echo "preparing a Wine prefix in $WINEPREFIX ..." >&2
 wineboot -i >/dev/null 2>&1
@@ -30,31 +32,34 @@ wine "$helpers/pipe_blocker.exe" "$(win "$WINEPREFIX/keeper")" >/dev/null 2>&1 &
 while [ ! -f "$WINEPREFIX/keeper" ]; do sleep 0.1; done
 wine "$helpers/svc_install.exe" PolicyAgent normal 'C:\svc.log' start
 echo "building the 10,000-key subtree ..." >&2
-wine "$mend_exe" run "$(win "$here/make_tree.lua")" 10000
+sh "$here/make_tree.sh" 10000 > "$WINEPREFIX/drive_c/tree.reg"
+wine reg import 'C:\tree.reg' >/dev/null 2>&1
 
 out_mend='C:\bench-mend.reg'
 out_wine='C:\bench-wine.reg'
 mend_run="wine $mend_exe run"
 md=$(mktemp)
 
+# Once outside hyperfine, so a failure shows its message.
+wine "$mend_exe" run "$(win "$here/export.lua")" "$out_mend" >&2 || { echo "run.sh: mend export failed" >&2; exit 1; }
 echo "## Export of a 10,000-key subtree (30,000 values)"
 hyperfine -N -w 1 -r 5 --export-markdown "$md" \
-  -n "mend.exe reg.export" "$mend_run $(win "$here/export.lua") $out_mend" \
-  -n "wine reg export" "wine reg export HKLM\\SOFTWARE\\MendBench $out_wine /y" >&2
+  -n "mend.exe reg.export" "$mend_run '$(win "$here/export.lua")' '$out_mend'" \
+  -n "wine reg export" "wine reg export 'HKLM\\SOFTWARE\\MendBench' '$out_wine' /y" >&2
 cat "$md"
 ls -l "$WINEPREFIX/drive_c/bench-mend.reg" "$WINEPREFIX/drive_c/bench-wine.reg" | awk '{ print "    " $5 " bytes  " $NF }'
 
 echo
 echo "## Querying one service (PolicyAgent)"
 hyperfine -N -w 2 -r 20 --export-markdown "$md" \
-  -n "mend.exe svc.query" "$mend_run $(win "$here/svc_query.lua") PolicyAgent" \
+  -n "mend.exe svc.query" "$mend_run '$(win "$here/svc_query.lua")' PolicyAgent" \
   -n "wine sc query" "wine sc query PolicyAgent" >&2
 cat "$md"
 
 echo
 echo "## Handle scan of the whole system (names included)"
 hyperfine -N -w 1 -r 10 --export-markdown "$md" \
-  -n "mend.exe handles.scan{}" "$mend_run $(win "$here/scan.lua")" >&2
+  -n "mend.exe handles.scan{}" "$mend_run '$(win "$here/scan.lua")'" >&2
 cat "$md"
 $mend_run "$(win "$here/scan.lua")" | sed 's/^/    /'
 echo
