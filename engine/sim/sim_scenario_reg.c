@@ -17,40 +17,41 @@ static int cmp_str(const void *a, const void *b)
 /* The string keys of the table on top, sorted (malloc'd copies); non-string keys fail. */
 static int sorted_keys(sc_ctx *c, const char *where, char ***out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    size_t cap = 0;
+    char **a = NULL;
+    size_t k = 0, cap = 0;
+    int rc = 0;
     lua_pushnil(c->L);
-    while (lua_next(c->L, -2)) {
+    while (rc == 0 && lua_next(c->L, -2)) {
         lua_pop(c->L, 1);
-        if (lua_type(c->L, -1) != LUA_TSTRING) {
-            lua_pop(c->L, 1);
-            mend_string_free_list(*out, *n);
-            *out = NULL;
-            return sc_fail(c, "%s: keys must be strings", where);
-        }
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **a = realloc(*out, cap * sizeof *a);
-            if (!a) {
-                lua_pop(c->L, 1);
-                return sc_oom(c);
-            }
-            *out = a;
-        }
         size_t len;
-        const char *s = lua_tolstring(c->L, -1, &len);
-        if (strlen(s) != len) {
-            lua_pop(c->L, 1);
-            return sc_fail(c, "%s: a key contains a NUL byte", where);
+        const char *s = lua_type(c->L, -1) == LUA_TSTRING ? lua_tolstring(c->L, -1, &len) : NULL;
+        if (!s)
+            rc = sc_fail(c, "%s: keys must be strings", where);
+        else if (strlen(s) != len)
+            rc = sc_fail(c, "%s: a key contains a NUL byte", where);
+        else if (k == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **grown = realloc(a, cap * sizeof *grown);
+            if (grown)
+                a = grown;
+            else
+                rc = sc_oom(c);
         }
-        if (!((*out)[(*n)++] = mend_strdup(s))) {
-            lua_pop(c->L, 1);
-            return sc_oom(c);
-        }
+        if (rc == 0 && !(a[k++] = mend_strdup(s)))
+            rc = sc_oom(c);
+        if (rc != 0)
+            lua_pop(c->L, 1);   /* the key lua_next left */
     }
-    if (*n)
-        qsort(*out, *n, sizeof **out, cmp_str);
+    if (rc != 0) {
+        mend_string_free_list(a, k);
+        *out = NULL;
+        *n = 0;
+        return -1;
+    }
+    if (k)
+        qsort(a, k, sizeof *a, cmp_str);
+    *out = a;
+    *n = k;
     return 0;
 }
 

@@ -43,6 +43,9 @@ static void test_sim_scenario_wrong_types_name_field(void **state)
     expect_error("return { registry = { ['NOPE\\\\X'] = {} } }", "a registry path starts with HKLM");
     expect_error("return { registry = { ['HKLM\\\\X'] = { v = { type = 'REG_BINARY', hex = 'abc' } } } }", "odd number of hex digits");
     expect_error("return { registry = { ['HKLM\\\\X'] = { v = { type = 'REG_WHATEVER' } } } }", "unknown registry type 'REG_WHATEVER'");
+    /* Found by fuzzing: a NUL inside a registry path used to leak the sorted key list. */
+    expect_error("return { registry = { ['HKLM\\\\A'] = {}, ['HKLM\\\\B\\0C'] = {} } }", "a key contains a NUL byte");
+    expect_error("return { registry = { [1] = {} } }", "registry: keys must be strings");
 }
 
 static void test_sim_scenario_unknown_blocker_is_named(void **state)
