@@ -137,6 +137,8 @@ static int apply_option(cli_state *st, const char *name, const char *value, char
             o->exit_style = MEND_EXIT_SCCM;
         else
             return usage_error(err, errlen, "bad value for --exit-codes: '%s' (expected default or sccm)", value);
+    } else if (strcmp(name, "--summary") == 0) {
+        o->summary = true;
     } else if (strcmp(name, "--dry-run") == 0) {
         o->dry_run = true;
     } else if (strcmp(name, "--yes") == 0 || strcmp(name, "-y") == 0) {
@@ -169,7 +171,7 @@ static int option_kind(const char *name)
     static const char *const with_value[] = {"--host", "--allow", "--report", "--journal", "--timeout",
                                               "--max-memory", "--exit-codes", "-o", "--output", "--plan"};
     static const char *const flags[] = {"--dry-run", "--yes", "-y", "--json", "--unsafe", "--all-pending",
-                                        "--resume", "-q", "--quiet", "-v", "-vv", "--verbose",
+                                        "--resume", "--summary", "-q", "--quiet", "-v", "-vv", "--verbose",
                                         "--help", "-h", "--version"};
     for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
         if (strcmp(name, with_value[i]) == 0)
@@ -368,6 +370,7 @@ void mend_cli_usage(FILE *out)
           "  --max-memory SIZE        memory limit for scripts: 64M, 1G, 512k, bytes (default 1G)\n"
           "  --unsafe                 give scripts the full Lua standard library\n"
           "  --exit-codes default|sccm  sccm: 3010 reboot required, 1641 reboot initiated\n"
+          "  --summary                end with a one-line summary (Intune, log collectors)\n"
           "  --                       end of options\n"
           "  -h, --help               this help\n"
           "  --version                print the version\n"

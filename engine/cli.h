@@ -36,6 +36,7 @@ typedef struct mend_options {
     bool all_pending;          /* fix: --all-pending */
     bool resume;               /* fix: --resume */
     mend_exit_style exit_style;/* --exit-codes default|sccm */
+    bool summary;              /* --summary: end with the one-line summary (Intune) */
     const char *script;        /* run: script path; batch: list file or "-" */
     const char *sim_verb;      /* sim: "init" | "show" | "reset" */
     char **args;               /* run: the script's args; fix/check: policy names; sim: scenario */

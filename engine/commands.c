@@ -3,6 +3,7 @@
 #include "batch_list.h"
 #include "engine.h"
 #include "engine_private.h"
+#include "fleet.h"
 #include "journal.h"
 #include "log.h"
 #include "lua_host.h"
@@ -235,6 +236,8 @@ static int finish(run_ctx *c, int script_rc, int script_ret)
         snprintf(detail, sizeof detail, "%s, exit %d", mend_report_outcome(r), code);
         mend_journal_event(c->eng.journal, "run_end", detail, &e);
     }
+    if (mend_fleet_after_run(r, o->cmd, o->dry_run, o->summary, o->json) != 0)
+        mend_log(MEND_LOG_WARN, "could not write the run's event to the Application log");
     return code;
 }
 
