@@ -15,7 +15,38 @@ struct mend_lua {
     lua_State *L;
     mend_engine *eng;
     mend_limits lim;
+    bool warn_off;            /* warn('@off') */
+    bool warn_continued;      /* the last piece said more was coming */
 };
+
+/* warn() and errors in __gc finalizers: on stderr, on by default (warn('@off') silences). */
+static void warnf(void *ud, const char *msg, int tocont)
+{
+    mend_lua *ml = ud;
+    if (!ml->warn_continued && !tocont && msg[0] == '@') {
+        if (strcmp(msg, "@off") == 0)
+            ml->warn_off = true;
+        else if (strcmp(msg, "@on") == 0)
+            ml->warn_off = false;
+        return;
+    }
+    if (!ml->warn_off) {
+        if (!ml->warn_continued)
+            fputs("mend: Lua warning: ", stderr);
+        fputs(msg, stderr);
+        if (!tocont)
+            fputc('\n', stderr);
+    }
+    ml->warn_continued = tocont;
+}
+
+/* Only reached if something runs outside a protected call, which mend never does on purpose. */
+static int panic(lua_State *L)
+{
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "mend: Lua panic: %s\n", msg ? msg : "(error object is not a string)");
+    return 0; /* Lua aborts */
+}
 
 typedef struct setup_args {
     mend_lua *ml;
@@ -55,6 +86,8 @@ mend_lua *mend_lua_new(mend_engine *eng, const mend_lua_config *cfg, char *err, 
         free(ml);
         return NULL;
     }
+    lua_atpanic(ml->L, panic);
+    lua_setwarnf(ml->L, warnf, ml);
     /* Even building the state runs under pcall: a failure is a message, never an abort. */
     setup_args a = {ml, cfg};
     lua_pushcfunction(ml->L, setup);

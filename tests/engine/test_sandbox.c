@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lua_host.h"
 #include "platform.h"
@@ -349,6 +350,31 @@ static void test_script_return_value(void **state)
     assert_int_equal(g_ret, 3);
 }
 
+static void test_warnings_reach_stderr(void **state)
+{
+    (void)state;
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *f = fopen(DIR "/warn.txt", "w");
+    dup2(fileno(f), 2);
+    fclose(f);
+    int rc = run(false, "warn('disk ', 'almost full'); warn('@off'); warn('hidden'); warn('@on');\n"
+                        "setmetatable({}, {__gc = function() error('finalizer broke') end}) collectgarbage()\n"
+                        "return 1");
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    assert_int_equal(rc, 0);
+    char *buf;
+    size_t len;
+    mend_err e;
+    assert_int_equal(mend_read_file(DIR "/warn.txt", &buf, &len, &e), 0);
+    assert_non_null(strstr(buf, "mend: Lua warning: disk almost full\n"));
+    assert_null(strstr(buf, "hidden"));
+    assert_non_null(strstr(buf, "finalizer broke"));
+    free(buf);
+}
+
 static void test_script_sees_arg_and_varargs(void **state)
 {
     (void)state;
@@ -377,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_syntax_errors_and_missing_files),
         cmocka_unit_test(test_script_return_value),
         cmocka_unit_test(test_script_sees_arg_and_varargs),
+        cmocka_unit_test(test_warnings_reach_stderr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
