@@ -15,7 +15,7 @@ local NT_STORE = "\\REGISTRY\\MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\I
 -- PolicyAgent's own dependencies (and theirs), as Windows installs them.
 local SERVICES = { "PolicyAgent", "RpcSs", "RpcEptMapper", "Tcpip", "BFE" }
 -- Bounds: a store this large is not one the twin needs whole.
-local LIMITS = { keys = 2000, values = 20000, bytes = 4 * 1024 * 1024, policies = 20000 }
+local LIMITS = { keys = 2000, values = 20000, bytes = 4 * 1024 * 1024, policies = 20000, handles = 20000 }
 
 local output, wanted = nil, {}
 for _, a in ipairs(mend.args) do
@@ -49,7 +49,24 @@ else
     end
   end
 end
-table.sort(chosen, function(a, b) return a.name < b.name end)
+table.sort(chosen, function(a, b)
+  if a.name ~= b.name then return a.name < b.name end
+  return (a.guid or "") < (b.guid or "")
+end)
+-- The simulator needs unique names; Windows' store can hold two policies of one name.
+do
+  local kept, last = {}, nil
+  for _, p in ipairs(chosen) do
+    if p.name == last then
+      note("%s: a second policy of this name (%s) is left out", p.name, p.guid or "?")
+      log.warn("%s: more than one policy has this name; only the first (by guid) is captured", p.name)
+    else
+      kept[#kept + 1] = p
+    end
+    last = p.name
+  end
+  chosen = kept
+end
 if #chosen > LIMITS.policies then
   note("truncated: %d policies, only the first %d (by name) captured", #chosen, LIMITS.policies)
   log.warn("only the first %d of %d policies captured", LIMITS.policies, #chosen)
@@ -101,11 +118,16 @@ if hlist then
     end
   end
   table.sort(procs, function(a, b) return a.pid < b.pid end)
+  if #handles_out > LIMITS.handles then
+    note("truncated: %d handles on the store, only %d captured", #handles_out, LIMITS.handles)
+    log.warn("only %d of %d handles on the store captured", LIMITS.handles, #handles_out)
+  end
   table.sort(handles_out, function(a, b)
     if a.pid ~= b.pid then return a.pid < b.pid end
     if a.handle ~= b.handle then return a.handle < b.handle end
     return (a.policy or a.name) < (b.policy or b.name)
   end)
+  for i = #handles_out, LIMITS.handles + 1, -1 do handles_out[i] = nil end
 else
   note("handles on the store could not be scanned: %s", hmsg)
 end
@@ -113,7 +135,8 @@ end
 -- ---- blockers, inferred from what can be seen ----
 local policies_out = {}
 for _, p in ipairs(chosen) do
-  local out = { name = p.name, guid = p.guid, description = p.description, state = p.state,
+  local guid = type(p.guid) == "string" and p.guid:match("^{%x+%-%x+%-%x+%-%x+%-%x+}$") and p.guid or nil
+  local out = { name = p.name, guid = guid, description = p.description, state = p.state,
                 assigned = p.assigned, sa_count = p.sa_count }
   local blockers, why = {}, {}
   local present = p.store_key ~= "" and reg.exists(p.store_key)
