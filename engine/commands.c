@@ -302,6 +302,9 @@ static int mend_plan_prepare(run_ctx *c)
         /* Read-only by construction: even a capture.lua edited to change something changes
          * nothing (dry-run), and the simulator's state file is not rewritten. */
         o->dry_run = true;
+        if (o->json && !o->output)
+            return setup_error("mend capture --json needs -o FILE: the scenario and the report would both go to "
+                               "standard output");
         c->capture_args = calloc((size_t)o->nargs + 2, sizeof *c->capture_args);
         if (!c->capture_args)
             return setup_error("out of memory");
