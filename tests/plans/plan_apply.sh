@@ -43,6 +43,9 @@ check_equal combo_many "$SRC/scenarios/tests/combo_many.lua" all
 check_equal store_corrupt "$SRC/scenarios/tests/store_corrupt.lua" registry
 check_equal gpo_cache "$SRC/scenarios/tests/gpo_cache.lua" kill
 check_equal healthy "$SRC/scenarios/tests/healthy.lua" kill
+check_equal reboot_only "$SRC/scenarios/tests/reboot_only.lua" reboot
+check_equal unkillable "$SRC/scenarios/tests/unkillable.lua" kill
+check_equal agent_hangs "$SRC/scenarios/tests/agent_hangs.lua" all
 
 # The plan names its gates, its host, version, time and command line.
 jq -e '.gates == ["kill","nic"] and .host == "sim" and (.mend | length > 0) and (.created | test("Z$"))
