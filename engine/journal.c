@@ -1,5 +1,4 @@
-/* The journal: JSON lines, flushed and fsynced around each mutating action, and reading back
- * what an interrupted run left unfinished. */
+/* The journal: JSON lines fsynced around each mutating action, read back after a crash. */
 #include "journal.h"
 #include "engine_private.h"
 #include "platform.h"

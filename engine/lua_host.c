@@ -1,5 +1,4 @@
-/* The Lua state a script runs in: built once with sandbox, limits and bindings, then scripts
- * run under pcall with a message handler. */
+/* The script runner: one sandboxed, limited Lua state per run; scripts run under pcall. */
 #include "lua_host.h"
 #include "lua_private.h"
 

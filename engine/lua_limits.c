@@ -1,6 +1,4 @@
-/* Script limits: an allocator that enforces --max-memory and a count hook that enforces
- * --timeout and, once either limit is hit, raises on every instruction so pcall cannot
- * swallow the stop. */
+/* Script limits: a counting allocator for --max-memory, a count hook for --timeout and Ctrl-C. */
 #include "lua_private.h"
 #include "engine_private.h"
 

@@ -1,5 +1,4 @@
-/* The engine's OS services on Windows: UTF-8 paths over the wide API, atomic writes, locks,
- * consoles, clocks, folders. */
+/* The engine's OS services on Windows (UTF-8 over the wide API): files, locks, consoles, clocks. */
 #include "platform.h"
 #include "engine_private.h"
 
