@@ -137,11 +137,14 @@ function Ctx:fixed(p)
 end
 
 -- A gated action this policy needs but was not allowed; `what` says it for the admin.
+local GATED_ACTION = { kill = "proc.kill", nic = "nic.set_ipsec_offload", registry = "reg.delete",
+                       reboot = "sys.reboot" }
+
 function Ctx:need(p, cap, what, msg)
   if not p.needs[cap] then p.need_order[#p.need_order + 1] = cap end
   p.needs[cap] = what
   p.hold = true
-  self:step(p, { action = "gate", ok = false, code = "not_permitted", gate = cap,
+  self:step(p, { action = GATED_ACTION[cap] or "gate", ok = false, code = "not_permitted", gate = cap,
                  message = msg or (what .. " is not allowed") })
 end
 
@@ -615,12 +618,16 @@ function Ctx:climb(rung)
     p.hold = nil
   end
   if rung.each then
-    for _, p in ipairs(set) do rung.each(self, p) end
+    for i, p in ipairs(set) do
+      rung.each(self, p)
+      if i % 500 == 0 then self:progress() end
+    end
   else
     if rung.act then rung.act(self, set) end
-    for _, p in ipairs(set) do
+    for i, p in ipairs(set) do
       if not p.hold and not p.outcome then self:retry(p) end
       p.hold = nil
+      if i % 500 == 0 then self:progress() end
     end
   end
   self:progress()
@@ -714,10 +721,16 @@ end
 
 function Ctx:advise_blocked(list)
   if #list <= MANY then
+    local all_caps, all_names = {}, {}
     for _, p in ipairs(list) do
       local caps, whats = needed_caps(p, false)
       mend.advise(string.format("%s is blocked: it needs %s, which was not allowed. To allow it: %s",
                                 p.name, table.concat(whats, "; and "), M.command({ p.name }, caps)))
+      for c in pairs(caps) do all_caps[c] = true end
+      all_names[#all_names + 1] = p.name
+    end
+    if #list > 1 then
+      mend.advise("All of them at once: " .. M.command(all_names, all_caps))
     end
     return
   end

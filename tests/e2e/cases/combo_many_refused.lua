@@ -15,6 +15,8 @@ return {
       },
       actions = { kills = 0, reboots = 0, registry_deletes = 0, offload_changes = 0 },
       advice = { 'mend fix "QM-Held" --allow kill', 'mend fix "QM-Offload" --allow nic',
-                 'mend fix "QM-Corrupt" --allow registry', 'mend fix "QM-Driver" --allow nic' } },
+                 'mend fix "QM-Corrupt" --allow registry', 'mend fix "QM-Driver" --allow nic',
+                 'All of them at once: mend fix "QM-Corrupt" "QM-Driver" "QM-Held" "QM-Offload" --allow kill,registry,nic' },
+      stderr = { "[handle_check] QM-Held: proc.kill failed: stopping processes is not allowed; rerun with --allow kill" } },
   },
 }
