@@ -1,46 +1,12 @@
 /* Batch files: one policy name per line, # comments, blanks, trimming, duplicates merged. */
 #include "batch_list.h"
 #include "engine_private.h"
+#include "utf.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Strict UTF-8: no overlongs, no surrogates, nothing past U+10FFFF. */
-static bool utf8_ok(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2, cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3, cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4, cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + len > n)
-            return false;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += len;
-    }
-    return true;
-}
 
 static bool is_blank(char c)
 {
@@ -111,7 +77,7 @@ int mend_batch_parse(const char *buf, size_t len, char ***names, size_t *n, mend
             mend_err_set(e, MEND_E_INVALID, 0, "line %lu: contains a NUL byte (is the file UTF-16? save it as UTF-8)", (unsigned long)lineno);
             goto fail;
         }
-        if (!utf8_ok((const unsigned char *)p, (size_t)(eol - p))) {
+        if (!mend_utf8_valid(p, (size_t)(eol - p))) {
             mend_err_set(e, MEND_E_INVALID, 0, "line %lu: not valid UTF-8 (save the list as UTF-8)", (unsigned long)lineno);
             goto fail;
         }
