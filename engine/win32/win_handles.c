@@ -295,6 +295,9 @@ int win_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, 
 {
     *out = NULL;
     *n = 0;
+    static const mend_handle_filter any;
+    if (!f)
+        f = &any;
     wchar_t *want_proc = NULL, *want_type = NULL, *want_name = NULL;
     if ((f->process && !(want_proc = win_wide(f->process, e))) ||
         (f->type && !(want_type = win_wide(f->type, e))) ||

@@ -180,17 +180,37 @@ static int netsh(const win_ctx *c, const wchar_t *verb, const wchar_t *name, con
     return ret;
 }
 
-/* netsh's text is localized, its numbers are not. */
+static bool contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n == 0)
+        return false;
+    for (const char *p = hay; *p; p++)
+        if (_strnicmp(p, needle, n) == 0)
+            return true;
+    return false;
+}
+
+/* netsh's text is localized: the numbers, the English words, or this system's own text for
+ * 13023 (what a localized netsh prints) mark a policy pending deletion. */
 static bool says_pending(const char *out)
 {
     static const char *const marks[] = { "0x32DF", "13023", "pending deletion" };
-    for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
-        size_t ml = strlen(marks[m]);
-        for (const char *p = out; *p; p++)
-            if (_strnicmp(p, marks[m], ml) == 0)
-                return true;
-    }
-    return false;
+    for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
+        if (contains_nocase(out, marks[m]))
+            return true;
+    wchar_t text[256];
+    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
+                             MEND_WIN_IPSEC_QM_POLICY_PENDING_DELETION, 0, text, 256, NULL);
+    while (n > 0 && (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L'.' ||
+                     text[n - 1] == L' '))
+        n--;
+    if (n < 8)
+        return false;
+    char *local = win_utf8(text, (int)n);
+    bool hit = local && contains_nocase(out, local);
+    free(local);
+    return hit;
 }
 
 /* netsh's answer squeezed onto one line for a message. */
