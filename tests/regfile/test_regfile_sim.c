@@ -72,10 +72,46 @@ static void test_sim_subtree_export_delete_import_round_trip(void **state)
     mend_host_close(&h);
 }
 
+/* As with regedit, deleting what is already gone is not an error, on the simulator too. */
+static void test_sim_import_deletions_of_absent_things(void **state)
+{
+    const char *file = MEND_TEST_TMP "/regfile_sim_state2.lua";
+    const char *reg = MEND_TEST_TMP "/regfile_sim_deletions.reg";
+    static const char text[] = "Windows Registry Editor Version 5.00\r\n\r\n"
+                               "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\NeverThere]\r\n"
+                               "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\MendExport\\Sub]\r\n"
+                               "[HKEY_LOCAL_MACHINE\\SOFTWARE\\MendExport]\r\n"
+                               "\"absent\"=-\r\n"
+                               "\"Count\"=-\r\n"
+                               "[HKEY_LOCAL_MACHINE\\SOFTWARE\\MendExport\\New]\r\n"
+                               "\"v\"=\"x\"\r\n";
+    mend_err e;
+    assert_int_equal(mend_write_file_atomic(file, scenario, sizeof scenario - 1, &e), 0);
+    assert_int_equal(mend_write_file_atomic(reg, text, sizeof text - 1, &e), 0);
+    mend_host_config cfg = { .spec = "sim", .quiet = true, .state_dir = MEND_TEST_TMP };
+    mend_host h;
+    if (sim_host_open(&h, &cfg, file, &e) != 0)
+        fail_msg("cannot open the simulator: %s", e.msg);
+    if (mend_regfile_import(&h, reg, &e) != 0)
+        fail_msg("import: %s", e.msg);
+    bool found = true;
+    assert_int_equal(h.ops->reg.exists(h.ctx, KEY "\\Sub", &found, &e), 0);
+    assert_false(found);
+    mend_regval v = { 0 };
+    assert_int_equal(h.ops->reg.get(h.ctx, KEY, "Count", &v, &e), -1);
+    assert_int_equal(e.code, MEND_E_NOT_FOUND);
+    assert_int_equal(h.ops->reg.get(h.ctx, KEY "\\New", "v", &v, &e), 0);
+    assert_int_equal(v.type, MEND_REG_SZ);
+    assert_string_equal((const char *)v.data, "x");
+    mend_regval_clear(&v);
+    mend_host_close(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sim_subtree_export_delete_import_round_trip),
+        cmocka_unit_test(test_sim_import_deletions_of_absent_things),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
