@@ -277,6 +277,8 @@ char *mend_plan_text(const mend_plan *p)
     bool first = true;
     cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(d, "outcomes"))
     {
+        if (!plan_str(o, "outcome"))
+            continue;
         tb_add(&b, first ? "\nexpected outcome:\n" : "", "  ", plan_str(o, "name"));
         tb_add(&b, ": ", plan_str(o, "outcome"), NULL);
         tb_add(&b, plan_str(o, "after") ? " (after: " : "", plan_str(o, "after"), plan_str(o, "after") ? ")" : "");
