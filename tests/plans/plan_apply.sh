@@ -153,9 +153,27 @@ okay "malformed plans exit 2"
 "$MEND" apply demo.json --dry-run >demo.txt 2>&1
 [ $? -eq 0 ] || bad "apply --dry-run exit code"
 for t in "12 steps:" "8. proc.kill vpnagent.exe (pid 4242)   [gate: kill]" "assumes: process 4242 vpnagent.exe" \
-         "gates:   kill,nic (mend apply needs --allow kill,nic)" "by:      mend fix --all-pending --allow kill,nic"; do
+         "gates:   kill,nic (mend apply needs --allow kill,nic)" \
+         "by:      mend --allow kill,nic --host sim:demo.plan.lua --plan demo.json --all-pending fix"; do
   grep -qF -- "$t" demo.txt || bad "text rendering lacks '$t'"
 done
 okay "text rendering"
+
+# ---- a custom script's plan (mend run --plan) ----
+cat >custom.lua <<'LUA'
+-- Unassign the healthy policy, then delete the stuck one: a custom change.
+assert(ipsec.assign("Server-Isolation", false))
+local ok, msg = ipsec.delete("Corp-QM")
+mend.step{ policy = "Corp-QM", rung = "custom", action = "ipsec.delete", ok = ok ~= nil, message = msg or "deleted" }
+LUA
+machine "$SRC/scenarios/demo.lua" custom.plan.lua; cp custom.plan.lua custom.apply.lua; cp custom.plan.lua custom.direct.lua
+"$MEND" --host sim:custom.plan.lua --plan custom.json -q run custom.lua >/dev/null 2>&1
+jq -e '[.actions[] | .op] == ["ipsec.unassign", "ipsec.delete"] and .actions[0].rung == "custom"
+       and .command == "mend --host sim:custom.plan.lua --plan custom.json run custom.lua"' custom.json >/dev/null \
+  || bad "run --plan: $(jq -c '[.command, [.actions[].op]]' custom.json)"
+"$MEND" apply custom.json --host sim:custom.apply.lua -q >/dev/null 2>&1 || bad "run --plan: apply failed"
+"$MEND" --host sim:custom.direct.lua -q run custom.lua >/dev/null 2>&1
+diff <(state custom.apply.lua) <(state custom.direct.lua) >/dev/null || bad "run --plan: apply differs from running the script"
+okay "a custom script's plan"
 
 exit $fail
