@@ -294,8 +294,9 @@ static int check_complete(const mend_options *o, char *err, size_t errlen)
     }
     if (o->output && o->cmd != MEND_CMD_CAPTURE)
         return usage_error(err, errlen, "-o only applies to mend capture");
-    if (o->plan_path && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH && o->cmd != MEND_CMD_APPLY)
-        return usage_error(err, errlen, "--plan only applies to mend fix and mend batch");
+    if (o->plan_path && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH && o->cmd != MEND_CMD_RUN &&
+        o->cmd != MEND_CMD_APPLY)
+        return usage_error(err, errlen, "--plan only applies to mend fix, mend batch and mend run");
     if (o->all_pending && o->cmd != MEND_CMD_FIX)
         return usage_error(err, errlen, "--all-pending only applies to mend fix");
     if (o->resume && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH)
@@ -346,7 +347,7 @@ void mend_cli_usage(FILE *out)
           "Commands:\n"
           "  fix [POLICY...]          run the fix ladder on the named policies (or all stuck ones)\n"
           "      --all-pending        fix every policy that is pending deletion\n"
-          "      --plan FILE          (fix, batch) a dry-run that writes the plan to FILE\n"
+          "      --plan FILE          (fix, batch, run) a dry-run that writes the plan to FILE\n"
           "      --resume             continue a fix that a reboot interrupted\n"
           "  check [POLICY...]        read-only diagnosis; exit 0 healthy, 1 problem found\n"
           "  batch FILE|-             fix every policy named in FILE (one per line, # comments)\n"
