@@ -241,27 +241,41 @@ static int finish(run_ctx *c, int script_rc, int script_ret)
     return code;
 }
 
-/* The command line a plan records: enough to make the same plan again. */
+/* Appends " WORD" to buf, quoted when it holds a space or quote (for people, not a shell parser). */
+static void add_word(char *buf, size_t size, const char *w, bool quote)
+{
+    size_t n = strlen(buf);
+    if (n + 1 < size)
+        snprintf(buf + n, size - n, quote ? " \"%s\"" : " %s", w);
+}
+
+/* The command line a plan records: enough to make the same plan again. Options come before the
+ * command word, as `mend run` gives everything after its script to the script. */
 static void plan_command(const run_ctx *c, char *buf, size_t size)
 {
     const mend_options *o = &c->opts;
-    snprintf(buf, size, "mend %s", o->cmd == MEND_CMD_BATCH ? "batch" : "fix");
-    if (o->cmd == MEND_CMD_BATCH && o->script)
-        snprintf(buf + strlen(buf), size - strlen(buf), " %s", o->script);
-    for (int i = 0; o->cmd == MEND_CMD_FIX && i < o->nargs; i++)
-        snprintf(buf + strlen(buf), size - strlen(buf), " \"%s\"", o->args[i]);
-    if (o->all_pending)
-        snprintf(buf + strlen(buf), size - strlen(buf), " --all-pending");
+    snprintf(buf, size, "mend");
     if (o->allow) {
         char gl[64] = "";
         for (unsigned bit = 1; bit <= MEND_GATE_ALL; bit <<= 1)
             if (o->allow & bit)
                 snprintf(gl + strlen(gl), sizeof gl - strlen(gl), "%s%s", *gl ? "," : "", mend_gate_name(bit));
-        snprintf(buf + strlen(buf), size - strlen(buf), " --allow %s", gl);
+        add_word(buf, size, "--allow", false);
+        add_word(buf, size, gl, false);
     }
-    if (o->host_spec)
-        snprintf(buf + strlen(buf), size - strlen(buf), " --host %s", o->host_spec);
-    snprintf(buf + strlen(buf), size - strlen(buf), " --plan %s", o->plan_path);
+    if (o->host_spec) {
+        add_word(buf, size, "--host", false);
+        add_word(buf, size, o->host_spec, strchr(o->host_spec, ' ') != NULL);
+    }
+    add_word(buf, size, "--plan", false);
+    add_word(buf, size, o->plan_path, strchr(o->plan_path, ' ') != NULL);
+    if (o->all_pending)
+        add_word(buf, size, "--all-pending", false);
+    add_word(buf, size, o->cmd == MEND_CMD_BATCH ? "batch" : o->cmd == MEND_CMD_RUN ? "run" : "fix", false);
+    if (o->cmd != MEND_CMD_FIX && o->script)
+        add_word(buf, size, o->script, strchr(o->script, ' ') != NULL);
+    for (int i = 0; o->cmd != MEND_CMD_BATCH && i < o->nargs; i++)
+        add_word(buf, size, o->args[i], true);
 }
 
 /* fix --plan: written after the dry-run, shown to the person who asked. */
@@ -322,7 +336,7 @@ static int mend_plan_prepare(run_ctx *c)
         o->nargs = n;
         return -1;
     }
-    if (o->plan_path && (o->cmd == MEND_CMD_FIX || o->cmd == MEND_CMD_BATCH)) {
+    if (o->plan_path && (o->cmd == MEND_CMD_FIX || o->cmd == MEND_CMD_BATCH || o->cmd == MEND_CMD_RUN)) {
         /* A plan is made by a dry-run: on the simulator that is exact, every action runs. */
         o->dry_run = true;
         c->plan = mend_plan_new();
