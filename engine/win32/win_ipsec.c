@@ -191,17 +191,12 @@ static bool contains_nocase(const char *hay, const char *needle)
     return false;
 }
 
-/* netsh's text is localized: the numbers, the English words, or this system's own text for
- * 13023 (what a localized netsh prints) mark a policy pending deletion. */
-static bool says_pending(const char *out)
+/* Whether out holds this system's own (localized) text for a Windows error, as netsh prints it. */
+static bool says_system_text(const char *out, DWORD code)
 {
-    static const char *const marks[] = { "0x32DF", "13023", "pending deletion" };
-    for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
-        if (contains_nocase(out, marks[m]))
-            return true;
     wchar_t text[256];
     DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
-                             MEND_WIN_IPSEC_QM_POLICY_PENDING_DELETION, 0, text, 256, NULL);
+                             code, 0, text, 256, NULL);
     while (n > 0 && (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L'.' ||
                      text[n - 1] == L' '))
         n--;
@@ -211,6 +206,25 @@ static bool says_pending(const char *out)
     bool hit = local && contains_nocase(out, local);
     free(local);
     return hit;
+}
+
+/* netsh's text is localized: the numbers, the English words, or the system's own text mark a
+ * policy pending deletion. */
+static bool says_pending(const char *out)
+{
+    static const char *const marks[] = { "0x32DF", "13023", "pending deletion" };
+    for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
+        if (contains_nocase(out, marks[m]))
+            return true;
+    return says_system_text(out, MEND_WIN_IPSEC_QM_POLICY_PENDING_DELETION);
+}
+
+/* "The system cannot find the file specified" (0x2): the article's sign of a policy gone from
+ * the store yet still in the Policy Agent's memory. */
+static bool says_missing(const char *out)
+{
+    return contains_nocase(out, "cannot find the file specified") ||
+           says_system_text(out, MEND_WIN_FILE_NOT_FOUND);
 }
 
 /* netsh's answer squeezed onto one line for a message. */
@@ -379,6 +393,11 @@ static int explain(const win_ctx *c, const char *what, const char *name, const c
     store s;
     wchar_t *w;
     store_policy *p;
+    /* netsh's own answer to the delete comes first: 0x2 there means the agent's memory. */
+    if (strcmp(what, "delete") == 0 && says_missing(output) && !says_pending(output))
+        return mend_err_set(e, MEND_E_NOT_FOUND, MEND_WIN_FILE_NOT_FOUND,
+                            "cannot delete IPsec policy '%s': %s netsh said: %s", name,
+                            mend_win32_text(MEND_WIN_FILE_NOT_FOUND), quoted);
     bool pending = says_pending(output), assigned = false, held = false;
     char who[300] = "";
     if (lookup(name, &s, &w, &p, e) == 0) {

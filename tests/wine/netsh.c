@@ -73,7 +73,46 @@ static bool find(HKEY st, const wchar_t *name, wchar_t sub[260])
     }
 }
 
-/* mendTestStuck = "always", or "pid:N": stuck while process N lives. */
+/* The pid of the PolicyAgent service's process, 0 when it is not running. */
+static DWORD agent_pid(void)
+{
+    SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    SC_HANDLE s = scm ? OpenServiceW(scm, L"PolicyAgent", SERVICE_QUERY_STATUS) : NULL;
+    SERVICE_STATUS_PROCESS st;
+    DWORD need, pid = 0;
+    if (s && QueryServiceStatusEx(s, SC_STATUS_PROCESS_INFO, (BYTE *)&st, sizeof st, &need) &&
+        st.dwCurrentState == SERVICE_RUNNING)
+        pid = st.dwProcessId;
+    if (s)
+        CloseServiceHandle(s);
+    if (scm)
+        CloseServiceHandle(scm);
+    return pid;
+}
+
+/* mendTestStuck = "stale": gone from the store as far as delete can tell ("cannot find the
+ * file"), yet stuck in the Policy Agent's memory until it restarts. The first look records the
+ * agent's pid as "stale:N"; a restart (another pid) clears it. */
+static bool stale(HKEY st, const wchar_t *sub)
+{
+    HKEY k;
+    if (RegOpenKeyExW(st, sub, 0, KEY_READ | KEY_SET_VALUE | KEY_WOW64_64KEY, &k) != ERROR_SUCCESS)
+        return false;
+    const wchar_t *m = read_sz(k, L"mendTestStuck");
+    bool is = false;
+    if (m && wcscmp(m, L"stale") == 0) {
+        wchar_t v[32];
+        swprintf(v, 32, L"stale:%lu", (unsigned long)agent_pid());
+        write_sz(k, L"mendTestStuck", v);
+        is = true;
+    } else if (m && wcsncmp(m, L"stale:", 6) == 0) {
+        is = wcstoul(m + 6, NULL, 10) == agent_pid();
+    }
+    RegCloseKey(k);
+    return is;
+}
+
+/* mendTestStuck = "always", "pid:N" (stuck while process N lives) or "stale..." (above). */
 static bool stuck(HKEY st, const wchar_t *sub)
 {
     HKEY k;
@@ -83,6 +122,8 @@ static bool stuck(HKEY st, const wchar_t *sub)
     RegCloseKey(k);
     if (!m)
         return false;
+    if (wcsncmp(m, L"stale", 5) == 0)
+        return stale(st, sub);
     if (wcsncmp(m, L"pid:", 4) != 0)
         return true;
     HANDLE p = OpenProcess(SYNCHRONIZE, FALSE, wcstoul(m + 4, NULL, 10));
@@ -217,6 +258,8 @@ int main(void)
         }
     } else if (!find(st, name, sub)) {
         say(L"ERR IPsec[05072] : Policy with name \"%ls\" does not exist\r\n", name);
+    } else if (!_wcsicmp(verb, L"delete") && stale(st, sub)) {
+        say(L"ERR IPsec[05072] : The system cannot find the file specified.\r\n");
     } else if (stuck(st, sub)) {
         say_pending();
     } else if (!_wcsicmp(verb, L"delete")) {

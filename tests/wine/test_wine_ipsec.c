@@ -157,6 +157,31 @@ static void test_held_stuck_policy_is_in_use(void)
     mend_host_close(&h);
 }
 
+/* netsh's "cannot find the file specified" on a policy still in the store: not_found (0x2), the
+ * article's sign for a restart of the Policy Agent. */
+static void test_stale_policy_delete_is_not_found(void)
+{
+    mend_host h = host_with_netsh(L"netsh.exe");
+    mend_err e;
+    mend_policy p;
+    WT_OK(h.ops->ipsec.create(h.ctx, "Stale-QM", "stale", &e), e);
+    WT_CHECK(find_policy(&h, "Stale-QM", &p), "created policy missing");
+    WT_OK(h.ops->reg.set(h.ctx, p.store_key, "mendTestStuck", MEND_REG_SZ,
+                         (const unsigned char *)"stale", 5, &e), e);
+    mend_policy q;
+    WT_CHECK(find_policy(&h, "Stale-QM", &q) && q.state == MEND_POLICY_PENDING_DELETION, "state %d", q.state);
+    mend_policy_clear(&q);
+    WT_CHECK(h.ops->ipsec.delete_(h.ctx, "Stale-QM", &e) != 0 && e.code == MEND_E_NOT_FOUND && e.win32 == 2,
+             "%s", e.msg);
+    WT_CHECK(strstr(e.msg, "netsh said:") && strstr(e.msg, "(0x2)"), "%s", e.msg);
+    WT_CHECK(find_policy(&h, "Stale-QM", &q), "the stale policy stays listed");
+    mend_policy_clear(&q);
+    WT_OK(h.ops->reg.delete_value(h.ctx, p.store_key, "mendTestStuck", &e), e);
+    WT_OK(h.ops->ipsec.delete_(h.ctx, "Stale-QM", &e), e);
+    mend_policy_clear(&p);
+    mend_host_close(&h);
+}
+
 /* netsh exits 0 whatever happens: a netsh that does nothing must not count as success. */
 static void test_netsh_exit_code_not_trusted(void)
 {
@@ -292,6 +317,7 @@ int main(void)
     WT_RUN(test_assign_verified_by_active_policy);
     WT_RUN(test_stuck_policy_is_pending_deletion);
     WT_RUN(test_held_stuck_policy_is_in_use);
+    WT_RUN(test_stale_policy_delete_is_not_found);
     WT_RUN(test_netsh_exit_code_not_trusted);
     WT_RUN(test_names_with_shell_characters_inject_nothing);
     WT_RUN(test_unpassable_names_refused_before_netsh);
