@@ -3,7 +3,6 @@
 #include "engine.h"
 #include "engine_private.h"
 #include "platform.h"
-#include "utf.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -79,42 +78,6 @@ static void map_free(str_map *m)
     free(m->vals);
 }
 
-/* s with every byte that is not UTF-8 (a policy name typed in a legacy code page) replaced by
- * U+FFFD, so the document stays valid JSON (malloc'd). */
-static char *utf8_clean(const char *s)
-{
-    size_t n = strlen(s);
-    char *clean = malloc(n * 3 + 1);
-    if (!clean)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-        if (i + len <= n && mend_utf8_valid(s + i, len)) {
-            memcpy(clean + o, s + i, len);
-            o += len;
-            i += len;
-        } else {
-            memcpy(clean + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-        }
-    }
-    clean[o] = '\0';
-    return clean;
-}
-
-static cJSON *json_text(const char *s)
-{
-    if (mend_utf8_valid(s, strlen(s)))
-        return cJSON_CreateString(s);
-    char *clean = utf8_clean(s);
-    cJSON *j = clean ? cJSON_CreateString(clean) : NULL;
-    free(clean);
-    return j;
-}
-
 struct mend_report {
     char *host;
     bool dry_run;
@@ -184,15 +147,9 @@ long mend_report_counter(const mend_report *r, mend_counter c)
     return r->counters[c];
 }
 
-/* Policies are keyed by their name as the report shows it. */
 static cJSON *find_policy(const mend_report *r, const char *name)
 {
-    if (mend_utf8_valid(name, strlen(name)))
-        return map_get(&r->by_name, name);
-    char *clean = utf8_clean(name);
-    cJSON *p = clean ? map_get(&r->by_name, clean) : NULL;
-    free(clean);
-    return p;
+    return map_get(&r->by_name, name);
 }
 
 static cJSON *get_policy(mend_report *r, const char *name)
@@ -203,9 +160,7 @@ static cJSON *get_policy(mend_report *r, const char *name)
     p = cJSON_CreateObject();
     if (!p)
         return NULL;
-    cJSON *name_item = json_text(name);
-    if (name_item)
-        cJSON_AddItemToObject(p, "name", name_item);
+    cJSON *name_item = cJSON_AddStringToObject(p, "name", name);
     cJSON_AddNullToObject(p, "before");
     cJSON_AddNullToObject(p, "after");
     cJSON_AddNullToObject(p, "outcome");
@@ -240,7 +195,7 @@ void mend_report_policy_set(mend_report *r, const char *policy, const char *fiel
     cJSON *p = get_policy(r, policy);
     if (!p)
         return;
-    cJSON *v = value ? json_text(value) : cJSON_CreateNull();
+    cJSON *v = value ? cJSON_CreateString(value) : cJSON_CreateNull();
     if (!v)
         return;
     if (cJSON_GetObjectItemCaseSensitive(p, field))
@@ -267,13 +222,9 @@ void mend_report_advise(mend_report *r, const char *text)
 {
     if (!r || !text || map_get(&r->advice_seen, text))
         return;
-    cJSON *s = json_text(text);
+    cJSON *s = cJSON_CreateString(text);
     if (!s)
         return;
-    if (map_get(&r->advice_seen, s->valuestring)) { /* the same line once cleaned */
-        cJSON_Delete(s);
-        return;
-    }
     if (map_put(&r->advice_seen, s->valuestring, s) != 0) {
         cJSON_Delete(s);
         return;

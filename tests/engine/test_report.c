@@ -136,28 +136,6 @@ static void test_report_policy_get_and_fields(void **state)
     mend_report_free(r);
 }
 
-static void test_report_stays_valid_json_with_bad_bytes(void **state)
-{
-    (void)state;
-    mend_report *r = mend_report_new("sim", false);
-    mend_report_policy_set(r, "Z\xFCrich", "outcome", "fixed");   /* Latin-1, not UTF-8 */
-    mend_report_policy_set(r, "Z\xFCrich", "rung", "delete\xFF");
-    mend_report_advise(r, "bad \xC3 byte");
-    assert_int_equal(mend_report_policy_count(r), 1);
-    assert_string_equal(mend_report_policy_get(r, "Z\xFCrich", "outcome"), "fixed");
-    char *json = mend_report_json(r, false);
-    cJSON *doc = cJSON_Parse(json);
-    assert_non_null(doc);
-    cJSON *p = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "policies"), 0);
-    assert_string_equal(cJSON_GetObjectItem(p, "name")->valuestring, "Z\xEF\xBF\xBDrich");
-    assert_string_equal(cJSON_GetObjectItem(p, "rung")->valuestring, "delete\xEF\xBF\xBD");
-    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "advice"), 0)->valuestring,
-                        "bad \xEF\xBF\xBD byte");
-    cJSON_Delete(doc);
-    free(json);
-    mend_report_free(r);
-}
-
 static void test_report_steps_without_policy_go_to_the_run(void **state)
 {
     (void)state;
@@ -255,7 +233,6 @@ int main(void)
         cmocka_unit_test(test_report_outcome_partial_and_failed),
         cmocka_unit_test(test_report_json_has_designs_fields),
         cmocka_unit_test(test_report_policy_get_and_fields),
-        cmocka_unit_test(test_report_stays_valid_json_with_bad_bytes),
         cmocka_unit_test(test_report_steps_without_policy_go_to_the_run),
         cmocka_unit_test(test_report_ten_thousand_policies_in_first_recorded_order),
         cmocka_unit_test(test_report_write_is_the_json),
