@@ -1,0 +1,65 @@
+#!/bin/sh
+# Under Wine: `mend.exe capture` of a real host (a stand-in PolicyAgent service, a stuck policy
+# in the store, a process holding its key) loads back as a simulator twin on which `mend check`
+# finds what it finds on the host. Runs inside run_in_prefix.sh (WINEPREFIX set).
+# usage: capture_twin.sh MEND_EXE HELPER_DIR
+set -u
+mend_exe=$1
+helpers=$2
+fail=0
+check() {  # check DESCRIPTION COMMAND...
+  if "$@"; then echo "ok   $desc"; else echo "FAIL $desc"; fail=1; fi
+}
+win() { winepath -w "$1" 2>/dev/null; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/mend-capture.XXXXXX")
+export MEND_NETSH="$(win "$helpers/netsh.exe")"
+export MEND_GPUPDATE="$(win "$helpers/fake_tool.exe")"
+export MEND_STATE_DIR="$(win "$work/state")"
+mend() { wine "$mend_exe" "$@"; }
+
+# Wine ends its services when no user process is left: one stays for the whole test.
+wine "$helpers/pipe_blocker.exe" "$(win "$work/keeper-ready")" &
+for _ in $(seq 100); do [ -f "$work/keeper-ready" ] && break; sleep 0.1; done
+wine "$helpers/svc_install.exe" PolicyAgent normal 'C:\svc.log' start || { echo "cannot install PolicyAgent"; exit 1; }
+wine "$helpers/netsh.exe" ipsec static add policy name=Corp-QM "description=corporate QM" >/dev/null
+wine "$helpers/netsh.exe" ipsec static add policy name=Healthy-QM "description=in use" >/dev/null
+cp "$helpers/holder.exe" "$work/vpnagent.exe"
+wine "$work/vpnagent.exe" policy:Corp-QM "$(win "$work/ready")" mark &
+for _ in $(seq 100); do [ -f "$work/ready" ] && break; sleep 0.1; done
+desc="the holder is ready"; check test -f "$work/ready"
+
+mend capture -o "$(win "$work/twin.lua")" 2>"$work/capture.err"
+rc=$?
+desc="capture exits 0"; check test "$rc" -eq 0
+desc="capture names the holder"; check grep -q 'name = "vpnagent.exe"' "$work/twin.lua"
+desc="capture holds the policy's handle"; check grep -q 'policy = "Corp-QM"' "$work/twin.lua"
+desc="capture holds PolicyAgent"; check grep -q 'PolicyAgent = {' "$work/twin.lua"
+mend capture -o "$(win "$work/twin2.lua")" 2>/dev/null
+desc="two captures are byte-identical"; check cmp -s "$work/twin.lua" "$work/twin2.lua"
+# Standard output is a text stream on Windows: the same text with CRLF line ends.
+mend capture 2>/dev/null | tr -d '\r' >"$work/twin3.lua"
+desc="capture on standard output is the same text"; check cmp -s "$work/twin.lua" "$work/twin3.lua"
+
+mend check --json >"$work/host.json" 2>"$work/host.err"
+rc_host=$?
+cp "$work/twin.lua" "$work/twin-state.lua"
+mend check --json --host "sim:$(win "$work/twin-state.lua")" >"$work/twin.json" 2>"$work/twin.err"
+rc_twin=$?
+desc="check finds the stuck policy on the host (exit 1)"; check test "$rc_host" -eq 1
+desc="check exits the same on the twin"; check test "$rc_twin" -eq "$rc_host"
+# The findings: policies (state, outcome, blockers, holders) and advice; the host name differs.
+norm() { tr -d '\r' <"$1" | jq -S '{policies: (.policies | sort_by(.name) | map({name, before, after, outcome,
+  diagnosis: [.steps[] | select(.action == "diagnose") | {blockers, holders: [.holders[]? | {pid, process, class}], message}]})),
+  advice}'; }
+norm "$work/host.json" >"$work/host.norm"
+norm "$work/twin.json" >"$work/twin.norm"
+desc="the twin's findings equal the host's"; check diff "$work/host.norm" "$work/twin.norm"
+
+kill %2 2>/dev/null
+if [ "$fail" -ne 0 ]; then
+  for f in "$work"/*.err "$work"/*.json "$work"/twin.lua; do echo "== $f"; cat "$f"; done
+  exit 1
+fi
+rm -rf "$work"
+exit 0
