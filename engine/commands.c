@@ -12,6 +12,8 @@
 #include "plan.h"
 #include "platform.h"
 #include "report.h"
+#include "shell.h"
+#include "testrun.h"
 #include "sim/sim.h"
 
 #include <math.h>
@@ -135,6 +137,11 @@ static int load_batch_list(run_ctx *c)
 static int locate_script(run_ctx *c)
 {
     const mend_options *o = &c->opts;
+    if (o->cmd == MEND_CMD_SHELL) {
+        /* No script: require finds modules in the current folder, then the bundled ones. */
+        c->script_dir = mend_dupstr(".");
+        return c->script_dir ? 0 : setup_error("out of memory");
+    }
     if (o->cmd == MEND_CMD_RUN) {
         c->script_path = mend_dupstr(o->script);
     } else {
@@ -190,7 +197,7 @@ static int open_journal(run_ctx *c)
     if (!c->eng.journal)
         return setup_error("%s", e.msg);
     static const char *const words[] = {"", "run", "fix", "check", "batch", "sim", "help", "version",
-                                        "capture", "apply"};
+                                        "capture", "apply", "shell", "test"};
     char detail[256];
     snprintf(detail, sizeof detail, "%s%s%s", words[c->opts.cmd], c->opts.script ? " " : "",
              c->opts.script ? c->opts.script : "");
@@ -406,8 +413,13 @@ static int run_script_command(run_ctx *c)
 
     int ret = -1;
     /* Ctrl-C stops the script between two actions, so the report, journal and state are kept. */
-    mend_on_interrupt(mend_limits_interrupt);
-    int rc = mend_lua_run_file(c->lua, c->script_path, err, sizeof err, &ret);
+    int rc;
+    if (o->cmd == MEND_CMD_SHELL) {
+        rc = mend_shell_run(c->lua, &c->eng, err, sizeof err, &ret); /* handles Ctrl-C itself */
+    } else {
+        mend_on_interrupt(mend_limits_interrupt);
+        rc = mend_lua_run_file(c->lua, c->script_path, err, sizeof err, &ret);
+    }
     if (rc != 0) {
         fprintf(stderr, "mend: %s\n", err);
         mend_report_fail(c->eng.report, err);
@@ -466,6 +478,8 @@ int mend_commands_run(const mend_options *o)
         printf("mend %s\n", MEND_VERSION);
         return 0;
     }
+    if (o->cmd == MEND_CMD_TEST)
+        return mend_test_command(o);
 
     run_ctx c;
     memset(&c, 0, sizeof c);
