@@ -83,6 +83,7 @@ static const struct {
     {"run", MEND_CMD_RUN},     {"fix", MEND_CMD_FIX},   {"check", MEND_CMD_CHECK},
     {"batch", MEND_CMD_BATCH}, {"sim", MEND_CMD_SIM},   {"help", MEND_CMD_HELP},
     {"version", MEND_CMD_VERSION}, {"capture", MEND_CMD_CAPTURE}, {"apply", MEND_CMD_APPLY},
+    {"shell", MEND_CMD_SHELL}, {"test", MEND_CMD_TEST},
 };
 
 enum { OPT_FLAG, OPT_VALUE };
@@ -90,6 +91,8 @@ enum { OPT_FLAG, OPT_VALUE };
 typedef struct cli_state {
     mend_options *o;
     bool quiet, verbose;
+    char **argv;
+    int *npos;
 } cli_state;
 
 /* Applies one option; value is NULL for flags. Returns 0 or 2 with err filled. */
@@ -120,6 +123,15 @@ static int apply_option(cli_state *st, const char *name, const char *value, char
             o->plan_path = value;
         else
             o->output = value;
+    } else if (strcmp(name, "--expect") == 0 || strcmp(name, "--scenario") == 0) {
+        if (o->cmd != MEND_CMD_TEST)
+            return usage_error(err, errlen, "%s only applies to mend test", name);
+        if (!*value)
+            return usage_error(err, errlen, "%s needs a file name", name);
+        if (name[2] == 'e')
+            o->expect_path = value;
+        else /* scenarios are packed with the positionals, like mend test's own */
+            st->argv[1 + (*st->npos)++] = (char *)value;
     } else if (strcmp(name, "--timeout") == 0) {
         if (parse_seconds(value, &o->timeout_s) != 0)
             return usage_error(err, errlen, "bad value for --timeout: '%s' (expected a positive number of seconds)", value);
@@ -169,7 +181,8 @@ static int apply_option(cli_state *st, const char *name, const char *value, char
 static int option_kind(const char *name)
 {
     static const char *const with_value[] = {"--host", "--allow", "--report", "--journal", "--timeout",
-                                              "--max-memory", "--exit-codes", "-o", "--output", "--plan"};
+                                              "--max-memory", "--exit-codes", "-o", "--output", "--plan",
+                                              "--expect", "--scenario"};
     static const char *const flags[] = {"--dry-run", "--yes", "-y", "--json", "--unsafe", "--all-pending",
                                         "--resume", "--summary", "-q", "--quiet", "-v", "-vv", "--verbose",
                                         "--help", "-h", "--version"};
@@ -257,6 +270,14 @@ static int parse_positional(mend_options *o, char **argv, int *npos, const char 
             return usage_error(err, errlen, "mend apply takes one plan file, got '%s' as well", arg);
         o->plan_path = arg;
         return 0;
+    case MEND_CMD_SHELL:
+        return usage_error(err, errlen, "mend shell takes no arguments, got '%s'", arg);
+    case MEND_CMD_TEST:
+        if (!o->script) {
+            o->script = arg;
+            return 0;
+        }
+        break; /* a scenario */
     case MEND_CMD_HELP:
     case MEND_CMD_VERSION:
         return 0;
@@ -289,6 +310,10 @@ static int check_complete(const mend_options *o, char *err, size_t errlen)
         if (!o->plan_path)
             return usage_error(err, errlen, "mend apply needs a plan file: mend apply PLAN.json");
         break;
+    case MEND_CMD_TEST:
+        if (!o->script)
+            return usage_error(err, errlen, "mend test needs a script: mend test SCRIPT.lua [--scenario FILE...] [--expect FILE]");
+        break;
     default:
         break;
     }
@@ -311,8 +336,8 @@ int mend_cli_parse(int argc, char **argv, mend_options *o, char *err, size_t err
     o->max_memory = MEND_DEFAULT_MAX_MEMORY;
     if (err && errlen)
         err[0] = '\0';
-    cli_state st = {.o = o};
     int npos = 0;
+    cli_state st = {.o = o, .argv = argv, .npos = &npos};
     bool options_done = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -356,6 +381,10 @@ void mend_cli_usage(FILE *out)
           "  capture [POLICY...] [-o FILE]  write this machine's IPsec state as a simulator scenario\n"
           "  apply PLAN.json          carry out a plan written by fix --plan, checking each step first\n"
           "      --dry-run            print the plan for people and change nothing\n"
+          "  shell                    an interactive Lua prompt with the whole API (same gates, dry-run)\n"
+          "  test SCRIPT.lua [SCENARIO...]  run SCRIPT on throwaway copies of scenarios and compare\n"
+          "      --scenario FILE      a scenario to test on (repeatable; default: those the expectations name)\n"
+          "      --expect FILE        expectations (default: SCRIPT.expect.lua next to the script)\n"
           "\n"
           "Options (before or after the command):\n"
           "  --host local|sim|sim:FILE  which machine to act on (default: local on Windows, else sim)\n"

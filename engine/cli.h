@@ -15,7 +15,9 @@ typedef enum mend_command {
     MEND_CMD_HELP,
     MEND_CMD_VERSION,
     MEND_CMD_CAPTURE,    /* mend capture [POLICY...] [-o FILE] */
-    MEND_CMD_APPLY       /* mend apply PLAN.json */
+    MEND_CMD_APPLY,      /* mend apply PLAN.json */
+    MEND_CMD_SHELL,      /* mend shell: an interactive Lua prompt */
+    MEND_CMD_TEST        /* mend test SCRIPT [SCENARIO...] [--scenario FILE] [--expect FILE] */
 } mend_command;
 
 typedef enum mend_exit_style { MEND_EXIT_DEFAULT = 0, MEND_EXIT_SCCM } mend_exit_style;
@@ -43,6 +45,7 @@ typedef struct mend_options {
     int nargs;
     const char *output;        /* capture: -o FILE (NULL = standard output) */
     const char *plan_path;     /* fix/batch: --plan FILE (a dry-run that writes the plan); apply: the plan */
+    const char *expect_path;   /* test: --expect FILE (default: SCRIPT's name with .expect.lua) */
 } mend_options;
 
 #define MEND_DEFAULT_TIMEOUT_S 1800.0
