@@ -245,6 +245,20 @@ static void test_guard_dry_run_keeps_gates_and_never_prompts(void **state)
     assert_int_equal(g_asked, 0);
 }
 
+static void test_guard_refuses_when_the_journal_cannot_be_written(void **state)
+{
+    (void)state;
+    mend_err e;
+    mend_journal_close(g_eng.journal);
+    g_eng.journal = mend_journal_open("/dev/full", "run-full", &e); /* every write fails: ENOSPC */
+    assert_non_null(g_eng.journal);
+    /* No record, no action: a disk that is full stops mutating calls. */
+    assert_int_equal(mend_guard_begin(&g_eng, &delete_action, &e), MEND_GUARD_REFUSED);
+    assert_int_equal(e.code, MEND_E_IO);
+    assert_non_null(strstr(e.msg, "ipsec.delete was not attempted"));
+    assert_int_equal(mend_report_counter(g_eng.report, MEND_COUNT_DELETES), 0);
+}
+
 static void test_counter_names(void **state)
 {
     (void)state;
@@ -271,6 +285,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_guard_dry_run_skips_on_host_without_what_if, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guard_dry_run_goes_on_what_if_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guard_dry_run_keeps_gates_and_never_prompts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guard_refuses_when_the_journal_cannot_be_written, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counter_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
