@@ -7,6 +7,7 @@
 --   applies     function(ctx, p) -> true when the rung is worth trying on policy p
 --   act         function(ctx, set): the disruptive action, ONCE for every policy it applies to
 --   each        function(ctx, p): per-policy work instead of act + retry (identify, delete)
+--   done        function(ctx, set): optional, after the rung's policies were handled
 --   last_resort true for the reboot: climbed only when no other rung can act any more
 -- After `act`, the driver retries the delete on each policy of the set (unless the rung held
 -- it back, e.g. because its gate said no) and verifies with ipsec.get; a policy that is gone
@@ -291,9 +292,19 @@ R.identify = {
       ctx:step(p, { action = "ipsec.get", ok = true, message = "not pending deletion: left alone", after = cur.state })
       ctx:settle(p, "healthy", cur.state, nil)
     else
+      -- Said once for all of them (done, below): `before` already records it per policy.
       p.before, p.state, p.kind = "pending_deletion", cur.state, "pending"
-      ctx:step(p, { action = "ipsec.get", ok = true, message = "pending deletion (0x32DF)",
-                    after = cur.state, assigned = cur.assigned })
+    end
+  end,
+  done = function(ctx, set)
+    local stuck = {}
+    for _, p in ipairs(set) do
+      if p.kind == "pending" then stuck[#stuck + 1] = p.name end
+    end
+    if #stuck > 0 then
+      ctx:step(nil, { action = "ipsec.get", ok = true, policies = #stuck,
+                      message = string.format("%s pending deletion (0x32DF): %s%s", plural(#stuck, "policy", "policies"),
+                        table.concat(stuck, ", ", 1, math.min(#stuck, MANY)), #stuck > MANY and ", ..." or "") })
     end
   end,
 }
@@ -630,6 +641,7 @@ function Ctx:climb(rung)
       if i % 500 == 0 then self:progress() end
     end
   end
+  if rung.done then rung.done(self, set) end
   self:progress()
   return true
 end
