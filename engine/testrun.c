@@ -509,6 +509,28 @@ static void scenario_key(const char *file, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int)n, base);
 }
 
+/* Pushes the expectations for a scenario file given on the command line: the entry named like
+ * the file ("tests/holder" or "holder" both match .../tests/holder.lua). */
+static bool push_expectation(lua_State *L, int scen, const char *file, const char *key)
+{
+    if (lua_getfield(L, scen, file) == LUA_TTABLE)
+        return true;
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    while (lua_next(L, scen)) {
+        char k[512];
+        if (lua_type(L, -2) == LUA_TSTRING && lua_istable(L, -1)) {
+            scenario_key(lua_tostring(L, -2), k, sizeof k);
+            if (strcmp(k, key) == 0) {
+                lua_remove(L, -2);
+                return true;
+            }
+        }
+        lua_pop(L, 1);
+    }
+    return false;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -544,11 +566,9 @@ static int run_suite(lua_State *L, const mend_options *o, const char *expect_pat
                 if (!mend_file_exists(o->args[i])) {
                     printf("FAIL %s\n    cannot find the scenario file %s\n", key, o->args[i]);
                     failed++;
-                } else if (lua_getfield(L, scen, key) != LUA_TTABLE && (lua_pop(L, 1), 1) &&
-                           lua_getfield(L, scen, o->args[i]) != LUA_TTABLE) {
+                } else if (!push_expectation(L, scen, o->args[i], key)) {
                     printf("FAIL %s\n    %s has no expectations for scenario '%s'\n", key, expect_path, key);
                     failed++;
-                    lua_pop(L, 1);
                 } else {
                     test_one(L, o, o->script, key, o->args[i], rs) ? passed++ : failed++;
                     lua_pop(L, 1);
