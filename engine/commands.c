@@ -180,16 +180,27 @@ static void make_run_id(char *buf, size_t size)
              tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((now - floor(now)) * 1000) % 1000, noise);
 }
 
-static int open_journal(run_ctx *c)
+static char *journal_path(const run_ctx *c)
 {
-    char *path = c->opts.journal_path ? mend_dupstr(c->opts.journal_path)
-                                      : mend_path_join(c->state_dir, "journal.jsonl");
-    if (!path)
-        return setup_error("out of memory");
+    return c->opts.journal_path ? mend_dupstr(c->opts.journal_path) : mend_path_join(c->state_dir, "journal.jsonl");
+}
+
+/* Said before every run, dry or not: the admin must know the machine may be half-changed. */
+static void warn_if_interrupted(const char *path)
+{
     mend_err e;
     int count = 0;
     if (mend_journal_unfinished(path, warn_unfinished, &count, &e) < 0)
         mend_log(MEND_LOG_WARN, "%s", e.msg);
+}
+
+static int open_journal(run_ctx *c)
+{
+    char *path = journal_path(c);
+    if (!path)
+        return setup_error("out of memory");
+    mend_err e;
+    warn_if_interrupted(path);
     char run_id[128];
     make_run_id(run_id, sizeof run_id);
     c->eng.journal = mend_journal_open(path, run_id, &e);
@@ -393,6 +404,12 @@ static int run_script_command(run_ctx *c)
     c->host_open = true;
     if (!o->dry_run && open_journal(c) != 0)
         return 2;
+    if (o->dry_run) {
+        char *path = journal_path(c);
+        if (path)
+            warn_if_interrupted(path);
+        free(path);
+    }
     c->eng.report = mend_report_new(c->eng.host.ops && c->eng.host.ops->name ? c->eng.host.ops->name : "?",
                                     o->dry_run);
     if (!c->eng.report)

@@ -288,6 +288,10 @@ static void test_exe_warns_about_an_interrupted_run(void **state)
     write_text(journal, "{\"ts\":\"2026-01-01T00:00:00.000Z\",\"run\":\"r0\",\"seq\":1,\"event\":\"begin\","
                         "\"op\":\"ipsec.delete\",\"target\":\"Corp-QM\"}\n{\"ts\":\"2026-01-01T00:0");
     write_text(DIR "/nop.lua", "return 0\n");
+    /* A dry run says so too, and leaves the journal as it is. */
+    assert_int_equal(MEND("run", "--dry-run", "--journal", journal, "--host", "sim:" STATE, DIR "/nop.lua"), 0);
+    assert_contains(g_r.err, "interrupted");
+    assert_contains(g_r.err, "ipsec.delete Corp-QM");
     assert_int_equal(MEND("run", "--journal", journal, "--host", "sim:" STATE, DIR "/nop.lua"), 0);
     assert_contains(g_r.err, "interrupted");
     assert_contains(g_r.err, "ipsec.delete Corp-QM");
