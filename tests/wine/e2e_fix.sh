@@ -70,6 +70,25 @@ mend check Corp-QM --json > "$work/check2.json" 2>/dev/null
 rc=$?
 desc="check afterwards is clean (exit 0)"; check test "$rc" -eq 0
 
+# Gone from the store as delete sees it, stuck in the Policy Agent's memory: the restart rung.
+wine "$helpers/netsh.exe" ipsec static add policy name=Stale-QM description=stale >/dev/null
+cat > "$work/mark.lua" <<'LUA'
+assert(reg.set(assert(ipsec.store_key("Stale-QM")), "mendTestStuck", "stale"))
+return 0
+LUA
+mend run "$(win "$work/mark.lua")" > /dev/null 2>&1
+echo 'print(assert(svc.query("PolicyAgent")).pid) return 0' > "$work/pid.lua"
+agent_pid() { mend run "$(win "$work/pid.lua")" 2>/dev/null | tr -d '\r'; }
+agent_before=$(agent_pid)
+mend fix Stale-QM --json > "$work/stale.json" 2> "$work/stale.err"
+rc=$?
+agent_after=$(agent_pid)
+desc="stale policy: fix exits 0"; check test "$rc" -eq 0
+desc="... fixed by the restart rung"; check has "$work/stale.json" '"rung":"restart"'
+desc="... one service restart"; check has "$work/stale.json" '"service_restarts":1'
+desc="... PolicyAgent runs again under a new pid ($agent_before -> $agent_after)"
+check test -n "$agent_after" -a "$agent_after" != "0" -a "$agent_after" != "$agent_before"
+
 # Lua scripts against the real host: protected processes, holders by store key, every area.
 wine "$helpers/netsh.exe" ipsec static add policy name=Lua-QM description=lua >/dev/null
 cp "$helpers/holder.exe" "$work/lsass.exe"
