@@ -123,6 +123,10 @@ static void holders_of(const mend_host *h, const char *store_key, sbuf *b)
     mend_handle_free_list(list, n);
 }
 
+/* For a delete (with_holders) the state is left out: Windows' pending state is read by probing,
+ * and it reads active again once the holder that kept the delete from completing is gone, so a
+ * kill-then-delete plan would stop at its own delete. The guid pins the very policy, the holders
+ * and the assignment are what the delete meets. */
 static void policy_state(const mend_host *h, const char *name, bool with_holders, sbuf *b)
 {
     mend_policy p = { 0 };
@@ -138,8 +142,8 @@ static void policy_state(const mend_host *h, const char *name, bool with_holders
             sb_printf(b, "policy %s unreadable (%s)", name, e.msg);
         return;
     }
-    sb_printf(b, "policy %s %s %s%s", name, p.guid, mend_policy_state_name(p.state),
-              p.assigned ? " assigned" : "");
+    sb_printf(b, "policy %s %s%s%s%s", name, p.guid, with_holders ? "" : " ",
+              with_holders ? "" : mend_policy_state_name(p.state), p.assigned ? " assigned" : "");
     if (with_holders)
         holders_of(h, p.store_key, b);
     mend_policy_clear(&p);

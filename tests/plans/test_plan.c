@@ -68,12 +68,12 @@ static void test_plan_delete_assumes_state_guid_and_non_system_holders(void **st
     open_sim(&h, holder_scenario);
     /* lsass holds one too: normal, so not part of what the delete assumes. */
     expect_pre(&h, "ipsec.delete", "Corp-QM", "[\"Corp-QM\"]",
-               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; non-system holders: "
+               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; non-system holders: "
                "vpnagent.exe (pid 4242)");
     mend_err e;
     assert_int_equal(h.ops->proc.kill(h.ctx, 4242, &e), 0);
     expect_pre(&h, "ipsec.delete", "Corp-QM", "[\"Corp-QM\"]",
-               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; no non-system holder");
+               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; no non-system holder");
     expect_pre(&h, "ipsec.delete", "Nope", "[\"Nope\"]", "no policy Nope");
     mend_host_close(&h);
 }
