@@ -474,13 +474,14 @@ int mend_le_read(mend_le *le, const char *prompt, char **outp)
     if (tcgetattr(STDIN_FILENO, &orig) != 0)
         return read_plain(outp);
     raw = orig;
-    /* Raw input, but output processing stays on so the rest of mend prints normally. */
+    /* Raw input, but output processing stays on so the rest of mend prints normally; typeahead
+     * is kept (TCSADRAIN, not TCSAFLUSH) so pasted lines are not lost between two reads. */
     raw.c_iflag &= (tcflag_t) ~(BRKINT | ICRNL | INPCK | ISTRIP | IXON);
     raw.c_cflag |= CS8;
     raw.c_lflag &= (tcflag_t) ~(ECHO | ICANON | IEXTEN | ISIG);
     raw.c_cc[VMIN] = 1;
     raw.c_cc[VTIME] = 0;
-    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) != 0)
+    if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) != 0)
         return read_plain(outp);
     edit e = {.buf = malloc(64), .cap = 64, .prompt = prompt};
     int rc = MEND_LE_EOF;
@@ -490,7 +491,7 @@ int mend_le_read(mend_le *le, const char *prompt, char **outp)
         rc = edit_loop(le, &e, outp);
     }
     free(e.buf);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &orig);
+    tcsetattr(STDIN_FILENO, TCSADRAIN, &orig);
     return rc;
 }
 
