@@ -39,4 +39,18 @@ for scen in "$SRC"/scenarios/*.lua "$SRC"/scenarios/tests/*.lua; do
     echo "ok $base"
   fi
 done
+# Nothing beyond what the fix needs: no other registry, no paths or command lines, no processes
+# that hold nothing on the store, no other services.
+twin=$WORK/demo.twin.lua
+for t in 'Contoso' 'C:\\' 'explorer.exe' 'svchost.exe' 'VpnAgent' 'path =' 'gpsvc' 'faults' 'runtime'; do
+  if grep -qF "$t" "$twin"; then echo "FAIL demo: the capture holds '$t'"; fail=1; fi
+done
+grep -q 'inferred stale_memory' "$twin" || { echo "FAIL demo: stale_memory not marked inferred"; fail=1; }
+grep -q 'driver_state and gpo_cache cannot be seen' "$WORK/missed_purge.twin.lua" \
+  || { echo "FAIL missed_purge: no comment on what cannot be seen"; fail=1; }
+# Named policies only.
+"$MEND" capture Corp-QM --host "sim:$WORK/demo.lua" -q >"$WORK/one.lua" 2>/dev/null
+[ "$(grep -c 'name = "[^"]*", guid' "$WORK/one.lua")" -eq 1 ] || { echo "FAIL capture Corp-QM holds other policies"; fail=1; }
+grep -q 'ipsecName"\] = "VPN-Tunnel"' "$WORK/one.lua" && { echo "FAIL capture Corp-QM holds another policy's key"; fail=1; }
+[ $fail -eq 0 ] && echo "ok capture holds only what the fix needs"
 exit $fail
