@@ -25,10 +25,27 @@ static void win_text(DWORD code, char *out, size_t size)
     snprintf(out, size, "%s", t ? t : "Windows reported an error.");
 }
 
+/* Whether this process runs elevated (asked once). */
+static bool elevated(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        bool admin = false;
+        mend_err ignored;
+        known = win_sys_is_admin(NULL, &admin, &ignored) == 0 && admin;
+    }
+    return known == 1;
+}
+
 int win_err(mend_err *e, DWORD code, const char *fmt, ...)
 {
     char text[MEND_MSG_MAX];
     win_text(code, text, sizeof text);
+    /* Opening works unelevated; a change then fails here, and the admin should hear why. */
+    if (code == ERROR_ACCESS_DENIED && !elevated()) {
+        size_t len = strlen(text);
+        snprintf(text + len, sizeof text - len, " Run mend from an elevated prompt (Run as administrator).");
+    }
     if (!fmt)
         return mend_err_set(e, mend_code_from_win32(code), code, "%s", text);
     char ctx[MEND_MSG_MAX];

@@ -393,6 +393,11 @@ static int explain(const win_ctx *c, const char *what, const char *name, const c
     store s;
     wchar_t *w;
     store_policy *p;
+    if (contains_nocase(output, "requires elevation") || contains_nocase(output, "Access is denied") ||
+        says_system_text(output, ERROR_ACCESS_DENIED) || says_system_text(output, 740u /* ERROR_ELEVATION_REQUIRED */))
+        return mend_err_set(e, MEND_E_ACCESS_DENIED, MEND_WIN_ACCESS_DENIED,
+                            "cannot %s IPsec policy '%s': netsh was refused access; netsh said: %s",
+                            what, name, quoted);
     /* netsh's own answer to the delete comes first: 0x2 there means the agent's memory. */
     if (strcmp(what, "delete") == 0 && says_missing(output) && !says_pending(output))
         return mend_err_set(e, MEND_E_NOT_FOUND, MEND_WIN_FILE_NOT_FOUND,

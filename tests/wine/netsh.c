@@ -73,6 +73,17 @@ static bool find(HKEY st, const wchar_t *name, wchar_t sub[260])
     }
 }
 
+/* mendTestStuck = "denied": netsh run without elevation refuses every change. */
+static bool denied(HKEY st, const wchar_t *sub)
+{
+    HKEY k;
+    if (RegOpenKeyExW(st, sub, 0, KEY_READ | KEY_WOW64_64KEY, &k) != ERROR_SUCCESS)
+        return false;
+    const wchar_t *m = read_sz(k, L"mendTestStuck");
+    RegCloseKey(k);
+    return m && wcscmp(m, L"denied") == 0;
+}
+
 /* The pid of the PolicyAgent service's process, 0 when it is not running. */
 static DWORD agent_pid(void)
 {
@@ -258,6 +269,8 @@ int main(void)
         }
     } else if (!find(st, name, sub)) {
         say(L"ERR IPsec[05072] : Policy with name \"%ls\" does not exist\r\n", name);
+    } else if (denied(st, sub)) {
+        say(L"The requested operation requires elevation (Run as administrator).\r\n");
     } else if (!_wcsicmp(verb, L"delete") && stale(st, sub)) {
         say(L"ERR IPsec[05072] : The system cannot find the file specified.\r\n");
     } else if (stuck(st, sub)) {

@@ -159,7 +159,7 @@ static void test_held_stuck_policy_is_in_use(void)
 
 /* netsh's "cannot find the file specified" on a policy still in the store: not_found (0x2), the
  * article's sign for a restart of the Policy Agent. */
-static void test_stale_policy_delete_is_not_found(void)
+static void test_stale_and_unelevated_netsh_answers(void)
 {
     mend_host h = host_with_netsh(L"netsh.exe");
     mend_err e;
@@ -176,6 +176,13 @@ static void test_stale_policy_delete_is_not_found(void)
     WT_CHECK(strstr(e.msg, "netsh said:") && strstr(e.msg, "(0x2)"), "%s", e.msg);
     WT_CHECK(find_policy(&h, "Stale-QM", &q), "the stale policy stays listed");
     mend_policy_clear(&q);
+    /* Without elevation netsh refuses: access_denied, whatever its wording. */
+    WT_OK(h.ops->reg.set(h.ctx, p.store_key, "mendTestStuck", MEND_REG_SZ,
+                         (const unsigned char *)"denied", 6, &e), e);
+    WT_CHECK(h.ops->ipsec.delete_(h.ctx, "Stale-QM", &e) != 0 && e.code == MEND_E_ACCESS_DENIED &&
+             e.win32 == 5, "%s", e.msg);
+    WT_CHECK(h.ops->ipsec.assign(h.ctx, "Stale-QM", true, &e) != 0 && e.code == MEND_E_ACCESS_DENIED,
+             "%s", e.msg);
     WT_OK(h.ops->reg.delete_value(h.ctx, p.store_key, "mendTestStuck", &e), e);
     WT_OK(h.ops->ipsec.delete_(h.ctx, "Stale-QM", &e), e);
     mend_policy_clear(&p);
@@ -317,7 +324,7 @@ int main(void)
     WT_RUN(test_assign_verified_by_active_policy);
     WT_RUN(test_stuck_policy_is_pending_deletion);
     WT_RUN(test_held_stuck_policy_is_in_use);
-    WT_RUN(test_stale_policy_delete_is_not_found);
+    WT_RUN(test_stale_and_unelevated_netsh_answers);
     WT_RUN(test_netsh_exit_code_not_trusted);
     WT_RUN(test_names_with_shell_characters_inject_nothing);
     WT_RUN(test_unpassable_names_refused_before_netsh);
