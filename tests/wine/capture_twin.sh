@@ -26,6 +26,7 @@ wine "$helpers/netsh.exe" ipsec static add policy name=Corp-QM "description=corp
 wine "$helpers/netsh.exe" ipsec static add policy name=Healthy-QM "description=in use" >/dev/null
 cp "$helpers/holder.exe" "$work/vpnagent.exe"
 wine "$work/vpnagent.exe" policy:Corp-QM "$(win "$work/ready")" mark &
+holder=$!
 for _ in $(seq 100); do [ -f "$work/ready" ] && break; sleep 0.1; done
 desc="the holder is ready"; check test -f "$work/ready"
 
@@ -55,6 +56,25 @@ norm() { tr -d '\r' <"$1" | jq -S '{policies: (.policies | sort_by(.name) | map(
 norm "$work/host.json" >"$work/host.norm"
 norm "$work/twin.json" >"$work/twin.norm"
 desc="the twin's findings equal the host's"; check diff "$work/host.norm" "$work/twin.norm"
+
+# The change: planned on the twin (exact, the simulator runs every action), applied to the host.
+# The plan's first delete is expected to fail in_use, the kill and the second delete to succeed.
+cp "$work/twin.lua" "$work/plan-state.lua"
+mend fix Corp-QM --allow kill --plan "$(win "$work/plan.json")" --host "sim:$(win "$work/plan-state.lua")" \
+  >/dev/null 2>"$work/plan.err"
+desc="the plan on the twin: delete, kill, delete"
+check sh -c "tr -d '\r' <'$work/plan.json' | jq -e '[.actions[].op] == [\"ipsec.delete\", \"proc.kill\", \"ipsec.delete\"]' >/dev/null"
+mend apply "$(win "$work/plan.json")" >/dev/null 2>"$work/refused.err"
+rc=$?
+desc="apply without the plan's --allow kill refuses (exit 2)"; check test "$rc" -eq 2
+desc="... the holder still runs"; check kill -0 "$holder"
+mend apply "$(win "$work/plan.json")" --allow kill --json >"$work/apply.json" 2>"$work/apply.err"
+rc=$?
+desc="apply on the host exits 0"; check test "$rc" -eq 0
+desc="... one kill, one delete"; check sh -c "tr -d ' \t\r\n' <'$work/apply.json' | grep -q '\"deletes\":1,' && tr -d ' \t\r\n' <'$work/apply.json' | grep -q '\"kills\":1,'"
+sleep 1
+desc="... the holder is gone"; check sh -c "! kill -0 $holder 2>/dev/null"
+desc="... the policy is gone"; check sh -c "! wine '$helpers/netsh.exe' ipsec static show policy all | grep -q Corp-QM"
 
 kill %2 2>/dev/null
 if [ "$fail" -ne 0 ]; then
