@@ -89,13 +89,45 @@ desc="... one service restart"; check has "$work/stale.json" '"service_restarts"
 desc="... PolicyAgent runs again under a new pid ($agent_before -> $agent_after)"
 check test -n "$agent_after" -a "$agent_after" != "0" -a "$agent_after" != "$agent_before"
 
+# Stuck, and held only by lsass.exe (normal, never stopped): only a reboot is left. Under Wine
+# InitiateSystemShutdownExW is a stub that answers TRUE, so the whole reboot path runs and
+# nothing restarts.
+wine "$helpers/netsh.exe" ipsec static add policy name=Driver-QM description=driver >/dev/null
+cp "$helpers/holder.exe" "$work/lsass.exe"
+wine "$work/lsass.exe" policy:Driver-QM "$(win "$work/driver-ready")" mark &
+lsass=$!
+for _ in $(seq 100); do [ -f "$work/driver-ready" ] && break; sleep 0.1; done
+mend fix Driver-QM --allow kill --json > "$work/noreboot.json" 2> "$work/noreboot.err"
+rc=$?
+desc="reboot needed but not allowed: exit is not 0"; check test "$rc" -ne 0
+desc="... lsass.exe is not stopped"; check alive "$lsass"
+desc="... no reboot"; check has "$work/noreboot.json" '"reboots":0'
+mend fix Driver-QM --allow kill,reboot --json > "$work/reboot.json" 2> "$work/reboot.err"
+rc=$?
+desc="fix --allow reboot exits 3 (reboot required)"; check test "$rc" -eq 3
+desc="... one reboot"; check has "$work/reboot.json" '"reboots":1'
+desc="... the reboot call succeeded"; check has "$work/reboot.json" '"action":"sys.reboot"'
+wine reg query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\RunOnce' /v mend > "$work/runonce.txt" 2>&1
+desc="... RunOnce resumes the fix of Driver-QM"; check grep -q -e "--resume.*Driver-QM" "$work/runonce.txt"
+# The "reboot": the pending deletion completes and the holder does not come back.
+kill "$lsass" 2>/dev/null
+cat > "$work/boot.lua" <<'LUA'
+assert(reg.delete(assert(ipsec.store_key("Driver-QM")), { tree = true }))
+return 0
+LUA
+mend run --allow registry "$(win "$work/boot.lua")" > /dev/null 2>&1
+mend fix --resume Driver-QM --json > "$work/resume.json" 2> "$work/resume.err"
+rc=$?
+desc="after the reboot, fix --resume exits 0"; check test "$rc" -eq 0
+desc="... fixed by the reboot"; check has "$work/resume.json" '"rung":"reboot"'
+
 # Lua scripts against the real host: protected processes, holders by store key, every area.
 wine "$helpers/netsh.exe" ipsec static add policy name=Lua-QM description=lua >/dev/null
 cp "$helpers/holder.exe" "$work/lsass.exe"
 wine "$work/lsass.exe" policy:Lua-QM "$(win "$work/lsass-ready")" &
 for _ in $(seq 100); do [ -f "$work/lsass-ready" ] && break; sleep 0.1; done
 for script in "$luadir"/*.lua; do
-  mend run "$(win "$script")" --allow kill "$(win "$helpers")" > "$work/lua.out" 2>&1
+  mend run --allow kill "$(win "$script")" > "$work/lua.out" 2>&1
   rc=$?
   desc="mend run $(basename "$script")"; check test "$rc" -eq 0
   [ "$rc" -eq 0 ] || cat "$work/lua.out"
