@@ -146,6 +146,17 @@ static void test_nic_offload_keywords(void)
     mend_host_close(&h);
 }
 
+/* Wine's InitiateSystemShutdownExW is a stub answering TRUE: the privilege and the call run,
+ * nothing restarts. */
+static void test_reboot_call_succeeds_under_wine(void)
+{
+    mend_host h = wt_host();
+    mend_err e;
+    WT_OK(h.ops->sys.reboot(h.ctx, "mend test: never restarts under Wine", &e), e);
+    WT_OK(h.ops->sys.reboot(h.ctx, NULL, &e), e);
+    mend_host_close(&h);
+}
+
 int main(void)
 {
     wt_temp(L"tool-log.txt", tool_log, MAX_PATH);
@@ -154,5 +165,6 @@ int main(void)
     WT_RUN(test_resume_after_reboot_uses_runonce);
     WT_RUN(test_admin_os_clock_sleep);
     WT_RUN(test_nic_offload_keywords);
+    WT_RUN(test_reboot_call_succeeds_under_wine);
     return wt_done();
 }
