@@ -42,42 +42,54 @@ typedef struct name_worker {
     wchar_t *result;           /* malloc'd by the worker, NULL when there is no name */
 } name_worker;
 
+win_name_query_fn win_handles_name_query_hook;
+
+wchar_t *win_object_name(HANDLE obj)
+{
+    ULONG size = 1024, need = 0;
+    BYTE *buf = malloc(size);
+    if (!buf)
+        return NULL;
+    NTSTATUS st = NtQueryObject(obj, (OBJECT_INFORMATION_CLASS)1, buf, size, &need);
+    if ((st == STATUS_INFO_LENGTH_MISMATCH_ || st == (NTSTATUS)0x80000005L ||
+         st == (NTSTATUS)0xC0000023L) && need > size && need < 65536) {
+        BYTE *grown = realloc(buf, need);
+        if (grown) {
+            buf = grown;
+            size = need;
+            st = NtQueryObject(obj, (OBJECT_INFORMATION_CLASS)1, buf, size, &need);
+        }
+    }
+    wchar_t *name = NULL;
+    const UNICODE_STRING *us = (const UNICODE_STRING *)buf;
+    if (st >= 0 && us->Buffer && us->Length > 0) {
+        size_t n = us->Length / sizeof(wchar_t);
+        name = malloc((n + 1) * sizeof(wchar_t));
+        if (name) {
+            memcpy(name, us->Buffer, n * sizeof(wchar_t));
+            name[n] = L'\0';
+        }
+    }
+    free(buf);
+    return name;
+}
+
 static DWORD WINAPI name_worker_main(LPVOID arg)
 {
     name_worker *w = arg;
-    ULONG size = 1024;
-    BYTE *buf = malloc(size);
     for (;;) {
         WaitForSingleObject(w->go, INFINITE);
         if (w->quit)
             break;
-        w->result = NULL;
+        if (win_handles_name_query_hook)
+            w->result = win_handles_name_query_hook(w->obj, w->is_file);
         /* Pipes have no useful name, and asking can hang even GetFileType: skip them. */
-        if (buf && !(w->is_file && GetFileType(w->obj) == FILE_TYPE_PIPE)) {
-            ULONG need = 0;
-            NTSTATUS st = NtQueryObject(w->obj, (OBJECT_INFORMATION_CLASS)1, buf, size, &need);
-            if ((st == STATUS_INFO_LENGTH_MISMATCH_ || st == (NTSTATUS)0x80000005L ||
-                 st == (NTSTATUS)0xC0000023L) && need > size && need < 65536) {
-                BYTE *grown = realloc(buf, need);
-                if (grown) {
-                    buf = grown;
-                    size = need;
-                    st = NtQueryObject(w->obj, (OBJECT_INFORMATION_CLASS)1, buf, size, &need);
-                }
-            }
-            const UNICODE_STRING *us = (const UNICODE_STRING *)buf;
-            if (st >= 0 && us->Buffer && us->Length > 0) {
-                size_t n = us->Length / sizeof(wchar_t);
-                w->result = malloc((n + 1) * sizeof(wchar_t));
-                if (w->result) {
-                    memcpy(w->result, us->Buffer, n * sizeof(wchar_t));
-                    w->result[n] = L'\0';
-                }
-            }
-        }
+        else if (w->is_file && GetFileType(w->obj) == FILE_TYPE_PIPE)
+            w->result = NULL;
+        else
+            w->result = win_object_name(w->obj);
         SetEvent(w->done);
     }
-    free(buf);
     return 0;
 }
 

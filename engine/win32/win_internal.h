@@ -57,6 +57,15 @@ int win_cmdline_append(wchar_t **cmd, size_t *len, size_t *cap, const wchar_t *a
 /* %SystemRoot%\System32\<exe> (malloc'd). */
 wchar_t *win_system32_path(const wchar_t *exe);
 
+/* ---- win_handles.c ---- */
+/* An object's NT name via NtQueryObject (malloc'd), NULL if it has none. Can block on a
+ * synchronous pipe: the scan only calls it on its worker thread. */
+wchar_t *win_object_name(HANDLE obj);
+/* Test seam (tests/wine only): when set, the scan's worker calls this instead of asking for the
+ * name, so a test can make a query hang. NULL in mend. */
+typedef wchar_t *(*win_name_query_fn)(HANDLE obj, bool is_file);
+extern win_name_query_fn win_handles_name_query_hook;
+
 /* ---- operations, one file per area ---- */
 int win_ipsec_list(void *ctx, mend_policy **out, size_t *n, mend_err *e);
 int win_ipsec_get(void *ctx, const char *name, mend_policy *out, mend_err *e);

@@ -2,6 +2,8 @@
  * a policy key's holder and completes while a process blocks on a synchronous pipe. */
 #include "wt.h"
 
+#include "win32/win_internal.h"
+
 #define POLICY_SUB L"SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecPolicy{11111111-2222-3333-4444-555555555555}"
 #define POLICY_NT "\\REGISTRY\\MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecPolicy{11111111-2222-3333-4444-555555555555}"
 
@@ -170,11 +172,69 @@ static void test_scan_completes_while_a_pipe_read_blocks(void)
     mend_host_close(&h);
 }
 
+/* A name query that never returns for the test's "hang" events: what NtQueryObject does on a
+ * synchronous pipe on Windows. It blocks holding no lock, as the real call does. */
+static wchar_t *hanging_query(HANDLE obj, bool is_file)
+{
+    wchar_t *name = win_object_name(obj);
+    if (name && wcsstr(name, L"mend-test-hang")) {
+        free(name);
+        Sleep(INFINITE);
+    }
+    return name;
+}
+
+static void test_hung_name_query_is_abandoned(void)
+{
+    mend_host h = wt_host();
+    mend_err e;
+    HANDLE ev[4];
+    ev[0] = CreateEventW(NULL, TRUE, FALSE, L"mend-test-hang-1");
+    ev[1] = CreateEventW(NULL, TRUE, FALSE, L"mend-test-hang-2");
+    ev[2] = CreateEventW(NULL, TRUE, FALSE, L"mend-test-hang-3");
+    ev[3] = CreateEventW(NULL, TRUE, FALSE, L"mend-test-named-ok");
+    win_handles_name_query_hook = hanging_query;
+    mend_handle_filter f;
+    memset(&f, 0, sizeof f);
+    f.has_pid = true;
+    f.pid = GetCurrentProcessId();
+    f.type = "Event";
+    mend_handle *list;
+    size_t n;
+    DWORD t0 = GetTickCount();
+    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    DWORD took = GetTickCount() - t0;
+    WT_CHECK(took < 15000, "three hung queries took %lu ms", (unsigned long)took);
+    bool ok_named = false;
+    size_t unnamed = 0;
+    for (size_t i = 0; i < n; i++) {
+        WT_CHECK(!strstr(list[i].name, "mend-test-hang"), "a hung query produced a name");
+        if (strstr(list[i].name, "mend-test-named-ok"))
+            ok_named = true;
+        if (!list[i].name[0])
+            unnamed++;
+    }
+    WT_CHECK(ok_named, "the replacement worker still names handles (%lu events)", (unsigned long)n);
+    WT_CHECK(unnamed >= 3, "the hung handles are listed without a name (%lu)", (unsigned long)unnamed);
+    mend_handle_free_list(list, n);
+    /* Asking for a hanging name by filter completes too, and finds nothing. */
+    f.type = NULL;
+    f.name = "mend-test-hang";
+    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    WT_CHECK(n == 0, "%lu", (unsigned long)n);
+    mend_handle_free_list(list, n);
+    win_handles_name_query_hook = NULL;
+    for (int i = 0; i < 4; i++)
+        CloseHandle(ev[i]);
+    mend_host_close(&h);
+}
+
 int main(void)
 {
     WT_RUN(test_process_list_has_us);
     WT_RUN(test_system_pids_refused_and_missing_pid_not_found);
     WT_RUN(test_holder_found_by_scan_and_killed);
     WT_RUN(test_scan_completes_while_a_pipe_read_blocks);
+    WT_RUN(test_hung_name_query_is_abandoned);
     return wt_done();
 }
