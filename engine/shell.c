@@ -361,7 +361,8 @@ static void stop_hook(lua_State *L, lua_Debug *ar)
     luaL_error(L, "interrupted");
 }
 
-#ifndef _WIN32
+/* signal() as lua.c uses it: on Windows the C runtime calls it for Ctrl-C on another thread,
+ * and setting a hook is the one thing Lua allows from there. */
 static void on_sigint(int sig)
 {
     (void)sig;
@@ -369,7 +370,6 @@ static void on_sigint(int sig)
     if (L)
         lua_sethook(L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
-#endif
 
 /* True when the compile error says the chunk merely stopped early (more lines will come). */
 static bool incomplete(lua_State *L, int status)
@@ -422,13 +422,9 @@ static void execute(shell *sh)
     sh->lim->memory_hit = false;
     mend_limits_arm(L, sh->lim);
     g_running = L;
-#ifndef _WIN32
     void (*prev)(int) = signal(SIGINT, on_sigint);
-#endif
     int status = lua_pcall(L, 0, LUA_MULTRET, 0);
-#ifndef _WIN32
     signal(SIGINT, prev == SIG_ERR ? SIG_DFL : prev);
-#endif
     g_running = NULL;
     lua_sethook(L, NULL, 0, 0);
     fflush(stdout);
