@@ -24,6 +24,13 @@ for _ in $(seq 100); do [ -f "$work/keeper-ready" ] && break; sleep 0.1; done
 wine "$helpers/svc_install.exe" PolicyAgent normal 'C:\svc.log' start || { echo "cannot install PolicyAgent"; exit 1; }
 wine "$helpers/netsh.exe" ipsec static add policy name=Corp-QM "description=corporate QM" >/dev/null
 wine "$helpers/netsh.exe" ipsec static add policy name=Healthy-QM "description=in use" >/dev/null
+# A policy that arrives the way a captured or exported store does: a .reg file, imported.
+printf '%s\r\n' 'Windows Registry Editor Version 5.00' '' \
+  '[HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ipsecPolicy{5b0b8e52-1111-4c3a-9e1e-0123456789ab}]' \
+  '"ipsecName"="Imported-QM"' '"ipsecID"="{5b0b8e52-1111-4c3a-9e1e-0123456789ab}"' '"ClassName"="ipsecPolicy"' \
+  '"description"="imported from a .reg file"' '"ipsecDataType"=dword:00000100' \
+  '"ipsecData"=hex:63,21,20,22,4c,4f,d1,11,86,3b,00,a0,24,8d,30,21,04,00,00,00,30,2a,00,00,00' '' >"$work/store.reg"
+wine reg import "$(win "$work/store.reg")" /reg:64 >/dev/null 2>&1
 cp "$helpers/holder.exe" "$work/vpnagent.exe"
 wine "$work/vpnagent.exe" policy:Corp-QM "$(win "$work/ready")" mark &
 holder=$!
@@ -36,16 +43,18 @@ desc="capture exits 0"; check test "$rc" -eq 0
 desc="capture names the holder"; check grep -q 'name = "vpnagent.exe"' "$work/twin.lua"
 desc="capture holds the policy's handle"; check grep -q 'policy = "Corp-QM"' "$work/twin.lua"
 desc="capture holds PolicyAgent"; check grep -q 'PolicyAgent = {' "$work/twin.lua"
+desc="capture holds the imported policy"; check grep -q 'name = "Imported-QM", guid = "{5b0b8e52-1111-4c3a-9e1e-0123456789ab}"' "$work/twin.lua"
 mend capture -o "$(win "$work/twin2.lua")" 2>/dev/null
 desc="two captures are byte-identical"; check cmp -s "$work/twin.lua" "$work/twin2.lua"
 # Standard output is a text stream on Windows: the same text with CRLF line ends.
 mend capture 2>/dev/null | tr -d '\r' >"$work/twin3.lua"
 desc="capture on standard output is the same text"; check cmp -s "$work/twin.lua" "$work/twin3.lua"
 
-mend check --json >"$work/host.json" 2>"$work/host.err"
+mend check Corp-QM Healthy-QM Imported-QM --json >"$work/host.json" 2>"$work/host.err"
 rc_host=$?
 cp "$work/twin.lua" "$work/twin-state.lua"
-mend check --json --host "sim:$(win "$work/twin-state.lua")" >"$work/twin.json" 2>"$work/twin.err"
+mend check Corp-QM Healthy-QM Imported-QM --json --host "sim:$(win "$work/twin-state.lua")" \
+  >"$work/twin.json" 2>"$work/twin.err"
 rc_twin=$?
 desc="check finds the stuck policy on the host (exit 1)"; check test "$rc_host" -eq 1
 desc="check exits the same on the twin"; check test "$rc_twin" -eq "$rc_host"
@@ -56,6 +65,8 @@ norm() { tr -d '\r' <"$1" | jq -S '{policies: (.policies | sort_by(.name) | map(
 norm "$work/host.json" >"$work/host.norm"
 norm "$work/twin.json" >"$work/twin.norm"
 desc="the twin's findings equal the host's"; check diff "$work/host.norm" "$work/twin.norm"
+desc="... for the stuck, the healthy and the imported policy"
+check sh -c "jq -e '[.policies[].outcome] == [\"blocked\", \"healthy\", \"healthy\"]' '$work/twin.norm' >/dev/null"
 
 # The change: planned on the twin (exact, the simulator runs every action), applied to the host.
 # The plan's first delete is expected to fail in_use, the kill and the second delete to succeed.
