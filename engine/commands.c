@@ -207,6 +207,7 @@ static int open_journal(run_ctx *c)
     free(path);
     if (!c->eng.journal)
         return setup_error("%s", e.msg);
+    mend_journal_set_sync(c->eng.journal, !c->eng.host.what_if);
     static const char *const words[] = {"", "run", "fix", "check", "batch", "sim", "help", "version",
                                         "capture", "apply", "shell", "test"};
     char detail[256];

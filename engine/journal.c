@@ -14,6 +14,7 @@ struct mend_journal {
     FILE *f;
     char *path;
     char *run;
+    bool sync_each;
 };
 
 /* ISO-8601 UTC with milliseconds: 2026-11-23T21:43:11.123Z */
@@ -45,6 +46,7 @@ mend_journal *mend_journal_open(const char *path, const char *run_id, mend_err *
         mend_err_set(e, MEND_E_IO, 0, "out of memory");
         return NULL;
     }
+    j->sync_each = true;
     j->f = mend_fopen(path, "ab");
     j->path = mend_dupstr(path);
     j->run = mend_dupstr(run_id);
@@ -60,8 +62,11 @@ void mend_journal_close(mend_journal *j)
 {
     if (!j)
         return;
-    if (j->f)
+    if (j->f) {
+        if (!j->sync_each)
+            mend_fsync_file(j->f);
         fclose(j->f);
+    }
     free(j->path);
     free(j->run);
     free(j);
@@ -80,14 +85,21 @@ static cJSON *record(mend_journal *j, const char *event)
     return o;
 }
 
-/* One line, then flush and fsync: the record is on disk before the caller goes on. */
+void mend_journal_set_sync(mend_journal *j, bool each)
+{
+    if (j)
+        j->sync_each = each;
+}
+
+/* One line, then flush (and fsync when sync_each): the record is out of the process, and on
+ * disk for a real machine, before the caller goes on. */
 static int write_record(mend_journal *j, cJSON *o, mend_err *e)
 {
     char *line = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     if (!line)
         return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the journal");
-    int bad = fputs(line, j->f) < 0 || fputc('\n', j->f) == EOF || mend_fsync_file(j->f) != 0;
+    int bad = fputs(line, j->f) < 0 || fputc('\n', j->f) == EOF || (j->sync_each ? mend_fsync_file(j->f) != 0 : fflush(j->f) != 0);
     free(line);
     if (bad)
         return mend_err_set(e, MEND_E_IO, 0, "cannot write the journal %s", j->path);

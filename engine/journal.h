@@ -13,6 +13,13 @@ typedef struct mend_journal mend_journal;
 mend_journal *mend_journal_open(const char *path, const char *run_id, mend_err *e);
 void mend_journal_close(mend_journal *j);
 
+/* each=true (the default): every record is fsynced before the caller goes on — the guarantee a
+ * real machine needs. each=false: records are still written through to the OS at once (they
+ * survive the process dying), and fsynced together when the journal closes. For the simulator,
+ * whose machine state reaches the disk only when the run commits, a per-record fsync buys
+ * nothing and makes a 10,000-policy batch take ~20 s instead of ~2 s. */
+void mend_journal_set_sync(mend_journal *j, bool each);
+
 /* {"ts":..,"run":..,"seq":N,"event":"begin","op":..,"target":..} */
 int mend_journal_begin(mend_journal *j, unsigned long seq, const char *op, const char *target, mend_err *e);
 /* {"ts":..,"run":..,"seq":N,"event":"end","op":..,"target":..,"ok":true|false,"code":..,"message":..} */

@@ -79,6 +79,31 @@ static void test_journal_lines_are_json_with_iso_utc_time(void **state)
     free(buf);
 }
 
+/* Without per-record fsync (the simulator) a record must still have left the process the moment
+ * it is written: a run that dies abruptly (the crash fault) leaves every record it wrote. */
+static void test_journal_unsynced_records_are_out_of_the_process_at_once(void **state)
+{
+    (void)state;
+    const char *path = DIR "/unsynced.jsonl";
+    mend_remove(path);
+    mend_err e;
+    for (int each = 0; each < 2; each++) {
+        mend_journal *j = mend_journal_open(path, "r1", &e);
+        assert_non_null(j);
+        mend_journal_set_sync(j, each != 0);
+        assert_int_equal(mend_journal_begin(j, 1, "ipsec.delete", "Corp-QM", &e), 0);
+        char *buf;
+        size_t len;
+        assert_int_equal(mend_read_file(path, &buf, &len, &e), 0); /* read while still open */
+        assert_non_null(strstr(buf, "\"begin\""));
+        free(buf);
+        assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 1);
+        mend_journal_close(j);
+        mend_remove(path);
+        g_nfound = 0;
+    }
+}
+
 static void test_journal_appends_across_opens(void **state)
 {
     (void)state;
@@ -188,6 +213,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_journal_lines_are_json_with_iso_utc_time, setup),
         cmocka_unit_test_setup(test_journal_appends_across_opens, setup),
+        cmocka_unit_test_setup(test_journal_unsynced_records_are_out_of_the_process_at_once, setup),
         cmocka_unit_test_setup(test_unfinished_none_when_every_begin_ended, setup),
         cmocka_unit_test_setup(test_unfinished_finds_begin_without_end_of_latest_run, setup),
         cmocka_unit_test_setup(test_unfinished_tolerates_a_torn_last_line, setup),
