@@ -171,7 +171,7 @@ with open(scen) as f, open(os.path.join(SRC, "scenarios", "demo.lua")) as g:
     check(f.read() == g.read(), "dry-run saves nothing")
 
 # --timeout applies to each statement: a loop is stopped, the shell and the next statement go on.
-t = Term("--host", "sim:" + scen, "--dry-run", "--timeout", "1")
+t = Term("--host", "sim:" + scen, "--dry-run", "--timeout", "1")  # seconds per statement
 t.expect(r"> $", "prompt with --timeout")
 t.send("while true do end\r")
 t.expect(r"error: .*time limit", "the statement is stopped by the time limit", timeout=15)
@@ -179,4 +179,22 @@ t.send("1 + 2\r")
 t.expect(r"\n3\n", "the next statement has its own time")
 t.send("\x04")
 check(t.wait_exit() == 0, "exit after a timeout")
+
+# Ctrl-C while a statement runs (no time limit): a real SIGINT, as the terminal is out of raw
+# mode then. Sent until seen, since the statement may not have started at the first one.
+t = Term("--host", "sim:" + scen, "--dry-run")
+t.expect(r"> $", "prompt without a time limit")
+t.send("while true do end\r")
+for _ in range(40):
+    time.sleep(0.25)
+    t.send("\x03")
+    t.read_some(0.1)
+    if b"interrupted" in t.buf:
+        break
+t.expect(r"error: .*interrupted", "Ctrl-C stops a running statement")
+time.sleep(0.5)
+t.send("4 + 4\r")
+t.expect(r"\n8\n", "the shell goes on after Ctrl-C")
+t.send("\x04")
+check(t.wait_exit() == 0, "Ctrl-D exits 0 after an interrupted statement")
 print("all shell terminal checks passed")
