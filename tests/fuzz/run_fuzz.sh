@@ -29,8 +29,12 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$work/corpus" "$work/artifacts"
   echo "== fuzz_$t for ${SECONDS_PER_TARGET}s"
   # New inputs go to the first (scratch) folder, so the committed seeds stay as written.
-  "$exe" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
-         -artifact_prefix="$work/artifacts/" -print_final_stats=1 \
+  # -timeout=60: a scenario may legitimately use its whole instruction and memory budget,
+  # which takes seconds under ASan; a real hang is caught all the same.
+  dict=()
+  [ -f "$HERE/$t.dict" ] && dict=(-dict="$HERE/$t.dict")
+  "$exe" -max_total_time="$SECONDS_PER_TARGET" -timeout=60 -rss_limit_mb=2048 -max_len=16384 \
+         -artifact_prefix="$work/artifacts/" -print_final_stats=1 "${dict[@]}" \
          "$work/corpus" "$HERE/corpus/$t" >"$work/log" 2>&1
   rc=$?
   grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units)' "$work/log" | tail -2
