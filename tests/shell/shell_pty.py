@@ -59,6 +59,10 @@ class Term:
                     return text[:m.end()]
                 sys.exit(f"FAIL: {what}: {pattern!r} not seen; screen had:\n{text.decode(errors='replace')}")
 
+    def ready(self):
+        """Waits for the prompt: keys typed before it arrive in cooked mode, as in any shell."""
+        self.expect(r"> $", "the prompt")
+
     def wait_exit(self, timeout=10):
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -104,6 +108,7 @@ check(b'state = "pending_deletion"' in screen, "policy fields are printed with q
 check(screen.index(b"assigned =") < screen.index(b"name ="), "keys are sorted")
 
 # Multi-line input continues with >> until the chunk is complete.
+t.ready()
 t.send("function dbl(x)\r")
 t.expect(r">> $", "an incomplete chunk asks for more with >>")
 t.send("return x * 2\r")
@@ -114,36 +119,44 @@ t.send("dbl(21)\r")
 t.expect(r"\n42\n", "the multi-line function works")
 
 # History: up-arrow recalls the last line.
+t.ready()
 t.send("\x1b[A")
 t.expect(r"> dbl\(21\)", "up-arrow recalls dbl(21)")
 t.send("\r")
 t.expect(r"\n42\n", "the recalled line runs")
 
 # Editing keys: Home inserts at the front, left/backspace edit in the middle.
+t.ready()
 t.send("2+3\x01" + "1")   # "12+3"
 t.send("\x1b[C\x1b[C\x7f" + "*")  # after "12", replace "+" by "*" -> "12*3"
 t.send("\r")
 t.expect(r"\n36\n", "home, right and backspace edit the line (12*3)")
 
 # Ctrl-C cancels the line being typed; the shell stays.
+t.ready()
 t.send("error('not run')\x03")
 t.send("7\r")
 screen = t.expect(r"\n7\n", "after Ctrl-C the next line runs")
 check(b"not run" not in screen.split(b"^C")[-1], "the cancelled line did not run")
 
 # An error is shown and the shell goes on.
+t.ready()
 t.send("error('boom')\r")
 t.expect(r"error: .*boom", "the error is shown")
+t.ready()
 t.send("= 1 + 1\r")
 t.expect(r"\n2\n", "= expr prints after an error")
 
 # Multiple returns, nil included; a change that the exit will commit.
+t.ready()
 t.send('ipsec.delete("Branch-Office-QM")\r')
 t.expect(r"\ntrue\n", "ipsec.delete returns true")
+t.ready()
 t.send("return 1, nil, 'x'\r")
 t.expect(r'1, nil, "x"', "multiple returns with nil")
 
 # Ctrl-D on an empty line leaves with exit code 0.
+t.ready()
 t.send("\x04")
 check(t.wait_exit() == 0, "Ctrl-D exits 0")
 with open(scen) as f:
@@ -158,13 +171,16 @@ check("dbl(21)" in hist and "function dbl(x)\\nreturn x * 2\\nend" in hist,
 shutil.copy(os.path.join(SRC, "scenarios", "demo.lua"), scen)
 t = Term("--host", "sim:" + scen, "--dry-run")
 t.expect(r"dry-run", "the banner says dry-run")
+t.ready()
 t.send("\x1b[A")
 t.expect(r"> return 1, nil, 'x'", "history from the last session is recalled")
 t.send("\x15proc.kill(4242)\r")
 t.expect(r'nil, "stopping processes is not allowed; rerun with --allow kill", "not_permitted"',
          "a gate refusal shows nil, message and not_permitted")
+t.ready()
 t.send('ipsec.delete("Branch-Office-QM")\r')
 t.expect(r"\ntrue\n", "dry-run still runs the action on the copy")
+t.ready()
 t.send("\x04")
 check(t.wait_exit() == 0, "Ctrl-D exits 0 in dry-run")
 with open(scen) as f, open(os.path.join(SRC, "scenarios", "demo.lua")) as g:
@@ -175,8 +191,10 @@ t = Term("--host", "sim:" + scen, "--dry-run", "--timeout", "1")  # seconds per 
 t.expect(r"> $", "prompt with --timeout")
 t.send("while true do end\r")
 t.expect(r"error: .*time limit", "the statement is stopped by the time limit", timeout=15)
+t.ready()
 t.send("1 + 2\r")
 t.expect(r"\n3\n", "the next statement has its own time")
+t.ready()
 t.send("\x04")
 check(t.wait_exit() == 0, "exit after a timeout")
 
@@ -193,8 +211,10 @@ for _ in range(40):
         break
 t.expect(r"error: .*interrupted", "Ctrl-C stops a running statement")
 time.sleep(0.5)
+t.ready()
 t.send("4 + 4\r")
 t.expect(r"\n8\n", "the shell goes on after Ctrl-C")
+t.ready()
 t.send("\x04")
 check(t.wait_exit() == 0, "Ctrl-D exits 0 after an interrupted statement")
 print("all shell terminal checks passed")
