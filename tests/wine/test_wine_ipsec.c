@@ -225,6 +225,8 @@ static void test_names_with_shell_characters_inject_nothing(void)
         "semi;colon, comma",
         "'single' quotes",
         "trailing backslash\\",
+        "x name=y assign=y description=z",
+        "tab-less <redirect> and (parens) !bang!",
         "\xc3\x9c" "n\xc3\xaf" "c\xc3\xb8" "d\xc3\xa9 \xe7\xad\x96\xe7\x95\xa5 \xe2\x9c\x93",
     };
     mend_host h = host_with_netsh(L"netsh.exe");
