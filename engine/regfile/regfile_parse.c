@@ -112,7 +112,8 @@ static bool span_is(const char *s, size_t n, const char *lit)
     return n == strlen(lit) && memcmp(s, lit, n) == 0;
 }
 
-/* Produces the file's text as UTF-8 (malloc'd) and whether it is a REGEDIT4 file. */
+/* Produces the file's text as UTF-8 (malloc'd): UTF-16LE converted, a UTF-8 BOM dropped, and a
+ * REGEDIT4 file that is not valid UTF-8 read as Windows-1252. */
 static int decode(parser *ps, const unsigned char *buf, size_t len, char **text, size_t *tlen)
 {
     *text = NULL;
