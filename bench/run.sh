@@ -43,14 +43,18 @@ peak() {  # peak RSS in KiB of one command
 
 echo
 echo "== 1. one mend batch run, 10,000 policies"
+# Each run starts from the seed with an empty state folder: the journal is appended to by
+# every run, and its size is not what this measures.
+fresh="rm -rf $work/state; cp $work/seed.lua"
 hyperfine --warmup 1 --runs 5 --export-json "$work/batch.json" \
-  --prepare "cp $work/seed.lua $work/s.lua" \
+  --prepare "$fresh $work/s.lua" \
   "$mend --host sim:$work/s.lua -q batch $work/all.txt --json > $work/report.json"
 actions "$work/report.json"
+rm -rf "$work/state"
 tr -d ' \t\n' < "$work/report.json" | grep -o '"outcome":"[a-z_]*"' | sort | uniq -c
-cp "$work/seed.lua" "$work/s.lua"
+rm -rf "$work/state"; cp "$work/seed.lua" "$work/s.lua"
 echo "peak RSS: $(peak "$mend" --host "sim:$work/s.lua" -q batch "$work/all.txt" --json) KiB"
-echo "CPU time (user+sys), same run: $(cp "$work/seed.lua" "$work/s.lua"; /usr/bin/time -f '%U+%S s' "$mend" --host "sim:$work/s.lua" -q batch "$work/all.txt" --json 2>&1 >/dev/null | tail -1)"
+echo "CPU time (user+sys), same run: $(rm -rf "$work/state"; cp "$work/seed.lua" "$work/s.lua"; /usr/bin/time -f '%U+%S s' "$mend" --host "sim:$work/s.lua" -q batch "$work/all.txt" --json 2>&1 >/dev/null | tail -1)"
 
 echo
 echo "== 2. naive: one mend fix process per policy ($SAMPLE of them, then x $(($(wc -l < "$work/all.txt") / SAMPLE)))"
@@ -59,11 +63,11 @@ cat > "$work/naive.sh" <<NAIVE
 while IFS= read -r n; do "$mend" --host "sim:$work/n.lua" -q fix "\$n" --json >/dev/null || true; done < "$work/sample.txt"
 NAIVE
 chmod +x "$work/naive.sh"
-hyperfine --runs 1 --export-json "$work/naive.json" --prepare "cp $work/seed.lua $work/n.lua" "$work/naive.sh"
+hyperfine --runs 1 --export-json "$work/naive.json" --prepare "$fresh $work/n.lua" "$work/naive.sh"
 
 echo
 echo "== 3. the ladder policy by policy in one process (10,000 sets of one)"
-hyperfine --runs 2 --export-json "$work/perpolicy.json" --prepare "cp $work/seed.lua $work/p.lua" \
+hyperfine --runs 2 --export-json "$work/perpolicy.json" --prepare "$fresh $work/p.lua" \
   "$mend --host sim:$work/p.lua -q --json run $here/per_policy.lua $work/all.txt > $work/pp.json"
 actions "$work/pp.json"
 
