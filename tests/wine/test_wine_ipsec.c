@@ -241,6 +241,7 @@ static void test_names_with_shell_characters_inject_nothing(void)
         if (p.name) {
             WT_CHECK(strcmp(p.name, name) == 0, "'%s' came back as '%s'", name, p.name);
             WT_CHECK(strcmp(p.description, "desc & | % ^") == 0, "%s", p.description);
+            WT_CHECK(!p.assigned, "'%s' got assigned by its own name", name);
         }
         mend_policy_clear(&p);
         WT_OK(h.ops->ipsec.assign(h.ctx, name, true, &e), e);
