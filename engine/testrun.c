@@ -172,7 +172,7 @@ static int run_isolated(const mend_options *base, const char *script, const run_
     o.host_spec = host_spec;
     o.allow = base->allow | rs->allow;
     o.yes = base->yes || rs->yes;
-    o.dry_run = rs->dry_run;
+    o.dry_run = base->dry_run || rs->dry_run;
     o.report_path = report;
     o.journal_path = journal;
     o.verbosity = base->verbosity;
