@@ -577,8 +577,10 @@ R.reboot = {
     if pre then register() end
     local ok, msg, code = sys.reboot{ reason = string.format("mend: clear %s pending deletion (0x32DF)",
                                                              plural(#set, "IPsec policy", "IPsec policies")) }
-    ctx:step(nil, { action = "sys.reboot", ok = ok == true, code = code, policies = #set,
-                    message = ok and "rebooting" or msg })
+    if code ~= "not_permitted" then   -- a refusal is recorded on each policy instead
+      ctx:step(nil, { action = "sys.reboot", ok = ok == true, code = code, policies = #set,
+                      message = ok and "rebooting" or msg })
+    end
     if not ok then
       for _, p in ipairs(set) do
         if code == "not_permitted" then
@@ -780,9 +782,13 @@ function Ctx:advise_reboot(list)
     return
   end
   local subject = shown and table.concat(names, ", ") or plural(#names, "policy", "policies")
-  mend.advise(string.format("%s: only a reboot can clear %s now (the IPsec driver still holds it). To let mend "
-    .. "reboot and finish after boot: %s - or reboot when convenient and then run: %s", subject,
-    #names == 1 and "it" or "them", M.command(shown, { reboot = true }), resume))
+  -- Why: what the last rung ran into, when it was one thing; else the driver state.
+  local why = "nothing else the ladder can do clears it; the IPsec driver keeps it until boot"
+  local last = list[1].errors[#list[1].errors]
+  if #list == 1 and last then why = last end
+  mend.advise(string.format("%s: only a reboot can clear %s now (%s). To let mend reboot and finish after "
+    .. "boot: %s - or reboot when convenient and then run: %s", subject, #names == 1 and "it" or "them", why,
+    M.command(shown, { reboot = true }), resume))
 end
 
 function Ctx:advise_failed(list)
