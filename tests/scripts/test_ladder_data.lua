@@ -30,6 +30,16 @@ t.eq(ladder.command({ "A" }, {}), 'mend fix "A"')
 t.eq(ladder.command({ "-x QM" }, { kill = true }), 'mend fix --allow kill -- "-x QM"')
 t.eq(ladder.command({ "-x QM" }, {}), 'mend fix -- "-x QM"')
 
+-- On Windows (mend.host "local"): CommandLineToArgvW rules, so mend.exe gets the name back.
+local host = mend.host
+mend.host = "local"
+t.eq(ladder.quote("Corp-QM"), '"Corp-QM"')
+t.eq(ladder.quote('A "b"'), [["A \"b\""]])
+t.eq(ladder.quote([[a\"b]]), [["a\\\"b"]])
+t.eq(ladder.quote([[trail\]]), [["trail\\"]])
+t.eq(ladder.quote("O'Brien $x"), [["O'Brien $x"]])
+mend.host = host
+
 local pending = assert(ladder.pending_names())
 t.eq(#pending, 8)
 return t.finish()
