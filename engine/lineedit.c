@@ -233,7 +233,14 @@ static void refresh(edit *e)
     char move[32];
     outs("\r");
     outs(e->prompt);
-    out(e->buf, e->len);
+    /* A recalled multi-line chunk keeps its newlines but shows them as spaces on one line. */
+    for (size_t i = 0, from = 0; i <= e->len; i++)
+        if (i == e->len || e->buf[i] == '\n') {
+            out(e->buf + from, i - from);
+            if (i < e->len)
+                outs(" ");
+            from = i + 1;
+        }
     outs("\x1b[K\r");
     size_t col = columns(e->prompt, strlen(e->prompt)) + columns(e->buf, e->pos);
     if (col) {

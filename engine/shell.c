@@ -463,7 +463,8 @@ static bool step(shell *sh)
     if (rc == MEND_LE_CANCEL)
         return true;
     /* "= expr" prints expr, as in Lua 5.1's prompt. */
-    char *code = line[0] == '=' ? mend_dupstr(line + 1) : mend_dupstr(line);
+    bool print_form = line[0] == '=';
+    char *code = mend_dupstr(print_form ? line + 1 : line);
     free(line);
     if (!code)
         return false;
@@ -495,8 +496,15 @@ static bool step(shell *sh)
         free(code);
         code = joined;
     }
-    if (*code && sh->tty)
-        mend_le_history_add(sh->le, code);
+    if (*code && sh->tty) {
+        size_t n = strlen(code) + 2;
+        char *entry = malloc(n);
+        if (entry) {
+            snprintf(entry, n, "%s%s", print_form ? "=" : "", code);
+            mend_le_history_add(sh->le, entry);
+        }
+        free(entry);
+    }
     free(code);
     if (status != LUA_OK) {
         show_error(sh, lua_tostring(L, -1));
