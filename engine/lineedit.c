@@ -170,7 +170,7 @@ int mend_le_read(mend_le *le, const char *prompt, char **out)
     wchar_t wbuf[4096];
     DWORD got = 0;
     if (!ReadConsoleW(GetStdHandle(STD_INPUT_HANDLE), wbuf, 4095, &got, NULL))
-        return MEND_LE_EOF;
+        return GetLastError() == ERROR_OPERATION_ABORTED ? MEND_LE_CANCEL : MEND_LE_EOF;
     if (got == 0)
         return MEND_LE_CANCEL; /* Ctrl-C ends the read with nothing */
     while (got && (wbuf[got - 1] == L'\n' || wbuf[got - 1] == L'\r'))

@@ -365,7 +365,7 @@ static void stop_hook(lua_State *L, lua_Debug *ar)
  * and setting a hook is the one thing Lua allows from there. */
 static void on_sigint(int sig)
 {
-    (void)sig;
+    signal(sig, on_sigint); /* the Windows runtime resets the handler before each call */
     lua_State *L = g_running;
     if (L)
         lua_sethook(L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
@@ -545,8 +545,16 @@ int mend_shell_run(mend_lua *ml, mend_engine *eng, char *err, size_t errlen, int
                 eng->host.ops && eng->host.ops->name ? eng->host.ops->name : "?",
                 eng->opts && eng->opts->dry_run ? " (dry-run: nothing is saved)" : "");
     }
+#ifdef _WIN32
+    /* Ctrl-C at the console prompt cancels the line (ReadConsoleW returns) instead of ending
+     * the process before the session's state is saved. */
+    void (*prev)(int) = signal(SIGINT, on_sigint);
+#endif
     while (step(&sh))
         ;
+#ifdef _WIN32
+    signal(SIGINT, prev == SIG_ERR ? SIG_DFL : prev);
+#endif
     if (sh.tty) {
         if (hist) {
             mend_err e;
