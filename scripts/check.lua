@@ -53,6 +53,8 @@ elseif #nics > 0 then
              message = "IPsec task offload is on for " .. table.concat(nic_names, ", ") }
 end
 
+local all_caps = {}
+
 local function diagnose(name, cur)
   local blockers, caps, visible = {}, {}, {}
   local key = cur.store_key
@@ -77,15 +79,14 @@ local function diagnose(name, cur)
       visible[#visible + 1] = "held open by " .. handle_check.describe(h) .. " (mend fix stops it with --allow kill)"
     end
   end
-  if #nic_names > 0 then
-    blockers[#blockers + 1] = "nic_offload"
-    caps.nic = true
-    visible[#visible + 1] = "IPsec task offload is on for " .. table.concat(nic_names, ", ") .. " (--allow nic)"
-  end
+  -- An offloading NIC is a machine-wide finding (advised once below): which policies its SAs
+  -- hold cannot be seen without trying a delete.
   if #visible == 0 then
     visible[1] = "no visible blocker: the force delete, a group-policy refresh or a Policy Agent restart "
-              .. "usually clears it; if not, a reboot (--allow reboot)"
+              .. "usually clears it; if it stays in use, "
+              .. (#nic_names > 0 and "the adapter offload (--allow nic) or " or "") .. "a reboot (--allow reboot)"
   end
+  for c in pairs(caps) do all_caps[c] = true end
   local gated = next(caps) ~= nil
   mend.step{ policy = name, rung = "check", action = "diagnose", ok = false, blockers = blockers,
              holders = held, assigned = cur.assigned, sa_count = cur.sa_count,
@@ -95,6 +96,7 @@ local function diagnose(name, cur)
                             ladder.command({ name }, caps)))
 end
 
+local stuck = {}
 for _, name in ipairs(names) do
   local cur, msg, code = ipsec.get(name)
   if not cur and code == "not_found" then
@@ -109,8 +111,18 @@ for _, name in ipairs(names) do
     mend.outcome(name, { before = cur.state, after = cur.state, outcome = "healthy" })
   else
     problems = problems + 1
+    stuck[#stuck + 1] = name
     diagnose(name, cur)
   end
+end
+
+if #stuck > 0 and #nic_names > 0 then
+  all_caps.nic = true
+  mend.advise(string.format("IPsec task offload is on for %s: a policy still in use after the delete and "
+    .. "a restart is held by an adapter's SAs. %s", table.concat(nic_names, ", "), offload.why))
+end
+if #stuck > 1 then
+  mend.advise("To fix everything found: " .. ladder.command(#stuck <= 10 and stuck or nil, all_caps))
 end
 
 if problems == 0 then

@@ -13,7 +13,11 @@ return {
                   unassigns = 0, offload_changes = 0, reboots = 0 },
       advice = { 'QM-Held is pending deletion', "vpnagent.exe (pid 4242, Cisco AnyConnect", "--allow kill",
                  "gone from the store but still in the Policy Agent's memory", "assigned",
-                 "IPsec task offload is on for Ethernet0" } }, "check")
+                 "IPsec task offload is on for Ethernet0",
+                 'To fix everything found: mend fix "QM-Assigned" "QM-Corrupt" "QM-Driver" "QM-Gpo" "QM-Held" '
+                 .. '"QM-Offload" "QM-Purge" "QM-Stale" --allow kill,nic' } }, "check")
+    -- Offload is a machine-wide finding: a policy with no visible blocker is not "blocked" by it.
+    t.eq(t.policy(res.report, "QM-Purge") and t.policy(res.report, "QM-Purge").outcome, "failed", "QM-Purge outcome")
     t.check(t.read(work .. "/state.lua") == before, "mend check changed the state file")
     t.check(not (t.read(work .. "/state/journal.jsonl") or ""):find('"begin"'), "mend check journaled an action")
     -- The steps name the holder's class: lsass is system, vpnagent a VPN client.
