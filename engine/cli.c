@@ -241,7 +241,7 @@ static int parse_positional(mend_options *o, char **argv, int *npos, const char 
                 o->cmd = commands[k].cmd;
                 return 0;
             }
-        return usage_error(err, errlen, "unknown command '%s' (expected run, fix, check, batch or sim; see mend --help)", arg);
+        return usage_error(err, errlen, "unknown command '%s' (expected fix, check, batch, run, sim, capture, apply, shell or test; see mend --help)", arg);
     }
     switch (o->cmd) {
     case MEND_CMD_RUN:
@@ -293,7 +293,7 @@ static int check_complete(const mend_options *o, char *err, size_t errlen)
 {
     switch (o->cmd) {
     case MEND_CMD_NONE:
-        return usage_error(err, errlen, "no command given (expected run, fix, check, batch or sim; see mend --help)");
+        return usage_error(err, errlen, "no command given (expected fix, check, batch, run, sim, capture, apply, shell or test; see mend --help)");
     case MEND_CMD_RUN:
         if (!o->script)
             return usage_error(err, errlen, "mend run needs a script: mend run SCRIPT.lua [ARGS...]");
