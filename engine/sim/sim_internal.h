@@ -165,6 +165,7 @@ sim_handle *sim_handle_add(sim_machine *m, sim_process *p, const char *type, con
 void sim_handle_remove_at(sim_machine *m, size_t i);
 sim_nic *sim_nic_find(const sim_machine *m, const char *name);
 uint32_t sim_alloc_pid(sim_machine *m);
+/* True for processes whose handles on the policy store are normal and block nothing. */
 bool sim_is_protected_process(uint32_t pid, const char *name);
 bool sim_strlist_has(const sim_strlist *l, const char *s);   /* case-insensitive */
 int sim_strlist_push(sim_strlist *l, const char *s);

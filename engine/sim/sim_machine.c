@@ -288,8 +288,10 @@ uint32_t sim_alloc_pid(sim_machine *m)
 
 bool sim_is_protected_process(uint32_t pid, const char *name)
 {
+    /* svchost.exe hosts PolicyAgent itself: its handles on the store are the agent's own. */
     static const char *const names[] = { "System", "smss.exe", "csrss.exe", "wininit.exe",
-                                         "services.exe", "lsass.exe", "winlogon.exe" };
+                                         "services.exe", "lsass.exe", "winlogon.exe",
+                                         "svchost.exe" };
     if (pid == 0 || pid == 4)
         return true;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

@@ -226,6 +226,19 @@ static void test_sim_lsass_handle_blocks_nothing(void **state)
     mend_host_close(&h);
 }
 
+/* PolicyAgent runs inside svchost.exe: the agent's own handle is not a third-party holder. */
+static void test_sim_svchost_handle_blocks_nothing(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return { policies = { { name = 'Corp-QM', state = 'pending_deletion' } },"
+                "  processes = { { pid = 1216, name = 'svchost.exe' }, { pid = 4242, name = 'vpnagent.exe' } },"
+                "  handles = { { pid = 1216, policy = 'Corp-QM' } } }");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    mend_host_close(&h);
+}
+
 static void test_sim_assigned_cleared_by_unassign(void **state)
 {
     (void)state;
@@ -410,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_sim_handle_scan_filters_by_pid_process_type_and_name),
         cmocka_unit_test(test_sim_killed_autostart_holder_blocks_nothing_until_boot),
         cmocka_unit_test(test_sim_lsass_handle_blocks_nothing),
+        cmocka_unit_test(test_sim_svchost_handle_blocks_nothing),
         cmocka_unit_test(test_sim_assigned_cleared_by_unassign),
         cmocka_unit_test(test_sim_nic_offload_needs_offload_off_then_restart),
         cmocka_unit_test(test_sim_nic_offload_survives_reboot_while_nic_offloads),
