@@ -48,6 +48,11 @@ hyperfine -N -w 1 -r 5 --export-markdown "$md" \
   -n "wine reg export" "wine reg export 'HKLM\\SOFTWARE\\MendBench' '$out_wine' /y" >&2
 cat "$md"
 ls -l "$WINEPREFIX/drive_c/bench-mend.reg" "$WINEPREFIX/drive_c/bench-wine.reg" | awk '{ print "    " $5 " bytes  " $NF }'
+if cmp -s "$WINEPREFIX/drive_c/bench-mend.reg" "$WINEPREFIX/drive_c/bench-wine.reg"; then
+  echo "    the two files are byte-for-byte identical"
+else
+  echo "    the two files differ"
+fi
 
 echo
 echo "## Querying one service (PolicyAgent)"
