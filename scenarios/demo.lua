@@ -20,6 +20,10 @@ return {
     -- The offloading NIC keeps its SAs: disable offload, restart PolicyAgent, delete.
     { name = "DMZ-Offload", description = "DMZ servers, hardware offloaded",
       state = "pending_deletion", sa_count = 4, blockers = { "nic_offload" } },
+    -- Its store entry is corrupt: delete fails with another error; only the registry removal
+    -- (after a .reg backup) and a PolicyAgent restart clear it (alternative 2, the nuclear option).
+    { name = "Old-Store-QM", description = "Pre-migration policy with a damaged store entry",
+      state = "pending_deletion", blockers = { "store_corrupt" } },
     -- The healthy, assigned policy that must survive every fix.
     { name = "Server-Isolation", description = "Domain isolation (in use)",
       state = "active", assigned = true, sa_count = 12 },

@@ -31,7 +31,7 @@ def check(cond, what, r=None):
 r = shell('= 6 * 7\nt = {b = 2, a = "x", 10, 20}\nt\nfunction f(x)\n  return x, nil\nend\nf("y")\n'
           '#ipsec.policies()\nipsec.get("Corp-QM").state\n')
 check(r.returncode == 0, "piped statements without errors exit 0", r)
-check(r.stdout == '42\n{ 10, 20, a = "x", b = 2 }\n"y", nil\n6\n"pending_deletion"\n',
+check(r.stdout == '42\n{ 10, 20, a = "x", b = 2 }\n"y", nil\n7\n"pending_deletion"\n',
       "values printed, no prompts; tables sorted, strings quoted, multi-line chunks joined", r)
 
 r = shell('error("bad")\n1 + 1\nproc.kill(4242)\n')

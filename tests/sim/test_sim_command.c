@@ -53,7 +53,7 @@ static void test_sim_init_copies_scenario_to_state_file(void **state)
     /* reset goes back to the demo */
     assert_int_equal(run("reset", NULL, spec, NULL), 0);
     st_open_file(&h, spec + 4, false);
-    assert_int_equal(st_count(&h), 6);
+    assert_int_equal(st_count(&h), 7);
     mend_host_close(&h);
 }
 
@@ -88,7 +88,7 @@ static void test_sim_show_summarises_the_machine(void **state)
     int rc;
     char *out = show(spec, NULL, &rc);
     assert_int_equal(rc, 0);
-    const char *want[] = { "Policies (6):", "Corp-QM  pending_deletion", "Legacy-L2TP  pending_deletion; blockers: stale_memory",
+    const char *want[] = { "Policies (7):", "Corp-QM  pending_deletion", "Legacy-L2TP  pending_deletion; blockers: stale_memory",
                            "Server-Isolation  active, assigned", "held by vpnagent.exe (pid 4242)", "blockers: gpo_cache",
                            "PolicyAgent", "running", "vpnagent.exe", "lsass.exe", "Ethernet0", "IPsec offload on",
                            "Faults: none", "Handles:" };
@@ -108,23 +108,23 @@ static void test_sim_default_state_is_seeded_from_demo(void **state)
     mend_host h;
     mend_err e;
     assert_int_equal(sim_host_open(&h, &cfg, NULL, &e), 0);
-    assert_int_equal(st_count(&h), 6);
+    assert_int_equal(st_count(&h), 7);
     assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
     st_commit_close(&h);
     char *file = sim_default_state_file(&cfg);
     assert_true(mend_file_exists(file));
     assert_non_null(strstr(file, "sim-state.lua"));
     assert_int_equal(sim_host_open(&h, &cfg, NULL, &e), 0);   /* the next run sees the change */
-    assert_int_equal(st_count(&h), 5);
+    assert_int_equal(st_count(&h), 6);
     mend_host_close(&h);
     int rc;
     char *out = show("sim", dir, &rc);
     assert_int_equal(rc, 0);
-    assert_non_null(strstr(out, "Policies (5):"));
+    assert_non_null(strstr(out, "Policies (6):"));
     free(out);
     assert_int_equal(run("reset", NULL, NULL, dir), 0);
     assert_int_equal(sim_host_open(&h, &cfg, NULL, &e), 0);
-    assert_int_equal(st_count(&h), 6);
+    assert_int_equal(st_count(&h), 7);
     mend_host_close(&h);
     free(file);
 }
