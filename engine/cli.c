@@ -10,11 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int usage_error(char *err, size_t errlen, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+static int usage_error(char *err, size_t errlen, const char *fmt, ...) MEND_PRINTF(3, 4);
 
 static int usage_error(char *err, size_t errlen, const char *fmt, ...)
 {

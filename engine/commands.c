@@ -37,11 +37,7 @@ typedef struct run_ctx {
     mend_plan *plan;          /* fix --plan: being recorded; apply: being carried out */
 } run_ctx;
 
-static int setup_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
+static int setup_error(const char *fmt, ...) MEND_PRINTF(1, 2);
 
 /* The last setup problem, for the JSON report a fleet tool still expects. */
 static char g_setup_msg[1024];

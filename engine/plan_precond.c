@@ -25,11 +25,7 @@ typedef struct sbuf {
     size_t len, cap;
 } sbuf;
 
-static void sb_printf(sbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+static void sb_printf(sbuf *b, const char *fmt, ...) MEND_PRINTF(2, 3);
 
 static void sb_printf(sbuf *b, const char *fmt, ...)
 {

@@ -120,11 +120,7 @@ typedef struct diffs {
     int n, more;
 } diffs;
 
-static void diff(diffs *d, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+static void diff(diffs *d, const char *fmt, ...) MEND_PRINTF(2, 3);
 
 static void diff(diffs *d, const char *fmt, ...)
 {

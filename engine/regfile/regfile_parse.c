@@ -22,11 +22,7 @@ typedef struct parser {
     mend_err *e;
 } parser;
 
-static int fail(parser *ps, int line, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+static int fail(parser *ps, int line, const char *fmt, ...) MEND_PRINTF(3, 4);
 
 static int fail(parser *ps, int line, const char *fmt, ...)
 {

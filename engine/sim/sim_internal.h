@@ -285,11 +285,7 @@ typedef struct sim_buf {
 } sim_buf;
 void sim_buf_add(sim_buf *b, const char *s, size_t n);
 void sim_buf_puts(sim_buf *b, const char *s);
-void sim_buf_printf(sim_buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+void sim_buf_printf(sim_buf *b, const char *fmt, ...) MEND_PRINTF(2, 3);
 void sim_buf_quote(sim_buf *b, const char *s, size_t n);
 int sim_state_save(const sim_machine *m, const char *path, mend_err *e);
 

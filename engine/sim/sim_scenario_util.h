@@ -18,11 +18,7 @@ typedef struct sc_ctx {
     bool failed;
 } sc_ctx;
 
-int sc_fail(sc_ctx *c, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+int sc_fail(sc_ctx *c, const char *fmt, ...) MEND_PRINTF(2, 3);
 int sc_oom(sc_ctx *c);
 
 /* Pushes t[key] when it is a table (1), pushes nothing when nil (0), fails otherwise (-1). */

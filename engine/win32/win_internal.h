@@ -28,11 +28,7 @@ bool win_icontains(const wchar_t *hay, const wchar_t *needle);
 /* ---- win_errors.c ---- */
 /* Fills e with Windows' text for code (FormatMessageW), the stable code and " (0xNN)".
  * With fmt the message is "<fmt...>: <text>". Returns -1. */
-int win_err(mend_err *e, DWORD code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+int win_err(mend_err *e, DWORD code, const char *fmt, ...) MEND_PRINTF(3, 4);
 int win_err_oom(mend_err *e);
 
 /* ---- win_registry.c ---- */
