@@ -143,6 +143,8 @@ local GATED_ACTION = { kill = "proc.kill", nic = "nic.set_ipsec_offload", regist
 
 function Ctx:need(p, cap, what, msg)
   if not p.needs[cap] then p.need_order[#p.need_order + 1] = cap end
+  -- The report's rung for a policy that ends blocked: the first rung that was held back.
+  if cap ~= "reboot" then p.blocked_rung = p.blocked_rung or (self.rung and self.rung.name) end
   p.needs[cap] = what
   p.hold = true
   self:step(p, { action = GATED_ACTION[cap] or "gate", ok = false, code = "not_permitted", gate = cap,
@@ -705,10 +707,10 @@ function Ctx:finish()
   for _, p in ipairs(self:stuck()) do
     local after = p.state or "pending_deletion"
     if self:blocked_by_gate(p) then
-      self:settle(p, "blocked", after, nil)
+      self:settle(p, "blocked", after, p.blocked_rung)
       blocked[#blocked + 1] = p
     elseif p.needs.reboot or p.awaiting_reboot then
-      self:settle(p, "reboot_required", after, nil)
+      self:settle(p, "reboot_required", after, "reboot")
       reboot[#reboot + 1] = p
     else
       self:settle(p, "failed", after, nil)

@@ -4,7 +4,7 @@ return {
   scenario_text = [[return { policies = { { name = "Corp-QM", state = "pending_deletion", blockers = { "driver_state" } } } }]],
   runs = {
     { args = { "fix", "Corp-QM" }, exit = 3, outcome = "reboot_required",
-      policies = { ["Corp-QM"] = { outcome = "reboot_required", after = "pending_deletion" } },
+      policies = { ["Corp-QM"] = { outcome = "reboot_required", after = "pending_deletion", rung = "reboot" } },
       actions = { reboots = 0 },
       advice_first = 'mend fix "Corp-QM" --allow reboot',
       advice = { 'mend fix --resume "Corp-QM"' } },

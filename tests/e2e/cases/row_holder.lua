@@ -16,7 +16,7 @@ return {
   scenario_text = scenario,
   runs = {
     { args = { "fix", "Corp-QM" }, exit = 1,
-      policies = { ["Corp-QM"] = { outcome = "blocked", after = "pending_deletion" } },
+      policies = { ["Corp-QM"] = { outcome = "blocked", after = "pending_deletion", rung = "handle_check" } },
       actions = { kills = 0, reboots = 0 },
       advice_first = 'mend fix "Corp-QM" --allow kill',
       advice = { "vpnagent.exe (pid 4242" },
