@@ -49,6 +49,33 @@ static int open_key(const char *path, REGSAM access, bool create, HKEY *key, men
     return 0;
 }
 
+/* The key values() listed last, kept open for a keys() of the same path right after: an export
+ * lists each key's values then its subkeys, and this halves its opens (each one a server call
+ * under Wine). Any other registry call closes it first, so no call ever sees a stale handle. */
+static struct { char *path; HKEY key; } listed;
+
+static void listed_drop(void)
+{
+    if (listed.path) {
+        RegCloseKey(listed.key);
+        free(listed.path);
+        listed.path = NULL;
+    }
+}
+
+/* The kept key when it is path's (the caller then owns it), else NULL. */
+static HKEY listed_take(const char *path)
+{
+    HKEY key = NULL;
+    if (listed.path && strcmp(listed.path, path) == 0) {
+        key = listed.key;
+        free(listed.path);
+        listed.path = NULL;
+    }
+    listed_drop();
+    return key;
+}
+
 wchar_t *win_reg_read_sz(HKEY key, const wchar_t *value)
 {
     DWORD type, size = 0;
@@ -164,6 +191,7 @@ static int encode_value(uint32_t type, const unsigned char *data, size_t size, B
 int win_reg_get(void *ctx, const char *path, const char *value, mend_regval *out, mend_err *e)
 {
     memset(out, 0, sizeof *out);
+    listed_drop();
     HKEY key;
     if (open_key(path, KEY_QUERY_VALUE, false, &key, e) != 0)
         return -1;
@@ -206,6 +234,7 @@ int win_reg_get(void *ctx, const char *path, const char *value, mend_regval *out
 int win_reg_set(void *ctx, const char *path, const char *value, uint32_t type,
                 const unsigned char *data, size_t size, mend_err *e)
 {
+    listed_drop();
     if (size > 0x7fffffff)
         return mend_err_set(e, MEND_E_INVALID, 0, "the value is too large");
     BYTE *raw = NULL;
@@ -230,6 +259,7 @@ int win_reg_set(void *ctx, const char *path, const char *value, uint32_t type,
 
 int win_reg_create_key(void *ctx, const char *path, mend_err *e)
 {
+    listed_drop();
     HKEY key;
     if (open_key(path, KEY_QUERY_VALUE, true, &key, e) != 0)
         return -1;
@@ -241,12 +271,24 @@ int win_reg_keys(void *ctx, const char *path, char ***out, size_t *n, mend_err *
 {
     *out = NULL;
     *n = 0;
-    HKEY key;
-    if (open_key(path, KEY_ENUMERATE_SUB_KEYS | KEY_QUERY_VALUE, false, &key, e) != 0)
-        return -1;
     DWORD count = 0, maxlen = 0;
-    LSTATUS rc = RegQueryInfoKeyW(key, NULL, NULL, NULL, &count, &maxlen, NULL, NULL, NULL, NULL,
-                                  NULL, NULL);
+    LSTATUS rc = ERROR_SUCCESS;
+    HKEY key = listed_take(path);
+    if (key) {
+        rc = RegQueryInfoKeyW(key, NULL, NULL, NULL, &count, &maxlen, NULL, NULL, NULL, NULL,
+                              NULL, NULL);
+        if (rc != ERROR_SUCCESS) {
+            /* Deleted since (or otherwise unusable): open it by path as if it was not kept. */
+            RegCloseKey(key);
+            key = NULL;
+        }
+    }
+    if (!key) {
+        if (open_key(path, KEY_ENUMERATE_SUB_KEYS | KEY_QUERY_VALUE, false, &key, e) != 0)
+            return -1;
+        rc = RegQueryInfoKeyW(key, NULL, NULL, NULL, &count, &maxlen, NULL, NULL, NULL, NULL,
+                              NULL, NULL);
+    }
     if (rc != ERROR_SUCCESS) {
         RegCloseKey(key);
         return win_err(e, (DWORD)rc, "cannot list the subkeys of %s", path);
@@ -287,8 +329,13 @@ int win_reg_values(void *ctx, const char *path, mend_regval **out, size_t *n, me
 {
     *out = NULL;
     *n = 0;
+    listed_drop();
     HKEY key;
-    if (open_key(path, KEY_QUERY_VALUE, false, &key, e) != 0)
+    /* Enumeration access too, so keys() can reuse the key; a key that grants only queries is
+     * listed as before and not kept. */
+    bool keep = open_key(path, KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS, false, &key, e) == 0;
+    if (!keep && (e->win32 != ERROR_ACCESS_DENIED ||
+                  open_key(path, KEY_QUERY_VALUE, false, &key, e) != 0))
         return -1;
     DWORD count = 0, maxname = 0, maxdata = 0;
     LSTATUS rc = RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, &count, &maxname,
@@ -344,7 +391,10 @@ int win_reg_values(void *ctx, const char *path, mend_regval **out, size_t *n, me
     }
     free(name);
     free(data);
-    RegCloseKey(key);
+    if (keep && rc == ERROR_NO_MORE_ITEMS && (listed.path = mend_strdup(path)))
+        listed.key = key;
+    else
+        RegCloseKey(key);
     if (rc != ERROR_NO_MORE_ITEMS) {
         mend_regval_free_list(list, got);
         return win_err(e, (DWORD)rc, "cannot list the values of %s", path);
@@ -357,6 +407,7 @@ int win_reg_values(void *ctx, const char *path, mend_regval **out, size_t *n, me
 int win_reg_exists(void *ctx, const char *path, bool *found, mend_err *e)
 {
     *found = false;
+    listed_drop();
     HKEY root, key;
     wchar_t *sub;
     if (win_reg_split(path, &root, &sub, e) != 0)
@@ -375,6 +426,7 @@ int win_reg_exists(void *ctx, const char *path, bool *found, mend_err *e)
 
 int win_reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e)
 {
+    listed_drop();
     HKEY root, key;
     wchar_t *sub;
     if (win_reg_split(path, &root, &sub, e) != 0)
@@ -413,6 +465,7 @@ int win_reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e)
 
 int win_reg_delete_value(void *ctx, const char *path, const char *value, mend_err *e)
 {
+    listed_drop();
     HKEY key;
     if (open_key(path, KEY_SET_VALUE, false, &key, e) != 0)
         return -1;
