@@ -172,21 +172,21 @@ static int put_key(const mend_host *h, mend_rf_buf *b, mend_rf_buf *shortp, mend
     mend_rf_buf_add(b, longp->p, longp->len);
     mend_rf_buf_str(b, "]\r\n");
 
+    /* Values then subkeys back to back: the win32 backend lists both through one open key. */
     mend_regval *vals = NULL;
     size_t nvals = 0;
     if (h->ops->reg.values(h->ctx, shortp->p, &vals, &nvals, e) != 0)
         return -1;
+    char **keys = NULL;
+    size_t nkeys = 0;
+    if (h->ops->reg.keys(h->ctx, shortp->p, &keys, &nkeys, e) != 0) {
+        mend_regval_free_list(vals, nvals);
+        return -1;
+    }
     int rc = 0;
     for (size_t i = 0; i < nvals && rc == 0; i++)
         rc = put_value(b, shortp->p, &vals[i], e);
     mend_regval_free_list(vals, nvals);
-    if (rc != 0)
-        return -1;
-
-    char **keys = NULL;
-    size_t nkeys = 0;
-    if (h->ops->reg.keys(h->ctx, shortp->p, &keys, &nkeys, e) != 0)
-        return -1;
     size_t slen = shortp->len, llen = longp->len;
     for (size_t i = 0; i < nkeys && rc == 0; i++) {
         mend_rf_buf_byte(shortp, '\\');

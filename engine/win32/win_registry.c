@@ -51,7 +51,9 @@ static int open_key(const char *path, REGSAM access, bool create, HKEY *key, men
 
 /* The key values() listed last, kept open for a keys() of the same path right after: an export
  * lists each key's values then its subkeys, and this halves its opens (each one a server call
- * under Wine). Any other registry call closes it first, so no call ever sees a stale handle. */
+ * under Wine). keys() takes it; any other registry call closes it first, and a key deleted
+ * meanwhile is opened by path again, so listings are what they were. Until then it is one
+ * more open handle of mend's own (a handle scan would list it). */
 static struct { char *path; HKEY key; } listed;
 
 static void listed_drop(void)
