@@ -168,6 +168,16 @@ static char *seam_path(void)
 }
 #endif
 
+bool mend_eventlog_has_sink(void)
+{
+#ifdef _WIN32
+    return true;
+#else
+    const char *p = getenv(MEND_EVENTLOG_ENV);
+    return p && *p;
+#endif
+}
+
 int mend_eventlog_write_doc(const cJSON *doc, const char *summary)
 {
     if (!mend_eventlog_wanted_doc(doc))

@@ -25,6 +25,10 @@ enum {
  * counter above zero) or a problem remains (outcome other than fixed or healthy). */
 bool mend_eventlog_wanted(const mend_report *r);
 
+/* Whether an event written now would go anywhere: the MEND_EVENTLOG_FILE seam is set, or this
+ * is Windows (the Application log). Lets callers skip building an event nobody receives. */
+bool mend_eventlog_has_sink(void);
+
 /* Writes the run's event when it deserves one; the message is summary (NULL: a fix summary
  * built here) followed by the advice lines. Returns 0 when written or not wanted, -1 when the
  * log could not be written; that never changes mend's result, so callers at most warn. */
