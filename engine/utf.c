@@ -64,7 +64,7 @@ int mend_utf8_to_utf16(const char *s, size_t len, uint16_t **out, size_t *nunits
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, k = 0;
     while (i < len) {
-        uint32_t cp = 0;   /* set by decode_one; zeroed so -O3 can see it */
+        uint32_t cp = 0;   /* set by utf8_decode; zeroed so -O3 can prove it */
         i += utf8_decode(p + i, len - i, &cp);
         if (cp >= 0x10000) {
             cp -= 0x10000;
