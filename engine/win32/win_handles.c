@@ -307,6 +307,7 @@ int win_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, 
 {
     *out = NULL;
     *n = 0;
+    win_reg_drop_listed();   /* mend's own kept registry key must not be reported as a holder */
     static const mend_handle_filter any;
     if (!f)
         f = &any;

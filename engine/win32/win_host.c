@@ -14,6 +14,7 @@ static void win_close(void *ctx)
     win_ctx *c = ctx;
     if (!c)
         return;
+    win_reg_drop_listed();
     free(c->netsh);
     free(c);
 }

@@ -34,6 +34,8 @@ int win_err_oom(mend_err *e);
 /* ---- win_registry.c ---- */
 /* Splits "HKLM\Sub\Key" into a predefined root and a malloc'd UTF-16 subkey ("" for the root). */
 int win_reg_split(const char *path, HKEY *root, wchar_t **sub, mend_err *e);
+/* Closes the key kept open between values() and keys() (see win_registry.c). */
+void win_reg_drop_listed(void);
 /* Reads a REG_SZ / REG_EXPAND_SZ value as malloc'd UTF-16; NULL when absent or another type. */
 wchar_t *win_reg_read_sz(HKEY key, const wchar_t *value);
 

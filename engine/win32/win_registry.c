@@ -52,11 +52,11 @@ static int open_key(const char *path, REGSAM access, bool create, HKEY *key, men
 /* The key values() listed last, kept open for a keys() of the same path right after: an export
  * lists each key's values then its subkeys, and this halves its opens (each one a server call
  * under Wine). keys() takes it; any other registry call closes it first, and a key deleted
- * meanwhile is opened by path again, so listings are what they were. Until then it is one
- * more open handle of mend's own (a handle scan would list it). */
+ * meanwhile is opened by path again, so listings are what they were. A handle scan and closing
+ * the host drop it too, so mend's own handle never shows up as a holder. */
 static struct { char *path; HKEY key; } listed;
 
-static void listed_drop(void)
+void win_reg_drop_listed(void)
 {
     if (listed.path) {
         RegCloseKey(listed.key);
@@ -74,7 +74,7 @@ static HKEY listed_take(const char *path)
         free(listed.path);
         listed.path = NULL;
     }
-    listed_drop();
+    win_reg_drop_listed();
     return key;
 }
 
@@ -193,7 +193,7 @@ static int encode_value(uint32_t type, const unsigned char *data, size_t size, B
 int win_reg_get(void *ctx, const char *path, const char *value, mend_regval *out, mend_err *e)
 {
     memset(out, 0, sizeof *out);
-    listed_drop();
+    win_reg_drop_listed();
     HKEY key;
     if (open_key(path, KEY_QUERY_VALUE, false, &key, e) != 0)
         return -1;
@@ -236,7 +236,7 @@ int win_reg_get(void *ctx, const char *path, const char *value, mend_regval *out
 int win_reg_set(void *ctx, const char *path, const char *value, uint32_t type,
                 const unsigned char *data, size_t size, mend_err *e)
 {
-    listed_drop();
+    win_reg_drop_listed();
     if (size > 0x7fffffff)
         return mend_err_set(e, MEND_E_INVALID, 0, "the value is too large");
     BYTE *raw = NULL;
@@ -261,7 +261,7 @@ int win_reg_set(void *ctx, const char *path, const char *value, uint32_t type,
 
 int win_reg_create_key(void *ctx, const char *path, mend_err *e)
 {
-    listed_drop();
+    win_reg_drop_listed();
     HKEY key;
     if (open_key(path, KEY_QUERY_VALUE, true, &key, e) != 0)
         return -1;
@@ -331,7 +331,7 @@ int win_reg_values(void *ctx, const char *path, mend_regval **out, size_t *n, me
 {
     *out = NULL;
     *n = 0;
-    listed_drop();
+    win_reg_drop_listed();
     HKEY key;
     /* Enumeration access too, so keys() can reuse the key; a key that grants only queries is
      * listed as before and not kept. */
@@ -409,7 +409,7 @@ int win_reg_values(void *ctx, const char *path, mend_regval **out, size_t *n, me
 int win_reg_exists(void *ctx, const char *path, bool *found, mend_err *e)
 {
     *found = false;
-    listed_drop();
+    win_reg_drop_listed();
     HKEY root, key;
     wchar_t *sub;
     if (win_reg_split(path, &root, &sub, e) != 0)
@@ -428,7 +428,7 @@ int win_reg_exists(void *ctx, const char *path, bool *found, mend_err *e)
 
 int win_reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e)
 {
-    listed_drop();
+    win_reg_drop_listed();
     HKEY root, key;
     wchar_t *sub;
     if (win_reg_split(path, &root, &sub, e) != 0)
@@ -467,7 +467,7 @@ int win_reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e)
 
 int win_reg_delete_value(void *ctx, const char *path, const char *value, mend_err *e)
 {
-    listed_drop();
+    win_reg_drop_listed();
     HKEY key;
     if (open_key(path, KEY_SET_VALUE, false, &key, e) != 0)
         return -1;
