@@ -105,7 +105,8 @@ void mend_lua_free(mend_lua *ml)
         return;
     if (ml->L) {
         mend_limits_disarm(ml->L, &ml->lim);
-        lua_close(ml->L);
+        lua_close(ml->L); /* finalizers run here, still under the watchdog */
+        mend_limits_settle();
     }
     free(ml);
 }

@@ -1,6 +1,7 @@
 /* Script limits: a counting allocator for --max-memory, a count hook for --timeout and Ctrl-C. */
 #include "lua_private.h"
 #include "engine_private.h"
+#include "platform.h"
 
 #include <lauxlib.h>
 #include <signal.h>
@@ -11,6 +12,8 @@
 #define MEND_LIMITS_RESERVE ((size_t)256 * 1024)
 /* Instructions between clock checks: cheap enough, and a stop lands within microseconds. */
 #define MEND_LIMITS_COUNT 1000
+/* How long past --timeout a script stuck where the hook cannot run is left before the watchdog. */
+#define MEND_LIMITS_GRACE_S 5.0
 
 static volatile sig_atomic_t g_interrupt;
 
@@ -74,6 +77,18 @@ void mend_limits_arm(lua_State *L, mend_limits *lim)
     lim->deadline = mend_monotonic_now() + lim->timeout_s;
     /* Always hooked: Ctrl-C must reach a script that has no limits. */
     lua_sethook(L, limits_hook, LUA_MASKCOUNT, MEND_LIMITS_COUNT);
+    /* Lua runs no hook inside a finalizer or a C function (a backtracking string.find). */
+    if (lim->timeout_s > 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "script exceeded the time limit of %g s where it could not be stopped "
+                                  "(a finalizer or a library call); ended", lim->timeout_s);
+        mend_watchdog_set(lim->timeout_s + MEND_LIMITS_GRACE_S, msg);
+    }
+}
+
+void mend_limits_settle(void)
+{
+    mend_watchdog_set(0, NULL);
 }
 
 void mend_limits_disarm(lua_State *L, mend_limits *lim)

@@ -24,6 +24,8 @@ typedef struct mend_limits {
 void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 /* Starts the clock and installs the count hook on L (and, through inheritance, its coroutines). */
 void mend_limits_arm(lua_State *L, mend_limits *lim);
+/* Stops the watchdog that arm started: call once the state is closed or idle (shell prompt). */
+void mend_limits_settle(void);
 /* Removes the hook and lifts the memory limit so the state can be torn down cleanly. */
 void mend_limits_disarm(lua_State *L, mend_limits *lim);
 /* Asks every running script to stop at its next instruction; safe in a signal handler. */

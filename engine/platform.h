@@ -30,6 +30,10 @@ bool mend_isatty_stdin(void);
 bool mend_isatty_stderr(void);
 double mend_wall_now(void);                                  /* seconds since the epoch */
 void mend_sleep_ms(unsigned ms);
+/* Ends the process (message on stderr, exit code 2) unless set again or cleared (seconds <= 0)
+ * within seconds: the last resort for what the Lua hook cannot reach (finalizers, a C library
+ * call such as a backtracking pattern match). One watchdog per process. */
+void mend_watchdog_set(double seconds, const char *msg);
 
 /* Folder of the running executable (malloc'd), NULL if unknown. */
 char *mend_exe_dir(void);

@@ -345,6 +345,31 @@ void mend_on_interrupt(void (*fn)(void))
     sigaction(SIGTERM, &sa, NULL);
 }
 
+static char g_watchdog_msg[256];
+
+static void watchdog_fired(int sig)
+{
+    (void)sig;
+    ssize_t n = write(STDERR_FILENO, g_watchdog_msg, strlen(g_watchdog_msg));
+    (void)n;
+    _exit(2);
+}
+
+void mend_watchdog_set(double seconds, const char *msg)
+{
+    if (seconds <= 0) {
+        alarm(0);
+        return;
+    }
+    snprintf(g_watchdog_msg, sizeof g_watchdog_msg, "mend: %s\n", msg ? msg : "stopped by the watchdog");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = watchdog_fired;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(seconds >= 1e6 ? 1000000u : (unsigned)seconds + 1u);
+}
+
 int mend_platform_init(int *argc, char ***argv)
 {
     (void)argc;

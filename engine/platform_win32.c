@@ -319,6 +319,32 @@ void mend_sleep_ms(unsigned ms)
     Sleep(ms);
 }
 
+static char g_watchdog_msg[256];
+static HANDLE g_watchdog;
+
+static VOID CALLBACK watchdog_fired(PVOID arg, BOOLEAN fired)
+{
+    (void)arg;
+    (void)fired;
+    DWORD n;
+    WriteFile(GetStdHandle(STD_ERROR_HANDLE), g_watchdog_msg, (DWORD)strlen(g_watchdog_msg), &n, NULL);
+    TerminateProcess(GetCurrentProcess(), 2); /* the stuck thread holds Lua: no orderly exit */
+}
+
+void mend_watchdog_set(double seconds, const char *msg)
+{
+    if (g_watchdog) {
+        DeleteTimerQueueTimer(NULL, g_watchdog, NULL);
+        g_watchdog = NULL;
+    }
+    if (seconds <= 0)
+        return;
+    snprintf(g_watchdog_msg, sizeof g_watchdog_msg, "mend: %s\r\n", msg ? msg : "stopped by the watchdog");
+    DWORD ms = seconds >= 4e6 ? 4000000000u : (DWORD)(seconds * 1000.0) + 1000u;
+    if (!CreateTimerQueueTimer(&g_watchdog, NULL, watchdog_fired, NULL, ms, 0, WT_EXECUTEONLYONCE))
+        g_watchdog = NULL;
+}
+
 char *mend_exe_dir(void)
 {
     DWORD cap = MAX_PATH;

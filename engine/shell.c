@@ -449,6 +449,7 @@ static void execute(shell *sh)
         free(b.s);
     }
     lua_settop(L, base);
+    mend_limits_settle(); /* the prompt may wait for the user as long as it likes */
 }
 
 /* Reads one complete chunk (continuing with ">> " while it is incomplete) and runs it.

@@ -192,6 +192,18 @@ static void test_exe_script_error_shows_file_line_and_traceback(void **state)
     assert_contains(g_r.err, "no-such-script.lua");
 }
 
+/* Lua runs no hook inside a finalizer or a C function: the watchdog still ends the run. */
+static void test_exe_loop_out_of_the_hooks_reach_is_stopped(void **state)
+{
+    (void)state;
+    write_text(DIR "/gc.lua", "setmetatable({}, {__gc = function() while true do end end})\n");
+    assert_int_equal(MEND("run", "--timeout", "0.5", "--host", "sim:" STATE, DIR "/gc.lua"), 2);
+    assert_contains(g_r.err, "mend: script exceeded the time limit of 0.5 s where it could not be stopped");
+    write_text(DIR "/match.lua", "return (string.rep('a', 3000)):find('.-.-.-.-b')\n");
+    assert_int_equal(MEND("run", "--timeout", "0.5", "--host", "sim:" STATE, DIR "/match.lua"), 2);
+    assert_contains(g_r.err, "mend: script exceeded the time limit of 0.5 s where it could not be stopped");
+}
+
 static void test_exe_endless_loop_is_stopped(void **state)
 {
     (void)state;
@@ -445,6 +457,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exe_run_without_return_exits_0, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_script_error_shows_file_line_and_traceback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_endless_loop_is_stopped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_loop_out_of_the_hooks_reach_is_stopped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_memory_bomb_is_stopped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_sandbox_and_unsafe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_json_report_on_stdout_and_print_on_stderr, setup, teardown),
