@@ -88,6 +88,21 @@ void bind_own(lua_State *L, void *p, size_t n, bind_freefn freefn)
     }
 }
 
+void bind_push_list(lua_State *L, void *list, size_t n, size_t size, bind_freefn freefn, bind_pushfn push,
+                    const void *ud)
+{
+    bind_own(L, list, n, freefn);
+    int box = lua_gettop(L);
+    lua_toclose(L, box);
+    lua_createtable(L, n < 100000 ? (int)n : 100000, 0);
+    lua_Integer k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (push(L, (const char *)list + i * size, ud))
+            lua_rawseti(L, -2, ++k);
+    lua_closeslot(L, box);
+    lua_remove(L, box);
+}
+
 /* ---- guarded calls ---- */
 
 mend_guard_verdict bind_guard(lua_State *L, const mend_action *a, mend_err *e)

@@ -23,6 +23,12 @@ int bind_true(lua_State *L);
 typedef void (*bind_freefn)(void *p, size_t n);
 void bind_own(lua_State *L, void *p, size_t n, bind_freefn freefn);
 
+/* Takes a host list of n items of size bytes (freed by freefn whatever happens) and pushes it
+ * as an array: push(L, item, ud) pushes one element and returns 1, or returns 0 to leave it out. */
+typedef int (*bind_pushfn)(lua_State *L, const void *item, const void *ud);
+void bind_push_list(lua_State *L, void *list, size_t n, size_t size, bind_freefn freefn, bind_pushfn push,
+                    const void *ud);
+
 /* Gate, dry-run and journal for one mutating call. Returns the verdict; on REFUSED the caller
  * returns bind_fail(L, e). */
 mend_guard_verdict bind_guard(lua_State *L, const mend_action *a, mend_err *e);

@@ -22,6 +22,20 @@ static void push_handle(lua_State *L, const mend_handle *h)
     bind_setint(L, "access", (lua_Integer)h->access);
 }
 
+typedef struct handle_filter {
+    bool (*keep)(const mend_handle *h, const void *ud);
+    const void *ud;
+} handle_filter;
+
+static int push_kept_handle(lua_State *L, const void *item, const void *ud)
+{
+    const handle_filter *hf = ud;
+    if (hf->keep && !hf->keep(item, hf->ud))
+        return 0;
+    push_handle(L, item);
+    return 1;
+}
+
 /* Scans with f and pushes the list of matches; keep(h, ud) may drop some. */
 static int scan_push(lua_State *L, const mend_handle_filter *f,
                      bool (*keep)(const mend_handle *h, const void *ud), const void *ud)
@@ -35,18 +49,8 @@ static int scan_push(lua_State *L, const mend_handle_filter *f,
         mend_handle_free_list(list, n);
         return bind_fail(L, &e);
     }
-    bind_own(L, list, n, free_handles);
-    int box = lua_gettop(L);
-    lua_toclose(L, box);
-    lua_newtable(L);
-    lua_Integer k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (keep && !keep(&list[i], ud))
-            continue;
-        push_handle(L, &list[i]);
-        lua_rawseti(L, -2, ++k);
-    }
-    lua_closeslot(L, box);
+    handle_filter hf = {keep, ud};
+    bind_push_list(L, list, n, sizeof *list, free_handles, push_kept_handle, &hf);
     return 1;
 }
 

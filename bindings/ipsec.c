@@ -19,6 +19,13 @@ static void push_policy(lua_State *L, const mend_policy *p)
     bind_setstr(L, "store_key", p->store_key);
 }
 
+static int push_policy_item(lua_State *L, const void *item, const void *ud)
+{
+    (void)ud;
+    push_policy(L, item);
+    return 1;
+}
+
 static void free_policies(void *p, size_t n)
 {
     mend_policy_free_list(p, n);
@@ -33,15 +40,7 @@ static int l_policies(lua_State *L)
     mend_err_clear(&e);
     if (eng->host.ops->ipsec.list(eng->host.ctx, &list, &n, &e) != 0)
         return bind_fail(L, &e);
-    bind_own(L, list, n, free_policies);
-    int box = lua_gettop(L);
-    lua_toclose(L, box);
-    lua_createtable(L, n < 100000 ? (int)n : 100000, 0);
-    for (size_t i = 0; i < n; i++) {
-        push_policy(L, &list[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_closeslot(L, box);
+    bind_push_list(L, list, n, sizeof *list, free_policies, push_policy_item, NULL);
     return 1;
 }
 

@@ -10,6 +10,17 @@ static void free_nics(void *p, size_t n)
     mend_nic_free_list(p, n);
 }
 
+static int push_nic(lua_State *L, const void *item, const void *ud)
+{
+    const mend_nic *nic = item;
+    (void)ud;
+    lua_createtable(L, 0, 3);
+    bind_setstr(L, "name", nic->name);
+    bind_setstr(L, "description", nic->description);
+    bind_setbool(L, "ipsec_offload", nic->ipsec_offload);
+    return 1;
+}
+
 static int l_list(lua_State *L)
 {
     mend_engine *eng = bind_engine(L);
@@ -19,18 +30,7 @@ static int l_list(lua_State *L)
     mend_err_clear(&e);
     if (eng->host.ops->nic.list(eng->host.ctx, &list, &n, &e) != 0)
         return bind_fail(L, &e);
-    bind_own(L, list, n, free_nics);
-    int box = lua_gettop(L);
-    lua_toclose(L, box);
-    lua_newtable(L);
-    for (size_t i = 0; i < n; i++) {
-        lua_createtable(L, 0, 3);
-        bind_setstr(L, "name", list[i].name);
-        bind_setstr(L, "description", list[i].description);
-        bind_setbool(L, "ipsec_offload", list[i].ipsec_offload);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_closeslot(L, box);
+    bind_push_list(L, list, n, sizeof *list, free_nics, push_nic, NULL);
     return 1;
 }
 

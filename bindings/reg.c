@@ -309,6 +309,27 @@ static int l_set(lua_State *L)
     return rc == 0 ? bind_true(L) : bind_fail(L, &e);
 }
 
+static int push_key(lua_State *L, const void *item, const void *ud)
+{
+    const char *const *name = item;
+    (void)ud;
+    lua_pushstring(L, *name ? *name : "");
+    return 1;
+}
+
+static int push_value(lua_State *L, const void *item, const void *ud)
+{
+    const mend_regval *v = item;
+    (void)ud;
+    lua_createtable(L, 0, 3);
+    bind_setstr(L, "name", v->name);
+    push_type(L, v->type);
+    lua_setfield(L, -2, "type");
+    push_data(L, v->type, v->data, v->size);
+    lua_setfield(L, -2, "data");
+    return 1;
+}
+
 static int l_keys(lua_State *L)
 {
     mend_err e;
@@ -322,15 +343,7 @@ static int l_keys(lua_State *L)
     size_t n = 0;
     if (eng->host.ops->reg.keys(eng->host.ctx, p, &list, &n, &e) != 0)
         return bind_fail(L, &e);
-    bind_own(L, list, n, free_strings);
-    int box = lua_gettop(L);
-    lua_toclose(L, box);
-    lua_createtable(L, n < 100000 ? (int)n : 100000, 0);
-    for (size_t i = 0; i < n; i++) {
-        lua_pushstring(L, list[i] ? list[i] : "");
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_closeslot(L, box);
+    bind_push_list(L, list, n, sizeof *list, free_strings, push_key, NULL);
     return 1;
 }
 
@@ -347,20 +360,7 @@ static int l_values(lua_State *L)
     size_t n = 0;
     if (eng->host.ops->reg.values(eng->host.ctx, p, &list, &n, &e) != 0)
         return bind_fail(L, &e);
-    bind_own(L, list, n, free_regvals);
-    int box = lua_gettop(L);
-    lua_toclose(L, box);
-    lua_createtable(L, n < 100000 ? (int)n : 100000, 0);
-    for (size_t i = 0; i < n; i++) {
-        lua_createtable(L, 0, 3);
-        bind_setstr(L, "name", list[i].name);
-        push_type(L, list[i].type);
-        lua_setfield(L, -2, "type");
-        push_data(L, list[i].type, list[i].data, list[i].size);
-        lua_setfield(L, -2, "data");
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_closeslot(L, box);
+    bind_push_list(L, list, n, sizeof *list, free_regvals, push_value, NULL);
     return 1;
 }
 
