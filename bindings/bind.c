@@ -245,16 +245,6 @@ const char *bind_regpath(lua_State *L, int arg, char *buf, size_t size, mend_err
     return buf;
 }
 
-const char *bind_checkregpath(lua_State *L, int arg, char *buf, size_t size)
-{
-    mend_err e;
-    mend_err_clear(&e);
-    const char *p = bind_regpath(L, arg, buf, size, &e);
-    if (!p)
-        luaL_error(L, "bad argument #%d: %s", arg, e.msg);
-    return p;
-}
-
 /* ---- modules ---- */
 
 void bind_register(lua_State *L, const char *name, lua_CFunction open)

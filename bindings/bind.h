@@ -41,12 +41,9 @@ void bind_setint(lua_State *L, const char *k, lua_Integer v);
 void bind_setbool(lua_State *L, const char *k, int v);
 
 /* Registry paths: accepts HKEY_LOCAL_MACHINE\..., HKLM\..., HKLM:\... and forward slashes;
- * writes the short-root form host.h expects. Raises a Lua error on an unknown root. */
-const char *bind_checkregpath(lua_State *L, int arg, char *buf, size_t size);
-
-/* The same, reporting what the host cannot take instead of raising: a path that is not valid
- * UTF-8, holds a NUL byte or does not fit gets NULL with *e set (MEND_E_INVALID). A non-string
- * argument or an unknown root still raises. */
+ * writes the short-root form host.h expects. What the host cannot take (not valid UTF-8, a NUL
+ * byte, too long) gets NULL with *e set (MEND_E_INVALID); a non-string argument or an unknown
+ * root raises. */
 const char *bind_regpath(lua_State *L, int arg, char *buf, size_t size, mend_err *e);
 
 /* A string argument bound for the host: raises on a non-string; returns NULL with *e set

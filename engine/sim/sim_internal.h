@@ -193,7 +193,6 @@ sim_regkey **sim_reg_sorted_kids(const sim_regkey *k);
 sim_regval **sim_reg_sorted_vals(const sim_regkey *k);
 /* Full path of a key ("HKLM\\SOFTWARE\\..."), malloc'd. */
 char *sim_reg_path(const sim_regkey *k);
-const char *sim_reg_root_name(int root);
 void sim_reg_default_tree(sim_machine *m);
 
 int sim_reg_get(void *ctx, const char *path, const char *value, mend_regval *out, mend_err *e);

@@ -12,11 +12,6 @@ static const struct { const char *shortname, *longname; } roots[SIM_ROOT_N] = {
     [SIM_ROOT_HKCC] = { "HKCC", "HKEY_CURRENT_CONFIG" },
 };
 
-const char *sim_reg_root_name(int root)
-{
-    return roots[root].shortname;
-}
-
 int sim_reg_root(const char *path, const char **rest)
 {
     size_t n = strcspn(path, "\\");
