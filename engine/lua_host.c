@@ -220,8 +220,20 @@ static int run_loaded(mend_lua *ml, const char *path, int status, char *err, siz
     } else if (lua_gettop(L) > base) {
         int isint = 0;
         lua_Integer v = lua_tointegerx(L, base + 1, &isint);
-        if (isint && lua_type(L, base + 1) == LUA_TNUMBER && v >= 0 && v <= 0x7fffffff)
-            *ret = (int)v;
+#ifdef _WIN32
+        const lua_Integer max_exit = 0x7fffffff;
+#else
+        const lua_Integer max_exit = 255;   /* the OS keeps 8 bits: 256 would read as success */
+#endif
+        if (isint && lua_type(L, base + 1) == LUA_TNUMBER) {
+            if (v >= 0 && v <= max_exit) {
+                *ret = (int)v;
+            } else {
+                snprintf(err, errlen, "%s: the script returned %lld, which is not an exit code (0-%lld)",
+                         path, (long long)v, (long long)max_exit);
+                rc = 2;
+            }
+        }
     }
     lua_settop(L, base - 1);
     return rc;

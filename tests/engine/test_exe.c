@@ -170,6 +170,19 @@ static void test_exe_run_passes_args_and_returns_the_scripts_code(void **state)
     assert_string_equal(g_r.out, ""); /* --json went to the script, not to mend */
 }
 
+/* POSIX keeps 8 bits of an exit code: a script returning 256 must not read as success. */
+static void test_exe_run_return_outside_exit_codes_is_an_error(void **state)
+{
+    (void)state;
+    write_text(DIR "/ret256.lua", "return 256\n");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/ret256.lua"), 2);
+    assert_non_null(strstr(g_r.err, "returned 256, which is not an exit code (0-255)"));
+    write_text(DIR "/retneg.lua", "return -1\n");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/retneg.lua"), 2);
+    write_text(DIR "/ret255.lua", "return 255\n");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/ret255.lua"), 255);
+}
+
 static void test_exe_run_without_return_exits_0(void **state)
 {
     (void)state;
@@ -454,6 +467,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exe_unknown_option_is_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_help_and_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_run_passes_args_and_returns_the_scripts_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_run_return_outside_exit_codes_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_run_without_return_exits_0, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_script_error_shows_file_line_and_traceback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_endless_loop_is_stopped, setup, teardown),
