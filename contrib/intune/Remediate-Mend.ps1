@@ -13,6 +13,10 @@
 #   exit 2  mend could not run
 # The last line of output is mend's one-line summary (under 2,048 characters), which Intune
 # shows as the remediation output. Saved as UTF-8 without BOM, ASCII only.
+#
+# GENERATED from contrib/powershell/intune/Remediate-Mend.ps1.in and contrib/powershell/shared.ps1.in
+# by contrib/powershell/generate.py: edit those, not this file, then run
+# "python3 contrib/powershell/generate.py" (tests/fleet fails when they differ).
 
 $MendArguments = 'fix --all-pending --summary --allow kill,nic'
 
@@ -22,7 +26,7 @@ $RebootRequiredExitCode = 0
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2
 
-# Intune's output is one line; keep ours on one line and under its 2,048-character limit.
+# Intune and ConfigMgr show one line; keep ours on one line and under Intune's 2,048-character limit.
 function Write-MendLine([string]$Text) {
     $t = ($Text -replace '[\x00-\x1F\x7F]', ' ').Trim()
     if ($t.Length -gt 2000) { $t = $t.Substring(0, 2000) + '...' }

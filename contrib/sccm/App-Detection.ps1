@@ -6,13 +6,17 @@
 # (healthy), exit 0 with nothing on stdout = not installed (a stuck policy: run the program),
 # a non-zero exit = detection error. Runs "mend.exe check" (read-only).
 # Saved as UTF-8 without BOM, ASCII only.
+#
+# GENERATED from contrib/powershell/sccm/App-Detection.ps1.in and contrib/powershell/shared.ps1.in
+# by contrib/powershell/generate.py: edit those, not this file, then run
+# "python3 contrib/powershell/generate.py" (tests/fleet fails when they differ).
 
 $MendArguments = 'check --summary'
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2
 
-# Intune's output is one line; keep ours on one line and under its 2,048-character limit.
+# Intune and ConfigMgr show one line; keep ours on one line and under Intune's 2,048-character limit.
 function Write-MendLine([string]$Text) {
     $t = ($Text -replace '[\x00-\x1F\x7F]', ' ').Trim()
     if ($t.Length -gt 2000) { $t = $t.Substring(0, 2000) + '...' }
