@@ -22,7 +22,12 @@ MARKER = "#@shared\n"
 def read(path):
     # Bytes in, so a stray BOM or CRLF in a source shows up as a difference rather than vanishing.
     with open(path, "rb") as f:
-        return f.read().decode("ascii")
+        data = f.read()
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError as e:
+        # Windows PowerShell 5.1 reads a BOM-less script in the ANSI code page: ASCII only.
+        sys.exit("generate.py: %s: byte 0x%02X at offset %d is not ASCII" % (path, data[e.start], e.start))
 
 
 def shared_block():
