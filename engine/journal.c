@@ -196,34 +196,58 @@ int mend_journal_unfinished(const char *path,
     if (read_tail(path, &buf, &len, e) != 0)
         return -1;
 
-    /* Parse every line; a torn line (a crash mid-write) or foreign text is skipped. */
-    cJSON **recs = NULL;
-    size_t nrec = 0, cap = 0;
-    const char *last_run = NULL;
-    char *line = buf;
-    while (line < buf + len) {
+    /* Walk the lines backwards and keep only the latest run's records, down to its run_start:
+     * start-up then parses the last run, not the whole tail. A torn line (a crash mid-write),
+     * foreign text and other runs' lines (runs on other state files share the journal) are
+     * skipped. */
+    size_t nlines = 0, lcap = 0;
+    char **lines = NULL;
+    for (char *line = buf; line < buf + len;) {
         char *nl = memchr(line, '\n', (size_t)(buf + len - line));
         char *end = nl ? nl : buf + len;
         *end = '\0';
-        cJSON *o = cJSON_Parse(line);
-        const cJSON *run = o ? cJSON_GetObjectItemCaseSensitive(o, "run") : NULL;
-        if (o && cJSON_IsString(run)) {
-            if (nrec == cap) {
-                size_t ncap = cap ? cap * 2 : 64;
-                cJSON **nr = realloc(recs, ncap * sizeof *nr);
-                if (!nr) {
-                    cJSON_Delete(o);
-                    break;
-                }
-                recs = nr;
-                cap = ncap;
-            }
-            recs[nrec++] = o;
-            last_run = run->valuestring;
-        } else {
-            cJSON_Delete(o);
+        if (nlines == lcap) {
+            size_t ncap = lcap ? lcap * 2 : 256;
+            char **nls = realloc(lines, ncap * sizeof *nls);
+            if (!nls)
+                break;
+            lines = nls;
+            lcap = ncap;
         }
+        lines[nlines++] = line;
         line = end + 1;
+    }
+    cJSON **recs = NULL;   /* the latest run's records, newest first */
+    size_t nrec = 0, cap = 0;
+    const char *last_run = NULL;
+    for (size_t i = nlines; i-- > 0;) {
+        cJSON *o = cJSON_Parse(lines[i]);
+        const cJSON *run = o ? cJSON_GetObjectItemCaseSensitive(o, "run") : NULL;
+        if (!cJSON_IsString(run) || (last_run && strcmp(run->valuestring, last_run) != 0)) {
+            cJSON_Delete(o);
+            continue;
+        }
+        if (nrec == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            cJSON **nr = realloc(recs, ncap * sizeof *nr);
+            if (!nr) {
+                cJSON_Delete(o);
+                break;
+            }
+            recs = nr;
+            cap = ncap;
+        }
+        recs[nrec++] = o;
+        last_run = run->valuestring;
+        const cJSON *ev = cJSON_GetObjectItemCaseSensitive(o, "event");
+        if (cJSON_IsString(ev) && strcmp(ev->valuestring, "run_start") == 0)
+            break;
+    }
+    free(lines);
+    for (size_t i = 0; i < nrec / 2; i++) {   /* oldest first, as written */
+        cJSON *t = recs[i];
+        recs[i] = recs[nrec - 1 - i];
+        recs[nrec - 1 - i] = t;
     }
 
     int found = 0;
