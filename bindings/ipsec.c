@@ -61,7 +61,8 @@ static mend_policy *get_policy(lua_State *L, const char *name, mend_err *e)
     return p;
 }
 
-static int l_get(lua_State *L)
+/* ipsec.get and ipsec.store_key: one lookup, then the whole policy or just its key. */
+static int get_and_push(lua_State *L, bool key_only)
 {
     mend_err e;
     mend_err_clear(&e);
@@ -72,25 +73,22 @@ static int l_get(lua_State *L)
     mend_policy *p = get_policy(L, name, &e);
     if (!p)
         return bind_fail(L, &e);
-    push_policy(L, p);
+    if (key_only)
+        lua_pushstring(L, p->store_key ? p->store_key : "");
+    else
+        push_policy(L, p);
     lua_closeslot(L, 2);
     return 1;
 }
 
+static int l_get(lua_State *L)
+{
+    return get_and_push(L, false);
+}
+
 static int l_store_key(lua_State *L)
 {
-    mend_err e;
-    mend_err_clear(&e);
-    const char *name = bind_hoststr(L, 1, &e);
-    if (!name)
-        return bind_fail(L, &e);
-    lua_settop(L, 1);
-    mend_policy *p = get_policy(L, name, &e);
-    if (!p)
-        return bind_fail(L, &e);
-    lua_pushstring(L, p->store_key ? p->store_key : "");
-    lua_closeslot(L, 2);
-    return 1;
+    return get_and_push(L, true);
 }
 
 static int l_delete(lua_State *L)
