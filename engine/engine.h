@@ -16,7 +16,8 @@ enum {
     MEND_GATE_REGISTRY = 2u,
     MEND_GATE_REBOOT = 4u,
     MEND_GATE_NIC = 8u,
-    MEND_GATE_ALL = 15u
+    MEND_GATE_SERVICE = 16u,
+    MEND_GATE_ALL = 31u
 };
 
 /* "kill,registry" / "all" -> bits. Returns -1 with a reason on an unknown name. */

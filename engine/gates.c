@@ -15,6 +15,7 @@ static const struct {
     {"registry", MEND_GATE_REGISTRY},
     {"reboot", MEND_GATE_REBOOT},
     {"nic", MEND_GATE_NIC},
+    {"service", MEND_GATE_SERVICE},
 };
 
 static bool word_is(const char *p, size_t n, const char *word)
@@ -57,14 +58,14 @@ int mend_gate_parse(const char *list, unsigned *mask, char *err, size_t errlen)
             }
         if (!known) {
             if (err && errlen)
-                snprintf(err, errlen, "unknown capability '%.*s' for --allow (expected kill, registry, reboot, nic or all)",
+                snprintf(err, errlen, "unknown capability '%.*s' for --allow (expected kill, registry, reboot, nic, service or all)",
                          (int)(n > 100 ? 100 : n), start);
             return -1;
         }
     }
     if (!any) {
         if (err && errlen)
-            snprintf(err, errlen, "--allow needs a list: kill, registry, reboot, nic or all");
+            snprintf(err, errlen, "--allow needs a list: kill, registry, reboot, nic, service or all");
         return -1;
     }
     *mask = m;

@@ -15,6 +15,7 @@ static const char *gate_activity(unsigned gate)
     case MEND_GATE_REGISTRY: return "deleting registry keys";
     case MEND_GATE_REBOOT: return "rebooting the machine";
     case MEND_GATE_NIC: return "changing network adapter settings";
+    case MEND_GATE_SERVICE: return "starting or stopping services";
     default: return "this action";
     }
 }
@@ -29,9 +30,9 @@ static bool gate_open(mend_engine *eng, const mend_action *a)
     else
         snprintf(question, sizeof question, "Allow %s on %s?", a->op ? a->op : "this action",
                  a->target ? a->target : "this machine");
-    /* A stray --yes must never reboot a server: only --allow reboot or a person at the
-     * keyboard can. */
-    if (a->gate == MEND_GATE_REBOOT)
+    /* --yes answers prompts for the reversible gates only: rebooting a server or the
+     * registry's nuclear option takes --allow or a person at the keyboard. */
+    if (a->gate == MEND_GATE_REBOOT || a->gate == MEND_GATE_REGISTRY)
         return mend_engine_ask(eng, question);
     return mend_engine_confirm(eng, question);
 }

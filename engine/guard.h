@@ -20,6 +20,7 @@ typedef enum mend_counter {
     MEND_COUNT_SERVICE_STARTS,
     MEND_COUNT_SERVICE_STOPS,
     MEND_COUNT_REGISTRY_WRITES,
+    MEND_COUNT_ADAPTER_RESTARTS,
     MEND_COUNT__N
 } mend_counter;
 

@@ -162,7 +162,7 @@ static unsigned gates_in_advice(const cJSON *advice)
 {
     static const struct { const char *name; unsigned bit; } gates[] = {
         {"kill", MEND_GATE_KILL}, {"registry", MEND_GATE_REGISTRY}, {"reboot", MEND_GATE_REBOOT},
-        {"nic", MEND_GATE_NIC}, {"all", MEND_GATE_ALL}};
+        {"nic", MEND_GATE_NIC}, {"service", MEND_GATE_SERVICE}, {"all", MEND_GATE_ALL}};
     unsigned mask = 0;
     const cJSON *a;
     cJSON_ArrayForEach(a, advice) {
@@ -188,8 +188,9 @@ static unsigned gates_in_advice(const cJSON *advice)
 static void put_gates(line *l, unsigned mask, bool diagnosis)
 {
     static const struct { const char *name; unsigned bit; } order[] = {
-        {"kill", MEND_GATE_KILL}, {"registry", MEND_GATE_REGISTRY}, {"nic", MEND_GATE_NIC}};
-    char list[64] = "";
+        {"kill", MEND_GATE_KILL}, {"registry", MEND_GATE_REGISTRY}, {"nic", MEND_GATE_NIC},
+        {"service", MEND_GATE_SERVICE}};
+    char list[80] = "";
     for (size_t g = 0; g < sizeof order / sizeof *order; g++)
         if (mask & order[g].bit) {
             if (list[0])
@@ -217,6 +218,7 @@ static const struct { const char *key, *one, *many; } action_words[] = {
     {"service_starts", "service start", "service starts"},
     {"service_stops", "service stop", "service stops"},
     {"registry_writes", "registry write", "registry writes"},
+    {"adapter_restarts", "adapter restart", "adapter restarts"},
 };
 
 static void put_actions(line *l, const cJSON *actions, bool dry_run)
