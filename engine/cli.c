@@ -191,6 +191,25 @@ static int option_kind(const char *name)
     return -1;
 }
 
+static int refuse_option_after_script(const char *arg, char *err, size_t errlen)
+{
+    if (arg[0] != '-')
+        return 0;
+    const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+    char name[64];
+    size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+    if (n >= sizeof name)
+        return 0;
+    memcpy(name, arg, n);
+    name[n] = '\0';
+    if (option_kind(name) < 0)
+        return 0;
+    return usage_error(err, errlen,
+                       "'%s' after the script is a mend option: put it before the script "
+                       "(mend run %s SCRIPT.lua ...), or after -- to pass it to the script",
+                       name, name);
+}
+
 /* Handles argv[*i] (an option); may consume the next argv entry as its value. */
 static int parse_option(cli_state *st, int argc, char **argv, int *i, char *err, size_t errlen)
 {
@@ -337,14 +356,17 @@ int mend_cli_parse(int argc, char **argv, mend_options *o, char *err, size_t err
     bool options_done = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        /* Everything after the script's path belongs to the script. */
-        if (o->cmd == MEND_CMD_RUN && o->script) {
-            argv[1 + npos++] = (char *)arg;
-            continue;
-        }
         int rc;
         if (!options_done && strcmp(arg, "--") == 0) {
             options_done = true;
+            continue;
+        }
+        /* After run's script path the arguments are the script's, but one that is a mend option
+         * is refused: a mistyped `mend run x.lua --dry-run` must never run for real. */
+        if (o->cmd == MEND_CMD_RUN && o->script) {
+            if (!options_done && (rc = refuse_option_after_script(arg, err, errlen)) != 0)
+                return rc;
+            argv[1 + npos++] = (char *)arg;
             continue;
         }
         if (!options_done && arg[0] == '-' && arg[1] != '\0')

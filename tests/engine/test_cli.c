@@ -124,16 +124,33 @@ static void test_cli_run_passes_everything_after_script(void **state)
 {
     (void)state;
     mend_options o;
-    assert_int_equal(PARSE(&o, "--json", "run", "--dry-run", "s.lua", "--json", "-x", "--", "a b"), 0);
+    assert_int_equal(PARSE(&o, "--json", "run", "--dry-run", "s.lua", "-x", "--frob", "--", "--json", "a b"), 0);
     assert_int_equal(o.cmd, MEND_CMD_RUN);
     assert_true(o.json);
     assert_true(o.dry_run);
     assert_string_equal(o.script, "s.lua");
     assert_int_equal(o.nargs, 4);
-    assert_string_equal(o.args[0], "--json");
-    assert_string_equal(o.args[1], "-x");
-    assert_string_equal(o.args[2], "--");
+    assert_string_equal(o.args[0], "-x");
+    assert_string_equal(o.args[1], "--frob");
+    assert_string_equal(o.args[2], "--json");
     assert_string_equal(o.args[3], "a b");
+}
+
+/* A mend option after the script would otherwise go to the script: `mend run x.lua --dry-run`
+ * ran for real. Now it is a usage error naming the option, unless it follows --. */
+static void test_cli_run_refuses_mend_options_after_script(void **state)
+{
+    (void)state;
+    mend_options o;
+    assert_usage_error(PARSE(&o, "run", "x.lua", "--dry-run"), "'--dry-run' after the script is a mend option");
+    assert_usage_error(PARSE(&o, "run", "x.lua", "a", "--allow=kill"), "'--allow' after the script");
+    assert_usage_error(PARSE(&o, "run", "x.lua", "-y"), "'-y' after the script");
+    assert_usage_error(PARSE(&o, "run", "x.lua", "--help"), "'--help' after the script");
+    assert_int_equal(PARSE(&o, "run", "x.lua", "--", "--dry-run", "--"), 0);
+    assert_false(o.dry_run);
+    assert_int_equal(o.nargs, 2);
+    assert_string_equal(o.args[0], "--dry-run");
+    assert_string_equal(o.args[1], "--");
 }
 
 static void test_cli_double_dash_ends_options(void **state)
@@ -185,8 +202,8 @@ static void test_cli_help_and_version(void **state)
     assert_int_equal(o.cmd, MEND_CMD_HELP);
     assert_int_equal(PARSE(&o, "--version"), 0);
     assert_int_equal(o.cmd, MEND_CMD_VERSION);
-    /* After run's script, --help belongs to the script. */
-    assert_int_equal(PARSE(&o, "run", "s.lua", "--help"), 0);
+    /* After run's script, --help goes to the script only after --. */
+    assert_int_equal(PARSE(&o, "run", "s.lua", "--", "--help"), 0);
     assert_int_equal(o.cmd, MEND_CMD_RUN);
     assert_string_equal(o.args[0], "--help");
 }
@@ -287,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_cli_equals_forms),
         cmocka_unit_test(test_cli_allow_repeatable),
         cmocka_unit_test(test_cli_run_passes_everything_after_script),
+        cmocka_unit_test(test_cli_run_refuses_mend_options_after_script),
         cmocka_unit_test(test_cli_double_dash_ends_options),
         cmocka_unit_test(test_cli_batch_and_sim),
         cmocka_unit_test(test_cli_help_and_version),

@@ -166,8 +166,11 @@ static void test_exe_run_passes_args_and_returns_the_scripts_code(void **state)
                "local a, b = ...\n"
                "assert(a == '--json' and b == 'two words')\n"
                "return 5\n");
-    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/args.lua", "--json", "two words", "-q"), 5);
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/args.lua", "--", "--json", "two words", "-q"), 5);
     assert_string_equal(g_r.out, ""); /* --json went to the script, not to mend */
+    /* Without --, a mend option after the script is refused before anything runs. */
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/args.lua", "--dry-run"), 2);
+    assert_non_null(strstr(g_r.err, "'--dry-run' after the script is a mend option"));
 }
 
 /* POSIX keeps 8 bits of an exit code: a script returning 256 must not read as success. */
