@@ -300,7 +300,11 @@ static int l_set(lua_State *L)
     char target[REG_PATH_MAX + 512];
     snprintf(target, sizeof target, "%s [%s]", p, *v ? v : "(Default)");
     mend_engine *eng = bind_engine(L);
-    mend_action a = { "reg.set", target, 0, MEND_COUNT_REGISTRY_WRITES, NULL };
+    /* A write is as dangerous as a delete on Windows: a RunOnce value or a service's ImagePath
+     * is command execution. */
+    char question[REG_PATH_MAX + 600];
+    snprintf(question, sizeof question, "Write the registry value %s?", target);
+    mend_action a = { "reg.set", target, MEND_GATE_REGISTRY, MEND_COUNT_REGISTRY_WRITES, question };
     mend_guard_verdict g = bind_guard(L, &a, &e);
     if (g == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
@@ -549,10 +553,10 @@ static int l_import(lua_State *L)
     lua_toclose(L, 2);
     bool deletes = mend_regfile_deletions(rf) > 0;
     char question[4096 + 64];
-    snprintf(question, sizeof question, "Import %s (it deletes registry keys or values)?", file);
-    mend_action a = { "reg.import", file, deletes ? MEND_GATE_REGISTRY : 0,
-                      deletes ? MEND_COUNT_REGISTRY_DELETES : MEND_COUNT_REGISTRY_WRITES,
-                      deletes ? question : NULL };
+    snprintf(question, sizeof question, "Import %s%s?", file,
+             deletes ? " (it deletes registry keys or values)" : " into the registry");
+    mend_action a = { "reg.import", file, MEND_GATE_REGISTRY,
+                      deletes ? MEND_COUNT_REGISTRY_DELETES : MEND_COUNT_REGISTRY_WRITES, question };
     mend_engine *eng = bind_engine(L);
     mend_guard_verdict g = bind_guard(L, &a, &e);
     if (g == MEND_GUARD_REFUSED)

@@ -12,7 +12,7 @@ static const char *gate_activity(unsigned gate)
 {
     switch (gate) {
     case MEND_GATE_KILL: return "stopping processes";
-    case MEND_GATE_REGISTRY: return "deleting registry keys";
+    case MEND_GATE_REGISTRY: return "changing the registry";
     case MEND_GATE_REBOOT: return "rebooting the machine";
     case MEND_GATE_NIC: return "changing network adapter settings";
     case MEND_GATE_SERVICE: return "starting or stopping services";

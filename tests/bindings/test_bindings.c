@@ -266,9 +266,21 @@ static void run(world *w, const char *code)
 
 /* ---- tests ---- */
 
-static void test_reg_set_infers_and_encodes_types(void **state)
+static void test_reg_set_needs_the_registry_gate(void **state)
 {
     world *w = world_new(false, true, 0);
+    int before = w->f.calls;
+    run(w, "local ok, msg, code = reg.set('HKLM\\\\SOFTWARE\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\RunOnce', 'x', 'calc.exe')\n"
+           "assert(ok == nil and code == 'not_permitted', msg)\n"
+           "assert(msg:find('--allow registry', 1, true), msg)");
+    assert_int_equal(w->f.calls, before);
+    assert_int_equal(mend_report_counter(w->eng.report, MEND_COUNT_REGISTRY_WRITES), 0);
+    world_free(w);
+}
+
+static void test_reg_set_infers_and_encodes_types(void **state)
+{
+    world *w = world_new(false, true, MEND_GATE_REGISTRY);
     run(w, "assert(reg.set('HKEY_LOCAL_MACHINE\\\\SOFTWARE\\\\T', 'v', 'héllo'))");
     assert_string_equal(w->f.path, "HKLM\\SOFTWARE\\T");
     assert_int_equal(w->f.type, MEND_REG_SZ);
@@ -548,6 +560,7 @@ static void test_memory_errors_while_building_results_leak_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reg_set_needs_the_registry_gate),
         cmocka_unit_test(test_reg_set_infers_and_encodes_types),
         cmocka_unit_test(test_reg_set_refuses_what_windows_cannot_hold),
         cmocka_unit_test(test_reg_paths_normalise_roots),

@@ -3,7 +3,7 @@
 #   MEND_TEST_EXPECT_RC=N           the exit code mend must return (default 0)
 #   MEND_TEST_SETUP=block_backups   puts a plain file where <state dir>/backups would go
 #   MEND_TEST_STATE_UNCHANGED=1     the state file must be byte-for-byte the scenario afterwards
-#   MEND_TEST_REPORT="a.b=v;c=w"    writes --report and checks those JSON fields (strings as is,
+#   MEND_TEST_REPORT="a.b=v|c=w"    writes --report and checks those JSON fields (strings as is,
 #                                   numbers and true/false as JSON prints them)
 #   MEND_TEST_OUTPUT=text           stderr must contain text
 #   MEND_TEST_SCRIPT_ARGS="a b"     arguments after the script (mend.args)
@@ -55,8 +55,9 @@ endif()
 
 if(DEFINED ENV{MEND_TEST_REPORT})
   file(READ ${WORK}/report.json report)
-  string(REPLACE ";" "\n" checks "$ENV{MEND_TEST_REPORT}")
-  string(REPLACE "\n" ";" checks "${checks}")
+  # Checks are separated by "|": ctest's ENVIRONMENT property splits on ";", so a ";" list
+  # would reach this script as its first check only.
+  string(REPLACE "|" ";" checks "$ENV{MEND_TEST_REPORT}")
   foreach(check IN LISTS checks)
     string(REGEX MATCH "^([^=]+)=(.*)$" _ "${check}")
     set(path ${CMAKE_MATCH_1})

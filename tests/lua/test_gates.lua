@@ -34,10 +34,17 @@ if mode == "refused" then
   t.eq(reg.exists("HKLM\\SOFTWARE\\Contoso\\App\\Child"), true)
   t.eq(nic.list()[1].ipsec_offload, true)
 end
--- a file that only writes needs no gate
+-- writes need the registry gate too: a file that only writes, and reg.set
 f = assert(io.open("gate-write.reg", "wb"))
 f:write("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso\\New]\r\n\"v\"=\"1\"\r\n")
 f:close()
-t.ok(reg.import("gate-write.reg"))
-t.eq(reg.get("HKLM\\SOFTWARE\\Contoso\\New", "v"), "1")
+if mode == "allowed" then
+  t.ok(reg.import("gate-write.reg"))
+  t.eq(reg.get("HKLM\\SOFTWARE\\Contoso\\New", "v"), "1")
+  t.ok(reg.set("HKLM\\SOFTWARE\\Contoso\\New", "w", "2"))
+else
+  t.contains(t.err("not_permitted", reg.import, "gate-write.reg"), "rerun with --allow registry")
+  t.contains(t.err("not_permitted", reg.set, "HKLM\\SOFTWARE\\Contoso\\New", "w", "2"), "rerun with --allow registry")
+  t.eq(reg.exists("HKLM\\SOFTWARE\\Contoso\\New"), false)
+end
 return t.finish()

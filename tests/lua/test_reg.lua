@@ -1,5 +1,5 @@
 -- reg: typed get/set, keys, values, exists, export/import round trips, Unicode and quotes, and
--- the registry gate on delete and on imports that delete. Run without and with --allow registry.
+-- the registry gate on every write (set, delete, import). Run without and with --allow registry.
 local t = require "testlib"
 
 local APP = "HKLM\\SOFTWARE\\Contoso\\App"
@@ -19,8 +19,36 @@ t.eq(reg.get("HKLM/SOFTWARE/Contoso/App", "Name"), "mend test", "forward slashes
 t.contains(t.err("not_found", reg.get, APP, "Missing"), "(0x2)")
 t.err("not_found", reg.get, APP .. "\\Nope", "Name")
 
--- set: inferred and explicit types, read back
 local K = "HKLM\\SOFTWARE\\Contoso\\Typed"
+
+-- Without --allow registry every write is refused and changes nothing: a value such as RunOnce
+-- or a service's ImagePath is command execution on Windows.
+if not mend.allowed("registry") then
+  t.contains(t.err("not_permitted", reg.set, K, "s", "text"), "--allow registry")
+  t.contains(t.err("not_permitted", reg.set, APP, "Name", "changed"), "changing the registry")
+  t.eq(reg.exists(K), false)
+  t.eq(reg.get(APP, "Name"), "mend test")
+  local only_writes = WORK .. "writes.reg"
+  local f = assert(io.open(only_writes, "wb"))
+  f:write("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso\\App]\r\n\"Name\"=\"imported\"\r\n")
+  f:close()
+  t.contains(t.err("not_permitted", reg.import, only_writes), "--allow registry")
+  t.eq(reg.get(APP, "Name"), "mend test")
+  local del = WORK .. "delete.reg"
+  f = assert(io.open(del, "wb"))
+  f:write("Windows Registry Editor Version 5.00\r\n\r\n[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso\\App\\Child]\r\n")
+  f:close()
+  t.contains(t.err("not_permitted", reg.import, del), "--allow registry")
+  t.eq(reg.exists(APP .. "\\Child"), true)
+  t.contains(t.err("not_permitted", reg.delete, APP, { tree = true }), "--allow registry")
+  t.eq(reg.exists(APP), true)
+  -- argument mistakes still raise before any gate
+  t.raises("bad argument #3", reg.set, K, "v", true)
+  t.raises("unknown registry type", reg.set, K, "v", "x", "REG_TEXT")
+  return t.finish()
+end
+
+-- set: inferred and explicit types, read back
 t.eq(reg.set(K, "s", "text"), true)
 t.eq(table.pack(reg.get(K, "s")), table.pack("text", "REG_SZ"))
 t.ok(reg.set(K, "d", 7))
@@ -121,8 +149,8 @@ f = assert(io.open(del, "wb"))
 f:write("Windows Registry Editor Version 5.00\r\n\r\n[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso\\Typed]\r\n")
 f:close()
 
--- delete: gate, backup, tree
-if mend.allowed("registry") then
+-- delete: backup, tree
+do
   t.ok(reg.import(del))
   t.eq(reg.exists(K), false)
   t.contains(t.err("invalid", reg.delete, APP), "subkeys")
@@ -148,11 +176,6 @@ if mend.allowed("registry") then
   t.ok(io.open(backup3, "rb")):close()
   t.err("not_found", reg.delete, APP .. "\\Child")
   t.err("invalid", reg.delete, "HKLM")
-else
-  t.contains(t.err("not_permitted", reg.import, del), "--allow registry")
-  t.eq(reg.exists(K), true)
-  t.contains(t.err("not_permitted", reg.delete, APP, { tree = true }), "--allow registry")
-  t.eq(reg.exists(APP), true)
 end
 
 -- argument errors
