@@ -9,6 +9,7 @@
 #include "../engine/log.h"
 #include "../engine/plan.h"
 #include "../engine/report.h"
+#include "../engine/term.h"
 #include "../engine/utf.h"
 #include "bind.h"
 
@@ -183,9 +184,9 @@ static void print_step(lua_State *L, const char *policy, const char *rung, const
         lua_pushfstring(L, " [%s]", code);
         luaL_addvalue(&b);
     }
-    luaL_addchar(&b, '\n');
     luaL_pushresult(&b);
-    fputs(lua_tostring(L, -1), stderr);
+    mend_term_puts(stderr, lua_tostring(L, -1), MEND_TERM_ONE_LINE);
+    fputc('\n', stderr);
     fflush(stderr);
     lua_pop(L, 1);
 }

@@ -1,5 +1,6 @@
 /* Human output on stderr: levels, -q/-v, colour on a terminal (NO_COLOR honoured). */
 #include "log.h"
+#include "term.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,10 +36,10 @@ void mend_log_msg(mend_log_level level, const char *msg)
         return;
     static const char *const prefix[] = {"debug: ", "", "warning: ", "error: "};
     static const char *const color[] = {"\033[2m", "", "\033[33m", "\033[31m"};
-    if (g_color && level != MEND_LOG_INFO)
-        fprintf(stderr, "%s%s%s\033[0m\n", color[level], prefix[level], msg ? msg : "");
-    else
-        fprintf(stderr, "%s%s\n", prefix[level], msg ? msg : "");
+    bool colored = g_color && level != MEND_LOG_INFO;
+    fprintf(stderr, "%s%s", colored ? color[level] : "", prefix[level]);
+    mend_term_puts(stderr, msg ? msg : "", MEND_TERM_KEEP_LINES);
+    fputs(colored ? "\033[0m\n" : "\n", stderr);
     fflush(stderr);
 }
 

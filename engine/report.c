@@ -1,5 +1,6 @@
 /* The run's report: policies, steps, action counters and advice, as DESIGN's JSON document. */
 #include "report.h"
+#include "term.h"
 #include "engine.h"
 #include "engine_private.h"
 #include "platform.h"
@@ -355,7 +356,7 @@ static const char *field_or_dash(const cJSON *p, const char *field)
 
 static void pad(FILE *out, const char *s, size_t w, bool last)
 {
-    fputs(s, out);
+    mend_term_puts(out, s, MEND_TERM_ONE_LINE);
     if (last)
         return;
     for (size_t k = width(s); k < w + 2; k++)
@@ -399,7 +400,11 @@ void mend_report_print_summary(const mend_report *r, FILE *out)
         fputs("\nadvice:\n", out);
         const cJSON *a;
         cJSON_ArrayForEach(a, r->advice)
-            fprintf(out, "  - %s\n", a->valuestring);
+        {
+            fputs("  - ", out);
+            mend_term_puts(out, a->valuestring, MEND_TERM_ONE_LINE);
+            fputc('\n', out);
+        }
     }
     fflush(out);
 }

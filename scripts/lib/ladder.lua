@@ -47,6 +47,24 @@ function M.quote(s)
   return '"' .. s .. '"'
 end
 
+-- cmd.exe expands %VAR% (and !VAR! under delayed expansion) even inside double quotes, and a
+-- quote inside a name ends the quoted span, after which & | < > ^ act as operators: on Windows
+-- such a name cannot be pasted into a command safely, whatever the quoting.
+function M.cmd_safe(s)
+  return mend.host ~= "local" or not tostring(s):find('[%%!"%c]')
+end
+
+M.LIST_FILE = "policies.txt"
+local LIST_NOTE = " (" .. M.LIST_FILE .. ": the policy names, one per line; a name holding \", %% or ! "
+  .. "cannot be typed into cmd.exe safely)"
+
+local function all_cmd_safe(names)
+  for _, n in ipairs(names or {}) do
+    if not M.cmd_safe(n) then return false end
+  end
+  return true
+end
+
 -- "mend fix "A" "B" --allow kill,nic": the caps needed plus those this run already had, so
 -- the rerun can also do what this one did (a holder that autostarts comes back at boot).
 function M.command(names, caps)
@@ -60,6 +78,9 @@ function M.command(names, caps)
     if want[c] then list[#list + 1] = c end
   end
   local allow = #list > 0 and ("--allow " .. table.concat(list, ",")) or nil
+  if not all_cmd_safe(names) then
+    return "mend batch " .. M.LIST_FILE .. (allow and (" " .. allow) or "") .. string.format(LIST_NOTE)
+  end
   local parts = { "mend fix" }
   local dashed = false
   for _, n in ipairs(names or {}) do dashed = dashed or n:sub(1, 1) == "-" end
@@ -778,6 +799,7 @@ function Ctx:advise_reboot(list)
   local quoted = {}
   for i, n in ipairs(shown or {}) do quoted[i] = M.quote(n) end
   local resume = "mend fix --resume " .. (shown and table.concat(quoted, " ") or "--all-pending")
+  if not all_cmd_safe(shown) then resume = "mend batch --resume " .. M.LIST_FILE .. string.format(LIST_NOTE) end
   if self.reboot_initiated then
     mend.advise(string.format("Windows is restarting to clear %s; after boot `%s` runs by itself "
       .. "(RunOnce) to verify and finish.", plural(#names, "policy", "policies"), resume))

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "platform.h"
+#include "term.h"
 
 #define FILE_ERR MEND_TEST_TMP "/engine_log.stderr"
 
@@ -106,6 +107,23 @@ static void test_log_long_lines_are_whole(void **state)
     free(out);
 }
 
+/* A policy name is data from the machine: ESC, CR or a C1 control in it must not reach the
+ * terminal raw, where it could recolour, move the cursor or overwrite "outcome: failed". */
+static void test_log_control_characters_are_escaped(void **state)
+{
+    (void)state;
+    mend_log_init(0, false);
+    mend_log(MEND_LOG_INFO, "policy %s done\n\tnext", "a\033[2Jb\rc\x7f\xc2\x9b\x01");
+    mend_term_puts(stderr, "x\ny\tz\033", MEND_TERM_ONE_LINE);
+    mend_term_puts(stderr, "\n", MEND_TERM_KEEP_LINES);
+    mend_term_puts(stderr, "策略 ✓\n", MEND_TERM_KEEP_LINES);
+    char *out = captured();
+    assert_string_equal(out, "policy a\\x1B[2Jb\\rc\\x7F\\u009B\\x01 done\n\tnext\n"
+                             "x\\ny\\tz\\x1B\n"
+                             "策略 ✓\n");
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -114,6 +132,7 @@ int main(void)
         cmocka_unit_test_setup(test_log_verbose_shows_debug, capture),
         cmocka_unit_test_setup(test_log_colour_and_no_color, capture),
         cmocka_unit_test_setup(test_log_long_lines_are_whole, capture),
+        cmocka_unit_test_setup(test_log_control_characters_are_escaped, capture),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,7 +38,18 @@ t.eq(ladder.quote('A "b"'), [["A \"b\""]])
 t.eq(ladder.quote([[a\"b]]), [["a\\\"b"]])
 t.eq(ladder.quote([[trail\]]), [["trail\\"]])
 t.eq(ladder.quote("O'Brien $x"), [["O'Brien $x"]])
+-- cmd.exe: & | < > ^ are literal inside quotes; %VAR%, !VAR! and a quote that ends the span are
+-- not, so a command with such a name is never offered for pasting: a list file is.
+t.eq(ladder.command({ "A&B|C<D>E^F" }, { kill = true }), [[mend fix "A&B|C<D>E^F" --allow kill]])
+for _, bad in ipairs({ "50%OFF%", "Hi!PATH!", 'x" & calc & "', "line\nbreak" }) do
+  t.eq(ladder.cmd_safe(bad), false, bad)
+  local cmd = ladder.command({ "Corp-QM", bad }, { kill = true })
+  t.eq(cmd:sub(1, #"mend batch policies.txt --allow kill ("), "mend batch policies.txt --allow kill (", cmd)
+  t.eq(cmd:find(bad, 1, true), nil, cmd)
+end
+t.eq(ladder.cmd_safe("Zürich QM"), true)
 mend.host = host
+t.eq(ladder.cmd_safe("50%OFF%"), true, "the simulator's shell quoting handles it")
 
 local pending = assert(ladder.pending_names())
 t.eq(#pending, 8)
