@@ -202,12 +202,13 @@ static int refuse_option_after_script(const char *arg, char *err, size_t errlen)
         return 0;
     memcpy(name, arg, n);
     name[n] = '\0';
-    if (option_kind(name) < 0)
+    int kind = option_kind(name);
+    if (kind < 0)
         return 0;
     return usage_error(err, errlen,
                        "'%s' after the script is a mend option: put it before the script "
-                       "(mend run %s SCRIPT.lua ...), or after -- to pass it to the script",
-                       name, name);
+                       "(mend run %s%s SCRIPT.lua ...), or after -- to pass it to the script",
+                       name, name, kind == OPT_VALUE ? " VALUE" : "");
 }
 
 /* Handles argv[*i] (an option); may consume the next argv entry as its value. */

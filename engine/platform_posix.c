@@ -1,6 +1,7 @@
 /* The engine's OS services on POSIX: files, atomic writes, locks, terminals, clocks, folders. */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
+#define _GNU_SOURCE   /* O_TMPFILE */
 #include "platform.h"
 #include "engine_private.h"
 
@@ -70,8 +71,94 @@ bool mend_file_exists(const char *path)
     return path && stat(path, &st) == 0;
 }
 
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static void fsync_dir_of(const char *path)
+{
+    char *dir = mend_dirname(path);
+    if (dir) {
+        int dfd = open(dir, O_RDONLY);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+}
+
+/* Linux: the data goes into an unnamed file (O_TMPFILE) that is given its name only once it is
+ * complete and on disk, so a kill at any moment leaves the old file or the new one and no
+ * temp file (for a file that is replaced, a name exists only between link and rename).
+ * Returns 1 when the system cannot do it (no O_TMPFILE on this file system, no /proc). */
+static int write_unnamed(const char *path, const void *data, size_t len, mend_err *e)
+{
+#if defined(O_TMPFILE) && defined(AT_SYMLINK_FOLLOW)
+    char *dir = mend_dirname(path);
+    if (!dir)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory");
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    free(dir);
+    if (fd < 0)
+        return errno == ENOENT || errno == EACCES || errno == EROFS ? io_error(e, "write", path) : 1;
+    char self[64], tmp[PATH_MAX];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    if (write_all(fd, data, len) != 0 || fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+        io_error(e, "write", path);
+        close(fd);
+        return -1;
+    }
+    int rc = linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+    if (rc != 0 && errno == EEXIST) {
+        /* Replacing: a unique neighbour name, then one rename over the old file. */
+        for (unsigned i = 0; rc != 0 && errno == EEXIST && i < 100; i++) {
+            if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(), i) >= sizeof tmp)
+                break;
+            rc = linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
+        }
+        if (rc == 0 && rename(tmp, path) != 0) {
+            io_error(e, "write", path);
+            unlink(tmp);
+            close(fd);
+            return -1;
+        }
+    }
+    int err = errno;
+    close(fd);
+    if (rc != 0) {
+        if (err == ENOENT)   /* no /proc: the portable way */
+            return 1;
+        errno = err;
+        return io_error(e, "write", path);
+    }
+    fsync_dir_of(path);
+    return 0;
+#else
+    (void)path;
+    (void)data;
+    (void)len;
+    (void)e;
+    return 1;
+#endif
+}
+
 int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e)
 {
+    int unnamed = write_unnamed(path, data, len, e);
+    if (unnamed <= 0)
+        return unnamed;
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
     if (!tmp)
@@ -84,17 +171,8 @@ int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_
         free(tmp);
         return -1;
     }
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            goto fail;
-        p += w;
-        left -= (size_t)w;
-    }
+    if (write_all(fd, data, len) != 0)
+        goto fail;
     if (fchmod(fd, 0644) != 0 || fsync(fd) != 0)
         goto fail;
     if (close(fd) != 0) {
@@ -106,15 +184,7 @@ int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_
         goto fail;
     free(tmp);
     /* The rename itself must reach the disk too. */
-    char *dir = mend_dirname(path);
-    if (dir) {
-        int dfd = open(dir, O_RDONLY);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-        free(dir);
-    }
+    fsync_dir_of(path);
     return 0;
 fail:
     io_error(e, "write", path);
