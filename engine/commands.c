@@ -35,6 +35,7 @@ typedef struct run_ctx {
     bool reported;            /* finish() printed/wrote the report */
     char **capture_args;      /* capture: "--output=FILE" and the names (the strings are borrowed) */
     mend_plan *plan;          /* fix --plan: being recorded; apply: being carried out */
+    int interrupted;          /* actions earlier interrupted runs left open (warned about) */
 } run_ctx;
 
 static int setup_error(const char *fmt, ...) MEND_PRINTF(1, 2);
@@ -155,12 +156,18 @@ static int locate_script(run_ctx *c)
     return 0;
 }
 
+typedef struct unfinished {
+    int count;
+    char run[128];
+} unfinished;
+
 static void warn_unfinished(void *ud, const char *run, const char *op, const char *target)
 {
-    int *count = ud;
-    if ((*count)++ == 0)
-        mend_log(MEND_LOG_WARN, "the previous run (%s) was interrupted; these actions may or may not have "
-                                "happened:", run);
+    unfinished *u = ud;
+    if (u->count++ == 0 || strcmp(u->run, run) != 0)
+        mend_log(MEND_LOG_WARN, "an earlier run (%s) was interrupted; these actions may or may not have "
+                                "happened (said until a mend fix, batch or apply completes):", run);
+    snprintf(u->run, sizeof u->run, "%s", run);
     mend_log(MEND_LOG_WARN, "  %s %s", op, target);
 }
 
@@ -181,13 +188,17 @@ static char *journal_path(const run_ctx *c)
     return c->opts.journal_path ? mend_dupstr(c->opts.journal_path) : mend_path_join(c->state_dir, "journal.jsonl");
 }
 
-/* Said before every run, dry or not: the admin must know the machine may be half-changed. */
-static void warn_if_interrupted(const char *path)
+/* Said before every run, dry or not: the admin must know the machine may be half-changed.
+ * Returns how many open actions were found. */
+static int warn_if_interrupted(const char *path)
 {
     mend_err e;
-    int count = 0;
-    if (mend_journal_unfinished(path, warn_unfinished, &count, &e) < 0)
+    unfinished u = {0, ""};
+    if (mend_journal_unfinished(path, warn_unfinished, &u, &e) < 0) {
         mend_log(MEND_LOG_WARN, "%s", e.msg);
+        return 1;   /* unknown: never claim a clean history */
+    }
+    return u.count;
 }
 
 static int open_journal(run_ctx *c)
@@ -196,7 +207,7 @@ static int open_journal(run_ctx *c)
     if (!path)
         return setup_error("out of memory");
     mend_err e;
-    warn_if_interrupted(path);
+    c->interrupted = warn_if_interrupted(path);
     char run_id[128];
     make_run_id(run_id, sizeof run_id);
     c->eng.journal = mend_journal_open(path, run_id, &e);
@@ -249,7 +260,10 @@ static int finish(run_ctx *c, int script_rc, int script_ret)
         mend_err e;
         char detail[64];
         snprintf(detail, sizeof detail, "%s, exit %d", mend_report_outcome(r), code);
-        mend_journal_event(c->eng.journal, "run_end", detail, &e);
+        /* A completed ladder re-read the machine and settled what interrupted runs left. */
+        bool resolves = script_rc == 0 && (o->cmd == MEND_CMD_FIX || o->cmd == MEND_CMD_BATCH ||
+                                           o->cmd == MEND_CMD_APPLY);
+        mend_journal_run_end(c->eng.journal, detail, resolves, c->interrupted, &e);
     }
     if (mend_fleet_after_run(r, o->cmd, o->dry_run, o->summary, o->json) != 0)
         mend_log(MEND_LOG_WARN, "could not write the run's event to the Application log");

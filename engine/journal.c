@@ -137,6 +137,18 @@ int mend_journal_end(mend_journal *j, unsigned long seq, const char *op, const c
     return write_record(j, o, e);
 }
 
+int mend_journal_run_end(mend_journal *j, const char *detail, bool resolved, int open, mend_err *e)
+{
+    cJSON *o = record(j, "run_end");
+    if (o) {
+        if (detail)
+            cJSON_AddStringToObject(o, "detail", detail);
+        cJSON_AddBoolToObject(o, "resolved", resolved);
+        cJSON_AddNumberToObject(o, "open", resolved ? 0 : open);
+    }
+    return write_record(j, o, e);
+}
+
 int mend_journal_event(mend_journal *j, const char *event, const char *detail, mend_err *e)
 {
     cJSON *o = record(j, event);
@@ -183,7 +195,23 @@ static int read_tail(const char *path, char **data, size_t *len, mend_err *e)
 typedef struct pending {
     double seq;
     const cJSON *rec;
+    const char *run;
 } pending;
+
+/* True for a run_end after which nothing older is open: a run that resolved what it found
+ * (a completed fix, batch or apply) or that started with nothing open. */
+static bool closes_history(const cJSON *o)
+{
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(o, "event");
+    if (!cJSON_IsString(ev) || strcmp(ev->valuestring, "run_end") != 0)
+        return false;
+    const cJSON *resolved = cJSON_GetObjectItemCaseSensitive(o, "resolved");
+    const cJSON *open = cJSON_GetObjectItemCaseSensitive(o, "open");
+    /* A run_end written before these fields existed: that version warned once, then forgot. */
+    if (!resolved && !open)
+        return true;
+    return cJSON_IsTrue(resolved) || (cJSON_IsNumber(open) && open->valuedouble == 0);
+}
 
 int mend_journal_unfinished(const char *path,
                             void (*cb)(void *ud, const char *run, const char *op, const char *target),
@@ -196,10 +224,9 @@ int mend_journal_unfinished(const char *path,
     if (read_tail(path, &buf, &len, e) != 0)
         return -1;
 
-    /* Walk the lines backwards and keep only the latest run's records, down to its run_start:
-     * start-up then parses the last run, not the whole tail. A torn line (a crash mid-write),
-     * foreign text and other runs' lines (runs on other state files share the journal) are
-     * skipped. */
+    /* Walk the lines backwards down to the last run_end that closed the history: every
+     * interrupted run since is still unresolved and is reported until a run resolves it. A
+     * torn line (a crash mid-write) and foreign text are skipped. */
     size_t nlines = 0, lcap = 0;
     char **lines = NULL;
     for (char *line = buf; line < buf + len;) {
@@ -217,15 +244,18 @@ int mend_journal_unfinished(const char *path,
         lines[nlines++] = line;
         line = end + 1;
     }
-    cJSON **recs = NULL;   /* the latest run's records, newest first */
+    cJSON **recs = NULL;   /* the unresolved stretch, newest first */
     size_t nrec = 0, cap = 0;
-    const char *last_run = NULL;
     for (size_t i = nlines; i-- > 0;) {
         cJSON *o = cJSON_Parse(lines[i]);
         const cJSON *run = o ? cJSON_GetObjectItemCaseSensitive(o, "run") : NULL;
-        if (!cJSON_IsString(run) || (last_run && strcmp(run->valuestring, last_run) != 0)) {
+        if (!cJSON_IsString(run)) {
             cJSON_Delete(o);
             continue;
+        }
+        if (closes_history(o)) {
+            cJSON_Delete(o);
+            break;
         }
         if (nrec == cap) {
             size_t ncap = cap ? cap * 2 : 64;
@@ -238,10 +268,6 @@ int mend_journal_unfinished(const char *path,
             cap = ncap;
         }
         recs[nrec++] = o;
-        last_run = run->valuestring;
-        const cJSON *ev = cJSON_GetObjectItemCaseSensitive(o, "event");
-        if (cJSON_IsString(ev) && strcmp(ev->valuestring, "run_start") == 0)
-            break;
     }
     free(lines);
     for (size_t i = 0; i < nrec / 2; i++) {   /* oldest first, as written */
@@ -251,8 +277,8 @@ int mend_journal_unfinished(const char *path,
     }
 
     int found = 0;
-    if (last_run) {
-        /* Begins of the last run, in order, crossed out by their ends. */
+    if (nrec > 0) {
+        /* Begins, in order, crossed out by the ends of the same run. */
         pending *open = calloc(nrec, sizeof *open);
         size_t nopen = 0;
         for (size_t i = 0; open && i < nrec; i++) {
@@ -260,13 +286,13 @@ int mend_journal_unfinished(const char *path,
             const cJSON *run = cJSON_GetObjectItemCaseSensitive(r, "run");
             const cJSON *ev = cJSON_GetObjectItemCaseSensitive(r, "event");
             const cJSON *seq = cJSON_GetObjectItemCaseSensitive(r, "seq");
-            if (strcmp(run->valuestring, last_run) != 0 || !cJSON_IsString(ev) || !cJSON_IsNumber(seq))
+            if (!cJSON_IsString(ev) || !cJSON_IsNumber(seq))
                 continue;
             if (strcmp(ev->valuestring, "begin") == 0) {
-                open[nopen++] = (pending){seq->valuedouble, r};
+                open[nopen++] = (pending){seq->valuedouble, r, run->valuestring};
             } else if (strcmp(ev->valuestring, "end") == 0) {
                 for (size_t k = nopen; k-- > 0;)
-                    if (open[k].rec && open[k].seq == seq->valuedouble) {
+                    if (open[k].rec && open[k].seq == seq->valuedouble && strcmp(open[k].run, run->valuestring) == 0) {
                         open[k].rec = NULL;
                         break;
                     }
@@ -279,7 +305,7 @@ int mend_journal_unfinished(const char *path,
             const cJSON *target = cJSON_GetObjectItemCaseSensitive(open[k].rec, "target");
             found++;
             if (cb)
-                cb(ud, last_run, cJSON_IsString(op) ? op->valuestring : "",
+                cb(ud, open[k].run, cJSON_IsString(op) ? op->valuestring : "",
                    cJSON_IsString(target) ? target->valuestring : "");
         }
         if (!open && nrec > 0) {

@@ -28,8 +28,15 @@ int mend_journal_end(mend_journal *j, unsigned long seq, const char *op, const c
 /* {"ts":..,"run":..,"event":"run_start"|"run_end"|..., "detail":...} */
 int mend_journal_event(mend_journal *j, const char *event, const char *detail, mend_err *e);
 
-/* Reads an existing journal and reports the last run's actions that began but never ended
- * (an interrupted run). Calls cb once per such action. Returns the number found, -1 on error. */
+/* {"ts":..,"run":..,"event":"run_end","detail":..,"resolved":bool,"open":N}: resolved when this
+ * run (a completed fix, batch or apply) settled what earlier interrupted runs left open; open is
+ * how many such actions it was told about and left (0 closes the history too). */
+int mend_journal_run_end(mend_journal *j, const char *detail, bool resolved, int open, mend_err *e);
+
+/* Reads an existing journal and reports every action that began but never ended in the runs
+ * since the last run_end that closed the history (interrupted runs stay reported until a run
+ * resolves them). Calls cb once per such action, oldest first. Returns the number found, -1 on
+ * error. */
 int mend_journal_unfinished(const char *path,
                             void (*cb)(void *ud, const char *run, const char *op, const char *target),
                             void *ud, mend_err *e);

@@ -137,13 +137,13 @@ static void test_unfinished_none_when_every_begin_ended(void **state)
     assert_int_equal(g_nfound, 0);
 }
 
-static void test_unfinished_finds_begin_without_end_of_latest_run(void **state)
+static void test_unfinished_stays_reported_until_a_run_resolves_it(void **state)
 {
     (void)state;
     const char *path = DIR "/crash.jsonl";
     mend_remove(path);
     mend_err e;
-    /* An older run left something open too: only the latest run counts. */
+    /* An older run left something open, and a later run too: both stay reported. */
     mend_journal *j = mend_journal_open(path, "old", &e);
     mend_journal_begin(j, 1, "proc.kill", "x.exe (pid 1)", &e);
     mend_journal_close(j);
@@ -152,9 +152,37 @@ static void test_unfinished_finds_begin_without_end_of_latest_run(void **state)
     mend_journal_end(j, 1, "ipsec.delete", "A", NULL, &e);
     mend_journal_begin(j, 2, "reg.delete", "HKLM\\X", &e);
     mend_journal_close(j);
+    assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 2);
+    assert_int_equal(g_nfound, 2);
+    assert_string_equal(g_found[0], "old proc.kill x.exe (pid 1)");
+    assert_string_equal(g_found[1], "new reg.delete HKLM\\X");
+
+    /* A run that ends without resolving them (a custom script, a failed fix) keeps them. */
+    g_nfound = 0;
+    j = mend_journal_open(path, "script", &e);
+    mend_journal_run_end(j, "fixed, exit 0", false, 2, &e);
+    mend_journal_close(j);
+    assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 2);
+
+    /* A completed fix resolves everything before it. */
+    g_nfound = 0;
+    j = mend_journal_open(path, "fix", &e);
+    mend_journal_run_end(j, "fixed, exit 0", true, 2, &e);
+    mend_journal_close(j);
+    assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 0);
+
+    /* A later interruption is reported alone, and a clean run that knew of nothing open
+     * (open = 0) closes the history as well. */
+    j = mend_journal_open(path, "later", &e);
+    mend_journal_begin(j, 1, "svc.stop", "PolicyAgent", &e);
+    mend_journal_close(j);
     assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 1);
-    assert_int_equal(g_nfound, 1);
-    assert_string_equal(g_found[0], "new reg.delete HKLM\\X");
+    assert_string_equal(g_found[0], "later svc.stop PolicyAgent");
+    g_nfound = 0;
+    j = mend_journal_open(path, "check", &e);
+    mend_journal_run_end(j, "healthy, exit 0", false, 0, &e);
+    mend_journal_close(j);
+    assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 0);
 }
 
 static void test_unfinished_tolerates_a_torn_last_line(void **state)
@@ -215,7 +243,7 @@ int main(void)
         cmocka_unit_test_setup(test_journal_appends_across_opens, setup),
         cmocka_unit_test_setup(test_journal_unsynced_records_are_out_of_the_process_at_once, setup),
         cmocka_unit_test_setup(test_unfinished_none_when_every_begin_ended, setup),
-        cmocka_unit_test_setup(test_unfinished_finds_begin_without_end_of_latest_run, setup),
+        cmocka_unit_test_setup(test_unfinished_stays_reported_until_a_run_resolves_it, setup),
         cmocka_unit_test_setup(test_unfinished_tolerates_a_torn_last_line, setup),
         cmocka_unit_test_setup(test_unfinished_in_a_long_journal_reads_its_end, setup),
         cmocka_unit_test_setup(test_unfinished_missing_file_is_nothing, setup),
