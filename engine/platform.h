@@ -45,5 +45,8 @@ char *mend_state_dir(void);
 char *mend_path_join(const char *a, const char *b);
 /* Folder part of a path (malloc'd), "." if none. */
 char *mend_dirname(const char *path);
+/* The canonical path of an existing file, links followed (malloc'd); NULL if it cannot be
+ * resolved (then callers keep the path as given). */
+char *mend_realpath(const char *path);
 
 #endif

@@ -407,3 +407,8 @@ int mend_platform_init(int *argc, char ***argv)
     (void)argv;
     return 0;
 }
+
+char *mend_realpath(const char *path)
+{
+    return realpath(path, NULL);
+}

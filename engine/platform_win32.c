@@ -458,3 +458,29 @@ int mend_platform_init(int *argc, char ***argv)
     *argv = args;
     return 0;
 }
+
+char *mend_realpath(const char *path)
+{
+    wchar_t *w = widen(path);
+    if (!w)
+        return NULL;
+    HANDLE h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                           FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return NULL;
+    wchar_t buf[32768];
+    DWORD n = GetFinalPathNameByHandleW(h, buf, (DWORD)(sizeof buf / sizeof buf[0]), FILE_NAME_NORMALIZED);
+    CloseHandle(h);
+    if (n == 0 || n >= sizeof buf / sizeof buf[0])
+        return NULL;
+    const wchar_t *p = buf;
+    /* \\?\C:\... -> C:\... ; \\?\UNC\server\share -> \\server\share */
+    if (wcsncmp(p, L"\\\\?\\UNC\\", 8) == 0) {
+        p += 6;
+        buf[6] = L'\\';
+    } else if (wcsncmp(p, L"\\\\?\\", 4) == 0) {
+        p += 4;
+    }
+    return narrow(p);
+}

@@ -310,7 +310,10 @@ int sim_host_open(mend_host *h, const mend_host_config *cfg, const char *state_f
     if (!sh)
         return sim_oom(e);
     sh->dry_run = cfg && cfg->dry_run;
-    sh->state_file = state_file ? mend_strdup(state_file) : sim_default_state_file(cfg);
+    /* A state file reached through a link is the file it points at: one lock and one state
+     * whichever name a run was given, and saving replaces the target, not the link. */
+    char *real = state_file ? mend_realpath(state_file) : NULL;
+    sh->state_file = real ? real : state_file ? mend_strdup(state_file) : sim_default_state_file(cfg);
     if (!sh->state_file) {
         free(sh);
         return mend_err_set(e, MEND_E_NOT_FOUND, 0, "cannot find a folder for the simulator's state "
