@@ -68,14 +68,16 @@ drift() {   # NAME EDIT-SCRIPT(lua, run with --allow all) EXPECTED-STEP EXPECTED
   [ $rc -eq 1 ] || bad "$name: apply after drift exits $rc, not 1"
   grep -q "step $step of 13, " "$name.err" || bad "$name: does not stop at step $step: $(grep -i step "$name.err" | tail -1)"
   grep -qF "$text" "$name.err" || bad "$name: message lacks '$text': $(grep -i assumed "$name.err" | tail -1)"
-  grep -qF "Nothing further was done." "$name.err" || bad "$name: message does not say nothing further was done"
+  grep -qE "Nothing further was done\.|refused before step 1, nothing was done\." "$name.err" \
+    || bad "$name: message does not say nothing further was done"
   jq -e "$counters" "$name.out.json" >/dev/null || bad "$name: the report shows other actions: $(jq -c .actions "$name.out.json")"
   okay "$name: apply stops at step $step"
 }
-# Corp-QM (step 2) is gone before apply: step 1 ran, nothing after.
+# Corp-QM (step 2) is gone before apply: the plan is stale, refused before step 1 (it used to run
+# step 1 and stop at step 2; the identity of every policy is now checked first).
 drift policy_removed 'assert(ipsec.delete("Corp-QM"))' 2 \
-  "the plan assumed policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; no non-system holder; the machine has no policy Corp-QM." \
-  '.actions.deletes == 1 and .actions.kills == 0 and .actions.gpupdates == 0'
+  "the plan was made for policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; no non-system holder; the machine has no policy Corp-QM. The plan is stale: refused before step 1" \
+  '.actions.deletes == 0 and .actions.kills == 0 and .actions.gpupdates == 0'
 # vpnagent.exe quit on its own: step 6 assumed it held VPN-Tunnel.
 drift holder_gone 'assert(proc.kill(4242))' 6 \
   "the machine has policy VPN-Tunnel {8523da67-cce1-5f6a-b17b-4f69c84e57bb}; no non-system holder." \
@@ -140,10 +142,10 @@ jq '.mend = "0.9.0"' demo.json >oldver.json
 [ $? -eq 2 ] && grep -qF "was written by mend 0.9.0" oldver.err || bad "other version: $(cat oldver.err)"
 jq '.actions[1].assumes = "policy Corp-QM whatever"' demo.json >edited.json
 "$MEND" apply edited.json --allow all --host sim:gates.lua >/dev/null 2>edited.err
-[ $? -eq 2 ] && grep -qF "step 2: its assumption does not match its hash" edited.err || bad "edited plan: $(cat edited.err)"
+[ $? -eq 2 ] && grep -qF "edited.json was changed after it was signed" edited.err || bad "edited plan: $(cat edited.err)"
 jq 'del(.actions[0].args)' demo.json >noargs.json
 "$MEND" apply noargs.json --allow all --host sim:gates.lua >/dev/null 2>noargs.err
-[ $? -eq 2 ] && grep -qF 'step 1 has no "args" list' noargs.err || bad "no args: $(cat noargs.err)"
+[ $? -eq 2 ] && grep -qF "noargs.json was changed after it was signed" noargs.err || bad "no args: $(cat noargs.err)"
 "$MEND" apply missing-file.json --host sim:gates.lua >/dev/null 2>&1
 [ $? -eq 2 ] || bad "missing plan file: not exit 2"
 cmp -s gates.lua gates.before.lua || bad "malformed plans: the machine changed"
@@ -152,7 +154,7 @@ okay "malformed plans exit 2"
 # ---- the plan for people ----
 "$MEND" apply demo.json --dry-run >demo.txt 2>&1
 [ $? -eq 0 ] || bad "apply --dry-run exit code"
-for t in "13 steps:" "9. proc.kill vpnagent.exe (pid 4242)   [gate: kill]" "assumes: process 4242 vpnagent.exe" \
+for t in "13 steps:" "9. proc.kill(4242)   [gate: kill]" "on:      proc.kill vpnagent.exe (pid 4242)" "assumes: process 4242 vpnagent.exe" \
          "gates:   kill,nic (mend apply needs --allow kill,nic)" \
          "by:      mend --allow kill,nic --host sim:demo.plan.lua --plan demo.json --all-pending fix"; do
   grep -qF -- "$t" demo.txt || bad "text rendering lacks '$t'"

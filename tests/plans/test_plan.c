@@ -13,6 +13,11 @@
 #include "engine.h"
 #include "host.h"
 #include "plan.h"
+#include "platform.h"
+
+#ifndef _WIN32
+#include <sys/stat.h>
+#endif
 
 static const char *const holder_scenario =
     "return {\n"
@@ -150,7 +155,7 @@ static void expect_load_error(const char *name, const char *text, const char *wa
 {
     char *path = write_tmp(name, text);
     mend_err e;
-    mend_plan *p = mend_plan_load(path, &e);
+    mend_plan *p = mend_plan_load(path, NULL, &e);
     assert_null(p);
     assert_int_equal(e.code, MEND_E_INVALID);
     if (!strstr(e.msg, want))
@@ -166,37 +171,116 @@ static void test_plan_load_refuses_malformed_plans(void **state)
     expect_load_error("p3.json", "{\"actions\": []}", "no \"mend_plan\" field");
     expect_load_error("p4.json", "{\"mend_plan\": 1, \"mend\": \"0.1.0\", \"actions\": []}",
                       "was written by mend 0.1.0; this is mend " MEND_VERSION);
-    expect_load_error("p5.json", "{\"mend_plan\": 1, \"mend\": \"" MEND_VERSION "\", \"actions\": {}}",
+    expect_load_error("p5.json", "{\"mend_plan\": 2, \"mend\": \"" MEND_VERSION "\", \"actions\": {}}",
                       "\"actions\" is not a list");
-    expect_load_error("p6.json", "{\"mend_plan\": 1, \"mend\": \"" MEND_VERSION "\", \"actions\": [{\"op\": \"x\"}]}",
+    expect_load_error("p6.json", "{\"mend_plan\": 2, \"mend\": \"" MEND_VERSION "\", \"actions\": [{\"op\": \"x\"}]}",
                       "step 1 has no \"call\" text");
+    expect_load_error("p7.json", "{\"mend_plan\": 1, \"mend\": \"" MEND_VERSION "\", \"actions\": []}",
+                      "unsigned plan of an earlier mend build");
+}
+
+static char *one_kill_plan(const char *name)
+{
+    char hash[32];
+    mend_plan_hash("process 4242 vpnagent.exe", hash);
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"mend_plan\": 2, \"mend\": \"%s\", \"host\": \"sim\", \"actions\": [{\"op\": \"proc.kill\", "
+             "\"call\": \"proc.kill\", \"target\": \"vpnagent.exe (pid 4242)\", \"args\": [4242], \"gate\": \"kill\", "
+             "\"assumes\": \"process 4242 vpnagent.exe\", \"assumes_hash\": \"%s\", \"expect\": \"ok\", "
+             "\"rung\": \"handle_check\"}]}",
+             MEND_VERSION, hash);
+    return write_tmp(name, text);
 }
 
 static void test_plan_load_reads_steps_and_gates(void **state)
 {
     (void)state;
-    char hash[32];
-    mend_plan_hash("process 4242 vpnagent.exe", hash);
-    char text[2048];
-    snprintf(text, sizeof text,
-             "{\"mend_plan\": 1, \"mend\": \"%s\", \"host\": \"sim\", \"actions\": [{\"op\": \"proc.kill\", "
-             "\"call\": \"proc.kill\", \"target\": \"vpnagent.exe (pid 4242)\", \"args\": [4242], \"gate\": \"kill\", "
-             "\"assumes\": \"process 4242 vpnagent.exe\", \"assumes_hash\": \"%s\", \"expect\": \"ok\", "
-             "\"rung\": \"handle_check\"}]}",
-             MEND_VERSION, hash);
-    char *path = write_tmp("good.json", text);
+    char *path = one_kill_plan("good.json");
     mend_err e;
-    mend_plan *p = mend_plan_load(path, &e);
+    mend_plan *p = mend_plan_load(path, NULL, &e);
     assert_non_null(p);
     assert_int_equal(mend_plan_count(p), 1);
     assert_int_equal(mend_plan_gates(p), MEND_GATE_KILL);
     char *t = mend_plan_text(p);
-    assert_non_null(strstr(t, "1. proc.kill vpnagent.exe (pid 4242)   [gate: kill]"));
+    /* The step line is the call apply makes, with its arguments, not the recorded description. */
+    assert_non_null(strstr(t, "1. proc.kill(4242)   [gate: kill]"));
+    assert_non_null(strstr(t, "on:      proc.kill vpnagent.exe (pid 4242)"));
     assert_non_null(strstr(t, "assumes: process 4242 vpnagent.exe"));
     assert_non_null(strstr(t, "mend apply needs --allow kill"));
     free(t);
     mend_plan_free(p);
     free(path);
+}
+
+static void expect_refused(const char *path, const char *dir, const char *want)
+{
+    mend_err e;
+    mend_plan *p = mend_plan_load(path, dir, &e);
+    if (p)
+        fail_msg("%s was accepted with the key of %s", path, dir);
+    if (!strstr(e.msg, want))
+        fail_msg("'%s' lacks '%s'", e.msg, want);
+}
+
+static void test_plan_signature_binds_content_and_host(void **state)
+{
+    (void)state;
+    char dir[1024], other[1024];
+    snprintf(dir, sizeof dir, "%s/plan-unit-keys/a", MEND_TEST_TMP);
+    snprintf(other, sizeof other, "%s/plan-unit-keys/b", MEND_TEST_TMP);
+    char *path = one_kill_plan("signed.json");
+    expect_refused(path, dir, "is not signed");
+    mend_err e;
+    mend_plan *p = mend_plan_load(path, NULL, &e);
+    assert_non_null(p);
+    assert_int_equal(mend_plan_approve(p, dir, path, &e), 0);
+    mend_plan_free(p);
+    p = mend_plan_load(path, dir, &e);
+    assert_non_null(p);   /* this host's signature over this content */
+    mend_plan_free(p);
+    expect_refused(path, other, "was signed on another host");
+    /* One byte of one argument changed: 4242 -> 4243. */
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(mend_read_file(path, &text, &len, &e), 0);
+    char *at = strstr(text, "[4242]");
+    assert_non_null(at);
+    at[4] = '3';
+    char *edited = write_tmp("signed-edited.json", text);
+    free(text);
+    expect_refused(edited, dir, "was changed after it was signed");
+    free(edited);
+    free(path);
+}
+
+static void test_plan_key_is_private_and_stable(void **state)
+{
+    (void)state;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/plan-unit-keys/c", MEND_TEST_TMP);
+    char *kp = mend_plan_key_path(dir);
+    mend_remove(kp);
+    unsigned char k1[MEND_PLAN_KEY_LEN], k2[MEND_PLAN_KEY_LEN];
+    mend_err e;
+    assert_int_equal(mend_plan_key_get(dir, false, k1, &e), -1);   /* none yet, none made */
+    assert_int_equal(e.code, MEND_E_NOT_FOUND);
+    assert_int_equal(mend_plan_key_get(dir, true, k1, &e), 0);
+    assert_int_equal(mend_plan_key_get(dir, true, k2, &e), 0);
+    assert_memory_equal(k1, k2, sizeof k1);   /* made once, then read */
+#ifndef _WIN32
+    struct stat st;
+    assert_int_equal(stat(kp, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(chmod(kp, 0644), 0);
+    assert_int_equal(mend_plan_key_get(dir, true, k2, &e), -1);   /* readable by others: refused */
+    assert_non_null(strstr(e.msg, "can be read by others"));
+    assert_int_equal(chmod(kp, 0600), 0);
+#endif
+    assert_true(mend_plan_key_behind(kp, kp, false));
+    assert_true(mend_plan_key_behind(kp, dir, true));
+    assert_false(mend_plan_key_behind(kp, dir, false));
+    free(kp);
 }
 
 int main(void)
@@ -209,6 +293,8 @@ int main(void)
         cmocka_unit_test(test_plan_hash_is_fnv1a64),
         cmocka_unit_test(test_plan_load_refuses_malformed_plans),
         cmocka_unit_test(test_plan_load_reads_steps_and_gates),
+        cmocka_unit_test(test_plan_signature_binds_content_and_host),
+        cmocka_unit_test(test_plan_key_is_private_and_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
