@@ -66,6 +66,22 @@ static cJSON *to_json(lua_State *L, int idx, int depth)
     return out;
 }
 
+/* How many arguments each mutating function takes (the Lua API reference); unknown: all. */
+static int max_args(const char *op)
+{
+    static const struct { const char *op; int n; } arity[] = {
+        { "ipsec.delete", 1 }, { "ipsec.create", 1 }, { "ipsec.assign", 2 }, { "ipsec.unassign", 2 },
+        { "proc.kill", 1 }, { "reg.set", 4 }, { "reg.delete", 2 }, { "reg.import", 1 },
+        { "sys.gpupdate", 1 }, { "sys.reboot", 1 }, { "sys.resume_after_reboot", 1 },
+        { "nic.enable_ipsec_offload", 2 }, { "nic.disable_ipsec_offload", 2 },
+        { "svc.start", 2 }, { "svc.stop", 2 }, { "svc.restart", 2 },
+    };
+    for (size_t i = 0; i < sizeof arity / sizeof *arity; i++)
+        if (strcmp(op, arity[i].op) == 0)
+            return arity[i].n;
+    return 64;
+}
+
 void mend_plan_on_action(lua_State *L, const mend_action *a)
 {
     mend_plan *p = recording(L);
@@ -77,8 +93,12 @@ void mend_plan_on_action(lua_State *L, const mend_action *a)
     cJSON_AddStringToObject(act, "call", plan_call_of(a->op ? a->op : "?"));
     cJSON_AddStringToObject(act, "target", a->target ? a->target : "");
     cJSON *args = cJSON_AddArrayToObject(act, "args");
-    /* The binding's own arguments come first on its stack; boxes it pushed after them end them. */
-    int top = lua_gettop(L);
+    /* The binding's own arguments come first on its stack; what it pushed after them is not theirs. */
+    int top = lua_gettop(L), most = max_args(a->op ? a->op : "");
+    if (most < top)
+        top = most;
+    while (top > 0 && lua_isnil(L, top))
+        top--;
     for (int i = 1; i <= top; i++) {
         cJSON *v = to_json(L, i, 0);
         if (!v)
@@ -220,6 +240,26 @@ static int l_field(lua_State *L)
     return 1;
 }
 
+/* On Windows a policy whose delete a holder or an assignment kept pending reads active again once
+ * the plan's own earlier step removed that (docs/plans.md): a delete that assumed "pending_deletion"
+ * also meets "active" of the very same policy (guid, holders, assignment equal) after such a step. */
+static bool cleared_by_earlier_step(const mend_plan *p, int i, const char *op, const char *assumed, const char *found)
+{
+    static const char pend[] = " pending_deletion", act[] = " active";
+    const char *at = strcmp(op, "ipsec.delete") == 0 ? strstr(assumed, "} pending_deletion") : NULL;
+    if (!at)
+        return false;
+    bool cleared = false;
+    for (int k = 0; k < i - 1 && k < p->done; k++) {
+        const char *o = plan_str(cJSON_GetArrayItem(p->actions, k), "op");
+        cleared = cleared || (o && strcmp(o, "sys.sleep") != 0 && strcmp(o, "ipsec.create") != 0);
+    }
+    size_t head = (size_t)(at - assumed) + 1, flen = strlen(found);
+    const char *rest = at + 1 + strlen(pend);
+    return cleared && flen == strlen(assumed) - strlen(pend) + strlen(act) && strncmp(found, assumed, head) == 0 &&
+           strncmp(found + head, act, strlen(act)) == 0 && strcmp(found + head + strlen(act), rest) == 0;
+}
+
 /* plan.verify(i) -> true | nil, "step i of n, OP TARGET: the plan assumed A; the machine has B." */
 static int l_verify(lua_State *L)
 {
@@ -236,7 +276,8 @@ static int l_verify(lua_State *L)
         return luaL_error(L, "not enough memory");
     char hash[32];
     mend_plan_hash(found, hash);
-    if (strcmp(hash, plan_str(a, "assumes_hash")) == 0 && strcmp(found, assumed) == 0) {
+    if ((strcmp(hash, plan_str(a, "assumes_hash")) == 0 && strcmp(found, assumed) == 0) ||
+        cleared_by_earlier_step(p, (int)i, op, assumed, found)) {
         free(found);
         lua_pushboolean(L, 1);
         return 1;
@@ -248,44 +289,62 @@ static int l_verify(lua_State *L)
     return 2;
 }
 
-/* The identity a policy step's assumption pins: "policy NAME {GUID}" or "no policy NAME"; 0 if none. */
-static size_t identity_len(const char *assumes)
+/* The identity a policy step's assumption pins: "policy NAME {GUID}" or "no policy NAME", and with
+ * state also its state and assignment (up to the holders); 0 if none. */
+static size_t identity_len(const char *assumes, bool state)
 {
     if (!assumes)
         return 0;
     if (strncmp(assumes, "no policy ", 10) == 0)
         return strlen(assumes);
     const char *end = strncmp(assumes, "policy ", 7) == 0 ? strchr(assumes, '}') : NULL;
+    if (end && state)
+        return strcspn(assumes, ";");
     return end ? (size_t)(end - assumes) + 1 : 0;
 }
 
+/* Steps after which a policy's state may differ from before step 1: the plan's own doing. */
+static bool changes_states(const char *op)
+{
+    return strcmp(op, "sys.gpupdate") == 0 || strcmp(op, "sys.reboot") == 0 || strncmp(op, "svc.", 4) == 0 ||
+           strncmp(op, "nic.", 4) == 0 || strcmp(op, "proc.kill") == 0 || strncmp(op, "reg.", 4) == 0 ||
+           strcmp(op, "ipsec.assign") == 0;   /* assigning one policy unassigns the other */
+}
+
 /* plan.preflight() -> true | nil, message, step: before step 1, every policy the plan names is still the
- * very one it was made for (same guid, or still absent), so a stale plan never meets a policy
- * re-created since under the same name. */
+ * very one it was made for (same guid, or still absent) and, where no earlier step can have changed
+ * it, in the state the plan assumed: a stale plan never meets a policy re-created since under the
+ * same name, nor one that became healthy. */
 static int l_preflight(lua_State *L)
 {
     mend_plan *p = applying(L);
     int n = cJSON_GetArraySize(p->actions), i = 0;
     const cJSON *a;
     cJSON *seen = cJSON_CreateObject();
+    bool moved = false;   /* an earlier step may have changed states: compare identities only */
     cJSON_ArrayForEach(a, p->actions)
     {
         i++;
         const char *op = plan_str(a, "op"), *assumed = plan_str(a, "assumes");
-        size_t idl = identity_len(assumed);
-        if (!op || strncmp(op, "ipsec.", 6) != 0 || idl == 0)
+        size_t idl = identity_len(assumed, !moved);
+        bool later_moved = moved || (op && changes_states(op));
+        if (!op || strncmp(op, "ipsec.", 6) != 0 || idl == 0) {
+            moved = later_moved;
             continue;
+        }
         const cJSON *args = cJSON_GetObjectItemCaseSensitive(a, "args"), *first = cJSON_GetArrayItem(args, 0);
         const char *name = cJSON_IsString(first) ? first->valuestring : plan_str(first, "name");
-        if (!name || cJSON_GetObjectItemCaseSensitive(seen, name))
+        if (!name || cJSON_GetObjectItemCaseSensitive(seen, name)) {
+            moved = later_moved;
             continue;   /* later steps meet what the plan's own earlier steps made */
+        }
         cJSON_AddBoolToObject(seen, name, 1);
         char *found = mend_plan_precondition(&p->eng->host, op, plan_str(a, "target"), args);
         if (!found) {
             cJSON_Delete(seen);
             return luaL_error(L, "not enough memory");
         }
-        if (identity_len(found) != idl || strncmp(found, assumed, idl) != 0) {
+        if (identity_len(found, !moved) != idl || strncmp(found, assumed, idl) != 0) {
             lua_pushnil(L);
             lua_pushfstring(L, "step %d of %d, %s %s: the plan was made for %s; the machine has %s. The plan is "
                             "stale: refused before step 1, nothing was done.", i, n, op, plan_str(a, "target"),
@@ -296,6 +355,7 @@ static int l_preflight(lua_State *L)
             return 3;
         }
         free(found);
+        moved = later_moved;
     }
     cJSON_Delete(seen);
     lua_pushboolean(L, 1);

@@ -76,11 +76,11 @@ drift() {   # NAME EDIT-SCRIPT(lua, run with --allow all) EXPECTED-STEP EXPECTED
 # Corp-QM (step 2) is gone before apply: the plan is stale, refused before step 1 (it used to run
 # step 1 and stop at step 2; the identity of every policy is now checked first).
 drift policy_removed 'assert(ipsec.delete("Corp-QM"))' 2 \
-  "the plan was made for policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; no non-system holder; the machine has no policy Corp-QM. The plan is stale: refused before step 1" \
+  "the plan was made for policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; no non-system holder; the machine has no policy Corp-QM. The plan is stale: refused before step 1" \
   '.actions.deletes == 0 and .actions.kills == 0 and .actions.gpupdates == 0'
 # vpnagent.exe quit on its own: step 6 assumed it held VPN-Tunnel.
 drift holder_gone 'assert(proc.kill(4242))' 6 \
-  "the machine has policy VPN-Tunnel {8523da67-cce1-5f6a-b17b-4f69c84e57bb}; no non-system holder." \
+  "the machine has policy VPN-Tunnel {8523da67-cce1-5f6a-b17b-4f69c84e57bb} pending_deletion; no non-system holder." \
   '.actions.deletes == 2 and .actions.kills == 0 and .actions.gpupdates == 0 and .actions.service_restarts == 0'
 # A new holder on Corp-QM (step 2).
 cp "$SRC/scenarios/demo.lua" newholder.src.lua
@@ -92,7 +92,7 @@ machine newholder.src.lua new_holder.lua
 "$MEND" apply new_holder.json --allow kill,nic --host sim:new_holder.lua --json >new_holder.out.json 2>new_holder.err
 rc=$?
 [ $rc -eq 1 ] || bad "new_holder: exit $rc"
-grep -qF "step 2 of 13, ipsec.delete Corp-QM: the plan assumed policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; no non-system holder; the machine has policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; non-system holders: pangps.exe (pid 5555). Nothing further was done." new_holder.err \
+grep -qF "step 2 of 13, ipsec.delete Corp-QM: the plan assumed policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; no non-system holder; the machine has policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; non-system holders: pangps.exe (pid 5555). Nothing further was done." new_holder.err \
   || bad "new_holder: message: $(grep assumed new_holder.err | tail -1)"
 jq -e '.actions.deletes == 1 and .actions.kills == 0' new_holder.out.json >/dev/null || bad "new_holder: actions $(jq -c .actions new_holder.out.json)"
 grep -q 'pid = 5555' new_holder.lua || bad "new_holder: the new holder was touched"
@@ -107,7 +107,7 @@ sed 's/4242/4343/g' "$SRC/scenarios/tests/holder.lua" > pk.src.lua
 machine pk.src.lua pk.lua
 "$MEND" apply pk.json --allow kill --host sim:pk.lua --json >pk.out.json 2>pk.err
 [ $? -eq 1 ] || bad "proc.kill drift: exit code"
-grep -qF "step 1 of 3, ipsec.delete Corp-QM: the plan assumed policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; non-system holders: vpnagent.exe (pid 4242); the machine has policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; non-system holders: vpnagent.exe (pid 4343). Nothing further was done." pk.err \
+grep -qF "step 1 of 3, ipsec.delete Corp-QM: the plan assumed policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; non-system holders: vpnagent.exe (pid 4242); the machine has policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; non-system holders: vpnagent.exe (pid 4343). Nothing further was done." pk.err \
   || bad "proc.kill drift message: $(grep assumed pk.err | tail -1)"
 jq -e '.actions.kills == 0 and .actions.deletes == 0' pk.out.json >/dev/null || bad "proc.kill drift: something was done"
 grep -q 'pid = 4343' pk.lua || bad "proc.kill drift: the other process is gone"

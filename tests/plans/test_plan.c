@@ -66,19 +66,19 @@ static void expect_pre(mend_host *h, const char *op, const char *target, const c
     free(s);
 }
 
-static void test_plan_delete_assumes_state_guid_and_non_system_holders(void **state)
+static void test_plan_delete_assumes_guid_state_and_non_system_holders(void **state)
 {
     (void)state;
     mend_host h;
     open_sim(&h, holder_scenario);
     /* lsass holds one too: normal, so not part of what the delete assumes. */
     expect_pre(&h, "ipsec.delete", "Corp-QM", "[\"Corp-QM\"]",
-               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; non-system holders: "
+               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; non-system holders: "
                "vpnagent.exe (pid 4242)");
     mend_err e;
     assert_int_equal(h.ops->proc.kill(h.ctx, 4242, &e), 0);
     expect_pre(&h, "ipsec.delete", "Corp-QM", "[\"Corp-QM\"]",
-               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; no non-system holder");
+               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; no non-system holder");
     expect_pre(&h, "ipsec.delete", "Nope", "[\"Nope\"]", "no policy Nope");
     mend_host_close(&h);
 }
@@ -286,7 +286,7 @@ static void test_plan_key_is_private_and_stable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plan_delete_assumes_state_guid_and_non_system_holders),
+        cmocka_unit_test(test_plan_delete_assumes_guid_state_and_non_system_holders),
         cmocka_unit_test(test_plan_kill_assumes_pid_and_name),
         cmocka_unit_test(test_plan_unassign_nic_service_and_none),
         cmocka_unit_test(test_plan_reg_delete_assumes_the_subtree_content),
