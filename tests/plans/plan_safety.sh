@@ -125,6 +125,19 @@ grep -qF "not run: 2. proc.kill(4242)" stop.err || bad "stopped apply text lacks
 # A later stop: the plan's step 2 (the kill) meets a different process under pid 4242.
 machine "$SRC/scenarios/tests/holder.lua" stop2.lua
 "$MEND" apply stop.json --allow kill --host sim:stop2.lua --json >/dev/null 2>&1 || bad "the holder plan does not apply"
+# A run stopped by an error (as by Ctrl-C or a limit: the script ends mid-plan): the wait's call
+# raises. Approved here after the edit, so only the error stops it.
+jq '.actions[2].args = ["soon"]' wait.json >err.json
+"$MEND" plan approve err.json --yes >/dev/null 2>&1 || bad "approving the edited plan"
+machine "$SRC/scenarios/demo.lua" stop3.lua
+"$MEND" apply err.json --host sim:stop3.lua --json >stop3.out.json 2>stop3.err
+[ $? -eq 2 ] || bad "apply stopped by an error: exit not 2"
+jq -e '[.steps[] | select(.action == "apply" and .rung == "apply")][0] as $s
+       | ($s.done | map(.step)) == [1, 2] and $s.stopped.step == 3 and $s.stopped.ran == false
+         and ($s.stopped.call == "sys.sleep(\"soon\")")
+         and ($s.not_run | map(.step)) == [4] and ($s.message | test("bad argument"))' stop3.out.json >/dev/null \
+  || bad "apply stopped by an error, report: $(jq -c '.steps' stop3.out.json)"
+grep -qF 'stopped: 3. sys.sleep("soon") (not run)' stop3.err || bad "apply stopped by an error, text: $(tail -4 stop3.err)"
 okay "a stopped apply lists done, stopped and not-run steps"
 
 # ---- scripts cannot reach the key ----
