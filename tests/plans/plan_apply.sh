@@ -2,16 +2,7 @@
 # Plans on the simulator: plan then apply equals a direct fix; apply after drift stops before the
 # first changed assumption; missing gates and malformed plans are refused with exit 2.
 # usage: plan_apply.sh MEND SOURCE_DIR WORK
-set -u
-MEND=$1 SRC=$2 WORK=$3
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK" || exit 2
-export MEND_DATA_DIR=$SRC MEND_STATE_DIR=$WORK/state
-fail=0
-bad() { echo "FAIL $*"; fail=1; }
-okay() { echo "ok $*"; }
-
-# A fresh machine from a scenario, in the simulator's saved form.
-machine() { cp "$1" "$2"; "$MEND" check --host "sim:$2" -q >/dev/null 2>&1; }
+. "$(dirname "$0")/common.sh" "$@"
 outcomes() { jq -S '[.policies[] | {name, before, after, outcome, rung}] | sort_by(.name)' "$1"; }
 # The state without the lines that only say when (the clock and what hangs off it).
 state() { grep -v -e 'clock =' -e 'ends =' -e 'whenChanged' "$1"; }

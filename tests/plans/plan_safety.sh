@@ -3,14 +3,7 @@
 # host's HMAC-SHA-256 signature; a re-created policy of the same name stops a stale plan before
 # step 1; waits are replayed; a stopped apply lists what it did; scripts cannot reach the key.
 # usage: plan_safety.sh MEND SOURCE_DIR WORK
-set -u
-MEND=$1 SRC=$2 WORK=$3
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK" || exit 2
-export MEND_DATA_DIR=$SRC MEND_STATE_DIR=$WORK/state
-fail=0
-bad() { echo "FAIL $*"; fail=1; }
-okay() { echo "ok $*"; }
-machine() { cp "$1" "$2"; "$MEND" check --host "sim:$2" -q >/dev/null 2>&1; }
+. "$(dirname "$0")/common.sh" "$@"
 RECREATE=$SRC/scripts/examples/recreate_policy.lua
 
 # A plan with every kind of field: delete, a create expected to fail, a wait, a create.
