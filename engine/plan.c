@@ -381,9 +381,58 @@ static void tb_add(tbuf *b, const char *a, const char *c, const char *d)
     }
 }
 
+char *plan_defang(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        n += *c < 0x20 || *c == 0x7f || (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) ? 4 : 1;
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c < 0x20 || *c == 0x7f) {
+            o += sprintf(o, "\\x%02x", *c);
+        } else if (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) {
+            o += sprintf(o, "\\x%02x", c[1]);   /* a C1 control: ESC [ to many terminals */
+            c++;
+        } else {
+            *o++ = (char)*c;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Every string of the tree with its control characters shown as \xNN: a plan from elsewhere cannot
+ * draw a fake step or move the cursor in the text people approve. */
+static bool defang_tree(cJSON *v)
+{
+    cJSON *c;
+    cJSON_ArrayForEach(c, v)
+    {
+        if (!defang_tree(c))
+            return false;
+    }
+    if (!cJSON_IsString(v) || !v->valuestring)
+        return true;
+    char *safe = plan_defang(v->valuestring);
+    bool ok = safe && (strcmp(safe, v->valuestring) == 0 || cJSON_SetValuestring(v, safe) != NULL);
+    free(safe);
+    return ok;
+}
+
 char *mend_plan_text(const mend_plan *p)
 {
     tbuf b = { 0 };
+    cJSON *copy = cJSON_Duplicate(p->doc, 1);
+    if (!copy || !defang_tree(copy)) {
+        cJSON_Delete(copy);
+        return NULL;
+    }
+    mend_plan safe = *p;
+    safe.doc = copy;
+    safe.actions = cJSON_GetObjectItemCaseSensitive(copy, "actions");
+    p = &safe;
     const cJSON *d = p->doc;
     tb_add(&b, "mend plan (mend ", plan_str(d, "mend"), ")\n");
     tb_add(&b, "  made:    ", plan_str(d, "created"), "\n");
@@ -442,6 +491,7 @@ char *mend_plan_text(const mend_plan *p)
             tb_add(&b, first ? "\nadvice:\n  " : "  ", o->valuestring, "\n");
         first = false;
     }
+    cJSON_Delete(copy);
     if (b.oom) {
         free(b.s);
         return NULL;

@@ -419,16 +419,20 @@ void mend_plan_report_progress(mend_plan *p, mend_report *r, const char *why, bo
     cJSON *st = NULL;
     int i = 0;
     const cJSON *a;
+    char *safe_why = plan_defang(why);
     if (!quiet)
-        fprintf(stderr, "mend apply stopped at step %d of %d: %s\n", stopped, n, why);
+        fprintf(stderr, "mend apply stopped at step %d of %d: %s\n", stopped, n, safe_why ? safe_why : "?");
+    free(safe_why);
     cJSON_ArrayForEach(a, p->actions)
     {
         cJSON *ref = step_ref(a, ++i);
         const cJSON *call = cJSON_GetObjectItemCaseSensitive(ref, "call");
         const char *label = i < stopped ? "done:   " : i == stopped ? "stopped:" : "not run:";
+        char *safe = cJSON_IsString(call) ? plan_defang(call->valuestring) : NULL;
         if (!quiet)
-            fprintf(stderr, "  %s %d. %s%s\n", label, i, cJSON_IsString(call) ? call->valuestring : "?",
+            fprintf(stderr, "  %s %d. %s%s\n", label, i, safe ? safe : "?",
                     i != stopped ? "" : ran ? " (it ran; it did not end as planned)" : " (not run)");
+        free(safe);
         if (i < stopped) {
             cJSON_AddItemToArray(done, ref);
         } else if (i == stopped) {

@@ -20,6 +20,9 @@ const char *plan_call_of(const char *op);
 /* "ipsec.delete(\"Corp-QM\")": a step's call with its arguments as apply passes them (malloc'd). */
 char *plan_call_text(const struct cJSON *a);
 
+/* s with control characters (C0, DEL, C1) written as \xNN, for a terminal (malloc'd). */
+char *plan_defang(const char *s);
+
 /* A string field of a JSON object, or NULL. */
 const char *plan_str(const struct cJSON *o, const char *k);
 

@@ -213,6 +213,38 @@ static void test_plan_load_reads_steps_and_gates(void **state)
     free(path);
 }
 
+static void test_plan_text_shows_control_characters_escaped(void **state)
+{
+    (void)state;
+    /* A plan from elsewhere whose why would draw a fake step and clear the screen. */
+    char *path = one_kill_plan("ctl.json");
+    mend_err e;
+    mend_plan *p = mend_plan_load(path, NULL, &e);
+    assert_non_null(p);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(mend_read_file(path, &text, &len, &e), 0);
+    char *at = strstr(text, "\"rung\": \"handle_check\"");
+    assert_non_null(at);
+    mend_plan_free(p);
+    char edited[4096];
+    snprintf(edited, sizeof edited, "%.*s\"why\": \"ok\\n  2. ipsec.delete(\\\"Other\\\")\\u001b[2J\\u0085\", %s",
+             (int)(at - text), text, at);
+    free(text);
+    char *epath = write_tmp("ctl-edited.json", edited);
+    p = mend_plan_load(epath, NULL, &e);
+    assert_non_null(p);
+    char *t = mend_plan_text(p);
+    assert_non_null(t);
+    assert_null(strstr(t, "\n  2. ipsec.delete"));
+    assert_null(strchr(t, 0x1b));
+    assert_non_null(strstr(t, "ok\\x0a  2. ipsec.delete(\"Other\")\\x1b[2J\\x85"));
+    free(t);
+    mend_plan_free(p);
+    free(epath);
+    free(path);
+}
+
 static void expect_refused(const char *path, const char *dir, const char *want)
 {
     mend_err e;
@@ -294,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_plan_load_refuses_malformed_plans),
         cmocka_unit_test(test_plan_load_reads_steps_and_gates),
         cmocka_unit_test(test_plan_signature_binds_content_and_host),
+        cmocka_unit_test(test_plan_text_shows_control_characters_escaped),
         cmocka_unit_test(test_plan_key_is_private_and_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
