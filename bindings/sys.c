@@ -7,6 +7,7 @@
 
 #include "../engine/platform.h"
 #include "bind.h"
+#include "../engine/plan.h"
 
 static int l_gpupdate(lua_State *L)
 {
@@ -70,6 +71,7 @@ static int l_sleep(lua_State *L)
     mend_err_clear(&e);
     if (eng->host.ops->sys.sleep(eng->host.ctx, (double)s, &e) != 0)
         return bind_fail(L, &e);
+    mend_plan_on_wait(L, (double)s);   /* fix --plan: apply waits the same */
     return bind_true(L);
 }
 

@@ -79,7 +79,7 @@ static const struct {
     {"run", MEND_CMD_RUN},     {"fix", MEND_CMD_FIX},   {"check", MEND_CMD_CHECK},
     {"batch", MEND_CMD_BATCH}, {"sim", MEND_CMD_SIM},   {"help", MEND_CMD_HELP},
     {"version", MEND_CMD_VERSION}, {"capture", MEND_CMD_CAPTURE}, {"apply", MEND_CMD_APPLY},
-    {"shell", MEND_CMD_SHELL}, {"test", MEND_CMD_TEST},
+    {"shell", MEND_CMD_SHELL}, {"test", MEND_CMD_TEST}, {"plan", MEND_CMD_PLAN},
 };
 
 enum { OPT_FLAG, OPT_VALUE };
@@ -286,6 +286,17 @@ static int parse_positional(mend_options *o, char **argv, int *npos, const char 
             return usage_error(err, errlen, "mend apply takes one plan file, got '%s' as well", arg);
         o->plan_path = arg;
         return 0;
+    case MEND_CMD_PLAN:
+        if (!o->plan_verb) {
+            if (strcmp(arg, "approve") != 0)
+                return usage_error(err, errlen, "unknown plan command '%s' (expected: mend plan approve PLAN.json)", arg);
+            o->plan_verb = arg;
+            return 0;
+        }
+        if (o->plan_path)
+            return usage_error(err, errlen, "mend plan approve takes one plan file, got '%s' as well", arg);
+        o->plan_path = arg;
+        return 0;
     case MEND_CMD_SHELL:
         return usage_error(err, errlen, "mend shell takes no arguments, got '%s'", arg);
     case MEND_CMD_TEST:
@@ -326,6 +337,10 @@ static int check_complete(const mend_options *o, char *err, size_t errlen)
         if (!o->plan_path)
             return usage_error(err, errlen, "mend apply needs a plan file: mend apply PLAN.json");
         break;
+    case MEND_CMD_PLAN:
+        if (!o->plan_path)
+            return usage_error(err, errlen, "mend plan needs a command and a plan file: mend plan approve PLAN.json");
+        break;
     case MEND_CMD_TEST:
         if (!o->script)
             return usage_error(err, errlen, "mend test needs a script: mend test SCRIPT.lua [--scenario FILE...] [--expect FILE]");
@@ -336,7 +351,7 @@ static int check_complete(const mend_options *o, char *err, size_t errlen)
     if (o->output && o->cmd != MEND_CMD_CAPTURE)
         return usage_error(err, errlen, "-o only applies to mend capture");
     if (o->plan_path && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH && o->cmd != MEND_CMD_RUN &&
-        o->cmd != MEND_CMD_APPLY)
+        o->cmd != MEND_CMD_APPLY && o->cmd != MEND_CMD_PLAN)
         return usage_error(err, errlen, "--plan only applies to mend fix, mend batch and mend run");
     if (o->all_pending && o->cmd != MEND_CMD_FIX)
         return usage_error(err, errlen, "--all-pending only applies to mend fix");
@@ -400,6 +415,8 @@ void mend_cli_usage(FILE *out)
           "  capture [POLICY...] [-o FILE]  write this machine's IPsec state as a simulator scenario\n"
           "  apply PLAN.json          carry out a plan written by fix --plan, checking each step first\n"
           "      --dry-run            print the plan for people and change nothing\n"
+          "  plan approve PLAN.json   review a plan made elsewhere (on a twin) and sign it for this host\n"
+          "      --yes                sign without asking\n"
           "  shell                    an interactive Lua prompt with the whole API (same gates, dry-run)\n"
           "  test SCRIPT.lua [SCENARIO...]  run SCRIPT on throwaway copies of scenarios and compare\n"
           "      --scenario FILE      a scenario to test on (repeatable; default: those the expectations name)\n"

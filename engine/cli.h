@@ -17,7 +17,8 @@ typedef enum mend_command {
     MEND_CMD_CAPTURE,    /* mend capture [POLICY...] [-o FILE] */
     MEND_CMD_APPLY,      /* mend apply PLAN.json */
     MEND_CMD_SHELL,      /* mend shell: an interactive Lua prompt */
-    MEND_CMD_TEST        /* mend test SCRIPT [SCENARIO...] [--scenario FILE] [--expect FILE] */
+    MEND_CMD_TEST,       /* mend test SCRIPT [SCENARIO...] [--scenario FILE] [--expect FILE] */
+    MEND_CMD_PLAN        /* mend plan approve PLAN.json */
 } mend_command;
 
 typedef enum mend_exit_style { MEND_EXIT_DEFAULT = 0, MEND_EXIT_SCCM } mend_exit_style;
@@ -44,7 +45,8 @@ typedef struct mend_options {
     char **args;               /* run: the script's args; fix/check: policy names; sim: scenario */
     int nargs;
     const char *output;        /* capture: -o FILE (NULL = standard output) */
-    const char *plan_path;     /* fix/batch: --plan FILE (a dry-run that writes the plan); apply: the plan */
+    const char *plan_path;     /* fix/batch: --plan FILE (a dry-run that writes the plan); apply, plan: the plan */
+    const char *plan_verb;     /* plan: "approve" */
     const char *expect_path;   /* test: --expect FILE (default: SCRIPT's name with .expect.lua) */
 } mend_options;
 

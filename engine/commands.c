@@ -374,7 +374,8 @@ static int mend_plan_prepare(run_ctx *c)
     if (o->cmd != MEND_CMD_APPLY)
         return -1;
     mend_err e;
-    c->plan = mend_plan_load(o->plan_path, &e);
+    /* The plan for people is shown whoever signed it; carrying it out needs this host's signature. */
+    c->plan = mend_plan_load(o->plan_path, o->dry_run ? NULL : c->state_dir, &e);
     if (!c->plan)
         return setup_error("%s", e.msg);
     if (o->dry_run) {
@@ -382,6 +383,7 @@ static int mend_plan_prepare(run_ctx *c)
         if (!text)
             return setup_error("out of memory");
         fputs(text, stdout);
+        printf("\nsignature: %s\n", mend_plan_signature_note(c->plan, c->state_dir));
         free(text);
         return 0;
     }
@@ -392,6 +394,30 @@ static int mend_plan_prepare(run_ctx *c)
         return setup_error("this plan needs --allow %s (it was made with it); nothing was done", gl);
     }
     return -1;
+}
+
+/* mend plan approve FILE: the plan for people, rendered from what apply executes, then signed
+ * with this host's key after a yes (--yes, or y on the terminal). Changes nothing else. */
+static int plan_approve_command(run_ctx *c)
+{
+    const char *path = c->opts.plan_path;
+    mend_err e;
+    c->plan = mend_plan_load(path, NULL, &e);
+    if (!c->plan)
+        return setup_error("%s", e.msg);
+    char *text = mend_plan_text(c->plan);
+    if (!text)
+        return setup_error("out of memory");
+    fputs(text, stdout);
+    free(text);
+    printf("\nsignature: %s\n", mend_plan_signature_note(c->plan, c->state_dir));
+    fflush(stdout);
+    if (!mend_engine_confirm(&c->eng, "Sign this plan with this host's key, so that mend apply carries it out here?"))
+        return setup_error("not approved: %s is unchanged (answer y on a terminal, or give --yes)", path);
+    if (mend_plan_approve(c->plan, c->state_dir, path, &e) != 0)
+        return setup_error("%s", e.msg);
+    fprintf(stderr, "approved: %s is signed with this host's key; carry it out with: mend apply %s\n", path, path);
+    return 0;
 }
 
 static int run_script_command(run_ctx *c)
@@ -434,6 +460,7 @@ static int run_script_command(run_ctx *c)
     c->lua = mend_lua_new(&c->eng, &lcfg, err, sizeof err);
     if (!c->lua)
         return setup_error("cannot start Lua: %s", err);
+    mend_plan_key_protect(mend_lua_state(c->lua), c->state_dir);
     if (c->plan && o->cmd == MEND_CMD_APPLY)
         mend_plan_open_lua(mend_lua_state(c->lua), c->plan, &c->eng);
     else if (c->plan)
@@ -461,6 +488,8 @@ static int run_script_command(run_ctx *c)
     }
     if (rc == 0 && c->plan && o->cmd != MEND_CMD_APPLY && plan_finish(c) != 0)
         rc = 2;
+    if (c->plan && o->cmd == MEND_CMD_APPLY)
+        mend_plan_report_progress(c->plan, c->eng.report, rc != 0 ? err : NULL, o->verbosity < 0);
     return finish(c, rc, ret);
 }
 
@@ -538,6 +567,8 @@ int mend_commands_run(const mend_options *o)
             .data_dir = c.data_dir, .quiet = o->verbosity < 0 || o->json,
         };
         code = sim_command(o, &cfg);
+    } else if (o->cmd == MEND_CMD_PLAN) {
+        code = plan_approve_command(&c);
     } else {
         code = run_script_command(&c);
         if (code == 2)

@@ -4,6 +4,7 @@
 #include "engine_private.h"
 #include "platform.h"
 #include "report.h"
+#include "hmac_sha256.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -12,7 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#define PLAN_FORMAT 1
+/* 2: signed with the host's plan key (HMAC-SHA-256 over everything but the signature). */
+#define PLAN_FORMAT 2
 
 mend_plan *mend_plan_new(void)
 {
@@ -34,12 +36,22 @@ void mend_plan_free(mend_plan *p)
         return;
     cJSON_Delete(p->doc);
     free(p->last_rung);
+    free(p->stop_why);
     free(p);
 }
 
 size_t mend_plan_count(const mend_plan *p)
 {
     return p ? (size_t)cJSON_GetArraySize(p->actions) : 0;
+}
+
+const char *plan_call_of(const char *op)
+{
+    if (strcmp(op, "ipsec.unassign") == 0)
+        return "ipsec.assign";
+    if (strcmp(op, "nic.enable_ipsec_offload") == 0 || strcmp(op, "nic.disable_ipsec_offload") == 0)
+        return "nic.set_ipsec_offload";
+    return op;
 }
 
 const char *plan_str(const cJSON *o, const char *k)
@@ -100,6 +112,65 @@ static void add_report(cJSON *doc, const mend_report *r)
     cJSON_Delete(rep);
 }
 
+/* The bytes a signature covers: the whole document but its "signature", printed compactly. cJSON
+ * prints what it parsed the same way again, so a plan read back gives the same bytes. */
+static char *signed_bytes(const cJSON *doc)
+{
+    cJSON *copy = cJSON_Duplicate(doc, 1);
+    if (!copy)
+        return NULL;
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "signature");
+    char *text = cJSON_PrintUnformatted(copy);
+    cJSON_Delete(copy);
+    return text;
+}
+
+static int mac_of(const cJSON *doc, const unsigned char key[MEND_PLAN_KEY_LEN], char hex[2 * MEND_SHA256_LEN + 1])
+{
+    char *text = signed_bytes(doc);
+    if (!text)
+        return -1;
+    unsigned char mac[MEND_SHA256_LEN];
+    mend_hmac_sha256(key, MEND_PLAN_KEY_LEN, text, strlen(text), mac);
+    free(text);
+    mend_hex(mac, sizeof mac, hex);
+    return 0;
+}
+
+static int sign(cJSON *doc, const char *state_dir, mend_err *e)
+{
+    unsigned char key[MEND_PLAN_KEY_LEN];
+    if (mend_plan_key_get(state_dir, true, key, e) != 0)
+        return -1;
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "signature");
+    char hex[2 * MEND_SHA256_LEN + 1], id[17];
+    int rc = mac_of(doc, key, hex);
+    mend_plan_key_id(key, id);
+    memset(key, 0, sizeof key);
+    cJSON *sig = rc == 0 ? cJSON_AddObjectToObject(doc, "signature") : NULL;
+    if (!sig || !cJSON_AddStringToObject(sig, "alg", "hmac-sha256") || !cJSON_AddStringToObject(sig, "key", id) ||
+        !cJSON_AddStringToObject(sig, "mac", hex))
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory signing the plan");
+    return 0;
+}
+
+static int write_doc(const cJSON *doc, const char *path, mend_err *e)
+{
+    char *json = cJSON_Print(doc);
+    if (!json)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the plan");
+    size_t len = strlen(json);
+    json[len] = '\n';   /* the NUL becomes the final newline */
+    int rc = mend_write_file_atomic(path, json, len + 1, e);
+    if (rc != 0) {
+        char why[sizeof e->msg];
+        snprintf(why, sizeof why, "%s", e->msg);
+        mend_err_set(e, MEND_E_IO, 0, "cannot write the plan to %s: %s", path, why);
+    }
+    free(json);
+    return rc;
+}
+
 int mend_plan_write(mend_plan *p, const mend_engine *eng, const char *command, const char *path, mend_err *e)
 {
     cJSON *doc = p->doc;
@@ -119,19 +190,66 @@ int mend_plan_write(mend_plan *p, const mend_engine *eng, const char *command, c
     cJSON_AddStringToObject(doc, "command", command ? command : "");
     gates_to_json(mend_plan_gates(p), cJSON_AddArrayToObject(doc, "gates"));
     add_report(doc, eng->report);
-    char *json = cJSON_Print(doc);
-    if (!json)
-        return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the plan");
-    size_t len = strlen(json);
-    json[len] = '\n';   /* the NUL becomes the final newline */
-    int rc = mend_write_file_atomic(path, json, len + 1, e);
-    if (rc != 0) {
-        char why[sizeof e->msg];
-        snprintf(why, sizeof why, "%s", e->msg);
-        mend_err_set(e, MEND_E_IO, 0, "cannot write the plan to %s: %s", path, why);
+    if (sign(doc, eng->state_dir, e) != 0)
+        return -1;
+    return write_doc(doc, path, e);
+}
+
+int mend_plan_approve(mend_plan *p, const char *state_dir, const char *path, mend_err *e)
+{
+    if (sign(p->doc, state_dir, e) != 0)
+        return -1;
+    return write_doc(p->doc, path, e);
+}
+
+/* 0 when doc carries this host's signature over exactly its content; else a sentence in e. */
+static int check_signature(const cJSON *doc, const char *path, const char *state_dir, mend_err *e)
+{
+    const cJSON *sig = cJSON_GetObjectItemCaseSensitive(doc, "signature");
+    const char *alg = plan_str(sig, "alg"), *id = plan_str(sig, "key"), *mac = plan_str(sig, "mac");
+    if (!alg || !id || !mac || strcmp(alg, "hmac-sha256") != 0 || strlen(mac) != 2 * MEND_SHA256_LEN)
+        return mend_err_set(e, MEND_E_INVALID, 0, "%s is not signed by a mend host: mend apply runs only plans "
+                            "made or approved on this host; make it here (mend fix ... --plan) or review and "
+                            "sign it with: mend plan approve %s. Nothing was done.", path, path);
+    unsigned char key[MEND_PLAN_KEY_LEN];
+    mend_err ke;
+    char mine[17] = "none";
+    bool have = mend_plan_key_get(state_dir, false, key, &ke) == 0;
+    if (!have && ke.code != MEND_E_NOT_FOUND)
+        return mend_err_set(e, MEND_E_INVALID, 0, "%s", ke.msg);
+    if (have)
+        mend_plan_key_id(key, mine);
+    if (!have || strcmp(id, mine) != 0) {
+        memset(key, 0, sizeof key);
+        return mend_err_set(e, MEND_E_INVALID, 0, "%s was signed on another host (key %s; this host's is %s): "
+                            "mend apply runs only plans made or approved on this host; make it here, or review "
+                            "and sign it with: mend plan approve %s. Nothing was done.", path, id, mine, path);
     }
-    free(json);
-    return rc;
+    char hex[2 * MEND_SHA256_LEN + 1];
+    int rc = mac_of(doc, key, hex);
+    memset(key, 0, sizeof key);
+    if (rc != 0)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory checking the plan");
+    if (!mend_ct_equal(hex, mac, sizeof hex - 1))
+        return mend_err_set(e, MEND_E_INVALID, 0, "%s was changed after it was signed (its signature does not "
+                            "match its content): refused whole. Make the plan again, or review and sign it with: "
+                            "mend plan approve %s. Nothing was done.", path, path);
+    return 0;
+}
+
+const char *mend_plan_signature_note(const mend_plan *p, const char *state_dir)
+{
+    static char note[1024];
+    mend_err e;
+    if (check_signature(p->doc, "this plan", state_dir, &e) == 0)
+        return "this plan is already signed with this host's key";
+    snprintf(note, sizeof note, "%s", e.msg);
+    char *cut = strstr(note, ": mend apply runs only");
+    if (!cut)
+        cut = strstr(note, ": refused whole");
+    if (cut)
+        *cut = '\0';
+    return note;
 }
 
 static int bad(mend_err *e, const char *path, const char *what)
@@ -139,7 +257,7 @@ static int bad(mend_err *e, const char *path, const char *what)
     return mend_err_set(e, MEND_E_INVALID, 0, "%s is not a usable mend plan: %s", path, what);
 }
 
-static int validate(const cJSON *doc, const char *path, mend_err *e)
+static int validate(const cJSON *doc, const char *path, const char *state_dir, mend_err *e)
 {
     if (!cJSON_IsObject(doc))
         return bad(e, path, "not a JSON object (make it with mend fix ... --plan FILE)");
@@ -149,9 +267,15 @@ static int validate(const cJSON *doc, const char *path, mend_err *e)
     const char *ver = plan_str(doc, "mend");
     if (!ver)
         return bad(e, path, "no \"mend\" version field");
+    if (strcmp(ver, MEND_VERSION) == 0 && fmt->valuedouble != PLAN_FORMAT)
+        return mend_err_set(e, MEND_E_INVALID, 0, "%s is an unsigned plan of an earlier mend build (plan format %g, "
+                            "this mend writes %d): make the plan again with this mend", path, fmt->valuedouble,
+                            PLAN_FORMAT);
     if (strcmp(ver, MEND_VERSION) != 0 || fmt->valuedouble != PLAN_FORMAT)
         return mend_err_set(e, MEND_E_INVALID, 0, "%s was written by mend %s; this is mend %s: make the plan "
                             "again with this version", path, ver, MEND_VERSION);
+    if (state_dir && check_signature(doc, path, state_dir, e) != 0)
+        return -1;
     const cJSON *acts = cJSON_GetObjectItemCaseSensitive(doc, "actions");
     if (!cJSON_IsArray(acts))
         return bad(e, path, "\"actions\" is not a list");
@@ -171,6 +295,10 @@ static int validate(const cJSON *doc, const char *path, mend_err *e)
             snprintf(what, sizeof what, "step %d has no \"args\" list", i);
             return bad(e, path, what);
         }
+        if (strcmp(plan_call_of(plan_str(a, "op")), plan_str(a, "call")) != 0) {
+            snprintf(what, sizeof what, "step %d calls %.40s for %.40s", i, plan_str(a, "call"), plan_str(a, "op"));
+            return bad(e, path, what);
+        }
         char hash[32];
         mend_plan_hash(plan_str(a, "assumes"), hash);
         if (strcmp(hash, plan_str(a, "assumes_hash")) != 0) {
@@ -181,7 +309,7 @@ static int validate(const cJSON *doc, const char *path, mend_err *e)
     return 0;
 }
 
-mend_plan *mend_plan_load(const char *path, mend_err *e)
+mend_plan *mend_plan_load(const char *path, const char *state_dir, mend_err *e)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -193,7 +321,7 @@ mend_plan *mend_plan_load(const char *path, mend_err *e)
         bad(e, path, "not valid JSON");
         return NULL;
     }
-    if (validate(doc, path, e) != 0) {
+    if (validate(doc, path, state_dir, e) != 0) {
         cJSON_Delete(doc);
         return NULL;
     }
@@ -209,6 +337,21 @@ mend_plan *mend_plan_load(const char *path, mend_err *e)
 }
 
 /* ---- the text rendering ---- */
+
+char *plan_call_text(const cJSON *a)
+{
+    char *args = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(a, "args"));
+    const char *call = plan_str(a, "call");
+    size_t n = (args ? strlen(args) : 0) + (call ? strlen(call) : 1) + 3;
+    char *out = malloc(n);
+    if (out) {
+        /* The args list without its brackets: exactly what apply passes, JSON-escaped. */
+        size_t alen = args && strlen(args) >= 2 ? strlen(args) - 2 : 0;
+        snprintf(out, n, "%s(%.*s)", call ? call : "?", (int)alen, args ? args + 1 : "");
+    }
+    free(args);
+    return out;
+}
 
 typedef struct tbuf {
     char *s;
@@ -238,9 +381,58 @@ static void tb_add(tbuf *b, const char *a, const char *c, const char *d)
     }
 }
 
+char *plan_defang(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        n += *c < 0x20 || *c == 0x7f || (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) ? 4 : 1;
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c < 0x20 || *c == 0x7f) {
+            o += sprintf(o, "\\x%02x", *c);
+        } else if (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) {
+            o += sprintf(o, "\\x%02x", c[1]);   /* a C1 control: ESC [ to many terminals */
+            c++;
+        } else {
+            *o++ = (char)*c;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Every string of the tree with its control characters shown as \xNN: a plan from elsewhere cannot
+ * draw a fake step or move the cursor in the text people approve. */
+static bool defang_tree(cJSON *v)
+{
+    cJSON *c;
+    cJSON_ArrayForEach(c, v)
+    {
+        if (!defang_tree(c))
+            return false;
+    }
+    if (!cJSON_IsString(v) || !v->valuestring)
+        return true;
+    char *safe = plan_defang(v->valuestring);
+    bool ok = safe && (strcmp(safe, v->valuestring) == 0 || cJSON_SetValuestring(v, safe) != NULL);
+    free(safe);
+    return ok;
+}
+
 char *mend_plan_text(const mend_plan *p)
 {
     tbuf b = { 0 };
+    cJSON *copy = cJSON_Duplicate(p->doc, 1);
+    if (!copy || !defang_tree(copy)) {
+        cJSON_Delete(copy);
+        return NULL;
+    }
+    mend_plan safe = *p;
+    safe.doc = copy;
+    safe.actions = cJSON_GetObjectItemCaseSensitive(copy, "actions");
+    p = &safe;
     const cJSON *d = p->doc;
     tb_add(&b, "mend plan (mend ", plan_str(d, "mend"), ")\n");
     tb_add(&b, "  made:    ", plan_str(d, "created"), "\n");
@@ -262,16 +454,23 @@ char *mend_plan_text(const mend_plan *p)
     const cJSON *a;
     cJSON_ArrayForEach(a, p->actions)
     {
-        snprintf(line, sizeof line, "  %d. %s %s", ++i, plan_str(a, "op"), plan_str(a, "target"));
-        tb_add(&b, line, plan_str(a, "gate") ? "   [gate: " : "", plan_str(a, "gate"));
-        tb_add(&b, plan_str(a, "gate") ? "]" : "", "\n", NULL);
+        /* What apply executes, rendered from the fields it executes: the call and its arguments. */
+        char *call = plan_call_text(a);
+        snprintf(line, sizeof line, "  %d. ", ++i);
+        tb_add(&b, line, call ? call : "?", plan_str(a, "gate") ? "   [gate: " : "");
+        free(call);
+        tb_add(&b, plan_str(a, "gate"), plan_str(a, "gate") ? "]" : "", "\n");
+        tb_add(&b, "     on:      ", plan_str(a, "op"), " ");
+        tb_add(&b, plan_str(a, "target"), "\n", NULL);
         tb_add(&b, "     why:     ", plan_str(a, "rung"), NULL);
         tb_add(&b, plan_str(a, "policy") ? " (" : "", plan_str(a, "policy"), plan_str(a, "policy") ? ")" : "");
         tb_add(&b, plan_str(a, "why") ? ": " : "", plan_str(a, "why"), "\n");
         tb_add(&b, "     assumes: ", plan_str(a, "assumes"), "\n");
         const char *ex = plan_str(a, "expect");
         if (ex && strcmp(ex, "ok") != 0)
-            tb_add(&b, "     expected to fail: ", ex, " (the next step answers it)\n");
+            tb_add(&b, "     expects: fails with ", ex, " (a later step answers it)\n");
+        else
+            tb_add(&b, "     expects: success\n", NULL, NULL);
     }
     const cJSON *o;
     bool first = true;
@@ -292,6 +491,7 @@ char *mend_plan_text(const mend_plan *p)
             tb_add(&b, first ? "\nadvice:\n  " : "  ", o->valuestring, "\n");
         first = false;
     }
+    cJSON_Delete(copy);
     if (b.oom) {
         free(b.s);
         return NULL;

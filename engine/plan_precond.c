@@ -138,8 +138,7 @@ static void policy_state(const mend_host *h, const char *name, bool with_holders
             sb_printf(b, "policy %s unreadable (%s)", name, e.msg);
         return;
     }
-    sb_printf(b, "policy %s %s%s%s%s", name, p.guid, with_holders ? "" : " ",
-              with_holders ? "" : mend_policy_state_name(p.state), p.assigned ? " assigned" : "");
+    sb_printf(b, "policy %s %s %s%s", name, p.guid, mend_policy_state_name(p.state), p.assigned ? " assigned" : "");
     if (with_holders)
         holders_of(h, p.store_key, b);
     mend_policy_clear(&p);

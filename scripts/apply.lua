@@ -1,9 +1,12 @@
 -- `mend apply PLAN.json`: carries out a plan written by `mend fix ... --plan PLAN.json`, exactly,
 -- in order, through the same bindings (gates, journal, backups and counters as usual).
 --
--- Before each step the state the plan assumed is read again (`plan.verify`); at the first
--- difference, or when a step ends otherwise than the plan expected, nothing further is done
--- and the run ends with exit code 1. The `plan` module is provided by the engine for this run.
+-- The engine has already checked the plan's signature (this host's key) before this script runs.
+-- Before step 1 every policy the plan names must still be the very one it was made for
+-- (`plan.preflight`); before each step the state the plan assumed is read again (`plan.verify`);
+-- at the first difference, or when a step ends otherwise than the plan expected, nothing further
+-- is done and the run ends with exit code 1. The engine then lists the steps done, the one that
+-- stopped and those not run. The `plan` module is provided by the engine for this run.
 local modules = { ipsec = ipsec, svc = svc, proc = proc, reg = reg, sys = sys, nic = nic, handles = handles }
 
 local function resolve(call)
@@ -13,6 +16,7 @@ local function resolve(call)
 end
 
 local function stop(act, i, n, text)
+  plan.stop(text)
   log.error("%s", text)
   mend.step{ policy = act and act.policy, rung = "apply", action = act and act.op or "apply", ok = false,
              target = act and act.target, message = text }
@@ -28,6 +32,11 @@ local n = #actions
 log.info("applying a plan of %d step%s made %s on host %s by: %s", n, n == 1 and "" or "s",
          plan.field("created") or "?", plan.field("host") or "?", plan.field("command") or "?")
 
+local fresh, stale, at = plan.preflight()
+if not fresh then
+  return stop(actions[at], at, n, stale)
+end
+
 for i, act in ipairs(actions) do
   local ok, why = plan.verify(i)
   if not ok then
@@ -39,6 +48,7 @@ for i, act in ipairs(actions) do
                                          i, n, act.op, act.call))
   end
   local r, msg, code = fn(table.unpack(act.args, 1, act.nargs))
+  plan.ran(i)
   local got = r ~= nil and "ok" or code
   mend.step{ policy = act.policy, rung = act.rung or "apply", action = act.op, target = act.target,
              ok = r ~= nil, code = code, message = r ~= nil and (act.why or "done") or msg }
@@ -48,6 +58,7 @@ for i, act in ipairs(actions) do
     return stop(act, i, n, string.format("step %d of %d, %s %s: the plan expected it %s; %s. "
                                          .. "Nothing further was done.", i, n, act.op, act.target, expected, found))
   end
+  plan.done(i)
 end
 
 -- Every step went as planned: the plan's outcomes are this run's.

@@ -316,7 +316,7 @@ function sys.gpupdate(opts) end
 ---@return mend.code? code
 function sys.reboot(opts) end
 
----Waits; the simulator advances its clock instead.
+---Waits; the simulator advances its clock instead. A plan records the wait and apply replays it.
 ---@param seconds number          # 0 .. 86400
 ---@return true|nil ok
 ---@return string? message

@@ -2,16 +2,7 @@
 # Plans on the simulator: plan then apply equals a direct fix; apply after drift stops before the
 # first changed assumption; missing gates and malformed plans are refused with exit 2.
 # usage: plan_apply.sh MEND SOURCE_DIR WORK
-set -u
-MEND=$1 SRC=$2 WORK=$3
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK" || exit 2
-export MEND_DATA_DIR=$SRC MEND_STATE_DIR=$WORK/state
-fail=0
-bad() { echo "FAIL $*"; fail=1; }
-okay() { echo "ok $*"; }
-
-# A fresh machine from a scenario, in the simulator's saved form.
-machine() { cp "$1" "$2"; "$MEND" check --host "sim:$2" -q >/dev/null 2>&1; }
+. "$(dirname "$0")/common.sh" "$@"
 outcomes() { jq -S '[.policies[] | {name, before, after, outcome, rung}] | sort_by(.name)' "$1"; }
 # The state without the lines that only say when (the clock and what hangs off it).
 state() { grep -v -e 'clock =' -e 'ends =' -e 'whenChanged' "$1"; }
@@ -68,17 +59,19 @@ drift() {   # NAME EDIT-SCRIPT(lua, run with --allow all) EXPECTED-STEP EXPECTED
   [ $rc -eq 1 ] || bad "$name: apply after drift exits $rc, not 1"
   grep -q "step $step of 13, " "$name.err" || bad "$name: does not stop at step $step: $(grep -i step "$name.err" | tail -1)"
   grep -qF "$text" "$name.err" || bad "$name: message lacks '$text': $(grep -i assumed "$name.err" | tail -1)"
-  grep -qF "Nothing further was done." "$name.err" || bad "$name: message does not say nothing further was done"
+  grep -qE "Nothing further was done\.|refused before step 1, nothing was done\." "$name.err" \
+    || bad "$name: message does not say nothing further was done"
   jq -e "$counters" "$name.out.json" >/dev/null || bad "$name: the report shows other actions: $(jq -c .actions "$name.out.json")"
   okay "$name: apply stops at step $step"
 }
-# Corp-QM (step 2) is gone before apply: step 1 ran, nothing after.
+# Corp-QM (step 2) is gone before apply: the plan is stale, refused before step 1 (it used to run
+# step 1 and stop at step 2; the identity of every policy is now checked first).
 drift policy_removed 'assert(ipsec.delete("Corp-QM"))' 2 \
-  "the plan assumed policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; no non-system holder; the machine has no policy Corp-QM." \
-  '.actions.deletes == 1 and .actions.kills == 0 and .actions.gpupdates == 0'
+  "the plan was made for policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; no non-system holder; the machine has no policy Corp-QM. The plan is stale: refused before step 1" \
+  '.actions.deletes == 0 and .actions.kills == 0 and .actions.gpupdates == 0'
 # vpnagent.exe quit on its own: step 6 assumed it held VPN-Tunnel.
 drift holder_gone 'assert(proc.kill(4242))' 6 \
-  "the machine has policy VPN-Tunnel {8523da67-cce1-5f6a-b17b-4f69c84e57bb}; no non-system holder." \
+  "the machine has policy VPN-Tunnel {8523da67-cce1-5f6a-b17b-4f69c84e57bb} pending_deletion; no non-system holder." \
   '.actions.deletes == 2 and .actions.kills == 0 and .actions.gpupdates == 0 and .actions.service_restarts == 0'
 # A new holder on Corp-QM (step 2).
 cp "$SRC/scenarios/demo.lua" newholder.src.lua
@@ -90,7 +83,7 @@ machine newholder.src.lua new_holder.lua
 "$MEND" apply new_holder.json --allow kill,nic --host sim:new_holder.lua --json >new_holder.out.json 2>new_holder.err
 rc=$?
 [ $rc -eq 1 ] || bad "new_holder: exit $rc"
-grep -qF "step 2 of 13, ipsec.delete Corp-QM: the plan assumed policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; no non-system holder; the machine has policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; non-system holders: pangps.exe (pid 5555). Nothing further was done." new_holder.err \
+grep -qF "step 2 of 13, ipsec.delete Corp-QM: the plan assumed policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; no non-system holder; the machine has policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; non-system holders: pangps.exe (pid 5555). Nothing further was done." new_holder.err \
   || bad "new_holder: message: $(grep assumed new_holder.err | tail -1)"
 jq -e '.actions.deletes == 1 and .actions.kills == 0' new_holder.out.json >/dev/null || bad "new_holder: actions $(jq -c .actions new_holder.out.json)"
 grep -q 'pid = 5555' new_holder.lua || bad "new_holder: the new holder was touched"
@@ -105,7 +98,7 @@ sed 's/4242/4343/g' "$SRC/scenarios/tests/holder.lua" > pk.src.lua
 machine pk.src.lua pk.lua
 "$MEND" apply pk.json --allow kill --host sim:pk.lua --json >pk.out.json 2>pk.err
 [ $? -eq 1 ] || bad "proc.kill drift: exit code"
-grep -qF "step 1 of 3, ipsec.delete Corp-QM: the plan assumed policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; non-system holders: vpnagent.exe (pid 4242); the machine has policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; non-system holders: vpnagent.exe (pid 4343). Nothing further was done." pk.err \
+grep -qF "step 1 of 3, ipsec.delete Corp-QM: the plan assumed policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; non-system holders: vpnagent.exe (pid 4242); the machine has policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; non-system holders: vpnagent.exe (pid 4343). Nothing further was done." pk.err \
   || bad "proc.kill drift message: $(grep assumed pk.err | tail -1)"
 jq -e '.actions.kills == 0 and .actions.deletes == 0' pk.out.json >/dev/null || bad "proc.kill drift: something was done"
 grep -q 'pid = 4343' pk.lua || bad "proc.kill drift: the other process is gone"
@@ -140,10 +133,10 @@ jq '.mend = "0.9.0"' demo.json >oldver.json
 [ $? -eq 2 ] && grep -qF "was written by mend 0.9.0" oldver.err || bad "other version: $(cat oldver.err)"
 jq '.actions[1].assumes = "policy Corp-QM whatever"' demo.json >edited.json
 "$MEND" apply edited.json --allow all --host sim:gates.lua >/dev/null 2>edited.err
-[ $? -eq 2 ] && grep -qF "step 2: its assumption does not match its hash" edited.err || bad "edited plan: $(cat edited.err)"
+[ $? -eq 2 ] && grep -qF "edited.json was changed after it was signed" edited.err || bad "edited plan: $(cat edited.err)"
 jq 'del(.actions[0].args)' demo.json >noargs.json
 "$MEND" apply noargs.json --allow all --host sim:gates.lua >/dev/null 2>noargs.err
-[ $? -eq 2 ] && grep -qF 'step 1 has no "args" list' noargs.err || bad "no args: $(cat noargs.err)"
+[ $? -eq 2 ] && grep -qF "noargs.json was changed after it was signed" noargs.err || bad "no args: $(cat noargs.err)"
 "$MEND" apply missing-file.json --host sim:gates.lua >/dev/null 2>&1
 [ $? -eq 2 ] || bad "missing plan file: not exit 2"
 cmp -s gates.lua gates.before.lua || bad "malformed plans: the machine changed"
@@ -152,7 +145,7 @@ okay "malformed plans exit 2"
 # ---- the plan for people ----
 "$MEND" apply demo.json --dry-run >demo.txt 2>&1
 [ $? -eq 0 ] || bad "apply --dry-run exit code"
-for t in "13 steps:" "9. proc.kill vpnagent.exe (pid 4242)   [gate: kill]" "assumes: process 4242 vpnagent.exe" \
+for t in "13 steps:" "9. proc.kill(4242)   [gate: kill]" "on:      proc.kill vpnagent.exe (pid 4242)" "assumes: process 4242 vpnagent.exe" \
          "gates:   kill,nic (mend apply needs --allow kill,nic)" \
          "by:      mend --allow kill,nic --host sim:demo.plan.lua --plan demo.json --all-pending fix"; do
   grep -qF -- "$t" demo.txt || bad "text rendering lacks '$t'"

@@ -13,6 +13,11 @@
 #include "engine.h"
 #include "host.h"
 #include "plan.h"
+#include "platform.h"
+
+#ifndef _WIN32
+#include <sys/stat.h>
+#endif
 
 static const char *const holder_scenario =
     "return {\n"
@@ -61,19 +66,19 @@ static void expect_pre(mend_host *h, const char *op, const char *target, const c
     free(s);
 }
 
-static void test_plan_delete_assumes_state_guid_and_non_system_holders(void **state)
+static void test_plan_delete_assumes_guid_state_and_non_system_holders(void **state)
 {
     (void)state;
     mend_host h;
     open_sim(&h, holder_scenario);
     /* lsass holds one too: normal, so not part of what the delete assumes. */
     expect_pre(&h, "ipsec.delete", "Corp-QM", "[\"Corp-QM\"]",
-               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; non-system holders: "
+               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; non-system holders: "
                "vpnagent.exe (pid 4242)");
     mend_err e;
     assert_int_equal(h.ops->proc.kill(h.ctx, 4242, &e), 0);
     expect_pre(&h, "ipsec.delete", "Corp-QM", "[\"Corp-QM\"]",
-               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe}; no non-system holder");
+               "policy Corp-QM {01c220a1-ffe6-5276-a889-86e4b4b5e1fe} pending_deletion; no non-system holder");
     expect_pre(&h, "ipsec.delete", "Nope", "[\"Nope\"]", "no policy Nope");
     mend_host_close(&h);
 }
@@ -150,7 +155,7 @@ static void expect_load_error(const char *name, const char *text, const char *wa
 {
     char *path = write_tmp(name, text);
     mend_err e;
-    mend_plan *p = mend_plan_load(path, &e);
+    mend_plan *p = mend_plan_load(path, NULL, &e);
     assert_null(p);
     assert_int_equal(e.code, MEND_E_INVALID);
     if (!strstr(e.msg, want))
@@ -166,32 +171,41 @@ static void test_plan_load_refuses_malformed_plans(void **state)
     expect_load_error("p3.json", "{\"actions\": []}", "no \"mend_plan\" field");
     expect_load_error("p4.json", "{\"mend_plan\": 1, \"mend\": \"0.1.0\", \"actions\": []}",
                       "was written by mend 0.1.0; this is mend " MEND_VERSION);
-    expect_load_error("p5.json", "{\"mend_plan\": 1, \"mend\": \"" MEND_VERSION "\", \"actions\": {}}",
+    expect_load_error("p5.json", "{\"mend_plan\": 2, \"mend\": \"" MEND_VERSION "\", \"actions\": {}}",
                       "\"actions\" is not a list");
-    expect_load_error("p6.json", "{\"mend_plan\": 1, \"mend\": \"" MEND_VERSION "\", \"actions\": [{\"op\": \"x\"}]}",
+    expect_load_error("p6.json", "{\"mend_plan\": 2, \"mend\": \"" MEND_VERSION "\", \"actions\": [{\"op\": \"x\"}]}",
                       "step 1 has no \"call\" text");
+    expect_load_error("p7.json", "{\"mend_plan\": 1, \"mend\": \"" MEND_VERSION "\", \"actions\": []}",
+                      "unsigned plan of an earlier mend build");
+}
+
+static char *one_kill_plan(const char *name)
+{
+    char hash[32];
+    mend_plan_hash("process 4242 vpnagent.exe", hash);
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"mend_plan\": 2, \"mend\": \"%s\", \"host\": \"sim\", \"actions\": [{\"op\": \"proc.kill\", "
+             "\"call\": \"proc.kill\", \"target\": \"vpnagent.exe (pid 4242)\", \"args\": [4242], \"gate\": \"kill\", "
+             "\"assumes\": \"process 4242 vpnagent.exe\", \"assumes_hash\": \"%s\", \"expect\": \"ok\", "
+             "\"rung\": \"handle_check\"}]}",
+             MEND_VERSION, hash);
+    return write_tmp(name, text);
 }
 
 static void test_plan_load_reads_steps_and_gates(void **state)
 {
     (void)state;
-    char hash[32];
-    mend_plan_hash("process 4242 vpnagent.exe", hash);
-    char text[2048];
-    snprintf(text, sizeof text,
-             "{\"mend_plan\": 1, \"mend\": \"%s\", \"host\": \"sim\", \"actions\": [{\"op\": \"proc.kill\", "
-             "\"call\": \"proc.kill\", \"target\": \"vpnagent.exe (pid 4242)\", \"args\": [4242], \"gate\": \"kill\", "
-             "\"assumes\": \"process 4242 vpnagent.exe\", \"assumes_hash\": \"%s\", \"expect\": \"ok\", "
-             "\"rung\": \"handle_check\"}]}",
-             MEND_VERSION, hash);
-    char *path = write_tmp("good.json", text);
+    char *path = one_kill_plan("good.json");
     mend_err e;
-    mend_plan *p = mend_plan_load(path, &e);
+    mend_plan *p = mend_plan_load(path, NULL, &e);
     assert_non_null(p);
     assert_int_equal(mend_plan_count(p), 1);
     assert_int_equal(mend_plan_gates(p), MEND_GATE_KILL);
     char *t = mend_plan_text(p);
-    assert_non_null(strstr(t, "1. proc.kill vpnagent.exe (pid 4242)   [gate: kill]"));
+    /* The step line is the call apply makes, with its arguments, not the recorded description. */
+    assert_non_null(strstr(t, "1. proc.kill(4242)   [gate: kill]"));
+    assert_non_null(strstr(t, "on:      proc.kill vpnagent.exe (pid 4242)"));
     assert_non_null(strstr(t, "assumes: process 4242 vpnagent.exe"));
     assert_non_null(strstr(t, "mend apply needs --allow kill"));
     free(t);
@@ -199,16 +213,121 @@ static void test_plan_load_reads_steps_and_gates(void **state)
     free(path);
 }
 
+static void test_plan_text_shows_control_characters_escaped(void **state)
+{
+    (void)state;
+    /* A plan from elsewhere whose why would draw a fake step and clear the screen. */
+    char *path = one_kill_plan("ctl.json");
+    mend_err e;
+    mend_plan *p = mend_plan_load(path, NULL, &e);
+    assert_non_null(p);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(mend_read_file(path, &text, &len, &e), 0);
+    char *at = strstr(text, "\"rung\": \"handle_check\"");
+    assert_non_null(at);
+    mend_plan_free(p);
+    char edited[4096];
+    snprintf(edited, sizeof edited, "%.*s\"why\": \"ok\\n  2. ipsec.delete(\\\"Other\\\")\\u001b[2J\\u0085\", %s",
+             (int)(at - text), text, at);
+    free(text);
+    char *epath = write_tmp("ctl-edited.json", edited);
+    p = mend_plan_load(epath, NULL, &e);
+    assert_non_null(p);
+    char *t = mend_plan_text(p);
+    assert_non_null(t);
+    assert_null(strstr(t, "\n  2. ipsec.delete"));
+    assert_null(strchr(t, 0x1b));
+    assert_non_null(strstr(t, "ok\\x0a  2. ipsec.delete(\"Other\")\\x1b[2J\\x85"));
+    free(t);
+    mend_plan_free(p);
+    free(epath);
+    free(path);
+}
+
+static void expect_refused(const char *path, const char *dir, const char *want)
+{
+    mend_err e;
+    mend_plan *p = mend_plan_load(path, dir, &e);
+    if (p)
+        fail_msg("%s was accepted with the key of %s", path, dir);
+    if (!strstr(e.msg, want))
+        fail_msg("'%s' lacks '%s'", e.msg, want);
+}
+
+static void test_plan_signature_binds_content_and_host(void **state)
+{
+    (void)state;
+    char dir[1024], other[1024];
+    snprintf(dir, sizeof dir, "%s/plan-unit-keys/a", MEND_TEST_TMP);
+    snprintf(other, sizeof other, "%s/plan-unit-keys/b", MEND_TEST_TMP);
+    char *path = one_kill_plan("signed.json");
+    expect_refused(path, dir, "is not signed");
+    mend_err e;
+    mend_plan *p = mend_plan_load(path, NULL, &e);
+    assert_non_null(p);
+    assert_int_equal(mend_plan_approve(p, dir, path, &e), 0);
+    mend_plan_free(p);
+    p = mend_plan_load(path, dir, &e);
+    assert_non_null(p);   /* this host's signature over this content */
+    mend_plan_free(p);
+    expect_refused(path, other, "was signed on another host");
+    /* One byte of one argument changed: 4242 -> 4243. */
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(mend_read_file(path, &text, &len, &e), 0);
+    char *at = strstr(text, "[4242]");
+    assert_non_null(at);
+    at[4] = '3';
+    char *edited = write_tmp("signed-edited.json", text);
+    free(text);
+    expect_refused(edited, dir, "was changed after it was signed");
+    free(edited);
+    free(path);
+}
+
+static void test_plan_key_is_private_and_stable(void **state)
+{
+    (void)state;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/plan-unit-keys/c", MEND_TEST_TMP);
+    char *kp = mend_plan_key_path(dir);
+    mend_remove(kp);
+    unsigned char k1[MEND_PLAN_KEY_LEN], k2[MEND_PLAN_KEY_LEN];
+    mend_err e;
+    assert_int_equal(mend_plan_key_get(dir, false, k1, &e), -1);   /* none yet, none made */
+    assert_int_equal(e.code, MEND_E_NOT_FOUND);
+    assert_int_equal(mend_plan_key_get(dir, true, k1, &e), 0);
+    assert_int_equal(mend_plan_key_get(dir, true, k2, &e), 0);
+    assert_memory_equal(k1, k2, sizeof k1);   /* made once, then read */
+#ifndef _WIN32
+    struct stat st;
+    assert_int_equal(stat(kp, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(chmod(kp, 0644), 0);
+    assert_int_equal(mend_plan_key_get(dir, true, k2, &e), -1);   /* readable by others: refused */
+    assert_non_null(strstr(e.msg, "can be read by others"));
+    assert_int_equal(chmod(kp, 0600), 0);
+#endif
+    assert_true(mend_plan_key_behind(kp, kp, false));
+    assert_true(mend_plan_key_behind(kp, dir, true));
+    assert_false(mend_plan_key_behind(kp, dir, false));
+    free(kp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plan_delete_assumes_state_guid_and_non_system_holders),
+        cmocka_unit_test(test_plan_delete_assumes_guid_state_and_non_system_holders),
         cmocka_unit_test(test_plan_kill_assumes_pid_and_name),
         cmocka_unit_test(test_plan_unassign_nic_service_and_none),
         cmocka_unit_test(test_plan_reg_delete_assumes_the_subtree_content),
         cmocka_unit_test(test_plan_hash_is_fnv1a64),
         cmocka_unit_test(test_plan_load_refuses_malformed_plans),
         cmocka_unit_test(test_plan_load_reads_steps_and_gates),
+        cmocka_unit_test(test_plan_signature_binds_content_and_host),
+        cmocka_unit_test(test_plan_text_shows_control_characters_escaped),
+        cmocka_unit_test(test_plan_key_is_private_and_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
