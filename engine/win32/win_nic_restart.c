@@ -64,7 +64,7 @@ int win_nic_restart_device(const wchar_t *class_guid, const wchar_t *sub, const 
     SetupDiDestroyDeviceInfoList(set);
     if (ret == 1) {
         char *key = win_utf8(want, -1);
-        mend_err_set(e, MEND_E_NOT_FOUND, 0, "no present network device uses adapter '%s''s driver key (Class\\%s)",
+        mend_err_set(e, MEND_E_NOT_FOUND, 0, "no present network device has the driver key of adapter '%s' (Class\\%s)",
                      name, key ? key : "?");
         free(key);
         return -1;
