@@ -31,17 +31,23 @@ typedef struct nic_entry {
     bool has_keyword;
 } nic_entry;
 
+/* A string value of the subkey sub of k (malloc'd), NULL when either is missing. */
+static wchar_t *read_sz_at(HKEY k, const wchar_t *sub, const wchar_t *value)
+{
+    HKEY p;
+    if (RegOpenKeyExW(k, sub, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &p) != ERROR_SUCCESS)
+        return NULL;
+    wchar_t *d = win_reg_read_sz(p, value);
+    RegCloseKey(p);
+    return d;
+}
+
 /* The driver's Ndi\Params\<keyword>\default (malloc'd), NULL when it declares none. */
 static wchar_t *ndi_default(HKEY k, const wchar_t *kw)
 {
     wchar_t path[96];
     swprintf(path, sizeof path / sizeof path[0], L"Ndi\\Params\\%ls", kw);
-    HKEY p;
-    if (RegOpenKeyExW(k, path, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &p) != ERROR_SUCCESS)
-        return NULL;
-    wchar_t *d = win_reg_read_sz(p, L"default");
-    RegCloseKey(p);
-    return d;
+    return read_sz_at(k, path, L"default");
 }
 
 /* A keyword's value, else the driver's default for it (what NDIS hands the miniport). NDIS keywords
@@ -68,12 +74,7 @@ static wchar_t *connection_name(const wchar_t *instance_id)
 {
     wchar_t path[512];
     swprintf(path, sizeof path / sizeof path[0], L"%ls\\%ls\\Connection", NETWORK_KEY, instance_id);
-    HKEY k;
-    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &k) != ERROR_SUCCESS)
-        return NULL;
-    wchar_t *name = win_reg_read_sz(k, L"Name");
-    RegCloseKey(k);
-    return name;
+    return read_sz_at(HKEY_LOCAL_MACHINE, path, L"Name");
 }
 
 static void entries_free(nic_entry *a, size_t n)
