@@ -42,8 +42,9 @@ static int restart_adapter(lua_State *L, const char *name, mend_err *e)
 {
     mend_engine *eng = bind_engine(L);
     mend_action a = { "nic.restart_adapter", name, 0, MEND_COUNT_ADAPTER_RESTARTS, NULL };
-    mend_log(MEND_LOG_INFO, "restarting network adapter %s so the change takes effect: its link drops for a few seconds",
-             name);
+    bool dry = eng->opts && eng->opts->dry_run;
+    mend_log(MEND_LOG_INFO, "%s network adapter %s so the change takes effect: its link drops for a few seconds",
+             dry ? "dry run: would restart" : "restarting", name);
     mend_guard_verdict v = mend_guard_begin(eng, &a, e);
     if (v == MEND_GUARD_REFUSED)
         return -1;
