@@ -4,6 +4,7 @@
 #include "bindings.h"
 
 #include "bind.h"
+#include "../engine/log.h"
 
 static void free_nics(void *p, size_t n)
 {
@@ -34,6 +35,24 @@ static int l_list(lua_State *L)
     return 1;
 }
 
+/* NDIS reads the keywords when the adapter starts, so the change is followed by a restart
+ * (what Disable-NetAdapterIPsecOffload does unless -NoRestart). Its own journal entry and
+ * counter, no second gate: the question that opened the gate said the link drops. */
+static int restart_adapter(lua_State *L, const char *name, mend_err *e)
+{
+    mend_engine *eng = bind_engine(L);
+    mend_action a = { "nic.restart_adapter", name, 0, MEND_COUNT_ADAPTER_RESTARTS, NULL };
+    bool dry = eng->opts && eng->opts->dry_run;
+    mend_log(MEND_LOG_INFO, "%s network adapter %s so the change takes effect: its link drops for a few seconds",
+             dry ? "dry run: would restart" : "restarting", name);
+    mend_guard_verdict v = mend_guard_begin(eng, &a, e);
+    if (v == MEND_GUARD_REFUSED)
+        return -1;
+    int rc = v == MEND_GUARD_GO ? eng->host.ops->nic.restart(eng->host.ctx, name, e) : 0;
+    mend_guard_end(eng, &a, v, rc == 0 ? NULL : e);
+    return rc;
+}
+
 static int l_set_ipsec_offload(lua_State *L)
 {
     mend_err e;
@@ -44,7 +63,9 @@ static int l_set_ipsec_offload(lua_State *L)
     if (!name)
         return bind_fail(L, &e);
     char question[512];
-    snprintf(question, sizeof question, "%s IPsec task offload on %s?", on ? "Enable" : "Disable", name);
+    snprintf(question, sizeof question,
+             "%s IPsec task offload on %s? This restarts the adapter: its link drops for a few seconds.",
+             on ? "Enable" : "Disable", name);
     mend_action a = { on ? "nic.enable_ipsec_offload" : "nic.disable_ipsec_offload", name, MEND_GATE_NIC,
                       MEND_COUNT_OFFLOAD_CHANGES, question };
     mend_engine *eng = bind_engine(L);
@@ -53,7 +74,18 @@ static int l_set_ipsec_offload(lua_State *L)
         return bind_fail(L, &e);
     int rc = v == MEND_GUARD_GO ? eng->host.ops->nic.set_ipsec_offload(eng->host.ctx, name, on, &e) : 0;
     bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    if (rc != 0)
+        return bind_fail(L, &e);
+    if (restart_adapter(L, name, &e) != 0) {
+        mend_err r;
+        mend_err_set(&r, e.code, 0,
+                     "IPsec task offload of %.120s was changed, but the adapter was not restarted, so the change "
+                     "takes effect only at its next restart (disable and enable it, or reboot): %.250s",
+                     name, e.msg);
+        r.win32 = e.win32;
+        return bind_fail(L, &r);
+    }
+    return bind_true(L);
 }
 
 int luaopen_mend_nic(lua_State *L)

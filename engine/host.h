@@ -171,7 +171,10 @@ typedef struct mend_host_ops {
 
     struct {
         int (*list)(void *ctx, mend_nic **out, size_t *n, mend_err *e);
+        /* Writes the *IPsecOffload* keywords (off keeps what it replaced; on restores it). */
         int (*set_ipsec_offload)(void *ctx, const char *name, bool on, mend_err *e);
+        /* Stops and starts the adapter (its link drops) so NDIS reads the keywords again. */
+        int (*restart)(void *ctx, const char *name, mend_err *e);
     } nic;
 
     /* Persists the machine's state at the end of a run (the simulator saves its state file;

@@ -203,6 +203,11 @@ static int nic_set(void *ctx, const char *name, bool on, mend_err *e)
     WRITE_OP("nic.set_ipsec_offload", name, sim_nic_set_offload(m, name, on, e))
 }
 
+static int nic_restart(void *ctx, const char *name, mend_err *e)
+{
+    WRITE_OP("nic.restart_adapter", name, sim_nic_restart(m, name, e))
+}
+
 static int commit(void *ctx, mend_err *e)
 {
     sim_host *sh = ctx;
@@ -231,7 +236,7 @@ static const mend_host_ops sim_ops = {
     .reg = { reg_get, reg_set, reg_create_key, reg_keys, reg_values, reg_exists, reg_delete_key,
              reg_delete_value },
     .sys = { sys_gpupdate, sys_reboot, sys_sleep, sys_is_admin, sys_os_name, sys_resume, sys_now },
-    .nic = { nic_list, nic_set },
+    .nic = { nic_list, nic_set, nic_restart },
     .commit = commit,
     .close = host_close,
 };

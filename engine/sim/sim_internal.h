@@ -89,10 +89,15 @@ typedef struct sim_handle {
     uint32_t access;
 } sim_handle;
 
+/* The NDIS *IPsecOffload* keywords, in sim_nic.kw order. */
+#define SIM_NIC_NKW 3
+extern const char *const sim_nic_keywords[SIM_NIC_NKW];
+
 typedef struct sim_nic {
     char *name;
     char *description;
-    bool offload;
+    bool offload;              /* in effect: what NDIS read from kw when the adapter last started */
+    int kw[SIM_NIC_NKW];       /* configured keyword values 0..3; -1 = absent */
 } sim_nic;
 
 typedef struct sim_strlist {
@@ -264,7 +269,13 @@ double sim_sys_now(void *ctx);
 
 int sim_nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e);
 int sim_nic_set_offload(void *ctx, const char *name, bool on, mend_err *e);
-bool sim_any_nic_offloads(const sim_machine *m);
+int sim_nic_restart(void *ctx, const char *name, mend_err *e);
+bool sim_any_nic_offloads(const sim_machine *m);          /* in effect, not just configured */
+bool sim_nic_configured_on(const sim_nic *nic);
+void sim_nic_set_all(sim_nic *nic, int value);             /* every keyword present with value */
+void sim_nics_boot(sim_machine *m);                        /* every adapter starts: keywords take effect */
+/* Where mend keeps the values a "turn off" replaced (as on Windows, under its own key). */
+#define SIM_NIC_RECORD_ROOT "HKLM\\SOFTWARE\\mend\\NicOffload"
 
 /* ---- sim_faults.c ---- */
 /* access_denied = { "op", "op:target" }: fills *e and returns true when op on target is denied. */

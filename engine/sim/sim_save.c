@@ -283,7 +283,11 @@ static void save_nics(sim_buf *b, const sim_machine *m)
         quote(b, m->nic[i].name);
         sim_buf_puts(b, ", description = ");
         quote(b, m->nic[i].description);
-        sim_buf_printf(b, ", ipsec_offload = %s },\n", m->nic[i].offload ? "true" : "false");
+        sim_buf_printf(b, ", ipsec_offload = %s, keywords = {", m->nic[i].offload ? "true" : "false");
+        for (int k = 0; k < SIM_NIC_NKW; k++)
+            if (m->nic[i].kw[k] >= 0)
+                sim_buf_printf(b, " [\"%s\"] = %d,", sim_nic_keywords[k], m->nic[i].kw[k]);
+        sim_buf_puts(b, " } },\n");
     }
     sim_buf_puts(b, "  },\n");
 }

@@ -82,9 +82,40 @@ static int load_runtime(sc_ctx *c, int t, uint32_t *next_pid)
 
 /* ---- NICs ---- */
 
+/* keywords = { ["*IPsecOffloadV2"] = 3, ... }: the ones given are present (0..3), the rest absent. */
+static int load_keywords(sc_ctx *c, int x, const char *where, sim_nic *nic, bool *has)
+{
+    static const char *const keys[] = { "*IPsecOffloadV1IPv4", "*IPsecOffloadV2", "*IPsecOffloadV2IPv4", NULL };
+    char kwhere[96];
+    snprintf(kwhere, sizeof kwhere, "%s.keywords", where);
+    lua_getfield(c->L, x, "keywords");
+    if (lua_isnil(c->L, -1)) {
+        lua_pop(c->L, 1);
+        return 0;
+    }
+    if (!lua_istable(c->L, -1))
+        return sc_fail(c, "%s: expected a table of keyword = 0..3", kwhere);
+    int k = lua_gettop(c->L);
+    if (sc_check_keys(c, k, kwhere, keys) != 0)
+        return -1;
+    *has = true;
+    for (int i = 0; i < SIM_NIC_NKW; i++) {
+        uint32_t v = 0;
+        bool present = false;
+        if (sc_opt_u32_has(c, k, kwhere, sim_nic_keywords[i], &v, &present) != 0)
+            return -1;
+        if (present && v > 3)
+            return sc_fail(c, "%s.%s: expected 0 (off), 1 (AH), 2 (ESP) or 3 (AH and ESP), got %u", kwhere,
+                           sim_nic_keywords[i], (unsigned)v);
+        nic->kw[i] = present ? (int)v : -1;
+    }
+    lua_pop(c->L, 1);
+    return 0;
+}
+
 static int load_nics(sc_ctx *c, int t)
 {
-    static const char *const keys[] = { "name", "description", "ipsec_offload", NULL };
+    static const char *const keys[] = { "name", "description", "ipsec_offload", "keywords", NULL };
     size_t n;
     int has = sc_open_list(c, t, NULL, "nics", &n);
     if (has <= 0)
@@ -98,16 +129,23 @@ static int load_nics(sc_ctx *c, int t)
             return -1;
         int x = lua_gettop(c->L);
         sim_nic *nic = &c->m->nic[c->m->nnic];
-        bool off = false;
+        bool off = false, has_off = false, has_kw = false;
+        lua_getfield(c->L, x, "ipsec_offload");
+        has_off = !lua_isnil(c->L, -1);
+        lua_pop(c->L, 1);
         if (sc_check_keys(c, x, where, keys) || sc_opt_string(c, x, where, "name", &nic->name, NULL) ||
             sc_opt_string(c, x, where, "description", &nic->description, "") ||
-            sc_opt_bool(c, x, where, "ipsec_offload", &off)) {
+            sc_opt_bool(c, x, where, "ipsec_offload", &off) || load_keywords(c, x, where, nic, &has_kw)) {
             free(nic->name);
             free(nic->description);
             return -1;
         }
         c->m->nnic++;
-        nic->offload = off;
+        /* ipsec_offload alone: all three keywords 3 or 0. With keywords, it says what is in
+         * effect (a change written but not yet read by a restarted adapter differs). */
+        if (!has_kw)
+            sim_nic_set_all(nic, off ? 3 : 0);
+        nic->offload = has_off ? off : sim_nic_configured_on(nic);
         if (!nic->name || !nic->name[0])
             return sc_fail(c, "%s.name: missing", where);
         for (size_t j = 0; j + 1 < c->m->nnic; j++)

@@ -162,8 +162,9 @@ void sim_show(const sim_machine *m, const char *state_file, FILE *out)
     show_processes(m, out);
     fprintf(out, "NICs:\n");
     for (size_t i = 0; i < m->nnic; i++)
-        fprintf(out, "  %-14s IPsec offload %-3s  %s\n", m->nic[i].name, m->nic[i].offload ? "on" : "off",
-                m->nic[i].description);
+        fprintf(out, "  %-14s IPsec offload %-3s  %s%s\n", m->nic[i].name,
+                sim_nic_configured_on(&m->nic[i]) ? "on" : "off", m->nic[i].description,
+                sim_nic_configured_on(&m->nic[i]) != m->nic[i].offload ? "  (takes effect at the adapter's next restart)" : "");
     fprintf(out, "Faults:%s\n", m->ignore_stop.n || m->access_denied.n || m->unkillable.n || m->crash_after
                                     ? "" : " none");
     for (size_t i = 0; i < m->ignore_stop.n; i++)

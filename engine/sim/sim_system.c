@@ -127,6 +127,7 @@ int sim_sys_reboot(void *ctx, const char *reason, mend_err *e)
     sim_map_each(&m->window, free_window_entry, NULL);
     sim_map_free(&m->window);
     sim_map_init(&m->window, false);
+    sim_nics_boot(m);       /* adapters start before the services: NDIS reads the keywords */
     start_services(m);
     /* Missed purges complete at boot unless something that came back still blocks them. */
     for (size_t i = m->npol; i-- > 0;) {

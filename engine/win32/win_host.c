@@ -29,7 +29,7 @@ static const mend_host_ops win_ops = {
              win_reg_exists, win_reg_delete_key, win_reg_delete_value },
     .sys = { win_sys_gpupdate, win_sys_reboot, win_sys_sleep, win_sys_is_admin, win_sys_os_name,
              win_sys_resume_after_reboot, win_sys_now },
-    .nic = { win_nic_list, win_nic_set_ipsec_offload },
+    .nic = { win_nic_list, win_nic_set_ipsec_offload, win_nic_restart },
     .commit = win_commit,
     .close = win_close,
 };

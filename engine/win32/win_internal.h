@@ -100,5 +100,9 @@ double win_sys_now(void *ctx);
 
 int win_nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e);
 int win_nic_set_ipsec_offload(void *ctx, const char *name, bool on, mend_err *e);
+int win_nic_restart(void *ctx, const char *name, mend_err *e);
+/* ---- win_nic_restart.c ---- */
+/* Stops and starts the present device whose driver key is Class\<class_guid>\<sub> (SetupAPI). */
+int win_nic_restart_device(const wchar_t *class_guid, const wchar_t *sub, const char *name, mend_err *e);
 
 #endif

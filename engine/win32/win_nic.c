@@ -1,4 +1,4 @@
-/* NIC IPsec task offload through the NDIS *IPsecOffload* keywords of the network adapter class key. */
+/* NIC IPsec task offload: the NDIS *IPsecOffload* keywords of the network adapter class key, and their record. */
 #include "win_internal.h"
 
 #include <stdlib.h>
@@ -8,38 +8,63 @@
 #define NET_CLASS_GUID L"{4d36e972-e325-11ce-bfc1-08002be10318}"
 #define CLASS_KEY L"SYSTEM\\CurrentControlSet\\Control\\Class\\" NET_CLASS_GUID
 #define NETWORK_KEY L"SYSTEM\\CurrentControlSet\\Control\\Network\\" NET_CLASS_GUID
+/* What "off" replaced, per adapter (NetCfgInstanceId): mend's own key, so it survives runs, reboots
+ * and a driver update that rewrites the adapter's key, and no driver ever reads it. */
+#define RECORD_KEY L"SOFTWARE\\mend\\NicOffload"
 
-/* Off is "0"; on restores "3" (AH and ESP offloaded, the drivers' usual default). */
+/* Turning on with nothing recorded and no Ndi\Params default: AH and ESP (Enable-NetAdapterIPsecOffload's
+ * AuthHeaderEspEnabled). */
 #define OFFLOAD_ON L"3"
-#define OFFLOAD_OFF L"0"
 
 static const wchar_t *const keywords[] = {
     L"*IPsecOffloadV1IPv4", L"*IPsecOffloadV2", L"*IPsecOffloadV2IPv4",
 };
 
+#define NKW (sizeof keywords / sizeof keywords[0])
+
 typedef struct nic_entry {
     wchar_t sub[16];           /* 0000, 0001, ... */
+    wchar_t *id;               /* NetCfgInstanceId */
     wchar_t *name;
     wchar_t *description;
     bool offload;
     bool has_keyword;
 } nic_entry;
 
-/* NDIS keywords are strings; some drivers write DWORDs. Non-zero means offload is on. */
-static bool keyword_value(HKEY k, const wchar_t *kw, bool *present)
+/* A string value of the subkey sub of k (malloc'd), NULL when either is missing. */
+static wchar_t *read_sz_at(HKEY k, const wchar_t *sub, const wchar_t *value)
+{
+    HKEY p;
+    if (RegOpenKeyExW(k, sub, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &p) != ERROR_SUCCESS)
+        return NULL;
+    wchar_t *d = win_reg_read_sz(p, value);
+    RegCloseKey(p);
+    return d;
+}
+
+/* The driver's Ndi\Params\<keyword>\default (malloc'd), NULL when it declares none. */
+static wchar_t *ndi_default(HKEY k, const wchar_t *kw)
+{
+    wchar_t path[96];
+    swprintf(path, sizeof path / sizeof path[0], L"Ndi\\Params\\%ls", kw);
+    return read_sz_at(k, path, L"default");
+}
+
+/* A keyword's value, else the driver's default for it (what NDIS hands the miniport). NDIS keywords
+ * are strings; some drivers write DWORDs. *present: the value exists; *known: it or an Ndi entry does. */
+static bool keyword_value(HKEY k, const wchar_t *kw, bool *present, bool *known)
 {
     DWORD type, size = 0;
-    *present = false;
-    if (RegQueryValueExW(k, kw, NULL, &type, NULL, &size) != ERROR_SUCCESS)
-        return false;
-    *present = true;
-    if (type == REG_DWORD) {
+    *present = RegQueryValueExW(k, kw, NULL, &type, NULL, &size) == ERROR_SUCCESS;
+    if (*present && type == REG_DWORD) {
         DWORD v = 0;
         size = sizeof v;
         RegQueryValueExW(k, kw, NULL, NULL, (BYTE *)&v, &size);
+        *known = true;
         return v != 0;
     }
-    wchar_t *s = win_reg_read_sz(k, kw);
+    wchar_t *s = *present ? win_reg_read_sz(k, kw) : ndi_default(k, kw);
+    *known = *present || s;
     bool on = s && s[0] && wcstoul(s, NULL, 10) != 0;
     free(s);
     return on;
@@ -49,17 +74,13 @@ static wchar_t *connection_name(const wchar_t *instance_id)
 {
     wchar_t path[512];
     swprintf(path, sizeof path / sizeof path[0], L"%ls\\%ls\\Connection", NETWORK_KEY, instance_id);
-    HKEY k;
-    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &k) != ERROR_SUCCESS)
-        return NULL;
-    wchar_t *name = win_reg_read_sz(k, L"Name");
-    RegCloseKey(k);
-    return name;
+    return read_sz_at(HKEY_LOCAL_MACHINE, path, L"Name");
 }
 
 static void entries_free(nic_entry *a, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        free(a[i].id);
         free(a[i].name);
         free(a[i].description);
     }
@@ -116,13 +137,13 @@ static int read_nics(nic_entry **out, size_t *n, mend_err *e)
             ne->name = _wcsdup(ne->description ? ne->description : id);
         if (!ne->description)
             ne->description = _wcsdup(L"");
-        for (size_t kw = 0; kw < sizeof keywords / sizeof keywords[0]; kw++) {
-            bool present;
-            if (keyword_value(k, keywords[kw], &present))
+        for (size_t kw = 0; kw < NKW; kw++) {
+            bool present, known;
+            if (keyword_value(k, keywords[kw], &present, &known))
                 ne->offload = true;
-            ne->has_keyword |= present;
+            ne->has_keyword |= known;
         }
-        free(id);
+        ne->id = id;
         RegCloseKey(k);
         if (!ne->name || !ne->description) {
             rc = ERROR_NOT_ENOUGH_MEMORY;
@@ -166,17 +187,137 @@ int win_nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e)
     return 0;
 }
 
-int win_nic_set_ipsec_offload(void *ctx, const char *name, bool on, mend_err *e)
+/* A value's type and bytes (malloc'd); NULL when absent. */
+static BYTE *read_raw(HKEY k, const wchar_t *name, DWORD *type, DWORD *size)
+{
+    for (;;) {
+        *size = 0;
+        if (RegQueryValueExW(k, name, NULL, type, NULL, size) != ERROR_SUCCESS)
+            return NULL;
+        BYTE *d = malloc(*size + 1);
+        if (!d)
+            return NULL;
+        LSTATUS rc = RegQueryValueExW(k, name, NULL, type, d, size);
+        if (rc == ERROR_SUCCESS)
+            return d;
+        free(d);
+        if (rc != ERROR_MORE_DATA)
+            return NULL;
+    }
+}
+
+/* Writes text as the keyword's type: a DWORD stays a DWORD. */
+static LSTATUS put_keyword(HKEY k, const wchar_t *kw, const wchar_t *text)
+{
+    DWORD type = REG_SZ, size = 0;
+    if (RegQueryValueExW(k, kw, NULL, &type, NULL, &size) == ERROR_SUCCESS && type == REG_DWORD) {
+        DWORD v = (DWORD)wcstoul(text, NULL, 10);
+        return RegSetValueExW(k, kw, 0, REG_DWORD, (const BYTE *)&v, sizeof v);
+    }
+    return RegSetValueExW(k, kw, 0, REG_SZ, (const BYTE *)text, (DWORD)((wcslen(text) + 1) * sizeof *text));
+}
+
+static void record_path(const nic_entry *ne, wchar_t *buf, size_t n)
+{
+    swprintf(buf, n, L"%ls\\%ls", RECORD_KEY, ne->id);
+}
+
+/* Keeps each keyword's value ("off" is about to replace it), REG_NONE for one that was absent. */
+static LSTATUS record(HKEY k, const nic_entry *ne)
+{
+    wchar_t path[160];
+    record_path(ne, path, sizeof path / sizeof path[0]);
+    RegDeleteKeyExW(HKEY_LOCAL_MACHINE, path, KEY_WOW64_64KEY, 0);
+    HKEY r;
+    LSTATUS rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, path, 0, NULL, REG_OPTION_NON_VOLATILE,
+                                 KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &r, NULL);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    rc = RegSetValueExW(r, L"Adapter", 0, REG_SZ, (const BYTE *)ne->name,
+                        (DWORD)((wcslen(ne->name) + 1) * sizeof(wchar_t)));
+    for (size_t kw = 0; rc == ERROR_SUCCESS && kw < NKW; kw++) {
+        bool present, known;
+        keyword_value(k, keywords[kw], &present, &known);
+        if (!known)
+            continue;
+        DWORD type = REG_NONE, size = 0;
+        BYTE *d = present ? read_raw(k, keywords[kw], &type, &size) : NULL;
+        if (present && !d)
+            rc = ERROR_NOT_ENOUGH_MEMORY;
+        else
+            rc = RegSetValueExW(r, keywords[kw], 0, d ? type : REG_NONE, d, d ? size : 0);
+        free(d);
+    }
+    RegCloseKey(r);
+    return rc;
+}
+
+/* Puts back what the record holds and removes it. *found false when there is no record. */
+static LSTATUS restore(HKEY k, const nic_entry *ne, bool *found)
+{
+    wchar_t path[160];
+    record_path(ne, path, sizeof path / sizeof path[0]);
+    HKEY r;
+    *found = RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &r) == ERROR_SUCCESS;
+    if (!*found)
+        return ERROR_SUCCESS;
+    LSTATUS rc = ERROR_SUCCESS;
+    for (size_t kw = 0; rc == ERROR_SUCCESS && kw < NKW; kw++) {
+        DWORD type, size;
+        BYTE *d = read_raw(r, keywords[kw], &type, &size);
+        if (!d)
+            continue;
+        if (type == REG_NONE) {
+            rc = RegDeleteValueW(k, keywords[kw]);
+            if (rc == ERROR_FILE_NOT_FOUND)
+                rc = ERROR_SUCCESS;
+        } else {
+            rc = RegSetValueExW(k, keywords[kw], 0, type, d, size);
+        }
+        free(d);
+    }
+    RegCloseKey(r);
+    if (rc == ERROR_SUCCESS)
+        rc = RegDeleteKeyExW(HKEY_LOCAL_MACHINE, path, KEY_WOW64_64KEY, 0);
+    return rc;
+}
+
+static LSTATUS set_keywords(HKEY k, const nic_entry *ne, bool on)
+{
+    LSTATUS rc = ERROR_SUCCESS;
+    if (!on) {
+        /* Already off: keep the earlier record; a second "off" must not replace it with zeros. */
+        if (ne->offload && (rc = record(k, ne)) != ERROR_SUCCESS)
+            return rc;
+        for (size_t kw = 0; rc == ERROR_SUCCESS && kw < NKW; kw++) {
+            bool present, known;
+            keyword_value(k, keywords[kw], &present, &known);
+            if (known)
+                rc = put_keyword(k, keywords[kw], L"0");
+        }
+        return rc;
+    }
+    bool found;
+    if ((rc = restore(k, ne, &found)) != ERROR_SUCCESS || found)
+        return rc;
+    for (size_t kw = 0; rc == ERROR_SUCCESS && kw < NKW; kw++) {
+        bool present, known;
+        keyword_value(k, keywords[kw], &present, &known);
+        if (!known)
+            continue;
+        wchar_t *d = ndi_default(k, keywords[kw]);
+        rc = put_keyword(k, keywords[kw], d && d[0] ? d : OFFLOAD_ON);
+        free(d);
+    }
+    return rc;
+}
+
+/* The adapter named name (connection name first, then description); NULL with e set. */
+static nic_entry *find_nic(nic_entry *ents, size_t cnt, const char *name, mend_err *e)
 {
     wchar_t *w = win_wide(name, e);
     if (!w)
-        return -1;
-    nic_entry *ents;
-    size_t cnt;
-    if (read_nics(&ents, &cnt, e) != 0) {
-        free(w);
-        return -1;
-    }
+        return NULL;
     nic_entry *hit = NULL;
     for (size_t i = 0; i < cnt && !hit; i++)
         if (win_ieq(ents[i].name, w))
@@ -185,31 +326,47 @@ int win_nic_set_ipsec_offload(void *ctx, const char *name, bool on, mend_err *e)
         if (win_ieq(ents[i].description, w))
             hit = &ents[i];
     free(w);
-    int ret = 0;
-    if (!hit) {
-        ret = mend_err_set(e, MEND_E_NOT_FOUND, 0, "no network adapter is named '%s'", name);
-    } else if (!hit->has_keyword) {
+    if (!hit)
+        mend_err_set(e, MEND_E_NOT_FOUND, 0, "no network adapter is named '%s'", name);
+    return hit;
+}
+
+int win_nic_set_ipsec_offload(void *ctx, const char *name, bool on, mend_err *e)
+{
+    nic_entry *ents;
+    size_t cnt;
+    if (read_nics(&ents, &cnt, e) != 0)
+        return -1;
+    nic_entry *hit = find_nic(ents, cnt, name, e);
+    int ret = hit ? 0 : -1;
+    if (hit && !hit->has_keyword) {
         ret = mend_err_set(e, MEND_E_UNSUPPORTED, 0,
                            "network adapter '%s' has no IPsec task offload setting", name);
-    } else {
+    } else if (hit) {
         wchar_t path[128];
         swprintf(path, sizeof path / sizeof path[0], L"%ls\\%ls", CLASS_KEY, hit->sub);
         HKEY k = NULL;
         LSTATUS rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0,
-                                   KEY_QUERY_VALUE | KEY_SET_VALUE | KEY_WOW64_64KEY, &k);
-        const wchar_t *v = on ? OFFLOAD_ON : OFFLOAD_OFF;
-        for (size_t kw = 0; rc == ERROR_SUCCESS && kw < sizeof keywords / sizeof keywords[0]; kw++) {
-            bool present;
-            keyword_value(k, keywords[kw], &present);
-            if (present)
-                rc = RegSetValueExW(k, keywords[kw], 0, REG_SZ, (const BYTE *)v,
-                                    (DWORD)((wcslen(v) + 1) * sizeof *v));
-        }
-        if (k)
+                                   KEY_QUERY_VALUE | KEY_SET_VALUE | KEY_ENUMERATE_SUB_KEYS | KEY_WOW64_64KEY, &k);
+        if (rc == ERROR_SUCCESS) {
+            rc = set_keywords(k, hit, on);
             RegCloseKey(k);
+        }
         if (rc != ERROR_SUCCESS)
             ret = win_err(e, (DWORD)rc, "cannot change IPsec task offload of '%s'", name);
     }
+    entries_free(ents, cnt);
+    return ret;
+}
+
+int win_nic_restart(void *ctx, const char *name, mend_err *e)
+{
+    nic_entry *ents;
+    size_t cnt;
+    if (read_nics(&ents, &cnt, e) != 0)
+        return -1;
+    nic_entry *hit = find_nic(ents, cnt, name, e);
+    int ret = hit ? win_nic_restart_device(NET_CLASS_GUID, hit->sub, name, e) : -1;
     entries_free(ents, cnt);
     return ret;
 }

@@ -464,8 +464,10 @@ R.offload = {
   name = "offload",
   gate = "nic",
   tells = "For a delete still refused \"in use\" with no holder and no assignment: turn IPsec task "
-       .. "offload off on the adapters that have it (their hardware keeps the old SAs), then restart "
-       .. "the Policy Agent once so it lets go.",
+       .. "offload off on the adapters that have it (their hardware keeps the old SAs) and restart "
+       .. "each adapter so the change takes effect (its link drops for a few seconds; the previous "
+       .. "values are kept so turning offload on again restores them), then restart the Policy "
+       .. "Agent once so it lets go.",
   applies = function(ctx, p)
     if p.kind ~= "in_use" then return false end
     local cur = ctx:get(p)
@@ -482,34 +484,39 @@ R.offload = {
     local names = {}
     for _, n in ipairs(nics) do names[#names + 1] = n.name end
     if #nics > 0 then
-      local refused, failed = {}, {}
-      for _, r in ipairs(offload.disable(nics)) do
-        if r.ok then
-          ctx:step(nil, { action = "nic.set_ipsec_offload", target = r.name, ok = true,
-                          message = "IPsec task offload turned off on " .. r.name })
-        elseif r.code == "not_permitted" then
+      log.info("%s (%s)", offload.link_drops, table.concat(names, ", "))
+      local results = offload.disable(nics)
+      for _, st in ipairs(offload.steps(results, false)) do ctx:step(nil, st) end
+      local refused, failed, waiting = {}, {}, {}
+      for _, r in ipairs(results) do
+        if r.code == "not_permitted" then
           refused[#refused + 1] = r
-        else
-          ctx:step(nil, { action = "nic.set_ipsec_offload", target = r.name, ok = false, code = r.code,
-                          message = r.message })
+        elseif r.changed and not r.restarted then
+          waiting[#waiting + 1] = r
+        elseif not r.ok then
           failed[#failed + 1] = r
         end
       end
       if #refused > 0 then
         for _, p in ipairs(set) do
-          ctx:need(p, "nic", "turning IPsec task offload off on " .. table.concat(names, ", "), refused[1].message)
+          ctx:need(p, "nic", "turning IPsec task offload off on " .. table.concat(names, ", ")
+                   .. " (each adapter restarts: its link drops for a few seconds)", refused[1].message)
         end
         ctx:note(offload.why)
         return
       end
-      if #failed > 0 then
+      for _, r in ipairs(waiting) do ctx:note(offload.restart_advice(r.name)) end
+      if #failed > 0 or #waiting > 0 then
+        local r = failed[1] or waiting[1]
         for _, p in ipairs(set) do
-          ctx:fail(p, string.format("could not turn IPsec task offload off on %s: %s", failed[1].name, failed[1].message))
+          ctx:fail(p, string.format("could not turn IPsec task offload off on %s: %s", r.name, r.message))
         end
         return
       end
-      ctx:note(string.format("IPsec task offload was turned off on %s. Leave it off: the article's prevention "
-        .. "tip, since offload is what kept the policy stuck.", table.concat(names, ", ")))
+      ctx:note(string.format("IPsec task offload was turned off on %s, and each adapter restarted so it took "
+        .. "effect. Leave it off: the article's prevention tip, since offload is what kept the policy stuck. "
+        .. "To turn it on again with the values it had: mend run --allow nic scripts/offload.lua on",
+        table.concat(names, ", ")))
       ctx:restart_agent(set, "with IPsec task offload off")
     else
       ctx:restart_agent(set, "so it drops SAs an adapter may still hold")

@@ -355,7 +355,11 @@ nic = {}
 ---@return mend.code? code
 function nic.list() end
 
----Turns IPsec task offload on or off. Gate `nic`; counted as `offload_changes`.
+---Turns IPsec task offload on or off, then restarts the adapter so it takes effect (its link
+---drops for a few seconds). Gate `nic`; counted as `offload_changes` and `adapter_restarts`.
+---Off keeps the previous keyword values under HKLM\SOFTWARE\mend\NicOffload; on restores them
+---(else the driver's Ndi\Params default). A failed restart returns nil, message, code with the
+---change written: it takes effect at the adapter's next restart.
 ---@param name string
 ---@param on boolean
 ---@return true|nil ok

@@ -36,7 +36,8 @@ for line in io.lines("journal.jsonl") do
 end
 local want = { "ipsec.unassign", "ipsec.assign", "ipsec.unassign", "ipsec.delete", "ipsec.create",
                "svc.stop", "svc.start", "svc.restart", "proc.kill", "reg.set", "reg.delete",
-               "reg.import", "sys.gpupdate", "nic.disable_ipsec_offload", "sys.resume_after_reboot",
+               "reg.import", "sys.gpupdate", "nic.disable_ipsec_offload", "nic.restart_adapter",
+               "sys.resume_after_reboot",
                "sys.reboot", "ipsec.delete" }
 t.eq(begins, want, "journal begin records")
 t.eq(ends, want, "journal end records")

@@ -267,6 +267,10 @@ static void test_sim_nic_offload_needs_offload_off_then_restart(void **state)
     assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
     assert_int_equal(h.ops->nic.set_ipsec_offload(h.ctx, "Ethernet0", false, &e), 0);
     assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE); /* not without the restart */
+    /* NDIS reads the keywords when the adapter starts: written but not restarted changes nothing */
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    assert_int_equal(h.ops->nic.restart(h.ctx, "Ethernet0", &e), 0);
     assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
     assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
     mend_host_close(&h);
@@ -375,6 +379,7 @@ static void test_sim_combo_many_cleared_by_the_whole_ladder(void **state)
     assert_int_equal(h.ops->proc.kill(h.ctx, 4242, &e), 0);
     assert_int_equal(st_delete(&h, "QM-Held", &e), MEND_OK);
     assert_int_equal(h.ops->nic.set_ipsec_offload(h.ctx, "Ethernet0", false, &e), 0);
+    assert_int_equal(h.ops->nic.restart(h.ctx, "Ethernet0", &e), 0);
     char *key = key_of(&h, "QM-Corrupt");
     assert_int_equal(h.ops->reg.delete_key(h.ctx, key, true, &e), 0);
     free(key);

@@ -12,11 +12,12 @@ return {
     t.check(t.read(work .. "/state.lua") == before, "handle_check.lua changed the state file")
 
     res = t.mend(work, { "run", t.SRC .. "/scripts/offload.lua" })
-    t.expect(res, { exit = 1, actions = { offload_changes = 0, service_restarts = 0 },
+    t.expect(res, { exit = 1, actions = { offload_changes = 0, adapter_restarts = 0, service_restarts = 0 },
                     advice = { "IPsec task offload is on for Ethernet0", "mend run --allow nic scripts/offload.lua" } },
              "offload.lua refused")
     res = t.mend(work, { "run", "--allow", "nic", t.SRC .. "/scripts/offload.lua" })
-    t.expect(res, { exit = 0, actions = { offload_changes = 1, service_restarts = 1 } }, "offload.lua allowed")
+    t.expect(res, { exit = 0, actions = { offload_changes = 1, adapter_restarts = 1, service_restarts = 1 } },
+             "offload.lua allowed")
     for _, n in ipairs(t.load_state(work .. "/state.lua").nics) do
       t.check(not n.ipsec_offload, "%s still offloads", n.name)
     end
