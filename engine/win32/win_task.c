@@ -141,8 +141,9 @@ static HRESULT define_action(ITaskDefinition *def, const wchar_t *exe, const wch
 }
 
 /* SYSTEM (S-1-5-18): it runs at startup with nobody logged on. The logon type
- * (TASK_LOGON_SERVICE_ACCOUNT) goes with the registration, which sets it on the principal. */
-static HRESULT define_principal(ITaskDefinition *def, const char **step)
+ * (TASK_LOGON_SERVICE_ACCOUNT) goes with the registration, which sets it on the principal.
+ * With full, elevated too: Wine 8 stops at the run level (E_NOTIMPL). */
+static HRESULT define_principal(ITaskDefinition *def, bool full, const char **step)
 {
     IPrincipal *principal = NULL;
     *step = "ITaskDefinition::get_Principal";
@@ -151,18 +152,7 @@ static HRESULT define_principal(ITaskDefinition *def, const char **step)
         *step = "IPrincipal::put_UserId(S-1-5-18)";
         hr = put_string(set_user, principal, L"S-1-5-18");
     }
-    if (principal)
-        IPrincipal_Release(principal);
-    return hr;
-}
-
-/* Elevated; Wine 8 stops here (E_NOTIMPL). */
-static HRESULT define_run_level(ITaskDefinition *def, const char **step)
-{
-    IPrincipal *principal = NULL;
-    *step = "ITaskDefinition::get_Principal";
-    HRESULT hr = ITaskDefinition_get_Principal(def, &principal);
-    if (SUCCEEDED(hr)) {
+    if (SUCCEEDED(hr) && full) {
         *step = "IPrincipal::put_RunLevel(TASK_RUNLEVEL_HIGHEST)";
         hr = IPrincipal_put_RunLevel(principal, TASK_RUNLEVEL_HIGHEST);
     }
@@ -237,37 +227,60 @@ static HRESULT define_boot_trigger(ITaskDefinition *def, const char **step)
     return hr;
 }
 
+/* COM, the service and the \mend folder, held for one call. */
+typedef struct task_session {
+    bool com_owned;
+    ITaskService *svc;
+    ITaskFolder *folder;
+} task_session;
+
+/* Opens the session; with create the folder is made when missing. *step names what failed. */
+static HRESULT session_open(task_session *ts, bool create, const char **step)
+{
+    memset(ts, 0, sizeof *ts);
+    *step = "CoInitializeEx";
+    HRESULT hr = com_start(&ts->com_owned);
+    if (SUCCEEDED(hr)) {
+        *step = "connecting to the Task Scheduler service";
+        hr = connect_service(&ts->svc);
+    }
+    if (SUCCEEDED(hr)) {
+        *step = create ? "opening or creating the folder \\mend" : "opening the folder \\mend";
+        hr = create ? mend_folder(ts->svc, &ts->folder) : get_folder(ts->svc, TASK_FOLDER, &ts->folder);
+    }
+    return hr;
+}
+
+static void session_close(task_session *ts)
+{
+    if (ts->folder)
+        ITaskFolder_Release(ts->folder);
+    if (ts->svc)
+        ITaskService_Release(ts->svc);
+    if (ts->com_owned)
+        CoUninitialize();
+}
+
 int win_task_register(const wchar_t *exe, const wchar_t *args, bool full, mend_err *e)
 {
     if (wcslen(exe) + wcslen(args) + 3 > TASK_CMDLINE_MAX)
         return mend_err_set(e, MEND_E_INVALID, 0, "the resume command line is longer than the %d characters "
                             "CreateProcess takes", TASK_CMDLINE_MAX);
-    bool owned;
-    HRESULT hr = com_start(&owned);
-    if (FAILED(hr))
-        return hr_err(e, hr, "CoInitializeEx");
-    ITaskService *svc = NULL;
-    ITaskFolder *folder = NULL;
+    task_session ts;
     ITaskDefinition *def = NULL;
     IRegisteredTask *task = NULL;
-    const char *step = "connecting to the Task Scheduler service";
-    hr = connect_service(&svc);
-    if (SUCCEEDED(hr)) {
-        step = "opening or creating the folder \\mend";
-        hr = mend_folder(svc, &folder);
-    }
+    const char *step;
+    HRESULT hr = session_open(&ts, true, &step);
     if (SUCCEEDED(hr)) {
         step = "ITaskService::NewTask";
-        hr = ITaskService_NewTask(svc, 0, &def);
+        hr = ITaskService_NewTask(ts.svc, 0, &def);
     }
     if (SUCCEEDED(hr))
         hr = define_action(def, exe, args, &step);
     if (SUCCEEDED(hr))
-        hr = define_principal(def, &step);
-    if (SUCCEEDED(hr))
         hr = define_settings(def, &step);
-    if (SUCCEEDED(hr) && full)
-        hr = define_run_level(def, &step);
+    if (SUCCEEDED(hr))
+        hr = define_principal(def, full, &step);
     if (SUCCEEDED(hr) && full)
         hr = define_boot_trigger(def, &step);
     if (SUCCEEDED(hr)) {
@@ -277,8 +290,9 @@ int win_task_register(const wchar_t *exe, const wchar_t *args, bool full, mend_e
         VariantInit(&user);
         user.vt = VT_BSTR;
         user.bstrVal = SysAllocString(L"SYSTEM");
-        hr = name && user.bstrVal ? ITaskFolder_RegisterTaskDefinition(folder, name, def, TASK_CREATE_OR_UPDATE, user,
-                                                                       none, TASK_LOGON_SERVICE_ACCOUNT, none, &task)
+        hr = name && user.bstrVal ? ITaskFolder_RegisterTaskDefinition(ts.folder, name, def, TASK_CREATE_OR_UPDATE,
+                                                                       user, none, TASK_LOGON_SERVICE_ACCOUNT, none,
+                                                                       &task)
                                   : E_OUTOFMEMORY;
         VariantClear(&user);
         SysFreeString(name);
@@ -287,38 +301,24 @@ int win_task_register(const wchar_t *exe, const wchar_t *args, bool full, mend_e
         IRegisteredTask_Release(task);
     if (def)
         ITaskDefinition_Release(def);
-    if (folder)
-        ITaskFolder_Release(folder);
-    if (svc)
-        ITaskService_Release(svc);
-    if (owned)
-        CoUninitialize();
+    session_close(&ts);
     return FAILED(hr) ? hr_err(e, hr, step) : 0;
 }
 
 int win_task_xml(wchar_t **xml, mend_err *e)
 {
     *xml = NULL;
-    bool owned;
-    HRESULT hr = com_start(&owned);
-    if (FAILED(hr))
-        return hr_err(e, hr, "CoInitializeEx");
-    ITaskService *svc = NULL;
-    ITaskFolder *folder = NULL;
+    task_session ts;
     IRegisteredTask *task = NULL;
-    const char *step = "connecting to the Task Scheduler service";
-    hr = connect_service(&svc);
-    if (SUCCEEDED(hr)) {
-        step = "opening the folder \\mend";
-        hr = get_folder(svc, TASK_FOLDER, &folder);
-    }
+    BSTR text = NULL;
+    const char *step;
+    HRESULT hr = session_open(&ts, false, &step);
     if (SUCCEEDED(hr)) {
         step = "ITaskFolder::GetTask(resume)";
         BSTR name = SysAllocString(TASK_NAME);
-        hr = name ? ITaskFolder_GetTask(folder, name, &task) : E_OUTOFMEMORY;
+        hr = name ? ITaskFolder_GetTask(ts.folder, name, &task) : E_OUTOFMEMORY;
         SysFreeString(name);
     }
-    BSTR text = NULL;
     if (SUCCEEDED(hr)) {
         step = "IRegisteredTask::get_Xml";
         hr = IRegisteredTask_get_Xml(task, &text);
@@ -328,12 +328,7 @@ int win_task_xml(wchar_t **xml, mend_err *e)
     SysFreeString(text);
     if (task)
         IRegisteredTask_Release(task);
-    if (folder)
-        ITaskFolder_Release(folder);
-    if (svc)
-        ITaskService_Release(svc);
-    if (owned)
-        CoUninitialize();
+    session_close(&ts);
     return FAILED(hr) ? hr_err(e, hr, step) : 0;
 }
 
@@ -346,29 +341,20 @@ static bool hr_absent(HRESULT hr)
 int win_task_delete(bool *found, mend_err *e)
 {
     *found = false;
-    bool owned;
-    HRESULT hr = com_start(&owned);
-    if (FAILED(hr))
-        return hr_err(e, hr, "CoInitializeEx");
-    ITaskService *svc = NULL;
-    ITaskFolder *folder = NULL;
-    const char *step = "connecting to the Task Scheduler service";
-    hr = connect_service(&svc);
-    if (SUCCEEDED(hr)) {
-        step = "opening the folder \\mend";
-        hr = get_folder(svc, TASK_FOLDER, &folder);
-    }
+    task_session ts;
+    const char *step;
+    HRESULT hr = session_open(&ts, false, &step);
     if (SUCCEEDED(hr)) {
         step = "ITaskFolder::DeleteTask(resume)";
         BSTR name = SysAllocString(TASK_NAME);
-        hr = name ? ITaskFolder_DeleteTask(folder, name, 0) : E_OUTOFMEMORY;
+        hr = name ? ITaskFolder_DeleteTask(ts.folder, name, 0) : E_OUTOFMEMORY;
         SysFreeString(name);
         *found = SUCCEEDED(hr);
     }
-    if (SUCCEEDED(hr) && svc) {
+    if (SUCCEEDED(hr)) {
         /* The empty folder goes too; one that holds anything else stays (DeleteFolder refuses). */
         ITaskFolder *root;
-        if (SUCCEEDED(get_folder(svc, L"\\", &root))) {
+        if (SUCCEEDED(get_folder(ts.svc, L"\\", &root))) {
             BSTR name = SysAllocString(TASK_FOLDER + 1);
             if (name)
                 ITaskFolder_DeleteFolder(root, name, 0);
@@ -378,11 +364,6 @@ int win_task_delete(bool *found, mend_err *e)
     }
     if (hr_absent(hr))
         hr = S_OK;
-    if (folder)
-        ITaskFolder_Release(folder);
-    if (svc)
-        ITaskService_Release(svc);
-    if (owned)
-        CoUninitialize();
+    session_close(&ts);
     return FAILED(hr) ? hr_err(e, hr, step) : 0;
 }
