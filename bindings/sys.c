@@ -1,35 +1,85 @@
-/* The sys module: group-policy refresh, reboot behind its gate, sleep, admin check, OS name, resume. */
+/* The sys module: group-policy refresh, reboot behind its gate, sleep, admin check, OS name, the resume task. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bindings.h"
 
+#include "../engine/engine_private.h"
+#include "../engine/lua_private.h"
 #include "../engine/platform.h"
 #include "bind.h"
 #include "../engine/plan.h"
 
+/* gpupdate's own default for /wait (MicrosoftDocs gpupdate.md); policy processing goes on
+ * in the background after it returns. */
+#define GPUPDATE_DEFAULT_WAIT_S 600
+/* Left of the run's --timeout after gpupdate's /wait: the host waits for the process a little
+ * longer than /wait, and the ladder still has to verify. */
+#define GPUPDATE_TIMEOUT_RESERVE_S 60
+
+/* Seconds the run has left before its --timeout; negative when there is no limit. */
+static double time_left(lua_State *L)
+{
+    void *ud;
+    if (lua_getallocf(L, &ud) != mend_limits_alloc || !ud)
+        return -1;
+    const mend_limits *lim = ud;
+    if (lim->timeout_s <= 0)
+        return -1;
+    double left = lim->deadline - mend_monotonic_now();
+    return left > 0 ? left : 0;
+}
+
+/* /wait:N for this run: what was asked (or gpupdate's default), but never past --timeout. */
+static unsigned gpupdate_wait(lua_State *L, lua_Integer want)
+{
+    double left = time_left(L);
+    if (left >= 0) {
+        double room = left - GPUPDATE_TIMEOUT_RESERVE_S;
+        if (room < (double)want)
+            want = room > 0 ? (lua_Integer)room : 0;
+    }
+    return (unsigned)want;
+}
+
 static int l_gpupdate(lua_State *L)
 {
     bool force = false;
+    lua_Integer want = GPUPDATE_DEFAULT_WAIT_S;
     if (!lua_isnoneornil(L, 1)) {
         luaL_checktype(L, 1, LUA_TTABLE);
+        lua_settop(L, 1);
         lua_getfield(L, 1, "force");
         if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
             luaL_error(L, "bad argument #1: field 'force' must be a boolean, not %s", luaL_typename(L, -1));
         force = lua_toboolean(L, -1);
-        lua_pop(L, 1);
+        lua_getfield(L, 1, "wait");
+        if (!lua_isnil(L, -1)) {
+            int isint = 0;
+            want = lua_tointegerx(L, -1, &isint);
+            if (!isint || want < 0 || want > 86400)
+                luaL_error(L, "bad argument #1: field 'wait' must be a whole number of seconds from 0 to 86400");
+        }
+        lua_pop(L, 2);
     }
+    unsigned wait_s = gpupdate_wait(L, want);
+    char args[48];
+    mend_gpupdate_args(force, wait_s, args, sizeof args);
     mend_err e;
     mend_err_clear(&e);
     mend_engine *eng = bind_engine(L);
-    mend_action a = { "sys.gpupdate", force ? "/force" : "", 0, MEND_COUNT_GPUPDATES, NULL };
+    mend_action a = { "sys.gpupdate", args, 0, MEND_COUNT_GPUPDATES, NULL };
     mend_guard_verdict v = bind_guard(L, &a, &e);
     if (v == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
-    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.gpupdate(eng->host.ctx, force, &e) : 0;
+    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.gpupdate(eng->host.ctx, force, wait_s, &e) : 0;
     bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    if (rc != 0)
+        return bind_fail(L, &e);
+    lua_pushboolean(L, 1);
+    lua_pushstring(L, args);
+    return 2;
 }
 
 static int l_reboot(lua_State *L)
@@ -163,8 +213,7 @@ static int l_resume_after_reboot(lua_State *L)
     const char *exe_path = lua_tostring(L, -1);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    add_quoted(&b, exe_path);
-    luaL_addstring(&b, " fix --resume");
+    luaL_addstring(&b, "fix --resume");
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, 1, i);
         const char *s = lua_tostring(L, -1);
@@ -173,18 +222,45 @@ static int l_resume_after_reboot(lua_State *L)
         add_quoted(&b, s);
     }
     luaL_pushresult(&b);
+    const char *args = lua_tostring(L, -1);
+    luaL_buffinit(L, &b);
+    add_quoted(&b, exe_path);
+    luaL_addchar(&b, ' ');
+    luaL_addstring(&b, args);
+    luaL_pushresult(&b);
     const char *cmdline = lua_tostring(L, -1);
     mend_engine *eng = bind_engine(L);
     mend_action a = { "sys.resume_after_reboot", cmdline, 0, MEND_COUNT_NONE, NULL };
     mend_guard_verdict v = bind_guard(L, &a, &e);
     if (v == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
-    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.resume_after_reboot(eng->host.ctx, cmdline, &e) : 0;
+    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.resume_after_reboot(eng->host.ctx, exe_path, args, &e) : 0;
     bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
     if (rc != 0)
         return bind_fail(L, &e);
     lua_pushboolean(L, 1);
     lua_pushstring(L, cmdline);
+    return 2;
+}
+
+/* Removes the boot task that resume_after_reboot registered: the resumed run calls it first,
+ * so the task runs once. Returns true and whether there was one. */
+static int l_clear_resume(lua_State *L)
+{
+    mend_err e;
+    mend_err_clear(&e);
+    mend_engine *eng = bind_engine(L);
+    mend_action a = { "sys.clear_resume", MEND_RESUME_TASK, 0, MEND_COUNT_NONE, NULL };
+    mend_guard_verdict v = bind_guard(L, &a, &e);
+    if (v == MEND_GUARD_REFUSED)
+        return bind_fail(L, &e);
+    bool found = false;
+    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.resume_clear(eng->host.ctx, &found, &e) : 0;
+    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
+    if (rc != 0)
+        return bind_fail(L, &e);
+    lua_pushboolean(L, 1);
+    lua_pushboolean(L, found);
     return 2;
 }
 
@@ -197,6 +273,7 @@ int luaopen_mend_sys(lua_State *L)
         { "is_admin", l_is_admin },
         { "os", l_os },
         { "resume_after_reboot", l_resume_after_reboot },
+        { "clear_resume", l_clear_resume },
         { NULL, NULL },
     };
     luaL_newlib(L, fns);

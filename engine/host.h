@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mend_err.h"
 
@@ -156,17 +157,24 @@ typedef struct mend_host_ops {
     } reg;
 
     struct {
-        int (*gpupdate)(void *ctx, bool force, mend_err *e);
+        /* Computer policy only: gpupdate /target:computer [/force] /wait:wait_s (see
+         * mend_gpupdate_args); the process itself is waited for a little longer. */
+        int (*gpupdate)(void *ctx, bool force, unsigned wait_s, mend_err *e);
         /* On win32 this initiates a shutdown and returns; on the simulator the reboot
          * happens at once (rules applied, clock advanced). */
         int (*reboot)(void *ctx, const char *reason, mend_err *e);
         int (*sleep)(void *ctx, double seconds, mend_err *e);
         int (*is_admin)(void *ctx, bool *admin, mend_err *e);
         int (*os_name)(void *ctx, char *buf, size_t size, mend_err *e);
-        /* Registers cmdline (UTF-8, already quoted) to run once after the next boot. */
-        int (*resume_after_reboot)(void *ctx, const char *cmdline, mend_err *e);
+        /* Registers exe with args (UTF-8, args already quoted) to run at the next boot
+         * without a logon, as SYSTEM (win32: the scheduled task \mend\resume), replacing
+         * an earlier registration. */
+        int (*resume_after_reboot)(void *ctx, const char *exe, const char *args, mend_err *e);
         /* Seconds since the Unix epoch on this host's clock (the simulator's is virtual). */
         double (*now)(void *ctx);
+        /* Removes what resume_after_reboot registered (the resumed run does it at its start);
+         * *found says whether there was one. */
+        int (*resume_clear)(void *ctx, bool *found, mend_err *e);
     } sys;
 
     struct {
@@ -226,6 +234,15 @@ const char *mend_svc_state_name(mend_svc_state s);
 const char *mend_svc_start_name(mend_svc_start s);
 const char *mend_reg_type_name(uint32_t type);    /* "REG_SZ", ...; NULL if unknown */
 int mend_reg_type_from_name(const char *name);    /* -1 if unknown */
+
+/* gpupdate's arguments, the same on every host and in the report: "/target:computer /force /wait:570". */
+static inline void mend_gpupdate_args(bool force, unsigned wait_s, char *buf, size_t size)
+{
+    snprintf(buf, size, "/target:computer%s /wait:%u", force ? " /force" : "", wait_s);
+}
+
+/* Where the resume after a reboot is registered (win32: a Task Scheduler folder and task). */
+#define MEND_RESUME_TASK "\\mend\\resume"
 
 #define MEND_IPSEC_STORE_ROOT "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
 

@@ -13,6 +13,7 @@ static const char *const known_ops[] = {
     "reg.get", "reg.set", "reg.create_key", "reg.keys", "reg.values", "reg.exists",
     "reg.delete_key", "reg.delete_value",
     "sys.gpupdate", "sys.reboot", "sys.sleep", "sys.is_admin", "sys.os", "sys.resume_after_reboot",
+    "sys.clear_resume",
     "nic.list", "nic.set_ipsec_offload", "nic.restart_adapter",
 };
 

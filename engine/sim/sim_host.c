@@ -153,9 +153,9 @@ static int reg_delete_value(void *ctx, const char *path, const char *value, mend
     WRITE_OP("reg.delete_value", path, sim_reg_delete_value(m, path, value, e))
 }
 
-static int sys_gpupdate(void *ctx, bool force, mend_err *e)
+static int sys_gpupdate(void *ctx, bool force, unsigned wait_s, mend_err *e)
 {
-    WRITE_OP("sys.gpupdate", NULL, sim_sys_gpupdate(m, force, e))
+    WRITE_OP("sys.gpupdate", NULL, sim_sys_gpupdate(m, force, wait_s, e))
 }
 
 static int sys_reboot(void *ctx, const char *reason, mend_err *e)
@@ -181,9 +181,15 @@ static int sys_os_name(void *ctx, char *buf, size_t size, mend_err *e)
     READ_OP("sys.os", NULL, sim_sys_os_name(m, buf, size, e))
 }
 
-static int sys_resume(void *ctx, const char *cmdline, mend_err *e)
+static int sys_resume(void *ctx, const char *exe, const char *args, mend_err *e)
 {
-    WRITE_OP("sys.resume_after_reboot", NULL, sim_sys_resume_after_reboot(m, cmdline, e))
+    WRITE_OP("sys.resume_after_reboot", NULL, sim_sys_resume_after_reboot(m, exe, args, e))
+}
+
+static int sys_resume_clear(void *ctx, bool *found, mend_err *e)
+{
+    *found = false;
+    WRITE_OP("sys.clear_resume", NULL, sim_sys_resume_clear(m, found, e))
 }
 
 static double sys_now(void *ctx)
@@ -235,7 +241,8 @@ static const mend_host_ops sim_ops = {
     .handles = { handles_scan },
     .reg = { reg_get, reg_set, reg_create_key, reg_keys, reg_values, reg_exists, reg_delete_key,
              reg_delete_value },
-    .sys = { sys_gpupdate, sys_reboot, sys_sleep, sys_is_admin, sys_os_name, sys_resume, sys_now },
+    .sys = { sys_gpupdate, sys_reboot, sys_sleep, sys_is_admin, sys_os_name, sys_resume, sys_now,
+             sys_resume_clear },
     .nic = { nic_list, nic_set, nic_restart },
     .commit = commit,
     .close = host_close,

@@ -142,6 +142,7 @@ struct sim_machine {
     /* runtime */
     uint32_t boot_count;
     uint32_t next_pid;
+    char gpupdate_args[48];    /* what the last gpupdate was given, for tests (not saved) */
 
     /* faults */
     sim_strlist ignore_stop;
@@ -257,15 +258,17 @@ int sim_proc_kill(void *ctx, uint32_t pid, mend_err *e);
 
 int sim_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, size_t *n, mend_err *e);
 
-int sim_sys_gpupdate(void *ctx, bool force, mend_err *e);
+int sim_sys_gpupdate(void *ctx, bool force, unsigned wait_s, mend_err *e);
 int sim_sys_reboot(void *ctx, const char *reason, mend_err *e);
 int sim_sys_sleep(void *ctx, double seconds, mend_err *e);
 int sim_sys_is_admin(void *ctx, bool *admin, mend_err *e);
 int sim_sys_os_name(void *ctx, char *buf, size_t size, mend_err *e);
-int sim_sys_resume_after_reboot(void *ctx, const char *cmdline, mend_err *e);
+int sim_sys_resume_after_reboot(void *ctx, const char *exe, const char *args, mend_err *e);
+int sim_sys_resume_clear(void *ctx, bool *found, mend_err *e);
 double sim_sys_now(void *ctx);
 #define SIM_RUNONCE_PATH "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce"
-#define SIM_RUNONCE_VALUE "mend"
+/* The resume task, kept where Task Scheduler caches a task's registration (readable values). */
+#define SIM_TASK_PATH "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache\\Tree\\mend\\resume"
 
 int sim_nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e);
 int sim_nic_set_offload(void *ctx, const char *name, bool on, mend_err *e);

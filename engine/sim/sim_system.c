@@ -1,4 +1,4 @@
-/* System operations: the virtual clock, group policy refresh, reboot and resume after it. */
+/* System operations: the virtual clock, group policy refresh, reboot and the boot task that resumes after it. */
 #include "sim_internal.h"
 
 #include <math.h>
@@ -8,10 +8,13 @@
 
 #define SIM_REBOOT_SECONDS 90.0
 
-int sim_sys_gpupdate(void *ctx, bool force, mend_err *e)
+/* Only computer policy is modelled: IPsec policy is computer policy, and mend refreshes
+ * nothing else (/target:computer). The arguments are kept so tests can see them. */
+int sim_sys_gpupdate(void *ctx, bool force, unsigned wait_s, mend_err *e)
 {
     sim_machine *m = ctx;
     (void)e;
+    mend_gpupdate_args(force, wait_s, m->gpupdate_args, sizeof m->gpupdate_args);
     if (!force)
         return 0;   /* a plain refresh only re-applies changed settings: the cache stays */
     sim_store_sync(m);
@@ -108,6 +111,21 @@ static void start_services(sim_machine *m)
     free(order);
 }
 
+/* A boot-triggered task runs at every boot, nobody logged on, until it is deleted: the
+ * resumed mend deletes it at its start. The simulator cannot start a process, so the run
+ * is recorded on the task (Runs, LastRunBoot) for tests and `mend sim show` to see. */
+static void run_boot_task(sim_machine *m)
+{
+    sim_regkey *task = sim_reg_find(m, SIM_TASK_PATH);
+    if (!task)
+        return;
+    sim_regval *runs = sim_reg_value(task, "Runs");
+    uint32_t n = runs && runs->type == MEND_REG_DWORD && runs->size == 4 ? (uint32_t)runs->data[0] |
+                 (uint32_t)runs->data[1] << 8 | (uint32_t)runs->data[2] << 16 | (uint32_t)runs->data[3] << 24 : 0;
+    sim_reg_put_dword(task, "Runs", n + 1);
+    sim_reg_put_dword(task, "LastRunBoot", m->boot_count);
+}
+
 int sim_sys_reboot(void *ctx, const char *reason, mend_err *e)
 {
     sim_machine *m = ctx;
@@ -136,11 +154,9 @@ int sim_sys_reboot(void *ctx, const char *reason, mend_err *e)
             !sim_policy_held(m, p))
             sim_policy_purge(m, p, false);
     }
-    sim_regkey *runonce = sim_reg_find(m, SIM_RUNONCE_PATH);
-    if (runonce)
-        sim_reg_remove_value(runonce, SIM_RUNONCE_VALUE);   /* Windows runs it at logon */
     m->clock += SIM_REBOOT_SECONDS;
     m->boot_count++;
+    run_boot_task(m);
     return 0;
 }
 
@@ -169,12 +185,34 @@ int sim_sys_os_name(void *ctx, char *buf, size_t size, mend_err *e)
     return 0;
 }
 
-int sim_sys_resume_after_reboot(void *ctx, const char *cmdline, mend_err *e)
+/* The task as mend registers it on Windows: boot trigger, SYSTEM, highest run level;
+ * registering again replaces it (TASK_CREATE_OR_UPDATE). */
+int sim_sys_resume_after_reboot(void *ctx, const char *exe, const char *args, mend_err *e)
 {
     sim_machine *m = ctx;
-    sim_regkey *k = sim_reg_create(m, SIM_RUNONCE_PATH);
-    if (!k || sim_reg_put_sz(k, SIM_RUNONCE_VALUE, cmdline ? cmdline : "") != 0)
+    sim_regkey *old = sim_reg_find(m, SIM_TASK_PATH);
+    if (old)
+        sim_reg_unlink(old);
+    sim_regkey *k = sim_reg_create(m, SIM_TASK_PATH);
+    if (!k || sim_reg_put_sz(k, "Path", exe ? exe : "") != 0 || sim_reg_put_sz(k, "Arguments", args ? args : "") != 0 ||
+        sim_reg_put_sz(k, "Trigger", "Boot") != 0 || sim_reg_put_sz(k, "UserId", "S-1-5-18") != 0 ||
+        sim_reg_put_sz(k, "RunLevel", "HighestAvailable") != 0 || sim_reg_put_dword(k, "Runs", 0) != 0)
         return sim_oom(e);
+    return 0;
+}
+
+int sim_sys_resume_clear(void *ctx, bool *found, mend_err *e)
+{
+    sim_machine *m = ctx;
+    (void)e;
+    sim_regkey *k = sim_reg_find(m, SIM_TASK_PATH);
+    *found = k != NULL;
+    if (!k)
+        return 0;
+    sim_regkey *folder = k->parent;
+    sim_reg_unlink(k);
+    if (folder && folder->nkids == 0 && folder->nvals == 0)
+        sim_reg_unlink(folder);   /* the \mend folder goes with its last task */
     return 0;
 }
 

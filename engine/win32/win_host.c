@@ -28,7 +28,7 @@ static const mend_host_ops win_ops = {
     .reg = { win_reg_get, win_reg_set, win_reg_create_key, win_reg_keys, win_reg_values,
              win_reg_exists, win_reg_delete_key, win_reg_delete_value },
     .sys = { win_sys_gpupdate, win_sys_reboot, win_sys_sleep, win_sys_is_admin, win_sys_os_name,
-             win_sys_resume_after_reboot, win_sys_now },
+             win_sys_resume_after_reboot, win_sys_now, win_sys_resume_clear },
     .nic = { win_nic_list, win_nic_set_ipsec_offload, win_nic_restart },
     .commit = win_commit,
     .close = win_close,

@@ -90,13 +90,24 @@ int win_reg_exists(void *ctx, const char *path, bool *found, mend_err *e);
 int win_reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e);
 int win_reg_delete_value(void *ctx, const char *path, const char *value, mend_err *e);
 
-int win_sys_gpupdate(void *ctx, bool force, mend_err *e);
+int win_sys_gpupdate(void *ctx, bool force, unsigned wait_s, mend_err *e);
 int win_sys_reboot(void *ctx, const char *reason, mend_err *e);
 int win_sys_sleep(void *ctx, double seconds, mend_err *e);
 int win_sys_is_admin(void *ctx, bool *admin, mend_err *e);
 int win_sys_os_name(void *ctx, char *buf, size_t size, mend_err *e);
-int win_sys_resume_after_reboot(void *ctx, const char *cmdline, mend_err *e);
+int win_sys_resume_after_reboot(void *ctx, const char *exe, const char *args, mend_err *e);
+int win_sys_resume_clear(void *ctx, bool *found, mend_err *e);
 double win_sys_now(void *ctx);
+
+/* ---- win_task.c: the resume task \mend\resume (Task Scheduler 2.0) ---- */
+/* Registers (or replaces) it: exe with args, as SYSTEM; with full, also at the highest run
+ * level and triggered at boot. Always full, except in the Wine test: Wine 8's Task Scheduler
+ * implements neither (E_NOTIMPL), so the test registers the rest without them. */
+int win_task_register(const wchar_t *exe, const wchar_t *args, bool full, mend_err *e);
+/* The registered task as Task Scheduler's XML (malloc'd): what `schtasks /Query /XML` shows. */
+int win_task_xml(wchar_t **xml, mend_err *e);
+/* Deletes it (and the \mend folder once empty); *found says whether it was there. */
+int win_task_delete(bool *found, mend_err *e);
 
 int win_nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e);
 int win_nic_set_ipsec_offload(void *ctx, const char *name, bool on, mend_err *e);

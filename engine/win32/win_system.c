@@ -1,13 +1,14 @@
-/* System helpers: gpupdate, reboot, admin check, OS name, RunOnce resume, sleep and clock. */
+/* System helpers: gpupdate, reboot, admin check, OS name, the resume task's door, sleep and clock. */
 #include "win_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define GPUPDATE_TIMEOUT_MS 300000u
+/* gpupdate returns once /wait has passed (policy processing goes on); the process is given
+ * this much more before mend gives up on it. */
+#define GPUPDATE_SLACK_MS 30000u
 #define REBOOT_DELAY_S 30u
-#define RUNONCE L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce"
 
 /* $MEND_<var> when set (the test seam), else %SystemRoot%\System32\<exe>. */
 static wchar_t *tool_path(const wchar_t *var, const wchar_t *exe)
@@ -22,14 +23,20 @@ static wchar_t *tool_path(const wchar_t *var, const wchar_t *exe)
     return win_system32_path(exe);
 }
 
-int win_sys_gpupdate(void *ctx, bool force, mend_err *e)
+int win_sys_gpupdate(void *ctx, bool force, unsigned wait_s, mend_err *e)
 {
-    wchar_t *exe = tool_path(L"MEND_GPUPDATE", L"gpupdate.exe");
-    if (!exe)
-        return win_err_oom(e);
+    char args[48];
+    mend_gpupdate_args(force, wait_s, args, sizeof args);
+    wchar_t *wargs = win_wide(args, e);
+    wchar_t *exe = wargs ? tool_path(L"MEND_GPUPDATE", L"gpupdate.exe") : NULL;
+    if (!exe) {
+        free(wargs);
+        return wargs ? win_err_oom(e) : -1;
+    }
     win_child_result r;
-    int ret = win_child_run(exe, force ? L"/force" : L"", GPUPDATE_TIMEOUT_MS, &r, e);
+    int ret = win_child_run(exe, wargs, wait_s * 1000u + GPUPDATE_SLACK_MS, &r, e);
     free(exe);
+    free(wargs);
     if (ret != 0)
         return -1;
     if (r.exit_code != 0) {
@@ -141,23 +148,19 @@ int win_sys_os_name(void *ctx, char *buf, size_t size, mend_err *e)
     return 0;
 }
 
-int win_sys_resume_after_reboot(void *ctx, const char *cmdline, mend_err *e)
+int win_sys_resume_after_reboot(void *ctx, const char *exe, const char *args, mend_err *e)
 {
-    size_t n;
-    wchar_t *w = win_wide_n(cmdline, strlen(cmdline), &n, e);
-    if (!w)
-        return -1;
-    HKEY k;
-    LSTATUS rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, RUNONCE, 0, NULL, REG_OPTION_NON_VOLATILE,
-                                 KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &k, NULL);
-    if (rc == ERROR_SUCCESS) {
-        rc = RegSetValueExW(k, L"mend", 0, REG_SZ, (const BYTE *)w, (DWORD)((n + 1) * sizeof *w));
-        RegCloseKey(k);
-    }
-    free(w);
-    if (rc != ERROR_SUCCESS)
-        return win_err(e, (DWORD)rc, "cannot register mend in HKLM\\%ls", RUNONCE);
-    return 0;
+    wchar_t *wexe = win_wide(exe, e);
+    wchar_t *wargs = wexe ? win_wide(args, e) : NULL;
+    int ret = wargs ? win_task_register(wexe, wargs, true, e) : -1;
+    free(wexe);
+    free(wargs);
+    return ret;
+}
+
+int win_sys_resume_clear(void *ctx, bool *found, mend_err *e)
+{
+    return win_task_delete(found, e);
 }
 
 double win_sys_now(void *ctx)

@@ -342,15 +342,19 @@ R.delete = {
 
 R.gpupdate = {
   name = "gpupdate",
-  tells = "Refresh group policy once (gpupdate /force) for the policies whose delete was "
-       .. "accepted but which group policy's cache keeps listing.",
+  tells = "Refresh computer policy once (gpupdate /target:computer /force /wait:N, N under mend's "
+       .. "own --timeout) for the policies whose delete was accepted but which group policy's cache "
+       .. "keeps listing.",
   applies = function(_, p) return p.kind == "accepted" end,
   act = function(ctx, set)
-    local ok, msg, code = sys.gpupdate{ force = true }
-    ctx:step(nil, { action = "sys.gpupdate", target = "/force", ok = ok == true, code = code, policies = #set,
-                    message = ok and ("refreshed group policy for " .. plural(#set, "policy", "policies")) or msg })
+    -- IPsec policy is computer policy: refreshing user policy too could ask for a logoff.
+    local ok, args_or_msg, code = sys.gpupdate{ force = true }
+    ctx:step(nil, { action = "sys.gpupdate", target = ok and args_or_msg or "/target:computer /force", ok = ok == true,
+                    code = code, policies = #set,
+                    message = ok and ("refreshed computer policy for " .. plural(#set, "policy", "policies"))
+                              or args_or_msg })
     if not ok then
-      for _, p in ipairs(set) do ctx:fail(p, "gpupdate /force failed: " .. msg) end
+      for _, p in ipairs(set) do ctx:fail(p, "gpupdate /target:computer /force failed: " .. args_or_msg) end
     end
   end,
 }
@@ -571,24 +575,43 @@ R.registry = {
   end,
 }
 
+-- Room for policy names on the resume's command line, well under CreateProcess's 32,767
+-- characters once quoting and the executable's path are added.
+local RESUME_NAMES_MAX = 8000
+
+-- The resumed run removes its boot task first, so the task runs once; on the simulator the
+-- run that rebooted goes on in place of the resumed one and removes it after the boot.
+function M.clear_resume(ctx)
+  local ok, found_or_msg, code = sys.clear_resume()
+  if ok and not found_or_msg then return true end
+  ctx:step(nil, { action = "sys.clear_resume", target = "\\mend\\resume", ok = ok == true, code = code,
+                  message = ok and "removed the scheduled task that resumed this fix" or found_or_msg })
+  if not ok then
+    ctx:note(string.format("The scheduled task \\mend\\resume could not be removed (%s): it would run "
+      .. "mend fix --resume at every boot. Remove it: schtasks /Delete /TN \\mend\\resume /F", found_or_msg))
+  end
+  return ok
+end
+
 R.reboot = {
   name = "reboot",
   gate = "reboot",
   last_resort = true,
   tells = "Last resort: reboot once (the IPsec driver resets its table at boot), with "
-       .. "`mend fix --resume` registered to verify and finish after boot.",
+       .. "`mend fix --resume` registered as a one-shot scheduled task at startup (as SYSTEM, no "
+       .. "logon needed) to verify and finish after boot.",
   applies = function(ctx, p)
     return not p.fatal and not ctx:blocked_by_gate(p)
   end,
   act = function(ctx, set)
-    -- Windows keeps a RunOnce command short (about 260 characters): a long list resumes as
-    -- --all-pending instead, which covers the same stuck policies.
+    -- The task's command line goes to CreateProcess (32,767 characters at most): a long list
+    -- resumes as --all-pending instead, which covers the same stuck policies.
     local args, length = {}, 0
     for _, p in ipairs(set) do
       args[#args + 1] = p.name
       length = length + #p.name + 3
     end
-    if length > 160 then args = { "--all-pending" } end
+    if length > RESUME_NAMES_MAX then args = { "--all-pending" } end
     local caps = {}
     for _, c in ipairs(CAP_ORDER) do
       if c ~= "reboot" and mend.allowed(c) then caps[#caps + 1] = c end
@@ -601,6 +624,8 @@ R.reboot = {
       local ok, cmd_or_msg, code = sys.resume_after_reboot(args)
       ctx:step(nil, { action = "sys.resume_after_reboot", ok = ok == true, code = code, policies = #set,
                       message = ok and ("after boot: " .. cmd_or_msg) or cmd_or_msg })
+      -- The reboot still clears what it clears; the advice then says to resume by hand.
+      if not ok then ctx.resume_unregistered = cmd_or_msg end
     end
     -- Register the resume before the reboot starts, but only once the reboot is certain.
     local pre = mend.allowed("reboot")
@@ -696,6 +721,7 @@ end
 -- After a reboot that happened at once (the simulator): verify, then climb again without it.
 function Ctx:after_reboot(rungs)
   self.rung = { name = "reboot" }
+  M.clear_resume(self)
   for _, p in ipairs(self:stuck()) do
     local cur, msg, code = self:get(p)
     if not cur and code == "not_found" then
@@ -715,6 +741,7 @@ function Ctx:after_reboot(rungs)
 end
 
 function Ctx:run(rungs)
+  if self.resume then M.clear_resume(self) end
   self:climb_all(rungs)
   if not self.resume then
     for _, r in ipairs(rungs) do
@@ -808,8 +835,21 @@ function Ctx:advise_reboot(list)
   local resume = "mend fix --resume " .. (shown and table.concat(quoted, " ") or "--all-pending")
   if not all_cmd_safe(shown) then resume = "mend batch --resume " .. M.LIST_FILE .. string.format(LIST_NOTE) end
   if self.reboot_initiated then
-    mend.advise(string.format("Windows is restarting to clear %s; after boot `%s` runs by itself "
-      .. "(RunOnce) to verify and finish.", plural(#names, "policy", "policies"), resume))
+    if self.resume_unregistered then
+      mend.advise(string.format("Windows is restarting to clear %s, but the resume could not be registered "
+        .. "(%s): after boot, run `%s` yourself to verify and finish.", plural(#names, "policy", "policies"),
+        self.resume_unregistered, resume))
+    else
+      mend.advise(string.format("Windows is restarting to clear %s; after boot `%s` runs by itself "
+        .. "(the scheduled task \\mend\\resume, at startup as SYSTEM, no logon needed) to verify and finish.",
+        plural(#names, "policy", "policies"), resume))
+    end
+    -- InitiateSystemShutdownEx without forcing applications closed: a success return does not
+    -- mean the restart will happen.
+    mend.advise("The restart starts in 30 seconds, but an application with unsaved data in the console "
+      .. "session can hold it \"in progress\" until someone answers it: if the machine has not restarted "
+      .. "after a few minutes, check the console, or cancel with `shutdown /a` and restart when convenient "
+      .. "(the task still resumes at the next boot within 7 days).")
     return
   end
   local subject = shown and table.concat(names, ", ") or plural(#names, "policy", "policies")

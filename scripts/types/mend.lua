@@ -295,6 +295,7 @@ function reg.import(file) end
 
 ---@class mend.GpupdateOpts
 ---@field force? boolean
+---@field wait? integer   # gpupdate /wait:N, 0 .. 86400 (default 600), capped under --timeout
 
 ---@class mend.RebootOpts
 ---@field reason? string
@@ -302,10 +303,10 @@ function reg.import(file) end
 ---The system.
 sys = {}
 
----Refreshes group policy. Counted as `gpupdates`.
+---Refreshes computer policy: `gpupdate /target:computer [/force] /wait:N`. Counted as `gpupdates`.
 ---@param opts? mend.GpupdateOpts
 ---@return true|nil ok
----@return string? message
+---@return string? arguments_or_message   # e.g. "/target:computer /force /wait:600"
 ---@return mend.code? code
 function sys.gpupdate(opts) end
 
@@ -333,12 +334,19 @@ function sys.is_admin() end
 ---@return mend.code? code
 function sys.os() end
 
----Registers `"<mend>" fix --resume <args...>` to run once after the next boot.
+---Registers `"<mend>" fix --resume <args...>` to run at the next boot without a logon
+---(Windows: the scheduled task \mend\resume, as SYSTEM); registering again replaces it.
 ---@param args string[]
 ---@return true|nil ok
 ---@return string? command_line_or_message
 ---@return mend.code? code
 function sys.resume_after_reboot(args) end
+
+---Removes the resume task (the resumed run does it first, so it runs once).
+---@return true|nil ok
+---@return boolean|string|nil found_or_message
+---@return mend.code? code
+function sys.clear_resume() end
 
 -- ---------------------------------------------------------------- nic
 

@@ -17,7 +17,7 @@ static char *key_of(mend_host *h, const char *name)
 static void gpupdate(mend_host *h, bool force)
 {
     mend_err e;
-    assert_int_equal(h->ops->sys.gpupdate(h->ctx, force, &e), 0);
+    assert_int_equal(h->ops->sys.gpupdate(h->ctx, force, 600, &e), 0);
 }
 
 static void reboot(mend_host *h)

@@ -124,22 +124,96 @@ static void test_sim_reboot_advances_clock_and_restarts_services(void **state)
     mend_host_close(&h);
 }
 
-static void test_sim_resume_after_reboot_writes_runonce_removed_by_reboot(void **state)
+static uint32_t task_dword(mend_host *h, const char *name)
+{
+    mend_regval v;
+    mend_err e;
+    assert_int_equal(h->ops->reg.get(h->ctx, SIM_TASK_PATH, name, &v, &e), 0);
+    assert_int_equal(v.type, MEND_REG_DWORD);
+    uint32_t n = (uint32_t)v.data[0] | (uint32_t)v.data[1] << 8 | (uint32_t)v.data[2] << 16 | (uint32_t)v.data[3] << 24;
+    mend_regval_clear(&v);
+    return n;
+}
+
+static void assert_task_sz(mend_host *h, const char *name, const char *want)
+{
+    mend_regval v;
+    mend_err e;
+    assert_int_equal(h->ops->reg.get(h->ctx, SIM_TASK_PATH, name, &v, &e), 0);
+    assert_int_equal(v.type, MEND_REG_SZ);
+    assert_string_equal((const char *)v.data, want);
+    mend_regval_clear(&v);
+}
+
+/* Not RunOnce (it waits for an administrator's logon): a boot task as SYSTEM that runs at
+ * every boot until the resumed run deletes it. */
+static void test_sim_resume_task_runs_at_boot_until_cleared(void **state)
 {
     (void)state;
     mend_host h;
     mend_err e;
     st_open(&h, "return {}");
-    const char *cmd = "\"C:\\mend\\mend.exe\" fix --resume";
-    assert_int_equal(h.ops->sys.resume_after_reboot(h.ctx, cmd, &e), 0);
+    assert_int_equal(h.ops->sys.resume_after_reboot(h.ctx, "C:\\mend\\mend.exe", "fix --resume \"Corp-QM\"", &e), 0);
+    assert_task_sz(&h, "Path", "C:\\mend\\mend.exe");
+    assert_task_sz(&h, "Arguments", "fix --resume \"Corp-QM\"");
+    assert_task_sz(&h, "Trigger", "Boot");
+    assert_task_sz(&h, "UserId", "S-1-5-18");
+    assert_task_sz(&h, "RunLevel", "HighestAvailable");
+    assert_int_equal(task_dword(&h, "Runs"), 0);
     mend_regval v;
-    assert_int_equal(h.ops->reg.get(h.ctx, SIM_RUNONCE_PATH, "mend", &v, &e), 0);
-    assert_int_equal(v.type, MEND_REG_SZ);
-    assert_string_equal((const char *)v.data, cmd);
-    mend_regval_clear(&v);
+    assert_int_equal(h.ops->reg.get(h.ctx, SIM_RUNONCE_PATH, "mend", &v, &e), -1);   /* no RunOnce */
+
     reboot(&h);
-    assert_int_equal(h.ops->reg.get(h.ctx, SIM_RUNONCE_PATH, "mend", &v, &e), -1);
-    assert_int_equal(e.code, MEND_E_NOT_FOUND);
+    assert_int_equal(task_dword(&h, "Runs"), 1);                 /* ran at boot, nobody logged on */
+    assert_int_equal(task_dword(&h, "LastRunBoot"), 2);
+    reboot(&h);                                                  /* not cleared: runs again */
+    assert_int_equal(task_dword(&h, "Runs"), 2);
+
+    bool found = false;
+    assert_int_equal(h.ops->sys.resume_clear(h.ctx, &found, &e), 0);
+    assert_true(found);
+    bool exists = true;
+    assert_int_equal(h.ops->reg.exists(h.ctx, SIM_TASK_PATH, &exists, &e), 0);
+    assert_false(exists);
+    assert_int_equal(h.ops->reg.exists(h.ctx, "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache\\Tree\\mend",
+                                       &exists, &e), 0);
+    assert_false(exists);                                        /* its folder went with it */
+    assert_int_equal(h.ops->sys.resume_clear(h.ctx, &found, &e), 0);
+    assert_false(found);
+    mend_host_close(&h);
+}
+
+static void test_sim_resume_registered_again_replaces_the_task(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return {}");
+    assert_int_equal(h.ops->sys.resume_after_reboot(h.ctx, "C:\\mend.exe", "fix --resume \"A\"", &e), 0);
+    reboot(&h);
+    assert_int_equal(h.ops->sys.resume_after_reboot(h.ctx, "C:\\mend.exe", "fix --resume --all-pending", &e), 0);
+    assert_task_sz(&h, "Arguments", "fix --resume --all-pending");
+    assert_int_equal(task_dword(&h, "Runs"), 0);
+    mend_host_close(&h);
+}
+
+/* The machine behind the simulator's host context (its first member). */
+static sim_machine *st_machine(mend_host *h)
+{
+    return *(sim_machine **)h->ctx;
+}
+
+/* Computer policy only, with the arguments mend gave it. */
+static void test_sim_gpupdate_records_its_arguments(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return {}");
+    assert_int_equal(h.ops->sys.gpupdate(h.ctx, true, 570, &e), 0);
+    assert_string_equal(st_machine(&h)->gpupdate_args, "/target:computer /force /wait:570");
+    assert_int_equal(h.ops->sys.gpupdate(h.ctx, false, 0, &e), 0);
+    assert_string_equal(st_machine(&h)->gpupdate_args, "/target:computer /wait:0");
     mend_host_close(&h);
 }
 
@@ -165,7 +239,9 @@ int main(void)
         cmocka_unit_test(test_sim_reboot_drops_non_autostart_processes),
         cmocka_unit_test(test_sim_reboot_keeps_nic_offload_while_nic_offloads),
         cmocka_unit_test(test_sim_reboot_advances_clock_and_restarts_services),
-        cmocka_unit_test(test_sim_resume_after_reboot_writes_runonce_removed_by_reboot),
+        cmocka_unit_test(test_sim_resume_task_runs_at_boot_until_cleared),
+        cmocka_unit_test(test_sim_resume_registered_again_replaces_the_task),
+        cmocka_unit_test(test_sim_gpupdate_records_its_arguments),
         cmocka_unit_test(test_sim_reboot_clears_delete_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

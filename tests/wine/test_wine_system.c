@@ -1,6 +1,8 @@
-/* Wine tests of the win32 system and NIC backends: gpupdate through its seam, RunOnce, admin check,
- * OS name, clock, and IPsec offload through the NDIS keywords of the adapter class key. */
+/* Wine tests of the win32 system and NIC backends: gpupdate through its seam, the resume task, admin
+ * check, OS name, clock, and IPsec offload through the NDIS keywords of the adapter class key. */
 #include "wt.h"
+
+#include "win32/win_internal.h"
 
 #include <time.h>
 
@@ -16,40 +18,115 @@ static void use_gpupdate(const wchar_t *exe)
     SetEnvironmentVariableW(L"MEND_GPUPDATE", path);
 }
 
-static void test_gpupdate_runs_with_force(void)
+static void test_gpupdate_computer_policy_with_wait(void)
 {
     mend_host h = wt_host();
     mend_err e;
     use_gpupdate(L"fake_tool.exe");
     DeleteFileW(tool_log);
     SetEnvironmentVariableW(L"MEND_TEST_TOOL_EXIT", NULL);
-    WT_OK(h.ops->sys.gpupdate(h.ctx, true, &e), e);
+    WT_OK(h.ops->sys.gpupdate(h.ctx, true, 570, &e), e);
     char *log = wt_read_text(tool_log);
-    WT_CHECK(log && strstr(log, "fake_tool.exe /force") != NULL, "command line: %s", log);
+    WT_CHECK(log && strstr(log, "fake_tool.exe /target:computer /force /wait:570") != NULL, "command line: %s", log);
     free(log);
 
     SetEnvironmentVariableW(L"MEND_TEST_TOOL_EXIT", L"1");
-    WT_CHECK(h.ops->sys.gpupdate(h.ctx, true, &e) != 0 && e.code == MEND_E_IO, "%s", e.msg);
+    WT_CHECK(h.ops->sys.gpupdate(h.ctx, true, 5, &e) != 0 && e.code == MEND_E_IO, "%s", e.msg);
     WT_CHECK(strstr(e.msg, "could not be updated") != NULL, "gpupdate's words kept: %s", e.msg);
     SetEnvironmentVariableW(L"MEND_TEST_TOOL_EXIT", NULL);
 
     use_gpupdate(L"missing-gpupdate.exe");
-    WT_CHECK(h.ops->sys.gpupdate(h.ctx, true, &e) != 0 && e.code == MEND_E_NOT_FOUND, "%s", e.msg);
+    WT_CHECK(h.ops->sys.gpupdate(h.ctx, true, 5, &e) != 0 && e.code == MEND_E_NOT_FOUND, "%s", e.msg);
     SetEnvironmentVariableW(L"MEND_GPUPDATE", NULL);
     mend_host_close(&h);
 }
 
-static void test_resume_after_reboot_uses_runonce(void)
+/* What Wine 8 keeps of the registered task, in its XML: the settings and an Exec action. */
+static const wchar_t *const task_kept[] = { L"<Exec", L"<DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>",
+                                            L"<StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>",
+                                            L"<ExecutionTimeLimit>PT0S</ExecutionTimeLimit>", NULL };
+
+static void check_xml(const wchar_t *xml, const wchar_t *const *want)
+{
+    for (; *want; want++)
+        WT_CHECK(wcsstr(xml, *want) != NULL, "task XML lacks %ls:\n%ls", *want, xml);
+}
+
+/* The registered task's XML: what Wine keeps always; the action's command line and the rest
+ * where the Task Scheduler writes them (Windows; Wine 8 writes an empty <Exec/>). */
+static void check_task(const wchar_t *const *action)
+{
+    wchar_t *xml = NULL;
+    mend_err e;
+    WT_OK(win_task_xml(&xml, &e), e);
+    if (!xml)
+        return;
+    check_xml(xml, task_kept);
+    if (wcsstr(xml, L"<Command>"))
+        check_xml(xml, action);
+    else
+        fprintf(stderr, "  Wine's task XML keeps no <Command>/<Arguments>: the action is checked up to its setters\n");
+    free(xml);
+}
+
+/* The resume as the Task Scheduler task \mend\resume. Wine 8's Task Scheduler implements neither
+ * IPrincipal::put_RunLevel nor ITriggerCollection::Create(TASK_TRIGGER_BOOT) (E_NOTIMPL): the host
+ * call must stop there, saying so; everything else (folder, action, SYSTEM, settings,
+ * registration, read back as XML, replace, delete) runs for real without those two. */
+static void test_resume_is_a_scheduled_task(void)
 {
     mend_host h = wt_host();
     mend_err e;
-    const char *cmd = "\"C:\\Tools\\mend.exe\" fix --resume \"Corp \xe7\xad\x96\"";
-    WT_OK(h.ops->sys.resume_after_reboot(h.ctx, cmd, &e), e);
+    const char *exe = "C:\\Tools\\mend.exe";
+    const char *args = "fix --resume \"Corp \xe7\xad\x96\" \"--allow\" \"kill\"";
+    const wchar_t *wexe = L"C:\\Tools\\mend.exe";
+    const wchar_t *wargs = L"fix --resume \"Corp \x7b56\" \"--allow\" \"kill\"";
+    const wchar_t *first[] = { L"<Command>C:\\Tools\\mend.exe</Command>", L"fix --resume ", L"Corp \x7b56",
+                               L"kill", L"<DeleteExpiredTaskAfter>PT0S</DeleteExpiredTaskAfter>", NULL };
+    int rc = h.ops->sys.resume_after_reboot(h.ctx, exe, args, &e);
+    if (rc == 0) {
+        fprintf(stderr, "  this Wine registers the whole task, boot trigger and run level included\n");
+    } else {
+        WT_CHECK(e.code == MEND_E_UNSUPPORTED && (strstr(e.msg, "TASK_RUNLEVEL_HIGHEST") != NULL ||
+                                                  strstr(e.msg, "TASK_TRIGGER_BOOT") != NULL),
+                 "Wine stops at the run level or the boot trigger, and the message says where: %s", e.msg);
+        fprintf(stderr, "  Wine stops here: %s\n", e.msg);
+        WT_OK(win_task_register(wexe, wargs, false, &e), e);
+    }
+    check_task(first);
+    /* Registering again replaces it (TASK_CREATE_OR_UPDATE). */
+    WT_OK(win_task_register(wexe, L"fix --resume --all-pending", false, &e), e);
+    const wchar_t *second[] = { L"<Arguments>fix --resume --all-pending</Arguments>", NULL };
+    check_task(second);
     mend_regval v;
-    WT_OK(h.ops->reg.get(h.ctx, "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce", "mend", &v, &e), e);
-    WT_CHECK(v.type == MEND_REG_SZ && v.data && strcmp((char *)v.data, cmd) == 0, "RunOnce\\mend = %s",
-             v.data ? (char *)v.data : "");
-    mend_regval_clear(&v);
+    WT_CHECK(h.ops->reg.get(h.ctx, "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce", "mend", &v, &e) != 0,
+             "nothing in RunOnce");
+
+    bool found = false;
+    WT_OK(h.ops->sys.resume_clear(h.ctx, &found, &e), e);
+    WT_CHECK(found, "the task was there to delete");
+    wchar_t *gone = NULL;
+    WT_CHECK(win_task_xml(&gone, &e) != 0 && e.code == MEND_E_NOT_FOUND, "deleted: %s", e.msg);
+    free(gone);
+    WT_OK(h.ops->sys.resume_clear(h.ctx, &found, &e), e);
+    WT_CHECK(!found, "nothing left to delete");
+
+    /* The length CreateProcess takes is the limit, not RunOnce's 260 characters. */
+    size_t n = 40000;
+    wchar_t *big = malloc((n + 1) * sizeof *big);
+    for (size_t i = 0; i < n; i++)
+        big[i] = L'x';
+    big[n] = L'\0';
+    WT_CHECK(win_task_register(wexe, big, false, &e) != 0 && e.code == MEND_E_INVALID, "%s", e.msg);
+    for (size_t i = 0; i < 599; i++)
+        big[i] = L'y';
+    big[599] = L'\0';
+    WT_OK(win_task_register(wexe, big, false, &e), e);
+    const wchar_t *third[] = { big, NULL };
+    check_task(third);
+    free(big);
+    WT_OK(h.ops->sys.resume_clear(h.ctx, &found, &e), e);
+    WT_CHECK(found, "deleted again");
     mend_host_close(&h);
 }
 
@@ -161,8 +238,8 @@ int main(void)
 {
     wt_temp(L"tool-log.txt", tool_log, MAX_PATH);
     SetEnvironmentVariableW(L"MEND_TEST_TOOL_LOG", tool_log);
-    WT_RUN(test_gpupdate_runs_with_force);
-    WT_RUN(test_resume_after_reboot_uses_runonce);
+    WT_RUN(test_gpupdate_computer_policy_with_wait);
+    WT_RUN(test_resume_is_a_scheduled_task);
     WT_RUN(test_admin_os_clock_sleep);
     WT_RUN(test_nic_offload_keywords);
     WT_RUN(test_reboot_call_succeeds_under_wine);
