@@ -1,4 +1,4 @@
-/* The svc module: service query, start, stop and restart through the host's service control. */
+/* The svc module: service query, dependents, start, stop and restart (dependents brought back) through the host's service control. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
