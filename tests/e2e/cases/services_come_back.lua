@@ -16,6 +16,9 @@ return {
                  Manual = { state = "stopped", start_type = "demand", depends_on = { "PolicyAgent" } } } }]],
   runs = {
     { args = { "check" }, exit = 1 },
+    -- Dry-run: the same counts as the real run, nothing changes.
+    { args = { "fix", "Corp-QM", "--dry-run" }, exit = 0, outcome = "fixed",
+      actions = { service_restarts = 1, service_stops = 2, service_starts = 2 } },
     { args = { "fix", "Corp-QM" }, exit = 0, outcome = "fixed",
       policies = { ["Corp-QM"] = { outcome = "fixed", rung = "restart" } },
       actions = { service_restarts = 1, service_stops = 2, service_starts = 2 },
@@ -34,11 +37,29 @@ return {
       end },
   },
   test = function(t, work)
+    -- A plan records the one restart, no svc.start of its own; applying it brings the dependents back.
+    local scenario = [[return {
+      policies = { { name = "Corp-QM", state = "pending_deletion", blockers = { "stale_memory" } } },
+      services = { VpnAgent = { depends_on = { "PolicyAgent" } } } }]]
+    t.write(work .. "/state.lua", scenario)
+    local res = t.mend(work, { "fix", "Corp-QM", "--plan", work .. "/plan.json" })
+    t.eq(res.rc, 0, "fix --plan exit code")
+    local plan = t.decode(t.read(work .. "/plan.json") or "{}")
+    local calls = {}
+    for _, a in ipairs(plan.actions or {}) do calls[#calls + 1] = a.call end
+    calls = table.concat(calls, ",")
+    t.check(calls:find("svc.restart", 1, true) and not calls:find("svc.start", 1, true),
+            "the plan holds the restart and no svc.start: %s", calls)
+    res = t.mend(work, { "apply", work .. "/plan.json" })
+    t.eq(res.rc, 0, "apply exit code\n" .. res.stderr)
+    t.eq(svc_state(t, work, "VpnAgent"), "running", "VpnAgent after apply")
+    t.eq(res.report and res.report.actions.service_starts, 1, "apply counts the dependent's start")
+
     -- A stopped automatic-start dependent: check exits 1 naming it and the command that starts it.
     t.write(work .. "/state.lua", [[return { services = {
       VpnAgent = { display_name = "Contoso VPN Agent", state = "stopped", depends_on = { "PolicyAgent" } },
       Manual = { state = "stopped", start_type = "demand", depends_on = { "PolicyAgent" } } } }]])
-    local res = t.mend(work, { "check" })
+    res = t.mend(work, { "check" })
     t.eq(res.rc, 1, "check with a stopped VpnAgent")
     t.check(t.advice_has(res.report, "VpnAgent (Contoso VPN Agent) depends on PolicyAgent and is stopped"),
             "check advice: %s", table.concat(res.report and res.report.advice or {}, "\n"))
