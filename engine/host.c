@@ -39,6 +39,7 @@ void mend_service_clear(mend_service *s)
         return;
     free(s->name);
     free(s->display_name);
+    mend_string_free_list(s->depends_on, s->ndeps);
     memset(s, 0, sizeof *s);
 }
 

@@ -52,6 +52,8 @@ typedef struct mend_service {
     mend_svc_state state;
     mend_svc_start start_type;
     uint32_t pid;              /* 0 when not running */
+    char **depends_on;         /* the services it depends on (groups left out) */
+    size_t ndeps;
 } mend_service;
 
 typedef struct mend_process {
@@ -129,6 +131,11 @@ typedef struct mend_host_ops {
         /* Stops running dependents first, then the service; waits up to timeout_ms
          * (MEND_E_TIMEOUT when it does not reach STOPPED in time). */
         int (*stop)(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e);
+        /* The services that depend on name, directly or through others, in the order to stop
+         * them (a dependent's own dependents first), as EnumDependentServices gives them; only
+         * the active ones (not stopped) when active_only. Read-only. */
+        int (*dependents)(void *ctx, const char *name, bool active_only, char ***out, size_t *n,
+                          mend_err *e);
     } svc;
 
     struct {

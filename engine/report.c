@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,7 @@ struct mend_report {
     str_map advice_seen;
     char *error;      /* set by mend_report_fail */
     bool failed;
+    cJSON *down;      /* services mend stopped that are not running again (names) */
 };
 
 static const char *const counter_names[MEND_COUNT__N] = {
@@ -131,6 +133,7 @@ void mend_report_free(mend_report *r)
     cJSON_Delete(r->policies);
     cJSON_Delete(r->steps);
     cJSON_Delete(r->advice);
+    cJSON_Delete(r->down);
     map_free(&r->by_name);
     map_free(&r->advice_seen);
     free(r);
@@ -268,11 +271,45 @@ const char *mend_report_outcome(const mend_report *r)
         else
             other_problems++;
     }
+    /* A service mend stopped and could not start again leaves the machine worse than found. */
     if (reboot == 0 && other_problems == 0)
-        return fixed ? "fixed" : "healthy";
+        return mend_report_services_down(r) ? "partial" : fixed ? "fixed" : "healthy";
     if (other_problems == 0)
         return "reboot_required";
     return fixed ? "partial" : "failed";
+}
+
+static bool same_service(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return false;
+    return *a == *b;
+}
+
+void mend_report_service_down(mend_report *r, const char *service, bool down)
+{
+    if (!r || !service)
+        return;
+    if (!r->down && !(r->down = cJSON_CreateArray()))
+        return;
+    int i = 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, r->down) {
+        if (cJSON_IsString(s) && same_service(s->valuestring, service)) {
+            if (!down)
+                cJSON_DeleteItemFromArray(r->down, i);
+            return;
+        }
+        i++;
+    }
+    if (down)
+        cJSON_AddItemToArray(r->down, cJSON_CreateString(service));
+}
+
+size_t mend_report_services_down(const mend_report *r)
+{
+    return r && r->down ? (size_t)cJSON_GetArraySize(r->down) : 0;
 }
 
 int mend_report_exit_code(const mend_report *r, int exit_style)

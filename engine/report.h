@@ -33,6 +33,11 @@ void mend_report_advise(mend_report *r, const char *text);
 const char *mend_report_outcome(const mend_report *r);
 void mend_report_fail(mend_report *r, const char *message);
 
+/* A service mend stopped that did not start again (down = true), or that is running again
+ * (false). While any stays down, a run that would be "fixed" or "healthy" is "partial". */
+void mend_report_service_down(mend_report *r, const char *service, bool down);
+size_t mend_report_services_down(const mend_report *r);
+
 /* Exit code per DESIGN (0, 1, 3); sccm maps reboot_required to 3010 and an initiated
  * reboot to 1641. */
 int mend_report_exit_code(const mend_report *r, int exit_style);

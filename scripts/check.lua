@@ -2,7 +2,8 @@
 --
 --   mend check                 every policy pending deletion
 --   mend check "Corp-QM"       the named ones
--- Exit code: 0 nothing stuck (and the Policy Agent runs), 1 a problem was found. This script
+-- Exit code: 0 nothing stuck (the Policy Agent and the automatic-start services that depend on it
+-- run), 1 a problem was found. This script
 -- only reads: it calls no function that changes the machine.
 local ladder = require "lib.ladder"
 local handle_check = require "handle_check"
@@ -40,6 +41,24 @@ else
     problems = problems + 1
     mend.advise(string.format("%s is %s: IPsec policies are not enforced. Start it (net start PolicyAgent).",
                               ladder.AGENT, agent.state))
+  end
+end
+
+-- An automatic-start service that depends on the Policy Agent (directly or through others) and
+-- is stopped: what a restart without its dependents leaves behind (SCM never restarts them).
+local dependents, dmsg = svc.dependents(ladder.AGENT, { all = true })
+if not dependents then
+  mend.step{ rung = "check", action = "svc.dependents", target = ladder.AGENT, ok = false, message = dmsg }
+end
+for _, name in ipairs(dependents or {}) do
+  local s = svc.query(name)
+  if s and s.start_type == "auto" and s.state == "stopped" then
+    problems = problems + 1
+    mend.step{ rung = "check", action = "svc.query", target = name, ok = false, state = s.state,
+               message = string.format("%s (%s) starts automatically, depends on %s and is stopped; start it: %s",
+                                       name, s.display_name, ladder.AGENT, ladder.start_command(name)) }
+    mend.advise(string.format("%s (%s) depends on %s and is stopped although it starts automatically. "
+      .. "Start it: %s", name, s.display_name, ladder.AGENT, ladder.start_command(name)))
   end
 end
 

@@ -7,7 +7,7 @@
 
 static const char *const known_ops[] = {
     "ipsec.list", "ipsec.get", "ipsec.delete", "ipsec.assign", "ipsec.create",
-    "svc.query", "svc.start", "svc.stop",
+    "svc.query", "svc.start", "svc.stop", "svc.dependents",
     "proc.list", "proc.kill",
     "handles.scan",
     "reg.get", "reg.set", "reg.create_key", "reg.keys", "reg.values", "reg.exists",

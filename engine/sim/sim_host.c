@@ -77,6 +77,13 @@ static int svc_stop(void *ctx, const char *name, uint32_t timeout_ms, mend_err *
     WRITE_OP("svc.stop", name, sim_svc_stop(m, name, timeout_ms, e))
 }
 
+static int svc_dependents(void *ctx, const char *name, bool active_only, char ***out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("svc.dependents", name, sim_svc_dependents(m, name, active_only, out, n, e))
+}
+
 static int proc_list(void *ctx, mend_process **out, size_t *n, mend_err *e)
 {
     *out = NULL;
@@ -236,7 +243,7 @@ static void host_close(void *ctx)
 static const mend_host_ops sim_ops = {
     .name = "sim",
     .ipsec = { ipsec_list, ipsec_get, ipsec_delete, ipsec_assign, ipsec_create },
-    .svc = { svc_query, svc_start, svc_stop },
+    .svc = { svc_query, svc_start, svc_stop, svc_dependents },
     .proc = { proc_list, proc_kill },
     .handles = { handles_scan },
     .reg = { reg_get, reg_set, reg_create_key, reg_keys, reg_values, reg_exists, reg_delete_key,

@@ -250,6 +250,7 @@ int sim_ipsec_create(void *ctx, const char *name, const char *description, mend_
 int sim_svc_query(void *ctx, const char *name, mend_service *out, mend_err *e);
 int sim_svc_start(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e);
 int sim_svc_stop(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e);
+int sim_svc_dependents(void *ctx, const char *name, bool active_only, char ***out, size_t *n, mend_err *e);
 int sim_svc_start_rec(sim_machine *m, sim_service *s, mend_err *e);
 void sim_services_defaults(sim_machine *m);
 

@@ -66,6 +66,15 @@ int sim_svc_query(void *ctx, const char *name, mend_service *out, mend_err *e)
     out->state = s->state;
     out->start_type = s->start_type;
     out->pid = s->state == MEND_SVC_STOPPED ? 0 : s->pid;
+    if (s->ndeps && !(out->depends_on = calloc(s->ndeps, sizeof *out->depends_on))) {
+        mend_service_clear(out);
+        return sim_oom(e);
+    }
+    for (size_t i = 0; i < s->ndeps; i++, out->ndeps++)
+        if (!(out->depends_on[i] = mend_strdup(s->depends_on[i]))) {
+            mend_service_clear(out);
+            return sim_oom(e);
+        }
     return 0;
 }
 
@@ -150,4 +159,60 @@ int sim_svc_stop(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e)
     if (!s)
         return no_service(e);
     return stop_rec(m, s, timeout_ms, 0, e);
+}
+
+/* The dependents walk: out collects names, dependents of a dependent before it (SCM's stop order). */
+typedef struct dep_walk {
+    sim_machine *m;
+    bool active_only;
+    char **v;
+    size_t n;
+    bool *seen;                /* per m->svc index */
+} dep_walk;
+
+static int walk_dependents(dep_walk *w, const sim_service *s, unsigned depth, mend_err *e)
+{
+    if (depth > 64)
+        return mend_err_set(e, MEND_E_INVALID, 0, "service dependencies of %s form a cycle", s->name);
+    for (size_t i = 0; i < w->m->nsvc; i++) {
+        sim_service *d = w->m->svc[i];
+        if (w->seen[i] || d == s || !depends_on(d, s))
+            continue;
+        w->seen[i] = true;
+        if (walk_dependents(w, d, depth + 1, e) != 0)
+            return -1;
+        /* A stopped service with running dependents cannot happen on Windows; still walked through. */
+        if (w->active_only && d->state == MEND_SVC_STOPPED)
+            continue;
+        char **a = realloc(w->v, (w->n + 1) * sizeof *a);
+        if (!a)
+            return sim_oom(e);
+        w->v = a;
+        if (!(a[w->n] = mend_strdup(d->name)))
+            return sim_oom(e);
+        w->n++;
+    }
+    return 0;
+}
+
+int sim_svc_dependents(void *ctx, const char *name, bool active_only, char ***out, size_t *n, mend_err *e)
+{
+    sim_machine *m = ctx;
+    *out = NULL;
+    *n = 0;
+    sim_service *s = sim_service_find(m, name);
+    if (!s)
+        return no_service(e);
+    dep_walk w = { m, active_only, NULL, 0, calloc(m->nsvc ? m->nsvc : 1, sizeof(bool)) };
+    if (!w.seen)
+        return sim_oom(e);
+    int rc = walk_dependents(&w, s, 0, e);
+    free(w.seen);
+    if (rc != 0) {
+        mend_string_free_list(w.v, w.n);
+        return -1;
+    }
+    *out = w.v;
+    *n = w.n;
+    return 0;
 }

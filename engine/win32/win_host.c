@@ -22,7 +22,7 @@ static void win_close(void *ctx)
 static const mend_host_ops win_ops = {
     .name = "local",
     .ipsec = { win_ipsec_list, win_ipsec_get, win_ipsec_delete, win_ipsec_assign, win_ipsec_create },
-    .svc = { win_svc_query, win_svc_start, win_svc_stop },
+    .svc = { win_svc_query, win_svc_start, win_svc_stop, win_svc_dependents },
     .proc = { win_proc_list, win_proc_kill },
     .handles = { win_handles_scan },
     .reg = { win_reg_get, win_reg_set, win_reg_create_key, win_reg_keys, win_reg_values,

@@ -74,6 +74,7 @@ int win_ipsec_create(void *ctx, const char *name, const char *description, mend_
 int win_svc_query(void *ctx, const char *name, mend_service *out, mend_err *e);
 int win_svc_start(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e);
 int win_svc_stop(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e);
+int win_svc_dependents(void *ctx, const char *name, bool active_only, char ***out, size_t *n, mend_err *e);
 
 int win_proc_list(void *ctx, mend_process **out, size_t *n, mend_err *e);
 int win_proc_kill(void *ctx, uint32_t pid, mend_err *e);

@@ -76,6 +76,8 @@ static int wait_for(SC_HANDLE svc, const char *name, DWORD want, ULONGLONG deadl
     }
 }
 
+static int depends_list(SC_HANDLE svc, const char *name, mend_service *out);
+
 int win_svc_query(void *ctx, const char *name, mend_service *out, mend_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -98,7 +100,7 @@ int win_svc_query(void *ctx, const char *name, mend_service *out, mend_err *e)
         out->state = (mend_svc_state)st.dwCurrentState;
         out->start_type = cfg ? (mend_svc_start)cfg->dwStartType : MEND_START_DEMAND;
         out->pid = st.dwCurrentState == SERVICE_STOPPED ? 0 : st.dwProcessId;
-        if (!out->name || !out->display_name) {
+        if (!out->name || !out->display_name || depends_list(svc, name, out) != 0) {
             mend_service_clear(out);
             ret = win_err_oom(e);
         }
@@ -153,6 +155,31 @@ static wchar_t *dependencies_of(SC_HANDLE svc, const wchar_t *name)
     }
     RegCloseKey(k);
     return deps;
+}
+
+/* out->depends_on from the service's configuration (groups left out); -1 when out of memory. */
+static int depends_list(SC_HANDLE svc, const char *name, mend_service *out)
+{
+    mend_err e;
+    wchar_t *w = win_wide(name, &e);
+    if (!w)
+        return -1;
+    wchar_t *deps = dependencies_of(svc, w);
+    free(w);
+    int ret = 0;
+    for (const wchar_t *d = deps; ret == 0 && d && *d; d += wcslen(d) + 1) {
+        if (*d == SC_GROUP_IDENTIFIERW)
+            continue;
+        char **a = realloc(out->depends_on, (out->ndeps + 1) * sizeof *a);
+        if (!a || !(a[out->ndeps] = win_utf8(d, -1)))
+            ret = -1;
+        if (a)
+            out->depends_on = a;
+        if (ret == 0)
+            out->ndeps++;
+    }
+    free(deps);
+    return ret;
 }
 
 #define MAX_DEPTH 8              /* dependency chains deeper than this are a cycle */
@@ -247,71 +274,162 @@ static bool depends_on(SC_HANDLE svc, const wchar_t *name, const wchar_t *target
     return hit;
 }
 
-/* Stops the running services that depend on target, dependents of dependents first.
- * EnumDependentServicesW gives them in stop order on Windows (groups included); Wine answers
- * none, so the running services' configurations are searched as well. */
-static int stop_dependents(SC_HANDLE scm, const wchar_t *target, const char *name, ULONGLONG deadline,
-                           int depth, mend_err *e)
+/* A growing list of UTF-8 service names. */
+typedef struct name_list {
+    char **v;
+    size_t n;
+} name_list;
+
+static bool listed(const name_list *l, const char *name)
 {
-    if (depth > MAX_DEPTH)
-        return mend_err_set(e, MEND_E_INVALID, 0, "the dependents of service %s form a cycle", name);
+    for (size_t i = 0; i < l->n; i++)
+        if (_stricmp(l->v[i], name) == 0)
+            return true;
+    return false;
+}
+
+static int add_name(name_list *l, const wchar_t *w, mend_err *e)
+{
+    char *name = win_utf8(w, -1);
+    if (!name)
+        return win_err_oom(e);
+    if (listed(l, name)) {
+        free(name);
+        return 0;
+    }
+    char **a = realloc(l->v, (l->n + 1) * sizeof *a);
+    if (!a) {
+        free(name);
+        return win_err_oom(e);
+    }
+    l->v = a;
+    a[l->n++] = name;
+    return 0;
+}
+
+/* Windows' own answer: every dependent, transitively, in stop order (reverse start order,
+ * groups taken into account). Wine's EnumDependentServicesW is a stub that answers none. */
+static int enum_dependents(SC_HANDLE scm, const wchar_t *target, const char *name, DWORD state,
+                           name_list *l, mend_err *e)
+{
     SC_HANDLE svc = OpenServiceW(scm, target, SERVICE_ENUMERATE_DEPENDENTS);
     if (!svc)
         return win_err(e, GetLastError(), "cannot open service %s", name);
     DWORD need = 0, count = 0;
     ENUM_SERVICE_STATUSW *deps = NULL;
     int ret = 0;
-    if (!EnumDependentServicesW(svc, SERVICE_ACTIVE, NULL, 0, &need, &count) &&
-        GetLastError() == ERROR_MORE_DATA && (deps = malloc(need)) != NULL &&
-        !EnumDependentServicesW(svc, SERVICE_ACTIVE, deps, need, &need, &count))
-        ret = win_err(e, GetLastError(), "cannot list the services that depend on %s", name);
-    CloseServiceHandle(svc);
-    for (DWORD i = 0; ret == 0 && deps && i < count; i++) {
-        char *dname = win_utf8(deps[i].lpServiceName, -1);
-        SC_HANDLE d = OpenServiceW(scm, deps[i].lpServiceName, SERVICE_STOP | SERVICE_QUERY_STATUS);
-        if (!dname)
+    if (!EnumDependentServicesW(svc, state, NULL, 0, &need, &count)) {
+        DWORD err = GetLastError();
+        if (err != ERROR_MORE_DATA)
+            ret = win_err(e, err, "cannot list the services that depend on %s", name);
+        else if (!(deps = malloc(need)))
             ret = win_err_oom(e);
-        else if (!d)
-            ret = win_err(e, GetLastError(), "cannot open %s, which depends on %s", dname, name);
-        else
-            ret = stop_one(d, dname, deadline, e);
-        if (d)
-            CloseServiceHandle(d);
-        free(dname);
-    }
-    free(deps);
-    if (ret != 0)
-        return -1;
-
-    need = 0;
-    DWORD resume = 0;
-    ENUM_SERVICE_STATUS_PROCESSW *all = NULL;
-    if (!EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE, NULL, 0,
-                               &need, &count, &resume, NULL) &&
-        GetLastError() == ERROR_MORE_DATA && (all = malloc(need)) != NULL) {
-        resume = 0;
-        if (!EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE,
-                                   (BYTE *)all, need, &need, &count, &resume, NULL))
-            count = 0;
+        else if (!EnumDependentServicesW(svc, state, deps, need, &need, &count))
+            ret = win_err(e, GetLastError(), "cannot list the services that depend on %s", name);
     } else {
         count = 0;
     }
-    for (DWORD i = 0; ret == 0 && all && i < count; i++) {
-        SC_HANDLE d = OpenServiceW(scm, all[i].lpServiceName,
-                                   SERVICE_STOP | SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG);
+    CloseServiceHandle(svc);
+    for (DWORD i = 0; ret == 0 && deps && i < count; i++)
+        ret = add_name(l, deps[i].lpServiceName, e);
+    free(deps);
+    return ret;
+}
+
+/* Where EnumDependentServicesW answers none (Wine), the services' own configurations are
+ * searched: a dependent's dependents go first, as Windows orders them. */
+static int search_dependents(SC_HANDLE scm, const ENUM_SERVICE_STATUS_PROCESSW *all, DWORD count,
+                             const wchar_t *target, bool active_only, int depth, name_list *l, mend_err *e)
+{
+    if (depth > MAX_DEPTH)
+        return mend_err_set(e, MEND_E_INVALID, 0, "the dependents of a service form a cycle");
+    int ret = 0;
+    for (DWORD i = 0; ret == 0 && i < count; i++) {
+        SC_HANDLE d = OpenServiceW(scm, all[i].lpServiceName, SERVICE_QUERY_CONFIG);
         if (!d)
             continue;
-        if (depends_on(d, all[i].lpServiceName, target)) {
-            char *dname = win_utf8(all[i].lpServiceName, -1);
-            ret = !dname ? win_err_oom(e)
-                         : stop_dependents(scm, all[i].lpServiceName, dname, deadline, depth + 1, e);
-            if (ret == 0)
-                ret = stop_one(d, dname, deadline, e);
-            free(dname);
-        }
+        bool hit = depends_on(d, all[i].lpServiceName, target);
         CloseServiceHandle(d);
+        if (!hit)
+            continue;
+        ret = search_dependents(scm, all, count, all[i].lpServiceName, active_only, depth + 1, l, e);
+        if (ret == 0 && (!active_only || all[i].ServiceStatusProcess.dwCurrentState != SERVICE_STOPPED))
+            ret = add_name(l, all[i].lpServiceName, e);
     }
+    return ret;
+}
+
+static int list_dependents(SC_HANDLE scm, const wchar_t *target, const char *name, bool active_only,
+                           name_list *l, mend_err *e)
+{
+    if (enum_dependents(scm, target, name, active_only ? SERVICE_ACTIVE : SERVICE_STATE_ALL, l, e) != 0)
+        return -1;
+    if (l->n > 0)
+        return 0;
+    DWORD need = 0, count = 0, resume = 0;
+    ENUM_SERVICE_STATUS_PROCESSW *all = NULL;
+    if (!EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_STATE_ALL, NULL, 0,
+                               &need, &count, &resume, NULL)) {
+        DWORD err = GetLastError();
+        if (err != ERROR_MORE_DATA)
+            return win_err(e, err, "cannot list the services");
+        if (!(all = malloc(need)))
+            return win_err_oom(e);
+        resume = 0;
+        if (!EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_STATE_ALL,
+                                   (BYTE *)all, need, &need, &count, &resume, NULL)) {
+            free(all);
+            return win_err(e, GetLastError(), "cannot list the services");
+        }
+    }
+    int ret = all ? search_dependents(scm, all, count, target, active_only, 0, l, e) : 0;
     free(all);
+    return ret;
+}
+
+int win_svc_dependents(void *ctx, const char *name, bool active_only, char ***out, size_t *n, mend_err *e)
+{
+    (void)ctx;
+    *out = NULL;
+    *n = 0;
+    SC_HANDLE scm, svc;
+    if (open_service(name, SERVICE_QUERY_STATUS, &scm, &svc, e) != 0)
+        return -1;
+    CloseServiceHandle(svc);
+    wchar_t *w = win_wide(name, e);
+    name_list l = { NULL, 0 };
+    int ret = w ? list_dependents(scm, w, name, active_only, &l, e) : -1;
+    free(w);
+    CloseServiceHandle(scm);
+    if (ret != 0) {
+        mend_string_free_list(l.v, l.n);
+        return -1;
+    }
+    *out = l.v;
+    *n = l.n;
+    return 0;
+}
+
+/* Stops the running services that depend on target, in the order Windows gives them. */
+static int stop_dependents(SC_HANDLE scm, const wchar_t *target, const char *name, ULONGLONG deadline,
+                           mend_err *e)
+{
+    name_list l = { NULL, 0 };
+    int ret = list_dependents(scm, target, name, true, &l, e);
+    for (size_t i = 0; ret == 0 && i < l.n; i++) {
+        wchar_t *w = win_wide(l.v[i], e);
+        SC_HANDLE d = w ? OpenServiceW(scm, w, SERVICE_STOP | SERVICE_QUERY_STATUS) : NULL;
+        if (!w)
+            ret = -1;
+        else if (!d)
+            ret = win_err(e, GetLastError(), "cannot open %s, which depends on %s", l.v[i], name);
+        else
+            ret = stop_one(d, l.v[i], deadline, e);
+        if (d)
+            CloseServiceHandle(d);
+        free(w);
+    }
+    mend_string_free_list(l.v, l.n);
     return ret;
 }
 
@@ -322,7 +440,7 @@ int win_svc_stop(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e)
     if (open_service(name, SERVICE_STOP | SERVICE_QUERY_STATUS, &scm, &svc, e) != 0)
         return -1;
     wchar_t *w = win_wide(name, e);
-    int ret = w ? stop_dependents(scm, w, name, deadline, 0, e) : -1;
+    int ret = w ? stop_dependents(scm, w, name, deadline, e) : -1;
     if (ret == 0)
         ret = stop_one(svc, name, deadline, e);
     free(w);

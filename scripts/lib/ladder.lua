@@ -264,11 +264,40 @@ function Ctx:retry(p)
   return self:delete(p, "after " .. self.rung.name)
 end
 
--- One PolicyAgent restart for the whole set: it rebuilds its table from the store.
+-- The command that starts a service again, for advice: sc.exe on Windows, mend on the simulator.
+function M.start_command(name)
+  if mend.host == "local" then
+    return string.format("sc start %s (PowerShell: Start-Service -Name %s)", M.quote(name), M.quote(name))
+  end
+  return string.format("mend run --allow service scripts/examples/start_service.lua %s", M.quote(name))
+end
+
+-- The dependents a restart stopped: one step each for those back, advice for those down.
+function Ctx:dependents_back(deps)
+  for _, name in ipairs(deps and deps.started or {}) do
+    self:step(nil, { action = "svc.start", target = name, ok = true,
+                     message = string.format("%s (depends on %s) is running again", name, M.AGENT) })
+  end
+  for _, d in ipairs(deps and deps.down or {}) do
+    self:step(nil, { action = "svc.start", target = d.name, ok = false, code = d.code,
+                     message = string.format("%s (depends on %s) did not start again: %s", d.name, M.AGENT, d.message) })
+    self:note(string.format("%s depends on %s and did not start again after mend restarted %s (%s): "
+      .. "the run is partial until it runs. Start it: %s", d.name, M.AGENT, M.AGENT, d.message,
+      M.start_command(d.name)))
+  end
+end
+
+-- One PolicyAgent restart for the whole set: it rebuilds its table from the store. The services
+-- that depend on it are stopped first and started again by svc.restart (SCM does neither).
 function Ctx:restart_agent(set, why)
-  local ok, msg, code = svc.restart(M.AGENT)
+  local ok, msg, code, deps = svc.restart(M.AGENT)
+  if ok then deps = msg end
+  local back = deps and #deps.stopped or 0
   self:step(nil, { action = "svc.restart", target = M.AGENT, ok = ok == true, code = code,
-                   policies = #set, message = ok and ("restarted " .. why) or msg })
+                   policies = #set, message = ok and ("restarted " .. why
+                     .. (back > 0 and " (and " .. plural(back, "service that depends", "services that depend") .. " on it)" or ""))
+                     or msg })
+  self:dependents_back(deps)
   if ok then
     self.restarts = self.restarts + 1
     return true
@@ -277,8 +306,10 @@ function Ctx:restart_agent(set, why)
     self:fail(p, string.format("%s did not restart: %s", M.AGENT, msg))
   end
   if code == "timeout" then
-    self:note(string.format("%s did not stop in time. Stop it yourself (sc queryex PolicyAgent, then end "
-      .. "the svchost.exe with that PID) and run mend again.", M.AGENT))
+    -- Never advise ending its svchost.exe: it hosts other Windows services too.
+    self:note(string.format("%s did not stop in time. Wait a few minutes (it may still be finishing) and run "
+      .. "mend again; if it stays stopping, reboot when convenient: %s", M.AGENT,
+      M.command(nil, { reboot = true })))
   end
   return false
 end

@@ -112,11 +112,24 @@ function ipsec.store_key(name) end
 ---@field state mend.svc_state
 ---@field pid integer             # 0 when not running
 ---@field start_type mend.svc_start
+---@field depends_on string[]     # the services it depends on (groups left out)
 
 ---@class mend.SvcOpts
 ---@field timeout? number         # seconds to wait, default 30
+---@field dependents? boolean     # svc.stop only: stop running dependents too (they stay stopped)
 
----Services.
+---@class mend.SvcDown
+---@field name string
+---@field message string
+---@field code mend.code
+
+---What a stop or restart did to the services that depend on the target.
+---@class mend.SvcDependents
+---@field stopped string[]        # in stop order
+---@field started string[]        # started again, dependencies first
+---@field down mend.SvcDown[]     # did not start again: the run is at best `partial`
+
+---Services. start/stop/restart need gate `service`, except a restart of PolicyAgent.
 svc = {}
 
 ---@param name string
@@ -125,7 +138,16 @@ svc = {}
 ---@return mend.code? code
 function svc.query(name) end
 
----Starts the service (and stopped dependencies). Counted as `service_starts`.
+---Reads only: the services that depend on name, directly or through others, in stop order;
+---the active ones unless `all`.
+---@param name string
+---@param opts? {all?: boolean}
+---@return string[]|nil names
+---@return string? message
+---@return mend.code? code
+function svc.dependents(name, opts) end
+
+---Starts the service (and stopped dependencies). Gate `service`; counted as `service_starts`.
 ---@param name string
 ---@param opts? mend.SvcOpts
 ---@return true|nil ok
@@ -133,20 +155,25 @@ function svc.query(name) end
 ---@return mend.code? code
 function svc.start(name, opts) end
 
----Stops running dependents, then the service. Counted as `service_stops`.
+---Stops the service. Refused `in_use` (1051) while dependents run unless `opts.dependents`,
+---which stops them first and leaves them stopped. Gate `service`; counted as `service_stops`.
 ---@param name string
 ---@param opts? mend.SvcOpts
 ---@return true|nil ok
----@return string? message
+---@return string|mend.SvcDependents message_or_deps
 ---@return mend.code? code
+---@return mend.SvcDependents? deps
 function svc.stop(name, opts) end
 
----Stop then start (a stopped service is just started). Counted once as `service_restarts`.
+---Stops the running dependents, stop then start, starts the dependents again (a stopped
+---service is just started). Gate `service` except for PolicyAgent; counted once as
+---`service_restarts`, each dependent in `service_stops` and `service_starts`.
 ---@param name string
 ---@param opts? mend.SvcOpts
 ---@return true|nil ok
----@return string? message
+---@return string|mend.SvcDependents message_or_deps
 ---@return mend.code? code
+---@return mend.SvcDependents? deps
 function svc.restart(name, opts) end
 
 -- ---------------------------------------------------------------- handles

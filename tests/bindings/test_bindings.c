@@ -214,7 +214,7 @@ static int f_sys_reboot(void *ctx, const char *reason, mend_err *e)
 static const mend_host_ops fake_ops = {
     .name = "fake",
     .ipsec = { f_ipsec_list, f_ipsec_get, f_ipsec_delete, f_ipsec_assign, f_ipsec_create },
-    .svc = { f_svc_query, f_svc_start, f_svc_stop },
+    .svc = { .query = f_svc_query, .start = f_svc_start, .stop = f_svc_stop },   /* no dependents op: none */
     .proc = { f_proc_list, f_proc_kill },
     .handles = { f_handles_scan },
     .reg = { .get = f_reg_get, .set = f_reg_set, .exists = f_reg_exists },

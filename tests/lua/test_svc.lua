@@ -1,5 +1,20 @@
--- svc: query fields, start/stop/restart and their counters, timeouts, access denied, argument errors.
+-- svc: query fields, start/stop/restart and their counters, timeouts, access denied, argument
+-- errors; run with --allow service, and as "refused" without it (the service gate).
 local t = require "testlib"
+
+if mend.args[1] == "refused" then
+  -- Without --allow service only the ladder's own Policy Agent restart goes through.
+  for _, call in ipairs({ svc.start, svc.stop, svc.restart }) do
+    t.contains(t.err("not_permitted", call, "Locked"), "--allow service")
+  end
+  t.contains(t.err("not_permitted", svc.stop, "PolicyAgent"), "--allow service")
+  t.contains(t.err("not_permitted", svc.start, "PolicyAgent"), "--allow service")
+  t.eq(svc.query("Locked").state, "running")
+  local pid = svc.query("PolicyAgent").pid
+  t.eq(svc.restart("policyagent"), true)
+  t.ok(svc.query("PolicyAgent").pid ~= pid, "the exempt restart really restarted it")
+  return t.finish()
+end
 
 local s = t.ok(svc.query("PolicyAgent"))
 t.eq(s.name, "PolicyAgent")
@@ -7,6 +22,10 @@ t.eq(s.display_name, "IPsec Policy Agent")
 t.eq(s.state, "running")
 t.eq(s.start_type, "auto")
 t.ok(math.type(s.pid) == "integer" and s.pid > 0, s.pid)
+t.eq(table.concat(s.depends_on, ","), "RpcSs,Tcpip")
+t.eq(#t.ok(svc.dependents("PolicyAgent")), 0)
+t.ok(#t.ok(svc.dependents("RpcSs", { all = true })) >= 4, "RpcSs has dependents")
+t.err("not_found", svc.dependents, "NoSuchService")
 
 local stub = t.ok(svc.query("Stubborn"))
 t.eq(stub.display_name, "Ignores stop")
@@ -26,7 +45,9 @@ t.eq(svc.start("PolicyAgent", { timeout = 5 }), true)
 local started = svc.query("PolicyAgent")
 t.eq(started.state, "running")
 t.ok(started.pid > 0)
-t.eq(svc.restart("PolicyAgent"), true)
+local ok, deps = svc.restart("PolicyAgent")
+t.eq(ok, true)
+t.eq(#deps.stopped + #deps.started + #deps.down, 0)
 local restarted = svc.query("PolicyAgent")
 t.eq(restarted.state, "running")
 t.ok(restarted.pid ~= started.pid, "a restarted service runs in a new process")

@@ -1,4 +1,5 @@
-/* Services: dependencies on start and stop, disabled, unknown, PolicyAgent's table, ignore_stop. */
+/* Services: dependencies on start and stop, dependents in stop order, disabled, unknown,
+ * PolicyAgent's table, ignore_stop. */
 #include "sim_test.h"
 
 #include <string.h>
@@ -104,6 +105,77 @@ static void test_sim_ignore_stop_times_out_and_advances_clock(void **state)
     mend_host_close(&h);
 }
 
+static size_t index_of(char **v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], name) == 0)
+            return i;
+    return (size_t)-1;
+}
+
+static void test_sim_dependents_listed_in_stop_order(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    /* A diamond: Both depends on PolicyAgent directly and through VpnAgent's tray. */
+    st_open(&h, "return { services = { VpnAgent = { depends_on = { 'PolicyAgent' } },"
+                " Tray = { depends_on = { 'VpnAgent' } }, Both = { depends_on = { 'Tray', 'PolicyAgent' } },"
+                " Idle = { state = 'stopped', start_type = 'demand', depends_on = { 'PolicyAgent' } } } }");
+    char **v;
+    size_t n;
+    assert_int_equal(h.ops->svc.dependents(h.ctx, "PolicyAgent", true, &v, &n, &e), 0);
+    assert_int_equal(n, 3);                                   /* each once, Idle left out */
+    assert_true(index_of(v, n, "Both") < index_of(v, n, "Tray"));
+    assert_true(index_of(v, n, "Tray") < index_of(v, n, "VpnAgent"));
+    assert_int_equal(index_of(v, n, "Idle"), (size_t)-1);
+    mend_string_free_list(v, n);
+    assert_int_equal(h.ops->svc.dependents(h.ctx, "policyagent", false, &v, &n, &e), 0);
+    assert_int_equal(n, 4);
+    assert_true(index_of(v, n, "Idle") != (size_t)-1);
+    mend_string_free_list(v, n);
+    /* Transitively: RpcSs carries PolicyAgent and everything above it. */
+    assert_int_equal(h.ops->svc.dependents(h.ctx, "RpcSs", true, &v, &n, &e), 0);
+    assert_true(index_of(v, n, "VpnAgent") < index_of(v, n, "PolicyAgent"));
+    assert_true(index_of(v, n, "BFE") != (size_t)-1);
+    assert_int_equal(index_of(v, n, "RpcSs"), (size_t)-1);
+    mend_string_free_list(v, n);
+    assert_int_equal(h.ops->svc.dependents(h.ctx, "Nope", true, &v, &n, &e), -1);
+    assert_int_equal(e.code, MEND_E_NOT_FOUND);
+    /* Reading them changes nothing. */
+    assert_int_equal(st_svc_state(&h, "Tray"), MEND_SVC_RUNNING);
+    mend_host_close(&h);
+}
+
+static void test_sim_query_lists_what_a_service_depends_on(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return {}");
+    mend_service s;
+    assert_int_equal(h.ops->svc.query(h.ctx, "PolicyAgent", &s, &e), 0);
+    assert_int_equal(s.ndeps, 2);
+    assert_string_equal(s.depends_on[0], "RpcSs");
+    assert_string_equal(s.depends_on[1], "Tcpip");
+    mend_service_clear(&s);
+    assert_int_equal(h.ops->svc.query(h.ctx, "Tcpip", &s, &e), 0);
+    assert_int_equal(s.ndeps, 0);
+    mend_service_clear(&s);
+    mend_host_close(&h);
+}
+
+static void test_sim_reboot_starts_automatic_dependents(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return { services = { VpnAgent = { state = 'stopped', depends_on = { 'PolicyAgent' } } } }");
+    assert_int_equal(h.ops->sys.reboot(h.ctx, "test", &e), 0);
+    assert_int_equal(st_svc_state(&h, "VpnAgent"), MEND_SVC_RUNNING);
+    mend_host_close(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +185,9 @@ int main(void)
         cmocka_unit_test(test_sim_unknown_service_is_not_found),
         cmocka_unit_test(test_sim_stop_and_start_are_idempotent),
         cmocka_unit_test(test_sim_ignore_stop_times_out_and_advances_clock),
+        cmocka_unit_test(test_sim_dependents_listed_in_stop_order),
+        cmocka_unit_test(test_sim_query_lists_what_a_service_depends_on),
+        cmocka_unit_test(test_sim_reboot_starts_automatic_dependents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,6 +95,43 @@ static void test_stop_stops_running_dependents_first(void)
     mend_host_close(&h);
 }
 
+static char *joined(char **v, size_t n)
+{
+    static char buf[256];
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? "," : "", v[i]);
+    return buf;
+}
+
+/* Wine's EnumDependentServicesW answers none: the backend reads the services' configurations. */
+static void test_dependents_in_stop_order(void)
+{
+    mend_host h = wt_host();
+    mend_err e;
+    char **v;
+    size_t n;
+    WT_OK(h.ops->svc.start(h.ctx, "MendTray", 30000, &e), e);   /* starts its dependencies too */
+    WT_OK(h.ops->svc.dependents(h.ctx, "PolicyAgent", true, &v, &n, &e), e);
+    WT_CHECK(strcmp(joined(v, n), "MendTray,MendDependent") == 0, "running: %s", joined(v, n));
+    mend_string_free_list(v, n);
+    mend_service s = query(&h, "MendTray");
+    WT_CHECK(s.ndeps == 1 && strcmp(s.depends_on[0], "MendDependent") == 0, "depends_on %lu", (unsigned long)s.ndeps);
+    mend_service_clear(&s);
+
+    WT_OK(h.ops->svc.stop(h.ctx, "MendTray", 30000, &e), e);
+    WT_OK(h.ops->svc.dependents(h.ctx, "PolicyAgent", true, &v, &n, &e), e);
+    WT_CHECK(strcmp(joined(v, n), "MendDependent") == 0, "running: %s", joined(v, n));
+    mend_string_free_list(v, n);
+    WT_OK(h.ops->svc.dependents(h.ctx, "PolicyAgent", false, &v, &n, &e), e);
+    WT_CHECK(strcmp(joined(v, n), "MendTray,MendDependent") == 0, "all: %s", joined(v, n));
+    mend_string_free_list(v, n);
+    WT_CHECK(h.ops->svc.dependents(h.ctx, "NoSuchService", true, &v, &n, &e) != 0 &&
+             e.code == MEND_E_NOT_FOUND, "%s", e.msg);
+    WT_OK(h.ops->svc.stop(h.ctx, "PolicyAgent", 30000, &e), e);
+    mend_host_close(&h);
+}
+
 static void test_service_ignoring_stop_times_out(void)
 {
     mend_host h = wt_host();
@@ -129,10 +166,12 @@ int main(void)
     wt_temp(L"svc-log.txt", svc_log, MAX_PATH);
     install(L"PolicyAgent", L"normal", NULL);
     install(L"MendDependent", L"normal", L"PolicyAgent\0");
+    install(L"MendTray", L"normal", L"MendDependent\0");
     install(L"MendStubborn", L"stubborn", NULL);
     WT_RUN(test_missing_service_is_not_found);
     WT_RUN(test_query_stop_start_restart_policy_agent);
     WT_RUN(test_stop_stops_running_dependents_first);
+    WT_RUN(test_dependents_in_stop_order);
     WT_RUN(test_service_ignoring_stop_times_out);
     return wt_done();
 }

@@ -24,6 +24,10 @@ return {
     local st = t.load_state(work .. "/state/sim-state.lua")
     local iso = t.state_policy(st, "Server-Isolation")
     t.check(iso and iso.state == "active" and iso.assigned, "Server-Isolation must stay active and assigned")
+    -- The VPN agent depends on PolicyAgent: every restart of the ladder brings it back.
+    local vpn = st.services and st.services.VpnAgent
+    t.check(vpn and vpn.state == "running", "the demo's VpnAgent must run after the fix")
+    t.check((res.report.actions.service_starts or 0) >= 1, "the VpnAgent start is counted")
     local lsass = false
     for _, p in ipairs(st.processes) do lsass = lsass or p.name == "lsass.exe" end
     t.check(lsass, "lsass.exe must still run")
