@@ -313,17 +313,18 @@ int luaopen_mend_mend(lua_State *L)
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "args");
-    lua_createtable(L, 0, 4);
+    lua_createtable(L, 0, 3);
     bind_setbool(L, "all_pending", o && o->all_pending);
     bind_setbool(L, "resume", o && o->resume);
     bind_setbool(L, "batch", o && o->cmd == MEND_CMD_BATCH);
+    lua_setfield(L, -2, "flags");
+    /* --stop-holder: holders the ladder may stop beyond the known IPsec/VPN clients. */
     lua_createtable(L, o ? o->nstop_holders : 0, 0);
     for (int i = 0; o && i < o->nstop_holders; i++) {
         lua_pushstring(L, o->stop_holders[i]);
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "stop_holders");
-    lua_setfield(L, -2, "flags");
     bind_setbool(L, "dry_run", o && o->dry_run);
     bind_setstr(L, "host", eng->host.ops && eng->host.ops->name ? eng->host.ops->name : "");
     bind_setstr(L, "version", MEND_VERSION);

@@ -92,8 +92,7 @@ function M.allowed(process)
   for k, v in pairs(M.stop) do
     if v and tostring(k):lower() == key then return true end
   end
-  local flags = mend and mend.flags
-  for _, given in ipairs(flags and flags.stop_holders or {}) do
+  for _, given in ipairs(mend and mend.stop_holders or {}) do
     for one in tostring(given):gmatch("[^,]+") do
       if one:lower() == key then return true end
     end

@@ -55,7 +55,7 @@ local function stop_holder_args(extra)
     local k = n:lower()
     if not set[k] then set[k] = true; list[#list + 1] = n end
   end
-  for _, given in ipairs(mend.flags and mend.flags.stop_holders or {}) do
+  for _, given in ipairs(mend.stop_holders or {}) do
     for one in tostring(given):gmatch("[^,]+") do add(one) end
   end
   local more = {}
@@ -602,7 +602,7 @@ R.reboot = {
       args[#args + 1] = "--allow"
       args[#args + 1] = table.concat(caps, ",")
     end
-    for _, n in ipairs(mend.flags and mend.flags.stop_holders or {}) do
+    for _, n in ipairs(mend.stop_holders or {}) do
       args[#args + 1] = "--stop-holder"
       args[#args + 1] = n
     end
