@@ -19,6 +19,18 @@ static HANDLE start_helper(const wchar_t *exe, const wchar_t *args, const wchar_
     return h;
 }
 
+/* Creates the test policy's key and starts holder.exe holding it open. */
+static HANDLE start_policy_holder(const wchar_t *ready_name, DWORD *pid)
+{
+    HKEY k;
+    WT_CHECK(RegCreateKeyExW(HKEY_LOCAL_MACHINE, POLICY_SUB, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY,
+                             NULL, &k, NULL) == ERROR_SUCCESS, "create policy key");
+    RegCloseKey(k);
+    wchar_t ready[MAX_PATH];
+    wt_temp(ready_name, ready, MAX_PATH);
+    return start_helper(L"holder.exe", POLICY_SUB, ready, pid);
+}
+
 static bool listed(mend_host *h, uint32_t pid, const char *name)
 {
     mend_process *list;
@@ -69,14 +81,8 @@ static void test_holder_found_by_scan_and_killed(void)
 {
     mend_host h = wt_host();
     mend_err e;
-    HKEY k;
-    WT_CHECK(RegCreateKeyExW(HKEY_LOCAL_MACHINE, POLICY_SUB, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY,
-                             NULL, &k, NULL) == ERROR_SUCCESS, "create policy key");
-    RegCloseKey(k);
-    wchar_t ready[MAX_PATH];
-    wt_temp(L"holder-ready", ready, MAX_PATH);
     DWORD pid = 0;
-    HANDLE proc = start_helper(L"holder.exe", POLICY_SUB, ready, &pid);
+    HANDLE proc = start_policy_holder(L"holder-ready", &pid);
 
     /* By NT name (what handles.holders passes), in another case than Wine's answer. */
     mend_handle_filter f;
@@ -176,14 +182,8 @@ static void test_scan_under_debug_privilege_restores_the_token(void)
 {
     mend_host h = wt_host();
     mend_err e;
-    HKEY k;
-    WT_CHECK(RegCreateKeyExW(HKEY_LOCAL_MACHINE, POLICY_SUB, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY,
-                             NULL, &k, NULL) == ERROR_SUCCESS, "create policy key");
-    RegCloseKey(k);
-    wchar_t ready[MAX_PATH];
-    wt_temp(L"holder-ready-priv", ready, MAX_PATH);
     DWORD pid = 0;
-    HANDLE proc = start_helper(L"holder.exe", POLICY_SUB, ready, &pid);
+    HANDLE proc = start_policy_holder(L"holder-ready-priv", &pid);
     int initial = debug_enabled();
     for (int round = 0; round < 2; round++) {
         bool before = round == 1;
