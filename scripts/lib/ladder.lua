@@ -278,8 +278,9 @@ function Ctx:restart_agent(set, why)
     self:fail(p, string.format("%s did not restart: %s", M.AGENT, msg))
   end
   if code == "timeout" then
-    self:note(string.format("%s did not stop in time. Stop it yourself (sc queryex PolicyAgent, then end "
-      .. "the svchost.exe with that PID) and run mend again.", M.AGENT))
+    -- Never "end its svchost.exe": the host process carries other services (BFE, IKEEXT, ...).
+    self:note(string.format("%s did not stop in time. Check it with `sc queryex %s` and run mend again once it "
+      .. "has stopped; if it stays STOP_PENDING, a reboot clears it (add --allow reboot).", M.AGENT, M.AGENT))
   end
   return false
 end
