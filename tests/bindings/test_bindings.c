@@ -218,7 +218,7 @@ static const mend_host_ops fake_ops = {
     .ipsec = { f_ipsec_list, f_ipsec_get, f_ipsec_delete, f_ipsec_assign, f_ipsec_create },
     .svc = { f_svc_query, f_svc_start, f_svc_stop },
     .proc = { f_proc_list, f_proc_kill },
-    .handles = { f_handles_scan },
+    .handles = { .scan = f_handles_scan },
     .reg = { .get = f_reg_get, .set = f_reg_set, .exists = f_reg_exists },
     .sys = { .reboot = f_sys_reboot, .resume_after_reboot = f_sys_rar },
 };
