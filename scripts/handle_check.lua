@@ -105,6 +105,7 @@ end
 function M.classify(process, critical)
   local key = tostring(process or ""):lower()
   if M.system[key] then return "system", M.system[key] end
+  if critical and M.vpn[key] then return "system", M.vpn[key] .. ", marked critical by Windows" end
   if critical then return "system", "a process Windows marks critical" end
   if M.vpn[key] then return "vpn", M.vpn[key] end
   return "unknown", "not a known IPsec/VPN client"

@@ -312,7 +312,9 @@ bool sim_is_ipsec_client_name(const char *name)
 
 bool sim_holder_blocks(const sim_process *p)
 {
-    return p->alive && p->ipsec_client && !sim_process_is_critical(p);
+    /* Windows' own critical processes hold the store as part of the system; a client the
+     * scenario marks critical (its service restarts the computer on failure) still blocks. */
+    return p->alive && p->ipsec_client && !mend_process_is_critical_name(p->pid, p->name);
 }
 
 /* ---- NICs ---- */

@@ -376,6 +376,15 @@ local function blocking_holders(ctx, p)
     return {}, code
   end
   p.holders, p.unseen = list, msg
+  for _, h in ipairs(list) do
+    -- A VPN client Windows marks critical (e.g. its service restarts the computer on failure):
+    -- ending it would stop the machine, so it is the admin's to stop from its own console.
+    if h.class == "system" and handle_check.vpn[tostring(h.process):lower()] then
+      ctx:note(string.format("%s holds %s open, but Windows marks it critical, so mend never stops it: "
+        .. "disconnect or stop it from its own console (or change its service's recovery options), "
+        .. "then run mend again.", handle_check.describe(h), p.name))
+    end
+  end
   return handle_check.blocking(list)
 end
 

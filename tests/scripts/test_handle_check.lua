@@ -21,6 +21,7 @@ end
 t.eq(hc.classify("notepad.exe"), "unknown")
 t.eq(hc.classify("guard.exe", true), "system", "a process Windows marks critical")
 t.eq(hc.classify("vpnagent.exe", true), "system", "critical wins over the VPN table")
+t.contains(select(2, hc.classify("vpnagent.exe", true)), "marked critical by Windows")
 t.eq(hc.stoppable("vpn", "vpnagent.exe"), true)
 t.eq(hc.stoppable("system", "lsass.exe"), false)
 t.eq(hc.stoppable("unknown", "notepad.exe"), false, "an unknown holder is only reported by default")

@@ -5,15 +5,18 @@
 local scenario = [[
 return {
   policies = { { name = "Corp-QM", state = "pending_deletion" },
-               { name = "Notes-QM", state = "pending_deletion" } },
+               { name = "Notes-QM", state = "pending_deletion" },
+               { name = "Vpn-QM", state = "pending_deletion" } },
   processes = { { pid = 4, name = "System" }, { pid = 700, name = "lsass.exe" },
                 { pid = 88, name = "Registry" }, { pid = 710, name = "LsaIso.exe" },
                 { pid = 5000, name = "notepad.exe", autostart = false },
                 -- an in-house IKE client mend does not know: Windows keeps the policy in use
-                { pid = 6000, name = "contoso-ike.exe", ipsec_client = true, autostart = false } },
+                { pid = 6000, name = "contoso-ike.exe", ipsec_client = true, autostart = false },
+                -- a VPN client Windows marks critical (its service restarts the computer on failure)
+                { pid = 4242, name = "vpnagent.exe", critical = true } },
   handles = { { pid = 700, policy = "Corp-QM" }, { pid = 88, policy = "Corp-QM" },
               { pid = 710, policy = "Corp-QM" }, { pid = 6000, policy = "Corp-QM" },
-              { pid = 5000, policy = "Notes-QM" } },
+              { pid = 5000, policy = "Notes-QM" }, { pid = 4242, policy = "Vpn-QM" } },
 }]]
 local function procs(t, work)
   local have = {}
@@ -39,6 +42,13 @@ return {
           t.check(not text:find("lsass.exe (pid", 1, true), "advice never offers lsass: %s", text)
         end
       end },
+    -- a VPN client Windows marks critical is never stopped; the advice says to stop it from its console
+    { args = { "fix", "Vpn-QM", "--allow", "kill" }, exit = 3,
+      policies = { ["Vpn-QM"] = { outcome = "reboot_required", after = "pending_deletion" } },
+      actions = { kills = 0 },
+      advice = { "vpnagent.exe (pid 4242, Cisco AnyConnect / Secure Client, marked critical by Windows) holds Vpn-QM open",
+                 "mend never stops it" },
+      check = function(t, res, work) t.eq(procs(t, work)["vpnagent.exe"], 4242, "the critical VPN client still runs") end },
     -- --stop-holder without --allow kill: still blocked, the command keeps both
     { args = { "fix", "Corp-QM", "--stop-holder", "contoso-ike.exe" }, exit = 1,
       policies = { ["Corp-QM"] = { outcome = "blocked", rung = "handle_check" } },
