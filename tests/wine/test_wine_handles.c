@@ -31,6 +31,16 @@ static HANDLE start_policy_holder(const wchar_t *ready_name, DWORD *pid)
     return start_helper(L"holder.exe", POLICY_SUB, ready, pid);
 }
 
+/* Every handle on the test policy's key, by its NT name. */
+static void scan_policy_key(mend_host *h, mend_handle **list, size_t *n)
+{
+    mend_err e;
+    mend_handle_filter f;
+    memset(&f, 0, sizeof f);
+    f.name = POLICY_NT;
+    WT_OK(h->ops->handles.scan(h->ctx, &f, list, n, &e), e);
+}
+
 static bool listed(mend_host *h, uint32_t pid, const char *name)
 {
     mend_process *list;
@@ -85,12 +95,9 @@ static void test_holder_found_by_scan_and_killed(void)
     HANDLE proc = start_policy_holder(L"holder-ready", &pid);
 
     /* By NT name (what handles.holders passes), in another case than Wine's answer. */
-    mend_handle_filter f;
-    memset(&f, 0, sizeof f);
-    f.name = POLICY_NT;
     mend_handle *list;
     size_t n;
-    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    scan_policy_key(&h, &list, &n);
     bool found = false;
     for (size_t i = 0; i < n; i++) {
         if (list[i].pid != pid)
@@ -106,6 +113,8 @@ static void test_holder_found_by_scan_and_killed(void)
     mend_handle_free_list(list, n);
 
     /* By HKLM path and with every filter at once. */
+    mend_handle_filter f;
+    memset(&f, 0, sizeof f);
     f.name = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecpolicy{11111111";
     f.has_pid = true;
     f.pid = pid;
@@ -131,9 +140,7 @@ static void test_holder_found_by_scan_and_killed(void)
     WT_OK(h.ops->proc.kill(h.ctx, pid, &e), e);
     WT_CHECK(proc && WaitForSingleObject(proc, 0) == WAIT_OBJECT_0, "the holder still runs");
     WT_CHECK(!listed(&h, pid, NULL), "the holder is still listed");
-    memset(&f, 0, sizeof f);
-    f.name = POLICY_NT;
-    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    scan_policy_key(&h, &list, &n);
     for (size_t i = 0; i < n; i++)
         WT_CHECK(list[i].pid != pid, "a dead holder's handle remains");
     mend_handle_free_list(list, n);
@@ -189,12 +196,9 @@ static void test_scan_under_debug_privilege_restores_the_token(void)
         bool before = round == 1;
         set_debug(before);
         int was = debug_enabled();
-        mend_handle_filter f;
-        memset(&f, 0, sizeof f);
-        f.name = POLICY_NT;
         mend_handle *list;
         size_t n;
-        WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+        scan_policy_key(&h, &list, &n);
         bool found = false;
         for (size_t i = 0; i < n; i++)
             found = found || list[i].pid == pid;

@@ -18,11 +18,6 @@ return {
               { pid = 710, policy = "Corp-QM" }, { pid = 6000, policy = "Corp-QM" },
               { pid = 5000, policy = "Notes-QM" }, { pid = 4242, policy = "Vpn-QM" } },
 }]]
-local function procs(t, work)
-  local have = {}
-  for _, p in ipairs(t.load_state(work .. "/state.lua").processes or {}) do have[p.name] = p.pid end
-  return have
-end
 return {
   scenario_text = scenario,
   runs = {
@@ -34,7 +29,7 @@ return {
       advice_first = 'mend fix "Corp-QM" --allow kill --stop-holder "contoso-ike.exe"',
       advice = { "contoso-ike.exe (pid 6000", "not a known IPsec/VPN client" },
       check = function(t, res, work)
-        local have = procs(t, work)
+        local have = t.processes(work)
         t.eq(have["contoso-ike.exe"], 6000, "the unknown holder still runs")
         t.eq(have["notepad.exe"], 5000, "notepad was never stopped")
         for _, text in ipairs(res.report.advice) do
@@ -48,7 +43,7 @@ return {
       actions = { kills = 0 },
       advice = { "vpnagent.exe (pid 4242, Cisco AnyConnect / Secure Client, marked critical by Windows) holds Vpn-QM open",
                  "mend never stops it" },
-      check = function(t, res, work) t.eq(procs(t, work)["vpnagent.exe"], 4242, "the critical VPN client still runs") end },
+      check = function(t, res, work) t.eq(t.processes(work)["vpnagent.exe"], 4242, "the critical VPN client still runs") end },
     -- --stop-holder without --allow kill: still blocked, the command keeps both
     { args = { "fix", "Corp-QM", "--stop-holder", "contoso-ike.exe" }, exit = 1,
       policies = { ["Corp-QM"] = { outcome = "blocked", rung = "handle_check" } },
@@ -60,7 +55,7 @@ return {
       policies = { ["Corp-QM"] = { outcome = "fixed", rung = "handle_check" } },
       actions = { kills = 1, deletes = 1 },
       check = function(t, res, work)
-        local have = procs(t, work)
+        local have = t.processes(work)
         t.eq(have["contoso-ike.exe"], nil, "the allowed holder was stopped")
         t.eq(have["lsass.exe"], 700)
         t.eq(have["Registry"], 88)
