@@ -1,10 +1,15 @@
-/* The handles module: open-handle scan and "who holds this object" over the host's handle list. */
+/* The handles module: open-handle scan and "who holds this object", with the processes the scan could not see. */
 #include <stdio.h>
 #include <string.h>
 
 #include "bindings.h"
 
 #include "bind.h"
+
+static char upper_ascii(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
 
 static void free_handles(void *p, size_t n)
 {
@@ -36,7 +41,48 @@ static int push_kept_handle(lua_State *L, const void *item, const void *ud)
     return 1;
 }
 
-/* Scans with f and pushes the list of matches; keep(h, ud) may drop some. */
+static bool ascii_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (upper_ascii(*a) != upper_ascii(*b))
+            return false;
+    return *a == *b;
+}
+
+static void free_unseen(void *p, size_t n)
+{
+    mend_unseen_free_list(p, n);
+}
+
+static int push_unseen_item(lua_State *L, const void *item, const void *ud)
+{
+    const mend_unseen *u = item;
+    const mend_handle_filter *f = ud;
+    if ((f->has_pid && u->pid != f->pid) || (f->process && *f->process && !ascii_ieq(u->process, f->process)))
+        return 0;
+    lua_createtable(L, 0, 3);
+    bind_setint(L, "pid", (lua_Integer)u->pid);
+    bind_setstr(L, "process", u->process);
+    bind_setstr(L, "error", u->error);
+    return 1;
+}
+
+/* Pushes the list of {pid, process, error} the scan could not look inside (those f names). */
+static int push_unseen(lua_State *L, const mend_handle_filter *f, mend_err *e)
+{
+    mend_engine *eng = bind_engine(L);
+    mend_unseen *list = NULL;
+    size_t n = 0;
+    if (eng->host.ops->handles.unseen && eng->host.ops->handles.unseen(eng->host.ctx, &list, &n, e) != 0) {
+        mend_unseen_free_list(list, n);
+        return -1;
+    }
+    bind_push_list(L, list, n, sizeof *list, free_unseen, push_unseen_item, f);
+    return 0;
+}
+
+/* Scans with f and pushes the list of matches (keep(h, ud) may drop some), then the list of
+ * processes the scan could not look inside. */
 static int scan_push(lua_State *L, const mend_handle_filter *f,
                      bool (*keep)(const mend_handle *h, const void *ud), const void *ud)
 {
@@ -51,7 +97,9 @@ static int scan_push(lua_State *L, const mend_handle_filter *f,
     }
     handle_filter hf = {keep, ud};
     bind_push_list(L, list, n, sizeof *list, free_handles, push_kept_handle, &hf);
-    return 1;
+    if (push_unseen(L, f, &e) != 0)
+        return bind_fail(L, &e);
+    return 2;
 }
 
 /* A string filter field: raises on a wrong type; NULL when absent. */
@@ -100,11 +148,6 @@ static int l_scan(lua_State *L)
             return bind_fail(L, &e);
     }
     return scan_push(L, &f, NULL, NULL);
-}
-
-static char upper_ascii(char c)
-{
-    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 }
 
 /* Object names equal to the wanted one or below it (case-insensitive, as the object manager). */

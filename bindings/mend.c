@@ -319,6 +319,13 @@ int luaopen_mend_mend(lua_State *L)
     bind_setbool(L, "resume", o && o->resume);
     bind_setbool(L, "batch", o && o->cmd == MEND_CMD_BATCH);
     lua_setfield(L, -2, "flags");
+    /* --stop-holder: holders the ladder may stop beyond the known IPsec/VPN clients. */
+    lua_createtable(L, o ? o->nstop_holders : 0, 0);
+    for (int i = 0; o && i < o->nstop_holders; i++) {
+        lua_pushstring(L, o->stop_holders[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "stop_holders");
     bind_setbool(L, "dry_run", o && o->dry_run);
     bind_setstr(L, "host", eng->host.ops && eng->host.ops->name ? eng->host.ops->name : "");
     bind_setstr(L, "version", MEND_VERSION);

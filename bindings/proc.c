@@ -1,15 +1,10 @@
-/* The proc module: process list and find, and kill behind the kill gate with critical processes refused. */
+/* The proc module: process list and find, and kill behind the kill gate with Windows' critical processes refused. */
 #include <stdio.h>
 #include <string.h>
 
 #include "bindings.h"
 
 #include "bind.h"
-
-/* Windows cannot survive losing these; no gate or option lets mend stop them. */
-static const char *const critical[] = {
-    "System", "smss.exe", "csrss.exe", "wininit.exe", "services.exe", "lsass.exe", "winlogon.exe",
-};
 
 static char lower_ascii(char c)
 {
@@ -28,16 +23,6 @@ static bool eq_ci(const char *a, const char *b)
 {
     size_t n = strlen(a);
     return n == strlen(b) && eq_ci_n(a, b, n);
-}
-
-static bool is_critical(uint32_t pid, const char *name)
-{
-    if (pid == 0 || pid == 4)
-        return true;
-    for (size_t i = 0; i < sizeof critical / sizeof critical[0]; i++)
-        if (eq_ci(name, critical[i]))
-            return true;
-    return false;
 }
 
 /* "vpnagent" finds "vpnagent.exe" too, as Task Manager users expect. */
@@ -69,11 +54,12 @@ static int list_procs(lua_State *L, mend_process **list, size_t *n, mend_err *e)
 
 static void push_proc(lua_State *L, const mend_process *p)
 {
-    lua_createtable(L, 0, 4);
+    lua_createtable(L, 0, 5);
     bind_setint(L, "pid", (lua_Integer)p->pid);
     bind_setint(L, "ppid", (lua_Integer)p->ppid);
     bind_setstr(L, "name", p->name);
     bind_setstr(L, "path", p->path);
+    bind_setbool(L, "critical", p->critical || mend_process_is_critical_name(p->pid, p->name));
 }
 
 static int push_matching(lua_State *L, const char *want)
@@ -127,13 +113,18 @@ static int l_kill(lua_State *L)
     if (list_procs(L, &list, &n, &e) != 0)
         return bind_fail(L, &e);
     const char *name = NULL;
+    bool critical = false;
     for (size_t i = 0; i < n; i++)
-        if (list[i].pid == pid)
+        if (list[i].pid == pid) {
             name = list[i].name ? list[i].name : "";
-    if (is_critical(pid, name ? name : "")) {
+            critical = list[i].critical;
+        }
+    /* The backend's mark covers processes Windows flags critical (IsProcessCritical); the
+     * name set covers a backend that could not ask. No gate or option opens this. */
+    if (critical || mend_process_is_critical_name(pid, name)) {
         mend_err_set(&e, MEND_E_NOT_PERMITTED, 0,
-                     "%s (pid %u) is a system-critical process; stopping it would crash Windows, "
-                     "so mend never does, whatever --allow says",
+                     "%s (pid %u) is one of Windows' system-critical processes; stopping it would crash or "
+                     "destabilise Windows, so mend never does, whatever --allow says",
                      name && *name ? name : (pid == 4 ? "System" : "System Idle Process"), pid);
         return bind_fail(L, &e);
     }

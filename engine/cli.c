@@ -145,6 +145,15 @@ static int apply_option(cli_state *st, const char *name, const char *value, char
             o->exit_style = MEND_EXIT_SCCM;
         else
             return usage_error(err, errlen, "bad value for --exit-codes: '%s' (expected default or sccm)", value);
+    } else if (strcmp(name, "--stop-holder") == 0) {
+        /* Names a program that holds a policy open and is not a known IPsec/VPN client: the
+         * ladder may stop it (still behind --allow kill). */
+        if (!*value || value[0] == ',')
+            return usage_error(err, errlen, "--stop-holder needs a program name, e.g. --stop-holder holder.exe");
+        if (o->nstop_holders >= MEND_MAX_STOP_HOLDERS)
+            return usage_error(err, errlen, "--stop-holder given more than %d times; list names with commas",
+                               MEND_MAX_STOP_HOLDERS);
+        o->stop_holders[o->nstop_holders++] = value;
     } else if (strcmp(name, "--summary") == 0) {
         o->summary = true;
     } else if (strcmp(name, "--dry-run") == 0) {
@@ -178,7 +187,7 @@ static int option_kind(const char *name)
 {
     static const char *const with_value[] = {"--host", "--allow", "--report", "--journal", "--timeout",
                                               "--max-memory", "--exit-codes", "-o", "--output", "--plan",
-                                              "--expect", "--scenario"};
+                                              "--expect", "--scenario", "--stop-holder"};
     static const char *const flags[] = {"--dry-run", "--yes", "-y", "--json", "--unsafe", "--all-pending",
                                         "--resume", "--summary", "-q", "--quiet", "-v", "-vv", "--verbose",
                                         "--help", "-h", "--version"};
@@ -353,6 +362,8 @@ static int check_complete(const mend_options *o, char *err, size_t errlen)
     if (o->plan_path && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH && o->cmd != MEND_CMD_RUN &&
         o->cmd != MEND_CMD_APPLY && o->cmd != MEND_CMD_PLAN)
         return usage_error(err, errlen, "--plan only applies to mend fix, mend batch and mend run");
+    if (o->nstop_holders && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH && o->cmd != MEND_CMD_RUN)
+        return usage_error(err, errlen, "--stop-holder only applies to mend fix, mend batch and mend run");
     if (o->all_pending && o->cmd != MEND_CMD_FIX)
         return usage_error(err, errlen, "--all-pending only applies to mend fix");
     if (o->resume && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH)
@@ -408,6 +419,8 @@ void mend_cli_usage(FILE *out)
           "      --all-pending        fix every policy that is pending deletion\n"
           "      --plan FILE          (fix, batch, run) a dry-run that writes the plan to FILE\n"
           "      --resume             continue a fix that a reboot interrupted\n"
+          "      --stop-holder NAME   (fix, batch, run) also stop NAME when it holds a policy open\n"
+          "                           (not a known IPsec/VPN client; still needs --allow kill)\n"
           "  check [POLICY...]        read-only diagnosis; exit 0 healthy, 1 problem found\n"
           "  batch FILE|-             fix every policy named in FILE (one per line, # comments)\n"
           "  run SCRIPT.lua [ARGS...] run a custom script with the same API (ARGS go to mend.args)\n"

@@ -21,6 +21,8 @@ typedef enum mend_command {
     MEND_CMD_PLAN        /* mend plan approve PLAN.json */
 } mend_command;
 
+#define MEND_MAX_STOP_HOLDERS 16
+
 typedef enum mend_exit_style { MEND_EXIT_DEFAULT = 0, MEND_EXIT_SCCM } mend_exit_style;
 
 typedef struct mend_options {
@@ -48,6 +50,8 @@ typedef struct mend_options {
     const char *plan_path;     /* fix/batch: --plan FILE (a dry-run that writes the plan); apply, plan: the plan */
     const char *plan_verb;     /* plan: "approve" */
     const char *expect_path;   /* test: --expect FILE (default: SCRIPT's name with .expect.lua) */
+    const char *stop_holders[MEND_MAX_STOP_HOLDERS]; /* --stop-holder NAME[,NAME]: holders a fix may stop */
+    int nstop_holders;
 } mend_options;
 
 #define MEND_DEFAULT_TIMEOUT_S 1800.0

@@ -62,6 +62,42 @@ void mend_handle_free_list(mend_handle *a, size_t n)
     free(a);
 }
 
+void mend_unseen_free_list(mend_unseen *a, size_t n)
+{
+    for (size_t i = 0; a && i < n; i++) {
+        free(a[i].process);
+        free(a[i].error);
+    }
+    free(a);
+}
+
+static bool eq_ascii_ci(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+bool mend_process_is_critical_name(uint32_t pid, const char *name)
+{
+    /* Ending any of these bugchecks or destabilises Windows (windows-model.md, "Handles,
+     * holders and critical processes"); pid 0 is the idle process, 4 the kernel. */
+    static const char *const names[] = {
+        "System", "Registry", "smss.exe", "csrss.exe", "wininit.exe", "services.exe",
+        "lsass.exe", "LsaIso.exe", "winlogon.exe", "Memory Compression", "Secure System",
+    };
+    if (pid == 0 || pid == 4)
+        return true;
+    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
+        if (eq_ascii_ci(name, names[i]))
+            return true;
+    return false;
+}
+
 void mend_regval_clear(mend_regval *v)
 {
     if (!v)

@@ -61,7 +61,16 @@ typedef struct mend_process {
     uint32_t ppid;
     char *name;                /* image name, e.g. "lsass.exe" */
     char *path;                /* full image path, may be empty */
+    bool critical;             /* one of Windows' critical processes: never stopped */
 } mend_process;
+
+/* A process the last handle scan could not look inside (OpenProcess(PROCESS_DUP_HANDLE)
+ * refused, e.g. a protected process): a holder may hide there. */
+typedef struct mend_unseen {
+    uint32_t pid;
+    char *process;             /* image name */
+    char *error;               /* Windows' text and number, e.g. "Access is denied. (0x5)" */
+} mend_unseen;
 
 typedef struct mend_handle {
     uint32_t pid;
@@ -146,6 +155,9 @@ typedef struct mend_host_ops {
 
     struct {
         int (*scan)(void *ctx, const mend_handle_filter *f, mend_handle **out, size_t *n, mend_err *e);
+        /* Optional (NULL = the scan sees every process): the processes the last scan could
+         * not look inside, sorted by pid. */
+        int (*unseen)(void *ctx, mend_unseen **out, size_t *n, mend_err *e);
     } handles;
 
     struct {
@@ -229,6 +241,7 @@ void mend_policy_free_list(mend_policy *a, size_t n);
 void mend_service_clear(mend_service *s);
 void mend_process_free_list(mend_process *a, size_t n);
 void mend_handle_free_list(mend_handle *a, size_t n);
+void mend_unseen_free_list(mend_unseen *a, size_t n);
 void mend_regval_clear(mend_regval *v);
 void mend_regval_free_list(mend_regval *a, size_t n);
 void mend_string_free_list(char **a, size_t n);
@@ -241,6 +254,9 @@ const char *mend_svc_state_name(mend_svc_state s);
 const char *mend_svc_start_name(mend_svc_start s);
 const char *mend_reg_type_name(uint32_t type);    /* "REG_SZ", ...; NULL if unknown */
 int mend_reg_type_from_name(const char *name);    /* -1 if unknown */
+/* Windows' critical processes by pid (0, 4) or image name, any letter case: both backends
+ * mark them critical and proc.kill refuses them. */
+bool mend_process_is_critical_name(uint32_t pid, const char *name);
 
 /* gpupdate's arguments, the same on every host and in the report: "/target:computer /force /wait:570". */
 static inline void mend_gpupdate_args(bool force, unsigned wait_s, char *buf, size_t size)

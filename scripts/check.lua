@@ -95,7 +95,8 @@ local function diagnose(name, cur)
     if h.class ~= "system" then
       blockers[#blockers + 1] = "holder"
       caps.kill = true
-      visible[#visible + 1] = "held open by " .. handle_check.describe(h) .. " (mend fix stops it with --allow kill)"
+      visible[#visible + 1] = "held open by " .. handle_check.describe(h) .. (h.stop and " (mend fix stops it with --allow kill)"
+        or (" (not a known IPsec/VPN client: mend fix stops it only with --allow kill --stop-holder " .. h.process .. ")"))
     end
   end
   -- An offloading NIC is a machine-wide finding (advised once below): which policies its SAs

@@ -1,4 +1,4 @@
-/* Handle scan: every open handle of running processes, filtered as host.h describes. */
+/* Handle scan: every open handle of running processes it can look inside, filtered as host.h describes. */
 #include "sim_internal.h"
 
 #include <stdlib.h>
@@ -38,7 +38,8 @@ int sim_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, 
     size_t k = 0;
     for (size_t i = 0; i < m->nhnd; i++) {
         const sim_process *p = sim_process_find(m, m->hnd[i].pid);
-        if (p && p->alive && matches(&m->hnd[i], p, f))
+        /* A protected process cannot be opened for PROCESS_DUP_HANDLE: its handles stay hidden. */
+        if (p && p->alive && !p->is_protected && matches(&m->hnd[i], p, f))
             sel[k++] = &m->hnd[i];
     }
     qsort(sel, k, sizeof *sel, by_owner);
@@ -62,6 +63,41 @@ int sim_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, 
         }
     }
     free(sel);
+    *out = a;
+    *n = k;
+    return 0;
+}
+
+int sim_handles_unseen(void *ctx, mend_unseen **out, size_t *n, mend_err *e)
+{
+    sim_machine *m = ctx;
+    *out = NULL;
+    *n = 0;
+    mend_unseen *a = calloc(m->nproc + 1, sizeof *a);
+    if (!a)
+        return sim_oom(e);
+    size_t k = 0;
+    for (size_t i = 0; i < m->nproc; i++) {
+        const sim_process *p = m->proc[i];
+        if (!p->alive || !p->is_protected)
+            continue;
+        mend_err why;
+        mend_err_set(&why, MEND_E_ACCESS_DENIED, MEND_WIN_ACCESS_DENIED, NULL);
+        a[k].pid = p->pid;
+        a[k].process = mend_strdup(p->name);
+        a[k].error = mend_strdup(why.msg);
+        k++;
+        if (!a[k - 1].process || !a[k - 1].error) {
+            mend_unseen_free_list(a, k);
+            return sim_oom(e);
+        }
+    }
+    for (size_t i = 1; i < k; i++)   /* by pid, as the scan reports */
+        for (size_t j = i; j > 0 && a[j - 1].pid > a[j].pid; j--) {
+            mend_unseen t = a[j];
+            a[j] = a[j - 1];
+            a[j - 1] = t;
+        }
     *out = a;
     *n = k;
     return 0;

@@ -113,6 +113,13 @@ static int handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **ou
     READ_OP("handles.scan", NULL, sim_handles_scan(m, f, out, n, e))
 }
 
+static int handles_unseen(void *ctx, mend_unseen **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("handles.scan", NULL, sim_handles_unseen(m, out, n, e))
+}
+
 static int reg_get(void *ctx, const char *path, const char *value, mend_regval *out, mend_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -245,7 +252,7 @@ static const mend_host_ops sim_ops = {
     .ipsec = { ipsec_list, ipsec_get, ipsec_delete, ipsec_assign, ipsec_create },
     .svc = { svc_query, svc_start, svc_stop, svc_dependents },
     .proc = { proc_list, proc_kill },
-    .handles = { handles_scan },
+    .handles = { handles_scan, handles_unseen },
     .reg = { reg_get, reg_set, reg_create_key, reg_keys, reg_values, reg_exists, reg_delete_key,
              reg_delete_value },
     .sys = { sys_gpupdate, sys_reboot, sys_sleep, sys_is_admin, sys_os_name, sys_resume, sys_now,

@@ -78,6 +78,9 @@ typedef struct sim_process {
     char *path;
     bool autostart;
     bool alive;                /* killed autostart processes are kept to come back at boot */
+    bool critical;             /* marked critical by the scenario (beyond Windows' own set) */
+    bool ipsec_client;         /* an IPsec/VPN client: its handle keeps a policy in use */
+    bool is_protected;         /* a protected process: the handle scan cannot look inside */
     uint64_t next_handle;
 } sim_process;
 
@@ -171,8 +174,13 @@ sim_handle *sim_handle_add(sim_machine *m, sim_process *p, const char *type, con
 void sim_handle_remove_at(sim_machine *m, size_t i);
 sim_nic *sim_nic_find(const sim_machine *m, const char *name);
 uint32_t sim_alloc_pid(sim_machine *m);
-/* True for processes whose handles on the policy store are normal and block nothing. */
-bool sim_is_protected_process(uint32_t pid, const char *name);
+/* Whether p is one of Windows' critical processes (built-in set or scenario-marked). */
+bool sim_process_is_critical(const sim_process *p);
+/* Whether a key handle held by p keeps a policy in use: only a running IPsec/VPN client's
+ * (the article's case); Windows deletes a key while other handles are open. */
+bool sim_holder_blocks(const sim_process *p);
+/* The default of ipsec_client for an image name: the VPN clients the simulator knows. */
+bool sim_is_ipsec_client_name(const char *name);
 bool sim_strlist_has(const sim_strlist *l, const char *s);   /* case-insensitive */
 int sim_strlist_push(sim_strlist *l, const char *s);
 void sim_strlist_free(sim_strlist *l);
@@ -258,6 +266,7 @@ int sim_proc_list(void *ctx, mend_process **out, size_t *n, mend_err *e);
 int sim_proc_kill(void *ctx, uint32_t pid, mend_err *e);
 
 int sim_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, size_t *n, mend_err *e);
+int sim_handles_unseen(void *ctx, mend_unseen **out, size_t *n, mend_err *e);
 
 int sim_sys_gpupdate(void *ctx, bool force, unsigned wait_s, mend_err *e);
 int sim_sys_reboot(void *ctx, const char *reason, mend_err *e);

@@ -210,6 +210,7 @@ sim_process *sim_process_add(sim_machine *m, uint32_t pid, const char *name)
     p->path = mend_strdup("");
     p->autostart = true;
     p->alive = true;
+    p->ipsec_client = sim_is_ipsec_client_name(name);
     p->next_handle = 4;
     if (!p->name || !p->path || sim_map_put(&m->proc_by_pid, k, p) != 0) {
         free(p->name);
@@ -286,18 +287,34 @@ uint32_t sim_alloc_pid(sim_machine *m)
     return pid;
 }
 
-bool sim_is_protected_process(uint32_t pid, const char *name)
+bool sim_process_is_critical(const sim_process *p)
 {
-    /* svchost.exe hosts PolicyAgent itself: its handles on the store are the agent's own. */
-    static const char *const names[] = { "System", "smss.exe", "csrss.exe", "wininit.exe",
-                                         "services.exe", "lsass.exe", "winlogon.exe",
-                                         "svchost.exe" };
-    if (pid == 0 || pid == 4)
-        return true;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    return p->critical || mend_process_is_critical_name(p->pid, p->name);
+}
+
+bool sim_is_ipsec_client_name(const char *name)
+{
+    /* The clients scripts/handle_check.lua knows by default: the simulated machine runs the
+     * same products, so a scenario holder with one of these names behaves as the article says. */
+    static const char *const names[] = {
+        "vpnagent.exe", "vpnui.exe", "csc_ui.exe", "PanGPS.exe", "PanGPA.exe", "FortiClient.exe",
+        "FortiSSLVPNdaemon.exe", "FortiTray.exe", "TracSrvWrapper.exe", "TrGUI.exe", "openvpn.exe",
+        "openvpnserv.exe", "openvpn-gui.exe", "wireguard.exe", "ZSATunnel.exe", "ZSAService.exe",
+        "dsAccessService.exe", "Pulse.exe", "SWGVC.exe", "nordvpn.exe", "nordvpn-service.exe",
+        "expressvpn.exe", "expressvpnservice.exe", "vpngui.exe", "ipsecd.exe", "ncpclient.exe",
+        "ncprwsnt.exe", "TgbStarter.exe", "vpnclient.exe", "cvpnd.exe", "acumbrellaagent.exe",
+    };
+    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
         if (sim_strcasecmp(name, names[i]) == 0)
             return true;
     return false;
+}
+
+bool sim_holder_blocks(const sim_process *p)
+{
+    /* Windows' own critical processes hold the store as part of the system; a client the
+     * scenario marks critical (its service restarts the computer on failure) still blocks. */
+    return p->alive && p->ipsec_client && !mend_process_is_critical_name(p->pid, p->name);
 }
 
 /* ---- NICs ---- */

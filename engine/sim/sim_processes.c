@@ -34,6 +34,7 @@ int sim_proc_list(void *ctx, mend_process **out, size_t *n, mend_err *e)
         a[k].ppid = p->ppid;
         a[k].name = mend_strdup(p->name);
         a[k].path = mend_strdup(p->path);
+        a[k].critical = sim_process_is_critical(p);
         k++;
         if (!a[k - 1].name || !a[k - 1].path) {
             free(sorted);
@@ -53,6 +54,10 @@ int sim_proc_kill(void *ctx, uint32_t pid, mend_err *e)
     sim_process *p = sim_process_find(m, pid);
     if (!p || !p->alive)
         return mend_err_set(e, MEND_E_NOT_FOUND, 0, "No process with pid %u is running.", (unsigned)pid);
+    /* proc.kill refuses these first; a backend caller that skips the binding is refused too. */
+    if (sim_process_is_critical(p))
+        return mend_err_set(e, MEND_E_NOT_PERMITTED, 0, "%s (pid %u) is a critical process and is never stopped",
+                            p->name, (unsigned)p->pid);
     if (sim_fault_unkillable(m, p))
         return mend_err_set(e, MEND_E_ACCESS_DENIED, MEND_WIN_ACCESS_DENIED, NULL);
     if (p->autostart)

@@ -230,6 +230,12 @@ static void save_processes(sim_buf *b, const sim_machine *m)
             sim_buf_puts(b, ", autostart = false");
         if (!p->alive)
             sim_buf_puts(b, ", running = false");
+        if (p->critical)
+            sim_buf_puts(b, ", critical = true");
+        if (p->ipsec_client != sim_is_ipsec_client_name(p->name))
+            sim_buf_printf(b, ", ipsec_client = %s", p->ipsec_client ? "true" : "false");
+        if (p->is_protected)
+            sim_buf_puts(b, ", protected = true");
         sim_buf_puts(b, " },\n");
     }
     sim_buf_puts(b, "  },\n");

@@ -162,7 +162,8 @@ static int load_nics(sc_ctx *c, int t)
 
 static int load_processes(sc_ctx *c, int t)
 {
-    static const char *const keys[] = { "pid", "ppid", "name", "path", "autostart", "running", NULL };
+    static const char *const keys[] = { "pid", "ppid", "name", "path", "autostart", "running", "critical",
+                                        "ipsec_client", "protected", NULL };
     size_t n;
     int has = sc_open_list(c, t, NULL, "processes", &n);
     if (has <= 0)
@@ -174,11 +175,17 @@ static int load_processes(sc_ctx *c, int t)
             return -1;
         int x = lua_gettop(c->L);
         uint32_t pid = UINT32_MAX, ppid = 0;
-        bool autostart = true, running = true;
+        bool autostart = true, running = true, critical = false, is_protected = false;
+        bool ipsec_client = false, has_client = false;
         char *name = NULL, *path = NULL;
+        lua_getfield(c->L, x, "ipsec_client");
+        has_client = !lua_isnil(c->L, -1);
+        lua_pop(c->L, 1);
         if (sc_check_keys(c, x, where, keys) || sc_opt_u32(c, x, where, "pid", &pid) ||
             sc_opt_u32(c, x, where, "ppid", &ppid) || sc_opt_bool(c, x, where, "autostart", &autostart) ||
-            sc_opt_bool(c, x, where, "running", &running) ||
+            sc_opt_bool(c, x, where, "running", &running) || sc_opt_bool(c, x, where, "critical", &critical) ||
+            sc_opt_bool(c, x, where, "ipsec_client", &ipsec_client) ||
+            sc_opt_bool(c, x, where, "protected", &is_protected) ||
             sc_opt_string(c, x, where, "name", &name, NULL) || sc_opt_string(c, x, where, "path", &path, "")) {
             free(name);
             free(path);
@@ -205,6 +212,10 @@ static int load_processes(sc_ctx *c, int t)
         p->ppid = ppid;
         p->autostart = autostart;
         p->alive = running;
+        p->critical = critical;
+        p->is_protected = is_protected;
+        if (has_client)
+            p->ipsec_client = ipsec_client;
         if (!running && !autostart)
             return sc_fail(c, "%s.running: a stopped process is only kept when it has autostart", where);
         lua_pop(c->L, 1);

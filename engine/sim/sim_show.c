@@ -64,7 +64,7 @@ static void show_policies(const sim_machine *m, FILE *out)
             char *nt = sim_policy_nt_name(p);
             for (size_t h = 0; nt && h < m->nhnd; h++) {
                 const sim_process *proc = sim_process_find(m, m->hnd[h].pid);
-                if (proc && proc->alive && !sim_is_protected_process(proc->pid, proc->name) &&
+                if (proc && sim_holder_blocks(proc) &&
                     sim_strcasecmp(m->hnd[h].name, nt) == 0)
                     fprintf(out, " %s (pid %u)", proc->name, (unsigned)proc->pid);
             }

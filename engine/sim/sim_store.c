@@ -335,7 +335,7 @@ bool sim_policy_held(const sim_machine *m, const sim_policy *p)
     for (size_t i = 0; nt && i < m->nhnd && !held; i++) {
         const sim_handle *h = &m->hnd[i];
         const sim_process *proc = sim_process_find(m, h->pid);
-        held = proc && proc->alive && !sim_is_protected_process(proc->pid, proc->name) &&
+        held = proc && sim_holder_blocks(proc) &&
                sim_strcasecmp(h->type, "Key") == 0 && sim_strcasecmp(h->name, nt) == 0;
     }
     free(nt);

@@ -1,4 +1,4 @@
-/* Handle scan: SystemExtendedHandleInformation, then each handle's type and name via NtQueryObject. */
+/* Handle scan: SystemExtendedHandleInformation under SeDebugPrivilege, each handle's type and name via NtQueryObject, and the processes it could not open. */
 #include "win_internal.h"
 
 #include <winternl.h>
@@ -276,6 +276,117 @@ static wchar_t *name_filter(const char *name, mend_err *e)
     return win_wide(name, e);
 }
 
+/* ---- SeDebugPrivilege: OpenProcess(PROCESS_DUP_HANDLE) on service and system processes
+ * needs it; enabled for the scan only and put back as it was (AdjustTokenPrivileges'
+ * PreviousState holds just what it changed, so restoring it undoes exactly that) ---- */
+
+typedef struct debug_priv {
+    HANDLE tok;
+    TOKEN_PRIVILEGES prev;
+    bool changed;
+} debug_priv;
+
+static void debug_priv_enable(debug_priv *d)
+{
+    memset(d, 0, sizeof *d);
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &d->tok)) {
+        d->tok = NULL;
+        return;
+    }
+    TOKEN_PRIVILEGES tp;
+    tp.PrivilegeCount = 1;
+    tp.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
+    if (!LookupPrivilegeValueW(NULL, SE_DEBUG_NAME, &tp.Privileges[0].Luid))
+        return;
+    DWORD len = 0;
+    /* Without the privilege in the token (not elevated) this "succeeds" with
+     * ERROR_NOT_ALL_ASSIGNED and changes nothing: the scan goes on and reports what it missed. */
+    if (AdjustTokenPrivileges(d->tok, FALSE, &tp, sizeof d->prev, &d->prev, &len))
+        d->changed = d->prev.PrivilegeCount > 0;
+}
+
+static void debug_priv_restore(debug_priv *d)
+{
+    if (d->changed)
+        AdjustTokenPrivileges(d->tok, FALSE, &d->prev, 0, NULL, NULL);
+    if (d->tok)
+        CloseHandle(d->tok);
+}
+
+/* ---- the processes the last scan could not open (kept until the next scan) ---- */
+
+static mend_unseen *last_unseen;
+static size_t last_nunseen, last_capunseen;
+
+static void unseen_reset(void)
+{
+    mend_unseen_free_list(last_unseen, last_nunseen);
+    last_unseen = NULL;
+    last_nunseen = last_capunseen = 0;
+}
+
+static int unseen_add(DWORD pid, const wchar_t *proc, DWORD err)
+{
+    if (last_nunseen == last_capunseen) {
+        size_t ncap = last_capunseen ? last_capunseen * 2 : 16;
+        mend_unseen *grown = realloc(last_unseen, ncap * sizeof *grown);
+        if (!grown)
+            return -1;
+        last_unseen = grown;
+        last_capunseen = ncap;
+    }
+    mend_err why;
+    win_err(&why, err, NULL);
+    mend_unseen *u = &last_unseen[last_nunseen++];
+    u->pid = pid;
+    u->process = win_utf8(proc, -1);
+    u->error = mend_strdup(why.msg);
+    return u->process && u->error ? 0 : -1;
+}
+
+static bool unseen_has(DWORD pid)
+{
+    for (size_t i = 0; i < last_nunseen; i++)
+        if (last_unseen[i].pid == pid)
+            return true;
+    return false;
+}
+
+static int by_unseen_pid(const void *a, const void *b)
+{
+    uint32_t x = ((const mend_unseen *)a)->pid, y = ((const mend_unseen *)b)->pid;
+    return (x > y) - (x < y);
+}
+
+static void sort_unseen(void)
+{
+    if (last_nunseen > 1)
+        qsort(last_unseen, last_nunseen, sizeof *last_unseen, by_unseen_pid);
+}
+
+int win_handles_unseen(void *ctx, mend_unseen **out, size_t *n, mend_err *e)
+{
+    (void)ctx;
+    *out = calloc(last_nunseen + 1, sizeof **out);
+    *n = 0;
+    if (!*out)
+        return win_err_oom(e);
+    for (size_t i = 0; i < last_nunseen; i++) {
+        mend_unseen *u = &(*out)[i];
+        u->pid = last_unseen[i].pid;
+        u->process = mend_strdup(last_unseen[i].process);
+        u->error = mend_strdup(last_unseen[i].error);
+        *n = i + 1;
+        if (!u->process || !u->error) {
+            mend_unseen_free_list(*out, *n);
+            *out = NULL;
+            *n = 0;
+            return win_err_oom(e);
+        }
+    }
+    return 0;
+}
+
 typedef struct scan_out {
     mend_handle *list;
     size_t n, cap;
@@ -328,6 +439,9 @@ int win_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, 
     }
     proc_names procs;
     proc_names_load(&procs);
+    unseen_reset();
+    debug_priv priv;
+    debug_priv_enable(&priv);
     name_worker *worker = name_worker_new();
     scan_out o = { NULL, 0, 0 };
     DWORD self = GetCurrentProcessId(), open_pid = (DWORD)-1;
@@ -347,6 +461,9 @@ int win_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, 
                 CloseHandle(open_proc);
             open_pid = pid;
             open_proc = pid == self ? GetCurrentProcess() : OpenProcess(PROCESS_DUP_HANDLE, FALSE, pid);
+            /* The handle table is sorted by nothing we rely on: a pid may come back later. */
+            if (!open_proc && !unseen_has(pid) && unseen_add(pid, pname, GetLastError()) != 0)
+                ret = win_err_oom(e);
         }
         HANDLE dup = NULL;
         if (open_proc && !DuplicateHandle(open_proc, (HANDLE)he->value, GetCurrentProcess(), &dup, 0,
@@ -378,6 +495,8 @@ int win_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, 
     if (open_proc && open_proc != GetCurrentProcess())
         CloseHandle(open_proc);
     name_worker_free(worker);
+    debug_priv_restore(&priv);
+    sort_unseen();
     free(procs.pid);
     free(procs.name);
     free(t);

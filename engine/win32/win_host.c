@@ -24,7 +24,7 @@ static const mend_host_ops win_ops = {
     .ipsec = { win_ipsec_list, win_ipsec_get, win_ipsec_delete, win_ipsec_assign, win_ipsec_create },
     .svc = { win_svc_query, win_svc_start, win_svc_stop, win_svc_dependents },
     .proc = { win_proc_list, win_proc_kill },
-    .handles = { win_handles_scan },
+    .handles = { win_handles_scan, win_handles_unseen },
     .reg = { win_reg_get, win_reg_set, win_reg_create_key, win_reg_keys, win_reg_values,
              win_reg_exists, win_reg_delete_key, win_reg_delete_value },
     .sys = { win_sys_gpupdate, win_sys_reboot, win_sys_sleep, win_sys_is_admin, win_sys_os_name,

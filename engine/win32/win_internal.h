@@ -78,8 +78,10 @@ int win_svc_dependents(void *ctx, const char *name, bool active_only, char ***ou
 
 int win_proc_list(void *ctx, mend_process **out, size_t *n, mend_err *e);
 int win_proc_kill(void *ctx, uint32_t pid, mend_err *e);
+bool win_process_is_marked_critical(HANDLE h);   /* IsProcessCritical, or ProcessBreakOnTermination */
 
 int win_handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, size_t *n, mend_err *e);
+int win_handles_unseen(void *ctx, mend_unseen **out, size_t *n, mend_err *e);
 
 int win_reg_get(void *ctx, const char *path, const char *value, mend_regval *out, mend_err *e);
 int win_reg_set(void *ctx, const char *path, const char *value, uint32_t type,

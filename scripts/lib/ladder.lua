@@ -65,9 +65,30 @@ local function all_cmd_safe(names)
   return true
 end
 
+-- "--stop-holder X" for the holders a rerun may stop: those this run was given plus `extra`
+-- (a set of process names), sorted so the advice reads the same every time.
+local function stop_holder_args(extra)
+  local set, list = {}, {}
+  local function add(n)
+    local k = n:lower()
+    if not set[k] then set[k] = true; list[#list + 1] = n end
+  end
+  for _, given in ipairs(mend.stop_holders or {}) do
+    for one in tostring(given):gmatch("[^,]+") do add(one) end
+  end
+  local more = {}
+  for n in pairs(extra or {}) do more[#more + 1] = n end
+  table.sort(more)
+  for _, n in ipairs(more) do add(n) end
+  local out = {}
+  for _, n in ipairs(list) do out[#out + 1] = "--stop-holder " .. M.quote(n) end
+  return out
+end
+
 -- "mend fix "A" "B" --allow kill,nic": the caps needed plus those this run already had, so
--- the rerun can also do what this one did (a holder that autostarts comes back at boot).
-function M.command(names, caps)
+-- the rerun can also do what this one did (a holder that autostarts comes back at boot);
+-- `holders` (a set of process names) adds --stop-holder for holders mend stops only when told.
+function M.command(names, caps, holders)
   local want = {}
   for _, c in ipairs(CAP_ORDER) do
     if mend.allowed(c) then want[c] = true end
@@ -79,7 +100,9 @@ function M.command(names, caps)
   end
   local allow = #list > 0 and ("--allow " .. table.concat(list, ",")) or nil
   if not all_cmd_safe(names) then
-    return "mend batch " .. M.LIST_FILE .. (allow and (" " .. allow) or "") .. string.format(LIST_NOTE)
+    local held = table.concat(stop_holder_args(holders), " ")
+    return "mend batch " .. M.LIST_FILE .. (allow and (" " .. allow) or "") .. (held ~= "" and (" " .. held) or "")
+      .. string.format(LIST_NOTE)
   end
   local parts = { "mend fix" }
   local dashed = false
@@ -94,6 +117,7 @@ function M.command(names, caps)
   end
   for _, n in ipairs(names or {}) do parts[#parts + 1] = M.quote(n) end
   parts[#parts + 1] = allow
+  for _, a in ipairs(stop_holder_args(holders)) do parts[#parts + 1] = a end
   return table.concat(parts, " ")
 end
 
@@ -400,23 +424,35 @@ R.restart = {
   end,
 }
 
--- Non-system holders of a policy's store key (cached per pass on the record).
+-- Non-system holders of a policy's store key (cached per pass on the record); p.unseen keeps
+-- the processes the scan could not look inside, for the advice.
 local function blocking_holders(ctx, p)
   local list, msg, code = handle_check.holders(p.name)
   if not list then
     p.holder_error = msg
     return {}, code
   end
-  p.holders = list
+  p.holders, p.unseen = list, msg
+  for _, h in ipairs(list) do
+    -- A VPN client Windows marks critical (e.g. its service restarts the computer on failure):
+    -- ending it would stop the machine, so it is the admin's to stop from its own console.
+    if h.class == "system" and handle_check.vpn[tostring(h.process):lower()] then
+      ctx:note(string.format("%s holds %s open, but Windows marks it critical, so mend never stops it: "
+        .. "disconnect or stop it from its own console (or change its service's recovery options), "
+        .. "then run mend again.", handle_check.describe(h), p.name))
+    end
+  end
   return handle_check.blocking(list)
 end
 
 R.handle_check = {
   name = "handle_check",
   gate = "kill",
-  tells = "Find processes holding the policy open (the handle check): lsass.exe and other system "
-       .. "processes are normal and left alone; a VPN client or other program is stopped, once "
-       .. "however many policies it holds, then the delete is retried.",
+  tells = "Find processes holding the policy open (the handle check): lsass.exe, svchost.exe and "
+       .. "Windows' critical processes are normal and never stopped; a known IPsec/VPN client is "
+       .. "stopped, once however many policies it holds, then the delete is retried. Any other "
+       .. "holder is only reported (Windows deletes a key while handles are open), with the "
+       .. "command that allows stopping it.",
   applies = function(ctx, p)
     if p.kind ~= "in_use" then return false end
     return #blocking_holders(ctx, p) > 0
@@ -436,17 +472,25 @@ R.handle_check = {
       local h, held = procs[pid].holder, procs[pid].policies
       local who = handle_check.describe(h)
       if not h.stop then
+        -- Not a known IPsec/VPN client: stopping it is the admin's call, so the policy is
+        -- blocked and the advice names the exact flags (kill gate and --stop-holder).
         ctx:step(nil, { action = "proc.kill", target = who, ok = false, pid = pid, process = h.process,
-                        message = "not stopped: handle_check.stop_unknown is false" })
+                        code = "not_permitted", gate = "kill",
+                        message = "not stopped: not a known IPsec/VPN client, and Windows deletes a key "
+                               .. "while handles are open; --stop-holder " .. h.process .. " allows it" })
         for _, p in ipairs(held) do
-          ctx:fail(p, string.format("held open by %s, which handle_check.lua is set to report only", who), true)
+          p.stop_holders = p.stop_holders or {}
+          p.stop_holders[h.process] = true
+          ctx:need(p, "kill", "stopping " .. who .. ", which holds it open (if you know it keeps the policy "
+                   .. "in use: mend stops only known IPsec/VPN clients unless told)", "not stopped: " .. who
+                   .. " is not a known IPsec/VPN client")
         end
       else
         local ok, msg, code = proc.kill(pid)
         if ok then
           ctx:step(nil, { action = "proc.kill", target = who, ok = true, pid = pid, process = h.process,
                           policies = #held, message = "stopped " .. who })
-        elseif code == "not_permitted" then
+        elseif code == "not_permitted" and not msg:find("critical", 1, true) then
           for _, p in ipairs(held) do
             ctx:need(p, "kill", "stopping " .. who .. ", which holds it open", msg)
           end
@@ -651,6 +695,10 @@ R.reboot = {
       args[#args + 1] = "--allow"
       args[#args + 1] = table.concat(caps, ",")
     end
+    for _, n in ipairs(mend.stop_holders or {}) do
+      args[#args + 1] = "--stop-holder"
+      args[#args + 1] = n
+    end
     local function register()
       local ok, cmd_or_msg, code = sys.resume_after_reboot(args)
       ctx:step(nil, { action = "sys.resume_after_reboot", ok = ok == true, code = code, policies = #set,
@@ -806,6 +854,7 @@ function Ctx:finish()
   self:advise_blocked(blocked)
   self:advise_reboot(reboot)
   self:advise_failed(failed)
+  self:advise_unseen()
   for _, text in ipairs(self.notes) do mend.advise(text) end
   self:progress()
 end
@@ -824,15 +873,17 @@ end
 function Ctx:advise_blocked(list)
   if #list <= MANY then
     local all_caps, all_names = {}, {}
+    local all_holders = {}
     for _, p in ipairs(list) do
       local caps, whats = needed_caps(p, false)
       mend.advise(string.format("%s is blocked: it needs %s, which was not allowed. To allow it: %s",
-                                p.name, table.concat(whats, "; and "), M.command({ p.name }, caps)))
+                                p.name, table.concat(whats, "; and "), M.command({ p.name }, caps, p.stop_holders)))
       for c in pairs(caps) do all_caps[c] = true end
+      for n in pairs(p.stop_holders or {}) do all_holders[n] = true end
       all_names[#all_names + 1] = p.name
     end
     if #list > 1 then
-      mend.advise("All of them at once: " .. M.command(all_names, all_caps))
+      mend.advise("All of them at once: " .. M.command(all_names, all_caps, all_holders))
     end
     return
   end
@@ -843,16 +894,17 @@ function Ctx:advise_blocked(list)
     for _, c in ipairs(CAP_ORDER) do if caps[c] then key[#key + 1] = c end end
     key = table.concat(key, ",")
     if not groups[key] then
-      groups[key] = { caps = caps, names = {} }
+      groups[key] = { caps = caps, names = {}, holders = {} }
       order[#order + 1] = key
     end
     table.insert(groups[key].names, p.name)
+    for n in pairs(p.stop_holders or {}) do groups[key].holders[n] = true end
   end
   for _, key in ipairs(order) do
     local g = groups[key]
     mend.advise(string.format("%s are blocked: they need --allow %s, which was not given (first: %s). "
       .. "To allow it for every policy pending deletion: %s", plural(#g.names, "policy", "policies"), key,
-      table.concat(g.names, ", ", 1, math.min(3, #g.names)), M.command(nil, g.caps)))
+      table.concat(g.names, ", ", 1, math.min(3, #g.names)), M.command(nil, g.caps, g.holders)))
   end
 end
 
@@ -891,6 +943,24 @@ function Ctx:advise_reboot(list)
   mend.advise(string.format("%s: only a reboot can clear %s now (%s). To let mend reboot and finish after "
     .. "boot: %s - or reboot when convenient and then run: %s", subject, #names == 1 and "it" or "them", why,
     M.command(shown, { reboot = true }), resume))
+end
+
+-- A policy still refused "in use" whose handle scan was partly blind: say where it could not look.
+function Ctx:advise_unseen()
+  local names, unseen = {}, nil
+  for _, p in ipairs(self.policies) do
+    if p.outcome ~= "fixed" and p.outcome ~= "healthy" and p.outcome ~= "not_found" and p.kind == "in_use"
+       and p.unseen and #p.unseen > 0 then
+      names[#names + 1] = p.name
+      unseen = unseen or p.unseen
+    end
+  end
+  if not unseen then return end
+  mend.advise(string.format("%s still in use: the handle check could not look inside %s (a protected "
+    .. "or system process), so a holder may be hidden there. mend never stops those; a VPN or security "
+    .. "client running as a protected process has to be stopped from its own console or uninstalled.",
+    #names <= MANY and table.concat(names, ", ") or plural(#names, "policy", "policies"),
+    handle_check.describe_unseen(unseen, 5)))
 end
 
 function Ctx:advise_failed(list)

@@ -192,21 +192,29 @@ function svc.restart(name, opts) end
 ---@field type? string            # equal, ignoring case
 ---@field name? string            # substring, ignoring case
 
+---A process the scan could not look inside (OpenProcess(PROCESS_DUP_HANDLE) refused, e.g. a
+---protected process): a holder may hide there.
+---@class mend.Unseen
+---@field pid integer
+---@field process string          # image name
+---@field error string            # Windows' text and number, e.g. "Access is denied. (0x5)"
+
 ---Open handles.
 handles = {}
 
----Every open handle matching all given filters.
+---Every open handle matching all given filters, then the processes the scan could not look
+---inside (the pid and process filters apply to them too).
 ---@param filter? mend.HandleFilter
 ---@return mend.Handle[]|nil handles
----@return string? message
+---@return mend.Unseen[]|string unseen_or_message
 ---@return mend.code? code
 function handles.scan(filter) end
 
 ---Handles on an object or anything below it: a registry path (HKLM\..., HKU\..., long roots)
----or an NT name (\REGISTRY\...).
+---or an NT name (\REGISTRY\...); then the processes the scan could not look inside.
 ---@param object string
 ---@return mend.Handle[]|nil handles
----@return string? message
+---@return mend.Unseen[]|string unseen_or_message
 ---@return mend.code? code
 function handles.holders(object) end
 
@@ -217,6 +225,7 @@ function handles.holders(object) end
 ---@field ppid integer
 ---@field name string             # image name, e.g. "vpnagent.exe"
 ---@field path string             # may be empty
+---@field critical boolean        # one of Windows' critical processes: never stopped
 
 ---Processes.
 proc = {}
@@ -233,8 +242,8 @@ function proc.list() end
 ---@return mend.code? code
 function proc.find(name) end
 
----Stops a process. Gate `kill`; counted as `kills`. System-critical processes are always
----refused with `not_permitted`.
+---Stops a process. Gate `kill`; counted as `kills`. Windows' critical processes (every one
+---proc.list marks `critical`) are always refused with `not_permitted`.
 ---@param pid integer
 ---@return true|nil ok
 ---@return string? message
@@ -450,6 +459,7 @@ function log.error(fmt, ...) end
 ---@class mend.Module
 ---@field args string[]           # script arguments / policy names
 ---@field flags mend.Flags
+---@field stop_holders string[]   # --stop-holder values: holders the ladder may stop beyond known VPN clients
 ---@field dry_run boolean
 ---@field host "sim"|"local"
 ---@field version string

@@ -111,8 +111,10 @@ static int f_svc_stop(void *ctx, const char *name, uint32_t ms, mend_err *e)
 
 static int f_proc_list(void *ctx, mend_process **out, size_t *n, mend_err *e)
 {
-    static const struct { uint32_t pid; const char *name; } ps[] = {
-        { 0, "[System Process]" }, { 4, "System" }, { 400, "CSRSS.EXE" }, { 4242, "vpnagent.exe" },
+    /* 5200: a process the backend marks critical (IsProcessCritical on Windows). */
+    static const struct { uint32_t pid; const char *name; bool critical; } ps[] = {
+        { 0, "[System Process]", false }, { 4, "System", false }, { 400, "CSRSS.EXE", false },
+        { 4242, "vpnagent.exe", false }, { 5200, "guard.exe", true },
     };
     ((fake *)ctx)->calls++;
     *n = sizeof ps / sizeof ps[0];
@@ -121,6 +123,7 @@ static int f_proc_list(void *ctx, mend_process **out, size_t *n, mend_err *e)
         (*out)[i].pid = ps[i].pid;
         (*out)[i].name = mend_strdup(ps[i].name);
         (*out)[i].path = mend_strdup("");
+        (*out)[i].critical = ps[i].critical;
     }
     return 0;
 }
@@ -216,7 +219,7 @@ static const mend_host_ops fake_ops = {
     .ipsec = { f_ipsec_list, f_ipsec_get, f_ipsec_delete, f_ipsec_assign, f_ipsec_create },
     .svc = { .query = f_svc_query, .start = f_svc_start, .stop = f_svc_stop },   /* no dependents op: none */
     .proc = { f_proc_list, f_proc_kill },
-    .handles = { f_handles_scan },
+    .handles = { .scan = f_handles_scan },
     .reg = { .get = f_reg_get, .set = f_reg_set, .exists = f_reg_exists },
     .sys = { .reboot = f_sys_reboot, .resume_after_reboot = f_sys_rar },
 };
@@ -428,11 +431,13 @@ static void test_invalid_utf8_never_reaches_the_host(void **state)
 static void test_protected_processes_are_refused_before_the_host(void **state)
 {
     world *w = world_new(false, true, MEND_GATE_ALL);
-    run(w, "for _, pid in ipairs{0, 4, 400} do\n"
+    run(w, "for _, pid in ipairs{0, 4, 400, 5200} do\n"
            "  local ok, msg, code = proc.kill(pid)\n"
            "  assert(ok == nil and code == 'not_permitted' and msg:find('system%-critical'), msg)\n"
            "end\n"
            "local ok, msg, code = proc.kill(999)\nassert(code == 'not_found', msg)\n"
+           "local list = proc.list()\n"
+           "assert(list[5].critical == true and list[3].critical == true and list[4].critical == false)\n"
            "assert(proc.kill(4242))");
     assert_int_equal(w->f.kills, 1);
     assert_int_equal(mend_report_counter(w->eng.report, MEND_COUNT_KILLS), 1);

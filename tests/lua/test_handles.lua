@@ -1,4 +1,5 @@
--- handles: scan filters, holders by registry path (short and long roots) and NT name, errors.
+-- handles: scan filters, holders by registry path (short and long roots) and NT name, the
+-- processes the scan could not look inside (second value), errors.
 local t = require "testlib"
 
 local all = t.ok(handles.scan())
@@ -21,7 +22,17 @@ t.eq(#t.ok(handles.scan{ pid = 99999 }), 0)
 local keys = t.ok(handles.scan{ type = "key" })
 for _, h in ipairs(keys) do t.eq(h.type:lower(), "key") end
 local policy_handles = t.ok(handles.scan{ name = "ipsecpolicy" })
-t.eq(#policy_handles, 2, "name is a substring match ignoring case")
+t.eq(#policy_handles, 3, "name is a substring match ignoring case")
+for _, h in ipairs(all) do t.ok(h.pid ~= 5300, "a protected process's handles are not seen") end
+
+-- the protected process is named as unseen, with Windows' reason
+local _, unseen = t.ok(handles.scan())
+t.eq(#unseen, 1)
+t.eq(unseen[1].pid, 5300)
+t.eq(unseen[1].process, "shield.exe")
+t.contains(unseen[1].error, "(0x5)")
+t.eq(select(2, handles.scan{ pid = 4242 }), {}, "the filter applies to the unseen list")
+t.eq(#select(2, handles.scan{ process = "SHIELD.EXE" }), 1)
 
 -- holders of one policy's store key
 local key = t.ok(ipsec.store_key("Held-QM"))
@@ -34,14 +45,17 @@ t.eq(#t.ok(handles.holders(key:gsub("^HKLM", "HKEY_LOCAL_MACHINE"))), 1, "long r
 t.eq(#t.ok(handles.holders(key:lower())), 1, "object names ignore case")
 t.eq(#t.ok(handles.holders(holders[1].name)), 1, "NT name")
 
--- lsass holds the active policy: normal, and reported like any holder
-local lsass = t.ok(handles.holders(ipsec.store_key("Active-QM")))
+-- lsass holds the active policy: normal, and reported like any holder; the protected
+-- process's handle on it stays hidden, and holders says it could not look there
+local lsass, blind = handles.holders(ipsec.store_key("Active-QM"))
 t.eq(#lsass, 1)
 t.eq(lsass[1].process, "lsass.exe")
+t.eq(#blind, 1)
+t.eq(blind[1].process, "shield.exe")
 
 -- the store's parent key: every handle below it
 local below = t.ok(handles.holders("HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"))
-t.eq(#below, 2)
+t.eq(#below, 3)
 -- a sibling whose name merely starts the same is not "below"
 t.eq(#t.ok(handles.holders(key:sub(1, -3))), 0)
 t.eq(#t.ok(handles.holders("HKLM\\SOFTWARE\\Nothing\\Here")), 0)

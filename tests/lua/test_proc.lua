@@ -1,4 +1,5 @@
--- proc: list and find results, and kill refused for critical processes and unknown pids.
+-- proc: list and find results with the critical mark, and kill refused for Windows' critical
+-- processes (built-in set and scenario-marked) and unknown pids.
 -- Run twice: without --allow (kill refused by its gate) and with --allow kill.
 local t = require "testlib"
 
@@ -9,7 +10,12 @@ for _, p in ipairs(list) do
   t.eq(math.type(p.ppid), "integer")
   t.eq(type(p.name), "string")
   t.eq(type(p.path), "string")
+  t.eq(type(p.critical), "boolean")
 end
+t.eq(t.field(list, "pid", 700).critical, true, "lsass is critical")
+t.eq(t.field(list, "pid", 5200).critical, true, "a process the scenario marks critical")
+t.eq(t.field(list, "pid", 4242).critical, false)
+t.eq(t.field(list, "pid", 5000).critical, false)
 local vpn = t.field(list, "pid", 4242)
 t.eq(vpn.name, "vpnagent.exe")
 t.eq(vpn.path, "C:\\Program Files\\VPN\\vpnagent.exe")
@@ -22,7 +28,9 @@ t.err("invalid", proc.find, "\xff")
 
 -- system-critical processes: refused whatever the gates say, with the reason
 local critical = { System = 4, ["smss.exe"] = 300, ["csrss.exe"] = 400, ["wininit.exe"] = 500,
-                   ["services.exe"] = 600, ["lsass.exe"] = 700, ["winlogon.exe"] = 800 }
+                   ["services.exe"] = 600, ["lsass.exe"] = 700, ["winlogon.exe"] = 800,
+                   ["Secure System"] = 56, Registry = 88, ["LsaIso.exe"] = 710,
+                   ["Memory Compression"] = 1900, ["guard.exe"] = 5200 }
 for name, pid in pairs(critical) do
   local msg = t.err("not_permitted", proc.kill, pid)
   t.contains(msg, name)
@@ -30,6 +38,7 @@ for name, pid in pairs(critical) do
 end
 t.contains(t.err("not_permitted", proc.kill, 0), "system-critical")
 t.eq(#proc.find("lsass.exe"), 1, "lsass still runs")
+t.eq(#proc.find("guard.exe"), 1, "the marked process still runs")
 
 t.contains(t.err("not_found", proc.kill, 99999), "99999")
 t.err("invalid", proc.kill, -1)

@@ -239,6 +239,89 @@ static void test_sim_svchost_handle_blocks_nothing(void **state)
     mend_host_close(&h);
 }
 
+/* Windows deletes a key while handles are open (RegDeleteKeyEx): a program that is not an
+ * IPsec/VPN client keeps nothing in use by holding the policy's key. */
+static void test_sim_unknown_holder_blocks_nothing(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return { policies = { { name = 'Corp-QM', state = 'pending_deletion' } },"
+                "  processes = { { pid = 5000, name = 'notepad.exe' } },"
+                "  handles = { { pid = 5000, policy = 'Corp-QM' } } }");
+    mend_handle_filter f = { .process = "notepad.exe" };
+    assert_int_equal(scan_count(&h, &f), 1);                   /* seen holding it ... */
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);   /* ... and the delete works */
+    assert_true(st_pid_of(&h, "notepad.exe") != 0);
+    mend_host_close(&h);
+}
+
+/* The article's case maps onto a process the scenario says is an IPsec client, whatever its
+ * name; a VPN client the scenario says is not one blocks nothing. */
+static void test_sim_ipsec_client_flag_decides_what_a_holder_blocks(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return { policies = { { name = 'A-QM', state = 'pending_deletion' },"
+                "                      { name = 'B-QM', state = 'pending_deletion' } },"
+                "  processes = { { pid = 6000, name = 'contoso-ike.exe', ipsec_client = true },"
+                "                { pid = 4242, name = 'vpnagent.exe', ipsec_client = false } },"
+                "  handles = { { pid = 6000, policy = 'A-QM' }, { pid = 4242, policy = 'B-QM' } } }");
+    assert_int_equal(st_delete(&h, "A-QM", &e), MEND_E_IN_USE);
+    assert_int_equal(st_delete(&h, "B-QM", &e), MEND_OK);
+    mend_host_close(&h);
+}
+
+/* The backend refuses Windows' critical processes too, not only the binding. */
+static void test_sim_critical_processes_are_never_killed(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return { processes = { { pid = 4, name = 'System' }, { pid = 88, name = 'Registry' },"
+                "  { pid = 710, name = 'LsaIso.exe' }, { pid = 1900, name = 'Memory Compression' },"
+                "  { pid = 56, name = 'Secure System' }, { pid = 5200, name = 'guard.exe', critical = true },"
+                "  { pid = 5000, name = 'notepad.exe' } } }");
+    const uint32_t pids[] = { 4, 88, 710, 1900, 56, 5200 };
+    mend_process *list;
+    size_t n;
+    assert_int_equal(h.ops->proc.list(h.ctx, &list, &n, &e), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(list[i].critical, list[i].pid != 5000);
+    mend_process_free_list(list, n);
+    for (size_t i = 0; i < sizeof pids / sizeof pids[0]; i++) {
+        assert_int_equal(st_call(h.ops->proc.kill(h.ctx, pids[i], &e), &e), MEND_E_NOT_PERMITTED);
+        assert_non_null(strstr(e.msg, "critical"));
+    }
+    assert_int_equal(h.ops->proc.kill(h.ctx, 5000, &e), 0);
+    mend_host_close(&h);
+}
+
+/* A protected process cannot be opened for PROCESS_DUP_HANDLE: the scan misses its handles,
+ * says so, and its hidden handle still keeps the policy in use. */
+static void test_sim_protected_holder_is_hidden_and_named_unseen(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return { policies = { { name = 'Corp-QM', state = 'pending_deletion' } },"
+                "  processes = { { pid = 4242, name = 'vpnagent.exe', protected = true } },"
+                "  handles = { { pid = 4242, policy = 'Corp-QM' } } }");
+    mend_handle_filter any = { 0 };
+    assert_int_equal(scan_count(&h, &any), 0);
+    mend_unseen *u;
+    size_t n;
+    assert_int_equal(h.ops->handles.unseen(h.ctx, &u, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(u[0].pid, 4242);
+    assert_string_equal(u[0].process, "vpnagent.exe");
+    assert_non_null(strstr(u[0].error, "(0x5)"));
+    mend_unseen_free_list(u, n);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_IN_USE);
+    mend_host_close(&h);
+}
+
 static void test_sim_assigned_cleared_by_unassign(void **state)
 {
     (void)state;
@@ -429,6 +512,10 @@ int main(void)
         cmocka_unit_test(test_sim_killed_autostart_holder_blocks_nothing_until_boot),
         cmocka_unit_test(test_sim_lsass_handle_blocks_nothing),
         cmocka_unit_test(test_sim_svchost_handle_blocks_nothing),
+        cmocka_unit_test(test_sim_unknown_holder_blocks_nothing),
+        cmocka_unit_test(test_sim_ipsec_client_flag_decides_what_a_holder_blocks),
+        cmocka_unit_test(test_sim_critical_processes_are_never_killed),
+        cmocka_unit_test(test_sim_protected_holder_is_hidden_and_named_unseen),
         cmocka_unit_test(test_sim_assigned_cleared_by_unassign),
         cmocka_unit_test(test_sim_nic_offload_needs_offload_off_then_restart),
         cmocka_unit_test(test_sim_nic_offload_survives_reboot_while_nic_offloads),

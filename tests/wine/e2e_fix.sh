@@ -49,14 +49,24 @@ desc="... advises --allow kill"; check has "$work/blocked.json" '--allowkill'
 desc="... the holder still runs"; check alive "$holder"
 desc="... the policy is still there"; check policy_listed
 
+# holder.exe is not a known IPsec/VPN client: --allow kill alone reports it and stops nothing
+# (Windows deletes a key while handles are open); the advice names --stop-holder.
+mend fix Corp-QM --allow kill --json > "$work/unknown.json" 2> "$work/unknown.err"
+rc=$?
+desc="fix --allow kill of an unknown holder exits 1"; check test "$rc" -eq 1
+desc="... reports blocked"; check has "$work/unknown.json" '"outcome":"blocked"'
+desc="... advises --stop-holder"; check has "$work/unknown.json" '--stop-holder'
+desc="... no kill"; check has "$work/unknown.json" '"kills":0'
+desc="... the holder still runs"; check alive "$holder"
+
 # Dry-run: says what it would do, does nothing.
-mend fix Corp-QM --allow kill --dry-run --json > "$work/dry.json" 2> "$work/dry.err"
+mend fix Corp-QM --allow kill --stop-holder holder.exe --dry-run --json > "$work/dry.json" 2> "$work/dry.err"
 desc="dry-run leaves the holder running"; check alive "$holder"
 desc="dry-run leaves the policy"; check policy_listed
 
-mend fix Corp-QM --allow kill --json > "$work/fix.json" 2> "$work/fix.err"
+mend fix Corp-QM --allow kill --stop-holder holder.exe --json > "$work/fix.json" 2> "$work/fix.err"
 rc=$?
-desc="fix --allow kill exits 0"; check test "$rc" -eq 0
+desc="fix --allow kill --stop-holder holder.exe exits 0"; check test "$rc" -eq 0
 desc="... outcome fixed"; check has "$work/fix.json" '"outcome":"fixed"'
 desc="... by the handle check"; check has "$work/fix.json" '"rung":"handle_check"'
 desc="... one kill, one delete"; check has "$work/fix.json" '"kills":1'

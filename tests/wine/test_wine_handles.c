@@ -1,5 +1,6 @@
 /* Wine tests of the win32 process and handle backends: the list, kill, and a handle scan that finds
- * a policy key's holder and completes while a process blocks on a synchronous pipe. */
+ * a policy key's holder (with SeDebugPrivilege put back as it was) and completes while a process
+ * blocks on a synchronous pipe. */
 #include "wt.h"
 
 #include "win32/win_internal.h"
@@ -16,6 +17,28 @@ static HANDLE start_helper(const wchar_t *exe, const wchar_t *args, const wchar_
     HANDLE h = wt_spawn(cmd, pid);
     WT_CHECK(h && wt_wait_file(ready, 20000) == 0, "%ls did not get ready", exe);
     return h;
+}
+
+/* Creates the test policy's key and starts holder.exe holding it open. */
+static HANDLE start_policy_holder(const wchar_t *ready_name, DWORD *pid)
+{
+    HKEY k;
+    WT_CHECK(RegCreateKeyExW(HKEY_LOCAL_MACHINE, POLICY_SUB, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY,
+                             NULL, &k, NULL) == ERROR_SUCCESS, "create policy key");
+    RegCloseKey(k);
+    wchar_t ready[MAX_PATH];
+    wt_temp(ready_name, ready, MAX_PATH);
+    return start_helper(L"holder.exe", POLICY_SUB, ready, pid);
+}
+
+/* Every handle on the test policy's key, by its NT name. */
+static void scan_policy_key(mend_host *h, mend_handle **list, size_t *n)
+{
+    mend_err e;
+    mend_handle_filter f;
+    memset(&f, 0, sizeof f);
+    f.name = POLICY_NT;
+    WT_OK(h->ops->handles.scan(h->ctx, &f, list, n, &e), e);
 }
 
 static bool listed(mend_host *h, uint32_t pid, const char *name)
@@ -68,22 +91,13 @@ static void test_holder_found_by_scan_and_killed(void)
 {
     mend_host h = wt_host();
     mend_err e;
-    HKEY k;
-    WT_CHECK(RegCreateKeyExW(HKEY_LOCAL_MACHINE, POLICY_SUB, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY,
-                             NULL, &k, NULL) == ERROR_SUCCESS, "create policy key");
-    RegCloseKey(k);
-    wchar_t ready[MAX_PATH];
-    wt_temp(L"holder-ready", ready, MAX_PATH);
     DWORD pid = 0;
-    HANDLE proc = start_helper(L"holder.exe", POLICY_SUB, ready, &pid);
+    HANDLE proc = start_policy_holder(L"holder-ready", &pid);
 
     /* By NT name (what handles.holders passes), in another case than Wine's answer. */
-    mend_handle_filter f;
-    memset(&f, 0, sizeof f);
-    f.name = POLICY_NT;
     mend_handle *list;
     size_t n;
-    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    scan_policy_key(&h, &list, &n);
     bool found = false;
     for (size_t i = 0; i < n; i++) {
         if (list[i].pid != pid)
@@ -99,6 +113,8 @@ static void test_holder_found_by_scan_and_killed(void)
     mend_handle_free_list(list, n);
 
     /* By HKLM path and with every filter at once. */
+    mend_handle_filter f;
+    memset(&f, 0, sizeof f);
     f.name = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecpolicy{11111111";
     f.has_pid = true;
     f.pid = pid;
@@ -124,12 +140,93 @@ static void test_holder_found_by_scan_and_killed(void)
     WT_OK(h.ops->proc.kill(h.ctx, pid, &e), e);
     WT_CHECK(proc && WaitForSingleObject(proc, 0) == WAIT_OBJECT_0, "the holder still runs");
     WT_CHECK(!listed(&h, pid, NULL), "the holder is still listed");
-    memset(&f, 0, sizeof f);
-    f.name = POLICY_NT;
-    WT_OK(h.ops->handles.scan(h.ctx, &f, &list, &n, &e), e);
+    scan_policy_key(&h, &list, &n);
     for (size_t i = 0; i < n; i++)
         WT_CHECK(list[i].pid != pid, "a dead holder's handle remains");
     mend_handle_free_list(list, n);
+    if (proc)
+        CloseHandle(proc);
+    mend_host_close(&h);
+}
+
+/* SeDebugPrivilege's enabled bit in our token; -1 when the token lacks it. */
+static int debug_enabled(void)
+{
+    HANDLE tok;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+        return -1;
+    LUID luid;
+    BYTE buf[8192];
+    DWORD len = 0;
+    int state = -1;
+    if (LookupPrivilegeValueW(NULL, SE_DEBUG_NAME, &luid) &&
+        GetTokenInformation(tok, TokenPrivileges, buf, sizeof buf, &len)) {
+        const TOKEN_PRIVILEGES *tp = (const TOKEN_PRIVILEGES *)buf;
+        for (DWORD i = 0; i < tp->PrivilegeCount; i++)
+            if (tp->Privileges[i].Luid.LowPart == luid.LowPart && tp->Privileges[i].Luid.HighPart == luid.HighPart)
+                state = (tp->Privileges[i].Attributes & SE_PRIVILEGE_ENABLED) != 0;
+    }
+    CloseHandle(tok);
+    return state;
+}
+
+static void set_debug(bool on)
+{
+    HANDLE tok;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &tok))
+        return;
+    TOKEN_PRIVILEGES tp;
+    tp.PrivilegeCount = 1;
+    tp.Privileges[0].Attributes = on ? SE_PRIVILEGE_ENABLED : 0;
+    if (LookupPrivilegeValueW(NULL, SE_DEBUG_NAME, &tp.Privileges[0].Luid))
+        AdjustTokenPrivileges(tok, FALSE, &tp, 0, NULL, NULL);
+    CloseHandle(tok);
+}
+
+/* The scan enables SeDebugPrivilege for itself and leaves the token as it found it, disabled
+ * or enabled; the holder is found either way, and the unseen list is readable. */
+static void test_scan_under_debug_privilege_restores_the_token(void)
+{
+    mend_host h = wt_host();
+    mend_err e;
+    DWORD pid = 0;
+    HANDLE proc = start_policy_holder(L"holder-ready-priv", &pid);
+    int initial = debug_enabled();
+    for (int round = 0; round < 2; round++) {
+        bool before = round == 1;
+        set_debug(before);
+        int was = debug_enabled();
+        mend_handle *list;
+        size_t n;
+        scan_policy_key(&h, &list, &n);
+        bool found = false;
+        for (size_t i = 0; i < n; i++)
+            found = found || list[i].pid == pid;
+        WT_CHECK(found, "round %d: the holder (pid %lu) is not found", round, (unsigned long)pid);
+        mend_handle_free_list(list, n);
+        WT_CHECK(debug_enabled() == was, "round %d: SeDebugPrivilege %d before the scan, %d after",
+                 round, was, debug_enabled());
+        mend_unseen *u;
+        size_t nu;
+        WT_OK(h.ops->handles.unseen(h.ctx, &u, &nu, &e), e);
+        for (size_t i = 0; i < nu; i++)
+            WT_CHECK(u[i].pid != pid && u[i].error[0], "round %d: the holder reported unseen", round);
+        mend_unseen_free_list(u, nu);
+    }
+    set_debug(initial == 1);
+    /* A normal process is not marked critical. */
+    mend_process *procs;
+    size_t np;
+    WT_OK(h.ops->proc.list(h.ctx, &procs, &np, &e), e);
+    for (size_t i = 0; i < np; i++)
+        if (procs[i].pid == pid || procs[i].pid == GetCurrentProcessId())
+            WT_CHECK(!procs[i].critical, "%s is marked critical", procs[i].name);
+    mend_process_free_list(procs, np);
+    HANDLE self = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, GetCurrentProcessId());
+    WT_CHECK(self && !win_process_is_marked_critical(self), "this test is marked critical");
+    if (self)
+        CloseHandle(self);
+    WT_OK(h.ops->proc.kill(h.ctx, pid, &e), e);
     if (proc)
         CloseHandle(proc);
     mend_host_close(&h);
@@ -234,6 +331,7 @@ int main(void)
     WT_RUN(test_process_list_has_us);
     WT_RUN(test_system_pids_refused_and_missing_pid_not_found);
     WT_RUN(test_holder_found_by_scan_and_killed);
+    WT_RUN(test_scan_under_debug_privilege_restores_the_token);
     WT_RUN(test_scan_completes_while_a_pipe_read_blocks);
     WT_RUN(test_hung_name_query_is_abandoned);
     return wt_done();

@@ -30,6 +30,10 @@ return {
     res = t.mend(work, { "fix", "Corp-QM" })
     t.expect(res, { exit = 3, policies = { ["Corp-QM"] = { outcome = "reboot_required" } },
                     advice = { "--allow reboot", "PolicyAgent did not stop in time" } }, "PolicyAgent ignores stop")
+    -- svchost.exe hosts other services: advice never tells anyone to end it
+    for _, text in ipairs(res.report and res.report.advice or {}) do
+      t.check(not text:lower():find("end the svchost"), "advice tells to end svchost: %s", text)
+    end
     res = t.mend(work, { "fix", "Corp-QM", "--allow", "reboot" })
     t.expect(res, { exit = 0, policies = { ["Corp-QM"] = { outcome = "fixed", rung = "reboot" } },
                     actions = { reboots = 1 } }, "PolicyAgent ignores stop, reboot allowed")

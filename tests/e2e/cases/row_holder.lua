@@ -7,11 +7,6 @@ return {
                 { pid = 4242, name = "vpnagent.exe", autostart = false } },
   handles = { { pid = 700, policy = "Corp-QM" }, { pid = 4242, policy = "Corp-QM" } },
 }]]
-local function procs(t, work)
-  local have = {}
-  for _, p in ipairs(t.load_state(work .. "/state.lua").processes or {}) do have[p.name] = p.pid end
-  return have
-end
 return {
   scenario_text = scenario,
   runs = {
@@ -20,12 +15,12 @@ return {
       actions = { kills = 0, reboots = 0 },
       advice_first = 'mend fix "Corp-QM" --allow kill',
       advice = { "vpnagent.exe (pid 4242" },
-      check = function(t, res, work) t.eq(procs(t, work)["vpnagent.exe"], 4242, "vpnagent still running") end },
+      check = function(t, res, work) t.eq(t.processes(work)["vpnagent.exe"], 4242, "vpnagent still running") end },
     { args = { "fix", "Corp-QM", "--allow", "kill" }, exit = 0, outcome = "fixed",
       policies = { ["Corp-QM"] = { outcome = "fixed", rung = "handle_check" } },
       actions = { kills = 1, deletes = 1 },
       check = function(t, res, work)
-        local have = procs(t, work)
+        local have = t.processes(work)
         t.eq(have["lsass.exe"], 700, "lsass.exe left running")
         t.eq(have["vpnagent.exe"], nil, "vpnagent.exe stopped")
       end },

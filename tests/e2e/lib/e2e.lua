@@ -147,6 +147,13 @@ function M.load_state(path)
   return chunk()
 end
 
+-- Image name -> pid of the processes in a run's saved state (killed ones without autostart are gone).
+function M.processes(work)
+  local have = {}
+  for _, p in ipairs(M.load_state(work .. "/state.lua").processes or {}) do have[p.name] = p.pid end
+  return have
+end
+
 M.MEND = os.getenv("MEND") or error("set MEND to the mend executable")
 M.SRC = os.getenv("MEND_SOURCE_DIR") or error("set MEND_SOURCE_DIR to the source tree")
 M.TMP = os.getenv("MEND_TEST_TMP") or "/tmp"

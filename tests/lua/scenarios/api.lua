@@ -29,13 +29,21 @@ return {
     { pid = 600, name = "services.exe" },
     { pid = 700, name = "lsass.exe" },
     { pid = 800, name = "winlogon.exe" },
+    { pid = 56, name = "Secure System" },
+    { pid = 88, name = "Registry" },
+    { pid = 710, name = "LsaIso.exe" },
+    { pid = 1900, name = "Memory Compression" },
     { pid = 4242, name = "vpnagent.exe", path = "C:\\Program Files\\VPN\\vpnagent.exe" },
     { pid = 5000, name = "notepad.exe", autostart = false },
     { pid = 5100, name = "sticky.exe", autostart = false },
+    { pid = 5200, name = "guard.exe", critical = true },          -- marked critical, as Windows can
+    { pid = 5300, name = "shield.exe", protected = true },        -- a protected process: the scan is blind
   },
   handles = {
     { pid = 4242, policy = "Held-QM" },
     { pid = 700, policy = "Active-QM" },
+    { pid = 5000, policy = "Corp-QM" },     -- not an IPsec/VPN client: Windows deletes the key anyway
+    { pid = 5300, policy = "Active-QM" },   -- hidden from the scan
   },
   nics = {
     { name = "Ethernet0", description = "Intel(R) Ethernet", ipsec_offload = true },

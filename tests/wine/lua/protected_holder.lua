@@ -12,6 +12,9 @@ assert(lsass.name:lower():find("ipsecpolicy{", 1, true), "holder object name " .
 
 local found = assert(proc.find("lsass"))
 assert(#found >= 1 and found[1].pid == lsass.pid, "proc.find('lsass') does not find pid " .. lsass.pid)
+assert(found[1].critical == true, "proc.find('lsass') does not mark it critical")
+local _, unseen = handles.holders(key)
+assert(type(unseen) == "table", "handles.holders' second value is the unseen list")
 
 local ok, msg, code = proc.kill(lsass.pid)
 assert(ok == nil and code == "not_permitted", "kill of lsass.exe: " .. tostring(msg) .. " " .. tostring(code))
