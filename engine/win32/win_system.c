@@ -9,22 +9,9 @@
 #define REBOOT_DELAY_S 30u
 #define RUNONCE L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce"
 
-/* $MEND_<var> when set (the test seam), else %SystemRoot%\System32\<exe>. */
-static wchar_t *tool_path(const wchar_t *var, const wchar_t *exe)
-{
-    DWORD n = GetEnvironmentVariableW(var, NULL, 0);
-    if (n > 1) {
-        wchar_t *p = malloc(n * sizeof *p);
-        if (p && GetEnvironmentVariableW(var, p, n) == n - 1)
-            return p;
-        free(p);
-    }
-    return win_system32_path(exe);
-}
-
 int win_sys_gpupdate(void *ctx, bool force, mend_err *e)
 {
-    wchar_t *exe = tool_path(L"MEND_GPUPDATE", L"gpupdate.exe");
+    wchar_t *exe = win_tool_path(L"gpupdate.exe");
     if (!exe)
         return win_err_oom(e);
     win_child_result r;

@@ -38,7 +38,7 @@ desc="the holder is ready"; check test -f "$work/ready"
 mend check Corp-QM --json > "$work/check.json" 2> "$work/check.err"
 rc=$?
 desc="check finds the stuck policy (exit 1)"; check test "$rc" -eq 1
-desc="check reports pending_deletion"; check has "$work/check.json" '"before":"pending_deletion"'
+desc="check cannot tell the state from the store: unknown, not healthy"; check has "$work/check.json" '"before":"unknown"'
 
 # Not allowed to kill, no terminal: blocked, with the exact option in the advice.
 mend fix Corp-QM --json > "$work/blocked.json" 2> "$work/blocked.err"
