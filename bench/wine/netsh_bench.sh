@@ -3,6 +3,8 @@
 # (default 10 100 1000), with the stand-in netsh counting its starts (so mend-seams.exe, the
 # seam-enabled build the Wine tests use). Prints a Markdown table: median, min and max wall time
 # of RUNS runs (default 5) and the netsh starts per run. Every run includes starting Wine's process.
+# MEND_BEFORE=old/mend.exe adds that build's rows (a build before issue 10 honours MEND_NETSH),
+# BEFORE_RUNS (default 1) runs each: it starts netsh for every policy it reads.
 # usage: bench/wine/netsh_bench.sh [BUILD_DIR] [N...]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,23 +17,11 @@ helpers=$build/tests/wine
   echo "netsh_bench.sh: build mend-seams.exe and the Wine test helpers first (cmake --build $build)" >&2; exit 2; }
 RUNS=${RUNS:-5}
 
-export WINEPREFIX
-WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/mend-bench-netsh.XXXXXX")
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-cleanup() { wineserver -k 2>/dev/null || true; rm -rf "$WINEPREFIX"; }
-trap cleanup EXIT
-win() { winepath -w "$1"; }
-export MEND_STATE_DIR="$(win "$WINEPREFIX/state" 2>/dev/null || echo 'C:\state')"
-echo "preparing a Wine prefix in $WINEPREFIX ..." >&2
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(wine --version)"
-wineboot -i >/dev/null 2>&1
-wineserver -w
-wine "$helpers/pipe_blocker.exe" "$(win "$WINEPREFIX/keeper")" >/dev/null 2>&1 &
-while [ ! -f "$WINEPREFIX/keeper" ]; do sleep 0.1; done
-wine "$helpers/svc_install.exe" PolicyAgent normal 'C:\svc.log' start >/dev/null
+. "$here/prefix.sh"
 export MEND_STATE_DIR="$(win "$WINEPREFIX/state")"
 export MEND_NETSH="$(win "$helpers/netsh.exe")"
 export MEND_GPUPDATE="$(win "$helpers/fake_tool.exe")"
+[ -n "${MEND_BEFORE:-}" ] && cp "$MEND_BEFORE" "$WINEPREFIX/before.exe"
 log=$WINEPREFIX/netsh.log
 export MEND_TEST_NETSH_LOG="$(win "$log")"
 
@@ -46,12 +36,16 @@ now() { date +%s.%N; }
 measure() {
   label=$1 n=$2 setup=$3
   shift 3
+  run_exe=$mend_exe
+  case $label in before*) run_exe=$WINEPREFIX/before.exe ;; esac
+  runs=$RUNS
+  case $label in before*) runs=${BEFORE_RUNS:-1} ;; esac
   times=""
-  for _ in $(seq "$RUNS"); do
+  for _ in $(seq "$runs"); do
     $setup
     rm -f "$log"
     t0=$(now)
-    wine "$mend_exe" "$@" >/dev/null 2>&1 || true
+    wine "$run_exe" "$@" >/dev/null 2>&1 || true
     t1=$(now)
     times="$times $(echo "$t1 - $t0" | bc)"
   done
@@ -70,4 +64,9 @@ for n in $sizes; do
   measure "mend check Bulk-0001" "$n" nothing check Bulk-0001
   measure "mend fix --all-pending" "$n" nothing fix --all-pending
   measure "mend fix Bulk-0001 Bulk-0002" "$n" refill fix Bulk-0001 Bulk-0002
+  if [ -n "${MEND_BEFORE:-}" ]; then
+    store "$n"
+    measure "before: mend check" "$n" nothing check
+    measure "before: mend fix Bulk-0001 Bulk-0002" "$n" refill fix Bulk-0001 Bulk-0002
+  fi
 done

@@ -7,10 +7,7 @@ set -u
 mend_exe=$1
 helpers=$2
 fail=0
-check() {  # check DESCRIPTION COMMAND...
-  if "$@"; then echo "ok   $desc"; else echo "FAIL $desc"; fail=1; fi
-}
-win() { winepath -w "$1" 2>/dev/null; }
+. "$(dirname "$0")/checks.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mend-capture.XXXXXX")
 export MEND_NETSH="$(win "$helpers/netsh.exe")"

@@ -7,13 +7,7 @@ mend_exe=$1
 helpers=$2
 luadir=$3
 fail=0
-check() {  # check DESCRIPTION COMMAND...
-  if "$@"; then echo "ok   $desc"; else echo "FAIL $desc"; fail=1; fi
-}
-has() {    # has FILE TEXT: the JSON report holds TEXT once whitespace is gone
-  tr -d ' \t\r\n' < "$1" | grep -qF -e "$2"
-}
-win() { winepath -w "$1" 2>/dev/null; }
+. "$(dirname "$0")/checks.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mend-e2e.XXXXXX")
 export MEND_NETSH="$(win "$helpers/netsh.exe")"

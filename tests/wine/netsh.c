@@ -81,15 +81,21 @@ static bool find(HKEY st, const wchar_t *name, wchar_t sub[260])
     }
 }
 
-/* mendTestStuck = "denied": netsh run without elevation refuses every change. */
-static bool denied(HKEY st, const wchar_t *sub)
+/* Whether the policy's mendTestStuck value starts with prefix (the tests' blocker marks). */
+static bool marked(HKEY st, const wchar_t *sub, const wchar_t *prefix)
 {
     HKEY k;
     if (RegOpenKeyExW(st, sub, 0, KEY_READ | KEY_WOW64_64KEY, &k) != ERROR_SUCCESS)
         return false;
     const wchar_t *m = read_sz(k, L"mendTestStuck");
     RegCloseKey(k);
-    return m && wcscmp(m, L"denied") == 0;
+    return m && wcsncmp(m, prefix, wcslen(prefix)) == 0;
+}
+
+/* mendTestStuck = "denied": netsh run without elevation refuses every change. */
+static bool denied(HKEY st, const wchar_t *sub)
+{
+    return marked(st, sub, L"denied");
 }
 
 /* The pid of the PolicyAgent service's process, 0 when it is not running. */
@@ -168,12 +174,7 @@ static void say_pending(void)
 /* Held by a live process ("pid:N"): the article's in-use case, Windows' 13002. */
 static bool held(HKEY st, const wchar_t *sub)
 {
-    HKEY k;
-    if (RegOpenKeyExW(st, sub, 0, KEY_READ | KEY_WOW64_64KEY, &k) != ERROR_SUCCESS)
-        return false;
-    const wchar_t *m = read_sz(k, L"mendTestStuck");
-    RegCloseKey(k);
-    return m && wcsncmp(m, L"pid:", 4) == 0;
+    return marked(st, sub, L"pid:");
 }
 
 static void show(HKEY st, const wchar_t *only)

@@ -9,13 +9,7 @@ seams=$2
 helpers=$3
 src=$4
 fail=0
-check() {  # check DESCRIPTION COMMAND...
-  if "$@"; then echo "ok   $desc"; else echo "FAIL $desc"; fail=1; fi
-}
-has() {    # has FILE TEXT: the JSON report holds TEXT once whitespace is gone
-  tr -d ' \t\r\n' < "$1" | grep -qF -e "$2"
-}
-win() { winepath -w "$1" 2>/dev/null; }
+. "$(dirname "$0")/checks.sh"
 starts() { [ -f "$work/netsh.log" ] && grep -c '^netsh' "$work/netsh.log" || echo 0; }
 listed() { wine "$helpers/netsh.exe" ipsec static show policy name="$1" 2>/dev/null | grep -q "Policy Name *: $1"; }
 
