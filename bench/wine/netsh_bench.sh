@@ -3,7 +3,8 @@
 # (default 10 100 1000), with the stand-in netsh counting its starts (so mend-seams.exe, the
 # seam-enabled build the Wine tests use). Prints a Markdown table: median, min and max wall time
 # of RUNS runs (default 5) and the netsh starts per run. Every run includes starting Wine's process.
-# MEND_BEFORE=old/mend.exe adds that build's rows (a build before issue 10 honours MEND_NETSH),
+# MEND_BEFORE=old/mend.exe adds that build's rows (a build before issue 10 honours MEND_NETSH;
+# it runs where it is, beside its scripts\),
 # BEFORE_RUNS (default 1) runs each: it starts netsh for every policy it reads.
 # usage: bench/wine/netsh_bench.sh [BUILD_DIR] [N...]
 set -eu
@@ -21,7 +22,6 @@ RUNS=${RUNS:-5}
 export MEND_STATE_DIR="$(win "$WINEPREFIX/state")"
 export MEND_NETSH="$(win "$helpers/netsh.exe")"
 export MEND_GPUPDATE="$(win "$helpers/fake_tool.exe")"
-[ -n "${MEND_BEFORE:-}" ] && cp "$MEND_BEFORE" "$WINEPREFIX/before.exe"
 log=$WINEPREFIX/netsh.log
 export MEND_TEST_NETSH_LOG="$(win "$log")"
 
@@ -37,7 +37,7 @@ measure() {
   label=$1 n=$2 setup=$3
   shift 3
   run_exe=$mend_exe
-  case $label in before*) run_exe=$WINEPREFIX/before.exe ;; esac
+  case $label in before*) run_exe=$MEND_BEFORE ;; esac
   runs=$RUNS
   case $label in before*) runs=${BEFORE_RUNS:-1} ;; esac
   times=""
