@@ -9,7 +9,7 @@
 
 static void push_policy(lua_State *L, const mend_policy *p)
 {
-    lua_createtable(L, 0, 7);
+    lua_createtable(L, 0, 8);
     bind_setstr(L, "name", p->name);
     bind_setstr(L, "guid", p->guid);
     bind_setstr(L, "description", p->description);
@@ -17,6 +17,8 @@ static void push_policy(lua_State *L, const mend_policy *p)
     bind_setbool(L, "assigned", p->assigned);
     bind_setint(L, "sa_count", (lua_Integer)p->sa_count);
     bind_setstr(L, "store_key", p->store_key);
+    if (p->state == MEND_POLICY_UNKNOWN)
+        bind_setstr(L, "state_reason", p->state_reason ? p->state_reason : "");
 }
 
 static int push_policy_item(lua_State *L, const void *item, const void *ud)

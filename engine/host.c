@@ -23,6 +23,7 @@ void mend_policy_clear(mend_policy *p)
     free(p->guid);
     free(p->description);
     free(p->store_key);
+    free(p->state_reason);
     memset(p, 0, sizeof *p);
 }
 
@@ -132,7 +133,9 @@ void mend_nic_free_list(mend_nic *a, size_t n)
 
 const char *mend_policy_state_name(mend_policy_state s)
 {
-    return s == MEND_POLICY_PENDING_DELETION ? "pending_deletion" : "active";
+    return s == MEND_POLICY_PENDING_DELETION ? "pending_deletion"
+         : s == MEND_POLICY_UNKNOWN          ? "unknown"
+                                             : "active";
 }
 
 const char *mend_svc_state_name(mend_svc_state s)

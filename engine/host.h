@@ -13,7 +13,10 @@
 
 typedef enum mend_policy_state {
     MEND_POLICY_ACTIVE = 0,
-    MEND_POLICY_PENDING_DELETION = 1
+    MEND_POLICY_PENDING_DELETION = 1,
+    /* The backend cannot tell from what it reads (win32's static store holds no such mark);
+     * state_reason says why. An SPD read (winipsec) is where a real answer would come from. */
+    MEND_POLICY_UNKNOWN = 2
 } mend_policy_state;
 
 typedef struct mend_policy {
@@ -24,6 +27,7 @@ typedef struct mend_policy {
     mend_policy_state state;
     bool assigned;
     uint32_t sa_count;
+    char *state_reason; /* why state is MEND_POLICY_UNKNOWN (NULL otherwise) */
 } mend_policy;
 
 /* Same numbers as SERVICE_STOPPED .. SERVICE_PAUSED. */

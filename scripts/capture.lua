@@ -136,7 +136,11 @@ end
 local policies_out = {}
 for _, p in ipairs(chosen) do
   local guid = type(p.guid) == "string" and p.guid:match("^{%x+%-%x+%-%x+%-%x+%-%x+}$") and p.guid or nil
-  local out = { name = p.name, guid = guid, description = p.description, state = p.state,
+  -- The simulator knows no "unknown": a policy the host cannot classify (Windows' store keeps
+  -- no pending mark) is taken as stuck when named, as `mend fix` takes it, else as active.
+  local state = p.state
+  if state == "unknown" then state = #wanted > 0 and "pending_deletion" or "active" end
+  local out = { name = p.name, guid = guid, description = p.description, state = state,
                 assigned = p.assigned, sa_count = p.sa_count }
   local blockers, why = {}, {}
   local present = p.store_key ~= "" and reg.exists(p.store_key)
@@ -144,17 +148,21 @@ for _, p in ipairs(chosen) do
     blockers[#blockers + 1] = "stale_memory"
     why[#why + 1] = "stale_memory: listed, but its store key is missing"
   end
-  if p.state == "pending_deletion" and offloading then
+  if state == "pending_deletion" and offloading then
     blockers[#blockers + 1] = "nic_offload"
     why[#why + 1] = "nic_offload: pending while a NIC offloads IPsec"
   end
   if #blockers > 0 then out.blockers = blockers end
-  if p.state == "pending_deletion" then
+  if state == "pending_deletion" then
     if #why > 0 then
       out.comment = "inferred " .. table.concat(why, "; ")
     elseif not p.assigned then
       out.comment = "no visible cause (a missed purge?); driver_state and gpo_cache cannot be seen"
     end
+  end
+  if p.state == "unknown" then
+    out.comment = "state unknown on the host, captured as " .. state .. (#wanted > 0 and " (named)" or "")
+                  .. (out.comment and ("; " .. out.comment) or "")
   end
   policies_out[#policies_out + 1] = out
 end

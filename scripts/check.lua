@@ -3,7 +3,9 @@
 --   mend check                 every policy pending deletion
 --   mend check "Corp-QM"       the named ones
 -- Exit code: 0 nothing stuck (the Policy Agent and the automatic-start services that depend on it
--- run), 1 a problem was found. This script
+-- run), 1 a problem was found, or a named policy's state cannot be told (state "unknown", e.g.
+-- on Windows, whose policy store keeps no pending-deletion mark): mend will not call healthy what
+-- it cannot see. Unnamed policies of unknown state are listed in the advice only. This script
 -- only reads: it calls no function that changes the machine.
 local ladder = require "lib.ladder"
 local handle_check = require "handle_check"
@@ -24,6 +26,12 @@ do
       return 1
     end
     names = pending
+    local unknown = msg   -- pending_names' second result: the policies it cannot classify
+    if #unknown > 0 then
+      mend.step{ rung = "check", action = "ipsec.policies", ok = true, state = "unknown", policies = #unknown,
+                 message = string.format("%d %s of unknown state: not checked (see the advice)", #unknown,
+                                         #unknown == 1 and "policy" or "policies") }
+    end
   end
 end
 
@@ -74,6 +82,7 @@ end
 
 local all_caps = {}
 
+-- cur.state is "pending_deletion", or "unknown" for a named policy the host cannot classify.
 local function diagnose(name, cur)
   local blockers, caps, visible = {}, {}, {}
   local key = cur.store_key
@@ -108,12 +117,20 @@ local function diagnose(name, cur)
   end
   for c in pairs(caps) do all_caps[c] = true end
   local gated = next(caps) ~= nil
+  local unknown = cur.state == "unknown"
+  local head = unknown and ("state unknown (" .. (cur.state_reason or "the host cannot tell") .. ")")
+               or "pending deletion (0x32DF)"
   mend.step{ policy = name, rung = "check", action = "diagnose", ok = false, blockers = blockers,
-             holders = held, assigned = cur.assigned, sa_count = cur.sa_count,
-             message = "pending deletion (0x32DF): " .. table.concat(visible, "; ") }
+             holders = held, assigned = cur.assigned, sa_count = cur.sa_count, state = cur.state,
+             message = head .. ": " .. table.concat(visible, "; ") }
   mend.outcome(name, { before = cur.state, after = cur.state, outcome = gated and "blocked" or "failed" })
-  mend.advise(string.format("%s is pending deletion: %s. Fix: %s", name, table.concat(visible, "; "),
-                            ladder.command({ name }, caps)))
+  if unknown then
+    mend.advise(string.format("%s: mend cannot tell whether it is pending deletion. If Windows reported "
+      .. "0x32DF (13023) for it: %s. Fix: %s", name, table.concat(visible, "; "), ladder.command({ name }, caps)))
+  else
+    mend.advise(string.format("%s is pending deletion: %s. Fix: %s", name, table.concat(visible, "; "),
+                              ladder.command({ name }, caps)))
+  end
 end
 
 local stuck = {}
@@ -126,6 +143,10 @@ for _, name in ipairs(names) do
     problems = problems + 1
     mend.step{ policy = name, rung = "check", action = "ipsec.get", ok = false, code = code, message = msg }
     mend.outcome(name, { before = "unknown", after = "unknown", outcome = "failed" })
+  elseif cur.state == "unknown" then
+    problems = problems + 1
+    stuck[#stuck + 1] = name
+    diagnose(name, cur)
   elseif cur.state ~= "pending_deletion" then
     mend.step{ policy = name, rung = "check", action = "ipsec.get", ok = true, message = cur.state }
     mend.outcome(name, { before = cur.state, after = cur.state, outcome = "healthy" })

@@ -31,22 +31,7 @@ for r in json.load(open(sys.argv[1]))["results"]:
 PY
 }
 
-export WINEPREFIX
-WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/mend-bench-wine.XXXXXX")
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-cleanup() { wineserver -k 2>/dev/null || true; rm -rf "$WINEPREFIX"; }
-trap cleanup EXIT
-win() { winepath -w "$1"; }
-export MEND_STATE_DIR="Z:$(echo "$WINEPREFIX/state" | tr / '\\\\')"
-
-echo "preparing a Wine prefix in $WINEPREFIX ..." >&2
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(wine --version)"
-wineboot -i >/dev/null 2>&1
-wineserver -w
-# Keep the wineserver and services.exe up between runs, as on a live machine.
-wine "$helpers/pipe_blocker.exe" "$(win "$WINEPREFIX/keeper")" >/dev/null 2>&1 &
-while [ ! -f "$WINEPREFIX/keeper" ]; do sleep 0.1; done
-wine "$helpers/svc_install.exe" PolicyAgent normal 'C:\svc.log' start
+. "$here/prefix.sh"
 echo "building the 10,000-key subtree ..." >&2
 sh "$here/make_tree.sh" 10000 > "$WINEPREFIX/drive_c/tree.reg"
 wine reg import 'C:\tree.reg' >/dev/null 2>&1

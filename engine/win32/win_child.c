@@ -1,4 +1,4 @@
-/* Runs a console program (netsh, gpupdate) directly with CreateProcessW and captures its output. */
+/* Runs System32's console programs (netsh, gpupdate) directly with CreateProcessW and captures their output. */
 #include "win_internal.h"
 
 #include <stdlib.h>
@@ -64,6 +64,19 @@ wchar_t *win_system32_path(const wchar_t *exe)
         wcscat(p, exe);
     }
     return p;
+}
+
+wchar_t *win_tool_path(const wchar_t *exe)
+{
+    wchar_t *seam = win_seam_tool(exe);
+    return seam ? seam : win_system32_path(exe);
+}
+
+HMODULE win_system_dll(const wchar_t *dll)
+{
+    /* Never the default search order: it looks in mend.exe's own folder first, where a planted
+     * DLL would be taken. LOAD_LIBRARY_SEARCH_SYSTEM32 needs Windows 8 or KB2533623. */
+    return LoadLibraryExW(dll, NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
 }
 
 void win_child_result_clear(win_child_result *r)

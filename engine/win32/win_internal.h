@@ -10,9 +10,18 @@
 
 #include "host.h"
 
+typedef struct win_store win_store;
+
 typedef struct win_ctx {
-    wchar_t *netsh;            /* full path of netsh.exe (or the test stand-in) */
+    wchar_t *netsh;            /* full path of netsh.exe (a test stand-in only in seam builds) */
+    unsigned long gen;         /* bumped before every change mend makes through the host */
+    win_store *snap;           /* the policy store as last read; valid while snap_gen == gen */
+    unsigned long snap_gen;
+    unsigned long store_reads; /* how often the store was read (tests count them) */
 } win_ctx;
+
+/* A change is about to be made: the store snapshot is no longer trusted. */
+void win_ctx_changed(win_ctx *c);
 
 /* ---- win_text.c: UTF-8 <-> UTF-16 ---- */
 /* malloc'd UTF-16 copy of a UTF-8 string; NULL on invalid UTF-8 (e set, MEND_E_INVALID) or OOM. */
@@ -54,6 +63,60 @@ void win_child_result_clear(win_child_result *r);
 int win_cmdline_append(wchar_t **cmd, size_t *len, size_t *cap, const wchar_t *arg, mend_err *e);
 /* %SystemRoot%\System32\<exe> (malloc'd). */
 wchar_t *win_system32_path(const wchar_t *exe);
+/* The program mend runs as exe ("netsh.exe", "gpupdate.exe"): System32's, or in a test-seam
+ * build a stand-in named by the environment. malloc'd; NULL when out of memory. */
+wchar_t *win_tool_path(const wchar_t *exe);
+/* A system DLL loaded from System32 only (LOAD_LIBRARY_SEARCH_SYSTEM32), never from the
+ * executable's folder or PATH. NULL when it cannot be loaded. */
+HMODULE win_system_dll(const wchar_t *dll);
+
+/* ---- win_seams_on.c / win_seams_off.c: test seams, linked into test builds only ---- */
+/* The stand-in for exe named by the environment (MEND_NETSH, MEND_GPUPDATE), malloc'd, or NULL.
+ * The release build links win_seams_off.c, where this is always NULL. */
+wchar_t *win_seam_tool(const wchar_t *exe);
+extern const bool win_seams_enabled;
+
+/* ---- win_store_read.c: the policy store, read from the registry ---- */
+typedef struct win_store_policy {
+    wchar_t *key;              /* ipsecPolicy{GUID} */
+    wchar_t *name;
+    wchar_t *description;
+    wchar_t *guid;
+} win_store_policy;
+
+struct win_store {
+    win_store_policy *p;
+    size_t n;
+    wchar_t *active;           /* ActivePolicy, NULL if none */
+};
+
+/* A fresh read of every ipsecPolicy{...} key (a missing store is an empty one). */
+int win_store_read(win_ctx *c, win_store *s, mend_err *e);
+void win_store_free(win_store *s);
+/* The snapshot of this pass: read once, reused until a change bumps c->gen. Owned by c. */
+const win_store *win_store_snapshot(win_ctx *c, mend_err *e);
+/* Makes a fresh read (taken after a change) the snapshot; s is moved into c. */
+int win_store_keep(win_ctx *c, win_store *s, mend_err *e);
+/* Exact name first, then without regard to case (as netsh matches names). */
+const win_store_policy *win_store_find(const win_store *s, const wchar_t *name);
+bool win_store_assigned(const win_store *s, const win_store_policy *p);
+
+/* ---- win_netsh.c: `netsh ipsec static ... policy`, run only to change something ---- */
+typedef struct win_netsh_answer {
+    char *output;              /* what netsh printed, UTF-8 */
+    unsigned tag;              /* N of the first "ERR IPsec[N]" line, 0 if none */
+    DWORD win32;               /* the Windows error number it carries, 0 if none */
+} win_netsh_answer;
+
+/* Refuses a value that cannot be passed inside netsh's double quotes (MEND_E_INVALID). */
+int win_netsh_check_text(const wchar_t *s, const char *what, const char *utf8, mend_err *e);
+/* Runs `netsh ipsec static <verb> policy name="<name>" [k1="v1"] [k2="v2"]` and reads its answer. */
+int win_netsh_policy(win_ctx *c, const wchar_t *verb, const wchar_t *name, const wchar_t *k1,
+                     const wchar_t *v1, const wchar_t *k2, const wchar_t *v2,
+                     win_netsh_answer *a, mend_err *e);
+void win_netsh_answer_clear(win_netsh_answer *a);
+/* netsh's answer on one line for a message. */
+void win_netsh_quote(const win_netsh_answer *a, char *buf, size_t size);
 
 /* ---- win_handles.c ---- */
 /* An object's NT name via NtQueryObject (malloc'd), NULL if it has none. Can block on a

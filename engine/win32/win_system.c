@@ -10,25 +10,12 @@
 #define GPUPDATE_SLACK_MS 30000u
 #define REBOOT_DELAY_S 30u
 
-/* $MEND_<var> when set (the test seam), else %SystemRoot%\System32\<exe>. */
-static wchar_t *tool_path(const wchar_t *var, const wchar_t *exe)
-{
-    DWORD n = GetEnvironmentVariableW(var, NULL, 0);
-    if (n > 1) {
-        wchar_t *p = malloc(n * sizeof *p);
-        if (p && GetEnvironmentVariableW(var, p, n) == n - 1)
-            return p;
-        free(p);
-    }
-    return win_system32_path(exe);
-}
-
 int win_sys_gpupdate(void *ctx, bool force, unsigned wait_s, mend_err *e)
 {
     char args[48];
     mend_gpupdate_args(force, wait_s, args, sizeof args);
     wchar_t *wargs = win_wide(args, e);
-    wchar_t *exe = wargs ? tool_path(L"MEND_GPUPDATE", L"gpupdate.exe") : NULL;
+    wchar_t *exe = wargs ? win_tool_path(L"gpupdate.exe") : NULL;
     if (!exe) {
         free(wargs);
         return wargs ? win_err_oom(e) : -1;

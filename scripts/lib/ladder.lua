@@ -365,6 +365,13 @@ R.identify = {
       ctx:step(p, { action = "ipsec.get", ok = false, code = code, message = msg })
       ctx:fail(p, msg, true)
       p.kind = "unreadable"
+    elseif cur.state == "unknown" then
+      -- The host cannot tell (Windows: the static store keeps no pending mark). Only named
+      -- policies get here (pending_names leaves these out): the admin saw 0x32DF for it.
+      p.before, p.state, p.kind = "unknown", "unknown", "pending"
+      ctx:step(p, { action = "ipsec.get", ok = true, after = "unknown",
+                    message = "state unknown (" .. (cur.state_reason or "the host cannot tell")
+                              .. "): trying the ladder because the policy was named" })
     elseif cur.state ~= "pending_deletion" then
       p.before = cur.state
       ctx:step(p, { action = "ipsec.get", ok = true, message = "not pending deletion: left alone", after = cur.state })
@@ -377,7 +384,7 @@ R.identify = {
   done = function(ctx, set)
     local stuck = {}
     for _, p in ipairs(set) do
-      if p.kind == "pending" then stuck[#stuck + 1] = p.name end
+      if p.kind == "pending" and p.before == "pending_deletion" then stuck[#stuck + 1] = p.name end
     end
     if #stuck > 0 then
       ctx:step(nil, { action = "ipsec.get", ok = true, policies = #stuck,
@@ -984,15 +991,30 @@ function M.run(rungs, opts)
   return ctx:run(rungs or M.rungs)
 end
 
--- Names of every policy pending deletion, in the store's order.
+-- Names of every policy pending deletion, in the store's order. Policies whose state the host
+-- cannot tell ("unknown") are never among them: a second list returns those, and the advice
+-- names them with the command that would try them (nothing is deleted on a guess).
 function M.pending_names()
   local list, msg, code = ipsec.policies()
   if not list then return nil, msg, code end
-  local names = {}
+  local names, unknown, reason = {}, {}, nil
   for _, p in ipairs(list) do
-    if p.state == "pending_deletion" then names[#names + 1] = p.name end
+    if p.state == "pending_deletion" then
+      names[#names + 1] = p.name
+    elseif p.state == "unknown" then
+      unknown[#unknown + 1] = p.name
+      reason = reason or p.state_reason
+    end
   end
-  return names
+  if #unknown > 0 then
+    local shown = table.concat(unknown, ", ", 1, math.min(#unknown, MANY)) .. (#unknown > MANY and ", ..." or "")
+    mend.advise(string.format("mend cannot tell whether %s (%s) %s pending deletion: %s. Left alone; to try "
+      .. "the ladder on the one Windows reported 0x32DF (13023) for, name it: %s",
+      plural(#unknown, "policy", "policies"), shown, #unknown == 1 and "is" or "are",
+      (reason or "the host cannot tell"):gsub("; if Windows reported.*$", ""),
+      M.command({ #unknown == 1 and unknown[1] or "NAME" }, nil)))
+  end
+  return names, unknown
 end
 
 return M

@@ -18,7 +18,7 @@
 ---A gate that `--allow` opens.
 ---@alias mend.capability "kill"|"registry"|"reboot"|"nic"
 
----@alias mend.policy_state "active"|"pending_deletion"
+---@alias mend.policy_state "active"|"pending_deletion"|"unknown"
 
 ---@alias mend.outcome_name "fixed"|"healthy"|"not_found"|"reboot_required"|"blocked"|"failed"
 
@@ -46,7 +46,8 @@
 ---@field name string
 ---@field guid string             # "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}"
 ---@field description string
----@field state mend.policy_state
+---@field state mend.policy_state  # "unknown" on Windows: the store keeps no pending mark
+---@field state_reason? string    # only with state "unknown": why
 ---@field assigned boolean
 ---@field sa_count integer
 ---@field store_key string        # registry path of its store entry

@@ -7,10 +7,7 @@ set -u
 mend_exe=$1
 helpers=$2
 fail=0
-check() {  # check DESCRIPTION COMMAND...
-  if "$@"; then echo "ok   $desc"; else echo "FAIL $desc"; fail=1; fi
-}
-win() { winepath -w "$1" 2>/dev/null; }
+. "$(dirname "$0")/checks.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mend-capture.XXXXXX")
 export MEND_NETSH="$(win "$helpers/netsh.exe")"
@@ -50,27 +47,37 @@ desc="two captures are byte-identical"; check cmp -s "$work/twin.lua" "$work/twi
 mend capture 2>/dev/null | tr -d '\r' >"$work/twin3.lua"
 desc="capture on standard output is the same text"; check cmp -s "$work/twin.lua" "$work/twin3.lua"
 
-mend check Corp-QM Healthy-QM Imported-QM --json >"$work/host.json" 2>"$work/host.err"
+# Windows' store keeps no pending-deletion mark: the host says "unknown" for every policy and
+# check will not call one healthy (exit 1). The whole-store capture takes them as active; a
+# capture that names the policy Windows reported 0x32DF for takes it as stuck, as `mend fix` does.
+desc="the unnamed capture says the state was unknown"; check grep -q 'state unknown on the host, captured as active' "$work/twin.lua"
+mend check Corp-QM Healthy-QM Imported-QM --json >"$work/host-all.json" 2>/dev/null
+rc=$?
+desc="check on the host cannot tell any of the three (exit 1)"; check test "$rc" -eq 1
+desc="... each before = unknown"
+check sh -c "tr -d '\r' <'$work/host-all.json' | jq -e '[.policies[].before] == [\"unknown\", \"unknown\", \"unknown\"]' >/dev/null"
+mend capture Corp-QM -o "$(win "$work/twin-stuck.lua")" 2>/dev/null
+desc="the named capture takes Corp-QM as stuck"; check grep -q 'state = "pending_deletion"' "$work/twin-stuck.lua"
+
+mend check Corp-QM --json >"$work/host.json" 2>"$work/host.err"
 rc_host=$?
-cp "$work/twin.lua" "$work/twin-state.lua"
-mend check Corp-QM Healthy-QM Imported-QM --json --host "sim:$(win "$work/twin-state.lua")" \
-  >"$work/twin.json" 2>"$work/twin.err"
+cp "$work/twin-stuck.lua" "$work/twin-state.lua"
+mend check Corp-QM --json --host "sim:$(win "$work/twin-state.lua")" >"$work/twin.json" 2>"$work/twin.err"
 rc_twin=$?
-desc="check finds the stuck policy on the host (exit 1)"; check test "$rc_host" -eq 1
+desc="check finds a problem with Corp-QM on the host (exit 1)"; check test "$rc_host" -eq 1
 desc="check exits the same on the twin"; check test "$rc_twin" -eq "$rc_host"
-# The findings: policies (state, outcome, blockers, holders) and advice; the host name differs.
-norm() { tr -d '\r' <"$1" | jq -S '{policies: (.policies | sort_by(.name) | map({name, before, after, outcome,
-  diagnosis: [.steps[] | select(.action == "diagnose") | {blockers, holders: [.holders[]? | {pid, process, class}], message}]})),
-  advice}'; }
+# The findings: outcome, blockers and holders (the host's state is unknown, the twin's pending).
+norm() { tr -d '\r' <"$1" | jq -S '{policies: (.policies | sort_by(.name) | map({name, outcome,
+  diagnosis: [.steps[] | select(.action == "diagnose") | {blockers, holders: [.holders[]? | {pid, process, class}]}]}))}'; }
 norm "$work/host.json" >"$work/host.norm"
 norm "$work/twin.json" >"$work/twin.norm"
 desc="the twin's findings equal the host's"; check diff "$work/host.norm" "$work/twin.norm"
-desc="... for the stuck, the healthy and the imported policy"
-check sh -c "jq -e '[.policies[].outcome] == [\"blocked\", \"healthy\", \"healthy\"]' '$work/twin.norm' >/dev/null"
+desc="... blocked by the holder"
+check sh -c "jq -e '[.policies[].outcome] == [\"blocked\"]' '$work/twin.norm' >/dev/null"
 
 # The change: planned on the twin (exact, the simulator runs every action), applied to the host.
 # The plan's first delete is expected to fail in_use, the kill and the second delete to succeed.
-cp "$work/twin.lua" "$work/plan-state.lua"
+cp "$work/twin-stuck.lua" "$work/plan-state.lua"
 mend fix Corp-QM --allow kill --plan "$(win "$work/plan.json")" --host "sim:$(win "$work/plan-state.lua")" \
   >/dev/null 2>"$work/plan.err"
 desc="the plan on the twin: delete, kill, delete"

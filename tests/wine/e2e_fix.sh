@@ -7,13 +7,7 @@ mend_exe=$1
 helpers=$2
 luadir=$3
 fail=0
-check() {  # check DESCRIPTION COMMAND...
-  if "$@"; then echo "ok   $desc"; else echo "FAIL $desc"; fail=1; fi
-}
-has() {    # has FILE TEXT: the JSON report holds TEXT once whitespace is gone
-  tr -d ' \t\r\n' < "$1" | grep -qF -e "$2"
-}
-win() { winepath -w "$1" 2>/dev/null; }
+. "$(dirname "$0")/checks.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mend-e2e.XXXXXX")
 export MEND_NETSH="$(win "$helpers/netsh.exe")"
@@ -38,7 +32,7 @@ desc="the holder is ready"; check test -f "$work/ready"
 mend check Corp-QM --json > "$work/check.json" 2> "$work/check.err"
 rc=$?
 desc="check finds the stuck policy (exit 1)"; check test "$rc" -eq 1
-desc="check reports pending_deletion"; check has "$work/check.json" '"before":"pending_deletion"'
+desc="check cannot tell the state from the store: unknown, not healthy"; check has "$work/check.json" '"before":"unknown"'
 
 # Not allowed to kill, no terminal: blocked, with the exact option in the advice.
 mend fix Corp-QM --json > "$work/blocked.json" 2> "$work/blocked.err"

@@ -1,5 +1,13 @@
 /* A stand-in for netsh.exe's `ipsec static` policy commands over the real policy store (tests only,
- * never installed): Wine's netsh has no ipsec context. */
+ * never installed): Wine's netsh has no ipsec context.
+ *
+ * Modelled on public evidence of how netsh answers, not on its text: failures are lines that
+ * start with `ERR IPsec[NNNNN]` (public tools that drive netsh key on that prefix, and on
+ * ERR IPsec[05073] for "unable to open the local policy store", HRESULT 0x800713D1), the text
+ * is localized, and the exit code is 0 even on failure (docs/windows-model.md, "netsh:
+ * changing the store"). Each failure here also carries the Windows error number in hex, which
+ * is what mend reads; tag numbers other than 05073 are this stand-in's own. The mendTestStuck
+ * value on a policy's key (set by tests) picks the article's blocker it answers for. */
 #include <windows.h>
 #include <objbase.h>
 #include <shellapi.h>
@@ -73,15 +81,21 @@ static bool find(HKEY st, const wchar_t *name, wchar_t sub[260])
     }
 }
 
-/* mendTestStuck = "denied": netsh run without elevation refuses every change. */
-static bool denied(HKEY st, const wchar_t *sub)
+/* Whether the policy's mendTestStuck value starts with prefix (the tests' blocker marks). */
+static bool marked(HKEY st, const wchar_t *sub, const wchar_t *prefix)
 {
     HKEY k;
     if (RegOpenKeyExW(st, sub, 0, KEY_READ | KEY_WOW64_64KEY, &k) != ERROR_SUCCESS)
         return false;
     const wchar_t *m = read_sz(k, L"mendTestStuck");
     RegCloseKey(k);
-    return m && wcscmp(m, L"denied") == 0;
+    return m && wcsncmp(m, prefix, wcslen(prefix)) == 0;
+}
+
+/* mendTestStuck = "denied": netsh run without elevation refuses every change. */
+static bool denied(HKEY st, const wchar_t *sub)
+{
+    return marked(st, sub, L"denied");
 }
 
 /* The pid of the PolicyAgent service's process, 0 when it is not running. */
@@ -157,6 +171,12 @@ static void say_pending(void)
     say(L"ERR IPsec[05039] : The Quick Mode policy is pending deletion. (0x32DF)\r\n");
 }
 
+/* Held by a live process ("pid:N"): the article's in-use case, Windows' 13002. */
+static bool held(HKEY st, const wchar_t *sub)
+{
+    return marked(st, sub, L"pid:");
+}
+
 static void show(HKEY st, const wchar_t *only)
 {
     int shown = 0;
@@ -182,8 +202,6 @@ static void show(HKEY st, const wchar_t *only)
         say(L"Assigned               : %ls\r\n", assigned(st, sub) ? L"YES" : L"NO");
         say(L"Master PFS             : NO\r\n");
         say(L"Polling Interval       : 180 minutes\r\n");
-        if (stuck(st, sub))
-            say(L"Status                 : Pending Deletion\r\n");
         shown++;
     }
     if (only && !shown)
@@ -270,14 +288,16 @@ int main(void)
     } else if (!find(st, name, sub)) {
         say(L"ERR IPsec[05072] : Policy with name \"%ls\" does not exist\r\n", name);
     } else if (denied(st, sub)) {
-        say(L"The requested operation requires elevation (Run as administrator).\r\n");
+        say(L"ERR IPsec[05073] : Unable to open the local policy store. Access is denied. (0x5)\r\n");
     } else if (!_wcsicmp(verb, L"delete") && stale(st, sub)) {
-        say(L"ERR IPsec[05072] : The system cannot find the file specified.\r\n");
+        say(L"ERR IPsec[05072] : The system cannot find the file specified. (0x2)\r\n");
+    } else if (!_wcsicmp(verb, L"delete") && held(st, sub) && stuck(st, sub)) {
+        say(L"ERR IPsec[05062] : The specified quick mode policy is being used. (0x32CA)\r\n");
     } else if (stuck(st, sub)) {
         say_pending();
     } else if (!_wcsicmp(verb, L"delete")) {
         if (assigned(st, sub))
-            say(L"ERR IPsec[05060] : Policy \"%ls\" is assigned. Unassign it first.\r\n", name);
+            say(L"ERR IPsec[05060] : Policy \"%ls\" is assigned. Unassign it first. (0x32CA)\r\n", name);
         else if (RegDeleteTreeW(st, sub) != ERROR_SUCCESS || RegDeleteKeyExW(st, sub, KEY_WOW64_64KEY, 0) != ERROR_SUCCESS)
             say(L"ERR IPsec[05011] : The policy could not be deleted\r\n");
     } else if (!_wcsicmp(verb, L"set")) {
