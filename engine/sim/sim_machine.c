@@ -25,6 +25,7 @@ sim_machine *sim_machine_new(void)
     m->admin = true;
     m->boot_count = 1;
     m->next_pid = 1000;
+    m->guid_rng = SIM_GUID_SEED;
     return m;
 }
 
@@ -50,6 +51,8 @@ void sim_machine_free(sim_machine *m)
     for (size_t i = 0; i < m->npol; i++) {
         free(m->pol[i]->name);
         free(m->pol[i]->description);
+        free(m->pol[i]->filter_list);
+        free(m->pol[i]->filter_action);
         free(m->pol[i]);
     }
     free(m->pol);
@@ -131,6 +134,8 @@ void sim_policy_remove(sim_machine *m, sim_policy *p)
     m->pol[p->slot]->slot = p->slot;
     free(p->name);
     free(p->description);
+    free(p->filter_list);
+    free(p->filter_action);
     free(p);
 }
 

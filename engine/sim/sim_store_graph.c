@@ -1,0 +1,316 @@
+/* The objects Windows keeps around each policy in the store (ISAKMP, rules, filter actions, lists). */
+#include "sim_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* References are written relative to HKLM, as polstore and public tools (ipsec2k) write them. */
+#define REF_ROOT SIM_STORE_SUBPATH "\\"
+
+enum { OBJ_ISAKMP, OBJ_NFA, OBJ_NEGPOL, OBJ_FILTER, OBJ_N };
+
+static const char *const class_names[OBJ_N] = { "ipsecISAKMPPolicy", "ipsecNFA", "ipsecNegotiationPolicy",
+                                                "ipsecFilter" };
+
+/* ipsecData opens with the object class's GUID (little-endian); the rest is opaque to tools. */
+static const unsigned char class_ids[OBJ_N][16] = {
+    { 0xb8, 0x20, 0xdc, 0x80, 0xc8, 0x2e, 0xd1, 0x11, 0xa8, 0x9e, 0x00, 0xa0, 0x24, 0x8d, 0x30, 0x21 },
+    { 0x00, 0xac, 0xbb, 0x11, 0x8d, 0x49, 0xd1, 0x11, 0x86, 0x39, 0x00, 0xa0, 0x24, 0x8d, 0x30, 0x21 },
+    { 0xb9, 0x20, 0xdc, 0x80, 0xc8, 0x2e, 0xd1, 0x11, 0xa8, 0x9e, 0x00, 0xa0, 0x24, 0x8d, 0x30, 0x21 },
+    { 0xb5, 0x20, 0xdc, 0x80, 0xc8, 0x2e, 0xd1, 0x11, 0xa8, 0x9e, 0x00, 0xa0, 0x24, 0x8d, 0x30, 0x21 },
+};
+
+/* The filter action's "negotiate security" action and static type, as public tools write them. */
+#define NEGPOL_ACTION "{8a171dd3-77e3-11d1-8659-a04f00000000}"
+#define NEGPOL_TYPE "{62f49e10-6c37-11d1-864c-14a300000000}"
+
+/* A policy's own objects take GUIDs salted from its GUID; shared ones from their name. */
+static void object_guid(const sim_policy *p, int kind, char out[SIM_GUID_LEN + 1])
+{
+    const char *shared = kind == OBJ_FILTER ? p->filter_list : kind == OBJ_NEGPOL ? p->filter_action : NULL;
+    if (shared) {
+        char seed[300];
+        snprintf(seed, sizeof seed, "%s:%.250s", class_names[kind], shared);
+        sim_guid_from_name(seed, 0, out);
+    } else {
+        sim_guid_from_name(p->guid, (unsigned)kind + 1u, out);
+    }
+}
+
+void sim_store_graph_ref(const sim_policy *p, int kind, char *out, size_t size)
+{
+    char g[SIM_GUID_LEN + 1];
+    object_guid(p, kind, g);
+    snprintf(out, size, REF_ROOT "%s%s", class_names[kind], g);
+}
+
+const char *sim_store_graph_isakmp_ref(const sim_policy *p, char *out, size_t size)
+{
+    sim_store_graph_ref(p, OBJ_ISAKMP, out, size);
+    return out;
+}
+
+const char *sim_store_graph_nfa_ref(const sim_policy *p, char *out, size_t size)
+{
+    sim_store_graph_ref(p, OBJ_NFA, out, size);
+    return out;
+}
+
+/* The values every store object carries (MS-GPIPSEC 2.2.2; ipsec2k's policy_register_base). */
+static int common_values(sim_regkey *k, int kind, const char *guid, const char *name, const char *desc,
+                         double when)
+{
+    unsigned char data[25] = { 0 };
+    memcpy(data, class_ids[kind], 16);
+    data[16] = 4;
+    char keyname[64];
+    snprintf(keyname, sizeof keyname, "%s%s", class_names[kind], guid);
+    int rc = 0;
+    rc |= sim_reg_put_sz(k, "ClassName", class_names[kind]);
+    rc |= sim_reg_put_sz(k, "description", desc);
+    rc |= sim_reg_put(k, "ipsecData", MEND_REG_BINARY, data, sizeof data);
+    rc |= sim_reg_put_dword(k, "ipsecDataType", 0x100);
+    rc |= sim_reg_put_sz(k, "ipsecID", guid);
+    rc |= sim_reg_put_sz(k, "ipsecName", name);
+    rc |= sim_reg_put_sz(k, "name", keyname);
+    rc |= sim_reg_put_dword(k, "whenChanged", (uint32_t)when);
+    return rc;
+}
+
+static sim_regkey *object_key(sim_regkey *local, const char *ref)
+{
+    return sim_reg_add_child(local, ref + strlen(REF_ROOT));
+}
+
+static int put_multi1(sim_regkey *k, const char *name, const char *s)
+{
+    return sim_reg_put(k, name, MEND_REG_MULTI_SZ, s, strlen(s) + 1);
+}
+
+/* The ISAKMP object and the one rule (NFA) of a policy; the rule's owner is the policy. */
+static int write_own(sim_regkey *local, const sim_policy *p, double when)
+{
+    char g[SIM_GUID_LEN + 1], ref[256], pref[256], fref[256], nref[256], name[300];
+    snprintf(pref, sizeof pref, REF_ROOT "ipsecPolicy%s", p->guid);
+    int rc = 0;
+    object_guid(p, OBJ_ISAKMP, g);
+    sim_regkey *k = object_key(local, sim_store_graph_isakmp_ref(p, ref, sizeof ref));
+    if (!k)
+        return -1;
+    snprintf(name, sizeof name, "%.250s key exchange", p->name);
+    rc |= common_values(k, OBJ_ISAKMP, g, name, "", when);
+    rc |= put_multi1(k, "ipsecOwnersReference", pref);
+
+    object_guid(p, OBJ_NFA, g);
+    if (!(k = object_key(local, sim_store_graph_nfa_ref(p, ref, sizeof ref))))
+        return -1;
+    snprintf(name, sizeof name, "%.250s rule", p->name);
+    rc |= common_values(k, OBJ_NFA, g, name, "", when);
+    rc |= put_multi1(k, "ipsecOwnersReference", pref);
+    sim_store_graph_ref(p, OBJ_NEGPOL, nref, sizeof nref);
+    sim_store_graph_ref(p, OBJ_FILTER, fref, sizeof fref);
+    rc |= sim_reg_put_sz(k, "ipsecNegotiationPolicyReference", nref);
+    rc |= put_multi1(k, "ipsecFilterReference", fref);
+    return rc ? -1 : 0;
+}
+
+/* One (shared or own) filter action or filter list and the rule that uses it. */
+typedef struct use {
+    char key[64];
+    char nfa[SIM_GUID_LEN + 1];
+    const sim_policy *p;
+    int kind;
+} use;
+
+static int by_key_then_nfa(const void *a, const void *b)
+{
+    const use *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : strcmp(x->nfa, y->nfa);
+}
+
+/* Writes one filter action or filter list with every rule in [u, end) as its owners. */
+static int write_shared(sim_regkey *local, const use *u, const use *end, double when)
+{
+    sim_regkey *k = sim_reg_add_child(local, u->key);
+    if (!k)
+        return -1;
+    const char *shared = u->kind == OBJ_FILTER ? u->p->filter_list : u->p->filter_action;
+    char name[300];
+    if (shared)
+        snprintf(name, sizeof name, "%.250s", shared);
+    else
+        snprintf(name, sizeof name, "%.250s %s", u->p->name, u->kind == OBJ_FILTER ? "filter list" : "filter action");
+    int rc = common_values(k, u->kind, u->key + strlen(class_names[u->kind]), name, "", when);
+    if (u->kind == OBJ_NEGPOL) {
+        rc |= sim_reg_put_sz(k, "ipsecNegotiationPolicyAction", NEGPOL_ACTION);
+        rc |= sim_reg_put_sz(k, "ipsecNegotiationPolicyType", NEGPOL_TYPE);
+    }
+    size_t one = strlen(REF_ROOT "ipsecNFA") + SIM_GUID_LEN + 1, n = (size_t)(end - u);
+    char *owners = malloc(one * n + 1);
+    if (!owners)
+        return -1;
+    size_t len = 0;
+    for (const use *x = u; x < end; x++)
+        len += (size_t)snprintf(owners + len, one + 1, REF_ROOT "ipsecNFA%s", x->nfa) + 1;
+    rc |= sim_reg_put(k, "ipsecOwnersReference", MEND_REG_MULTI_SZ, owners, len);
+    free(owners);
+    return rc ? -1 : 0;
+}
+
+int sim_store_graph_derive(sim_machine *dst, const sim_machine *src, double when)
+{
+    sim_regkey *local = sim_store_local(dst);
+    if (!local)
+        return 0;
+    use *uses = malloc((2 * src->npol + 1) * sizeof *uses);
+    if (!uses)
+        return -1;
+    size_t n = 0;
+    int rc = 0;
+    for (size_t i = 0; i < src->npol && rc == 0; i++) {
+        const sim_policy *p = src->pol[i];
+        if (!p->in_store)
+            continue;
+        rc = write_own(local, p, when);
+        for (int kind = OBJ_NEGPOL; kind <= OBJ_FILTER; kind++) {
+            use *u = &uses[n++];
+            char g[SIM_GUID_LEN + 1];
+            object_guid(p, kind, g);
+            snprintf(u->key, sizeof u->key, "%s%s", class_names[kind], g);
+            object_guid(p, OBJ_NFA, u->nfa);
+            u->p = p;
+            u->kind = kind;
+        }
+    }
+    /* Sorted so each shared object lists its owners in one order, whatever the load order. */
+    qsort(uses, n, sizeof *uses, by_key_then_nfa);
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t j = i + 1;
+        while (j < n && strcmp(uses[j].key, uses[i].key) == 0)
+            j++;
+        rc = write_shared(local, &uses[i], &uses[j], when);
+        i = j;
+    }
+    free(uses);
+    return rc;
+}
+
+int sim_store_graph_build(sim_machine *m)
+{
+    if (m->graph_built)
+        return 0;
+    m->graph_built = true;
+    return sim_store_graph_derive(m, m, m->clock);
+}
+
+/* The path's first component under ...\Local, or NULL when path is not below it. */
+static const char *below_local(const char *path)
+{
+    const char *rest;
+    if (sim_reg_root(path, &rest) != SIM_ROOT_HKLM)
+        return NULL;
+    while (*rest == '\\')
+        rest++;
+    size_t n = strlen(SIM_STORE_SUBPATH);
+    if (sim_strncasecmp(rest, SIM_STORE_SUBPATH, n) != 0 || rest[n] != '\\')
+        return NULL;
+    rest += n;
+    while (*rest == '\\')
+        rest++;
+    return *rest ? rest : NULL;
+}
+
+void sim_store_graph_need(sim_machine *m, const char *path, bool listing)
+{
+    if (m->graph_built)
+        return;
+    const char *first = below_local(path);
+    if (first) {
+        /* Policy keys are always there; everything else under Local is derived on first use. */
+        if (sim_strncasecmp(first, "ipsecPolicy", 11) != 0 || first[11] != '{')
+            sim_store_graph_build(m);
+        return;
+    }
+    if (listing && sim_store_related(path))
+        sim_store_graph_build(m);
+}
+
+/* Drops owner from a multi-string; true when the list is left empty. */
+static bool drop_owner(sim_regkey *k, const char *owner)
+{
+    sim_regval *v = sim_reg_value(k, "ipsecOwnersReference");
+    if (!v || v->type != MEND_REG_MULTI_SZ)
+        return false;
+    char *d = (char *)v->data;
+    size_t i = 0, out = 0;
+    while (i < v->size) {
+        size_t len = strlen(d + i);   /* the data always ends one NUL past size */
+        if (len && sim_strcasecmp(d + i, owner) != 0) {
+            memmove(d + out, d + i, len + 1);
+            out += len + 1;
+        }
+        i += len + 1;
+    }
+    v->size = out;
+    d[out] = '\0';
+    return out == 0;
+}
+
+void sim_store_graph_purge(sim_machine *m, const sim_policy *p)
+{
+    sim_regkey *local = sim_store_local(m);
+    if (!m->graph_built || !local)
+        return;
+    char ref[256], nfa[256];
+    sim_store_graph_nfa_ref(p, nfa, sizeof nfa);
+    sim_regkey *k = sim_reg_child(local, sim_store_graph_isakmp_ref(p, ref, sizeof ref) + strlen(REF_ROOT));
+    if (k)
+        sim_reg_unlink(k);
+    if ((k = sim_reg_child(local, nfa + strlen(REF_ROOT))))
+        sim_reg_unlink(k);
+    /* Filter actions and lists are objects of their own: a deleted policy's rule leaves them. */
+    for (int kind = OBJ_NEGPOL; kind <= OBJ_FILTER; kind++) {
+        sim_store_graph_ref(p, kind, ref, sizeof ref);
+        if ((k = sim_reg_child(local, ref + strlen(REF_ROOT))))
+            drop_owner(k, nfa);
+    }
+}
+
+int sim_store_graph_add(sim_machine *m, const sim_policy *p)
+{
+    sim_regkey *local = sim_store_local(m);
+    if (!m->graph_built || !local)
+        return 0;
+    if (write_own(local, p, m->clock) != 0)
+        return -1;
+    char nfa[256];
+    sim_store_graph_nfa_ref(p, nfa, sizeof nfa);
+    for (int kind = OBJ_NEGPOL; kind <= OBJ_FILTER; kind++) {
+        use u = { .p = p, .kind = kind };
+        char g[SIM_GUID_LEN + 1];
+        object_guid(p, kind, g);
+        snprintf(u.key, sizeof u.key, "%s%s", class_names[kind], g);
+        object_guid(p, OBJ_NFA, u.nfa);
+        if (write_shared(local, &u, &u + 1, m->clock) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* splitmix64: small, well mixed, and its whole state is one number the state file keeps. */
+void sim_guid_next(sim_machine *m, char out[SIM_GUID_LEN + 1])
+{
+    uint64_t r[2];
+    for (int i = 0; i < 2; i++) {
+        uint64_t z = (m->guid_rng += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        r[i] = z ^ (z >> 31);
+    }
+    /* A version-4 (random) GUID, as CoCreateGuid makes. */
+    snprintf(out, SIM_GUID_LEN + 1, "{%08x-%04x-%04x-%04x-%012llx}", (unsigned)(r[0] >> 32),
+             (unsigned)((r[0] >> 16) & 0xFFFF), (unsigned)(0x4000 | (r[0] & 0x0FFF)),
+             (unsigned)(0x8000 | ((r[1] >> 48) & 0x3FFF)), (unsigned long long)(r[1] & 0xFFFFFFFFFFFFull));
+}
