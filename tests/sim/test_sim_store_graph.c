@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sim_test.h"
+#include "store_graph.h"
 
 #define LOCAL MEND_IPSEC_STORE_ROOT
 #define SHARED "return { policies = { " \
@@ -293,6 +294,64 @@ static void test_sim_changed_graph_survives_save(void **state)
     free(path);
 }
 
+static void test_store_graph_refuses_keys_outside_the_local_store(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    mend_store_plan p;
+    st_open(&h, SHARED);
+    static const char *const bad[] = {
+        "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache\\ipsecPolicy{01c220a1-ffe6-5276-a889-86e4b4b5e1fe}",
+        LOCAL,
+        LOCAL "\\ipsecNFA{01c220a1-ffe6-5276-a889-86e4b4b5e1fe}",
+        LOCAL "\\ipsecPolicy{01c220a1-ffe6-5276-a889-86e4b4b5e1fe}\\sub",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        mend_err_clear(&e);
+        assert_int_equal(mend_store_graph_plan(&h, bad[i], &p, &e), -1);
+        assert_int_equal(e.code, MEND_E_INVALID);
+        assert_non_null(strstr(e.msg, "local store"));
+    }
+    mend_err_clear(&e);
+    assert_int_equal(mend_store_graph_plan(&h, LOCAL "\\ipsecPolicy{00000000-0000-4000-8000-000000000000}", &p, &e), -1);
+    assert_int_equal(e.code, MEND_E_NOT_FOUND);
+    mend_host_close(&h);
+}
+
+/* Without back-references nobody can tell who else uses an object, and a reference outside
+ * Local (a GPO cache object) is never followed: both are kept. */
+static void test_store_graph_keeps_what_it_cannot_prove_unused(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return { policies = { { name = 'Corp-QM' } } }");
+    mend_policy pol;
+    assert_int_equal(h.ops->ipsec.get(h.ctx, "Corp-QM", &pol, &e), 0);
+    char isakmp[1][256], path[512];
+    assert_int_equal(strings(&h, pol.store_key, "ipsecISAKMPReference", isakmp, 1), 1);
+    snprintf(path, sizeof path, "HKLM\\%s", isakmp[0]);
+    assert_int_equal(h.ops->reg.delete_value(h.ctx, path, "ipsecOwnersReference", &e), 0);
+    const char outside[] = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache\\ipsecNFA{1}\0"
+                           "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecNFA{gone}";
+    assert_int_equal(h.ops->reg.set(h.ctx, pol.store_key, "ipsecNFAReference", MEND_REG_MULTI_SZ,
+                                    (const unsigned char *)outside, sizeof outside, &e), 0);
+    mend_store_plan p;
+    assert_int_equal(mend_store_graph_plan(&h, pol.store_key, &p, &e), 0);
+    assert_int_equal(p.nremove, 1);
+    assert_string_equal(p.remove[0], pol.store_key);
+    assert_int_equal(p.nupdate, 0);
+    assert_false(p.clear_active);
+    assert_int_equal(mend_store_graph_apply(&h, &p, &e), 0);
+    bool found = false;
+    assert_int_equal(h.ops->reg.exists(h.ctx, path, &found, &e), 0);
+    assert_true(found);
+    mend_store_plan_free(&p);
+    mend_policy_clear(&pol);
+    mend_host_close(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +362,8 @@ int main(void)
         cmocka_unit_test(test_sim_recreated_policy_gets_a_new_guid),
         cmocka_unit_test(test_sim_new_guids_come_from_the_state),
         cmocka_unit_test(test_sim_changed_graph_survives_save),
+        cmocka_unit_test(test_store_graph_refuses_keys_outside_the_local_store),
+        cmocka_unit_test(test_store_graph_keeps_what_it_cannot_prove_unused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
