@@ -159,6 +159,17 @@ static int write_shared(sim_regkey *local, const use *u, const use *end, double 
     return rc ? -1 : 0;
 }
 
+/* The policy key's own whenChanged: its objects were written with it, whenever they are derived. */
+static double policy_when(const sim_machine *m, const sim_policy *p, double when)
+{
+    sim_regkey *k = sim_store_key(m, p);
+    sim_regval *v = k ? sim_reg_value(k, "whenChanged") : NULL;
+    if (!v || v->type != MEND_REG_DWORD || v->size != 4)
+        return when;
+    return (double)((uint32_t)v->data[0] | (uint32_t)v->data[1] << 8 | (uint32_t)v->data[2] << 16 |
+                    (uint32_t)v->data[3] << 24);
+}
+
 int sim_store_graph_derive(sim_machine *dst, const sim_machine *src, double when)
 {
     sim_regkey *local = sim_store_local(dst);
@@ -173,7 +184,7 @@ int sim_store_graph_derive(sim_machine *dst, const sim_machine *src, double when
         const sim_policy *p = src->pol[i];
         if (!p->in_store)
             continue;
-        rc = write_own(local, p, when);
+        rc = write_own(local, p, policy_when(src, p, when));
         for (int kind = OBJ_NEGPOL; kind <= OBJ_FILTER; kind++) {
             use *u = &uses[n++];
             char g[SIM_GUID_LEN + 1];
@@ -190,7 +201,7 @@ int sim_store_graph_derive(sim_machine *dst, const sim_machine *src, double when
         size_t j = i + 1;
         while (j < n && strcmp(uses[j].key, uses[i].key) == 0)
             j++;
-        rc = write_shared(local, &uses[i], &uses[j], when);
+        rc = write_shared(local, &uses[i], &uses[j], policy_when(src, uses[i].p, when));
         i = j;
     }
     free(uses);
@@ -283,7 +294,7 @@ int sim_store_graph_add(sim_machine *m, const sim_policy *p)
     sim_regkey *local = sim_store_local(m);
     if (!m->graph_built || !local)
         return 0;
-    if (write_own(local, p, m->clock) != 0)
+    if (write_own(local, p, policy_when(m, p, m->clock)) != 0)
         return -1;
     char nfa[256];
     sim_store_graph_nfa_ref(p, nfa, sizeof nfa);
@@ -293,7 +304,7 @@ int sim_store_graph_add(sim_machine *m, const sim_policy *p)
         object_guid(p, kind, g);
         snprintf(u.key, sizeof u.key, "%s%s", class_names[kind], g);
         object_guid(p, OBJ_NFA, u.nfa);
-        if (write_shared(local, &u, &u + 1, m->clock) != 0)
+        if (write_shared(local, &u, &u + 1, policy_when(m, p, m->clock)) != 0)
             return -1;
     }
     return 0;
