@@ -113,7 +113,8 @@ struct sim_machine {
     sim_map pol_by_name;       /* exact name -> sim_policy* */
     bool store_dirty;          /* the registry changed under the store: re-read it */
     bool name_clash;           /* two store keys share an ipsecName */
-    bool graph_built;          /* the policies' ISAKMP, rule, filter objects are in the registry */
+    bool graph_built;          /* the policies' ISAKMP, rule, filter objects are all in the registry */
+    sim_map graph_done;        /* until then, the derived objects already written (folded key name) */
     uint64_t guid_rng;         /* generator for new policies' GUIDs, kept in the state */
 
     sim_service **svc;
@@ -242,14 +243,20 @@ bool sim_store_related(const char *path);
 
 /* ---- sim_store_graph.c: the objects around each policy, derived on first use ---- */
 #define SIM_GUID_SEED 0x6d656e64u  /* the generator's start when a scenario gives none */
-/* Writes the objects of src's stored policies (ISAKMP, rule, filter action, filter list) into dst. */
+/* Writes the objects of src's stored policies (ISAKMP, rule, filter action, filter list) into dst:
+ * all of them when src's graph is built, else those src has written (what a saved state diffs). */
 int sim_store_graph_derive(sim_machine *dst, const sim_machine *src, double when);
 /* Derives them into m once; the registry operations call it through sim_store_graph_need. */
 int sim_store_graph_build(sim_machine *m);
-/* Builds the graph when a registry operation on path (listing: keys or delete) would see it. */
-void sim_store_graph_need(sim_machine *m, const char *path, bool listing);
+/* Writes what a registry operation on path would see: the object it names, a policy's objects
+ * before its key changes (listing: keys or delete), or everything before ...\Local is listed. */
+enum { SIM_GRAPH_READ, SIM_GRAPH_WRITE, SIM_GRAPH_LIST };
+void sim_store_graph_need(sim_machine *m, const char *path, int how);
 /* A deleted policy: its ISAKMP object and rule go, its filter action and list lose the rule. */
 void sim_store_graph_purge(sim_machine *m, const sim_policy *p);
+/* A policy key that came in through the registry: its objects are what the registry holds, so
+ * none is implied from it. */
+void sim_store_graph_adopt(sim_machine *m, const sim_policy *p);
 /* A created policy's objects, when the graph is built. */
 int sim_store_graph_add(sim_machine *m, const sim_policy *p);
 /* "SOFTWARE\...\Local\ipsecISAKMPPolicy{...}", as the policy key refers to it. */

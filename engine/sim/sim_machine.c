@@ -20,6 +20,7 @@ sim_machine *sim_machine_new(void)
     sim_map_init(&m->svc_by_name, true);
     sim_map_init(&m->proc_by_pid, false);
     sim_map_init(&m->window, false);
+    sim_map_init(&m->graph_done, true);
     m->clock = 1767225600.0;   /* 2026-01-01T00:00:00Z: a fixed start keeps runs deterministic */
     m->delete_window = 4.0;
     m->admin = true;
@@ -40,6 +41,7 @@ static void free_window(sim_machine *m)
 {
     sim_map_each(&m->window, free_value, NULL);
     sim_map_free(&m->window);
+    sim_map_free(&m->graph_done);
 }
 
 void sim_machine_free(sim_machine *m)

@@ -208,6 +208,7 @@ void sim_store_sync(sim_machine *m)
                 free(p);
                 continue;
             }
+            sim_store_graph_adopt(m, p);
         }
         p->in_store = true;
         set_str(&p->name, (const char *)nv->data);

@@ -25,17 +25,50 @@ static const unsigned char class_ids[OBJ_N][16] = {
 #define NEGPOL_ACTION "{8a171dd3-77e3-11d1-8659-a04f00000000}"
 #define NEGPOL_TYPE "{62f49e10-6c37-11d1-864c-14a300000000}"
 
-/* A policy's own objects take GUIDs salted from its GUID; shared ones from their name. */
+/* A policy's own object takes the policy's GUID with its first field masked per class, so the
+ * object's key name leads back to its policy; a shared one's GUID comes from its name. */
+static const uint32_t class_masks[OBJ_N] = { 0x5a1c0001u, 0x5a1c0002u, 0x5a1c0003u, 0x5a1c0004u };
+
+static void mask_guid(const char *guid, int kind, char out[SIM_GUID_LEN + 1])
+{
+    memcpy(out, guid, SIM_GUID_LEN + 1);
+    uint32_t v = 0;
+    for (int i = 1; i <= 8; i++) {
+        char c = guid[i];
+        v = v << 4 | (uint32_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    char head[9];
+    snprintf(head, sizeof head, "%08x", (unsigned)(v ^ class_masks[kind]));
+    memcpy(out + 1, head, 8);
+}
+
+static const char *shared_name(const sim_policy *p, int kind)
+{
+    return kind == OBJ_FILTER ? p->filter_list : kind == OBJ_NEGPOL ? p->filter_action : NULL;
+}
+
 static void object_guid(const sim_policy *p, int kind, char out[SIM_GUID_LEN + 1])
 {
-    const char *shared = kind == OBJ_FILTER ? p->filter_list : kind == OBJ_NEGPOL ? p->filter_action : NULL;
+    const char *shared = shared_name(p, kind);
     if (shared) {
         char seed[300];
         snprintf(seed, sizeof seed, "%s:%.250s", class_names[kind], shared);
         sim_guid_from_name(seed, 0, out);
     } else {
-        sim_guid_from_name(p->guid, (unsigned)kind + 1u, out);
+        mask_guid(p->guid, kind, out);
     }
+}
+
+static void object_key(const sim_policy *p, int kind, char out[64])
+{
+    char g[SIM_GUID_LEN + 1];
+    object_guid(p, kind, g);
+    snprintf(out, 64, "%s%s", class_names[kind], g);
+}
+
+static bool written(const sim_machine *m, const char *keyname)
+{
+    return m->graph_built || sim_map_get(&m->graph_done, keyname) != NULL;
 }
 
 void sim_store_graph_ref(const sim_policy *p, int kind, char *out, size_t size)
@@ -78,7 +111,7 @@ static int common_values(sim_regkey *k, int kind, const char *guid, const char *
     return rc;
 }
 
-static sim_regkey *object_key(sim_regkey *local, const char *ref)
+static sim_regkey *add_object(sim_regkey *local, const char *ref)
 {
     return sim_reg_add_child(local, ref + strlen(REF_ROOT));
 }
@@ -88,30 +121,25 @@ static int put_multi1(sim_regkey *k, const char *name, const char *s)
     return sim_reg_put(k, name, MEND_REG_MULTI_SZ, s, strlen(s) + 1);
 }
 
-/* The ISAKMP object and the one rule (NFA) of a policy; the rule's owner is the policy. */
-static int write_own(sim_regkey *local, const sim_policy *p, double when)
+/* The ISAKMP object or the one rule (NFA) of a policy; either is owned by the policy. */
+static int write_own(sim_regkey *local, const sim_policy *p, int kind, double when)
 {
     char g[SIM_GUID_LEN + 1], ref[256], pref[256], fref[256], nref[256], name[300];
     snprintf(pref, sizeof pref, REF_ROOT "ipsecPolicy%s", p->guid);
-    int rc = 0;
-    object_guid(p, OBJ_ISAKMP, g);
-    sim_regkey *k = object_key(local, sim_store_graph_isakmp_ref(p, ref, sizeof ref));
+    object_guid(p, kind, g);
+    sim_store_graph_ref(p, kind, ref, sizeof ref);
+    sim_regkey *k = add_object(local, ref);
     if (!k)
         return -1;
-    snprintf(name, sizeof name, "%.250s key exchange", p->name);
-    rc |= common_values(k, OBJ_ISAKMP, g, name, "", when);
+    snprintf(name, sizeof name, "%.250s %s", p->name, kind == OBJ_ISAKMP ? "key exchange" : "rule");
+    int rc = common_values(k, kind, g, name, "", when);
     rc |= put_multi1(k, "ipsecOwnersReference", pref);
-
-    object_guid(p, OBJ_NFA, g);
-    if (!(k = object_key(local, sim_store_graph_nfa_ref(p, ref, sizeof ref))))
-        return -1;
-    snprintf(name, sizeof name, "%.250s rule", p->name);
-    rc |= common_values(k, OBJ_NFA, g, name, "", when);
-    rc |= put_multi1(k, "ipsecOwnersReference", pref);
-    sim_store_graph_ref(p, OBJ_NEGPOL, nref, sizeof nref);
-    sim_store_graph_ref(p, OBJ_FILTER, fref, sizeof fref);
-    rc |= sim_reg_put_sz(k, "ipsecNegotiationPolicyReference", nref);
-    rc |= put_multi1(k, "ipsecFilterReference", fref);
+    if (kind == OBJ_NFA) {
+        sim_store_graph_ref(p, OBJ_NEGPOL, nref, sizeof nref);
+        sim_store_graph_ref(p, OBJ_FILTER, fref, sizeof fref);
+        rc |= sim_reg_put_sz(k, "ipsecNegotiationPolicyReference", nref);
+        rc |= put_multi1(k, "ipsecFilterReference", fref);
+    }
     return rc ? -1 : 0;
 }
 
@@ -170,7 +198,15 @@ static double policy_when(const sim_machine *m, const sim_policy *p, double when
                     (uint32_t)v->data[3] << 24);
 }
 
-int sim_store_graph_derive(sim_machine *dst, const sim_machine *src, double when)
+enum { DERIVE_ALL, DERIVE_WRITTEN, DERIVE_UNWRITTEN };
+
+static bool wanted(const sim_machine *src, const char *keyname, int mode)
+{
+    return mode == DERIVE_ALL || written(src, keyname) == (mode == DERIVE_WRITTEN);
+}
+
+/* Writes into dst the objects of src's stored policies that mode selects. */
+static int derive(sim_machine *dst, const sim_machine *src, double when, int mode)
 {
     sim_regkey *local = sim_store_local(dst);
     if (!local)
@@ -184,12 +220,18 @@ int sim_store_graph_derive(sim_machine *dst, const sim_machine *src, double when
         const sim_policy *p = src->pol[i];
         if (!p->in_store)
             continue;
-        rc = write_own(local, p, policy_when(src, p, when));
-        for (int kind = OBJ_NEGPOL; kind <= OBJ_FILTER; kind++) {
+        double at = policy_when(src, p, when);
+        for (int kind = OBJ_ISAKMP; kind <= OBJ_FILTER && rc == 0; kind++) {
+            char key[64];
+            object_key(p, kind, key);
+            if (!wanted(src, key, mode))
+                continue;
+            if (kind <= OBJ_NFA) {
+                rc = write_own(local, p, kind, at);
+                continue;
+            }
             use *u = &uses[n++];
-            char g[SIM_GUID_LEN + 1];
-            object_guid(p, kind, g);
-            snprintf(u->key, sizeof u->key, "%s%s", class_names[kind], g);
+            memcpy(u->key, key, sizeof u->key);
             object_guid(p, OBJ_NFA, u->nfa);
             u->p = p;
             u->kind = kind;
@@ -208,12 +250,100 @@ int sim_store_graph_derive(sim_machine *dst, const sim_machine *src, double when
     return rc;
 }
 
+int sim_store_graph_derive(sim_machine *dst, const sim_machine *src, double when)
+{
+    return derive(dst, src, when, src->graph_built ? DERIVE_ALL : DERIVE_WRITTEN);
+}
+
 int sim_store_graph_build(sim_machine *m)
 {
     if (m->graph_built)
         return 0;
+    int rc = derive(m, m, m->clock, DERIVE_UNWRITTEN);
     m->graph_built = true;
-    return sim_store_graph_derive(m, m, m->clock);
+    sim_map_free(&m->graph_done);
+    sim_map_init(&m->graph_done, true);
+    return rc;
+}
+
+/* The class of a derived object's key name (ipsecNFA{...}), or -1; its GUID into g. */
+static int class_of(const char *name, size_t len, char g[SIM_GUID_LEN + 1])
+{
+    for (int kind = 0; kind < OBJ_N; kind++) {
+        size_t n = strlen(class_names[kind]);
+        if (len == n + SIM_GUID_LEN && sim_strncasecmp(name, class_names[kind], n) == 0) {
+            memcpy(g, name + n, SIM_GUID_LEN);
+            g[SIM_GUID_LEN] = '\0';
+            if (!sim_guid_valid(g))
+                return -1;
+            sim_guid_lower(g);
+            return kind;
+        }
+    }
+    return -1;
+}
+
+/* Writes the one object named keyname, once: after that the registry holds whatever became of it. */
+static int materialise(sim_machine *m, const char *keyname, size_t len)
+{
+    char g[SIM_GUID_LEN + 1], key[64];
+    int kind = class_of(keyname, len, g);
+    sim_regkey *local = sim_store_local(m);
+    if (kind < 0 || !local)
+        return 0;
+    snprintf(key, sizeof key, "%s%s", class_names[kind], g);
+    if (written(m, key))
+        return 0;
+    if (sim_map_put(&m->graph_done, key, (void *)1) != 0)
+        return -1;
+    char pg[SIM_GUID_LEN + 1], mine[SIM_GUID_LEN + 1];
+    mask_guid(g, kind, pg);
+    const sim_policy *p = sim_policy_by_guid(m, pg);
+    if (p && p->in_store && !shared_name(p, kind)) {
+        object_guid(p, kind, mine);
+        if (strcmp(mine, g) == 0) {
+            if (kind <= OBJ_NFA)
+                return write_own(local, p, kind, policy_when(m, p, m->clock));
+            use u = { .p = p, .kind = kind };
+            memcpy(u.key, key, sizeof u.key);
+            object_guid(p, OBJ_NFA, u.nfa);
+            return write_shared(local, &u, &u + 1, policy_when(m, p, m->clock));
+        }
+    }
+    if (kind <= OBJ_NFA)
+        return 0;
+    /* A shared filter action or list: every stored policy that names it is an owner. */
+    use *uses = malloc((m->npol + 1) * sizeof *uses);
+    if (!uses)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < m->npol; i++) {
+        const sim_policy *q = m->pol[i];
+        if (!q->in_store || !shared_name(q, kind))
+            continue;
+        object_guid(q, kind, mine);
+        if (strcmp(mine, g) != 0)
+            continue;
+        use *u = &uses[n++];
+        memcpy(u->key, key, sizeof u->key);
+        object_guid(q, OBJ_NFA, u->nfa);
+        u->p = q;
+        u->kind = kind;
+    }
+    qsort(uses, n, sizeof *uses, by_key_then_nfa);
+    int rc = n ? write_shared(local, uses, uses + n, policy_when(m, uses[0].p, m->clock)) : 0;
+    free(uses);
+    return rc;
+}
+
+/* A policy's four objects, before its own key changes under them. */
+static void materialise_policy(sim_machine *m, const sim_policy *p)
+{
+    for (int kind = 0; kind < OBJ_N; kind++) {
+        char key[64];
+        object_key(p, kind, key);
+        materialise(m, key, strlen(key));
+    }
 }
 
 /* The path's first component under ...\Local, or NULL when path is not below it. */
@@ -233,19 +363,30 @@ static const char *below_local(const char *path)
     return *rest ? rest : NULL;
 }
 
-void sim_store_graph_need(sim_machine *m, const char *path, bool listing)
+void sim_store_graph_need(sim_machine *m, const char *path, int how)
 {
     if (m->graph_built)
         return;
     const char *first = below_local(path);
-    if (first) {
-        /* Policy keys are always there; everything else under Local is derived on first use. */
-        if (sim_strncasecmp(first, "ipsecPolicy", 11) != 0 || first[11] != '{')
+    if (!first) {
+        if (how == SIM_GRAPH_LIST && sim_store_related(path))
             sim_store_graph_build(m);
         return;
     }
-    if (listing && sim_store_related(path))
-        sim_store_graph_build(m);
+    size_t len = strcspn(first, "\\");
+    if (len == 11 + SIM_GUID_LEN && sim_strncasecmp(first, "ipsecPolicy", 11) == 0) {
+        if (how == SIM_GRAPH_READ)
+            return;   /* policy keys are always there */
+        char g[SIM_GUID_LEN + 1];
+        memcpy(g, first + 11, SIM_GUID_LEN);
+        g[SIM_GUID_LEN] = '\0';
+        sim_guid_lower(g);
+        const sim_policy *p = sim_guid_valid(g) ? sim_policy_by_guid(m, g) : NULL;
+        if (p && p->in_store)
+            materialise_policy(m, p);
+        return;
+    }
+    materialise(m, first, len);
 }
 
 /* Drops owner from a multi-string; true when the list is left empty. */
@@ -272,20 +413,17 @@ static bool drop_owner(sim_regkey *k, const char *owner)
 void sim_store_graph_purge(sim_machine *m, const sim_policy *p)
 {
     sim_regkey *local = sim_store_local(m);
-    if (!m->graph_built || !local)
+    if (!local)
         return;
-    char ref[256], nfa[256];
+    char nfa[256];
     sim_store_graph_nfa_ref(p, nfa, sizeof nfa);
-    sim_regkey *k = sim_reg_child(local, sim_store_graph_isakmp_ref(p, ref, sizeof ref) + strlen(REF_ROOT));
-    if (k)
-        sim_reg_unlink(k);
-    if ((k = sim_reg_child(local, nfa + strlen(REF_ROOT))))
-        sim_reg_unlink(k);
-    /* Filter actions and lists are objects of their own: a deleted policy's rule leaves them. */
-    for (int kind = OBJ_NEGPOL; kind <= OBJ_FILTER; kind++) {
-        sim_store_graph_ref(p, kind, ref, sizeof ref);
-        if ((k = sim_reg_child(local, ref + strlen(REF_ROOT))))
-            drop_owner(k, nfa);
+    /* Objects never written follow the policies that are left: nothing to do for them. */
+    for (int kind = 0; kind < OBJ_N; kind++) {
+        char key[64];
+        object_key(p, kind, key);
+        sim_regkey *k = written(m, key) ? sim_reg_child(local, key) : NULL;
+        if (k && (kind <= OBJ_NFA || drop_owner(k, nfa)))
+            sim_reg_unlink(k);
     }
 }
 
@@ -294,17 +432,14 @@ int sim_store_graph_add(sim_machine *m, const sim_policy *p)
     sim_regkey *local = sim_store_local(m);
     if (!m->graph_built || !local)
         return 0;
-    if (write_own(local, p, policy_when(m, p, m->clock)) != 0)
+    double at = policy_when(m, p, m->clock);
+    if (write_own(local, p, OBJ_ISAKMP, at) != 0 || write_own(local, p, OBJ_NFA, at) != 0)
         return -1;
-    char nfa[256];
-    sim_store_graph_nfa_ref(p, nfa, sizeof nfa);
     for (int kind = OBJ_NEGPOL; kind <= OBJ_FILTER; kind++) {
         use u = { .p = p, .kind = kind };
-        char g[SIM_GUID_LEN + 1];
-        object_guid(p, kind, g);
-        snprintf(u.key, sizeof u.key, "%s%s", class_names[kind], g);
+        object_key(p, kind, u.key);
         object_guid(p, OBJ_NFA, u.nfa);
-        if (write_shared(local, &u, &u + 1, policy_when(m, p, m->clock)) != 0)
+        if (write_shared(local, &u, &u + 1, at) != 0)
             return -1;
     }
     return 0;
@@ -324,4 +459,14 @@ void sim_guid_next(sim_machine *m, char out[SIM_GUID_LEN + 1])
     snprintf(out, SIM_GUID_LEN + 1, "{%08x-%04x-%04x-%04x-%012llx}", (unsigned)(r[0] >> 32),
              (unsigned)((r[0] >> 16) & 0xFFFF), (unsigned)(0x4000 | (r[0] & 0x0FFF)),
              (unsigned)(0x8000 | ((r[1] >> 48) & 0x3FFF)), (unsigned long long)(r[1] & 0xFFFFFFFFFFFFull));
+}
+
+void sim_store_graph_adopt(sim_machine *m, const sim_policy *p)
+{
+    for (int kind = 0; kind < OBJ_N && !m->graph_built; kind++) {
+        char key[64];
+        object_key(p, kind, key);
+        if (!written(m, key))
+            sim_map_put(&m->graph_done, key, (void *)1);
+    }
 }

@@ -177,6 +177,34 @@ static void test_sim_store_graph_built_only_when_the_registry_shows_it(void **st
     mend_host_close(&h);
 }
 
+/* A registry rung on one policy of a large store writes only that policy's objects. */
+static void test_sim_store_graph_writes_only_what_is_read(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, SHARED);
+    sim_machine *m = sim_host_machine(&h);
+    mend_policy p;
+    assert_int_equal(h.ops->ipsec.get(h.ctx, "Other", &p, &e), 0);
+    mend_store_plan plan;
+    assert_int_equal(mend_store_graph_plan(&h, p.store_key, &plan, &e), 0);
+    assert_false(m->graph_built);
+    assert_int_equal(m->graph_done.count, 4);      /* Other's ISAKMP, rule, filter list, the shared action */
+    assert_int_equal(plan.nremove, 4);             /* the policy, ISAKMP, rule, its own filter list */
+    assert_int_equal(plan.nupdate, 1);             /* Require, still Branch's */
+    assert_int_equal(mend_store_graph_apply(&h, &plan, &e), 0);
+    mend_store_plan_free(&plan);
+    assert_whole(&h);                              /* lists Local: now everything is derived */
+    assert_true(m->graph_built);
+    size_t n;
+    char **k = keys_of(&h, LOCAL, &n);
+    assert_int_equal(n, 9);
+    mend_string_free_list(k, n);
+    mend_policy_clear(&p);
+    mend_host_close(&h);
+}
+
 static void test_sim_delete_takes_the_policy_objects_and_leaves_shared_ones(void **state)
 {
     (void)state;
@@ -358,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_sim_store_graph_derived_for_every_policy),
         cmocka_unit_test(test_sim_store_graph_objects_carry_windows_values),
         cmocka_unit_test(test_sim_store_graph_built_only_when_the_registry_shows_it),
+        cmocka_unit_test(test_sim_store_graph_writes_only_what_is_read),
         cmocka_unit_test(test_sim_delete_takes_the_policy_objects_and_leaves_shared_ones),
         cmocka_unit_test(test_sim_recreated_policy_gets_a_new_guid),
         cmocka_unit_test(test_sim_new_guids_come_from_the_state),
