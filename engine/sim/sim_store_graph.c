@@ -151,6 +151,14 @@ typedef struct use {
     int kind;
 } use;
 
+static use make_use(const sim_policy *p, int kind, const char *key)
+{
+    use u = { .p = p, .kind = kind };
+    snprintf(u.key, sizeof u.key, "%s", key);
+    object_guid(p, OBJ_NFA, u.nfa);
+    return u;
+}
+
 static int by_key_then_nfa(const void *a, const void *b)
 {
     const use *x = a, *y = b;
@@ -230,11 +238,7 @@ static int derive(sim_machine *dst, const sim_machine *src, double when, int mod
                 rc = write_own(local, p, kind, at);
                 continue;
             }
-            use *u = &uses[n++];
-            memcpy(u->key, key, sizeof u->key);
-            object_guid(p, OBJ_NFA, u->nfa);
-            u->p = p;
-            u->kind = kind;
+            uses[n++] = make_use(p, kind, key);
         }
     }
     /* Sorted so each shared object lists its owners in one order, whatever the load order. */
@@ -304,9 +308,7 @@ static int materialise(sim_machine *m, const char *keyname, size_t len)
         if (strcmp(mine, g) == 0) {
             if (kind <= OBJ_NFA)
                 return write_own(local, p, kind, policy_when(m, p, m->clock));
-            use u = { .p = p, .kind = kind };
-            memcpy(u.key, key, sizeof u.key);
-            object_guid(p, OBJ_NFA, u.nfa);
+            use u = make_use(p, kind, key);
             return write_shared(local, &u, &u + 1, policy_when(m, p, m->clock));
         }
     }
@@ -324,11 +326,7 @@ static int materialise(sim_machine *m, const char *keyname, size_t len)
         object_guid(q, kind, mine);
         if (strcmp(mine, g) != 0)
             continue;
-        use *u = &uses[n++];
-        memcpy(u->key, key, sizeof u->key);
-        object_guid(q, OBJ_NFA, u->nfa);
-        u->p = q;
-        u->kind = kind;
+        uses[n++] = make_use(q, kind, key);
     }
     qsort(uses, n, sizeof *uses, by_key_then_nfa);
     int rc = n ? write_shared(local, uses, uses + n, policy_when(m, uses[0].p, m->clock)) : 0;
@@ -436,9 +434,9 @@ int sim_store_graph_add(sim_machine *m, const sim_policy *p)
     if (write_own(local, p, OBJ_ISAKMP, at) != 0 || write_own(local, p, OBJ_NFA, at) != 0)
         return -1;
     for (int kind = OBJ_NEGPOL; kind <= OBJ_FILTER; kind++) {
-        use u = { .p = p, .kind = kind };
-        object_key(p, kind, u.key);
-        object_guid(p, OBJ_NFA, u.nfa);
+        char key[64];
+        object_key(p, kind, key);
+        use u = make_use(p, kind, key);
         if (write_shared(local, &u, &u + 1, at) != 0)
             return -1;
     }
