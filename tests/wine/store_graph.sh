@@ -2,7 +2,7 @@
 # Under Wine: a realistic local store (two policies sharing a filter list, one assigned) imported
 # with Wine's `reg import`, one policy removed by mend.exe's registry rung removal, and its backup
 # imported again with `reg import`. Runs inside run_in_prefix.sh.
-# usage: store_graph.sh MEND_EXE HELPER_DIR LUA_DIR
+# usage: store_graph.sh MEND_EXE HELPER_DIR SCRIPT_DIR (where store_graph.lua is)
 set -u
 mend_exe=$1
 helpers=$2
