@@ -53,6 +53,12 @@ const char *bind_hoststr(lua_State *L, int arg, mend_err *e);
 /* Checks a string already in hand the same way (what names the value in the message). */
 int bind_checkutf8(const char *s, size_t len, const char *what, mend_err *e);
 
+/* Backs up keys into one new .reg file in mend's backups folder, named after label (in dry-run
+ * the file is only rendered, to prove it could be). Fails with MEND_E_IO naming the reason. */
+struct mend_regfile_key;
+int bind_reg_backup(const mend_engine *eng, const char *label, const struct mend_regfile_key *keys, size_t n,
+                    char *file, size_t size, mend_err *e);
+
 /* Registers a module: sets package.preload[name] and the global of the same name. */
 void bind_register(lua_State *L, const char *name, lua_CFunction open);
 

@@ -1,4 +1,4 @@
-/* The ipsec module: the IPsec policy store (list, get, delete, assign, create, store_key). */
+/* The ipsec module: the IPsec policy store (list, get, delete, assign, create, store_key, remove_from_store). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +6,8 @@
 #include "bindings.h"
 
 #include "bind.h"
+
+#include "../engine/store_graph.h"
 
 static void push_policy(lua_State *L, const mend_policy *p)
 {
@@ -31,6 +33,12 @@ static int push_policy_item(lua_State *L, const void *item, const void *ud)
 static void free_policies(void *p, size_t n)
 {
     mend_policy_free_list(p, n);
+}
+
+static void free_keys(void *p, size_t n)
+{
+    (void)n;
+    free(p);
 }
 
 static int l_policies(lua_State *L)
@@ -178,6 +186,73 @@ static int l_create(lua_State *L)
     return rc == 0 ? bind_true(L) : bind_fail(L, &e);
 }
 
+static void push_paths(lua_State *L, const char *field, char *const *paths, size_t n, size_t stride)
+{
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, *(char *const *)((const char *)paths + i * stride));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, field);
+}
+
+static void free_plan(void *p, size_t n)
+{
+    (void)n;
+    mend_store_plan_free(p);
+    free(p);
+}
+
+/* The registry rung's removal: the policy's whole object graph in the local store, built on the
+ * host's registry operations only, behind one backup of every key it touches. */
+static int l_remove_from_store(lua_State *L)
+{
+    mend_err e;
+    mend_err_clear(&e);
+    const char *name = bind_hoststr(L, 1, &e);
+    if (!name)
+        return bind_fail(L, &e);
+    lua_settop(L, 1);
+    mend_policy *pol = get_policy(L, name, &e);           /* slot 2 */
+    if (!pol)
+        return bind_fail(L, &e);
+    mend_engine *eng = bind_engine(L);
+    mend_store_plan *plan = calloc(1, sizeof *plan);
+    if (!plan)
+        return luaL_error(L, "not enough memory");
+    bind_own(L, plan, 1, free_plan);                      /* slot 3 */
+    lua_toclose(L, 3);
+    if (mend_store_graph_plan(&eng->host, pol->store_key ? pol->store_key : "", plan, &e) != 0)
+        return bind_fail(L, &e);
+    size_t nkeys = 0;
+    mend_regfile_key *keys = mend_store_graph_backup_keys(plan, &nkeys);
+    if (!keys)
+        return luaL_error(L, "not enough memory");
+    bind_own(L, keys, 1, free_keys);   /* slot 4 */
+    lua_toclose(L, 4);
+    char question[512];
+    snprintf(question, sizeof question, "Remove the IPsec policy '%.200s' and %lu other object(s) from the "
+             "policy store in the registry?", name, (unsigned long)(plan->nremove ? plan->nremove - 1 : 0));
+    mend_action a = { "ipsec.remove_from_store", name, MEND_GATE_REGISTRY, MEND_COUNT_REGISTRY_DELETES, question };
+    mend_guard_verdict g = bind_guard(L, &a, &e);
+    if (g == MEND_GUARD_REFUSED)
+        return bind_fail(L, &e);
+    char file[4096 + 512];
+    int rc = bind_reg_backup(eng, pol->store_key, keys, nkeys, file, sizeof file, &e);
+    if (rc == 0 && g == MEND_GUARD_GO)
+        rc = mend_store_graph_apply(&eng->host, plan, &e);
+    bind_guard_end(L, &a, g, rc == 0 ? NULL : &e);
+    if (rc != 0)
+        return bind_fail(L, &e);
+    lua_pushboolean(L, 1);
+    lua_pushstring(L, file);
+    lua_createtable(L, 0, 3);
+    push_paths(L, "removed", plan->remove, plan->nremove, sizeof *plan->remove);
+    push_paths(L, "updated", &plan->update[0].path, plan->nupdate, sizeof *plan->update);
+    bind_setbool(L, "active_cleared", plan->clear_active);
+    return 3;
+}
+
 int luaopen_mend_ipsec(lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -187,6 +262,7 @@ int luaopen_mend_ipsec(lua_State *L)
         { "assign", l_assign },
         { "create", l_create },
         { "store_key", l_store_key },
+        { "remove_from_store", l_remove_from_store },
         { NULL, NULL },
     };
     luaL_newlib(L, fns);

@@ -424,27 +424,28 @@ static void backup_name(const mend_engine *eng, const char *path, char *out, siz
         snprintf(out, size, "%s%c%s-%s-%d.reg", dir, sep, stamp, safe, i);
 }
 
-/* Writes the backup (or, in dry-run, renders it in memory only). */
-static int write_backup(const mend_engine *eng, const char *path, const char *file, mend_err *e)
+int bind_reg_backup(const mend_engine *eng, const char *label, const mend_regfile_key *keys, size_t n,
+                    char *file, size_t size, mend_err *e)
 {
+    backup_name(eng, label, file, size);
     mend_err why;
     mend_err_clear(&why);
     int rc;
     if (eng->opts && eng->opts->dry_run) {
         char *text = NULL;
         size_t len = 0;
-        rc = mend_regfile_render(&eng->host, path, &text, &len, &why);
+        rc = mend_regfile_render_keys(&eng->host, keys, n, &text, &len, &why);
         free(text);
     } else {
         char *dir = mend_dirname(file);
         rc = dir ? mend_mkdirs(dir, &why) : mend_err_set(&why, MEND_E_IO, 0, "out of memory");
         free(dir);
         if (rc == 0)
-            rc = mend_regfile_export(&eng->host, path, file, &why);
+            rc = mend_regfile_export_keys(&eng->host, keys, n, file, &why);
     }
     if (rc != 0)
         return mend_err_set(e, MEND_E_IO, 0, "could not back up %s to %s, so nothing was deleted: %s",
-                            path, file, why.msg);
+                            label, file, why.msg);
     return 0;
 }
 
@@ -497,8 +498,8 @@ static int l_delete(lua_State *L)
     if (g == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
     char file[4096 + 512];
-    backup_name(eng, p, file, sizeof file);
-    int rc = write_backup(eng, p, file, &e);
+    mend_regfile_key k = { p, false };
+    int rc = bind_reg_backup(eng, p, &k, 1, file, sizeof file, &e);
     if (rc == 0 && g == MEND_GUARD_GO)
         rc = eng->host.ops->reg.delete_key(eng->host.ctx, p, tree, &e);
     bind_guard_end(L, &a, g, rc == 0 ? NULL : &e);

@@ -240,7 +240,7 @@ static void key_state(const mend_host *h, const char *path, sbuf *b)
 char *mend_plan_precondition(const mend_host *h, const char *op, const char *target, const cJSON *args)
 {
     sbuf b = { 0 };
-    if (strcmp(op, "ipsec.delete") == 0)
+    if (strcmp(op, "ipsec.delete") == 0 || strcmp(op, "ipsec.remove_from_store") == 0)
         policy_state(h, arg_str(args, 0, NULL), true, &b);
     else if (strcmp(op, "ipsec.assign") == 0 || strcmp(op, "ipsec.unassign") == 0)
         policy_state(h, arg_str(args, 0, NULL), false, &b);

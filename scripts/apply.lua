@@ -51,7 +51,7 @@ for i, act in ipairs(actions) do
   plan.ran(i)
   local got = r ~= nil and "ok" or code
   mend.step{ policy = act.policy, rung = act.rung or "apply", action = act.op, target = act.target,
-             ok = r ~= nil, code = code, message = r ~= nil and (act.why or "done") or msg }
+             ok = r ~= nil, code = r == nil and code or nil, message = r ~= nil and (act.why or "done") or msg }
   if got ~= act.expect then
     local expected = act.expect == "ok" and "to succeed" or ("to fail with " .. act.expect)
     local found = r ~= nil and "it succeeded" or string.format("it failed with %s: %s", code, msg)

@@ -2,6 +2,7 @@
 #ifndef MEND_REGFILE_H
 #define MEND_REGFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "host.h"
@@ -13,6 +14,16 @@ int mend_regfile_render(const mend_host *h, const char *path, char **utf8, size_
 /* Writes that text to file as UTF-16LE with a BOM (what regedit and `reg import` read),
  * atomically. */
 int mend_regfile_export(const mend_host *h, const char *path, const char *file, mend_err *e);
+
+/* Several keys in one file, in order: each with its subtree, or only its own values. */
+typedef struct mend_regfile_key {
+    const char *path;
+    bool values_only;
+} mend_regfile_key;
+int mend_regfile_render_keys(const mend_host *h, const mend_regfile_key *keys, size_t n, char **utf8,
+                             size_t *len, mend_err *e);
+int mend_regfile_export_keys(const mend_host *h, const mend_regfile_key *keys, size_t n, const char *file,
+                             mend_err *e);
 
 typedef struct mend_regfile mend_regfile;
 

@@ -158,7 +158,7 @@ static int reg_error(mend_err *e, const char *what)
 
 /* One key: "[LONG\PATH]", its values, then its subkeys depth first in the host's order. */
 static int put_key(const mend_host *h, mend_rf_buf *b, mend_rf_buf *shortp, mend_rf_buf *longp,
-                   int depth, mend_err *e)
+                   int depth, bool values_only, mend_err *e)
 {
     if (depth > MAX_DEPTH)
         return mend_err_set(e, MEND_E_INVALID, 0, "%s is nested more than %d keys deep", shortp->p, MAX_DEPTH);
@@ -179,7 +179,7 @@ static int put_key(const mend_host *h, mend_rf_buf *b, mend_rf_buf *shortp, mend
         return -1;
     char **keys = NULL;
     size_t nkeys = 0;
-    if (h->ops->reg.keys(h->ctx, shortp->p, &keys, &nkeys, e) != 0) {
+    if (!values_only && h->ops->reg.keys(h->ctx, shortp->p, &keys, &nkeys, e) != 0) {
         mend_regval_free_list(vals, nvals);
         return -1;
     }
@@ -196,7 +196,7 @@ static int put_key(const mend_host *h, mend_rf_buf *b, mend_rf_buf *shortp, mend
         if (shortp->failed || longp->failed)
             rc = mend_err_set(e, MEND_E_IO, 0, "out of memory");
         else
-            rc = put_key(h, b, shortp, longp, depth + 1, e);
+            rc = put_key(h, b, shortp, longp, depth + 1, false, e);
         shortp->len = slen;
         shortp->p[slen] = '\0';
         longp->len = llen;
@@ -206,13 +206,10 @@ static int put_key(const mend_host *h, mend_rf_buf *b, mend_rf_buf *shortp, mend
     return rc;
 }
 
-int mend_regfile_render(const mend_host *h, const char *path, char **utf8, size_t *len, mend_err *e)
+/* One key of a multi-key file, appended to b. */
+static int render_one(const mend_host *h, mend_rf_buf *b, const mend_regfile_key *k, mend_err *e)
 {
-    *utf8 = NULL;
-    if (len)
-        *len = 0;
-    if (!h->ops->reg.values || !h->ops->reg.keys)
-        return reg_error(e, "list");
+    const char *path = k->path;
     size_t plen = strlen(path);
     int root = mend_rf_root_find(path, plen);
     if (root < 0)
@@ -223,36 +220,65 @@ int mend_regfile_render(const mend_host *h, const char *path, char **utf8, size_
         plen--;
     size_t rlen = plen > (size_t)(rest - path) ? plen - (size_t)(rest - path) : 0;
 
-    mend_rf_buf shortp = { 0 }, longp = { 0 }, b = { 0 };
+    mend_rf_buf shortp = { 0 }, longp = { 0 };
     mend_rf_buf_str(&shortp, mend_rf_root_short(root));
     mend_rf_buf_add(&shortp, rest, rlen);
     mend_rf_buf_str(&longp, mend_rf_root_long(root));
     mend_rf_buf_add(&longp, rest, rlen);
-    mend_rf_buf_str(&b, "Windows Registry Editor Version 5.00\r\n");
     int rc;
     if (shortp.failed || longp.failed)
         rc = mend_err_set(e, MEND_E_IO, 0, "out of memory");
     else
-        rc = put_key(h, &b, &shortp, &longp, 0, e);
-    mend_rf_buf_str(&b, "\r\n");
+        rc = put_key(h, b, &shortp, &longp, 0, k->values_only, e);
     mend_rf_buf_free(&shortp);
     mend_rf_buf_free(&longp);
+    return rc;
+}
+
+int mend_regfile_render_keys(const mend_host *h, const mend_regfile_key *keys, size_t n, char **utf8,
+                             size_t *len, mend_err *e)
+{
+    *utf8 = NULL;
+    if (len)
+        *len = 0;
+    if (!h->ops->reg.values || !h->ops->reg.keys)
+        return reg_error(e, "list");
+    mend_rf_buf b = { 0 };
+    mend_rf_buf_str(&b, "Windows Registry Editor Version 5.00\r\n");
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = render_one(h, &b, &keys[i], e);
+    mend_rf_buf_str(&b, "\r\n");
     if (rc != 0) {
         mend_rf_buf_free(&b);
         return -1;
     }
     char *text = mend_rf_buf_take(&b, len);
     if (!text)
-        return mend_err_set(e, MEND_E_IO, 0, "out of memory while exporting %s", path);
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory while exporting %s", n ? keys[0].path : "");
     *utf8 = text;
     return 0;
 }
 
+int mend_regfile_render(const mend_host *h, const char *path, char **utf8, size_t *len, mend_err *e)
+{
+    mend_regfile_key k = { path, false };
+    return mend_regfile_render_keys(h, &k, 1, utf8, len, e);
+}
+
 int mend_regfile_export(const mend_host *h, const char *path, const char *file, mend_err *e)
+{
+    mend_regfile_key k = { path, false };
+    return mend_regfile_export_keys(h, &k, 1, file, e);
+}
+
+int mend_regfile_export_keys(const mend_host *h, const mend_regfile_key *keys, size_t n, const char *file,
+                             mend_err *e)
 {
     char *text;
     size_t len;
-    if (mend_regfile_render(h, path, &text, &len, e) != 0)
+    const char *path = n ? keys[0].path : "";
+    if (mend_regfile_render_keys(h, keys, n, &text, &len, e) != 0)
         return -1;
     unsigned char *w;
     size_t wlen;

@@ -56,6 +56,8 @@ typedef struct sim_policy {
     bool in_store;             /* its key exists under ...\Local */
     bool in_table;             /* the Policy Agent's in-memory table holds it */
     bool delete_accepted;      /* gpo_cache: a delete was accepted, purged by gpupdate /force */
+    char *filter_list;         /* a filter list shared by name with other policies, or NULL (its own) */
+    char *filter_action;       /* likewise for the filter action (negotiation policy) */
     size_t slot;               /* index in machine->pol */
 } sim_policy;
 
@@ -119,6 +121,9 @@ struct sim_machine {
     sim_map pol_by_name;       /* exact name -> sim_policy* */
     bool store_dirty;          /* the registry changed under the store: re-read it */
     bool name_clash;           /* two store keys share an ipsecName */
+    bool graph_built;          /* the policies' ISAKMP, rule, filter objects are all in the registry */
+    sim_map graph_done;        /* until then, the derived objects already written (folded key name) */
+    uint64_t guid_rng;         /* generator for new policies' GUIDs, kept in the state */
 
     sim_service **svc;
     size_t nsvc;
@@ -247,6 +252,33 @@ void sim_policy_purge(sim_machine *m, sim_policy *p, bool window);
 bool sim_in_window(sim_machine *m, const char *name);
 int sim_window_add(sim_machine *m, const char *name, double ends);
 bool sim_policy_held(const sim_machine *m, const sim_policy *p);
+/* True when path is the store's key, one of its ancestors or below it. */
+bool sim_store_related(const char *path);
+
+/* ---- sim_store_graph.c: the objects around each policy, derived on first use ---- */
+#define SIM_GUID_SEED 0x6d656e64u  /* the generator's start when a scenario gives none */
+/* Writes the objects of src's stored policies (ISAKMP, rule, filter action, filter list) into dst:
+ * all of them when src's graph is built, else those src has written (what a saved state diffs). */
+int sim_store_graph_derive(sim_machine *dst, const sim_machine *src, double when);
+/* Derives them into m once; the registry operations call it through sim_store_graph_need. */
+int sim_store_graph_build(sim_machine *m);
+/* Writes what a registry operation on path would see: the object it names, a policy's objects
+ * before its key changes (listing: keys or delete), or everything before ...\Local is listed. */
+enum { SIM_GRAPH_READ, SIM_GRAPH_WRITE, SIM_GRAPH_LIST };
+void sim_store_graph_need(sim_machine *m, const char *path, int how);
+/* A deleted policy: its ISAKMP object and rule go, its filter action and list lose the rule. */
+void sim_store_graph_purge(sim_machine *m, const sim_policy *p);
+/* A policy key that came in through the registry: its objects are what the registry holds, so
+ * none is implied from it. */
+void sim_store_graph_adopt(sim_machine *m, const sim_policy *p);
+/* A created policy's objects, when the graph is built. */
+int sim_store_graph_add(sim_machine *m, const sim_policy *p);
+/* "SOFTWARE\...\Local\ipsecISAKMPPolicy{...}", as the policy key refers to it. */
+const char *sim_store_graph_isakmp_ref(const sim_policy *p, char *out, size_t size);
+const char *sim_store_graph_nfa_ref(const sim_policy *p, char *out, size_t size);
+void sim_store_graph_ref(const sim_policy *p, int kind, char *out, size_t size);
+/* A new random GUID from the machine's generator (lower case, braces). */
+void sim_guid_next(sim_machine *m, char out[SIM_GUID_LEN + 1]);
 
 /* ---- operations (one file per area) ---- */
 int sim_ipsec_list(void *ctx, mend_policy **out, size_t *n, mend_err *e);

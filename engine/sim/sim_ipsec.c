@@ -145,11 +145,10 @@ int sim_ipsec_create(void *ctx, const char *name, const char *description, mend_
     p = calloc(1, sizeof *p);
     if (!p)
         return sim_oom(e);
-    for (unsigned salt = 0;; salt++) {
-        sim_guid_from_name(name, salt, p->guid);
-        if (!sim_policy_by_guid(m, p->guid) && !sim_store_key(m, p))
-            break;
-    }
+    /* Windows gives every created policy a fresh random GUID (CoCreateGuid), never its old one. */
+    do
+        sim_guid_next(m, p->guid);
+    while (sim_policy_by_guid(m, p->guid) || sim_store_key(m, p));
     p->name = mend_strdup(name);
     p->description = mend_strdup(description);
     p->state = MEND_POLICY_ACTIVE;

@@ -20,11 +20,13 @@ sim_machine *sim_machine_new(void)
     sim_map_init(&m->svc_by_name, true);
     sim_map_init(&m->proc_by_pid, false);
     sim_map_init(&m->window, false);
+    sim_map_init(&m->graph_done, true);
     m->clock = 1767225600.0;   /* 2026-01-01T00:00:00Z: a fixed start keeps runs deterministic */
     m->delete_window = 4.0;
     m->admin = true;
     m->boot_count = 1;
     m->next_pid = 1000;
+    m->guid_rng = SIM_GUID_SEED;
     return m;
 }
 
@@ -39,6 +41,7 @@ static void free_window(sim_machine *m)
 {
     sim_map_each(&m->window, free_value, NULL);
     sim_map_free(&m->window);
+    sim_map_free(&m->graph_done);
 }
 
 void sim_machine_free(sim_machine *m)
@@ -50,6 +53,8 @@ void sim_machine_free(sim_machine *m)
     for (size_t i = 0; i < m->npol; i++) {
         free(m->pol[i]->name);
         free(m->pol[i]->description);
+        free(m->pol[i]->filter_list);
+        free(m->pol[i]->filter_action);
         free(m->pol[i]);
     }
     free(m->pol);
@@ -131,6 +136,8 @@ void sim_policy_remove(sim_machine *m, sim_policy *p)
     m->pol[p->slot]->slot = p->slot;
     free(p->name);
     free(p->description);
+    free(p->filter_list);
+    free(p->filter_action);
     free(p);
 }
 

@@ -330,6 +330,7 @@ int sim_reg_get(void *ctx, const char *path, const char *value, mend_regval *out
 {
     if (check_root(path, e))
         return -1;
+    sim_store_graph_need(ctx, path, SIM_GRAPH_READ);
     sim_regkey *k = sim_reg_find(ctx, path);
     sim_regval *v = k ? sim_reg_value(k, value ? value : "") : NULL;
     if (!v)
@@ -343,6 +344,7 @@ int sim_reg_set(void *ctx, const char *path, const char *value, uint32_t type,
     sim_machine *m = ctx;
     if (check_root(path, e))
         return -1;
+    sim_store_graph_need(ctx, path, SIM_GRAPH_WRITE);
     if (((type == MEND_REG_DWORD || type == MEND_REG_DWORD_BIG_ENDIAN) && size != 4) ||
         (type == MEND_REG_QWORD && size != 8))
         return mend_err_set(e, MEND_E_INVALID, MEND_WIN_INVALID_PARAMETER,
@@ -360,6 +362,7 @@ int sim_reg_create_key(void *ctx, const char *path, mend_err *e)
     sim_machine *m = ctx;
     if (check_root(path, e))
         return -1;
+    sim_store_graph_need(ctx, path, SIM_GRAPH_WRITE);
     if (!sim_reg_create(m, path))
         return sim_oom(e);
     sim_store_touch(m, path);
@@ -372,6 +375,7 @@ int sim_reg_keys(void *ctx, const char *path, char ***out, size_t *n, mend_err *
     *n = 0;
     if (check_root(path, e))
         return -1;
+    sim_store_graph_need(ctx, path, SIM_GRAPH_LIST);
     sim_regkey *k = sim_reg_find(ctx, path);
     if (!k)
         return key_not_found(e);
@@ -400,6 +404,7 @@ int sim_reg_values(void *ctx, const char *path, mend_regval **out, size_t *n, me
     *n = 0;
     if (check_root(path, e))
         return -1;
+    sim_store_graph_need(ctx, path, SIM_GRAPH_READ);
     sim_regkey *k = sim_reg_find(ctx, path);
     if (!k)
         return key_not_found(e);
@@ -427,6 +432,7 @@ int sim_reg_exists(void *ctx, const char *path, bool *found, mend_err *e)
     *found = false;
     if (check_root(path, e))
         return -1;
+    sim_store_graph_need(ctx, path, SIM_GRAPH_READ);
     *found = sim_reg_find(ctx, path) != NULL;
     return 0;
 }
@@ -436,6 +442,7 @@ int sim_reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e)
     sim_machine *m = ctx;
     if (check_root(path, e))
         return -1;
+    sim_store_graph_need(ctx, path, SIM_GRAPH_LIST);
     sim_regkey *k = sim_reg_find(m, path);
     if (!k)
         return key_not_found(e);
@@ -455,6 +462,7 @@ int sim_reg_delete_value(void *ctx, const char *path, const char *value, mend_er
     sim_machine *m = ctx;
     if (check_root(path, e))
         return -1;
+    sim_store_graph_need(ctx, path, SIM_GRAPH_WRITE);
     sim_regkey *k = sim_reg_find(m, path);
     if (!k || !sim_reg_value(k, value ? value : ""))
         return key_not_found(e);

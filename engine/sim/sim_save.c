@@ -158,6 +158,14 @@ static void save_policies(sim_buf *b, const sim_machine *m)
         }
         if (p->delete_accepted)
             sim_buf_puts(b, ", delete_accepted = true");
+        if (p->filter_list) {
+            sim_buf_puts(b, ", filter_list = ");
+            quote(b, p->filter_list);
+        }
+        if (p->filter_action) {
+            sim_buf_puts(b, ", filter_action = ");
+            quote(b, p->filter_action);
+        }
         sim_buf_puts(b, " },\n");
     }
     sim_buf_puts(b, "  },\n");
@@ -362,6 +370,8 @@ static void save_settings(sim_buf *b, const sim_machine *m)
     sim_buf_puts(b, " },\n");
     sim_buf_printf(b, "  runtime = { boot_count = %u, next_pid = %u", (unsigned)m->boot_count,
                    (unsigned)m->next_pid);
+    if (m->guid_rng != SIM_GUID_SEED)
+        sim_buf_printf(b, ", guid_seed = \"%llx\"", (unsigned long long)m->guid_rng);
     window_list w = { malloc((m->window.count + 1) * sizeof *w.v), 0, m->clock };
     if (!w.v) {
         b->oom = true;

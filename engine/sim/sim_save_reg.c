@@ -210,6 +210,11 @@ static sim_machine *baseline(const sim_machine *m)
         if (active[0] && strcmp(active, p->guid) == 0)
             sim_store_set_active(base, p);
     }
+    /* What m has derived of the graph is part of what the policies rebuild. */
+    if (sim_store_graph_derive(base, m, m->clock) != 0) {
+        sim_machine_free(base);
+        return NULL;
+    }
     return base;
 }
 

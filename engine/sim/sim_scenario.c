@@ -41,7 +41,7 @@ static int load_settings(sc_ctx *c, int t)
 
 static int load_runtime(sc_ctx *c, int t, uint32_t *next_pid)
 {
-    static const char *const keys[] = { "boot_count", "next_pid", "delete_window", NULL };
+    static const char *const keys[] = { "boot_count", "next_pid", "delete_window", "guid_seed", NULL };
     static const char *const wkeys[] = { "name", "ends", NULL };
     if (sc_open_table(c, t, "runtime") <= 0)
         return c->failed ? -1 : 0;
@@ -50,6 +50,18 @@ static int load_runtime(sc_ctx *c, int t, uint32_t *next_pid)
         sc_opt_u32(c, idx, "runtime", "boot_count", &c->m->boot_count) ||
         sc_opt_u32(c, idx, "runtime", "next_pid", next_pid))
         return -1;
+    char *seed = NULL;
+    if (sc_opt_string(c, idx, "runtime", "guid_seed", &seed, NULL))
+        return -1;
+    if (seed) {
+        char *end;
+        unsigned long long v = strtoull(seed, &end, 16);
+        bool ok = *seed && !*end && strlen(seed) <= 16;
+        free(seed);
+        if (!ok)
+            return sc_fail(c, "runtime.guid_seed: expected up to 16 hex digits");
+        c->m->guid_rng = (uint64_t)v;
+    }
     size_t n;
     int has = sc_open_list(c, idx, "runtime", "delete_window", &n);
     if (has < 0)
@@ -264,7 +276,8 @@ static int load_blockers(sc_ctx *c, int x, const char *where, unsigned *bits, bo
 static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
 {
     static const char *const keys[] = { "name", "guid", "description", "state", "assigned", "sa_count",
-                                        "blockers", "delete_accepted", NULL };
+                                        "blockers", "delete_accepted", "filter_list", "filter_action",
+                                        NULL };
     char where[48];
     snprintf(where, sizeof where, "policies[%lu]", (unsigned long)i);
     if (sc_list_item_table(c, i, where) != 0)
@@ -284,6 +297,8 @@ static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
              sc_opt_bool(c, x, where, "assigned", &assigned) ||
              sc_opt_bool(c, x, where, "delete_accepted", &accepted) ||
              sc_opt_u32(c, x, where, "sa_count", &p->sa_count) ||
+             sc_opt_string(c, x, where, "filter_list", &p->filter_list, NULL) ||
+             sc_opt_string(c, x, where, "filter_action", &p->filter_action, NULL) ||
              load_blockers(c, x, where, &p->blockers, &stale, &assigned);
     if (!rc && (!p->name || !p->name[0]))
         rc = sc_fail(c, "%s.name: missing", where);
@@ -334,6 +349,8 @@ static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
         if (!sim_policy_by_guid(c->m, p->guid) || sim_policy_by_guid(c->m, p->guid) != p) {
             free(p->name);
             free(p->description);
+            free(p->filter_list);
+            free(p->filter_action);
             free(p);
         }
         return -1;

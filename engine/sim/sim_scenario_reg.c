@@ -443,6 +443,8 @@ static int load_key(sc_ctx *c, const char *path)
         return sc_fail(c, "%s: a registry path starts with HKLM, HKCU, HKCR, HKU or HKCC", where);
     if (!sim_reg_path_ok(path))
         return sc_fail(c, "%s: key names are at most 255 characters and paths at most 512 keys deep", where);
+    /* A saved state records changes to derived store objects: derive them before applying. */
+    sim_store_graph_need(c->m, path, SIM_GRAPH_READ);
     int type = lua_type(c->L, -1);
     if (type == LUA_TBOOLEAN && !lua_toboolean(c->L, -1)) {
         sim_regkey *k = sim_reg_find(c->m, path);

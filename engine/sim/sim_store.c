@@ -88,19 +88,19 @@ static const unsigned char ipsec_data[] = {
 
 static int fill_key(sim_regkey *k, const sim_policy *p, double when)
 {
-    char ref[256], g[SIM_GUID_LEN + 1];
+    char ref[256], name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
     int rc = 0;
     rc |= sim_reg_put_sz(k, "ClassName", "ipsecPolicy");
     rc |= sim_reg_put_sz(k, "description", p->description);
     rc |= sim_reg_put(k, "ipsecData", MEND_REG_BINARY, ipsec_data, sizeof ipsec_data);
+    rc |= sim_reg_put_dword(k, "ipsecDataType", 0x100);
     rc |= sim_reg_put_sz(k, "ipsecID", p->guid);
-    sim_guid_from_name(p->guid, 1, g);
-    snprintf(ref, sizeof ref, SIM_STORE_SUBPATH "\\ipsecISAKMPPolicy%s", g);
-    rc |= sim_reg_put_sz(k, "ipsecISAKMPReference", ref);
+    rc |= sim_reg_put_sz(k, "ipsecISAKMPReference", sim_store_graph_isakmp_ref(p, ref, sizeof ref));
     rc |= sim_reg_put_sz(k, "ipsecName", p->name);
-    sim_guid_from_name(p->guid, 2, g);
-    int n = snprintf(ref, sizeof ref, SIM_STORE_SUBPATH "\\ipsecNFA%s", g);
-    rc |= sim_reg_put(k, "ipsecNFAReference", MEND_REG_MULTI_SZ, ref, (size_t)n + 1);
+    sim_store_graph_nfa_ref(p, ref, sizeof ref);
+    rc |= sim_reg_put(k, "ipsecNFAReference", MEND_REG_MULTI_SZ, ref, strlen(ref) + 1);
+    snprintf(name, sizeof name, KEY_PREFIX "%s", p->guid);
+    rc |= sim_reg_put_sz(k, "name", name);
     rc |= sim_reg_put_dword(k, "whenChanged", (uint32_t)when);
     return rc ? -1 : 0;
 }
@@ -111,11 +111,11 @@ int sim_store_write_policy(sim_machine *m, const sim_policy *p, double when)
     char name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
     snprintf(name, sizeof name, KEY_PREFIX "%s", p->guid);
     sim_regkey *k = local ? sim_reg_add_child(local, name) : NULL;
-    return k ? fill_key(k, p, when) : -1;
+    return k && fill_key(k, p, when) == 0 ? sim_store_graph_add(m, p) : -1;
 }
 
 /* True when one path is the other's ancestor (or equal), component-wise and case-insensitive. */
-static bool related_to_store(const char *path)
+bool sim_store_related(const char *path)
 {
     const char *rest;
     if (sim_reg_root(path, &rest) != SIM_ROOT_HKLM)
@@ -138,7 +138,7 @@ static bool related_to_store(const char *path)
 
 void sim_store_touch(sim_machine *m, const char *path)
 {
-    if (related_to_store(path))
+    if (sim_store_related(path))
         m->store_dirty = true;
 }
 
@@ -208,6 +208,7 @@ void sim_store_sync(sim_machine *m)
                 free(p);
                 continue;
             }
+            sim_store_graph_adopt(m, p);
         }
         p->in_store = true;
         set_str(&p->name, (const char *)nv->data);
@@ -292,8 +293,10 @@ void sim_agent_stopped(sim_machine *m)
 void sim_policy_purge(sim_machine *m, sim_policy *p, bool window)
 {
     sim_regkey *k = sim_store_key(m, p);
-    if (k)
+    if (k) {
         sim_reg_unlink(k);
+        sim_store_graph_purge(m, p);
+    }
     if (window)
         sim_window_add(m, p->name, m->clock + m->delete_window);
     sim_policy_remove(m, p);

@@ -183,7 +183,7 @@ function Ctx:fixed(p)
 end
 
 -- A gated action this policy needs but was not allowed; `what` says it for the admin.
-local GATED_ACTION = { kill = "proc.kill", nic = "nic.set_ipsec_offload", registry = "reg.delete",
+local GATED_ACTION = { kill = "proc.kill", nic = "nic.set_ipsec_offload", registry = "ipsec.remove_from_store",
                        reboot = "sys.reboot" }
 
 function Ctx:need(p, cap, what, msg)
@@ -610,49 +610,48 @@ R.offload = {
   end,
 }
 
--- Deleting anything above the policy's own key would break every policy (DESIGN).
-local function own_policy_key(key)
-  return type(key) == "string" and key:match("\\Local\\ipsecPolicy{[%x%-]+}$") ~= nil
-end
-
 R.registry = {
   name = "registry",
   gate = "registry",
   tells = "The nuclear option, for a delete that fails with another error (a corrupt store "
-       .. "entry): back up and remove the policy's own store key, then restart the Policy Agent "
-       .. "once so it rebuilds its table.",
+       .. "entry): back up every store object the policy owns into one .reg, remove the policy "
+       .. "with its ISAKMP object, rules and the filter actions and lists no other policy uses, "
+       .. "clear ActivePolicy if it named it, then restart the Policy Agent once so it rebuilds "
+       .. "its table.",
   applies = function(_, p) return p.kind == "io" or p.kind == "other" end,
   act = function(ctx, set)
+    -- One backup per policy: each restores its own graph, and one refused or failed removal
+    -- leaves the others' backups exact.
     local removed, backups = {}, {}
     for _, p in ipairs(set) do
-      local key, msg = ipsec.store_key(p.name)
-      if not own_policy_key(key) then
-        ctx:fail(p, "its store key is not where a policy's own key lives: " .. tostring(key or msg), true)
+      local ok, backup, info = ipsec.remove_from_store(p.name)
+      if ok then
+        ctx:step(p, { action = "ipsec.remove_from_store", target = p.name, ok = true, backup = backup,
+                      message = string.format("removed %s from the store%s; backup %s",
+                                              plural(#info.removed, "object", "objects"),
+                                              #info.updated > 0 and (", " .. #info.updated
+                                                .. " shared kept without it") or "",
+                                              tostring(backup)) })
+        removed[#removed + 1] = p
+        backups[#backups + 1] = { p = p, file = backup }
+      elseif info == "not_permitted" then
+        ctx:need(p, "registry", "removing its objects from the policy store (a .reg backup is written first)", backup)
       else
-        local ok, backup, code = reg.delete(key, { tree = true })
-        if ok then
-          ctx:step(p, { action = "reg.delete", target = key, ok = true, backup = backup,
-                        message = "store entry removed; backup " .. tostring(backup) })
-          removed[#removed + 1] = p
-          backups[#backups + 1] = { p = p, file = backup }
-        elseif code == "not_permitted" then
-          ctx:need(p, "registry", "removing its store entry " .. key .. " (a .reg backup is written first)", backup)
-        else
-          ctx:step(p, { action = "reg.delete", target = key, ok = false, code = code, message = backup })
-          ctx:fail(p, "could not remove its store entry: " .. tostring(backup), code == "access_denied")
-        end
+        ctx:step(p, { action = "ipsec.remove_from_store", target = p.name, ok = false, code = info, message = backup })
+        ctx:fail(p, "could not remove it from the store: " .. tostring(backup),
+                 info == "access_denied" or info == "invalid")
       end
     end
     if #backups > 0 and #backups <= MANY then
       for _, b in ipairs(backups) do
-        ctx:note(string.format("%s: its store entry was removed; the backup %s restores it (reg import).",
+        ctx:note(string.format("%s: its store objects were removed; the backup %s restores them (reg import).",
                                b.p.name, tostring(b.file)))
       end
     elseif #backups > MANY then
-      ctx:note(string.format("%d store entries were removed; each has a .reg backup in mend's backups folder.", #backups))
+      ctx:note(string.format("%d policies were removed from the store; each has a .reg backup in mend's backups folder.", #backups))
     end
     if #removed > 0 then
-      ctx:restart_agent(removed, "after removing " .. plural(#removed, "store entry", "store entries"))
+      ctx:restart_agent(removed, "after removing " .. plural(#removed, "policy", "policies") .. " from the store")
     end
   end,
 }

@@ -102,6 +102,21 @@ function ipsec.create(spec) end
 ---@return mend.code? code
 function ipsec.store_key(name) end
 
+---@class mend.StoreRemoval
+---@field removed string[] keys removed, the policy's own first
+---@field updated string[] shared objects that only lost the removed owners
+---@field active_cleared boolean ActivePolicy named the policy and was cleared
+
+---Removes the policy's whole object graph from the local store (policy, ISAKMP object, rules,
+---and the filter actions and lists no other policy uses), after backing up every key it
+---touches into one `.reg`; clears ActivePolicy if it named it. Gate `registry`; counted as
+---`registry_deletes`. The Policy Agent forgets it at its next restart.
+---@param name string
+---@return true|nil ok
+---@return string backup_file_or_message
+---@return mend.StoreRemoval|mend.code removal_or_code
+function ipsec.remove_from_store(name) end
+
 -- ---------------------------------------------------------------- svc
 
 ---@alias mend.svc_state "stopped"|"start_pending"|"stop_pending"|"running"|"continue_pending"|"pause_pending"|"paused"

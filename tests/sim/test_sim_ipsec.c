@@ -116,19 +116,20 @@ static void test_sim_store_holds_windows_values(void **state)
     assert_int_equal(h.ops->ipsec.get(h.ctx, "Corp-QM", &p, &e), 0);
     assert_string_equal(p.guid, "{aaaaaaaa-1111-2222-3333-444444444444}");
     assert_string_equal(p.store_key, MEND_IPSEC_STORE_ROOT "\\ipsecPolicy{aaaaaaaa-1111-2222-3333-444444444444}");
-    const char *want[] = { "ClassName", "description", "ipsecData", "ipsecID", "ipsecISAKMPReference",
-                           "ipsecName", "ipsecNFAReference", "whenChanged" };
-    const uint32_t types[] = { MEND_REG_SZ, MEND_REG_SZ, MEND_REG_BINARY, MEND_REG_SZ, MEND_REG_SZ,
-                               MEND_REG_SZ, MEND_REG_MULTI_SZ, MEND_REG_DWORD };
+    const char *want[] = { "ClassName", "description", "ipsecData", "ipsecDataType", "ipsecID",
+                           "ipsecISAKMPReference", "ipsecName", "ipsecNFAReference", "name", "whenChanged" };
+    const uint32_t types[] = { MEND_REG_SZ, MEND_REG_SZ, MEND_REG_BINARY, MEND_REG_DWORD, MEND_REG_SZ, MEND_REG_SZ,
+                               MEND_REG_SZ, MEND_REG_MULTI_SZ, MEND_REG_SZ, MEND_REG_DWORD };
     mend_regval *v;
     size_t n;
     assert_int_equal(h.ops->reg.values(h.ctx, p.store_key, &v, &n, &e), 0);
-    assert_int_equal(n, 8);
+    assert_int_equal(n, 10);
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(v[i].name, want[i]);
         assert_int_equal(v[i].type, types[i]);
     }
-    assert_string_equal((const char *)v[5].data, "Corp-QM");
+    assert_string_equal((const char *)v[6].data, "Corp-QM");
+    assert_string_equal((const char *)v[8].data, "ipsecPolicy{aaaaaaaa-1111-2222-3333-444444444444}");
     assert_string_equal((const char *)v[0].data, "ipsecPolicy");
     mend_regval_free_list(v, n);
     mend_policy_clear(&p);

@@ -59,13 +59,20 @@ return {
                 k, seq, r.op, tostring(r.target))
       end
       local backups = table.concat(t.listdir(work .. "/state/backups"), "\n")
+      -- The registry rung's removal writes its .reg (named after the policy's key) before it
+      -- touches anything, so every removal that began has one.
+      local removals, files = 0, select(2, backups:gsub("ipsecPolicy{", ""))
       for _, r in ipairs(lines) do
         if r.event == "begin" and r.op == "reg.delete" then
           local guid = tostring(r.target):match("ipsecPolicy({[^}]+})")
           t.check(guid and backups:find(guid, 1, true), "crash at %d: no backup for the registry delete of %s",
                   k, tostring(r.target))
+        elseif r.event == "begin" and r.op == "ipsec.remove_from_store" then
+          removals = removals + 1
         end
       end
+      t.check(files >= removals, "crash at %d: %d store removals began but only %d backups exist", k,
+              removals, files)
       k = k + 1
     end
     t.check(crashes >= 10, "only %d crash points: the full ladder should take more actions", crashes)
