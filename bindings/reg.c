@@ -533,6 +533,35 @@ static void free_regfile(void *p, size_t n)
     mend_regfile_free(p);
 }
 
+/* Everything the file could delete or overwrite that exists now goes into one backup first
+ * (nothing is imported if that fails); *backup stays "" when the file only adds. */
+static int backup_before_import(const mend_engine *eng, const mend_regfile *rf, const char *file,
+                                char *backup, size_t size, mend_err *e)
+{
+    mend_regfile_key *keys = NULL;
+    size_t n = 0;
+    if (mend_regfile_touched(rf, &keys, &n, e) != 0)
+        return -1;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool found = false;
+        if (eng->host.ops->reg.exists(eng->host.ctx, keys[i].path, &found, e) != 0) {
+            free(keys);
+            return -1;
+        }
+        if (found)
+            keys[kept++] = keys[i];
+    }
+    int rc = 0;
+    if (kept > 0) {
+        char label[4096 + 16];
+        snprintf(label, sizeof label, "import %s", file);
+        rc = bind_reg_backup(eng, label, keys, kept, backup, size, e);
+    }
+    free(keys);
+    return rc;
+}
+
 static int l_import(lua_State *L)
 {
     mend_err e;
@@ -562,9 +591,19 @@ static int l_import(lua_State *L)
     mend_guard_verdict g = bind_guard(L, &a, &e);
     if (g == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
-    rc = g == MEND_GUARD_GO ? mend_regfile_apply(rf, &eng->host, &e) : 0;
+    char backup[4096 + 512] = "";
+    rc = backup_before_import(eng, rf, file, backup, sizeof backup, &e);
+    if (rc == 0 && g == MEND_GUARD_GO)
+        rc = mend_regfile_apply(rf, &eng->host, &e);
     bind_guard_end(L, &a, g, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    if (rc != 0)
+        return bind_fail(L, &e);
+    lua_pushboolean(L, 1);
+    if (backup[0])
+        lua_pushstring(L, backup);
+    else
+        lua_pushnil(L);
+    return 2;
 }
 
 int luaopen_mend_reg(lua_State *L)

@@ -36,6 +36,12 @@ void mend_regfile_free(mend_regfile *rf);
 /* How many key deletions ([-KEY]) and value deletions ("v"=-) the file holds. */
 size_t mend_regfile_deletions(const mend_regfile *rf);
 
+/* What applying the file could delete or overwrite, as keys to back up first: a key the file
+ * deletes with its subtree, a key whose values it sets or deletes with its own values only.
+ * Each key once (a subtree wins), in the order of first mention. Fills *out (malloc'd; the
+ * paths are borrowed from rf) and *n. */
+int mend_regfile_touched(const mend_regfile *rf, mend_regfile_key **out, size_t *n, mend_err *e);
+
 /* Applies a parsed file in order through the host's reg operations. */
 int mend_regfile_apply(const mend_regfile *rf, const mend_host *h, mend_err *e);
 

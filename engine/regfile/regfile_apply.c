@@ -27,6 +27,47 @@ size_t mend_regfile_deletions(const mend_regfile *rf)
     return rf ? rf->deletions : 0;
 }
 
+int mend_regfile_touched(const mend_regfile *rf, mend_regfile_key **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (!rf || rf->nkeys == 0)
+        return 0;
+    /* Per key: 0 untouched, 1 values only, 2 the subtree. */
+    unsigned char *how = calloc(rf->nkeys, 1);
+    size_t *order = calloc(rf->nkeys, sizeof *order);
+    mend_regfile_key *keys = calloc(rf->nkeys, sizeof *keys);
+    if (!how || !order || !keys) {
+        free(how);
+        free(order);
+        free(keys);
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory");
+    }
+    size_t nseen = 0;
+    for (size_t i = 0; i < rf->nops; i++) {
+        const mend_rf_op *op = &rf->ops[i];
+        unsigned char want = op->kind == MEND_RF_DELETE_KEY ? 2
+                           : op->kind == MEND_RF_CREATE_KEY ? 0 : 1;
+        if (want == 0 || op->key >= rf->nkeys)
+            continue;
+        if (how[op->key] == 0)
+            order[nseen++] = op->key;
+        if (want > how[op->key])
+            how[op->key] = want;
+    }
+    for (size_t i = 0; i < nseen; i++)
+        keys[i] = (mend_regfile_key){ rf->keys[order[i]], how[order[i]] == 1 };
+    free(how);
+    free(order);
+    if (nseen == 0) {
+        free(keys);
+        return 0;
+    }
+    *out = keys;
+    *n = nseen;
+    return 0;
+}
+
 /* Puts prefix before the message, keeping the code (truncating the end if needed). */
 static void prefix_msg(mend_err *e, const char *prefix)
 {
