@@ -58,6 +58,8 @@ static int setup(lua_State *L)
     const mend_engine *eng = a->ml->eng;
     bool json = eng && eng->opts && eng->opts->json;
     mend_sandbox_open(L, a->cfg->unsafe, json, a->cfg->script_dir, a->cfg->scripts_dir);
+    if (!a->cfg->unsafe)
+        mend_sandbox_confine(L, eng, a->cfg->scripts_dir);
     if (a->ml->eng)
         mend_bindings_open(L, a->ml->eng);
     return 0;

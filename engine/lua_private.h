@@ -39,6 +39,14 @@ const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size);
 void mend_sandbox_open(lua_State *L, bool unsafe, bool stdout_is_report, const char *script_dir,
                        const char *scripts_dir);
 
+/* Confines the sandbox's file writes (io.open for writing, os.remove, os.rename) to the working
+ * and temp folders (and capture's -o file), never under mend's own files: data dir, state dir,
+ * backups, --journal, --report, --plan, the simulator's state file; io.open and io.lines
+ * refuse to read the plan key. eng may be NULL (then only scripts_dir, which may be NULL too).
+ * Raises on failure. */
+struct mend_engine;
+void mend_sandbox_confine(lua_State *L, const struct mend_engine *eng, const char *scripts_dir);
+
 /* Loads a Lua source file (UTF-8 path; a leading BOM and #! line are skipped; binary chunks
  * refused) as chunk "@path". Returns a lua_load status with the function or the message pushed. */
 int mend_load_text_file(lua_State *L, const char *path);

@@ -461,10 +461,91 @@ static void test_exe_host_errors_exit_2(void **state)
     cJSON_Delete(doc);
 }
 
+/* Every way the sandbox writes (create, truncate, append, update, remove, rename either way),
+ * aimed at each of mend's own files, directly, through "..", and through a symlink: refused
+ * with not_permitted, and every file keeps its bytes. A file in the working folder is fine. */
+static void test_exe_script_cannot_change_mends_own_files(void **state)
+{
+    (void)state;
+    mend_err e;
+    mend_mkdirs(DIR "/data/scripts", &e);
+    mend_mkdirs(DIR "/data/scenarios", &e);
+    mend_mkdirs(DIR "/st/backups", &e);
+    const char *files[] = {DIR "/data/scripts/fix.lua", DIR "/st/journal.jsonl", DIR "/st/backups/HKLM-x.reg",
+                           DIR "/st/plan.key", DIR "/j.jsonl", DIR "/report.json", DIR "/own.lua",
+                           DIR "/data/scenarios/demo.lua"};
+    const size_t nfiles = sizeof files / sizeof *files;
+    for (size_t i = 0; i < nfiles; i++)
+        write_text(files[i], "original\n");
+    write_text(DIR "/own.lua", "return {}\n");   /* the simulator's state file */
+    unlink(DIR "/lnk");
+    assert_int_equal(symlink(DIR "/j.jsonl", DIR "/lnk"), 0);
+    write_text(DIR "/reach.lua",
+               "local targets = {...}\n"
+               "local function refused(ok, msg, code)\n"
+               "  assert(ok == nil and code == 'not_permitted', tostring(msg))\n"
+               "  assert(msg:find('scripts may'), msg)\n"
+               "end\n"
+               "for _, t in ipairs(targets) do\n"
+               "  for _, mode in ipairs{'w', 'a', 'r+', 'wb', 'a+'} do refused(io.open(t, mode)) end\n"
+               "  refused(os.remove(t))\n"
+               "  refused(os.rename(t, 'moved'))\n"
+               "  refused(os.rename('spare', t))\n"
+               "end\n"
+               "refused(io.open('lnk', 'w'))\n"
+               "refused(io.open('../engine_exe/st/new', 'w'))\n"
+               "refused(io.open('st/backups/new.reg', 'w'))\n"
+               "refused(io.open('own.lua.lock', 'w'))\n"
+               "refused(io.open('/etc/mend-escape', 'w'))\n"
+               "local ok, msg, code = io.open('st/plan.key', 'r')\n"
+               "assert(ok == nil and code == 'not_permitted' and msg:find('plan key'), msg)\n"
+               "assert(pcall(io.lines, 'st/plan.key') == false)\n"
+               "local f = assert(io.open('spare', 'w')) f:write('mine') f:close()\n"
+               "assert(os.rename('spare', 'spare2'))\n"
+               "assert(io.open('spare2'):read('a') == 'mine')\n"
+               "assert(os.remove('spare2'))\n"
+               "local tmp = os.tmpname()\n"
+               "f = assert(io.open(tmp, 'w')) f:close() assert(os.remove(tmp))\n"
+               "io.open('" DIR "/done', 'w'):close()\n"
+               "return 0\n");
+    setenv("MEND_DATA_DIR", DIR "/data", 1);
+    char *old_state = getenv("MEND_STATE_DIR") ? strdup(getenv("MEND_STATE_DIR")) : NULL;
+    setenv("MEND_STATE_DIR", DIR "/st", 1);
+    unlink(DIR "/done");
+    int rc = MEND("run", "--host", "sim:" DIR "/own.lua", "--journal", DIR "/j.jsonl", "--report", DIR "/report.json",
+                  DIR "/reach.lua", DIR "/data/scripts/fix.lua", DIR "/st/journal.jsonl", DIR "/st/backups/HKLM-x.reg",
+                  DIR "/st/plan.key", DIR "/j.jsonl", DIR "/report.json", DIR "/own.lua", DIR "/data/scenarios/demo.lua",
+                  DIR "/st", DIR "/st/backups");
+    unsetenv("MEND_DATA_DIR");
+    if (old_state) {
+        setenv("MEND_STATE_DIR", old_state, 1);
+        free(old_state);
+    }
+    if (rc != 0)
+        fail_msg("exit %d: %s", rc, g_r.err);
+    assert_true(mend_file_exists(DIR "/done"));
+    /* The journal, report and state are mend's to write; the rest must be as they were. */
+    const char *untouched[] = {DIR "/data/scripts/fix.lua", DIR "/st/backups/HKLM-x.reg", DIR "/st/plan.key",
+                               DIR "/data/scenarios/demo.lua"};
+    for (size_t i = 0; i < sizeof untouched / sizeof *untouched; i++) {
+        char *now = slurp(untouched[i]);
+        if (strcmp(now, "original\n") != 0)
+            fail_msg("%s changed: '%s'", untouched[i], now);
+        free(now);
+    }
+    char *j = slurp(DIR "/j.jsonl");
+    assert_non_null(strstr(j, "original\n"));   /* the run's lines came after, nothing was cut */
+    free(j);
+    assert_false(mend_file_exists(DIR "/moved"));
+}
+
 int main(void)
 {
     mend_err e;
     mend_mkdirs(DIR, &e);
+    /* Scripts may write only in the working and temp folders: the scripts here write in DIR. */
+    if (chdir(DIR) != 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_exe_no_command_prints_usage_and_exits_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_unknown_option_is_one_line, setup, teardown),
@@ -477,6 +558,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exe_loop_out_of_the_hooks_reach_is_stopped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_memory_bomb_is_stopped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_sandbox_and_unsafe, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_script_cannot_change_mends_own_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_json_report_on_stdout_and_print_on_stderr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_report_file_and_outcome_exit_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_journal_written_except_in_dry_run, setup, teardown),
