@@ -6,6 +6,7 @@
 
 #include "bindings.h"
 
+#include "../engine/lua_host.h"
 #include "../engine/platform.h"
 #include "../engine/regfile/regfile.h"
 #include "bind.h"
@@ -299,6 +300,8 @@ static int l_set(lua_State *L)
     const unsigned char *data = (const unsigned char *)lua_tolstring(L, -1, &size);
     char target[REG_PATH_MAX + 512];
     snprintf(target, sizeof target, "%s [%s]", p, *v ? v : "(Default)");
+    /* The simulator keeps every value in memory: what a script stores counts as its own. */
+    mend_lua_charge(L, strlen(p) + strlen(v) + size + 64);
     mend_engine *eng = bind_engine(L);
     mend_action a = { "reg.set", target, 0, MEND_COUNT_REGISTRY_WRITES, NULL };
     mend_guard_verdict g = bind_guard(L, &a, &e);

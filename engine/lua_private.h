@@ -16,9 +16,15 @@ typedef struct mend_limits {
     double timeout_s;         /* 0 = none */
     double deadline;          /* monotonic seconds */
     bool time_hit;            /* the deadline passed: the run is over */
-    bool disarmed;            /* the script is over: no limits while the state is torn down */
+    bool disarmed;            /* no limits at all (a state that never ran a script) */
+    double ended_at;          /* monotonic seconds when the last script run ended, 0 = none */
+    bool closing;             /* lua_close is running the last finalizers, still under the limits */
+    bool hit_at_close;        /* ... and one of them hit a limit */
     bool interrupted;         /* Ctrl-C reached the script: the run is over */
 } mend_limits;
+
+/* The most mend loads as one script (run, dofile, loadfile, require), whatever --max-memory. */
+#define MEND_SCRIPT_FILE_MAX ((size_t)64 << 20)
 
 /* The allocator enforcing limits->max; frees always succeed. */
 void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
@@ -26,8 +32,10 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 void mend_limits_arm(lua_State *L, mend_limits *lim);
 /* Stops the watchdog that arm started: call once the state is closed or idle (shell prompt). */
 void mend_limits_settle(void);
-/* Removes the hook and lifts the memory limit so the state can be torn down cleanly. */
-void mend_limits_disarm(lua_State *L, mend_limits *lim);
+/* Closes L with the memory limit and the watchdog still armed: the finalizers lua_close runs
+ * are the script's code too. Returns true when one of them hit a limit (then
+ * mend_limits_message says which). */
+bool mend_limits_close(lua_State *L, mend_limits *lim);
 /* Asks every running script to stop at its next instruction; safe in a signal handler. */
 void mend_limits_interrupt(void);
 /* "script exceeded the time limit of 5 s" / "...memory limit of 64 MiB", or NULL. */
