@@ -300,8 +300,9 @@ static int l_set(lua_State *L)
     const unsigned char *data = (const unsigned char *)lua_tolstring(L, -1, &size);
     char target[REG_PATH_MAX + 512];
     snprintf(target, sizeof target, "%s [%s]", p, *v ? v : "(Default)");
-    /* The simulator keeps every value in memory: what a script stores counts as its own. */
-    mend_lua_charge(L, strlen(p) + strlen(v) + size + 64);
+    /* The simulator keeps every value in memory, and again in the text of the state it saves:
+     * what a script stores counts twice as its own. */
+    mend_lua_charge(L, 2 * (strlen(p) + strlen(v) + size + 64));
     mend_engine *eng = bind_engine(L);
     mend_action a = { "reg.set", target, 0, MEND_COUNT_REGISTRY_WRITES, NULL };
     mend_guard_verdict g = bind_guard(L, &a, &e);
