@@ -520,6 +520,12 @@ static int l_export(lua_State *L)
     const char *file = p ? bind_hoststr(L, 2, &e) : (luaL_checkstring(L, 2), NULL);
     if (!p || !file)
         return bind_fail(L, &e);
+    /* The file is the script's to name, so the sandbox's write rules apply to it. */
+    char why[1600];
+    if (!mend_lua_may_write(L, file, why, sizeof why)) {
+        mend_err_set(&e, MEND_E_NOT_PERMITTED, 0, "%s", why);
+        return bind_fail(L, &e);
+    }
     mend_engine *eng = bind_engine(L);
     if (mend_regfile_export(&eng->host, p, file, &e) != 0)
         return bind_fail(L, &e);

@@ -35,6 +35,10 @@ lua_State *mend_lua_state(mend_lua *ml);
  * the run, pcall or not) when they do not fit. */
 void mend_lua_charge(lua_State *L, size_t bytes);
 
+/* Whether the sandbox lets a script write path (always with --unsafe); else the reason in why.
+ * For bindings that write a file the script names (reg.export). */
+bool mend_lua_may_write(lua_State *L, const char *path, char *why, size_t whylen);
+
 /* Runs a script file (text only) with `arg`-style args in mend.args.
  * Returns 0 on success with *ret set to the script's integer return value (or -1 when it
  * returned none); returns 2 on any script error, timeout or memory limit, with the

@@ -3,6 +3,7 @@
 #define _DEFAULT_SOURCE /* realpath, lstat */
 #endif
 #include "lua_private.h"
+#include "lua_host.h"
 #include "engine_private.h"
 #include "platform.h"
 
@@ -376,6 +377,15 @@ static const char *fs_refuse_read(lua_State *L, const char *path)
     free(real);
     free(loc);
     return msg[0] ? lua_pushstring(L, msg) : NULL;
+}
+
+bool mend_lua_may_write(lua_State *L, const char *path, char *why, size_t whylen)
+{
+    if (!fs_refuse_write(L, path))
+        return true;
+    snprintf(why, whylen, "%s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return false;
 }
 
 static int fs_refused(lua_State *L)

@@ -493,6 +493,7 @@ static void test_exe_script_cannot_change_mends_own_files(void **state)
                "  refused(os.remove(t))\n"
                "  refused(os.rename(t, 'moved'))\n"
                "  refused(os.rename('spare', t))\n"
+               "  refused(reg.export('HKLM\\\\SOFTWARE', t))\n"
                "end\n"
                "refused(io.open('lnk', 'w'))\n"
                "refused(io.open('../engine_exe/st/new', 'w'))\n"
