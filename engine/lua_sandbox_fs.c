@@ -218,6 +218,10 @@ static bool fs_under(const char *path, const char *root)
         return false;
     if (fs_is_sep(root[n - 1]))
         return true;
+#ifdef _WIN32
+    if (path[n] == ':')
+        return true;   /* a stream of it: "fix.lua::$DATA" is fix.lua itself */
+#endif
     return path[n] == '\0' || fs_is_sep(path[n]) || path[n] == '.';
 }
 
@@ -337,9 +341,13 @@ static const char *fs_refuse_write(lua_State *L, const char *path)
     msg[0] = '\0';
     char *loc = fs_locate(path);
     char *real = NULL;
+    /* An existing target is judged where it really is too: through a symlink, and on Windows
+     * by its long name (a short 8.3 name or another letter case names the same file). */
+    if (loc)
+        real = fs_real(loc);
     if (!loc)
         snprintf(msg, sizeof msg, "%.1000s: not a file name a script may write", path);
-    else if (fs_is_link(loc) && !(real = fs_real(loc)))
+    else if (!real && fs_is_link(loc))
         snprintf(msg, sizeof msg, "%.1000s: a symbolic link that points nowhere; scripts may not write through it",
                  path);
     const char *forms[2] = {loc, real};
