@@ -275,6 +275,9 @@ void mend_sandbox_confine(lua_State *L, const mend_engine *eng, const char *scri
     free(cwd);
     fs_add(L, "allowed", tmp, NULL);
     free(tmp);
+#ifndef _WIN32
+    fs_add(L, "allowed", "/tmp", NULL);   /* os.tmpname's folder, whatever $TMPDIR says */
+#endif
 
     fs_add(L, "protected", scripts_dir, "mend's bundled scripts");
     if (eng) {

@@ -1,6 +1,6 @@
 /* The built mend, run as users run it: exit codes, one-line errors, limits, reports, journal. */
 #define _POSIX_C_SOURCE 200809L
-#define _DEFAULT_SOURCE /* wait4: a child's own peak memory */
+#define _DEFAULT_SOURCE /* wait4: the child's own peak memory */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +29,7 @@ typedef struct result {
     int code;
     char *out;
     char *err;
+    long peak_kib;   /* mend's peak resident memory */
 } result;
 
 static result g_r;
@@ -76,12 +77,14 @@ static pid_t spawn_mend(const char *in_file, const char *const *words)
 static int wait_mend(pid_t pid)
 {
     int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
+    struct rusage ru;
+    assert_int_equal(wait4(pid, &status, 0, &ru), pid);
     if (!WIFEXITED(status))
         fail_msg("mend died with signal %d", WTERMSIG(status));
     g_r.code = WEXITSTATUS(status);
     g_r.out = slurp(DIR "/stdout");
     g_r.err = slurp(DIR "/stderr");
+    g_r.peak_kib = ru.ru_maxrss;
     return g_r.code;
 }
 
@@ -542,21 +545,6 @@ static void test_exe_script_cannot_change_mends_own_files(void **state)
     assert_false(mend_file_exists(DIR "/moved"));
 }
 
-/* Runs mend and returns its peak resident memory in KiB (exit code in g_r). */
-static long mend_peak_kib(const char *const *words)
-{
-    pid_t pid = spawn_mend(NULL, words);
-    int status;
-    struct rusage ru;
-    assert_int_equal(wait4(pid, &status, 0, &ru), pid);
-    if (!WIFEXITED(status))
-        fail_msg("mend died with signal %d", WTERMSIG(status));
-    g_r.code = WEXITSTATUS(status);
-    g_r.out = slurp(DIR "/stdout");
-    g_r.err = slurp(DIR "/stderr");
-    return ru.ru_maxrss;
-}
-
 /* Under --max-memory 64M, mend's peak stays under the cap plus what mend itself needs (its
  * code, the simulator, stdio buffers): 40 MiB of slack, far below what each bomb would take. */
 #define PEAK_LIMIT_KIB ((64L + 40L) * 1024L)
@@ -566,7 +554,8 @@ static void assert_bomb_stopped(const char *name, const char *code, const char *
     char path[512];
     snprintf(path, sizeof path, DIR "/%s.lua", name);
     write_text(path, code);
-    long peak = mend_peak_kib((const char *const[]){"run", "--max-memory", "64M", "--host", "sim:" STATE, path, NULL});
+    MEND("run", "--max-memory", "64M", "--host", "sim:" STATE, path);
+    long peak = g_r.peak_kib;
     if (g_r.code != 2)
         fail_msg("%s: exit %d, stderr: %s", name, g_r.code, g_r.err);
     assert_contains(g_r.err, message);
