@@ -6,6 +6,7 @@
 
 #include "bindings.h"
 
+#include "../engine/lua_host.h"
 #include "../engine/platform.h"
 #include "../engine/regfile/regfile.h"
 #include "bind.h"
@@ -299,6 +300,9 @@ static int l_set(lua_State *L)
     const unsigned char *data = (const unsigned char *)lua_tolstring(L, -1, &size);
     char target[REG_PATH_MAX + 512];
     snprintf(target, sizeof target, "%s [%s]", p, *v ? v : "(Default)");
+    /* The simulator keeps every value in memory, and again in the text of the state it saves:
+     * what a script stores counts twice as its own. */
+    mend_lua_charge(L, 2 * (strlen(p) + strlen(v) + size + 64));
     mend_engine *eng = bind_engine(L);
     /* A write is as dangerous as a delete on Windows: a RunOnce value or a service's ImagePath
      * is command execution. */
@@ -521,6 +525,12 @@ static int l_export(lua_State *L)
     const char *file = p ? bind_hoststr(L, 2, &e) : (luaL_checkstring(L, 2), NULL);
     if (!p || !file)
         return bind_fail(L, &e);
+    /* The file is the script's to name, so the sandbox's write rules apply to it. */
+    char why[1600];
+    if (!mend_lua_may_write(L, file, why, sizeof why)) {
+        mend_err_set(&e, MEND_E_NOT_PERMITTED, 0, "%s", why);
+        return bind_fail(L, &e);
+    }
     mend_engine *eng = bind_engine(L);
     if (mend_regfile_export(&eng->host, p, file, &e) != 0)
         return bind_fail(L, &e);

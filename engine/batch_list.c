@@ -1,6 +1,7 @@
 /* Batch files: one policy name per line, # comments, blanks, trimming, duplicates merged. */
 #include "batch_list.h"
 #include "engine_private.h"
+#include "platform.h"
 #include "utf.h"
 
 #include <stdbool.h>
@@ -128,4 +129,12 @@ fail:
     free(seen.keys);
     free(out);
     return -1;
+}
+
+int mend_batch_read(const char *file, char **buf, size_t *len, mend_err *e)
+{
+    const char *why = "the most a batch list may hold";
+    if (strcmp(file, "-") == 0)
+        return mend_read_stream_max(stdin, "the list on standard input", MEND_BATCH_LIST_MAX, why, buf, len, e);
+    return mend_read_file_max(file, MEND_BATCH_LIST_MAX, why, buf, len, e);
 }

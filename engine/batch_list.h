@@ -12,4 +12,10 @@
  * in first-seen order. */
 int mend_batch_parse(const char *buf, size_t len, char ***names, size_t *n, mend_err *e);
 
+/* The most a batch list may hold: a million long names fit. */
+#define MEND_BATCH_LIST_MAX ((size_t)64 << 20)
+/* Reads a batch list file, or standard input for "-", up to MEND_BATCH_LIST_MAX (a larger one
+ * is an error naming the file and the cap). */
+int mend_batch_read(const char *file, char **buf, size_t *len, mend_err *e);
+
 #endif

@@ -75,32 +75,6 @@ static void run_ctx_free(run_ctx *c)
     free(c->script_path);
 }
 
-static char *read_stdin(size_t *len)
-{
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                return NULL;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, stdin);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (buf) {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
-}
-
 static int load_batch_list(run_ctx *c)
 {
     const char *file = c->opts.script;
@@ -108,13 +82,8 @@ static int load_batch_list(run_ctx *c)
     size_t len = 0;
     mend_err e;
     bool from_stdin = strcmp(file, "-") == 0;
-    if (from_stdin) {
-        buf = read_stdin(&len);
-        if (!buf)
-            return setup_error("cannot read the list from standard input");
-    } else if (mend_read_file(file, &buf, &len, &e) != 0) {
+    if (mend_batch_read(file, &buf, &len, &e) != 0)
         return setup_error("%s", e.msg);
-    }
     int rc = mend_batch_parse(buf, len, &c->names, &c->nnames, &e);
     free(buf);
     const char *shown = from_stdin ? "standard input" : file;
@@ -474,6 +443,12 @@ static int run_script_command(run_ctx *c)
     } else {
         mend_on_interrupt(mend_limits_interrupt);
         rc = mend_lua_run_file(c->lua, c->script_path, err, sizeof err, &ret);
+    }
+    /* The script's last finalizers run now, under its limits, and count in its outcome. */
+    char cerr[256];
+    if (mend_lua_close(c->lua, cerr, sizeof cerr) != 0 && rc == 0) {
+        snprintf(err, sizeof err, "%s", cerr);
+        rc = 2;
     }
     if (rc != 0) {
         fprintf(stderr, "mend: %s\n", err);

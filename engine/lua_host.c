@@ -1,6 +1,7 @@
 /* The script runner: one sandboxed, limited Lua state per run; scripts run under pcall. */
 #include "lua_host.h"
 #include "lua_private.h"
+#include "engine_private.h"
 
 #include "bindings/bindings.h"
 
@@ -58,6 +59,8 @@ static int setup(lua_State *L)
     const mend_engine *eng = a->ml->eng;
     bool json = eng && eng->opts && eng->opts->json;
     mend_sandbox_open(L, a->cfg->unsafe, json, a->cfg->script_dir, a->cfg->scripts_dir);
+    if (!a->cfg->unsafe)
+        mend_sandbox_confine(L, eng, a->cfg->scripts_dir);
     if (a->ml->eng)
         mend_bindings_open(L, a->ml->eng);
     return 0;
@@ -99,15 +102,27 @@ mend_lua *mend_lua_new(mend_engine *eng, const mend_lua_config *cfg, char *err, 
     return ml;
 }
 
+int mend_lua_close(mend_lua *ml, char *err, size_t errlen)
+{
+    if (!ml || !ml->L)
+        return 0;
+    bool hit = mend_limits_close(ml->L, &ml->lim);
+    ml->L = NULL;
+    mend_limits_settle();
+    char limit[160];
+    if (!hit || !mend_limits_message(&ml->lim, limit, sizeof limit))
+        return 0;
+    copy_message(err, errlen, limit);
+    return 2;
+}
+
 void mend_lua_free(mend_lua *ml)
 {
     if (!ml)
         return;
-    if (ml->L) {
-        mend_limits_disarm(ml->L, &ml->lim);
-        lua_close(ml->L); /* finalizers run here, still under the watchdog */
-        mend_limits_settle();
-    }
+    char err[160];
+    if (mend_lua_close(ml, err, sizeof err) != 0)
+        fprintf(stderr, "mend: %s\n", err);
     free(ml);
 }
 
@@ -204,6 +219,7 @@ static int run_loaded(mend_lua *ml, const char *path, int status, char *err, siz
     lua_pushlightuserdata(L, &a);
     status = lua_pcall(L, 2, LUA_MULTRET, base);
     lua_sethook(L, NULL, 0, 0);
+    ml->lim.ended_at = mend_monotonic_now();
 
     /* A memory error Lua raised without its retry (collector stopped) is the limit too. */
     if (status == LUA_ERRMEM && ml->lim.max)

@@ -22,8 +22,22 @@ typedef struct mend_lua_config {
 /* Builds a state with the sandbox, limits and every mend module preloaded. eng may be NULL
  * (then the mend bindings are not loaded: used by tests of the sandbox itself). */
 mend_lua *mend_lua_new(mend_engine *eng, const mend_lua_config *cfg, char *err, size_t errlen);
+/* Closes the state: the finalizers still pending run under the same time and memory limits as
+ * the script. Returns 0, or 2 with "script exceeded the memory limit of ... in a __gc
+ * finalizer ..." in err. Call it before reporting, so the run's outcome says so. */
+int mend_lua_close(mend_lua *ml, char *err, size_t errlen);
+/* Closes (as mend_lua_close, a limit's message on stderr) if still open, and frees. */
 void mend_lua_free(mend_lua *ml);
 lua_State *mend_lua_state(mend_lua *ml);
+
+/* Counts bytes a binding makes the host keep for the script (values written through reg.set)
+ * against --max-memory, for the rest of the run; raises the memory limit's error (which ends
+ * the run, pcall or not) when they do not fit. */
+void mend_lua_charge(lua_State *L, size_t bytes);
+
+/* Whether the sandbox lets a script write path (always with --unsafe); else the reason in why.
+ * For bindings that write a file the script names (reg.export). */
+bool mend_lua_may_write(lua_State *L, const char *path, char *why, size_t whylen);
 
 /* Runs a script file (text only) with `arg`-style args in mend.args.
  * Returns 0 on success with *ret set to the script's integer return value (or -1 when it

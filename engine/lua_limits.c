@@ -1,5 +1,6 @@
 /* Script limits: a counting allocator for --max-memory, a count hook for --timeout and Ctrl-C. */
 #include "lua_private.h"
+#include "lua_host.h"
 #include "engine_private.h"
 #include "platform.h"
 
@@ -38,6 +39,9 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
              * size: only a second refusal means the script really holds too much. */
             if (lim->refused == nsize)
                 lim->memory_hit = true;
+            /* lua_close has no emergency collection to retry with: one refusal is the limit. */
+            if (lim->closing)
+                lim->memory_hit = lim->hit_at_close = true;
             lim->refused = nsize;
             return NULL;
         }
@@ -91,10 +95,28 @@ void mend_limits_settle(void)
     mend_watchdog_set(0, NULL);
 }
 
-void mend_limits_disarm(lua_State *L, mend_limits *lim)
+bool mend_limits_close(lua_State *L, mend_limits *lim)
 {
     lua_sethook(L, NULL, 0, 0);
-    lim->disarmed = true;
+    bool was_hit = lim->memory_hit || lim->time_hit || lim->interrupted;
+    /* What was left of the time when the script last ended (a shell may idle since). */
+    double left = lim->ended_at > 0 ? lim->deadline - lim->ended_at : 0;
+    bool timed = lim->timeout_s > 0 && lim->ended_at > 0 && !was_hit;
+    if (timed) {
+        /* Lua runs no hook inside a finalizer: the watchdog is the only clock there. */
+        char msg[160];
+        snprintf(msg, sizeof msg, "script exceeded the time limit of %g s where it could not be stopped "
+                                  "(a __gc finalizer run when the script ended); ended", lim->timeout_s);
+        mend_watchdog_set((left > 0 ? left : 0) + MEND_LIMITS_GRACE_S, msg);
+    }
+    double start = mend_monotonic_now();
+    lim->closing = true;
+    lua_close(L);
+    lim->closing = false;
+    /* A finalizer that ran past the limit but ended before the watchdog still broke it. */
+    if (timed && mend_monotonic_now() - start > left)
+        lim->time_hit = lim->hit_at_close = true;
+    return lim->hit_at_close;
 }
 
 static void format_size(size_t n, char *buf, size_t size)
@@ -121,14 +143,34 @@ const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size)
         return buf;
     }
     if (lim->time_hit) {
-        snprintf(buf, size, "script exceeded the time limit of %g s", lim->timeout_s);
+        snprintf(buf, size, "script exceeded the time limit of %g s%s", lim->timeout_s,
+                 lim->hit_at_close ? " in a __gc finalizer run when the script ended" : "");
         return buf;
     }
     if (lim->memory_hit) {
         char sz[48];
         format_size(lim->max, sz, sizeof sz);
-        snprintf(buf, size, "script exceeded the memory limit of %s", sz);
+        snprintf(buf, size, "script exceeded the memory limit of %s%s", sz,
+                 lim->hit_at_close ? " in a __gc finalizer run when the script ended" : "");
         return buf;
     }
     return NULL;
+}
+
+void mend_lua_charge(lua_State *L, size_t bytes)
+{
+    void *ud;
+    if (lua_getallocf(L, &ud) != mend_limits_alloc)
+        return;
+    mend_limits *lim = ud;
+    if (!lim->max || lim->disarmed)
+        return;
+    /* Counted for good: the host keeps it until the run ends, whatever Lua frees. */
+    if (bytes > lim->max || lim->used > lim->max - bytes) {
+        lim->memory_hit = true;
+        char buf[160];
+        luaL_error(L, "%s (what the script stored in the simulated machine counts too)",
+                   mend_limits_message(lim, buf, sizeof buf));
+    }
+    lim->used += bytes;
 }

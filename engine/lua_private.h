@@ -16,9 +16,15 @@ typedef struct mend_limits {
     double timeout_s;         /* 0 = none */
     double deadline;          /* monotonic seconds */
     bool time_hit;            /* the deadline passed: the run is over */
-    bool disarmed;            /* the script is over: no limits while the state is torn down */
+    bool disarmed;            /* no limits at all (a state that never ran a script) */
+    double ended_at;          /* monotonic seconds when the last script run ended, 0 = none */
+    bool closing;             /* lua_close is running the last finalizers, still under the limits */
+    bool hit_at_close;        /* ... and one of them hit a limit */
     bool interrupted;         /* Ctrl-C reached the script: the run is over */
 } mend_limits;
+
+/* The most mend loads as one script (run, dofile, loadfile, require), whatever --max-memory. */
+#define MEND_SCRIPT_FILE_MAX ((size_t)64 << 20)
 
 /* The allocator enforcing limits->max; frees always succeed. */
 void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
@@ -26,8 +32,10 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 void mend_limits_arm(lua_State *L, mend_limits *lim);
 /* Stops the watchdog that arm started: call once the state is closed or idle (shell prompt). */
 void mend_limits_settle(void);
-/* Removes the hook and lifts the memory limit so the state can be torn down cleanly. */
-void mend_limits_disarm(lua_State *L, mend_limits *lim);
+/* Closes L with the memory limit and the watchdog still armed: the finalizers lua_close runs
+ * are the script's code too. Returns true when one of them hit a limit (then
+ * mend_limits_message says which). */
+bool mend_limits_close(lua_State *L, mend_limits *lim);
 /* Asks every running script to stop at its next instruction; safe in a signal handler. */
 void mend_limits_interrupt(void);
 /* "script exceeded the time limit of 5 s" / "...memory limit of 64 MiB", or NULL. */
@@ -38,6 +46,14 @@ const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size);
  * $MEND_PATH, scripts_dir (any may be NULL). Raises on failure (call it under pcall). */
 void mend_sandbox_open(lua_State *L, bool unsafe, bool stdout_is_report, const char *script_dir,
                        const char *scripts_dir);
+
+/* Confines the sandbox's file writes (io.open for writing, os.remove, os.rename) to the working
+ * and temp folders (and capture's -o file), never under mend's own files: data dir, state dir,
+ * backups, --journal, --report, --plan, the simulator's state file; io.open and io.lines
+ * refuse to read the plan key. eng may be NULL (then only scripts_dir, which may be NULL too).
+ * Raises on failure. */
+struct mend_engine;
+void mend_sandbox_confine(lua_State *L, const struct mend_engine *eng, const char *scripts_dir);
 
 /* Loads a Lua source file (UTF-8 path; a leading BOM and #! line are skipped; binary chunks
  * refused) as chunk "@path". Returns a lua_load status with the function or the message pushed. */

@@ -25,15 +25,40 @@ static void rewrite_binary_message(lua_State *L, const char *chunkname)
     }
 }
 
+/* The limits of L when they are mend's (a state from mend_lua_new), else NULL. */
+static mend_limits *state_limits(lua_State *L)
+{
+    void *ud;
+    lua_Alloc f = lua_getallocf(L, &ud);
+    return f == mend_limits_alloc ? ud : NULL;
+}
+
 int mend_load_text_file(lua_State *L, const char *path)
 {
+    /* The source is held in C memory while Lua compiles it: it must fit in what --max-memory
+     * leaves, and is counted against it until compiled. */
+    mend_limits *lim = state_limits(L);
+    size_t max = MEND_SCRIPT_FILE_MAX;
+    const char *why = "the most mend loads as a script";
+    if (lim && lim->max && !lim->disarmed) {
+        size_t left = lim->used < lim->max ? lim->max - lim->used : 0;
+        if (left < max) {
+            max = left;
+            why = "what --max-memory leaves the script";
+        }
+    }
+    /* Pushed first: once buf is held nothing may raise. */
+    lua_pushfstring(L, "@%s", path);
     char *buf;
     size_t len;
     mend_err e;
-    if (mend_read_file(path, &buf, &len, &e) != 0) {
+    if (mend_read_file_max(path, max, why, &buf, &len, &e) != 0) {
+        lua_pop(L, 1);
         lua_pushstring(L, e.msg);
         return LUA_ERRFILE;
     }
+    if (lim)
+        lim->used += len;
     const char *p = buf;
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
@@ -43,13 +68,17 @@ int mend_load_text_file(lua_State *L, const char *path)
             p++;
     if (p < buf + len && *p == LUA_SIGNATURE[0]) {
         free(buf);
+        if (lim)
+            lim->used -= len;
+        lua_pop(L, 1);
         lua_pushfstring(L, "%s: " BINARY_REFUSED, path);
         return LUA_ERRSYNTAX;
     }
-    lua_pushfstring(L, "@%s", path);
     const char *chunkname = lua_tostring(L, -1);
     int status = luaL_loadbufferx(L, p, (size_t)(buf + len - p), chunkname, "t");
     free(buf);
+    if (lim)
+        lim->used -= len;
     lua_remove(L, -2);
     return status;
 }

@@ -14,8 +14,17 @@ int mend_mkdirs(const char *path, mend_err *e);             /* mkdir -p */
 int mend_remove(const char *path);
 bool mend_file_exists(const char *path);
 
-/* Reads a whole file (adds a NUL past the end). */
+/* The most mend reads into memory from one file (plan, .reg, state, scenario, ...). */
+#define MEND_READ_FILE_MAX ((size_t)256 << 20)
+/* Reads a whole file (adds a NUL past the end); one over MEND_READ_FILE_MAX is an error naming
+ * the file and the cap, found before reading when the size is known. */
 int mend_read_file(const char *path, char **data, size_t *len, mend_err *e);
+/* The same with its own cap; why ends the error ("cannot read F: it is larger than 64 MiB,
+ * <why>"), NULL for the default. */
+int mend_read_file_max(const char *path, size_t max, const char *why, char **data, size_t *len, mend_err *e);
+/* The same for an open stream (stdin), name for messages. */
+int mend_read_stream_max(FILE *f, const char *name, size_t max, const char *why, char **data, size_t *len,
+                         mend_err *e);
 /* Writes data to path atomically: temp file in the same folder, fsync, rename over. */
 int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e);
 /* Flushes a stdio stream to disk (fflush + fsync / FlushFileBuffers). */

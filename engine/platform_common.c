@@ -3,11 +3,86 @@
 #include "engine_private.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-int mend_read_file(const char *path, char **data, size_t *len, mend_err *e)
+/* "256 MiB", "64 KiB", "1000 bytes" */
+static void size_text(size_t n, char *buf, size_t size)
+{
+    if (n >= ((size_t)1 << 20) && n % ((size_t)1 << 20) == 0)
+        snprintf(buf, size, "%llu MiB", (unsigned long long)(n >> 20));
+    else if (n >= ((size_t)1 << 20))
+        snprintf(buf, size, "%.1f MiB", (double)(n / ((size_t)1 << 20) * 10 + n % ((size_t)1 << 20) * 10 / ((size_t)1 << 20)) / 10.0); /* rounded down */
+    else if (n >= 1024 && n % 1024 == 0)
+        snprintf(buf, size, "%llu KiB", (unsigned long long)(n >> 10));
+    else
+        snprintf(buf, size, "%llu bytes", (unsigned long long)n);
+}
+
+static int too_large(mend_err *e, const char *name, size_t max, const char *why)
+{
+    char sz[48];
+    size_text(max, sz, sizeof sz);
+    return mend_err_set(e, MEND_E_INVALID, 0, "cannot read %s: it is larger than %s, %s", name, sz,
+                        why ? why : "the most mend reads from one file");
+}
+
+int mend_read_stream_max(FILE *f, const char *name, size_t max, const char *why, char **data, size_t *len,
+                         mend_err *e)
+{
+    *data = NULL;
+    if (len)
+        *len = 0;
+    /* A file whose size is known is refused before a byte is read. */
+    long at = ftell(f);
+    if (at >= 0 && fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        if (size > at && (unsigned long)(size - at) > max)
+            return too_large(e, name, max, why);
+        if (fseek(f, at, SEEK_SET) != 0)
+            return mend_err_set(e, MEND_E_IO, 0, "cannot read %s", name);
+    }
+    clearerr(f);
+    /* Then read at most max + 1 bytes (a pipe, /dev/zero or a file still growing). */
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n + 1 >= cap) {
+            size_t want = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+            if (want > max + 2)
+                want = max + 2;
+            char *nb = want > cap ? realloc(buf, want) : NULL;
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap = want;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0 || n > max)
+            break;
+    }
+    if (buf && n > max) {
+        free(buf);
+        return too_large(e, name, max, why);
+    }
+    if (!buf || ferror(f)) {
+        free(buf);
+        return mend_err_set(e, MEND_E_IO, 0, "cannot read %s", name);
+    }
+    buf[n] = '\0';
+    *data = buf;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+int mend_read_file_max(const char *path, size_t max, const char *why, char **data, size_t *len, mend_err *e)
 {
     *data = NULL;
     if (len)
@@ -15,33 +90,12 @@ int mend_read_file(const char *path, char **data, size_t *len, mend_err *e)
     FILE *f = mend_fopen(path, "rb");
     if (!f)
         return mend_err_set(e, MEND_E_IO, 0, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int failed = !buf || ferror(f);
+    int rc = mend_read_stream_max(f, path, max, why, data, len, e);
     fclose(f);
-    if (failed) {
-        free(buf);
-        return mend_err_set(e, MEND_E_IO, 0, "cannot read %s", path);
-    }
-    buf[n] = '\0';
-    *data = buf;
-    if (len)
-        *len = n;
-    return 0;
+    return rc;
+}
+
+int mend_read_file(const char *path, char **data, size_t *len, mend_err *e)
+{
+    return mend_read_file_max(path, MEND_READ_FILE_MAX, NULL, data, len, e);
 }

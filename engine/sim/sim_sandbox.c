@@ -37,16 +37,20 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
-/* Re-raises on every tick once the budget is spent, so a pcall in the scenario cannot swallow it. */
+/* Raises once the budget is spent, and again on every instruction after. */
 static void limit_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     void *ud;
     lua_getallocf(L, &ud);
     sandbox *s = ud;
-    if (++s->ticks > SANDBOX_MAX_TICKS)
+    if (++s->ticks > SANDBOX_MAX_TICKS) {
+        /* The Redis way: from now on every instruction raises, so a pcall in a loop cannot
+         * catch the error and carry on, however deep the nesting. */
+        lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1);
         luaL_error(L, "the scenario ran more than %d million instructions (an endless loop?)",
                    (int)(SANDBOX_MAX_TICKS / 1000));
+    }
 }
 
 /* No setmetatable: a finalizer or __index trap could otherwise run code while the result is
@@ -55,6 +59,26 @@ static const char *const base_allowed[] = {
     "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget", "rawlen",
     "rawset", "select", "tonumber", "tostring", "type", "xpcall", "_VERSION", NULL,
 };
+
+/* xpcall with the handler run after the call, as ordinary hooked code: Lua runs a message
+ * handler for an error raised by the hook with hooks off, where an endless handler escapes
+ * the instruction limit. */
+static int safe_xpcall(lua_State *L)
+{
+    luaL_checkany(L, 2);
+    lua_pushvalue(L, 2);
+    lua_insert(L, 1);   /* h, f, h, args... */
+    lua_remove(L, 3);   /* h, f, args... */
+    if (lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 0) == LUA_OK) {
+        lua_pushboolean(L, 1);
+        lua_replace(L, 1);
+        return lua_gettop(L);
+    }
+    lua_call(L, 1, 1);  /* h(error) */
+    lua_pushboolean(L, 0);
+    lua_insert(L, -2);
+    return 2;
+}
 
 static int open_libs(lua_State *L)
 {
@@ -66,6 +90,8 @@ static int open_libs(lua_State *L)
         lua_getglobal(L, *n);
         lua_setfield(L, -2, *n);
     }
+    lua_pushcfunction(L, safe_xpcall);
+    lua_setfield(L, -2, "xpcall");
     luaL_requiref(L, "string", luaopen_string, 0);
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");

@@ -559,7 +559,9 @@ int sim_scenario_load_file(const char *path, sim_machine **out, mend_err *e)
     *out = NULL;
     char *buf;
     size_t len;
-    if (mend_read_file(path, &buf, &len, e) != 0)
+    /* A state mend wrote itself can grow past it: a clear error, never an abort. */
+    if (mend_read_file_max(path, MEND_READ_FILE_MAX, "the most the simulator reads as a state or scenario",
+                           &buf, &len, e) != 0)
         return -1;
     size_t n = strlen(path) + 2;
     char *chunk = malloc(n);

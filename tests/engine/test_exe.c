@@ -1,5 +1,6 @@
 /* The built mend, run as users run it: exit codes, one-line errors, limits, reports, journal. */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* wait4: the child's own peak memory */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@ typedef struct result {
     int code;
     char *out;
     char *err;
+    long peak_kib;   /* mend's peak resident memory */
 } result;
 
 static result g_r;
@@ -74,12 +77,14 @@ static pid_t spawn_mend(const char *in_file, const char *const *words)
 static int wait_mend(pid_t pid)
 {
     int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
+    struct rusage ru;
+    assert_int_equal(wait4(pid, &status, 0, &ru), pid);
     if (!WIFEXITED(status))
         fail_msg("mend died with signal %d", WTERMSIG(status));
     g_r.code = WEXITSTATUS(status);
     g_r.out = slurp(DIR "/stdout");
     g_r.err = slurp(DIR "/stderr");
+    g_r.peak_kib = ru.ru_maxrss;
     return g_r.code;
 }
 
@@ -466,10 +471,193 @@ static void test_exe_host_errors_exit_2(void **state)
     cJSON_Delete(doc);
 }
 
+/* Every way the sandbox writes (create, truncate, append, update, remove, rename either way),
+ * aimed at each of mend's own files, directly, through "..", and through a symlink: refused
+ * with not_permitted, and every file keeps its bytes. A file in the working folder is fine. */
+static void test_exe_script_cannot_change_mends_own_files(void **state)
+{
+    (void)state;
+    mend_err e;
+    mend_mkdirs(DIR "/data/scripts", &e);
+    mend_mkdirs(DIR "/data/scenarios", &e);
+    mend_mkdirs(DIR "/st/backups", &e);
+    const char *files[] = {DIR "/data/scripts/fix.lua", DIR "/st/journal.jsonl", DIR "/st/backups/HKLM-x.reg",
+                           DIR "/st/plan.key", DIR "/j.jsonl", DIR "/report.json", DIR "/own.lua",
+                           DIR "/data/scenarios/demo.lua"};
+    const size_t nfiles = sizeof files / sizeof *files;
+    for (size_t i = 0; i < nfiles; i++)
+        write_text(files[i], "original\n");
+    write_text(DIR "/own.lua", "return {}\n");   /* the simulator's state file */
+    unlink(DIR "/lnk");
+    assert_int_equal(symlink(DIR "/j.jsonl", DIR "/lnk"), 0);
+    write_text(DIR "/reach.lua",
+               "local targets = {...}\n"
+               "local function refused(ok, msg, code)\n"
+               "  assert(ok == nil and code == 'not_permitted', tostring(msg))\n"
+               "  assert(msg:find('scripts may'), msg)\n"
+               "end\n"
+               "for _, t in ipairs(targets) do\n"
+               "  for _, mode in ipairs{'w', 'a', 'r+', 'wb', 'a+'} do refused(io.open(t, mode)) end\n"
+               "  refused(os.remove(t))\n"
+               "  refused(os.rename(t, 'moved'))\n"
+               "  refused(os.rename('spare', t))\n"
+               "  refused(reg.export('HKLM\\\\SOFTWARE', t))\n"
+               "end\n"
+               "refused(io.open('lnk', 'w'))\n"
+               "refused(io.open('../engine_exe/st/new', 'w'))\n"
+               "refused(io.open('st/backups/new.reg', 'w'))\n"
+               "refused(io.open('own.lua.lock', 'w'))\n"
+               "refused(io.open('/etc/mend-escape', 'w'))\n"
+               "local ok, msg, code = io.open('st/plan.key', 'r')\n"
+               "assert(ok == nil and code == 'not_permitted' and msg:find('plan key'), msg)\n"
+               "assert(pcall(io.lines, 'st/plan.key') == false)\n"
+               "local f = assert(io.open('spare', 'w')) f:write('mine') f:close()\n"
+               "assert(os.rename('spare', 'spare2'))\n"
+               "assert(io.open('spare2'):read('a') == 'mine')\n"
+               "assert(os.remove('spare2'))\n"
+               "local tmp = os.tmpname()\n"
+               "f = assert(io.open(tmp, 'w')) f:close() assert(os.remove(tmp))\n"
+               "io.open('" DIR "/done', 'w'):close()\n"
+               "return 0\n");
+    setenv("MEND_DATA_DIR", DIR "/data", 1);
+    char *old_state = getenv("MEND_STATE_DIR") ? strdup(getenv("MEND_STATE_DIR")) : NULL;
+    setenv("MEND_STATE_DIR", DIR "/st", 1);
+    unlink(DIR "/done");
+    int rc = MEND("run", "--host", "sim:" DIR "/own.lua", "--journal", DIR "/j.jsonl", "--report", DIR "/report.json",
+                  DIR "/reach.lua", DIR "/data/scripts/fix.lua", DIR "/st/journal.jsonl", DIR "/st/backups/HKLM-x.reg",
+                  DIR "/st/plan.key", DIR "/j.jsonl", DIR "/report.json", DIR "/own.lua", DIR "/data/scenarios/demo.lua",
+                  DIR "/st", DIR "/st/backups");
+    unsetenv("MEND_DATA_DIR");
+    if (old_state) {
+        setenv("MEND_STATE_DIR", old_state, 1);
+        free(old_state);
+    }
+    if (rc != 0)
+        fail_msg("exit %d: %s", rc, g_r.err);
+    assert_true(mend_file_exists(DIR "/done"));
+    /* The journal, report and state are mend's to write; the rest must be as they were. */
+    const char *untouched[] = {DIR "/data/scripts/fix.lua", DIR "/st/backups/HKLM-x.reg", DIR "/st/plan.key",
+                               DIR "/data/scenarios/demo.lua"};
+    for (size_t i = 0; i < sizeof untouched / sizeof *untouched; i++) {
+        char *now = slurp(untouched[i]);
+        if (strcmp(now, "original\n") != 0)
+            fail_msg("%s changed: '%s'", untouched[i], now);
+        free(now);
+    }
+    char *j = slurp(DIR "/j.jsonl");
+    assert_non_null(strstr(j, "original\n"));   /* the run's lines came after, nothing was cut */
+    free(j);
+    assert_false(mend_file_exists(DIR "/moved"));
+}
+
+/* Under --max-memory 64M, mend's peak stays under the cap plus what mend itself needs (its
+ * code, the simulator, stdio buffers): 40 MiB of slack, far below what each bomb would take. */
+#define PEAK_LIMIT_KIB ((64L + 40L) * 1024L)
+/* AddressSanitizer keeps freed memory in quarantine and adds shadow memory: its peak says
+ * nothing about the cap, so a sanitizer build checks the errors only. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PEAK_CHECKED 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PEAK_CHECKED 0
+#endif
+#endif
+#ifndef PEAK_CHECKED
+#define PEAK_CHECKED 1
+#endif
+
+static void assert_bomb_stopped(const char *name, const char *code, const char *message)
+{
+    char path[512];
+    snprintf(path, sizeof path, DIR "/%s.lua", name);
+    write_text(path, code);
+    MEND("run", "--max-memory", "64M", "--host", "sim:" STATE, path);
+    long peak = g_r.peak_kib;
+    if (g_r.code != 2)
+        fail_msg("%s: exit %d, stderr: %s", name, g_r.code, g_r.err);
+    assert_contains(g_r.err, message);
+    if (PEAK_CHECKED && peak > PEAK_LIMIT_KIB)
+        fail_msg("%s: peak %ld KiB over %ld KiB", name, peak, PEAK_LIMIT_KIB);
+}
+
+static void test_exe_finalizer_and_read_bombs_stay_under_the_memory_cap(void **state)
+{
+    (void)state;
+    const char *gc_limit = "script exceeded the memory limit of 64 MiB in a __gc finalizer run when the script ended";
+    assert_bomb_stopped("gc_loose", "setmetatable({}, {__gc = function() local t = {} for i = 1, 1e9 do t[i] = i end end})\n",
+                        gc_limit);
+    assert_bomb_stopped("gc_global", "KEEP = setmetatable({}, {__gc = function() local t = {} for i = 1, 1e9 do t[i] = i end end})\n"
+                                     "return 0\n", gc_limit);
+    assert_bomb_stopped("read_all", "local f = assert(io.open('/dev/zero', 'rb')) local s = f:read('a')\n",
+                        "script exceeded the memory limit of 64 MiB");
+    assert_bomb_stopped("read_n", "local f = assert(io.open('/dev/zero', 'rb')) local s = f:read(1 << 40)\n",
+                        "script exceeded the memory limit of 64 MiB");
+    assert_bomb_stopped("lines", "for l in io.lines('/dev/zero') do end\n", "script exceeded the memory limit of 64 MiB");
+    const char *cap = "cannot read /dev/zero: it is larger than 63.";
+    assert_bomb_stopped("dofile", "dofile('/dev/zero')\n", cap);
+    assert_bomb_stopped("loadfile", "local f, err = loadfile('/dev/zero') error(err, 0)\n", cap);
+    unlink(DIR "/zeros.lua");
+    assert_int_equal(symlink("/dev/zero", DIR "/zeros.lua"), 0);
+    assert_bomb_stopped("require", "require 'zeros'\n", "zeros.lua: it is larger than 63.");
+    unlink(DIR "/zeros.lua");
+    assert_bomb_stopped("reg_set", "local big = ('x'):rep(1 << 20)\n"
+                                   "for i = 1, 1e6 do pcall(reg.set, 'HKLM\\\\SOFTWARE\\\\Bomb', 'v' .. i, big) end\n",
+                        "script exceeded the memory limit of 64 MiB");
+}
+
+/* A state mend can write itself: however large, a clear error and exit 2, never an abort. */
+static void test_exe_state_file_over_512_mib_is_a_clear_error(void **state)
+{
+    (void)state;
+    const char *big = DIR "/huge-state.lua";
+    FILE *f = fopen(big, "wb");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(truncate(big, (off_t)600 << 20), 0);   /* sparse: no 600 MiB written */
+    int rc = MEND("check", "--host", "sim:" DIR "/huge-state.lua");
+    unlink(big);
+    assert_int_equal(rc, 2);
+    assert_contains(g_r.err, "cannot read " DIR "/huge-state.lua: it is larger than 256 MiB");
+}
+
+static void test_exe_batch_list_and_script_size_caps(void **state)
+{
+    (void)state;
+    assert_int_equal(MEND_IN("/dev/zero", "batch", "--host", "sim:" STATE, "-"), 2);
+    assert_contains(g_r.err, "cannot read the list on standard input: it is larger than 64 MiB");
+    assert_int_equal(MEND("batch", "--host", "sim:" STATE, "/dev/zero"), 2);
+    assert_contains(g_r.err, "cannot read /dev/zero: it is larger than 64 MiB");
+    assert_int_equal(MEND("run", "--host", "sim:" STATE, "/dev/zero"), 2);
+    assert_contains(g_r.err, "cannot read /dev/zero: it is larger than 64 MiB, the most mend loads as a script");
+}
+
+/* The scenario loader's instruction limit, caught by pcall in a loop or by an xpcall whose
+ * handler never ends, still stops the scenario (before, the 2-minute watchdog did). */
+static void test_exe_scenario_cannot_swallow_its_instruction_limit(void **state)
+{
+    (void)state;
+    write_text(DIR "/pcall-loop.lua", "while true do pcall(function() while true do end end) end\nreturn {}\n");
+    assert_int_equal(MEND("check", "--host", "sim:" DIR "/pcall-loop.lua"), 2);
+    assert_contains(g_r.err, "the scenario ran more than 50 million instructions");
+    write_text(DIR "/xpcall-loop.lua", "while true do xpcall(function() while true do end end,\n"
+                                       "  function() while true do end end) end\nreturn {}\n");
+    assert_int_equal(MEND("check", "--host", "sim:" DIR "/xpcall-loop.lua"), 2);
+    assert_contains(g_r.err, "the scenario ran more than 50 million instructions");
+    write_text(DIR "/xpcall-ok.lua", "local ok, e = xpcall(function(a) error('x' .. a) end, function(m) return 'h:' .. m end, 5)\n"
+                                     "assert(not ok and e:find('h:.*x5'), e)\n"
+                                     "local ok2, v = xpcall(function(a) return a + 1 end, error, 1)\n"
+                                     "assert(ok2 and v == 2)\n"
+                                     "return { policies = { { name = 'P', state = 'active' } } }\n");
+    assert_int_equal(MEND("check", "--host", "sim:" DIR "/xpcall-ok.lua"), 0);
+}
+
 int main(void)
 {
     mend_err e;
     mend_mkdirs(DIR, &e);
+    /* Scripts may write only in the working and temp folders: the scripts here write in DIR. */
+    if (chdir(DIR) != 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_exe_no_command_prints_usage_and_exits_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_unknown_option_is_one_line, setup, teardown),
@@ -482,6 +670,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exe_loop_out_of_the_hooks_reach_is_stopped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_memory_bomb_is_stopped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_sandbox_and_unsafe, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_script_cannot_change_mends_own_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_finalizer_and_read_bombs_stay_under_the_memory_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_state_file_over_512_mib_is_a_clear_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_batch_list_and_script_size_caps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_scenario_cannot_swallow_its_instruction_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_json_report_on_stdout_and_print_on_stderr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_report_file_and_outcome_exit_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_journal_written_except_in_dry_run, setup, teardown),

@@ -382,12 +382,30 @@ static void test_script_sees_arg_and_varargs(void **state)
     assert_lua(false, "return (arg[0] == 'test' and #arg == 0 and select('#', ...) == 0) and 1 or 0");
 }
 
+/* Without an engine the sandbox still confines writes to the working and temp folders;
+ * --unsafe lifts it. */
+static void test_sandbox_writes_only_in_the_working_and_temp_folders(void **state)
+{
+    (void)state;
+    assert_lua(false, "local ok, msg, code = io.open('" DIR "/out.txt', 'w')\n"
+                      "assert(ok == nil and code == 'not_permitted' and msg:find('working folder'), msg)\n"
+                      "ok, msg, code = os.remove('" DIR "/out.txt')\n"
+                      "assert(ok == nil and code == 'not_permitted', msg)\n"
+                      "local t = os.tmpname() local f = assert(io.open(t, 'w')) f:write('x') f:close()\n"
+                      "assert(os.rename(t, t .. '.2')) assert(os.remove(t .. '.2'))\n"
+                      "assert(io.open('" DIR "/../engine_sandbox/out.txt', 'a+') == nil)\n"
+                      "return 1");
+    assert_lua(true, "local f = assert(io.open('" DIR "/out.txt', 'w')) f:close()\n"
+                     "assert(os.remove('" DIR "/out.txt')) return 1");
+}
+
 int main(void)
 {
     mend_err e;
     mend_mkdirs(DIR, &e);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sandbox_removes_what_reaches_the_system),
+        cmocka_unit_test(test_sandbox_writes_only_in_the_working_and_temp_folders),
         cmocka_unit_test(test_sandbox_keeps_the_allowlist),
         cmocka_unit_test(test_sandbox_unsafe_brings_everything_back),
         cmocka_unit_test(test_sandbox_refuses_binary_chunks_everywhere),
