@@ -260,6 +260,28 @@ static bool cleared_by_earlier_step(const mend_plan *p, int i, const char *op, c
            strncmp(found + head, act, strlen(act)) == 0 && strcmp(found + head + strlen(act), rest) == 0;
 }
 
+/* A host that cannot tell a policy's state (Windows' store keeps no pending mark: "unknown") meets
+ * a plan that assumed "pending_deletion" for the very same policy: the GUID still pins identity,
+ * and the admin named the policy because Windows reported 0x32DF for it. Returns found, rewritten
+ * in place of the word when that is the case (found is malloc'd; may be reallocated). */
+static char *unknown_reads_as_assumed(const char *assumed, char *found)
+{
+    static const char unk[] = "} unknown", pend[] = "} pending_deletion";
+    char *u = found ? strstr(found, unk) : NULL;
+    const char *a = assumed ? strstr(assumed, pend) : NULL;
+    if (!u || !a || u - found != a - assumed || strncmp(found, assumed, (size_t)(u - found)) != 0)
+        return found;
+    size_t head = (size_t)(u - found), tail = strlen(u + strlen(unk));
+    char *out = malloc(head + strlen(pend) + tail + 1);
+    if (!out)
+        return found;
+    memcpy(out, found, head);
+    memcpy(out + head, pend, strlen(pend));
+    memcpy(out + head + strlen(pend), u + strlen(unk), tail + 1);
+    free(found);
+    return out;
+}
+
 /* plan.verify(i) -> true | nil, "step i of n, OP TARGET: the plan assumed A; the machine has B." */
 static int l_verify(lua_State *L)
 {
@@ -274,6 +296,7 @@ static int l_verify(lua_State *L)
                                          cJSON_GetObjectItemCaseSensitive(a, "args"));
     if (!found)
         return luaL_error(L, "not enough memory");
+    found = unknown_reads_as_assumed(assumed, found);
     char hash[32];
     mend_plan_hash(found, hash);
     if ((strcmp(hash, plan_str(a, "assumes_hash")) == 0 && strcmp(found, assumed) == 0) ||
@@ -344,6 +367,7 @@ static int l_preflight(lua_State *L)
             cJSON_Delete(seen);
             return luaL_error(L, "not enough memory");
         }
+        found = unknown_reads_as_assumed(assumed, found);
         if (identity_len(found, !moved) != idl || strncmp(found, assumed, idl) != 0) {
             lua_pushnil(L);
             lua_pushfstring(L, "step %d of %d, %s %s: the plan was made for %s; the machine has %s. The plan is "
@@ -462,9 +486,9 @@ static int key_guard(lua_State *L)
         const char *path = lua_tostring(L, i);
         if (mend_plan_key_behind(key, path, folder)) {
             if (raise)
-                return luaL_error(L, "%s: mend's plan key is not open to scripts", path);
+                return luaL_error(L, "%s: scripts may not read or change mend's plan key", path);
             lua_pushnil(L);
-            lua_pushfstring(L, "%s: mend's plan key is not open to scripts", path);
+            lua_pushfstring(L, "%s: scripts may not read or change mend's plan key", path);
             lua_pushliteral(L, "not_permitted");
             return 3;
         }

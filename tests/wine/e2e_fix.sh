@@ -80,7 +80,7 @@ cat > "$work/mark.lua" <<'LUA'
 assert(reg.set(assert(ipsec.store_key("Stale-QM")), "mendTestStuck", "stale"))
 return 0
 LUA
-mend run "$(win "$work/mark.lua")" > /dev/null 2>&1
+mend run --allow registry "$(win "$work/mark.lua")" > /dev/null 2>&1
 echo 'print(assert(svc.query("PolicyAgent")).pid) return 0' > "$work/pid.lua"
 agent_pid() { mend run "$(win "$work/pid.lua")" 2>/dev/null | tr -d '\r'; }
 agent_before=$(agent_pid)
@@ -142,7 +142,7 @@ cp "$helpers/holder.exe" "$work/lsass.exe"
 wine "$work/lsass.exe" policy:Lua-QM "$(win "$work/lsass-ready")" &
 for _ in $(seq 100); do [ -f "$work/lsass-ready" ] && break; sleep 0.1; done
 for script in "$luadir"/*.lua; do
-  mend run --allow kill "$(win "$script")" > "$work/lua.out" 2>&1
+  mend run --allow kill,registry,service "$(win "$script")" > "$work/lua.out" 2>&1
   rc=$?
   desc="mend run $(basename "$script")"; check test "$rc" -eq 0
   [ "$rc" -eq 0 ] || cat "$work/lua.out"
