@@ -177,6 +177,50 @@ static void free_str(void *p, size_t n)
     free(p);
 }
 
+/* Whether the run that starts at boot would get an allowance this run does not have: --allow
+ * beyond this run's gates, --yes, --unsafe, or a --stop-holder this run was not given. A resume
+ * runs as SYSTEM with nobody watching, so it may only finish what this run was allowed to do. */
+static int new_allowance(const mend_options *o, const char *item, const char *next, mend_err *e)
+{
+    const char *list = NULL;
+    if (strcmp(item, "--allow") == 0)
+        list = next ? next : "";
+    else if (strncmp(item, "--allow=", 8) == 0)
+        list = item + 8;
+    if (list) {
+        unsigned mask = 0;
+        char why[200];
+        if (mend_gate_parse(list, &mask, why, sizeof why) != 0)
+            return mend_err_set(e, MEND_E_INVALID, 0, "the resume's %s", why);
+        unsigned extra = mask & ~(o ? o->allow : 0u);
+        for (unsigned bit = 1; extra && bit <= MEND_GATE_ALL; bit <<= 1)
+            if (extra & bit)
+                return mend_err_set(e, MEND_E_NOT_PERMITTED, 0,
+                                    "the resume after the reboot would allow '%s', which this run was not "
+                                    "given (--allow %s): a resume only finishes what this run may do",
+                                    mend_gate_name(bit), mend_gate_name(bit));
+        return 0;
+    }
+    if ((strcmp(item, "--yes") == 0 || strcmp(item, "-y") == 0) && !(o && o->yes))
+        return mend_err_set(e, MEND_E_NOT_PERMITTED, 0,
+                            "the resume after the reboot would answer yes (--yes), which this run does not");
+    if (strcmp(item, "--unsafe") == 0 && !(o && o->unsafe))
+        return mend_err_set(e, MEND_E_NOT_PERMITTED, 0,
+                            "the resume after the reboot would run --unsafe, which this run does not");
+    const char *holder = strcmp(item, "--stop-holder") == 0 ? next
+                       : strncmp(item, "--stop-holder=", 14) == 0 ? item + 14 : NULL;
+    if (holder) {
+        bool given = false;
+        for (int i = 0; o && i < o->nstop_holders && !given; i++)
+            given = mend_ascii_ieq(o->stop_holders[i], holder);
+        if (!given)
+            return mend_err_set(e, MEND_E_NOT_PERMITTED, 0,
+                                "the resume after the reboot would stop '%s' (--stop-holder), which this run "
+                                "was not given", holder);
+    }
+    return 0;
+}
+
 static int l_resume_after_reboot(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -193,6 +237,20 @@ static int l_resume_after_reboot(lua_State *L)
         snprintf(what, sizeof what, "item %d", (int)i);
         int bad = bind_checkutf8(s, len, what, &e);
         lua_pop(L, 1);
+        if (bad)
+            return bind_fail(L, &e);
+    }
+    /* Options end at "--": names after it are only names. */
+    const mend_options *opts = bind_engine(L)->opts;
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, 1, i);
+        lua_rawgeti(L, 1, i + 1);
+        const char *item = lua_tostring(L, -2), *next = lua_tostring(L, -1);
+        bool end = strcmp(item, "--") == 0;
+        int bad = end ? 0 : new_allowance(opts, item, next, &e);
+        lua_pop(L, 2);
+        if (end)
+            break;
         if (bad)
             return bind_fail(L, &e);
     }

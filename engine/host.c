@@ -72,7 +72,7 @@ void mend_unseen_free_list(mend_unseen *a, size_t n)
     free(a);
 }
 
-static bool eq_ascii_ci(const char *a, const char *b)
+bool mend_ascii_ieq(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++) {
         char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
@@ -94,7 +94,7 @@ bool mend_process_is_critical_name(uint32_t pid, const char *name)
     if (pid == 0 || pid == 4)
         return true;
     for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
-        if (eq_ascii_ci(name, names[i]))
+        if (mend_ascii_ieq(name, names[i]))
             return true;
     return false;
 }

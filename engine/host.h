@@ -253,6 +253,7 @@ void mend_nic_free_list(mend_nic *a, size_t n);
 
 /* Helpers backends share. */
 char *mend_strdup(const char *s);                 /* NULL-safe: NULL -> "" */
+bool mend_ascii_ieq(const char *a, const char *b); /* equal, ASCII letters in any case */
 const char *mend_policy_state_name(mend_policy_state s);
 const char *mend_svc_state_name(mend_svc_state s);
 const char *mend_svc_start_name(mend_svc_start s);

@@ -28,6 +28,19 @@ local _, none = sys.resume_after_reboot{}
 t.ok(none:match(" fix %-%-resume$"), none)
 t.eq(reg.get(TASK, "Arguments"), "fix --resume", "registering again replaces the task")
 t.err("invalid", sys.resume_after_reboot, { "\xff" })
+-- the resume may only finish what this run may do: no allowance it lacks
+local args_now = reg.get(TASK, "Arguments")
+t.contains(t.err("not_permitted", sys.resume_after_reboot, { "Corp-QM", "--allow", "kill,registry" }),
+           "would allow 'kill'")
+t.contains(t.err("not_permitted", sys.resume_after_reboot, { "--allow=all" }), "this run was not given")
+t.contains(t.err("not_permitted", sys.resume_after_reboot, { "--yes" }), "--yes")
+t.contains(t.err("not_permitted", sys.resume_after_reboot, { "--unsafe" }), "--unsafe")
+t.contains(t.err("not_permitted", sys.resume_after_reboot, { "--stop-holder", "evil.exe" }), "evil.exe")
+t.eq(reg.get(TASK, "Arguments"), args_now, "a refused resume registers nothing")
+-- after "--" everything is a policy name, and an allowance this run has is fine
+t.ok(sys.resume_after_reboot{ "--", "--allow", "--unsafe" })
+if mend.allowed("reboot") then t.ok(sys.resume_after_reboot{ "--allow", "reboot", "Corp-QM" }) end
+t.ok(sys.resume_after_reboot{})
 
 if mend.allowed("reboot") then
   t.eq(sys.reboot{ reason = "mend test" }, true)
