@@ -9,6 +9,8 @@ helpers=$2
 luadir=$3
 win() { winepath -w "$1" 2>/dev/null; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/mend-graph.XXXXXX")
+# Scripts may write only under the working folder (and the temp folder): work there.
+cd "$work" || exit 1
 export MEND_NETSH="$(win "$helpers/netsh.exe")"
 export MEND_TEST_NETSH_LOG="$(win "$work/netsh.log")"
 export MEND_STATE_DIR="$(win "$work/state")"
