@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "bindings.h"
 
 #include "../engine/engine_private.h"
@@ -303,6 +305,13 @@ static int l_resume_after_reboot(lua_State *L)
 
 /* Removes the boot task that resume_after_reboot registered: the resumed run calls it first,
  * so the task runs once. Returns true and whether there was one. */
+/* <state dir>/resume.json: the boot in which a run ended needing a reboot, and the policies it
+ * left stuck. Kept by C in mend's state folder, where scripts cannot write. */
+static char *resume_record_path(const mend_engine *eng)
+{
+    return mend_path_join(eng->state_dir ? eng->state_dir : ".", "resume.json");
+}
+
 static int l_clear_resume(lua_State *L)
 {
     mend_err e;
@@ -322,6 +331,92 @@ static int l_clear_resume(lua_State *L)
     return 2;
 }
 
+/* ---- what `mend fix --resume` verifies against ---- */
+
+/* sys.expect_reboot(names[, all]) -> true | nil, msg, code: records names (or, with all, every
+ * policy pending deletion) as stuck in this boot, for the --resume run after the reboot; an
+ * empty list forgets the record. */
+static int l_expect_reboot(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    bool all = lua_toboolean(L, 2);
+    mend_engine *eng = bind_engine(L);
+    if (eng->opts && eng->opts->dry_run)
+        return bind_true(L);
+    if (lua_rawlen(L, 1) == 0 && !all) {   /* nothing left stuck: forget the record */
+        char *path = resume_record_path(eng);
+        if (path)
+            mend_remove(path);
+        free(path);
+        return bind_true(L);
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *names = doc ? cJSON_AddArrayToObject(doc, "names") : NULL;
+    bool oom = !names || !cJSON_AddNumberToObject(doc, "boot", eng->host.ops->sys.boot_time(eng->host.ctx)) ||
+               !cJSON_AddBoolToObject(doc, "all", all);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+    for (lua_Integer i = 1; i <= n && !oom; i++) {
+        lua_rawgeti(L, 1, i);
+        const char *s = lua_tostring(L, -1);
+        if (s)
+            oom = !cJSON_AddItemToArray(names, cJSON_CreateString(s));
+        lua_pop(L, 1);
+    }
+    char *text = oom ? NULL : cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    char *path = resume_record_path(eng);
+    mend_err e;
+    mend_err_clear(&e);
+    int rc = text && path ? mend_write_file_atomic(path, text, strlen(text), &e)
+                          : mend_err_set(&e, MEND_E_IO, 0, "out of memory");
+    free(text);
+    free(path);
+    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+}
+
+/* sys.resume_record() -> nil | {names = {...}, all = bool, rebooted = bool} */
+static int l_resume_record(lua_State *L)
+{
+    mend_engine *eng = bind_engine(L);
+    char *path = resume_record_path(eng);
+    char *buf = NULL;
+    size_t len = 0;
+    mend_err e;
+    int rc = path && mend_file_exists(path) ? mend_read_file(path, &buf, &len, &e) : -1;
+    free(path);
+    cJSON *doc = rc == 0 ? cJSON_ParseWithLength(buf, len) : NULL;
+    free(buf);
+    const cJSON *boot = cJSON_GetObjectItemCaseSensitive(doc, "boot");
+    const cJSON *names = cJSON_GetObjectItemCaseSensitive(doc, "names");
+    if (!cJSON_IsNumber(boot) || !cJSON_IsArray(names)) {
+        cJSON_Delete(doc);
+        lua_pushnil(L);
+        return 1;
+    }
+    /* The simulator counts boots; Windows' boot time, worked out from the tick count, moves by
+     * a little between runs of the same boot. */
+    bool sim = eng->host.ops->name && strcmp(eng->host.ops->name, "sim") == 0;
+    double now = eng->host.ops->sys.boot_time(eng->host.ctx);
+    double drift = now - boot->valuedouble;
+    lua_createtable(L, 0, 3);
+    lua_pushboolean(L, drift > (sim ? 0.5 : 90.0));
+    lua_setfield(L, -2, "rebooted");
+    lua_pushboolean(L, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "all")));
+    lua_setfield(L, -2, "all");
+    lua_createtable(L, cJSON_GetArraySize(names), 0);
+    int i = 0;
+    const cJSON *nm;
+    cJSON_ArrayForEach(nm, names) {
+        if (cJSON_IsString(nm)) {
+            lua_pushstring(L, nm->valuestring);
+            lua_rawseti(L, -2, ++i);
+        }
+    }
+    lua_setfield(L, -2, "names");
+    cJSON_Delete(doc);
+    return 1;
+}
+
 int luaopen_mend_sys(lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -332,6 +427,8 @@ int luaopen_mend_sys(lua_State *L)
         { "os", l_os },
         { "resume_after_reboot", l_resume_after_reboot },
         { "clear_resume", l_clear_resume },
+        { "expect_reboot", l_expect_reboot },
+        { "resume_record", l_resume_record },
         { NULL, NULL },
     };
     luaL_newlib(L, fns);

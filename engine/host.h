@@ -198,6 +198,9 @@ typedef struct mend_host_ops {
         /* Removes what resume_after_reboot registered (the resumed run does it at its start);
          * *found says whether there was one. */
         int (*resume_clear)(void *ctx, bool *found, mend_err *e);
+        /* When this boot began, in seconds since the Unix epoch (the simulator: its boot
+         * count): --resume tells from it whether a reboot happened since a run asked for one. */
+        double (*boot_time)(void *ctx);
     } sys;
 
     struct {

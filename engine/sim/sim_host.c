@@ -211,6 +211,12 @@ static double sys_now(void *ctx)
     return sim_sys_now(MACHINE(ctx));
 }
 
+/* The simulator counts its boots; the count stands for the boot's time. */
+static double sys_boot_time(void *ctx)
+{
+    return (double)MACHINE(ctx)->boot_count;
+}
+
 static int nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e)
 {
     *out = NULL;
@@ -256,7 +262,7 @@ static const mend_host_ops sim_ops = {
     .reg = { reg_get, reg_set, reg_create_key, reg_keys, reg_values, reg_exists, reg_delete_key,
              reg_delete_value },
     .sys = { sys_gpupdate, sys_reboot, sys_sleep, sys_is_admin, sys_os_name, sys_resume, sys_now,
-             sys_resume_clear },
+             sys_resume_clear, sys_boot_time },
     .nic = { nic_list, nic_set, nic_restart },
     .commit = commit,
     .close = host_close,

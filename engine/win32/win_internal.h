@@ -164,6 +164,7 @@ int win_sys_os_name(void *ctx, char *buf, size_t size, mend_err *e);
 int win_sys_resume_after_reboot(void *ctx, const char *exe, const char *args, mend_err *e);
 int win_sys_resume_clear(void *ctx, bool *found, mend_err *e);
 double win_sys_now(void *ctx);
+double win_sys_boot_time(void *ctx);
 
 /* ---- win_task.c: the resume task \mend\resume (Task Scheduler 2.0) ---- */
 /* Registers (or replaces) it: exe with args, as SYSTEM; with full, also at the highest run

@@ -150,6 +150,12 @@ int win_sys_resume_clear(void *ctx, bool *found, mend_err *e)
     return win_task_delete(found, e);
 }
 
+/* Now minus the time since boot (GetTickCount64 counts from the start of this boot). */
+double win_sys_boot_time(void *ctx)
+{
+    return win_sys_now(ctx) - (double)GetTickCount64() / 1000.0;
+}
+
 double win_sys_now(void *ctx)
 {
     FILETIME ft;

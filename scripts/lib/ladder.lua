@@ -349,13 +349,21 @@ R.identify = {
   applies = function(_, p) return p.kind == "candidate" end,
   each = function(ctx, p)
     local cur, msg, code = ipsec.get(p.name)
-    if not cur and code == "not_found" then
-      if ctx.resume then
-        -- The run before the reboot saw it stuck; gone now means the reboot cleared it.
-        p.before = "pending_deletion"
+    local rec = ctx.resume_record
+    local was_stuck = rec and (rec.all or rec.stuck[p.name])
+    if not cur and code == "not_found" and ctx.resume and was_stuck then
+      -- The run that asked for the reboot saw it stuck (mend's record says so, not the flag).
+      p.before = "pending_deletion"
+      if rec.rebooted then
         ctx:step(p, { action = "ipsec.get", ok = true, message = "gone after the reboot", after = "absent" })
         ctx:settle(p, "fixed", "absent", "reboot")
       else
+        ctx:step(p, { action = "ipsec.get", ok = true, after = "absent",
+                      message = "gone, though no reboot has happened since the run that asked for one" })
+        ctx:settle(p, "fixed", "absent", "resume")
+      end
+    elseif not cur and code == "not_found" then
+      do
         p.before = "absent"
         ctx:step(p, { action = "ipsec.get", ok = false, code = code, message = "no policy has this name" })
         ctx:settle(p, "not_found", "absent", nil)
@@ -825,8 +833,31 @@ function Ctx:after_reboot(rungs)
   self:climb_all(rungs)
 end
 
+-- What --resume verifies against: mend's own record of the run that asked for the reboot (which
+-- policies it left stuck, in which boot). Without one, the names are checked as in a plain run.
+function Ctx:read_resume_record()
+  local rec = sys.resume_record()
+  if not rec then
+    self:note("--resume: no earlier run on this machine asked for a reboot, so nothing is called fixed by one; "
+      .. "the names were checked as in a plain run.")
+    return
+  end
+  rec.stuck = {}
+  for _, n in ipairs(rec.names) do rec.stuck[n] = true end
+  if not rec.rebooted then
+    self:note("--resume: Windows has not restarted since the run that asked for a reboot; policies still stuck "
+      .. "still need it.")
+  else
+    sys.expect_reboot({})   -- the reboot happened: the record is spent
+  end
+  self.resume_record = rec
+end
+
 function Ctx:run(rungs)
-  if self.resume then M.clear_resume(self) end
+  if self.resume then
+    self:read_resume_record()
+    M.clear_resume(self)
+  end
   self:climb_all(rungs)
   if not self.resume then
     for _, r in ipairs(rungs) do
@@ -849,13 +880,21 @@ function Ctx:finish()
     if self:blocked_by_gate(p) then
       self:settle(p, "blocked", after, p.blocked_rung)
       blocked[#blocked + 1] = p
-    elseif p.needs.reboot or p.awaiting_reboot then
+    elseif p.needs.reboot or p.awaiting_reboot
+        or (self.resume_record and not self.resume_record.rebooted and self.resume_record.stuck[p.name]) then
       self:settle(p, "reboot_required", after, "reboot")
       reboot[#reboot + 1] = p
     else
       self:settle(p, "failed", after, nil)
       failed[#failed + 1] = p
     end
+  end
+  if #reboot > 0 then
+    -- For the --resume after the reboot: which policies this run left stuck, in this boot.
+    local names = {}
+    for i, p in ipairs(reboot) do names[i] = p.name end
+    local ok, msg = sys.expect_reboot(names)
+    if not ok then self:note("The record --resume checks could not be written: " .. tostring(msg)) end
   end
   self:advise_blocked(blocked)
   self:advise_reboot(reboot)
@@ -976,7 +1015,8 @@ function Ctx:advise_failed(list)
       break
     end
     local why = #p.errors > 0 and p.errors[#p.errors] or p.last_msg or "no rung applied"
-    local tail = (self.rebooted or self.resume) and " even after a reboot" or ""
+    local rec = self.resume_record
+    local tail = (self.rebooted or (self.resume and rec and rec.rebooted)) and " even after a reboot" or ""
     mend.advise(string.format("%s is still pending deletion%s: %s", p.name, tail, why))
   end
 end

@@ -400,6 +400,20 @@ function sys.resume_after_reboot(args) end
 ---@return mend.code? code
 function sys.clear_resume() end
 
+---Records, for the `--resume` run after the reboot, which policies this run leaves stuck and in
+---which boot (kept by mend in its state folder). An empty list forgets the record.
+---@param names string[]
+---@param all? boolean every policy pending deletion
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function sys.expect_reboot(names, all) end
+
+---The record `sys.expect_reboot` wrote, or nil: `rebooted` says whether the machine has booted
+---since it was written.
+---@return {names: string[], all: boolean, rebooted: boolean}|nil
+function sys.resume_record() end
+
 -- ---------------------------------------------------------------- nic
 
 ---@class mend.Nic

@@ -131,6 +131,10 @@ assert(reg.delete(assert(ipsec.store_key("Driver-QM")), { tree = true }))
 return 0
 LUA
 mend run --allow registry "$(win "$work/boot.lua")" > /dev/null 2>&1
+# mend's record of the run that asked for the reboot names its boot; Wine cannot restart, so
+# the record is moved to an earlier boot, as after a real one.
+desc="... the run recorded what it left stuck for --resume"; check grep -q '"Driver-QM"' "$work/state/resume.json"
+sed -i 's/"boot":[0-9.e+-]*/"boot":0/' "$work/state/resume.json"
 mend fix --resume Driver-QM --json > "$work/resume.json" 2> "$work/resume.err"
 rc=$?
 desc="after the reboot, fix --resume exits 0"; check test "$rc" -eq 0

@@ -30,29 +30,49 @@ return {
       end },
   },
   test = function(t, work)
-    -- After boot: one policy the reboot cleared, one whose VPN client came back.
+    -- A run that ends needing a reboot records, in mend's state folder, which policies it left
+    -- stuck and in which boot; --resume checks that record, not the flag.
     t.write(work .. "/state.lua", [[
 return {
-  policies = { { name = "Corp-QM", state = "pending_deletion" } },
-  processes = { { pid = 4, name = "System" }, { pid = 5120, name = "vpnagent.exe" } },
+  policies = { { name = "Gone-QM", state = "pending_deletion", blockers = { "driver_state" } },
+               { name = "Corp-QM", state = "pending_deletion", blockers = { "driver_state" } } },
+  processes = { { pid = 4, name = "System" }, { pid = 5120, name = "vpnagent.exe", autostart = true } },
   handles = { { pid = 5120, policy = "Corp-QM" } },
 }]])
+    local res = t.mend(work, { "fix", "Gone-QM", "Corp-QM", "--allow", "kill" })
+    t.expect(res, { exit = 3, policies = { ["Gone-QM"] = { outcome = "reboot_required" },
+                                           ["Corp-QM"] = { outcome = "reboot_required" } } }, "needs a reboot")
+    t.check(t.exists(work .. "/state/resume.json"), "the run recorded what it left stuck")
+    -- Resumed before any reboot: nothing is called fixed by one, and the advice says so.
+    res = t.mend(work, { "fix", "--resume", "Gone-QM", "Corp-QM", "--allow", "kill" })
+    t.expect(res, { exit = 3, actions = { reboots = 0 }, policies = { ["Gone-QM"] = { outcome = "reboot_required" } },
+                    advice = { "has not restarted since" } }, "resume without a reboot")
+    t.check(t.exists(work .. "/state/resume.json"), "the record is kept until the reboot")
+    t.check(not (res.report and t.advice_has(res.report, "even after a reboot")), "no 'even after a reboot'")
+    -- The machine reboots (the VPN client comes back and holds Corp-QM again) ...
+    t.write(work .. "/boot.lua", "assert(sys.reboot{ reason = 'test' }) return 0\n")
+    t.mend(work, { "run", "--allow", "reboot", work .. "/boot.lua" }, { json = false })
     -- ... with the boot task that started this run still registered: the run removes it first.
-    local seeded = t.read(work .. "/state.lua"):gsub("^return {", "return {\n  registry = { [ [[" .. TASK
-      .. "]] ] = { Path = [[C:\\mend\\mend.exe]], Arguments = [[fix --resume]], Trigger = 'Boot', Runs = 1 } },", 1)
-    t.write(work .. "/state.lua", seeded)
-    local res = t.mend(work, { "fix", "--resume", "Gone-QM", "Corp-QM", "--allow", "kill" })
+    t.write(work .. "/task.lua", "assert(reg.set([[" .. TASK .. "]], 'Arguments', 'fix --resume')) return 0\n")
+    t.mend(work, { "run", "--allow", "registry", work .. "/task.lua" }, { json = false })
+    res = t.mend(work, { "fix", "--resume", "Gone-QM", "Corp-QM", "Typo-QM", "--allow", "kill" })
     t.check(res.stderr:find("sys.clear_resume \\mend\\resume ok - removed the scheduled task", 1, true) ~= nil,
             "the resumed run removes its task:\n%s", res.stderr)
     t.eq((t.load_state(work .. "/state.lua").registry or {})[TASK], nil, "the task is gone after the resume")
-    t.expect(res, { exit = 0, outcome = "fixed", actions = { reboots = 0, kills = 1 },
+    t.expect(res, { exit = 0, actions = { reboots = 0, kills = 1 },
                     policies = { ["Gone-QM"] = { outcome = "fixed", rung = "reboot", before = "pending_deletion" },
-                                 ["Corp-QM"] = { outcome = "fixed", rung = "handle_check" } } }, "resume")
+                                 ["Corp-QM"] = { outcome = "fixed", rung = "handle_check" },
+                                 ["Typo-QM"] = { outcome = "not_found", before = "absent" } } }, "resume")
+    t.check(not t.exists(work .. "/state/resume.json"), "the record is spent")
+    -- A name --resume was never told about (a typo) is not_found, never "fixed by the reboot".
+    res = t.mend(work, { "fix", "--resume", "Corp-QM" })
+    t.expect(res, { exit = 0, policies = { ["Corp-QM"] = { outcome = "not_found", before = "absent" } },
+                    advice = { "no earlier run on this machine asked for a reboot" } }, "resume with no record")
     -- A resume never reboots again: what only a reboot could clear ends failed.
     t.write(work .. "/state.lua", [[
 return { policies = { { name = "Corp-QM", state = "pending_deletion", blockers = { "driver_state" } } } }]])
     res = t.mend(work, { "fix", "--resume", "Corp-QM", "--allow", "reboot" })
-    t.expect(res, { exit = 1, actions = { reboots = 0 }, policies = { ["Corp-QM"] = { outcome = "failed" } },
-                    advice = { "even after a reboot" } }, "resume, still stuck")
+    t.expect(res, { exit = 1, actions = { reboots = 0 }, policies = { ["Corp-QM"] = { outcome = "failed" } } },
+             "resume, still stuck")
   end,
 }
