@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../engine/lua_private.h"
 #include "../engine/plan.h"
 #include "../engine/utf.h"
 
@@ -107,9 +108,12 @@ void bind_push_list(lua_State *L, void *list, size_t n, size_t size, bind_freefn
 
 mend_guard_verdict bind_guard(lua_State *L, const mend_action *a, mend_err *e)
 {
-    mend_guard_verdict v = mend_guard_begin(bind_engine(L), a, e);
+    mend_engine *eng = bind_engine(L);
+    mend_guard_verdict v = mend_guard_begin(eng, a, e);
     if (v != MEND_GUARD_REFUSED)
         mend_plan_on_action(L, a);   /* fix --plan: the step and the state it assumes */
+    else if (eng->journal_failed)
+        mend_limits_stop(L, e->msg);   /* the run ends here, whatever the script would try next */
     return v;
 }
 

@@ -38,6 +38,7 @@ typedef struct mend_engine {
     bool stdin_tty;
     bool stderr_tty;
     unsigned long seq;              /* journal sequence of mutating actions in this run */
+    bool journal_failed;            /* the journal could not be written: no further action runs */
     /* Asks a yes/no question on the terminal; a seam so tests can answer. NULL = real TTY. */
     bool (*ask)(void *ud, const char *question);
     void *ask_ud;

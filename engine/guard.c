@@ -37,6 +37,16 @@ static bool gate_open(mend_engine *eng, const mend_action *a)
     return mend_engine_confirm(eng, question);
 }
 
+static mend_guard_verdict journal_broken(mend_engine *eng, const mend_action *a, const char *why, mend_err *e)
+{
+    eng->journal_failed = true;
+    /* The reason first: a long journal path must not push it out of the message. */
+    mend_err_set(e, MEND_E_IO, 0, "%s; mend stopped before %s (nothing is done without a record): free space "
+                 "there or pass --journal FILE on another disk, then run mend again",
+                 why, a->op ? a->op : "the next action");
+    return MEND_GUARD_REFUSED;
+}
+
 mend_guard_verdict mend_guard_begin(mend_engine *eng, const mend_action *a, mend_err *e)
 {
     if (!gate_open(eng, a)) {
@@ -50,10 +60,10 @@ mend_guard_verdict mend_guard_begin(mend_engine *eng, const mend_action *a, mend
     if (eng->journal) {
         mend_err je;
         /* No record, no action: the journal must never miss something that was done. */
-        if (mend_journal_begin(eng->journal, eng->seq, a->op, a->target, &je) != 0) {
-            mend_err_set(e, MEND_E_IO, 0, "%s was not attempted: %s", a->op ? a->op : "the action", je.msg);
-            return MEND_GUARD_REFUSED;
-        }
+        if (eng->journal_failed)
+            return journal_broken(eng, a, "its journal could not be written earlier in this run", e);
+        if (mend_journal_begin(eng->journal, eng->seq, a->op, a->target, &je) != 0)
+            return journal_broken(eng, a, je.msg, e);
     }
     return MEND_GUARD_GO;
 }
@@ -64,8 +74,11 @@ void mend_guard_end(mend_engine *eng, const mend_action *a, mend_guard_verdict v
         return;
     if (v == MEND_GUARD_GO && eng->journal) {
         mend_err je;
-        if (mend_journal_end(eng->journal, eng->seq, a->op, a->target, e, &je) != 0)
-            mend_log(MEND_LOG_WARN, "%s", je.msg);
+        if (mend_journal_end(eng->journal, eng->seq, a->op, a->target, e, &je) != 0) {
+            /* The action happened; its end is not on record. Nothing more may run. */
+            mend_log(MEND_LOG_ERROR, "%s (the action itself %s)", je.msg, !e || e->code == MEND_OK ? "succeeded" : "failed");
+            eng->journal_failed = true;
+        }
     }
     if ((!e || e->code == MEND_OK) && a->counter != MEND_COUNT_NONE)
         mend_report_count(eng->report, a->counter);

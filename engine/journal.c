@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,10 +100,15 @@ static int write_record(mend_journal *j, cJSON *o, mend_err *e)
     cJSON_Delete(o);
     if (!line)
         return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the journal");
+    errno = 0;
     int bad = fputs(line, j->f) < 0 || fputc('\n', j->f) == EOF || (j->sync_each ? mend_fsync_file(j->f) != 0 : fflush(j->f) != 0);
+    int why = errno;
     free(line);
-    if (bad)
-        return mend_err_set(e, MEND_E_IO, 0, "cannot write the journal %s", j->path);
+    if (bad) {
+        clearerr(j->f);
+        return mend_err_set(e, MEND_E_IO, 0, "cannot write the journal %s: %s", j->path,
+                            why ? strerror(why) : "write error");
+    }
     return 0;
 }
 

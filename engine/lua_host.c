@@ -224,7 +224,7 @@ static int run_loaded(mend_lua *ml, const char *path, int status, char *err, siz
     /* A memory error Lua raised without its retry (collector stopped) is the limit too. */
     if (status == LUA_ERRMEM && ml->lim.max)
         ml->lim.memory_hit = true;
-    char limit[128];
+    char limit[600];
     int rc = 0;
     /* A limit ends the run even when the script caught the error in a pcall of its own. */
     if (mend_limits_message(&ml->lim, limit, sizeof limit)) {

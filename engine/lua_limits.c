@@ -65,14 +65,14 @@ static void limits_hook(lua_State *L, lua_Debug *ar)
         return;
     if (g_interrupt)
         lim->interrupted = true;
-    if (!lim->time_hit && !lim->memory_hit && !lim->interrupted) {
+    if (!lim->time_hit && !lim->memory_hit && !lim->interrupted && !lim->stop[0]) {
         if (lim->timeout_s <= 0 || mend_monotonic_now() < lim->deadline)
             return;
         lim->time_hit = true;
     }
     /* From now on every instruction of every caller raises again. */
     lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
-    char buf[128];
+    char buf[600];
     luaL_error(L, "%s", mend_limits_message(lim, buf, sizeof buf));
 }
 
@@ -136,10 +136,26 @@ static void format_size(size_t n, char *buf, size_t size)
         snprintf(buf, size, "%llu bytes", (unsigned long long)n);
 }
 
+void mend_limits_stop(lua_State *L, const char *msg)
+{
+    void *ud;
+    if (lua_getallocf(L, &ud) != mend_limits_alloc || !ud)
+        return;   /* a state without mend's limits (unit tests): nothing to stop */
+    mend_limits *lim = ud;
+    if (lim->disarmed)
+        return;
+    snprintf(lim->stop, sizeof lim->stop, "%s", msg && *msg ? msg : "mend stopped the script");
+    lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
+}
+
 const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size)
 {
     if (lim->interrupted) {
         snprintf(buf, size, "interrupted: the script stopped between two actions (the journal has what was done)");
+        return buf;
+    }
+    if (lim->stop[0]) {
+        snprintf(buf, size, "%s", lim->stop);
         return buf;
     }
     if (lim->time_hit) {

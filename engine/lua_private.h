@@ -21,7 +21,12 @@ typedef struct mend_limits {
     bool closing;             /* lua_close is running the last finalizers, still under the limits */
     bool hit_at_close;        /* ... and one of them hit a limit */
     bool interrupted;         /* Ctrl-C reached the script: the run is over */
+    char stop[512];           /* set by mend_limits_stop: why the run must end now ("" = no) */
 } mend_limits;
+
+/* Ends the script at its next instructions with msg, the way a limit does (pcall cannot keep it
+ * going): for a failure below the script, such as a journal that can no longer be written. */
+void mend_limits_stop(lua_State *L, const char *msg);
 
 /* The most mend loads as one script (run, dofile, loadfile, require), whatever --max-memory. */
 #define MEND_SCRIPT_FILE_MAX ((size_t)64 << 20)

@@ -255,8 +255,15 @@ static void test_guard_refuses_when_the_journal_cannot_be_written(void **state)
     /* No record, no action: a disk that is full stops mutating calls. */
     assert_int_equal(mend_guard_begin(&g_eng, &delete_action, &e), MEND_GUARD_REFUSED);
     assert_int_equal(e.code, MEND_E_IO);
-    assert_non_null(strstr(e.msg, "ipsec.delete was not attempted"));
+    /* The reason names the journal and what the system said, not "only a reboot can clear". */
+    assert_non_null(strstr(e.msg, "cannot write the journal /dev/full: No space left on device; mend stopped "
+                                  "before ipsec.delete"));
+    assert_true(g_eng.journal_failed);
     assert_int_equal(mend_report_counter(g_eng.report, MEND_COUNT_DELETES), 0);
+    /* Every later action is refused too, without trying the journal again. */
+    assert_int_equal(mend_guard_begin(&g_eng, &delete_action, &e), MEND_GUARD_REFUSED);
+    assert_non_null(strstr(e.msg, "could not be written earlier in this run"));
+    g_eng.journal_failed = false;
 }
 
 static void test_counter_names(void **state)
