@@ -326,6 +326,13 @@ int luaopen_mend_mend(lua_State *L)
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "stop_holders");
+    /* Policies an interrupted earlier run already deleted, by the journal: name -> true. */
+    lua_createtable(L, 0, (int)eng->ndeleted_before);
+    for (size_t i = 0; i < eng->ndeleted_before; i++) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, eng->deleted_before[i]);
+    }
+    lua_setfield(L, -2, "deleted_before");
     bind_setbool(L, "dry_run", o && o->dry_run);
     bind_setstr(L, "host", eng->host.ops && eng->host.ops->name ? eng->host.ops->name : "");
     bind_setstr(L, "version", MEND_VERSION);

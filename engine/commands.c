@@ -64,6 +64,9 @@ static void run_ctx_free(run_ctx *c)
     if (c->host_open)
         mend_host_close(&c->eng.host);
     mend_report_free(c->eng.report);
+    for (size_t i = 0; i < c->eng.ndeleted_before; i++)
+        free(c->eng.deleted_before[i]);
+    free(c->eng.deleted_before);
     for (size_t i = 0; i < c->nnames; i++)
         free(c->names[i]);
     free(c->names);
@@ -128,7 +131,33 @@ static int locate_script(run_ctx *c)
 typedef struct unfinished {
     int count;
     char run[128];
+    mend_engine *eng;          /* collects the policies those runs already deleted */
 } unfinished;
+
+/* The policies an interrupted run was deleting: they were stuck then, so one that is gone now
+ * was fixed by what that run did (a re-run says so, as the uninterrupted run would have,
+ * instead of "no policy has this name"). */
+static void note_done(void *ud, const char *run, const char *op, const char *target)
+{
+    (void)run;
+    unfinished *u = ud;
+    if (strcmp(op, "ipsec.delete") != 0 && strcmp(op, "ipsec.remove_from_store") != 0)
+        return;
+    mend_engine *eng = u->eng;
+    for (size_t i = 0; i < eng->ndeleted_before; i++)
+        if (strcmp(eng->deleted_before[i], target) == 0)
+            return;
+    char **grown = realloc(eng->deleted_before, (eng->ndeleted_before + 1) * sizeof *grown);
+    char *copy = mend_dupstr(target);
+    if (!grown || !copy) {
+        free(copy);
+        if (grown)
+            eng->deleted_before = grown;
+        return;
+    }
+    eng->deleted_before = grown;
+    eng->deleted_before[eng->ndeleted_before++] = copy;
+}
 
 static void warn_unfinished(void *ud, const char *run, const char *op, const char *target)
 {
@@ -159,11 +188,11 @@ static char *journal_path(const run_ctx *c)
 
 /* Said before every run, dry or not: the admin must know the machine may be half-changed.
  * Returns how many open actions were found. */
-static int warn_if_interrupted(const char *path)
+static int warn_if_interrupted(const char *path, mend_engine *eng)
 {
     mend_err e;
-    unfinished u = {0, ""};
-    if (mend_journal_unfinished(path, warn_unfinished, &u, &e) < 0) {
+    unfinished u = {0, "", eng};
+    if (mend_journal_unresolved(path, warn_unfinished, note_done, &u, &e) < 0) {
         mend_log(MEND_LOG_WARN, "%s", e.msg);
         return 1;   /* unknown: never claim a clean history */
     }
@@ -176,7 +205,7 @@ static int open_journal(run_ctx *c)
     if (!path)
         return setup_error("out of memory");
     mend_err e;
-    c->interrupted = warn_if_interrupted(path);
+    c->interrupted = warn_if_interrupted(path, &c->eng);
     char run_id[128];
     make_run_id(run_id, sizeof run_id);
     c->eng.journal = mend_journal_open(path, run_id, &e);
@@ -413,7 +442,7 @@ static int run_script_command(run_ctx *c)
     if (o->dry_run) {
         char *path = journal_path(c);
         if (path)
-            warn_if_interrupted(path);
+            warn_if_interrupted(path, &c->eng);
         free(path);
     }
     c->eng.report = mend_report_new(c->eng.host.ops && c->eng.host.ops->name ? c->eng.host.ops->name : "?",

@@ -39,6 +39,8 @@ typedef struct mend_engine {
     bool stderr_tty;
     unsigned long seq;              /* journal sequence of mutating actions in this run */
     bool journal_failed;            /* the journal could not be written: no further action runs */
+    char **deleted_before;          /* policies unresolved interrupted runs deleted (journal) */
+    size_t ndeleted_before;
     /* Asks a yes/no question on the terminal; a seam so tests can answer. NULL = real TTY. */
     bool (*ask)(void *ud, const char *question);
     void *ask_ud;

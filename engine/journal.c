@@ -219,9 +219,10 @@ static bool closes_history(const cJSON *o)
     return cJSON_IsTrue(resolved) || (cJSON_IsNumber(open) && open->valuedouble == 0);
 }
 
-int mend_journal_unfinished(const char *path,
-                            void (*cb)(void *ud, const char *run, const char *op, const char *target),
-                            void *ud, mend_err *e)
+static int scan_unresolved(const char *path,
+                           void (*cb)(void *ud, const char *run, const char *op, const char *target),
+                           void (*began)(void *ud, const char *run, const char *op, const char *target),
+                           void *ud, mend_err *e)
 {
     if (!mend_file_exists(path))
         return 0;
@@ -296,6 +297,10 @@ int mend_journal_unfinished(const char *path,
                 continue;
             if (strcmp(ev->valuestring, "begin") == 0) {
                 open[nopen++] = (pending){seq->valuedouble, r, run->valuestring};
+                const cJSON *op = cJSON_GetObjectItemCaseSensitive(r, "op");
+                const cJSON *target = cJSON_GetObjectItemCaseSensitive(r, "target");
+                if (began && cJSON_IsString(op) && cJSON_IsString(target))
+                    began(ud, run->valuestring, op->valuestring, target->valuestring);
             } else if (strcmp(ev->valuestring, "end") == 0) {
                 for (size_t k = nopen; k-- > 0;)
                     if (open[k].rec && open[k].seq == seq->valuedouble && strcmp(open[k].run, run->valuestring) == 0) {
@@ -324,4 +329,19 @@ int mend_journal_unfinished(const char *path,
     free(recs);
     free(buf);
     return found;
+}
+
+int mend_journal_unfinished(const char *path,
+                            void (*cb)(void *ud, const char *run, const char *op, const char *target),
+                            void *ud, mend_err *e)
+{
+    return scan_unresolved(path, cb, NULL, ud, e);
+}
+
+int mend_journal_unresolved(const char *path,
+                            void (*open)(void *ud, const char *run, const char *op, const char *target),
+                            void (*began)(void *ud, const char *run, const char *op, const char *target),
+                            void *ud, mend_err *e)
+{
+    return scan_unresolved(path, open, began, ud, e);
 }

@@ -41,4 +41,11 @@ int mend_journal_unfinished(const char *path,
                             void (*cb)(void *ud, const char *run, const char *op, const char *target),
                             void *ud, mend_err *e);
 
+/* The same scan, also calling began for every action those runs began, whatever its end (what
+ * an interrupted run was working on). */
+int mend_journal_unresolved(const char *path,
+                            void (*open)(void *ud, const char *run, const char *op, const char *target),
+                            void (*began)(void *ud, const char *run, const char *op, const char *target),
+                            void *ud, mend_err *e);
+
 #endif

@@ -362,6 +362,13 @@ R.identify = {
                       message = "gone, though no reboot has happened since the run that asked for one" })
         ctx:settle(p, "fixed", "absent", "resume")
       end
+    elseif not cur and code == "not_found" and (mend.deleted_before or {})[p.name] then
+      -- An interrupted run was deleting it (its journal says so), so it was stuck then: gone
+      -- now, it is fixed, as that run would have said.
+      p.before = "pending_deletion"
+      ctx:step(p, { action = "ipsec.get", ok = true, after = "absent",
+                    message = "gone: an earlier run that was interrupted was deleting it (journal)" })
+      ctx:settle(p, "fixed", "absent", "resume")
     elseif not cur and code == "not_found" then
       do
         p.before = "absent"
@@ -722,7 +729,20 @@ R.reboot = {
     end
     -- Register the resume before the reboot starts, but only once the reboot is certain.
     local pre = mend.allowed("reboot")
-    if pre then register() end
+    if pre then
+      -- What --resume will verify against, written before the reboot can cut this run short.
+      -- Without it no reboot: a resume at boot that found no record could reboot again.
+      local names = {}
+      for i, p in ipairs(set) do names[i] = p.name end
+      local recorded, why = sys.expect_reboot(names)
+      if not recorded then
+        for _, p in ipairs(set) do
+          ctx:fail(p, "no reboot: the record --resume checks after it could not be written: " .. tostring(why), true)
+        end
+        return
+      end
+      register()
+    end
     local ok, msg, code = sys.reboot{ reason = string.format("mend: clear %s pending deletion (0x32DF)",
                                                              plural(#set, "IPsec policy", "IPsec policies")) }
     if code ~= "not_permitted" then   -- a refusal is recorded on each policy instead
@@ -815,6 +835,8 @@ end
 function Ctx:after_reboot(rungs)
   self.rung = { name = "reboot" }
   M.clear_resume(self)
+  sys.expect_reboot({})        -- the reboot happened in this run: nothing is left to verify
+  self.resume_record = nil
   for _, p in ipairs(self:stuck()) do
     local cur, msg, code = self:get(p)
     if not cur and code == "not_found" then
@@ -859,7 +881,11 @@ function Ctx:run(rungs)
     M.clear_resume(self)
   end
   self:climb_all(rungs)
-  if not self.resume then
+  -- A resume never reboots again (no reboot loops), unless the reboot it was to follow never
+  -- happened, or was never recorded (a run cut short before it): then it finishes as the
+  -- uninterrupted run would.
+  local rec = self.resume_record
+  if not self.resume or not rec or not rec.rebooted then
     for _, r in ipairs(rungs) do
       if r.last_resort and #self:stuck() > 0 and not self.rebooted then
         self:climb(r)

@@ -68,11 +68,16 @@ return {
     res = t.mend(work, { "fix", "--resume", "Corp-QM" })
     t.expect(res, { exit = 0, policies = { ["Corp-QM"] = { outcome = "not_found", before = "absent" } },
                     advice = { "no earlier run on this machine asked for a reboot" } }, "resume with no record")
-    -- A resume never reboots again: what only a reboot could clear ends failed.
+    -- A resume after the reboot never reboots again (no reboot loops): what only a reboot could
+    -- clear and is back after one ends failed. The record says boot 1; the machine is in boot 2.
     t.write(work .. "/state.lua", [[
 return { policies = { { name = "Corp-QM", state = "pending_deletion", blockers = { "driver_state" } } } }]])
+    t.mend(work, { "fix", "Corp-QM" })
+    t.write(work .. "/state.lua", [[
+return { runtime = { boot_count = 2 },
+         policies = { { name = "Corp-QM", state = "pending_deletion", blockers = { "driver_state" } } } }]])
     res = t.mend(work, { "fix", "--resume", "Corp-QM", "--allow", "reboot" })
-    t.expect(res, { exit = 1, actions = { reboots = 0 }, policies = { ["Corp-QM"] = { outcome = "failed" } } },
-             "resume, still stuck")
+    t.expect(res, { exit = 1, actions = { reboots = 0 }, policies = { ["Corp-QM"] = { outcome = "failed" } },
+                    advice = { "even after a reboot" } }, "resume, still stuck")
   end,
 }
