@@ -148,13 +148,18 @@ int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_
     snprintf(tmp, n + 48, "%s.tmp.%lu.%lu", path, (unsigned long)GetCurrentProcessId(),
              (unsigned long)GetTickCount());
     wchar_t *wtmp = widen(tmp), *wpath = widen(path);
-    HANDLE h = wtmp && wpath ? CreateFileW(wtmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL)
+    HANDLE h = wtmp && wpath ? CreateFileW(wtmp, GENERIC_WRITE | DELETE, 0, NULL, CREATE_ALWAYS,
+                                           FILE_ATTRIBUTE_NORMAL, NULL)
                              : INVALID_HANDLE_VALUE;
     int rc = -1;
     if (h == INVALID_HANDLE_VALUE) {
         win_error(e, "write", path);
         goto done;
     }
+    /* Delete-pending while it is written: if the process dies, Windows removes the temp file
+     * when it closes the handle, so a kill leaves no half-written file behind. */
+    FILE_DISPOSITION_INFO gone = { TRUE };
+    bool pending = SetFileInformationByHandle(h, FileDispositionInfo, &gone, sizeof gone) != 0;
     const char *p = data;
     size_t left = len;
     bool ok = true;
@@ -165,6 +170,10 @@ int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_
         left -= wrote;
     }
     ok = ok && FlushFileBuffers(h);
+    if (pending) {
+        FILE_DISPOSITION_INFO keep = { FALSE };
+        ok = ok && SetFileInformationByHandle(h, FileDispositionInfo, &keep, sizeof keep);
+    }
     CloseHandle(h);
     if (!ok || !MoveFileExW(wtmp, wpath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
         win_error(e, "write", path);
