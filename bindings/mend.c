@@ -230,6 +230,15 @@ static int l_step(lua_State *L)
     return 0;
 }
 
+/* mend.run_outcome(outcome): the script's verdict on the whole run. */
+static int l_run_outcome(lua_State *L)
+{
+    const char *o = luaL_checkstring(L, 1);
+    if (!mend_report_set_outcome(bind_engine(L)->report, o))
+        return luaL_argerror(L, 1, "expected fixed, healthy, partial, not_found, reboot_required or failed");
+    return 0;
+}
+
 static int l_outcome(lua_State *L)
 {
     const char *policy = luaL_checkstring(L, 1);
@@ -301,6 +310,7 @@ int luaopen_mend_mend(lua_State *L)
         { "confirm", l_confirm },
         { "step", l_step },
         { "outcome", l_outcome },
+        { "run_outcome", l_run_outcome },
         { "advise", l_advise },
         { "progress", l_progress },
         { NULL, NULL },

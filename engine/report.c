@@ -90,6 +90,7 @@ struct mend_report {
     cJSON *advice;
     str_map advice_seen;
     char *error;      /* set by mend_report_fail */
+    const char *forced; /* mend_report_set_outcome: a static string, NULL = derived */
     bool failed;
     cJSON *down;      /* services mend stopped that are not running again (names) */
 };
@@ -251,10 +252,23 @@ static bool is(const char *s, const char *what)
     return s && strcmp(s, what) == 0;
 }
 
+bool mend_report_set_outcome(mend_report *r, const char *outcome)
+{
+    static const char *const known[] = { "fixed", "healthy", "partial", "not_found", "reboot_required", "failed" };
+    for (size_t i = 0; r && outcome && i < sizeof known / sizeof known[0]; i++)
+        if (is(outcome, known[i])) {
+            r->forced = known[i];
+            return true;
+        }
+    return false;
+}
+
 const char *mend_report_outcome(const mend_report *r)
 {
     if (!r || r->failed)
         return "failed";
+    if (r->forced)
+        return r->forced;
     size_t fixed = 0, reboot = 0, other_problems = 0;
     const cJSON *p;
     cJSON_ArrayForEach(p, r->policies) {

@@ -31,6 +31,9 @@ void mend_report_advise(mend_report *r, const char *text);
 /* Run outcome derived from the policies: "fixed", "healthy", "partial", "reboot_required",
  * "failed" (also "failed" after mend_report_fail). */
 const char *mend_report_outcome(const mend_report *r);
+/* A script's own verdict on the run (one of the outcomes above), for problems that are not one
+ * policy's (check: PolicyAgent or a service that depends on it stopped). false if unknown. */
+bool mend_report_set_outcome(mend_report *r, const char *outcome);
 void mend_report_fail(mend_report *r, const char *message);
 
 /* A service mend stopped that did not start again (down = true), or that is running again

@@ -170,4 +170,7 @@ if problems == 0 then
   log.info("no problem found")
   return 0
 end
+-- A problem that is no policy's (PolicyAgent or a service that depends on it stopped) must not
+-- leave the report saying "healthy" while the exit code says a problem was found.
+mend.run_outcome("failed")
 return 1

@@ -514,6 +514,10 @@ function mend.step(step) end
 ---@param fields mend.Outcome
 function mend.outcome(policy, fields) end
 
+---The script's verdict on the whole run, replacing the one derived from the policies.
+---@param outcome "fixed"|"healthy"|"partial"|"not_found"|"reboot_required"|"failed"
+function mend.run_outcome(outcome) end
+
 ---Adds an advice line to the report.
 ---@param text string
 function mend.advise(text) end

@@ -61,6 +61,7 @@ return {
       Manual = { state = "stopped", start_type = "demand", depends_on = { "PolicyAgent" } } } }]])
     res = t.mend(work, { "check" })
     t.eq(res.rc, 1, "check with a stopped VpnAgent")
+    t.eq(res.report and res.report.outcome, "failed", "the report agrees with the exit code")
     t.check(t.advice_has(res.report, "VpnAgent (Contoso VPN Agent) depends on PolicyAgent and is stopped"),
             "check advice: %s", table.concat(res.report and res.report.advice or {}, "\n"))
     t.check(t.advice_has(res.report, "start_service.lua \"VpnAgent\""), "check names the command")
