@@ -117,6 +117,11 @@ if hlist then
       procs[#procs + 1] = { pid = h.pid, name = h.process }
     end
   end
+  -- Windows' own critical processes stay critical in the twin (its proc.kill refuses them too).
+  local listed = proc.list() or {}
+  local critical = {}
+  for _, p in ipairs(listed) do if p.critical then critical[p.pid] = true end end
+  for _, p in ipairs(procs) do if critical[p.pid] then p.critical = true end end
   table.sort(procs, function(a, b) return a.pid < b.pid end)
   if #handles_out > LIMITS.handles then
     note("truncated: %d handles on the store, only %d captured", #handles_out, LIMITS.handles)
@@ -169,10 +174,16 @@ end
 
 -- ---- services ----
 local services_out = {}
-for _, name in ipairs(SERVICES) do
+-- PolicyAgent's dependents too: a PolicyAgent restart on the twin must bring them back as on
+-- the machine, and `mend check` flags one that is stopped.
+local wanted = {}
+for _, name in ipairs(SERVICES) do wanted[#wanted + 1] = name end
+for _, name in ipairs(svc.dependents("PolicyAgent", { all = true }) or {}) do wanted[#wanted + 1] = name end
+for _, name in ipairs(wanted) do
   local s, smsg, code = svc.query(name)
   if s then
-    services_out[name] = { display_name = s.display_name, state = s.state, start_type = s.start_type }
+    services_out[name] = { display_name = s.display_name, state = s.state, start_type = s.start_type,
+                           depends_on = (s.depends_on and #s.depends_on > 0) and s.depends_on or nil }
   elseif code ~= "not_found" then
     note("service %s could not be queried: %s", name, smsg)
   end

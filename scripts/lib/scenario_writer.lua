@@ -83,11 +83,11 @@ function M.scenario(s)
   for n in pairs(s.services) do names[#names + 1] = n end
   table.sort(names)
   for _, n in ipairs(names) do
-    w("    " .. key(n) .. " = " .. fields(s.services[n], { "display_name", "state", "start_type" }) .. ",")
+    w("    " .. key(n) .. " = " .. fields(s.services[n], { "display_name", "state", "start_type", "depends_on" }) .. ",")
   end
   w("  },")
   w("  processes = {")
-  for _, p in ipairs(s.processes) do w("    " .. fields(p, { "pid", "name" }) .. ",") end
+  for _, p in ipairs(s.processes) do w("    " .. fields(p, { "pid", "name", "critical" }) .. ",") end
   w("  },")
   w("  handles = {")
   for _, h in ipairs(s.handles) do
