@@ -131,6 +131,32 @@ void mend_nic_free_list(mend_nic *a, size_t n)
     free(a);
 }
 
+void mend_spd_qm_policy_free_list(mend_spd_qm_policy *a, size_t n)
+{
+    for (size_t i = 0; a && i < n; i++) {
+        free(a[i].name);
+        free(a[i].guid);
+    }
+    free(a);
+}
+
+void mend_spd_filter_free_list(mend_spd_filter *a, size_t n)
+{
+    for (size_t i = 0; a && i < n; i++) {
+        free(a[i].name);
+        free(a[i].guid);
+        free(a[i].qm_policy);
+    }
+    free(a);
+}
+
+void mend_spd_sa_free_list(mend_spd_sa *a, size_t n)
+{
+    for (size_t i = 0; a && i < n; i++)
+        free(a[i].qm_policy);
+    free(a);
+}
+
 const char *mend_policy_state_name(mend_policy_state s)
 {
     return s == MEND_POLICY_PENDING_DELETION ? "pending_deletion"

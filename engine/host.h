@@ -121,6 +121,28 @@ typedef struct mend_nic {
     bool ipsec_offload;
 } mend_nic;
 
+/* ---- the SPD (Security Policy Database) the Policy Agent plumbs, where 0x32DF lives ---- */
+
+typedef struct mend_spd_qm_policy {
+    char *name;
+    char *guid;
+    uint32_t flags;            /* IPSEC_QM_POLICY.dwFlags */
+    int pending_deletion;      /* 1 / 0; -1 where the host does not say */
+    uint32_t refs;             /* filters and SAs that reference it */
+} mend_spd_qm_policy;
+
+typedef struct mend_spd_filter {
+    char *name;
+    char *guid;
+    bool tunnel;               /* a tunnel filter; else a transport filter */
+    char *qm_policy;           /* the quick-mode policy it references, by name */
+} mend_spd_filter;
+
+typedef struct mend_spd_sa {
+    uint64_t id;
+    char *qm_policy;
+} mend_spd_sa;
+
 /* ---- the operations, grouped per area ----
  * Every operation returns 0 on success, -1 on failure with *e filled (mend_err_set).
  * Lists are returned as malloc'd arrays freed with the matching mend_*_free_list below.
@@ -211,6 +233,16 @@ typedef struct mend_host_ops {
         int (*restart)(void *ctx, const char *name, mend_err *e);
     } nic;
 
+    struct {
+        int (*qm_policies)(void *ctx, mend_spd_qm_policy **out, size_t *n, mend_err *e);
+        int (*filters)(void *ctx, mend_spd_filter **out, size_t *n, mend_err *e);
+        int (*sas)(void *ctx, mend_spd_sa **out, size_t *n, mend_err *e);
+        /* Deletes the quick-mode SAs that reference the named QM policy (DeleteQMSAs). */
+        int (*delete_sas)(void *ctx, const char *qm_policy, mend_err *e);
+        /* DeleteQMPolicy: one still referenced stays, pending deletion (13023). */
+        int (*delete_qm_policy)(void *ctx, const char *name, mend_err *e);
+    } spd;
+
     /* Persists the machine's state at the end of a run (the simulator saves its state file;
      * win32 has nothing to do). Not called in dry-run. */
     int (*commit)(void *ctx, mend_err *e);
@@ -253,6 +285,9 @@ void mend_regval_clear(mend_regval *v);
 void mend_regval_free_list(mend_regval *a, size_t n);
 void mend_string_free_list(char **a, size_t n);
 void mend_nic_free_list(mend_nic *a, size_t n);
+void mend_spd_qm_policy_free_list(mend_spd_qm_policy *a, size_t n);
+void mend_spd_filter_free_list(mend_spd_filter *a, size_t n);
+void mend_spd_sa_free_list(mend_spd_sa *a, size_t n);
 
 /* Helpers backends share. */
 char *mend_strdup(const char *s);                 /* NULL-safe: NULL -> "" */

@@ -219,6 +219,8 @@ static const struct { const char *key, *one, *many; } action_words[] = {
     {"service_stops", "service stop", "service stops"},
     {"registry_writes", "registry write", "registry writes"},
     {"adapter_restarts", "adapter restart", "adapter restarts"},
+    {"spd_sa_deletes", "SA delete (SPD)", "SA deletes (SPD)"},
+    {"spd_qm_deletes", "quick-mode policy delete (SPD)", "quick-mode policy deletes (SPD)"},
 };
 
 static void put_actions(line *l, const cJSON *actions, bool dry_run)

@@ -234,6 +234,37 @@ static int nic_restart(void *ctx, const char *name, mend_err *e)
     WRITE_OP("nic.restart_adapter", name, sim_nic_restart(m, name, e))
 }
 
+static int spd_qm_policies(void *ctx, mend_spd_qm_policy **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("spd.qm_policies", NULL, sim_spd_qm_policies(m, out, n, e))
+}
+
+static int spd_filters(void *ctx, mend_spd_filter **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("spd.filters", NULL, sim_spd_filters(m, out, n, e))
+}
+
+static int spd_sas(void *ctx, mend_spd_sa **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("spd.sas", NULL, sim_spd_sas(m, out, n, e))
+}
+
+static int spd_delete_sas(void *ctx, const char *qm_policy, mend_err *e)
+{
+    WRITE_OP("spd.delete_sas", qm_policy, sim_spd_delete_sas(m, qm_policy, e))
+}
+
+static int spd_delete_qm_policy(void *ctx, const char *name, mend_err *e)
+{
+    WRITE_OP("spd.delete_qm_policy", name, sim_spd_delete_qm_policy(m, name, e))
+}
+
 static int commit(void *ctx, mend_err *e)
 {
     sim_host *sh = ctx;
@@ -264,6 +295,7 @@ static const mend_host_ops sim_ops = {
     .sys = { sys_gpupdate, sys_reboot, sys_sleep, sys_is_admin, sys_os_name, sys_resume, sys_now,
              sys_resume_clear, sys_boot_time },
     .nic = { nic_list, nic_set, nic_restart },
+    .spd = { spd_qm_policies, spd_filters, spd_sas, spd_delete_sas, spd_delete_qm_policy },
     .commit = commit,
     .close = host_close,
 };

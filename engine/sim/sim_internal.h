@@ -158,6 +158,11 @@ struct sim_machine {
     sim_strlist unkillable;
     long crash_after;          /* 0 = none */
 
+    /* the SPD: derived from the store and the running Policy Agent; this holds only the
+     * quick-mode policies deleted since the agent started ("guid|name" of the static policy
+     * that plumbed each), not saved: a restart re-plumbs them */
+    sim_strlist spd_deleted;
+
     /* the session of the host that opened this machine (not saved) */
     const char *state_file;    /* where crash_after saves before dying; NULL = never crash */
     unsigned long actions;     /* mutating calls made in this session */
@@ -321,6 +326,17 @@ void sim_nic_set_all(sim_nic *nic, int value);             /* every keyword pres
 void sim_nics_boot(sim_machine *m);                        /* every adapter starts: keywords take effect */
 /* Where mend keeps the values a "turn off" replaced (as on Windows, under its own key). */
 #define SIM_NIC_RECORD_ROOT "HKLM\\SOFTWARE\\mend\\NicOffload"
+
+/* ---- sim_spd.c: the SPD the Policy Agent plumbs from the store ---- */
+int sim_spd_qm_policies(sim_machine *m, mend_spd_qm_policy **out, size_t *n, mend_err *e);
+int sim_spd_filters(sim_machine *m, mend_spd_filter **out, size_t *n, mend_err *e);
+int sim_spd_sas(sim_machine *m, mend_spd_sa **out, size_t *n, mend_err *e);
+int sim_spd_delete_sas(sim_machine *m, const char *qm_policy, mend_err *e);
+int sim_spd_delete_qm_policy(sim_machine *m, const char *name, mend_err *e);
+/* The agent starts or stops: the SPD is rebuilt from the store (deletes forgotten), and the
+ * SAs of what it no longer plumbs go with it. */
+void sim_spd_agent_started(sim_machine *m);
+void sim_spd_agent_stopped(sim_machine *m);
 
 /* ---- sim_faults.c ---- */
 /* access_denied = { "op", "op:target" }: fills *e and returns true when op on target is denied. */

@@ -93,6 +93,7 @@ void sim_machine_free(sim_machine *m)
     sim_strlist_free(&m->ignore_stop);
     sim_strlist_free(&m->access_denied);
     sim_strlist_free(&m->unkillable);
+    sim_strlist_free(&m->spd_deleted);
     free(m);
 }
 

@@ -276,11 +276,13 @@ void sim_agent_started(sim_machine *m)
         if (!offload)
             p->blockers &= ~(unsigned)SIM_B_NIC_OFFLOAD;
     }
+    sim_spd_agent_started(m);
 }
 
 void sim_agent_stopped(sim_machine *m)
 {
     sim_store_sync(m);
+    sim_spd_agent_stopped(m);
     for (size_t i = m->npol; i-- > 0;) {
         sim_policy *p = m->pol[i];
         if (!p->in_store)

@@ -133,6 +133,8 @@ static const mend_host_ops win_ops = {
              win_sys_resume_after_reboot, win_sys_now, win_sys_resume_clear,
              win_sys_boot_time },
     .nic = { win_nic_list, nic_set_ipsec_offload, nic_restart },
+    .spd = { win_spd_qm_policies, win_spd_filters, win_spd_sas, win_spd_delete_sas,
+             win_spd_delete_qm_policy },
     .commit = win_commit,
     .close = win_close,
 };

@@ -179,6 +179,12 @@ int win_task_delete(bool *found, mend_err *e);
 int win_nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e);
 int win_nic_set_ipsec_offload(void *ctx, const char *name, bool on, mend_err *e);
 int win_nic_restart(void *ctx, const char *name, mend_err *e);
+/* ---- win_spd.c ---- */
+int win_spd_qm_policies(void *ctx, mend_spd_qm_policy **out, size_t *n, mend_err *e);
+int win_spd_filters(void *ctx, mend_spd_filter **out, size_t *n, mend_err *e);
+int win_spd_sas(void *ctx, mend_spd_sa **out, size_t *n, mend_err *e);
+int win_spd_delete_sas(void *ctx, const char *qm_policy, mend_err *e);
+int win_spd_delete_qm_policy(void *ctx, const char *name, mend_err *e);
 /* ---- win_nic_restart.c ---- */
 /* Stops and starts the present device whose driver key is Class\<class_guid>\<sub> (SetupAPI). */
 int win_nic_restart_device(const wchar_t *class_guid, const wchar_t *sub, const char *name, mend_err *e);

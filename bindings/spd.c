@@ -1,0 +1,166 @@
+/* The spd module: the IPsec Security Policy Database the Policy Agent plumbs (gate service for changes). */
+#include <stdio.h>
+
+#include "bindings.h"
+
+#include "bind.h"
+
+static void free_qm(void *p, size_t n)
+{
+    mend_spd_qm_policy_free_list(p, n);
+}
+
+static void free_filters(void *p, size_t n)
+{
+    mend_spd_filter_free_list(p, n);
+}
+
+static void free_sas(void *p, size_t n)
+{
+    mend_spd_sa_free_list(p, n);
+}
+
+static int push_qm(lua_State *L, const void *item, const void *ud)
+{
+    const mend_spd_qm_policy *q = item;
+    (void)ud;
+    lua_createtable(L, 0, 5);
+    bind_setstr(L, "name", q->name);
+    bind_setstr(L, "guid", q->guid);
+    bind_setint(L, "flags", (lua_Integer)q->flags);
+    if (q->pending_deletion >= 0)   /* nil where the host does not say */
+        bind_setbool(L, "pending_deletion", q->pending_deletion);
+    bind_setint(L, "refs", (lua_Integer)q->refs);
+    return 1;
+}
+
+static int push_filter(lua_State *L, const void *item, const void *ud)
+{
+    const mend_spd_filter *f = item;
+    (void)ud;
+    lua_createtable(L, 0, 4);
+    bind_setstr(L, "name", f->name);
+    bind_setstr(L, "guid", f->guid);
+    bind_setstr(L, "type", f->tunnel ? "tunnel" : "transport");
+    bind_setstr(L, "qm_policy", f->qm_policy);
+    return 1;
+}
+
+static int push_sa(lua_State *L, const void *item, const void *ud)
+{
+    const mend_spd_sa *s = item;
+    (void)ud;
+    lua_createtable(L, 0, 2);
+    bind_setint(L, "id", (lua_Integer)s->id);
+    bind_setstr(L, "qm_policy", s->qm_policy);
+    return 1;
+}
+
+static int l_qm_policies(lua_State *L)
+{
+    mend_engine *eng = bind_engine(L);
+    mend_spd_qm_policy *list = NULL;
+    size_t n = 0;
+    mend_err e;
+    mend_err_clear(&e);
+    if (eng->host.ops->spd.qm_policies(eng->host.ctx, &list, &n, &e) != 0)
+        return bind_fail(L, &e);
+    bind_push_list(L, list, n, sizeof *list, free_qm, push_qm, NULL);
+    return 1;
+}
+
+static int l_filters(lua_State *L)
+{
+    mend_engine *eng = bind_engine(L);
+    mend_spd_filter *list = NULL;
+    size_t n = 0;
+    mend_err e;
+    mend_err_clear(&e);
+    if (eng->host.ops->spd.filters(eng->host.ctx, &list, &n, &e) != 0)
+        return bind_fail(L, &e);
+    bind_push_list(L, list, n, sizeof *list, free_filters, push_filter, NULL);
+    return 1;
+}
+
+static int l_sas(lua_State *L)
+{
+    mend_engine *eng = bind_engine(L);
+    mend_spd_sa *list = NULL;
+    size_t n = 0;
+    mend_err e;
+    mend_err_clear(&e);
+    if (eng->host.ops->spd.sas(eng->host.ctx, &list, &n, &e) != 0)
+        return bind_fail(L, &e);
+    bind_push_list(L, list, n, sizeof *list, free_sas, push_sa, NULL);
+    return 1;
+}
+
+/* Both changes act on the Policy Agent's live state, as restarting it would (more narrowly):
+ * the same gate as a service restart, so --yes opens it after a question. */
+
+static int change(lua_State *L, const char *name, const char *op, mend_counter counter, const char *question,
+                  int (*call)(const mend_engine *eng, const char *name, mend_err *e))
+{
+    mend_err e;
+    mend_err_clear(&e);
+    mend_action a = { op, name, MEND_GATE_SERVICE, counter, question };
+    mend_engine *eng = bind_engine(L);
+    mend_guard_verdict v = bind_guard(L, &a, &e);
+    if (v == MEND_GUARD_REFUSED)
+        return bind_fail(L, &e);
+    int rc = v == MEND_GUARD_GO ? call(eng, name, &e) : 0;
+    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
+    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+}
+
+static int call_delete_sas(const mend_engine *eng, const char *name, mend_err *e)
+{
+    return eng->host.ops->spd.delete_sas(eng->host.ctx, name, e);
+}
+
+static int call_delete_qm(const mend_engine *eng, const char *name, mend_err *e)
+{
+    return eng->host.ops->spd.delete_qm_policy(eng->host.ctx, name, e);
+}
+
+static int l_delete_sas(lua_State *L)
+{
+    mend_err e;
+    mend_err_clear(&e);
+    const char *name = bind_hoststr(L, 1, &e);
+    if (!name)
+        return bind_fail(L, &e);
+    char question[512];
+    snprintf(question, sizeof question,
+             "Delete the IPsec SAs of quick-mode policy %.200s? Traffic they protect stops until IKE "
+             "negotiates new ones.", name);
+    return change(L, name, "spd.delete_sas", MEND_COUNT_SPD_SA_DELETES, question, call_delete_sas);
+}
+
+static int l_delete_qm_policy(lua_State *L)
+{
+    mend_err e;
+    mend_err_clear(&e);
+    const char *name = bind_hoststr(L, 1, &e);
+    if (!name)
+        return bind_fail(L, &e);
+    char question[512];
+    snprintf(question, sizeof question,
+             "Delete quick-mode policy %.200s from the SPD? Traffic its filters match is no longer "
+             "protected until the Policy Agent plumbs it again (its next start).", name);
+    return change(L, name, "spd.delete_qm_policy", MEND_COUNT_SPD_QM_DELETES, question, call_delete_qm);
+}
+
+int luaopen_mend_spd(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        { "qm_policies", l_qm_policies },
+        { "filters", l_filters },
+        { "sas", l_sas },
+        { "delete_sas", l_delete_sas },
+        { "delete_qm_policy", l_delete_qm_policy },
+        { NULL, NULL },
+    };
+    luaL_newlib(L, fns);
+    return 1;
+}

@@ -1,0 +1,266 @@
+/* The simulated SPD: what the Policy Agent plumbs from the store, derived on every read. */
+#include "sim_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One quick-mode policy as the SPD holds it, derived from the static policy that plumbed it. */
+typedef struct spd_qm {
+    const sim_policy *owner;
+    char name[300];
+    char guid[SIM_GUID_LEN + 1];
+    bool plumbed;              /* the assigned policy: its filters reference it */
+    bool pending;
+    uint32_t sas;
+} spd_qm;
+
+/* The filter action is what becomes the quick-mode policy (MS-GPIPSEC's negotiation policy). */
+static void qm_name(const sim_policy *p, char out[300])
+{
+    if (p->filter_action)
+        snprintf(out, 300, "%.250s", p->filter_action);
+    else
+        snprintf(out, 300, "%.250s filter action", p->name);
+}
+
+static void filter_name(const sim_policy *p, char out[300])
+{
+    if (p->filter_list)
+        snprintf(out, 300, "%.250s", p->filter_list);
+    else
+        snprintf(out, 300, "%.250s filter list", p->name);
+}
+
+static void deleted_key(const sim_policy *p, char out[400])
+{
+    char name[300];
+    qm_name(p, name);
+    snprintf(out, 400, "%s|%s", p->guid, name);
+}
+
+static bool is_deleted(const sim_machine *m, const sim_policy *p)
+{
+    char key[400];
+    deleted_key(p, key);
+    for (size_t i = 0; i < m->spd_deleted.n; i++)
+        if (strcmp(m->spd_deleted.v[i], key) == 0)
+            return true;
+    return false;
+}
+
+/* The SPD exists only while the agent runs. The assigned policy is plumbed (its QM policy
+ * and filters); an unassigned policy pending deletion whose SAs live on keeps its QM policy,
+ * pending deletion, until they drop. *n may be 0 with *out NULL. */
+static int derive(sim_machine *m, spd_qm **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!sim_agent_alive(m))
+        return 0;
+    sim_store_sync(m);
+    spd_qm *a = calloc(m->npol ? m->npol : 1, sizeof *a);
+    if (!a)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < m->npol; i++) {
+        const sim_policy *p = m->pol[i];
+        spd_qm q = { .owner = p };
+        if (p->in_store && sim_policy_assigned(m, p)) {
+            q.plumbed = true;
+            q.pending = is_deleted(m, p);   /* its filters still reference it */
+        } else if (p->in_table && p->state == MEND_POLICY_PENDING_DELETION && p->sa_count > 0) {
+            q.pending = true;
+        } else {
+            continue;
+        }
+        q.sas = p->sa_count;
+        qm_name(p, q.name);
+        char seed[320];
+        snprintf(seed, sizeof seed, "spd-qm:%s", q.name);
+        sim_guid_from_name(seed, 0, q.guid);
+        a[k++] = q;
+    }
+    *out = a;
+    *n = k;
+    return 0;
+}
+
+static const spd_qm *find(const spd_qm *a, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sim_strcasecmp(a[i].name, name) == 0)
+            return &a[i];
+    return NULL;
+}
+
+int sim_spd_qm_policies(sim_machine *m, mend_spd_qm_policy **out, size_t *n, mend_err *e)
+{
+    spd_qm *q;
+    size_t nq;
+    *out = NULL;
+    *n = 0;
+    if (derive(m, &q, &nq) != 0)
+        return sim_oom(e);
+    mend_spd_qm_policy *r = calloc(nq ? nq : 1, sizeof *r);
+    if (!r) {
+        free(q);
+        return sim_oom(e);
+    }
+    for (size_t i = 0; i < nq; i++) {
+        r[i].name = mend_strdup(q[i].name);
+        r[i].guid = mend_strdup(q[i].guid);
+        r[i].flags = 0;   /* transport mode, not the default policy */
+        r[i].pending_deletion = q[i].pending ? 1 : 0;
+        r[i].refs = (q[i].plumbed ? 1u : 0u) + q[i].sas;
+        if (!r[i].name || !r[i].guid) {
+            mend_spd_qm_policy_free_list(r, i + 1);
+            free(q);
+            return sim_oom(e);
+        }
+    }
+    free(q);
+    *out = r;
+    *n = nq;
+    return 0;
+}
+
+int sim_spd_filters(sim_machine *m, mend_spd_filter **out, size_t *n, mend_err *e)
+{
+    spd_qm *q;
+    size_t nq;
+    *out = NULL;
+    *n = 0;
+    if (derive(m, &q, &nq) != 0)
+        return sim_oom(e);
+    mend_spd_filter *r = calloc(nq ? nq : 1, sizeof *r);
+    if (!r) {
+        free(q);
+        return sim_oom(e);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < nq; i++) {
+        if (!q[i].plumbed)
+            continue;
+        char name[300], seed[320];
+        filter_name(q[i].owner, name);
+        snprintf(seed, sizeof seed, "spd-filter:%s", name);
+        char g[SIM_GUID_LEN + 1];
+        sim_guid_from_name(seed, 0, g);
+        r[k].name = mend_strdup(name);
+        r[k].guid = mend_strdup(g);
+        r[k].qm_policy = mend_strdup(q[i].name);
+        r[k].tunnel = false;   /* the store's rules here are transport rules (no tunnel endpoint) */
+        if (!r[k].name || !r[k].guid || !r[k].qm_policy) {
+            mend_spd_filter_free_list(r, k + 1);
+            free(q);
+            return sim_oom(e);
+        }
+        k++;
+    }
+    free(q);
+    *out = r;
+    *n = k;
+    return 0;
+}
+
+int sim_spd_sas(sim_machine *m, mend_spd_sa **out, size_t *n, mend_err *e)
+{
+    spd_qm *q;
+    size_t nq;
+    *out = NULL;
+    *n = 0;
+    if (derive(m, &q, &nq) != 0)
+        return sim_oom(e);
+    size_t total = 0;
+    for (size_t i = 0; i < nq; i++)
+        total += q[i].sas;
+    mend_spd_sa *r = calloc(total ? total : 1, sizeof *r);
+    if (!r) {
+        free(q);
+        return sim_oom(e);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < nq; i++) {
+        for (uint32_t j = 0; j < q[i].sas; j++, k++) {
+            r[k].id = (uint64_t)k + 1;
+            if (!(r[k].qm_policy = mend_strdup(q[i].name))) {
+                mend_spd_sa_free_list(r, k + 1);
+                free(q);
+                return sim_oom(e);
+            }
+        }
+    }
+    free(q);
+    *out = r;
+    *n = total;
+    return 0;
+}
+
+static int not_found(const char *name, mend_err *e)
+{
+    return mend_err_set(e, MEND_E_NOT_FOUND, MEND_WIN_IPSEC_QM_POLICY_NOT_FOUND,
+                        "The specified quick mode policy was not found: %.200s", name);
+}
+
+/* The SAs go (DeleteQMSAs); the static policy's sa_count follows, so the state file keeps it. */
+int sim_spd_delete_sas(sim_machine *m, const char *qm_policy, mend_err *e)
+{
+    spd_qm *q;
+    size_t nq;
+    if (derive(m, &q, &nq) != 0)
+        return sim_oom(e);
+    bool found = false;
+    for (size_t i = 0; i < nq; i++) {
+        if (sim_strcasecmp(q[i].name, qm_policy) != 0)
+            continue;
+        found = true;
+        sim_policy *p = sim_policy_by_guid(m, q[i].owner->guid);
+        if (p)
+            p->sa_count = 0;
+    }
+    free(q);
+    return found ? 0 : not_found(qm_policy, e);
+}
+
+/* Referenced (filters, SAs): marked, it stays pending deletion until they drop, and the call
+ * answers 13023 as DeleteQMPolicy's error says; unreferenced: gone until the agent restarts. */
+int sim_spd_delete_qm_policy(sim_machine *m, const char *name, mend_err *e)
+{
+    spd_qm *q;
+    size_t nq;
+    if (derive(m, &q, &nq) != 0)
+        return sim_oom(e);
+    const spd_qm *hit = find(q, nq, name);
+    if (!hit) {
+        free(q);
+        return not_found(name, e);
+    }
+    bool pending = hit->pending;
+    bool referenced = hit->plumbed || hit->sas > 0;
+    char key[400];
+    deleted_key(hit->owner, key);
+    free(q);
+    if (pending)
+        return mend_err_set(e, MEND_E_PENDING_DELETION, MEND_WIN_IPSEC_QM_POLICY_PENDING_DELETION, NULL);
+    if (sim_strlist_push(&m->spd_deleted, key) != 0)
+        return sim_oom(e);
+    if (referenced)
+        return mend_err_set(e, MEND_E_PENDING_DELETION, MEND_WIN_IPSEC_QM_POLICY_PENDING_DELETION, NULL);
+    return 0;
+}
+
+void sim_spd_agent_started(sim_machine *m)
+{
+    sim_strlist_free(&m->spd_deleted);
+}
+
+/* The SPD lives in the agent's memory: its SAs go with it, except the assigned policy's,
+ * which the agent plumbs again at its start and IKE renegotiates. */
+void sim_spd_agent_stopped(sim_machine *m)
+{
+    sim_strlist_free(&m->spd_deleted);
+    for (size_t i = 0; i < m->npol; i++)
+        if (!(m->pol[i]->in_store && sim_policy_assigned(m, m->pol[i])))
+            m->pol[i]->sa_count = 0;
+}

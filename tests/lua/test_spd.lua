@@ -1,0 +1,57 @@
+-- spd: qm_policies, filters, sas; delete_sas and delete_qm_policy behind the service gate.
+-- Run without and with --allow service (and with --yes, which opens it too).
+local t = require "testlib"
+
+local CORP, OLD = "Corp-QM filter action", "Old-QM filter action"
+
+local function qm(name)
+  return t.find(t.ok(spd.qm_policies()), function(q) return q.name == name end)
+end
+
+local qms = t.ok(spd.qm_policies())
+t.eq(#qms, 2, "the assigned policy and the pending one; Spare-QM is not plumbed")
+local corp = qm(CORP)
+t.eq(corp.pending_deletion, false)
+t.eq(corp.refs, 3)
+t.eq(corp.flags, 0)
+t.ok(corp.guid:match("^{%x+%-%x+%-%x+%-%x+%-%x+}$"), corp.guid)
+t.eq(qm(OLD).pending_deletion, true)
+t.eq(qm(OLD).refs, 3)
+
+local filters = t.ok(spd.filters())
+t.eq(#filters, 1)
+t.eq(filters[1].name, "Corp-QM filter list")
+t.eq(filters[1].type, "transport")
+t.eq(filters[1].qm_policy, CORP)
+
+local sas = t.ok(spd.sas())
+t.eq(#sas, 5)
+local old_sas = 0
+for _, sa in ipairs(sas) do
+  t.eq(math.type(sa.id), "integer")
+  if sa.qm_policy == OLD then old_sas = old_sas + 1 end
+end
+t.eq(old_sas, 3)
+
+-- --yes opens the service gate by answering its question, so the script is told ("yes")
+if mend.allowed("service") or mend.args[1] == "yes" then
+  -- the pending one: its SAs are what keeps it; drop them and it is gone
+  t.contains(t.err("pending_deletion", spd.delete_qm_policy, OLD), "0x32DF")
+  t.eq(spd.delete_sas(OLD), true)
+  t.eq(qm(OLD), nil)
+  t.eq(ipsec.get("Old-QM").sa_count, 0, "the static view agrees")
+  -- the plumbed one: its filters keep it pending
+  t.contains(t.err("pending_deletion", spd.delete_qm_policy, CORP), "pending deletion")
+  t.eq(qm(CORP).pending_deletion, true)
+  t.contains(t.err("not_found", spd.delete_sas, "No-Such"), "No-Such")
+  t.contains(t.err("not_found", spd.delete_qm_policy, "No-Such"), "0x32C9")
+else
+  t.contains(t.err("not_permitted", spd.delete_sas, OLD), "--allow service")
+  t.contains(t.err("not_permitted", spd.delete_qm_policy, CORP), "--allow service")
+  t.eq(qm(OLD).refs, 3, "unchanged")
+end
+t.err("invalid", spd.delete_sas, "\xff")
+t.raises("bad argument #1", spd.delete_sas)
+t.raises("bad argument #1", spd.delete_qm_policy, {})
+t.eq(require "spd", spd)
+return t.finish()
