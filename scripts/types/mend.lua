@@ -441,6 +441,60 @@ function nic.list() end
 ---@return mend.code? code
 function nic.set_ipsec_offload(name, on) end
 
+-- ---------------------------------------------------------------- spd
+
+---@class mend.SpdQmPolicy
+---@field name string
+---@field guid string
+---@field flags integer IPSEC_QM_POLICY.dwFlags
+---@field pending_deletion boolean|nil nil where the host does not say
+---@field refs integer filters and SAs that reference it
+
+---@class mend.SpdFilter
+---@field name string
+---@field guid string
+---@field type "transport"|"tunnel"
+---@field qm_policy string
+
+---@class mend.SpdSa
+---@field id integer
+---@field qm_policy string
+
+---The IPsec Security Policy Database the Policy Agent plumbs (where 0x32DF lives). On Windows
+---every call returns nil, message, "unsupported" for now.
+spd = {}
+
+---@return mend.SpdQmPolicy[]|nil qm_policies
+---@return string? message
+---@return mend.code? code
+function spd.qm_policies() end
+
+---@return mend.SpdFilter[]|nil filters
+---@return string? message
+---@return mend.code? code
+function spd.filters() end
+
+---@return mend.SpdSa[]|nil sas
+---@return string? message
+---@return mend.code? code
+function spd.sas() end
+
+---Deletes the quick-mode SAs of a QM policy (their traffic stops until IKE renegotiates).
+---Gate `service`; counted as `spd_sa_deletes`.
+---@param qm_policy_name string
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function spd.delete_sas(qm_policy_name) end
+
+---Deletes a QM policy; one still referenced stays pending deletion and the call returns
+---nil, message, "pending_deletion" (13023). Gate `service`; counted as `spd_qm_deletes`.
+---@param name string
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function spd.delete_qm_policy(name) end
+
 -- ---------------------------------------------------------------- log
 
 ---Messages on stderr (string.format semantics).
