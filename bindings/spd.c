@@ -56,44 +56,24 @@ static int push_sa(lua_State *L, const void *item, const void *ud)
     return 1;
 }
 
-static int l_qm_policies(lua_State *L)
-{
-    mend_engine *eng = bind_engine(L);
-    mend_spd_qm_policy *list = NULL;
-    size_t n = 0;
-    mend_err e;
-    mend_err_clear(&e);
-    if (eng->host.ops->spd.qm_policies(eng->host.ctx, &list, &n, &e) != 0)
-        return bind_fail(L, &e);
-    bind_push_list(L, list, n, sizeof *list, free_qm, push_qm, NULL);
-    return 1;
-}
+/* The three reads differ only in their op, element type and pushers. */
+#define SPD_LIST(fn, op, type, freefn, pushfn)                                                    \
+    static int fn(lua_State *L)                                                                   \
+    {                                                                                             \
+        mend_engine *eng = bind_engine(L);                                                        \
+        type *list = NULL;                                                                        \
+        size_t n = 0;                                                                             \
+        mend_err e;                                                                               \
+        mend_err_clear(&e);                                                                       \
+        if (eng->host.ops->spd.op(eng->host.ctx, &list, &n, &e) != 0)                             \
+            return bind_fail(L, &e);                                                              \
+        bind_push_list(L, list, n, sizeof *list, freefn, pushfn, NULL);                           \
+        return 1;                                                                                 \
+    }
 
-static int l_filters(lua_State *L)
-{
-    mend_engine *eng = bind_engine(L);
-    mend_spd_filter *list = NULL;
-    size_t n = 0;
-    mend_err e;
-    mend_err_clear(&e);
-    if (eng->host.ops->spd.filters(eng->host.ctx, &list, &n, &e) != 0)
-        return bind_fail(L, &e);
-    bind_push_list(L, list, n, sizeof *list, free_filters, push_filter, NULL);
-    return 1;
-}
-
-static int l_sas(lua_State *L)
-{
-    mend_engine *eng = bind_engine(L);
-    mend_spd_sa *list = NULL;
-    size_t n = 0;
-    mend_err e;
-    mend_err_clear(&e);
-    if (eng->host.ops->spd.sas(eng->host.ctx, &list, &n, &e) != 0)
-        return bind_fail(L, &e);
-    bind_push_list(L, list, n, sizeof *list, free_sas, push_sa, NULL);
-    return 1;
-}
+SPD_LIST(l_qm_policies, qm_policies, mend_spd_qm_policy, free_qm, push_qm)
+SPD_LIST(l_filters, filters, mend_spd_filter, free_filters, push_filter)
+SPD_LIST(l_sas, sas, mend_spd_sa, free_sas, push_sa)
 
 /* Both changes act on the Policy Agent's live state, as restarting it would (more narrowly):
  * the same gate as a service restart, so --yes opens it after a question. */

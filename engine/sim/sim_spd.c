@@ -94,19 +94,38 @@ static const spd_qm *find(const spd_qm *a, size_t n, const char *name)
     return NULL;
 }
 
+/* Derives the SPD and allocates the answer: one element per QM policy, or per SA. NULL on oom
+ * (with *e filled and nothing left allocated). */
+static void *derive_alloc(sim_machine *m, spd_qm **q, size_t *nq, size_t elsize, bool per_sa, size_t *cap,
+                          mend_err *e)
+{
+    if (derive(m, q, nq) != 0) {
+        sim_oom(e);
+        return NULL;
+    }
+    *cap = *nq;
+    if (per_sa) {
+        *cap = 0;
+        for (size_t i = 0; i < *nq; i++)
+            *cap += (*q)[i].sas;
+    }
+    void *r = calloc(*cap ? *cap : 1, elsize);
+    if (!r) {
+        free(*q);
+        sim_oom(e);
+    }
+    return r;
+}
+
 int sim_spd_qm_policies(sim_machine *m, mend_spd_qm_policy **out, size_t *n, mend_err *e)
 {
     spd_qm *q;
-    size_t nq;
+    size_t nq, cap;
     *out = NULL;
     *n = 0;
-    if (derive(m, &q, &nq) != 0)
-        return sim_oom(e);
-    mend_spd_qm_policy *r = calloc(nq ? nq : 1, sizeof *r);
-    if (!r) {
-        free(q);
-        return sim_oom(e);
-    }
+    mend_spd_qm_policy *r = derive_alloc(m, &q, &nq, sizeof *r, false, &cap, e);
+    if (!r)
+        return -1;
     for (size_t i = 0; i < nq; i++) {
         r[i].name = mend_strdup(q[i].name);
         r[i].guid = mend_strdup(q[i].guid);
@@ -128,16 +147,12 @@ int sim_spd_qm_policies(sim_machine *m, mend_spd_qm_policy **out, size_t *n, men
 int sim_spd_filters(sim_machine *m, mend_spd_filter **out, size_t *n, mend_err *e)
 {
     spd_qm *q;
-    size_t nq;
+    size_t nq, cap;
     *out = NULL;
     *n = 0;
-    if (derive(m, &q, &nq) != 0)
-        return sim_oom(e);
-    mend_spd_filter *r = calloc(nq ? nq : 1, sizeof *r);
-    if (!r) {
-        free(q);
-        return sim_oom(e);
-    }
+    mend_spd_filter *r = derive_alloc(m, &q, &nq, sizeof *r, false, &cap, e);
+    if (!r)
+        return -1;
     size_t k = 0;
     for (size_t i = 0; i < nq; i++) {
         if (!q[i].plumbed)
@@ -167,19 +182,12 @@ int sim_spd_filters(sim_machine *m, mend_spd_filter **out, size_t *n, mend_err *
 int sim_spd_sas(sim_machine *m, mend_spd_sa **out, size_t *n, mend_err *e)
 {
     spd_qm *q;
-    size_t nq;
+    size_t nq, total;
     *out = NULL;
     *n = 0;
-    if (derive(m, &q, &nq) != 0)
-        return sim_oom(e);
-    size_t total = 0;
-    for (size_t i = 0; i < nq; i++)
-        total += q[i].sas;
-    mend_spd_sa *r = calloc(total ? total : 1, sizeof *r);
-    if (!r) {
-        free(q);
-        return sim_oom(e);
-    }
+    mend_spd_sa *r = derive_alloc(m, &q, &nq, sizeof *r, true, &total, e);
+    if (!r)
+        return -1;
     size_t k = 0;
     for (size_t i = 0; i < nq; i++) {
         for (uint32_t j = 0; j < q[i].sas; j++, k++) {
