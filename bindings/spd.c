@@ -77,22 +77,6 @@ SPD_LIST(l_sas, sas, mend_spd_sa, free_sas, push_sa)
 
 /* Both changes act on the Policy Agent's live state, as restarting it would (more narrowly):
  * the same gate as a service restart, so --yes opens it after a question. */
-
-static int change(lua_State *L, const char *name, const char *op, mend_counter counter, const char *question,
-                  int (*call)(const mend_engine *eng, const char *name, mend_err *e))
-{
-    mend_err e;
-    mend_err_clear(&e);
-    mend_action a = { op, name, MEND_GATE_SERVICE, counter, question };
-    mend_engine *eng = bind_engine(L);
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    int rc = v == MEND_GUARD_GO ? call(eng, name, &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
-}
-
 static int call_delete_sas(const mend_engine *eng, const char *name, mend_err *e)
 {
     return eng->host.ops->spd.delete_sas(eng->host.ctx, name, e);
@@ -103,7 +87,9 @@ static int call_delete_qm(const mend_engine *eng, const char *name, mend_err *e)
     return eng->host.ops->spd.delete_qm_policy(eng->host.ctx, name, e);
 }
 
-static int l_delete_sas(lua_State *L)
+/* The gate's question is ask_before, the name, ask_after. */
+static int change(lua_State *L, const char *op, mend_counter counter, const char *ask_before, const char *ask_after,
+                  int (*call)(const mend_engine *eng, const char *name, mend_err *e))
 {
     mend_err e;
     mend_err_clear(&e);
@@ -111,24 +97,29 @@ static int l_delete_sas(lua_State *L)
     if (!name)
         return bind_fail(L, &e);
     char question[512];
-    snprintf(question, sizeof question,
-             "Delete the IPsec SAs of quick-mode policy %.200s? Traffic they protect stops until IKE "
-             "negotiates new ones.", name);
-    return change(L, name, "spd.delete_sas", MEND_COUNT_SPD_SA_DELETES, question, call_delete_sas);
+    snprintf(question, sizeof question, "%s%.200s%s", ask_before, name, ask_after);
+    mend_action a = { op, name, MEND_GATE_SERVICE, counter, question };
+    mend_engine *eng = bind_engine(L);
+    mend_guard_verdict v = bind_guard(L, &a, &e);
+    if (v == MEND_GUARD_REFUSED)
+        return bind_fail(L, &e);
+    int rc = v == MEND_GUARD_GO ? call(eng, name, &e) : 0;
+    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
+    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+}
+
+static int l_delete_sas(lua_State *L)
+{
+    return change(L, "spd.delete_sas", MEND_COUNT_SPD_SA_DELETES, "Delete the IPsec SAs of quick-mode policy ",
+                  "? Traffic they protect stops until IKE negotiates new ones.", call_delete_sas);
 }
 
 static int l_delete_qm_policy(lua_State *L)
 {
-    mend_err e;
-    mend_err_clear(&e);
-    const char *name = bind_hoststr(L, 1, &e);
-    if (!name)
-        return bind_fail(L, &e);
-    char question[512];
-    snprintf(question, sizeof question,
-             "Delete quick-mode policy %.200s from the SPD? Traffic its filters match is no longer "
-             "protected until the Policy Agent plumbs it again (its next start).", name);
-    return change(L, name, "spd.delete_qm_policy", MEND_COUNT_SPD_QM_DELETES, question, call_delete_qm);
+    return change(L, "spd.delete_qm_policy", MEND_COUNT_SPD_QM_DELETES, "Delete quick-mode policy ",
+                  " from the SPD? Traffic its filters match is no longer protected until the Policy Agent "
+                  "plumbs it again (its next start).",
+                  call_delete_qm);
 }
 
 int luaopen_mend_spd(lua_State *L)
