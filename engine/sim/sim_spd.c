@@ -232,7 +232,8 @@ int sim_spd_delete_sas(sim_machine *m, const char *qm_policy, mend_err *e)
 }
 
 /* Referenced (filters, SAs): marked, it stays pending deletion until they drop, and the call
- * answers 13023 as DeleteQMPolicy's error says; unreferenced: gone until the agent restarts. */
+ * answers 13023 as DeleteQMPolicy's error says; unreferenced: gone until the agent restarts
+ * (every QM policy the simulator derives has a filter or SAs, so that path waits for more). */
 int sim_spd_delete_qm_policy(sim_machine *m, const char *name, mend_err *e)
 {
     spd_qm *q;
