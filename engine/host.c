@@ -24,6 +24,7 @@ void mend_policy_clear(mend_policy *p)
     free(p->description);
     free(p->store_key);
     free(p->state_reason);
+    free(p->gpo);
     memset(p, 0, sizeof *p);
 }
 

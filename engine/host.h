@@ -28,6 +28,8 @@ typedef struct mend_policy {
     bool assigned;
     uint32_t sa_count;
     char *state_reason; /* why state is MEND_POLICY_UNKNOWN (NULL otherwise) */
+    char *gpo;          /* delivered by Group Policy: the GPO's name, else the directory path; NULL when local */
+    bool gpo_assigned;  /* GPTIPSECPolicy still names it (false: a stale cache one refresh clears) */
 } mend_policy;
 
 /* Same numbers as SERVICE_STOPPED .. SERVICE_PAUSED. */
@@ -276,5 +278,8 @@ static inline void mend_gpupdate_args(bool force, unsigned wait_s, char *buf, si
 #define MEND_RESUME_TASK "\\mend\\resume"
 
 #define MEND_IPSEC_STORE_ROOT "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
+/* Group Policy's copy of the directory policy, and the value naming the one a GPO assigns. */
+#define MEND_IPSEC_GPO_CACHE "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache"
+#define MEND_IPSEC_GPT_KEY "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\GPTIPSECPolicy"
 
 #endif

@@ -83,7 +83,17 @@ end
 local all_caps = {}
 
 -- cur.state is "pending_deletion", or "unknown" for a named policy the host cannot classify.
+local function diagnose_gpo(name, cur)
+  local stale = cur.gpo_assigned == false
+  mend.step{ policy = name, rung = "check", action = "diagnose", ok = false,
+             blockers = { stale and "gpo_stale" or "gpo_assigned" }, gpo = cur.gpo, state = cur.state,
+             message = ladder.gpo_advice(name, cur) }
+  mend.outcome(name, { before = cur.state, after = cur.state, outcome = stale and "failed" or "blocked" })
+  mend.advise(ladder.gpo_advice(name, cur))
+end
+
 local function diagnose(name, cur)
+  if cur.source == "gpo" then return diagnose_gpo(name, cur) end
   local blockers, caps, visible = {}, {}, {}
   local key = cur.store_key
   if key and key ~= "" then

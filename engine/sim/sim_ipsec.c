@@ -19,6 +19,17 @@ static int in_use(mend_err *e)
     return mend_err_set(e, MEND_E_IN_USE, MEND_WIN_IPSEC_QM_POLICY_IN_USE, NULL);
 }
 
+/* Windows keeps a GPO's policy in the Group Policy cache, which the local store's delete and
+ * assign never reach; only the GPO (or a refresh, for a stale cache) changes it. */
+static int from_gpo(const sim_policy *p, mend_err *e)
+{
+    return mend_err_set(e, MEND_E_NOT_PERMITTED, 0,
+                        "IPsec policy '%s' is delivered by Group Policy (GPO '%s') and cached under %s; "
+                        "the local policy store cannot change it: unlink or unassign it in Group Policy "
+                        "Management, then run gpupdate /target:computer /force",
+                        p->name, p->gpo, MEND_IPSEC_GPO_CACHE);
+}
+
 static int fill(const sim_policy *p, const char *active, mend_policy *out, mend_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -26,7 +37,9 @@ static int fill(const sim_policy *p, const char *active, mend_policy *out, mend_
     out->guid = mend_strdup(p->guid);
     out->description = mend_strdup(p->description);
     out->store_key = sim_policy_key_path(p);
-    if (!out->name || !out->guid || !out->description || !out->store_key) {
+    out->gpo = p->gpo ? mend_strdup(p->gpo) : NULL;
+    out->gpo_assigned = p->gpo && p->gpo_assigned;
+    if (!out->name || !out->guid || !out->description || !out->store_key || (p->gpo && !out->gpo)) {
         mend_policy_clear(out);
         return sim_oom(e);
     }
@@ -89,6 +102,8 @@ int sim_ipsec_delete(void *ctx, const char *name, mend_err *e)
     sim_policy *p = sim_policy_by_name(m, name);
     if (!p)
         return not_found(e);
+    if (p->gpo)
+        return from_gpo(p, e);
     if (sim_policy_assigned(m, p) || sim_policy_held(m, p))
         return in_use(e);
     /* The offloading NIC keeps its SAs until the agent restarts with offload off. */
@@ -114,6 +129,8 @@ int sim_ipsec_assign(void *ctx, const char *name, bool on, mend_err *e)
     sim_policy *p = sim_policy_by_name(m, name);
     if (!p)
         return not_found(e);
+    if (p->gpo)
+        return from_gpo(p, e);
     if (!on) {
         /* Unassigning a pending policy is the article's own remedy, so it is allowed. */
         if (sim_policy_assigned(m, p) && sim_store_set_active(m, NULL) != 0)

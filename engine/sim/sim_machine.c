@@ -137,6 +137,7 @@ void sim_policy_remove(sim_machine *m, sim_policy *p)
     free(p->name);
     free(p->description);
     free(p->filter_list);
+    free(p->gpo);
     free(p->filter_action);
     free(p);
 }
