@@ -267,6 +267,8 @@ int mend_reg_type_from_name(const char *name);    /* -1 if unknown */
 /* Windows' critical processes by pid (0, 4) or image name, any letter case: both backends
  * mark them critical and proc.kill refuses them. */
 bool mend_process_is_critical_name(uint32_t pid, const char *name);
+/* The refusal both backends give for changing a GPO-delivered policy locally (not_permitted). */
+int mend_policy_gpo_refused(mend_err *e, const char *name, const char *gpo);
 
 /* gpupdate's arguments, the same on every host and in the report: "/target:computer /force /wait:570". */
 static inline void mend_gpupdate_args(bool force, unsigned wait_s, char *buf, size_t size)

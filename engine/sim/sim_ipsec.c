@@ -19,17 +19,6 @@ static int in_use(mend_err *e)
     return mend_err_set(e, MEND_E_IN_USE, MEND_WIN_IPSEC_QM_POLICY_IN_USE, NULL);
 }
 
-/* Windows keeps a GPO's policy in the Group Policy cache, which the local store's delete and
- * assign never reach; only the GPO (or a refresh, for a stale cache) changes it. */
-static int from_gpo(const sim_policy *p, mend_err *e)
-{
-    return mend_err_set(e, MEND_E_NOT_PERMITTED, 0,
-                        "IPsec policy '%s' is delivered by Group Policy (GPO '%s') and cached under %s; "
-                        "the local policy store cannot change it: unlink or unassign it in Group Policy "
-                        "Management, then run gpupdate /target:computer /force",
-                        p->name, p->gpo, MEND_IPSEC_GPO_CACHE);
-}
-
 static int fill(const sim_policy *p, const char *active, mend_policy *out, mend_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -103,7 +92,7 @@ int sim_ipsec_delete(void *ctx, const char *name, mend_err *e)
     if (!p)
         return not_found(e);
     if (p->gpo)
-        return from_gpo(p, e);
+        return mend_policy_gpo_refused(e, p->name, p->gpo);
     if (sim_policy_assigned(m, p) || sim_policy_held(m, p))
         return in_use(e);
     /* The offloading NIC keeps its SAs until the agent restarts with offload off. */
@@ -130,7 +119,7 @@ int sim_ipsec_assign(void *ctx, const char *name, bool on, mend_err *e)
     if (!p)
         return not_found(e);
     if (p->gpo)
-        return from_gpo(p, e);
+        return mend_policy_gpo_refused(e, p->name, p->gpo);
     if (!on) {
         /* Unassigning a pending policy is the article's own remedy, so it is allowed. */
         if (sim_policy_assigned(m, p) && sim_store_set_active(m, NULL) != 0)
