@@ -228,6 +228,7 @@ int sim_reg_delete_value(void *ctx, const char *path, const char *value, mend_er
 
 /* ---- sim_store.c: the policy store in the registry and the Policy Agent's table ---- */
 #define SIM_STORE_SUBPATH "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
+#define SIM_CACHE_SUBPATH "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache"
 #define SIM_NT_STORE_ROOT "\\REGISTRY\\MACHINE\\" SIM_STORE_SUBPATH
 void sim_guid_from_name(const char *name, unsigned salt, char out[SIM_GUID_LEN + 1]);
 bool sim_guid_valid(const char *s);

@@ -144,12 +144,11 @@ int sim_store_write_policy(sim_machine *m, const sim_policy *p, double when)
 }
 
 /* True when one path is the other's ancestor (or equal), component-wise and case-insensitive. */
-bool sim_store_related(const char *path)
+static bool related(const char *path, const char *s)
 {
     const char *rest;
     if (sim_reg_root(path, &rest) != SIM_ROOT_HKLM)
         return false;
-    const char *s = SIM_STORE_SUBPATH;
     for (;;) {
         while (*rest == '\\')
             rest++;
@@ -165,9 +164,15 @@ bool sim_store_related(const char *path)
     }
 }
 
+bool sim_store_related(const char *path)
+{
+    return related(path, SIM_STORE_SUBPATH);
+}
+
 void sim_store_touch(sim_machine *m, const char *path)
 {
-    if (sim_store_related(path))
+    /* A change to Group Policy's cache (a GPO policy's key removed by hand) is a store change too. */
+    if (related(path, SIM_STORE_SUBPATH) || related(path, SIM_CACHE_SUBPATH))
         m->store_dirty = true;
 }
 

@@ -139,6 +139,22 @@ static void test_sim_gpo_fields_saved_and_reloaded(void **state)
     free(path);
 }
 
+static void test_sim_gpo_cache_key_removed_by_hand_leaves_the_store(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, gpo3);
+    mend_policy p;
+    get(&h, "Corp-QM", &p);
+    assert_int_equal(h.ops->reg.delete_key(h.ctx, p.store_key, true, &e), 0);
+    mend_policy_clear(&p);
+    /* Out of the cache, only the running Policy Agent's table still holds it; a restart drops it. */
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);
+    mend_host_close(&h);
+}
+
 static void expect_load_error(const char *text, const char *fragment)
 {
     mend_err e;
@@ -166,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_sim_gpo_assigned_policy_survives_reboot_stale_one_does_not),
         cmocka_unit_test(test_sim_gpo_fields_saved_and_reloaded),
         cmocka_unit_test(test_sim_gpo_scenario_mistakes_rejected),
+        cmocka_unit_test(test_sim_gpo_cache_key_removed_by_hand_leaves_the_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
