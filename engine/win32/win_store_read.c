@@ -109,7 +109,7 @@ static LSTATUS mark_gpo(win_store *s, size_t first)
         win_store_policy *p = &s->p[i];
         p->gpo_assigned = path && contains_i(path, p->key);
         /* A copy no GPTIPSECPolicy names: the GPO that delivered it let go (a stale cache). */
-        p->gpo = _wcsdup(p->gpo_assigned && label ? label : L"(no longer assigned by a GPO)");
+        p->gpo = _wcsdup(p->gpo_assigned && label ? label : L"none recorded: GPTIPSECPolicy does not name it");
         if (!p->gpo)
             rc = ERROR_NOT_ENOUGH_MEMORY;
     }

@@ -353,8 +353,8 @@ M.GPUPDATE = "gpupdate /target:computer /force"
 -- local store cannot remove Group Policy's cached copy: the GPO must stop assigning it.
 function M.gpo_advice(name, cur)
   if cur.gpo_assigned == false then
-    return string.format("%s comes from Group Policy (GPO '%s'), which no longer assigns it: the cached copy "
-      .. "is stale and one refresh of computer policy clears it (mend fix %s runs %s)", name, cur.gpo,
+    return string.format("%s is a stale copy in Group Policy's cache (GPO: %s): no GPO assigns it any more, "
+      .. "and one refresh of computer policy clears it (mend fix %s runs %s)", name, cur.gpo,
       M.quote(name), M.GPUPDATE)
   end
   return string.format("%s comes from Group Policy: the GPO '%s' assigns it, so no local delete can remove it. "

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Under Wine: a GPO cache (Policy\Cache keys and GPTIPSECPolicy) and one local policy imported
-# with Wine's `reg import`; mend.exe must list the cached ones as GPO-delivered and never start
-# netsh to delete one. Runs inside run_in_prefix.sh.
-# usage: gpo_cache.sh MEND_EXE HELPER_DIR SCRIPT_DIR (where gpo_cache.lua is)
+# with Wine's `reg import`; mend.exe (with the test seams, so the stand-in netsh and gpupdate would
+# log any start) must list the cached ones as GPO-delivered, never start netsh for one, leave the
+# one its GPO assigns blocked, and try one gpupdate for the stale one. Runs inside run_in_prefix.sh.
+# usage: gpo_cache.sh MEND_SEAMS_EXE HELPER_DIR SCRIPT_DIR (where gpo_cache.lua is)
 set -u
 mend_exe=$1
 helpers=$2
@@ -13,6 +14,8 @@ cd "$work" || exit 1
 export MEND_NETSH="$(win "$helpers/netsh.exe")"
 export MEND_TEST_NETSH_LOG="$(win "$work/netsh.log")"
 export MEND_STATE_DIR="$(win "$work/state")"
+export MEND_GPUPDATE="$(win "$helpers/fake_tool.exe")"
+export MEND_TEST_TOOL_LOG="$(win "$work/gpupdate.log")"
 
 # The cache holds the directory policy's objects as the local store does (MS-GPIPSEC 2.2.2);
 # GPTIPSECPolicy names the assigned one by its directory path (DSIPSECPolicyPath).
@@ -35,6 +38,27 @@ wine reg import "$(win "$work/gpo.reg")" >/dev/null 2>&1 || { echo "FAIL reg imp
 
 fail=0
 wine "$mend_exe" run "$(win "$luadir/gpo_cache.lua")" 2>"$work/run.err" || fail=1
+check() {  # check DESCRIPTION COMMAND...
+  d=$1; shift
+  if "$@"; then echo "ok   $d"; else echo "FAIL $d"; fail=1; fi
+}
+json() { jq -e "$2" "$work/$1.json" >/dev/null 2>&1; }
+
+wine "$mend_exe" fix Corp-QM --allow all --yes --json >"$work/assigned.json" 2>>"$work/run.err"
+check "fix of the policy its GPO assigns exits 1" test $? -eq 1
+check "... blocked at identify" json assigned '.policies[0].outcome == "blocked" and .policies[0].rung == "identify"'
+check "... no delete, registry removal, gpupdate or reboot" json assigned \
+  '.actions.deletes == 0 and .actions.registry_deletes == 0 and .actions.gpupdates == 0 and .actions.reboots == 0'
+check "... the advice names the GPO and Group Policy Management" json assigned \
+  '.advice[0] | contains("Corp IPsec GPO") and contains("Group Policy Management") and contains("gpupdate /target:computer /force")'
+check "... and gpupdate did not run" test ! -s "$work/gpupdate.log"
+
+# The stand-in gpupdate leaves the cache as it is: the stale copy stays, and mend says so.
+wine "$mend_exe" fix Old-QM --allow all --yes --json >"$work/stale.json" 2>>"$work/run.err"
+check "fix of the stale copy tries exactly one gpupdate" json stale '.actions.gpupdates == 1 and .actions.deletes == 0 and .actions.registry_deletes == 0 and .actions.reboots == 0'
+check "... with /target:computer /force" grep -q "/target:computer /force" "$work/gpupdate.log"
+check "... and fails, saying it is a stale copy no GPO names, when the cache stays" json stale \
+  '.policies[0].outcome == "failed" and (.advice | map(contains("stale copy") and contains("GPTIPSECPolicy does not name it")) | any)'
 if [ -s "$work/netsh.log" ]; then
   echo "FAIL netsh was started for a GPO-delivered policy:"; cat "$work/netsh.log"; fail=1
 else

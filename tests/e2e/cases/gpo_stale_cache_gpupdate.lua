@@ -8,7 +8,7 @@ return {
   runs = {
     { args = { "check", "Old-QM" }, exit = 1,
       policies = { ["Old-QM"] = { outcome = "failed" } },
-      advice = { "GPO 'Retired GPO'", "no longer assigns it", "gpupdate /target:computer /force" } },
+      advice = { "GPO: Retired GPO", "no GPO assigns it", "gpupdate /target:computer /force" } },
     { args = { "fix", "--all-pending" }, exit = 0, outcome = "fixed",
       policies = { ["Old-QM"] = { outcome = "fixed", rung = "gpupdate", after = "absent" },
                    ["Local-QM"] = { outcome = "fixed", rung = "delete", after = "absent" } },
