@@ -155,21 +155,13 @@ static void test_sim_gpo_cache_key_removed_by_hand_leaves_the_store(void **state
     mend_host_close(&h);
 }
 
-static void expect_load_error(const char *text, const char *fragment)
-{
-    mend_err e;
-    assert_int_equal(st_load_error(text, &e), MEND_E_INVALID);
-    if (!strstr(e.msg, fragment))
-        fail_msg("expected '%s' in: %s", fragment, e.msg);
-}
-
 static void test_sim_gpo_scenario_mistakes_rejected(void **state)
 {
     (void)state;
-    expect_load_error("return { policies = { { name = 'A', source = 'gpo' } } }", "names its GPO");
-    expect_load_error("return { policies = { { name = 'A', gpo = 'G' } } }", "names its GPO");
-    expect_load_error("return { policies = { { name = 'A', source = 'ad' } } }", "expected 'local' or 'gpo'");
-    expect_load_error("return { policies = { { name = 'A', source = 'gpo', gpo = 'G', assigned = true } } }",
+    st_expect_load_error("return { policies = { { name = 'A', source = 'gpo' } } }", "names its GPO");
+    st_expect_load_error("return { policies = { { name = 'A', gpo = 'G' } } }", "names its GPO");
+    st_expect_load_error("return { policies = { { name = 'A', source = 'ad' } } }", "expected 'local' or 'gpo'");
+    st_expect_load_error("return { policies = { { name = 'A', source = 'gpo', gpo = 'G', assigned = true } } }",
                       "cannot be locally assigned");
 }
 
