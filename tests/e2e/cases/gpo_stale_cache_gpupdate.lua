@@ -16,4 +16,12 @@ return {
       stderr = { "sys.gpupdate /target:computer /force" } },
     { args = { "check" }, exit = 0, outcome = "healthy" },
   },
+  test = function(t, work)
+    -- mend sim show says where each policy comes from.
+    t.write(work .. "/state.lua", SCENARIO)
+    local res = t.mend(work, { "sim", "show" }, { json = false })
+    local out = res.stdout .. res.stderr
+    t.check(res.rc == 0 and out:find("Old-QM  pending_deletion, from GPO Retired GPO (stale: no longer assigned)", 1, true)
+            and out:find("Local-QM  pending_deletion\n", 1, true), "sim show:\n%s", out)
+  end,
 }
