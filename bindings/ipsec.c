@@ -11,7 +11,7 @@
 
 static void push_policy(lua_State *L, const mend_policy *p)
 {
-    lua_createtable(L, 0, 8);
+    lua_createtable(L, 0, 12);
     bind_setstr(L, "name", p->name);
     bind_setstr(L, "guid", p->guid);
     bind_setstr(L, "description", p->description);
@@ -19,6 +19,11 @@ static void push_policy(lua_State *L, const mend_policy *p)
     bind_setbool(L, "assigned", p->assigned);
     bind_setint(L, "sa_count", (lua_Integer)p->sa_count);
     bind_setstr(L, "store_key", p->store_key);
+    bind_setstr(L, "source", p->gpo ? "gpo" : "local");
+    if (p->gpo) {
+        bind_setstr(L, "gpo", p->gpo);
+        bind_setbool(L, "gpo_assigned", p->gpo_assigned);
+    }
     if (p->state == MEND_POLICY_UNKNOWN)
         bind_setstr(L, "state_reason", p->state_reason ? p->state_reason : "");
 }

@@ -24,6 +24,7 @@ void mend_policy_clear(mend_policy *p)
     free(p->description);
     free(p->store_key);
     free(p->state_reason);
+    free(p->gpo);
     memset(p, 0, sizeof *p);
 }
 
@@ -246,4 +247,15 @@ void mend_host_close(mend_host *h)
         h->ops->close(h->ctx);
     if (h)
         memset(h, 0, sizeof *h);
+}
+
+/* Group Policy's cached copy is beyond the local store: only the GPO (or a refresh, once it
+ * lets go) changes it, so both hosts refuse the same way. */
+int mend_policy_gpo_refused(mend_err *e, const char *name, const char *gpo)
+{
+    return mend_err_set(e, MEND_E_NOT_PERMITTED, 0,
+                        "IPsec policy '%s' is delivered by Group Policy (GPO '%s') and cached under %s; "
+                        "the local policy store cannot change it: unlink or unassign it in Group Policy "
+                        "Management, then run gpupdate /target:computer /force",
+                        name, gpo, MEND_IPSEC_GPO_CACHE);
 }

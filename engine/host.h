@@ -28,6 +28,8 @@ typedef struct mend_policy {
     bool assigned;
     uint32_t sa_count;
     char *state_reason; /* why state is MEND_POLICY_UNKNOWN (NULL otherwise) */
+    char *gpo;          /* delivered by Group Policy: the GPO's name, else the directory path; NULL when local */
+    bool gpo_assigned;  /* GPTIPSECPolicy still names it (false: a stale cache one refresh clears) */
 } mend_policy;
 
 /* Same numbers as SERVICE_STOPPED .. SERVICE_PAUSED. */
@@ -300,6 +302,8 @@ int mend_reg_type_from_name(const char *name);    /* -1 if unknown */
 /* Windows' critical processes by pid (0, 4) or image name, any letter case: both backends
  * mark them critical and proc.kill refuses them. */
 bool mend_process_is_critical_name(uint32_t pid, const char *name);
+/* The refusal both backends give for changing a GPO-delivered policy locally (not_permitted). */
+int mend_policy_gpo_refused(mend_err *e, const char *name, const char *gpo);
 
 /* gpupdate's arguments, the same on every host and in the report: "/target:computer /force /wait:570". */
 static inline void mend_gpupdate_args(bool force, unsigned wait_s, char *buf, size_t size)
@@ -311,5 +315,8 @@ static inline void mend_gpupdate_args(bool force, unsigned wait_s, char *buf, si
 #define MEND_RESUME_TASK "\\mend\\resume"
 
 #define MEND_IPSEC_STORE_ROOT "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
+/* Group Policy's copy of the directory policy, and the value naming the one a GPO assigns. */
+#define MEND_IPSEC_GPO_CACHE "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache"
+#define MEND_IPSEC_GPT_KEY "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\GPTIPSECPolicy"
 
 #endif

@@ -147,6 +147,10 @@ for _, p in ipairs(chosen) do
   if state == "unknown" then state = #wanted > 0 and "pending_deletion" or "active" end
   local out = { name = p.name, guid = guid, description = p.description, state = state,
                 assigned = p.assigned, sa_count = p.sa_count }
+  if p.source == "gpo" then   -- Group Policy's copy: the twin keeps it out of the local store too
+    out.source, out.gpo = "gpo", p.gpo
+    if p.gpo_assigned == false then out.gpo_assigned = false end
+  end
   local blockers, why = {}, {}
   local present = p.store_key ~= "" and reg.exists(p.store_key)
   if present == false then
@@ -161,6 +165,9 @@ for _, p in ipairs(chosen) do
   if state == "pending_deletion" then
     if #why > 0 then
       out.comment = "inferred " .. table.concat(why, "; ")
+    elseif p.source == "gpo" then
+      out.comment = p.gpo_assigned == false and "a stale copy in Group Policy's cache"
+                    or "from Group Policy's cache: its GPO still assigns it"
     elseif not p.assigned then
       out.comment = "no visible cause (a missed purge?); driver_state and gpo_cache cannot be seen"
     end

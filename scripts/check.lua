@@ -83,7 +83,19 @@ end
 local all_caps = {}
 
 -- cur.state is "pending_deletion", or "unknown" for a named policy the host cannot classify.
+local function diagnose_gpo(name, cur)
+  local stale = cur.gpo_assigned == false
+  mend.step{ policy = name, rung = "check", action = "diagnose", ok = false,
+             blockers = { stale and "gpo_stale" or "gpo_assigned" }, gpo = cur.gpo, state = cur.state,
+             message = ladder.gpo_advice(name, cur) }
+  mend.outcome(name, { before = cur.state, after = cur.state, outcome = stale and "failed" or "blocked" })
+  mend.advise(ladder.gpo_advice(name, cur))
+  return stale   -- one mend fix clears a stale copy; an assigned one is the GPO admin's
+end
+
+-- Returns whether mend fix can act on it.
 local function diagnose(name, cur)
+  if cur.source == "gpo" then return diagnose_gpo(name, cur) end
   local blockers, caps, visible = {}, {}, {}
   local key = cur.store_key
   if key and key ~= "" then
@@ -131,6 +143,7 @@ local function diagnose(name, cur)
     mend.advise(string.format("%s is pending deletion: %s. Fix: %s", name, table.concat(visible, "; "),
                               ladder.command({ name }, caps)))
   end
+  return true
 end
 
 local stuck = {}
@@ -145,15 +158,13 @@ for _, name in ipairs(names) do
     mend.outcome(name, { before = "unknown", after = "unknown", outcome = "failed" })
   elseif cur.state == "unknown" then
     problems = problems + 1
-    stuck[#stuck + 1] = name
-    diagnose(name, cur)
+    if diagnose(name, cur) then stuck[#stuck + 1] = name end
   elseif cur.state ~= "pending_deletion" then
     mend.step{ policy = name, rung = "check", action = "ipsec.get", ok = true, message = cur.state }
     mend.outcome(name, { before = cur.state, after = cur.state, outcome = "healthy" })
   else
     problems = problems + 1
-    stuck[#stuck + 1] = name
-    diagnose(name, cur)
+    if diagnose(name, cur) then stuck[#stuck + 1] = name end
   end
 end
 

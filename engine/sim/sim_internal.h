@@ -59,6 +59,8 @@ typedef struct sim_policy {
     char *filter_list;         /* a filter list shared by name with other policies, or NULL (its own) */
     char *filter_action;       /* likewise for the filter action (negotiation policy) */
     size_t slot;               /* index in machine->pol */
+    char *gpo;                 /* delivered by this GPO, cached under ...\Policy\Cache; NULL: local */
+    bool gpo_assigned;         /* the GPO still assigns it (GPTIPSECPolicy names it) */
 } sim_policy;
 
 /* ---- services, processes, handles, NICs ---- */
@@ -231,6 +233,7 @@ int sim_reg_delete_value(void *ctx, const char *path, const char *value, mend_er
 
 /* ---- sim_store.c: the policy store in the registry and the Policy Agent's table ---- */
 #define SIM_STORE_SUBPATH "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
+#define SIM_CACHE_SUBPATH "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache"
 #define SIM_NT_STORE_ROOT "\\REGISTRY\\MACHINE\\" SIM_STORE_SUBPATH
 void sim_guid_from_name(const char *name, unsigned salt, char out[SIM_GUID_LEN + 1]);
 bool sim_guid_valid(const char *s);
@@ -238,6 +241,7 @@ void sim_guid_lower(char *g);
 char *sim_policy_key_path(const sim_policy *p);     /* HKLM\...\ipsecPolicy{guid} */
 char *sim_policy_nt_name(const sim_policy *p);      /* \REGISTRY\MACHINE\...\ipsecPolicy{guid} */
 sim_regkey *sim_store_local(const sim_machine *m);
+sim_regkey *sim_store_cache(const sim_machine *m);
 sim_regkey *sim_store_key(const sim_machine *m, const sim_policy *p);
 /* Writes the values Windows keeps for a policy into its (new) key. */
 int sim_store_write_policy(sim_machine *m, const sim_policy *p, double when);

@@ -26,7 +26,9 @@ static int fill(const sim_policy *p, const char *active, mend_policy *out, mend_
     out->guid = mend_strdup(p->guid);
     out->description = mend_strdup(p->description);
     out->store_key = sim_policy_key_path(p);
-    if (!out->name || !out->guid || !out->description || !out->store_key) {
+    out->gpo = p->gpo ? mend_strdup(p->gpo) : NULL;
+    out->gpo_assigned = p->gpo && p->gpo_assigned;
+    if (!out->name || !out->guid || !out->description || !out->store_key || (p->gpo && !out->gpo)) {
         mend_policy_clear(out);
         return sim_oom(e);
     }
@@ -89,6 +91,8 @@ int sim_ipsec_delete(void *ctx, const char *name, mend_err *e)
     sim_policy *p = sim_policy_by_name(m, name);
     if (!p)
         return not_found(e);
+    if (p->gpo)
+        return mend_policy_gpo_refused(e, p->name, p->gpo);
     if (sim_policy_assigned(m, p) || sim_policy_held(m, p))
         return in_use(e);
     /* The offloading NIC keeps its SAs until the agent restarts with offload off. */
@@ -114,6 +118,8 @@ int sim_ipsec_assign(void *ctx, const char *name, bool on, mend_err *e)
     sim_policy *p = sim_policy_by_name(m, name);
     if (!p)
         return not_found(e);
+    if (p->gpo)
+        return mend_policy_gpo_refused(e, p->name, p->gpo);
     if (!on) {
         /* Unassigning a pending policy is the article's own remedy, so it is allowed. */
         if (sim_policy_assigned(m, p) && sim_store_set_active(m, NULL) != 0)

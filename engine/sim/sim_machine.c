@@ -55,6 +55,7 @@ void sim_machine_free(sim_machine *m)
         free(m->pol[i]->description);
         free(m->pol[i]->filter_list);
         free(m->pol[i]->filter_action);
+        free(m->pol[i]->gpo);
         free(m->pol[i]);
     }
     free(m->pol);
@@ -138,6 +139,7 @@ void sim_policy_remove(sim_machine *m, sim_policy *p)
     free(p->name);
     free(p->description);
     free(p->filter_list);
+    free(p->gpo);
     free(p->filter_action);
     free(p);
 }

@@ -166,6 +166,12 @@ static void save_policies(sim_buf *b, const sim_machine *m)
             sim_buf_puts(b, ", filter_action = ");
             quote(b, p->filter_action);
         }
+        if (p->gpo) {
+            sim_buf_puts(b, ", source = \"gpo\", gpo = ");
+            quote(b, p->gpo);
+            if (!p->gpo_assigned)
+                sim_buf_puts(b, ", gpo_assigned = false");
+        }
         sim_buf_puts(b, " },\n");
     }
     sim_buf_puts(b, "  },\n");

@@ -277,7 +277,7 @@ static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
 {
     static const char *const keys[] = { "name", "guid", "description", "state", "assigned", "sa_count",
                                         "blockers", "delete_accepted", "filter_list", "filter_action",
-                                        NULL };
+                                        "source", "gpo", "gpo_assigned", NULL };
     char where[48];
     snprintf(where, sizeof where, "policies[%lu]", (unsigned long)i);
     if (sc_list_item_table(c, i, where) != 0)
@@ -288,8 +288,9 @@ static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
     sim_policy *p = calloc(1, sizeof *p);
     if (!p)
         return sc_oom(c);
-    char *guid = NULL, *state = NULL;
+    char *guid = NULL, *state = NULL, *source = NULL;
     bool assigned = false, stale = false, accepted = false;
+    p->gpo_assigned = true;
     int rc = sc_opt_string(c, x, where, "name", &p->name, NULL) ||
              sc_opt_string(c, x, where, "guid", &guid, NULL) ||
              sc_opt_string(c, x, where, "description", &p->description, "") ||
@@ -299,7 +300,20 @@ static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
              sc_opt_u32(c, x, where, "sa_count", &p->sa_count) ||
              sc_opt_string(c, x, where, "filter_list", &p->filter_list, NULL) ||
              sc_opt_string(c, x, where, "filter_action", &p->filter_action, NULL) ||
+             sc_opt_string(c, x, where, "source", &source, "local") ||
+             sc_opt_string(c, x, where, "gpo", &p->gpo, NULL) ||
+             sc_opt_bool(c, x, where, "gpo_assigned", &p->gpo_assigned) ||
              load_blockers(c, x, where, &p->blockers, &stale, &assigned);
+    if (!rc && strcmp(source, "local") != 0 && strcmp(source, "gpo") != 0)
+        rc = sc_fail(c, "%s.source: expected 'local' or 'gpo', got '%.60s'", where, source);
+    if (!rc && (strcmp(source, "gpo") == 0) != (p->gpo != NULL))
+        rc = sc_fail(c, "%s.gpo: a policy with source = \"gpo\" names its GPO (gpo = \"NAME\"), and only "
+                     "such a policy has one", where);
+    if (!rc && p->gpo && !p->gpo[0])
+        rc = sc_fail(c, "%s.gpo: the GPO's name is empty", where);
+    if (!rc && p->gpo && (assigned || stale))
+        rc = sc_fail(c, "%s: a GPO-delivered policy is not in the local store, so it cannot be locally "
+                     "assigned or stale_memory", where);
     if (!rc && (!p->name || !p->name[0]))
         rc = sc_fail(c, "%s.name: missing", where);
     if (!rc && strcmp(state, "active") != 0 && strcmp(state, "pending_deletion") != 0)
@@ -345,12 +359,14 @@ static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
     }
     free(guid);
     free(state);
+    free(source);
     if (rc) {
         if (!sim_policy_by_guid(c->m, p->guid) || sim_policy_by_guid(c->m, p->guid) != p) {
             free(p->name);
             free(p->description);
             free(p->filter_list);
             free(p->filter_action);
+            free(p->gpo);
             free(p);
         }
         return -1;

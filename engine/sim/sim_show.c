@@ -45,6 +45,12 @@ static void show_policies(const sim_machine *m, FILE *out)
                 sim_policy_assigned(m, p) ? ", assigned" : "");
         if (p->sa_count)
             fprintf(out, ", %u SAs", (unsigned)p->sa_count);
+        if (p->gpo) {
+            fputs(", from GPO ", out);
+            put_name(out, p->gpo, 60);
+            if (!p->gpo_assigned)
+                fputs(" (stale: no longer assigned)", out);
+        }
         const char *sep = "; blockers: ";
         static const struct { unsigned bit; const char *name; } names[] = {
             { SIM_B_GPO_CACHE, "gpo_cache" }, { SIM_B_DRIVER_STATE, "driver_state" },

@@ -51,10 +51,11 @@ void sim_guid_lower(char *g)
 
 char *sim_policy_key_path(const sim_policy *p)
 {
-    size_t n = strlen(MEND_IPSEC_STORE_ROOT) + 1 + KEY_PREFIX_LEN + SIM_GUID_LEN + 1;
+    const char *root = p->gpo ? MEND_IPSEC_GPO_CACHE : MEND_IPSEC_STORE_ROOT;
+    size_t n = strlen(root) + 1 + KEY_PREFIX_LEN + SIM_GUID_LEN + 1;
     char *s = malloc(n);
     if (s)
-        snprintf(s, n, "%s\\" KEY_PREFIX "%s", MEND_IPSEC_STORE_ROOT, p->guid);
+        snprintf(s, n, "%s\\" KEY_PREFIX "%s", root, p->guid);
     return s;
 }
 
@@ -72,9 +73,14 @@ sim_regkey *sim_store_local(const sim_machine *m)
     return sim_reg_find(m, MEND_IPSEC_STORE_ROOT);
 }
 
+sim_regkey *sim_store_cache(const sim_machine *m)
+{
+    return sim_reg_find(m, MEND_IPSEC_GPO_CACHE);
+}
+
 sim_regkey *sim_store_key(const sim_machine *m, const sim_policy *p)
 {
-    sim_regkey *local = sim_store_local(m);
+    sim_regkey *local = p->gpo ? sim_store_cache(m) : sim_store_local(m);
     char name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
     snprintf(name, sizeof name, KEY_PREFIX "%s", p->guid);
     return local ? sim_reg_child(local, name) : NULL;
@@ -105,8 +111,31 @@ static int fill_key(sim_regkey *k, const sim_policy *p, double when)
     return rc ? -1 : 0;
 }
 
+/* Group Policy writes the assigned directory policy's copy under ...\Policy\Cache and names it
+ * in GPTIPSECPolicy; the GPO's own objects are not modelled beyond the policy key. */
+static int write_gpo_policy(sim_machine *m, const sim_policy *p, double when)
+{
+    char name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1], path[256];
+    snprintf(name, sizeof name, KEY_PREFIX "%s", p->guid);
+    sim_regkey *cache = sim_reg_create(m, MEND_IPSEC_GPO_CACHE);
+    sim_regkey *k = cache ? sim_reg_add_child(cache, name) : NULL;
+    if (!k || fill_key(k, p, when) != 0)
+        return -1;
+    if (!p->gpo_assigned)
+        return 0;
+    sim_regkey *gpt = sim_reg_create(m, MEND_IPSEC_GPT_KEY);
+    snprintf(path, sizeof path, "LDAP://CN=%s,CN=IP Security,CN=System,DC=corp,DC=example", name);
+    int rc = !gpt || sim_reg_put_sz(gpt, "DSIPSECPolicyPath", path) ||
+             sim_reg_put_sz(gpt, "DSIPSECPolicyName", p->name) ||
+             sim_reg_put_sz(gpt, "DSIPSECPolicyDescription", p->description) ||
+             sim_reg_put_sz(gpt, "GPOName", p->gpo);
+    return rc ? -1 : 0;
+}
+
 int sim_store_write_policy(sim_machine *m, const sim_policy *p, double when)
 {
+    if (p->gpo)
+        return write_gpo_policy(m, p, when);
     sim_regkey *local = sim_store_local(m);
     char name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
     snprintf(name, sizeof name, KEY_PREFIX "%s", p->guid);
@@ -115,12 +144,11 @@ int sim_store_write_policy(sim_machine *m, const sim_policy *p, double when)
 }
 
 /* True when one path is the other's ancestor (or equal), component-wise and case-insensitive. */
-bool sim_store_related(const char *path)
+static bool related(const char *path, const char *s)
 {
     const char *rest;
     if (sim_reg_root(path, &rest) != SIM_ROOT_HKLM)
         return false;
-    const char *s = SIM_STORE_SUBPATH;
     for (;;) {
         while (*rest == '\\')
             rest++;
@@ -136,9 +164,15 @@ bool sim_store_related(const char *path)
     }
 }
 
+bool sim_store_related(const char *path)
+{
+    return related(path, SIM_STORE_SUBPATH);
+}
+
 void sim_store_touch(sim_machine *m, const char *path)
 {
-    if (sim_store_related(path))
+    /* A change to Group Policy's cache (a GPO policy's key removed by hand) is a store change too. */
+    if (related(path, SIM_STORE_SUBPATH) || related(path, SIM_CACHE_SUBPATH))
         m->store_dirty = true;
 }
 
@@ -193,6 +227,8 @@ void sim_store_sync(sim_machine *m)
         sim_regval *dv = sim_reg_value(k, "description");
         const char *desc = dv && dv->type == MEND_REG_SZ ? (const char *)dv->data : "";
         sim_policy *p = sim_policy_by_guid(m, guid);
+        if (p && p->gpo)
+            continue;
         if (!p) {
             /* A key written through the registry: the agent picks it up while it runs. */
             p = calloc(1, sizeof *p);
@@ -213,6 +249,14 @@ void sim_store_sync(sim_machine *m)
         p->in_store = true;
         set_str(&p->name, (const char *)nv->data);
         set_str(&p->description, desc);
+    }
+    /* Cached GPO policies: only those the scenario delivered (a key added by hand is not a GPO's). */
+    sim_regkey *cache = sim_store_cache(m);
+    for (size_t i = 0; cache && i < cache->nkids; i++) {
+        char guid[SIM_GUID_LEN + 1];
+        sim_policy *p = guid_of_keyname(cache->kids[i]->name, guid) ? sim_policy_by_guid(m, guid) : NULL;
+        if (p && p->gpo)
+            p->in_store = true;
     }
     for (size_t i = m->npol; i-- > 0;)
         if (!m->pol[i]->in_store && !m->pol[i]->in_table)

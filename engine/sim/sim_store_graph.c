@@ -226,7 +226,7 @@ static int derive(sim_machine *dst, const sim_machine *src, double when, int mod
     int rc = 0;
     for (size_t i = 0; i < src->npol && rc == 0; i++) {
         const sim_policy *p = src->pol[i];
-        if (!p->in_store)
+        if (!p->in_store || p->gpo)
             continue;
         double at = policy_when(src, p, when);
         for (int kind = OBJ_ISAKMP; kind <= OBJ_FILTER && rc == 0; kind++) {
@@ -321,7 +321,7 @@ static int materialise(sim_machine *m, const char *keyname, size_t len)
     size_t n = 0;
     for (size_t i = 0; i < m->npol; i++) {
         const sim_policy *q = m->pol[i];
-        if (!q->in_store || !shared_name(q, kind))
+        if (!q->in_store || q->gpo || !shared_name(q, kind))
             continue;
         object_guid(q, kind, mine);
         if (strcmp(mine, g) != 0)
@@ -411,7 +411,7 @@ static bool drop_owner(sim_regkey *k, const char *owner)
 void sim_store_graph_purge(sim_machine *m, const sim_policy *p)
 {
     sim_regkey *local = sim_store_local(m);
-    if (!local)
+    if (!local || p->gpo)
         return;
     char nfa[256];
     sim_store_graph_nfa_ref(p, nfa, sizeof nfa);
@@ -428,7 +428,7 @@ void sim_store_graph_purge(sim_machine *m, const sim_policy *p)
 int sim_store_graph_add(sim_machine *m, const sim_policy *p)
 {
     sim_regkey *local = sim_store_local(m);
-    if (!m->graph_built || !local)
+    if (!m->graph_built || !local || p->gpo)
         return 0;
     double at = policy_when(m, p, m->clock);
     if (write_own(local, p, OBJ_ISAKMP, at) != 0 || write_own(local, p, OBJ_NFA, at) != 0)

@@ -20,6 +20,11 @@ int sim_sys_gpupdate(void *ctx, bool force, unsigned wait_s, mend_err *e)
     sim_store_sync(m);
     for (size_t i = m->npol; i-- > 0;) {
         sim_policy *p = m->pol[i];
+        /* The GPO no longer assigns it: the refresh drops Group Policy's stale copy. */
+        if (p->gpo && !p->gpo_assigned) {
+            sim_policy_purge(m, p, false);
+            continue;
+        }
         if ((p->blockers & SIM_B_GPO_CACHE) && p->delete_accepted) {
             sim_policy_purge(m, p, true);
             continue;
@@ -150,8 +155,11 @@ int sim_sys_reboot(void *ctx, const char *reason, mend_err *e)
     /* Missed purges complete at boot unless something that came back still blocks them. */
     for (size_t i = m->npol; i-- > 0;) {
         sim_policy *p = m->pol[i];
-        if (p->state == MEND_POLICY_PENDING_DELETION && !p->blockers && !sim_policy_assigned(m, p) &&
-            !sim_policy_held(m, p))
+        /* Computer policy is applied at startup: a GPO's copy stays while it assigns it. */
+        if (p->gpo && !p->gpo_assigned)
+            sim_policy_purge(m, p, false);
+        else if (!p->gpo && p->state == MEND_POLICY_PENDING_DELETION && !p->blockers &&
+                 !sim_policy_assigned(m, p) && !sim_policy_held(m, p))
             sim_policy_purge(m, p, false);
     }
     m->clock += SIM_REBOOT_SECONDS;

@@ -82,6 +82,8 @@ typedef struct win_store_policy {
     wchar_t *name;
     wchar_t *description;
     wchar_t *guid;
+    wchar_t *gpo;              /* cached from a GPO: its name, else its directory path; NULL if local */
+    bool gpo_assigned;         /* GPTIPSECPolicy names it */
 } win_store_policy;
 
 struct win_store {

@@ -35,16 +35,19 @@ static int fill_policy(win_ctx *c, const win_store *s, const win_store_policy *p
     out->guid = win_utf8(p->guid, -1);
     char *key = win_utf8(p->key, -1);
     if (key) {
-        size_t len = strlen(MEND_IPSEC_STORE_ROOT) + 1 + strlen(key) + 1;
+        const char *root = p->gpo ? MEND_IPSEC_GPO_CACHE : MEND_IPSEC_STORE_ROOT;
+        size_t len = strlen(root) + 1 + strlen(key) + 1;
         out->store_key = malloc(len);
         if (out->store_key)
-            snprintf(out->store_key, len, "%s\\%s", MEND_IPSEC_STORE_ROOT, key);
+            snprintf(out->store_key, len, "%s\\%s", root, key);
         free(key);
     }
+    out->gpo = p->gpo ? win_utf8(p->gpo, -1) : NULL;
+    out->gpo_assigned = p->gpo && p->gpo_assigned;
     out->assigned = win_store_assigned(s, p);
     out->sa_count = 0;         /* the store does not hold SAs; see docs/windows.md */
     if (policy_state(c, p, out) != 0 || !out->name || !out->description || !out->guid ||
-        !out->store_key) {
+        !out->store_key || (p->gpo && !out->gpo)) {
         mend_policy_clear(out);
         return win_err_oom(e);
     }
@@ -104,7 +107,15 @@ static wchar_t *target(win_ctx *c, const char *name, mend_err *e)
     wchar_t *exact = NULL;
     if (s && !p)
         not_in_store(name, e);
-    else if (p && win_netsh_check_text(p->name, "policy name", name, e) == 0 &&
+    else if (p && p->gpo) {
+        /* netsh static changes the local store only: never aimed at Group Policy's copy. */
+        char *gpo = win_utf8(p->gpo, -1);
+        if (gpo)
+            mend_policy_gpo_refused(e, name, gpo);
+        else
+            win_err_oom(e);
+        free(gpo);
+    } else if (p && win_netsh_check_text(p->name, "policy name", name, e) == 0 &&
              !(exact = _wcsdup(p->name)))
         win_err_oom(e);
     free(w);

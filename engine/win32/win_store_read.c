@@ -1,4 +1,4 @@
-/* The IPsec policy store read from the registry, and the per-pass snapshot of it. */
+/* The IPsec policy store (local and Group Policy's cache) read from the registry, and the per-pass snapshot of it. */
 #include "win_internal.h"
 
 #include <stdlib.h>
@@ -6,6 +6,9 @@
 #include <wchar.h>
 
 #define STORE_SUB L"SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
+/* MS-GPIPSEC: the directory policy a GPO assigns is cached here, and GPTIPSECPolicy names it. */
+#define CACHE_SUB L"SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache"
+#define GPT_SUB L"SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\GPTIPSECPolicy"
 
 void win_store_free(win_store *s)
 {
@@ -16,6 +19,7 @@ void win_store_free(win_store *s)
         free(s->p[i].name);
         free(s->p[i].description);
         free(s->p[i].guid);
+        free(s->p[i].gpo);
     }
     free(s->p);
     free(s->active);
@@ -47,6 +51,7 @@ static LSTATUS add_policy(win_store *s, size_t *cap, HKEY local, const wchar_t *
         *cap = ncap;
     }
     win_store_policy *p = &s->p[s->n++];
+    memset(p, 0, sizeof *p);
     p->key = _wcsdup(sub);
     p->name = name ? name : _wcsdup(L"");
     p->description = desc ? desc : _wcsdup(L"");
@@ -56,35 +61,100 @@ static LSTATUS add_policy(win_store *s, size_t *cap, HKEY local, const wchar_t *
     return ERROR_SUCCESS;
 }
 
+/* Every ipsecPolicy{...} key under dir; ERROR_NO_MORE_ITEMS when all were read. */
+static LSTATUS add_policies(win_store *s, size_t *cap, HKEY dir)
+{
+    wchar_t sub[256 + 1];
+    LSTATUS rc;
+    for (DWORD i = 0;; i++) {
+        DWORD len = sizeof sub / sizeof sub[0];
+        rc = RegEnumKeyExW(dir, i, sub, &len, NULL, NULL, NULL, NULL);
+        if (rc != ERROR_SUCCESS)
+            break;
+        if (_wcsnicmp(sub, L"ipsecPolicy{", 12) != 0)
+            continue;
+        rc = add_policy(s, cap, dir, sub);
+        if (rc != ERROR_SUCCESS)
+            break;
+    }
+    return rc;
+}
+
+/* True when hay contains needle, without regard to case (an LDAP path names the key's CN). */
+static bool contains_i(const wchar_t *hay, const wchar_t *needle)
+{
+    size_t n = wcslen(needle);
+    for (; hay && *hay; hay++)
+        if (_wcsnicmp(hay, needle, n) == 0)
+            return true;
+    return false;
+}
+
+/* Marks the policies read from the cache (from index first) as a GPO's: GPTIPSECPolicy's
+ * DSIPSECPolicyPath names the assigned one (CN=ipsecPolicy{GUID},...); its GPOName, where
+ * Windows records one, names the GPO, else the directory path stands for it. */
+static LSTATUS mark_gpo(win_store *s, size_t first)
+{
+    HKEY gpt = NULL;
+    wchar_t *path = NULL, *gpo_name = NULL;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, GPT_SUB, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &gpt) ==
+        ERROR_SUCCESS) {
+        path = win_reg_read_sz(gpt, L"DSIPSECPolicyPath");
+        gpo_name = win_reg_read_sz(gpt, L"GPOName");
+        RegCloseKey(gpt);
+    }
+    const wchar_t *label = gpo_name && *gpo_name ? gpo_name : path && *path ? path : NULL;
+    LSTATUS rc = ERROR_SUCCESS;
+    for (size_t i = first; i < s->n && rc == ERROR_SUCCESS; i++) {
+        win_store_policy *p = &s->p[i];
+        p->gpo_assigned = path && contains_i(path, p->key);
+        /* A copy no GPTIPSECPolicy names: the GPO that delivered it let go (a stale cache). */
+        p->gpo = _wcsdup(p->gpo_assigned && label ? label : L"none recorded: GPTIPSECPolicy does not name it");
+        if (!p->gpo)
+            rc = ERROR_NOT_ENOUGH_MEMORY;
+    }
+    free(path);
+    free(gpo_name);
+    return rc;
+}
+
+/* Reads one store directory (sub of HKLM); a missing one is empty. */
+static LSTATUS read_dir(win_store *s, size_t *cap, const wchar_t *sub, bool local)
+{
+    HKEY dir;
+    LSTATUS rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, sub, 0, KEY_READ | KEY_WOW64_64KEY, &dir);
+    if (rc == ERROR_FILE_NOT_FOUND || rc == ERROR_PATH_NOT_FOUND)
+        return ERROR_NO_MORE_ITEMS;
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    if (local)
+        s->active = win_reg_read_sz(dir, L"ActivePolicy");
+    size_t first = s->n;
+    rc = add_policies(s, cap, dir);
+    RegCloseKey(dir);
+    if (rc == ERROR_NO_MORE_ITEMS && !local) {
+        LSTATUS mrc = mark_gpo(s, first);
+        if (mrc != ERROR_SUCCESS)
+            rc = mrc;
+    }
+    return rc;
+}
+
 int win_store_read(win_ctx *c, win_store *s, mend_err *e)
 {
     memset(s, 0, sizeof *s);
     if (c)
         c->store_reads++;
-    HKEY local;
-    LSTATUS rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, STORE_SUB, 0, KEY_READ | KEY_WOW64_64KEY, &local);
-    if (rc == ERROR_FILE_NOT_FOUND || rc == ERROR_PATH_NOT_FOUND)
-        return 0;
-    if (rc != ERROR_SUCCESS)
-        return win_err(e, (DWORD)rc, "cannot open the IPsec policy store %s", MEND_IPSEC_STORE_ROOT);
-    s->active = win_reg_read_sz(local, L"ActivePolicy");
-    wchar_t sub[256 + 1];
     size_t cap = 0;
-    for (DWORD i = 0;; i++) {
-        DWORD len = sizeof sub / sizeof sub[0];
-        rc = RegEnumKeyExW(local, i, sub, &len, NULL, NULL, NULL, NULL);
-        if (rc != ERROR_SUCCESS)
-            break;
-        if (_wcsnicmp(sub, L"ipsecPolicy{", 12) != 0)
-            continue;
-        rc = add_policy(s, &cap, local, sub);
-        if (rc != ERROR_SUCCESS)
-            break;
+    LSTATUS rc = read_dir(s, &cap, STORE_SUB, true);
+    const char *where = MEND_IPSEC_STORE_ROOT;
+    if (rc == ERROR_NO_MORE_ITEMS) {
+        rc = read_dir(s, &cap, CACHE_SUB, false);
+        where = MEND_IPSEC_GPO_CACHE;
     }
-    RegCloseKey(local);
     if (rc != ERROR_NO_MORE_ITEMS) {
         win_store_free(s);
-        return win_err(e, (DWORD)rc, "cannot read the IPsec policy store");
+        return win_err(e, (DWORD)rc, "cannot read the IPsec policy store %s", where);
     }
     return 0;
 }
@@ -129,7 +199,7 @@ const win_store_policy *win_store_find(const win_store *s, const wchar_t *name)
 /* ActivePolicy holds the assigned policy's key path relative to HKLM. */
 bool win_store_assigned(const win_store *s, const win_store_policy *p)
 {
-    if (!s->active || !p)
+    if (!s->active || !p || p->gpo)
         return false;
     const wchar_t *last = wcsrchr(s->active, L'\\');
     return win_ieq(last ? last + 1 : s->active, p->key);

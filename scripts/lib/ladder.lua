@@ -285,6 +285,13 @@ function Ctx:retry(p)
     self:fail(p, msg)
     return "other"
   end
+  if p.gpo then
+    -- Group Policy's copy is out of the local store's reach: nothing further here can remove it.
+    self:step(p, { action = "ipsec.get", ok = false, after = cur.state,
+                   message = "still cached from GPO '" .. p.gpo .. "' after the refresh" })
+    self:fail(p, M.gpo_advice(p.name, cur), true)
+    return "other"
+  end
   return self:delete(p, "after " .. self.rung.name)
 end
 
@@ -338,6 +345,23 @@ function Ctx:restart_agent(set, why)
   return false
 end
 
+-- ---- GPO-delivered policies ---------------------------------------------------------------
+
+M.GPUPDATE = "gpupdate /target:computer /force"
+
+-- What the admin does about a stuck policy a GPO delivers (cur: what ipsec.get returned). The
+-- local store cannot remove Group Policy's cached copy: the GPO must stop assigning it.
+function M.gpo_advice(name, cur)
+  if cur.gpo_assigned == false then
+    return string.format("%s is a stale copy in Group Policy's cache (GPO: %s): no GPO assigns it any more, "
+      .. "and one refresh of computer policy clears it (mend fix %s runs %s)", name, cur.gpo,
+      M.quote(name), M.GPUPDATE)
+  end
+  return string.format("%s comes from Group Policy: the GPO '%s' assigns it, so no local delete can remove it. "
+    .. "In Group Policy Management, unlink that GPO from this computer's OU or unassign its IPsec policy, "
+    .. "then run: %s", name, cur.gpo, M.GPUPDATE)
+end
+
 -- ---- the rungs ---------------------------------------------------------------------------
 
 local R = {}
@@ -380,6 +404,22 @@ R.identify = {
       ctx:step(p, { action = "ipsec.get", ok = false, code = code, message = msg })
       ctx:fail(p, msg, true)
       p.kind = "unreadable"
+    elseif cur.source == "gpo" and cur.state ~= "active" then
+      -- Never the local store or the registry rung: the GPO (or a refresh, if it let go) decides.
+      p.before, p.state, p.gpo = cur.state, cur.state, cur.gpo
+      if cur.gpo_assigned == false then
+        p.kind = "gpo_stale"
+        ctx:step(p, { action = "ipsec.get", ok = true, after = cur.state,
+                      message = string.format("cached from GPO '%s', which no longer assigns it: a group-policy "
+                                              .. "refresh clears it", cur.gpo) })
+      else
+        p.kind = "gpo_assigned"
+        ctx:step(p, { action = "ipsec.get", ok = false, after = cur.state, code = "not_permitted",
+                      message = string.format("delivered by GPO '%s', which still assigns it: not deleted "
+                                              .. "locally", cur.gpo) })
+        ctx:settle(p, "blocked", cur.state, "identify")
+        mend.advise(M.gpo_advice(p.name, cur))
+      end
     elseif cur.state == "unknown" then
       -- The host cannot tell (Windows: the static store keeps no pending mark). Only named
       -- policies get here (pending_names leaves these out): the admin saw 0x32DF for it.
@@ -422,7 +462,7 @@ R.gpupdate = {
   tells = "Refresh computer policy once (gpupdate /target:computer /force /wait:N, N under mend's "
        .. "own --timeout) for the policies whose delete was accepted but which group policy's cache "
        .. "keeps listing.",
-  applies = function(_, p) return p.kind == "accepted" end,
+  applies = function(_, p) return p.kind == "accepted" or p.kind == "gpo_stale" end,
   act = function(ctx, set)
     -- IPsec policy is computer policy: refreshing user policy too could ask for a logoff.
     local ok, args_or_msg, code = sys.gpupdate{ force = true }

@@ -73,7 +73,7 @@ function M.scenario(s)
   w("  policies = {")
   for _, p in ipairs(s.policies) do
     local line = "    " .. fields(p, { "name", "guid", "description", "state", "assigned", "sa_count",
-                                       "blockers" }) .. ","
+                                       "blockers", "source", "gpo", "gpo_assigned" }) .. ","
     if p.comment then line = line .. "  -- " .. comment(p.comment) end
     w(line)
   end

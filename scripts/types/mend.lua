@@ -51,6 +51,9 @@
 ---@field assigned boolean
 ---@field sa_count integer
 ---@field store_key string        # registry path of its store entry
+---@field source "local"|"gpo"     # "gpo": delivered by Group Policy, cached under ...\Policy\Cache
+---@field gpo? string             # with source "gpo": the GPO's name (GPTIPSECPolicy GPOName), else its directory path
+---@field gpo_assigned? boolean   # with source "gpo": the GPO still assigns it (false: a stale cache gpupdate clears)
 
 ---@class mend.PolicySpec
 ---@field name string

@@ -153,3 +153,11 @@ mend_code st_load_error(const char *text, mend_err *e)
     sim_machine_free(m);
     return MEND_OK;
 }
+
+void st_expect_load_error(const char *text, const char *fragment)
+{
+    mend_err e;
+    assert_int_equal(st_load_error(text, &e), MEND_E_INVALID);
+    if (!strstr(e.msg, fragment))
+        fail_msg("expected '%s' in: %s", fragment, e.msg);
+}

@@ -36,5 +36,7 @@ uint32_t st_pid_of(mend_host *h, const char *process);   /* 0 if not running */
 size_t st_count(mend_host *h);                           /* listed policies */
 /* Loads a scenario text and returns the error (MEND_OK when it loaded). */
 mend_code st_load_error(const char *text, mend_err *e);
+/* Fails the test unless the scenario text is refused as invalid with fragment in the message. */
+void st_expect_load_error(const char *text, const char *fragment);
 
 #endif

@@ -7,13 +7,7 @@
 
 #include "platform.h"
 
-static void expect_error(const char *text, const char *fragment)
-{
-    mend_err e;
-    assert_int_equal(st_load_error(text, &e), MEND_E_INVALID);
-    if (!strstr(e.msg, fragment))
-        fail_msg("expected '%s' in: %s", fragment, e.msg);
-}
+#define expect_error st_expect_load_error
 
 static void test_sim_scenario_wrong_state_names_field(void **state)
 {
