@@ -132,6 +132,7 @@ typedef struct unfinished {
     int count;
     char run[128];
     mend_engine *eng;          /* collects the policies those runs already deleted */
+    size_t cap;                /* room in eng->deleted_before */
 } unfinished;
 
 /* The policies an interrupted run was deleting: they were stuck then, so one that is gone now
@@ -144,18 +145,19 @@ static void note_done(void *ud, const char *run, const char *op, const char *tar
     if (strcmp(op, "ipsec.delete") != 0 && strcmp(op, "ipsec.remove_from_store") != 0)
         return;
     mend_engine *eng = u->eng;
-    for (size_t i = 0; i < eng->ndeleted_before; i++)
-        if (strcmp(eng->deleted_before[i], target) == 0)
+    /* Start-up of a run after a 100,000-policy batch was cut short: amortised growth, and no
+     * search for duplicates (the names become Lua table keys, where a repeat costs nothing). */
+    if (eng->ndeleted_before >= u->cap) {
+        size_t ncap = eng->ndeleted_before ? eng->ndeleted_before * 2 : 64;
+        char **grown = realloc(eng->deleted_before, ncap * sizeof *grown);
+        if (!grown)
             return;
-    char **grown = realloc(eng->deleted_before, (eng->ndeleted_before + 1) * sizeof *grown);
-    char *copy = mend_dupstr(target);
-    if (!grown || !copy) {
-        free(copy);
-        if (grown)
-            eng->deleted_before = grown;
-        return;
+        eng->deleted_before = grown;
+        u->cap = ncap;
     }
-    eng->deleted_before = grown;
+    char *copy = mend_dupstr(target);
+    if (!copy)
+        return;
     eng->deleted_before[eng->ndeleted_before++] = copy;
 }
 
@@ -191,7 +193,7 @@ static char *journal_path(const run_ctx *c)
 static int warn_if_interrupted(const char *path, mend_engine *eng)
 {
     mend_err e;
-    unfinished u = {0, "", eng};
+    unfinished u = {0, "", eng, 0};
     if (mend_journal_unresolved(path, warn_unfinished, note_done, &u, &e) < 0) {
         mend_log(MEND_LOG_WARN, "%s", e.msg);
         return 1;   /* unknown: never claim a clean history */
