@@ -43,6 +43,12 @@ mend_code mend_code_from_win32(uint32_t win32)
     case 1051u: case 13002u: return MEND_E_IN_USE;
     case 1053u: return MEND_E_TIMEOUT;
     case 13023u: return MEND_E_PENDING_DELETION;
+    /* The rest of winerror.h's IPsec SPD block (13000-13023), by what each says. */
+    case 13003u: case 13006u: case 13008u: case 13010u: case 13016u: return MEND_E_EXISTS;
+    case 13004u: case 13007u: case 13009u: case 13011u: case 13013u: case 13014u: case 13015u:
+    case 13017u: return MEND_E_NOT_FOUND;
+    case 13005u: case 13012u: return MEND_E_IN_USE;
+    case 13018u: case 13019u: case 13020u: case 13021u: case 13022u: return MEND_E_PENDING_DELETION;
     default: return MEND_E_IO;
     }
 }

@@ -21,6 +21,7 @@ static void win_close(void *ctx)
     if (!c)
         return;
     win_reg_drop_listed();
+    win_spd_close(c);
     win_store_free(c->snap);
     free(c->snap);
     free(c->netsh);
@@ -121,6 +122,18 @@ static int nic_restart(void *ctx, const char *name, mend_err *e)
     return win_nic_restart(ctx, name, e);
 }
 
+static int spd_delete_sas(void *ctx, const char *qm_policy, mend_err *e)
+{
+    win_ctx_changed(ctx);
+    return win_spd_delete_sas(ctx, qm_policy, e);
+}
+
+static int spd_delete_qm_policy(void *ctx, const char *name, mend_err *e)
+{
+    win_ctx_changed(ctx);
+    return win_spd_delete_qm_policy(ctx, name, e);
+}
+
 static const mend_host_ops win_ops = {
     .name = "local",
     .ipsec = { win_ipsec_list, win_ipsec_get, ipsec_delete, ipsec_assign, ipsec_create },
@@ -133,8 +146,8 @@ static const mend_host_ops win_ops = {
              win_sys_resume_after_reboot, win_sys_now, win_sys_resume_clear,
              win_sys_boot_time },
     .nic = { win_nic_list, nic_set_ipsec_offload, nic_restart },
-    .spd = { win_spd_qm_policies, win_spd_filters, win_spd_sas, win_spd_delete_sas,
-             win_spd_delete_qm_policy },
+    .spd = { win_spd_qm_policies, win_spd_filters, win_spd_sas, spd_delete_sas,
+             spd_delete_qm_policy },
     .commit = win_commit,
     .close = win_close,
 };

@@ -11,6 +11,7 @@
 #include "host.h"
 
 typedef struct win_store win_store;
+struct win_spd;
 
 typedef struct win_ctx {
     wchar_t *netsh;            /* full path of netsh.exe (a test stand-in only in seam builds) */
@@ -18,6 +19,8 @@ typedef struct win_ctx {
     win_store *snap;           /* the policy store as last read; valid while snap_gen == gen */
     unsigned long snap_gen;
     unsigned long store_reads; /* how often the store was read (tests count them) */
+    struct win_spd *spd;       /* winipsec.dll and the SPD as last read (win_spd*.c) */
+    unsigned long spd_reads;   /* how often the SPD was enumerated (tests count them) */
 } win_ctx;
 
 /* A change is about to be made: the store snapshot is no longer trusted. */
@@ -181,12 +184,14 @@ int win_task_delete(bool *found, mend_err *e);
 int win_nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e);
 int win_nic_set_ipsec_offload(void *ctx, const char *name, bool on, mend_err *e);
 int win_nic_restart(void *ctx, const char *name, mend_err *e);
-/* ---- win_spd.c ---- */
+/* ---- win_spd.c (winipsec.dll, from System32 only) ---- */
 int win_spd_qm_policies(void *ctx, mend_spd_qm_policy **out, size_t *n, mend_err *e);
 int win_spd_filters(void *ctx, mend_spd_filter **out, size_t *n, mend_err *e);
 int win_spd_sas(void *ctx, mend_spd_sa **out, size_t *n, mend_err *e);
 int win_spd_delete_sas(void *ctx, const char *qm_policy, mend_err *e);
 int win_spd_delete_qm_policy(void *ctx, const char *name, mend_err *e);
+/* Frees the SPD snapshot and unloads winipsec.dll (win_spd_load.c). */
+void win_spd_close(win_ctx *c);
 /* ---- win_nic_restart.c ---- */
 /* Stops and starts the present device whose driver key is Class\<class_guid>\<sub> (SetupAPI). */
 int win_nic_restart_device(const wchar_t *class_guid, const wchar_t *sub, const char *name, mend_err *e);

@@ -1,0 +1,366 @@
+/* Test-only stand-in for winipsec.dll (Wine has none): the documented SPD functions over a small model in a file. */
+#include <windows.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "win_spd_types.h"
+
+/* The model, one line each, read from $MEND_SPD_MODEL on every call and written back after a
+ * change (so separate mend.exe runs see one SPD):
+ *   qm {GUID} FLAGS NAME            a quick-mode policy
+ *   transport {GUID} {QM-GUID} NAME  a transport filter referencing a QM policy
+ *   tunnel {GUID} {QM-GUID} NAME     a tunnel filter
+ *   sa SPI {QM-GUID}                 a quick-mode SA of a QM policy
+ *   pending {GUID}                   the QM policy is pending deletion
+ * The rule the tests rely on: deleting a QM policy still referenced by filters or SAs answers
+ * 13023 and leaves it pending; it goes when its last reference does. */
+
+#define MAXN 64
+#define NAMELEN 128
+
+typedef struct item {
+    char kind[16];
+    GUID id;
+    GUID ref;
+    DWORD num;                 /* a QM policy's flags, an SA's SPI */
+    wchar_t name[NAMELEN];
+    int pending;
+} item;
+
+typedef struct model {
+    item v[MAXN];
+    int n;
+} model;
+
+static int parse_guid(const char *s, GUID *g)
+{
+    unsigned long d1;
+    unsigned d2, d3, b[8];
+    if (sscanf(s, "{%8lx-%4x-%4x-%2x%2x-%2x%2x%2x%2x%2x%2x}", &d1, &d2, &d3, &b[0], &b[1], &b[2], &b[3],
+               &b[4], &b[5], &b[6], &b[7]) != 11)
+        return -1;
+    g->Data1 = d1;
+    g->Data2 = (unsigned short)d2;
+    g->Data3 = (unsigned short)d3;
+    for (int i = 0; i < 8; i++)
+        g->Data4[i] = (unsigned char)b[i];
+    return 0;
+}
+
+static void print_guid(FILE *f, const GUID *g)
+{
+    fprintf(f, "{%08lX-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", (unsigned long)g->Data1, g->Data2,
+            g->Data3, g->Data4[0], g->Data4[1], g->Data4[2], g->Data4[3], g->Data4[4], g->Data4[5], g->Data4[6],
+            g->Data4[7]);
+}
+
+static FILE *open_model(const char *mode)
+{
+    wchar_t path[MAX_PATH];
+    if (GetEnvironmentVariableW(L"MEND_SPD_MODEL", path, MAX_PATH) == 0)
+        return NULL;
+    return _wfopen(path, mode[0] == 'r' ? L"rb" : L"wb");
+}
+
+/* The SPD's state: an RPC-like failure when the model is missing (no Policy Agent). */
+static DWORD load(model *m)
+{
+    memset(m, 0, sizeof *m);
+    FILE *f = open_model("r");
+    if (!f)
+        return RPC_S_SERVER_UNAVAILABLE;
+    char line[512];
+    while (m->n < MAXN && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        item *it = &m->v[m->n];
+        memset(it, 0, sizeof *it);
+        char a[64] = "", b[64] = "";
+        int used = 0;
+        if (sscanf(line, "%15s %63s %63s %n", it->kind, a, b, &used) < 3)
+            continue;
+        if (strcmp(it->kind, "pending") == 0)
+            continue;
+        if (strcmp(it->kind, "sa") == 0) {
+            it->num = (DWORD)strtoul(a, NULL, 10);
+            if (parse_guid(b, &it->ref) != 0)
+                continue;
+        } else if (strcmp(it->kind, "qm") == 0) {
+            if (parse_guid(a, &it->id) != 0)
+                continue;
+            it->num = (DWORD)strtoul(b, NULL, 0);
+        } else if (parse_guid(a, &it->id) != 0 || parse_guid(b, &it->ref) != 0) {
+            continue;
+        }
+        MultiByteToWideChar(CP_UTF8, 0, line + used, -1, it->name, NAMELEN);
+        m->n++;
+    }
+    rewind(f);
+    while (fgets(line, sizeof line, f)) {
+        char a[64];
+        GUID g;
+        if (sscanf(line, "pending %63s", a) == 1 && parse_guid(a, &g) == 0)
+            for (int i = 0; i < m->n; i++)
+                if (strcmp(m->v[i].kind, "qm") == 0 && IsEqualGUID(&m->v[i].id, &g))
+                    m->v[i].pending = 1;
+    }
+    fclose(f);
+    return ERROR_SUCCESS;
+}
+
+static void save(const model *m)
+{
+    FILE *f = open_model("w");
+    if (!f)
+        return;
+    for (int i = 0; i < m->n; i++) {
+        const item *it = &m->v[i];
+        char name[NAMELEN * 3];
+        WideCharToMultiByte(CP_UTF8, 0, it->name, -1, name, sizeof name, NULL, NULL);
+        if (strcmp(it->kind, "sa") == 0) {
+            fprintf(f, "sa %lu ", (unsigned long)it->num);
+            print_guid(f, &it->ref);
+        } else if (strcmp(it->kind, "qm") == 0) {
+            fprintf(f, "qm ");
+            print_guid(f, &it->id);
+            fprintf(f, " %lu", (unsigned long)it->num);
+        } else {
+            fprintf(f, "%s ", it->kind);
+            print_guid(f, &it->id);
+            fputc(' ', f);
+            print_guid(f, &it->ref);
+        }
+        fprintf(f, " %s\n", name);
+        if (it->pending) {
+            fprintf(f, "pending ");
+            print_guid(f, &it->id);
+            fputc('\n', f);
+        }
+    }
+    fclose(f);
+}
+
+static int refs(const model *m, const GUID *qm)
+{
+    int r = 0;
+    for (int i = 0; i < m->n; i++)
+        r += strcmp(m->v[i].kind, "qm") != 0 && IsEqualGUID(&m->v[i].ref, qm);
+    return r;
+}
+
+static void drop(model *m, int i)
+{
+    memmove(&m->v[i], &m->v[i + 1], (size_t)(m->n - i - 1) * sizeof m->v[0]);
+    m->n--;
+}
+
+/* A pending QM policy goes with its last reference. */
+static void reap(model *m)
+{
+    for (int i = m->n - 1; i >= 0; i--)
+        if (m->v[i].pending && refs(m, &m->v[i].id) == 0)
+            drop(m, i);
+}
+
+/* One buffer per answer: the entries, then their names (SPDApiBufferFree frees it whole). */
+static void *answer(size_t count, size_t elsize, size_t text_chars)
+{
+    return calloc(1, count * elsize + text_chars * sizeof(wchar_t) + 1);
+}
+
+/* Picks the indexes of kind for the page at *resume; ERROR_NO_DATA when none are left. */
+static DWORD page(const model *m, const char *kind, DWORD want, DWORD *resume, int *idx, DWORD *got,
+                  size_t *text)
+{
+    DWORD seen = 0;
+    *got = 0;
+    *text = 0;
+    for (int i = 0; i < m->n; i++) {
+        if (strcmp(m->v[i].kind, kind) != 0)
+            continue;
+        if (seen++ < *resume || (want && *got >= want))
+            continue;
+        idx[(*got)++] = i;
+        *text += wcslen(m->v[i].name) + 1;
+    }
+    if (*got == 0)
+        return ERROR_NO_DATA;
+    *resume += *got;
+    return ERROR_SUCCESS;
+}
+
+static wchar_t *put_name(wchar_t **text, const wchar_t *name)
+{
+    wchar_t *at = *text;
+    wcscpy(at, name);
+    *text += wcslen(name) + 1;
+    return at;
+}
+
+__declspec(dllexport) win_spd_enum_qm_policies_fn EnumQMPolicies;
+__declspec(dllexport) win_spd_enum_transport_filters_fn EnumTransportFilters;
+__declspec(dllexport) win_spd_enum_tunnel_filters_fn EnumTunnelFilters;
+__declspec(dllexport) win_spd_enum_qm_sas_fn EnumQMSAs;
+__declspec(dllexport) win_spd_delete_qm_sas_fn DeleteQMSAs;
+__declspec(dllexport) win_spd_delete_qm_policy_fn DeleteQMPolicy;
+__declspec(dllexport) win_spd_buffer_free_fn SPDApiBufferFree;
+
+DWORD WINAPI EnumQMPolicies(LPWSTR server, DWORD version, WIN_SPD_QM_POLICY *tmpl, DWORD flags, DWORD want,
+                            WIN_SPD_QM_POLICY **out, LPDWORD got, LPDWORD resume, LPVOID reserved)
+{
+    model m;
+    int idx[MAXN];
+    size_t text;
+    DWORD rc = load(&m);
+    *out = NULL;
+    *got = 0;
+    if (rc == ERROR_SUCCESS)
+        rc = page(&m, "qm", want, resume, idx, got, &text);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    WIN_SPD_QM_POLICY *r = answer(*got, sizeof *r, text);
+    if (!r)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    wchar_t *names = (wchar_t *)(r + *got);
+    for (DWORD i = 0; i < *got; i++) {
+        r[i].gPolicyID = m.v[idx[i]].id;
+        r[i].dwFlags = m.v[idx[i]].num;
+        r[i].pszPolicyName = put_name(&names, m.v[idx[i]].name);
+    }
+    *out = r;
+    return ERROR_SUCCESS;
+}
+
+DWORD WINAPI EnumTransportFilters(LPWSTR server, DWORD version, WIN_SPD_TRANSPORT_FILTER *tmpl, DWORD level,
+                                  GUID generic, DWORD want, WIN_SPD_TRANSPORT_FILTER **out, LPDWORD got,
+                                  LPDWORD resume, LPVOID reserved)
+{
+    model m;
+    int idx[MAXN];
+    size_t text;
+    DWORD rc = load(&m);
+    *out = NULL;
+    *got = 0;
+    if (rc == ERROR_SUCCESS && level != WIN_SPD_ENUM_GENERIC_FILTERS)
+        rc = ERROR_INVALID_PARAMETER;   /* the stand-in models generic filters only */
+    if (rc == ERROR_SUCCESS)
+        rc = page(&m, "transport", want, resume, idx, got, &text);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    WIN_SPD_TRANSPORT_FILTER *r = answer(*got, sizeof *r, text);
+    if (!r)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    wchar_t *names = (wchar_t *)(r + *got);
+    for (DWORD i = 0; i < *got; i++) {
+        r[i].gFilterID = m.v[idx[i]].id;
+        r[i].gPolicyID = m.v[idx[i]].ref;
+        r[i].pszFilterName = put_name(&names, m.v[idx[i]].name);
+    }
+    *out = r;
+    return ERROR_SUCCESS;
+}
+
+DWORD WINAPI EnumTunnelFilters(LPWSTR server, DWORD version, WIN_SPD_TUNNEL_FILTER *tmpl, DWORD level,
+                               GUID generic, DWORD want, WIN_SPD_TUNNEL_FILTER **out, LPDWORD got,
+                               LPDWORD resume, LPVOID reserved)
+{
+    model m;
+    int idx[MAXN];
+    size_t text;
+    DWORD rc = load(&m);
+    *out = NULL;
+    *got = 0;
+    if (rc == ERROR_SUCCESS && level != WIN_SPD_ENUM_GENERIC_FILTERS)
+        rc = ERROR_INVALID_PARAMETER;
+    if (rc == ERROR_SUCCESS)
+        rc = page(&m, "tunnel", want, resume, idx, got, &text);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    WIN_SPD_TUNNEL_FILTER *r = answer(*got, sizeof *r, text);
+    if (!r)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    wchar_t *names = (wchar_t *)(r + *got);
+    for (DWORD i = 0; i < *got; i++) {
+        r[i].gFilterID = m.v[idx[i]].id;
+        r[i].gPolicyID = m.v[idx[i]].ref;
+        r[i].pszFilterName = put_name(&names, m.v[idx[i]].name);
+    }
+    *out = r;
+    return ERROR_SUCCESS;
+}
+
+DWORD WINAPI EnumQMSAs(LPWSTR server, DWORD version, WIN_SPD_QM_SA *tmpl, DWORD flags, DWORD want,
+                       WIN_SPD_QM_SA **out, LPDWORD got, LPDWORD total, LPDWORD resume, LPVOID reserved)
+{
+    model m;
+    int idx[MAXN];
+    size_t text;
+    DWORD rc = load(&m);
+    *out = NULL;
+    *got = 0;
+    if (rc == ERROR_SUCCESS)
+        rc = page(&m, "sa", want, resume, idx, got, &text);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    WIN_SPD_QM_SA *r = answer(*got, sizeof *r, 0);
+    if (!r)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    for (DWORD i = 0; i < *got; i++) {
+        r[i].gQMPolicyID = m.v[idx[i]].ref;
+        r[i].SelectedQMOffer.dwNumAlgos = 1;
+        r[i].SelectedQMOffer.Algos[0].MySpi = m.v[idx[i]].num;
+    }
+    *total = *got;
+    *out = r;
+    return ERROR_SUCCESS;
+}
+
+DWORD WINAPI DeleteQMSAs(LPWSTR server, DWORD version, WIN_SPD_QM_SA *sa, DWORD flags, LPVOID reserved)
+{
+    model m;
+    DWORD rc = load(&m);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    for (int i = 0; i < m.n; i++) {
+        const item *it = &m.v[i];
+        if (strcmp(it->kind, "sa") == 0 && IsEqualGUID(&it->ref, &sa->gQMPolicyID) &&
+            it->num == sa->SelectedQMOffer.Algos[0].MySpi) {
+            drop(&m, i);
+            reap(&m);
+            save(&m);
+            return ERROR_SUCCESS;
+        }
+    }
+    return ERROR_NOT_FOUND;
+}
+
+DWORD WINAPI DeleteQMPolicy(LPWSTR server, DWORD version, LPWSTR name, LPVOID reserved)
+{
+    model m;
+    DWORD rc = load(&m);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    for (int i = 0; i < m.n; i++) {
+        item *it = &m.v[i];
+        if (strcmp(it->kind, "qm") != 0 || _wcsicmp(it->name, name) != 0)
+            continue;
+        if (it->pending)
+            return ERROR_IPSEC_QM_POLICY_PENDING_DELETION;
+        if (refs(&m, &it->id) > 0) {
+            it->pending = 1;
+            save(&m);
+            return ERROR_IPSEC_QM_POLICY_PENDING_DELETION;
+        }
+        drop(&m, i);
+        save(&m);
+        return ERROR_SUCCESS;
+    }
+    return ERROR_IPSEC_QM_POLICY_NOT_FOUND;
+}
+
+VOID WINAPI SPDApiBufferFree(LPVOID buffer)
+{
+    free(buffer);
+}
