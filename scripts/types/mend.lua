@@ -464,7 +464,8 @@ function nic.set_ipsec_offload(name, on) end
 ---@field qm_policy string
 
 ---The IPsec Security Policy Database the Policy Agent plumbs (where 0x32DF lives). On Windows
----every call returns nil, message, "unsupported" for now.
+---through winipsec.dll (System32 only; without it every call returns nil, message,
+---"unsupported"); there `pending_deletion` is nil unless delete_qm_policy answered 13023 in this run.
 spd = {}
 
 ---@return mend.SpdQmPolicy[]|nil qm_policies

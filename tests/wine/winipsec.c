@@ -1,6 +1,7 @@
 /* Test-only stand-in for winipsec.dll (Wine has none): the documented SPD functions over a small model in a file. */
 #include <windows.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,29 +208,63 @@ __declspec(dllexport) win_spd_delete_qm_sas_fn DeleteQMSAs;
 __declspec(dllexport) win_spd_delete_qm_policy_fn DeleteQMPolicy;
 __declspec(dllexport) win_spd_buffer_free_fn SPDApiBufferFree;
 
+/* The start every enumeration shares: the model, the page's indexes, and the answer's buffer
+ * (count entries of elsize, then their names). */
+static DWORD start(model *m, const char *kind, DWORD want, LPDWORD resume, int *idx, LPDWORD got,
+                   size_t elsize, void **out)
+{
+    size_t text = 0;
+    *out = NULL;
+    *got = 0;
+    DWORD rc = load(m);
+    if (rc == ERROR_SUCCESS)
+        rc = page(m, kind, want, resume, idx, got, &text);
+    if (rc == ERROR_SUCCESS && !(*out = answer(*got, elsize, text)))
+        rc = ERROR_NOT_ENOUGH_MEMORY;
+    return rc;
+}
+
 DWORD WINAPI EnumQMPolicies(LPWSTR server, DWORD version, WIN_SPD_QM_POLICY *tmpl, DWORD flags, DWORD want,
                             WIN_SPD_QM_POLICY **out, LPDWORD got, LPDWORD resume, LPVOID reserved)
 {
     model m;
     int idx[MAXN];
-    size_t text;
-    DWORD rc = load(&m);
-    *out = NULL;
-    *got = 0;
-    if (rc == ERROR_SUCCESS)
-        rc = page(&m, "qm", want, resume, idx, got, &text);
+    DWORD rc = start(&m, "qm", want, resume, idx, got, sizeof **out, (void **)out);
     if (rc != ERROR_SUCCESS)
         return rc;
-    WIN_SPD_QM_POLICY *r = answer(*got, sizeof *r, text);
-    if (!r)
-        return ERROR_NOT_ENOUGH_MEMORY;
+    WIN_SPD_QM_POLICY *r = *out;
     wchar_t *names = (wchar_t *)(r + *got);
     for (DWORD i = 0; i < *got; i++) {
         r[i].gPolicyID = m.v[idx[i]].id;
         r[i].dwFlags = m.v[idx[i]].num;
         r[i].pszPolicyName = put_name(&names, m.v[idx[i]].name);
     }
-    *out = r;
+    return ERROR_SUCCESS;
+}
+
+/* Transport and tunnel filters share their first fields (gFilterID, pszFilterName) and end with
+ * gPolicyID, at policy_at. The stand-in models generic filters only. */
+_Static_assert(offsetof(WIN_SPD_TUNNEL_FILTER, pszFilterName) == offsetof(WIN_SPD_TRANSPORT_FILTER, pszFilterName),
+               "the two filters share their first fields");
+
+static DWORD enum_filters(const char *kind, DWORD level, DWORD want, void **out, LPDWORD got, LPDWORD resume,
+                          size_t elsize, size_t policy_at)
+{
+    model m;
+    int idx[MAXN];
+    if (level != WIN_SPD_ENUM_GENERIC_FILTERS)
+        return ERROR_INVALID_PARAMETER;
+    DWORD rc = start(&m, kind, want, resume, idx, got, elsize, out);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    char *r = *out;
+    wchar_t *names = (wchar_t *)(r + *got * elsize);
+    for (DWORD i = 0; i < *got; i++) {
+        WIN_SPD_TRANSPORT_FILTER *head = (WIN_SPD_TRANSPORT_FILTER *)(r + i * elsize);
+        head->gFilterID = m.v[idx[i]].id;
+        head->pszFilterName = put_name(&names, m.v[idx[i]].name);
+        memcpy(r + i * elsize + policy_at, &m.v[idx[i]].ref, sizeof(GUID));
+    }
     return ERROR_SUCCESS;
 }
 
@@ -237,58 +272,16 @@ DWORD WINAPI EnumTransportFilters(LPWSTR server, DWORD version, WIN_SPD_TRANSPOR
                                   GUID generic, DWORD want, WIN_SPD_TRANSPORT_FILTER **out, LPDWORD got,
                                   LPDWORD resume, LPVOID reserved)
 {
-    model m;
-    int idx[MAXN];
-    size_t text;
-    DWORD rc = load(&m);
-    *out = NULL;
-    *got = 0;
-    if (rc == ERROR_SUCCESS && level != WIN_SPD_ENUM_GENERIC_FILTERS)
-        rc = ERROR_INVALID_PARAMETER;   /* the stand-in models generic filters only */
-    if (rc == ERROR_SUCCESS)
-        rc = page(&m, "transport", want, resume, idx, got, &text);
-    if (rc != ERROR_SUCCESS)
-        return rc;
-    WIN_SPD_TRANSPORT_FILTER *r = answer(*got, sizeof *r, text);
-    if (!r)
-        return ERROR_NOT_ENOUGH_MEMORY;
-    wchar_t *names = (wchar_t *)(r + *got);
-    for (DWORD i = 0; i < *got; i++) {
-        r[i].gFilterID = m.v[idx[i]].id;
-        r[i].gPolicyID = m.v[idx[i]].ref;
-        r[i].pszFilterName = put_name(&names, m.v[idx[i]].name);
-    }
-    *out = r;
-    return ERROR_SUCCESS;
+    return enum_filters("transport", level, want, (void **)out, got, resume, sizeof **out,
+                        offsetof(WIN_SPD_TRANSPORT_FILTER, gPolicyID));
 }
 
 DWORD WINAPI EnumTunnelFilters(LPWSTR server, DWORD version, WIN_SPD_TUNNEL_FILTER *tmpl, DWORD level,
                                GUID generic, DWORD want, WIN_SPD_TUNNEL_FILTER **out, LPDWORD got,
                                LPDWORD resume, LPVOID reserved)
 {
-    model m;
-    int idx[MAXN];
-    size_t text;
-    DWORD rc = load(&m);
-    *out = NULL;
-    *got = 0;
-    if (rc == ERROR_SUCCESS && level != WIN_SPD_ENUM_GENERIC_FILTERS)
-        rc = ERROR_INVALID_PARAMETER;
-    if (rc == ERROR_SUCCESS)
-        rc = page(&m, "tunnel", want, resume, idx, got, &text);
-    if (rc != ERROR_SUCCESS)
-        return rc;
-    WIN_SPD_TUNNEL_FILTER *r = answer(*got, sizeof *r, text);
-    if (!r)
-        return ERROR_NOT_ENOUGH_MEMORY;
-    wchar_t *names = (wchar_t *)(r + *got);
-    for (DWORD i = 0; i < *got; i++) {
-        r[i].gFilterID = m.v[idx[i]].id;
-        r[i].gPolicyID = m.v[idx[i]].ref;
-        r[i].pszFilterName = put_name(&names, m.v[idx[i]].name);
-    }
-    *out = r;
-    return ERROR_SUCCESS;
+    return enum_filters("tunnel", level, want, (void **)out, got, resume, sizeof **out,
+                        offsetof(WIN_SPD_TUNNEL_FILTER, gPolicyID));
 }
 
 DWORD WINAPI EnumQMSAs(LPWSTR server, DWORD version, WIN_SPD_QM_SA *tmpl, DWORD flags, DWORD want,
@@ -296,24 +289,16 @@ DWORD WINAPI EnumQMSAs(LPWSTR server, DWORD version, WIN_SPD_QM_SA *tmpl, DWORD 
 {
     model m;
     int idx[MAXN];
-    size_t text;
-    DWORD rc = load(&m);
-    *out = NULL;
-    *got = 0;
-    if (rc == ERROR_SUCCESS)
-        rc = page(&m, "sa", want, resume, idx, got, &text);
+    DWORD rc = start(&m, "sa", want, resume, idx, got, sizeof **out, (void **)out);
     if (rc != ERROR_SUCCESS)
         return rc;
-    WIN_SPD_QM_SA *r = answer(*got, sizeof *r, 0);
-    if (!r)
-        return ERROR_NOT_ENOUGH_MEMORY;
+    WIN_SPD_QM_SA *r = *out;
     for (DWORD i = 0; i < *got; i++) {
         r[i].gQMPolicyID = m.v[idx[i]].ref;
         r[i].SelectedQMOffer.dwNumAlgos = 1;
         r[i].SelectedQMOffer.Algos[0].MySpi = m.v[idx[i]].num;
     }
     *total = *got;
-    *out = r;
     return ERROR_SUCCESS;
 }
 
