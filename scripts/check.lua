@@ -3,11 +3,12 @@
 --   mend check                 every policy pending deletion
 --   mend check "Corp-QM"       the named ones
 -- Exit code: 0 nothing stuck (the Policy Agent and the automatic-start services that depend on it
--- run), 1 a problem was found, or a named policy's state cannot be told (state "unknown", e.g.
+-- run), 1 a problem was found or a named policy does not exist (outcome not_found), or a named policy's state cannot be told (state "unknown", e.g.
 -- on Windows, whose policy store keeps no pending-deletion mark): mend will not call healthy what
 -- it cannot see. Unnamed policies of unknown state are listed in the advice only. This script
 -- only reads: it calls no function that changes the machine.
 local ladder = require "lib.ladder"
+local names_lib = require "lib.names"
 local handle_check = require "handle_check"
 local offload = require "offload"
 
@@ -146,11 +147,13 @@ local function diagnose(name, cur)
   return true
 end
 
-local stuck = {}
+local stuck, missing = {}, {}
 for _, name in ipairs(names) do
   local cur, msg, code = ipsec.get(name)
   if not cur and code == "not_found" then
-    mend.step{ policy = name, rung = "check", action = "ipsec.get", ok = true, message = "no policy has this name" }
+    missing[#missing + 1] = name
+    mend.step{ policy = name, rung = "check", action = "ipsec.get", ok = false, code = code,
+               message = "no policy has this name" }
     mend.outcome(name, { before = "absent", after = "absent", outcome = "not_found" })
   elseif not cur then
     problems = problems + 1
@@ -177,6 +180,10 @@ if #stuck > 1 then
   mend.advise("To fix everything found: " .. ladder.command(#stuck <= 10 and stuck or nil, all_caps))
 end
 
+-- A name that matches nothing is a problem (a typo must not read healthy): the report says
+-- not_found unless something worse was found.
+names_lib.advise_missing(missing, "check")
+if problems == 0 and #missing > 0 then return 1 end
 if problems == 0 then
   log.info("no problem found")
   return 0

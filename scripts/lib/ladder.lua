@@ -437,10 +437,12 @@ R.identify = {
     end
   end,
   done = function(ctx, set)
-    local stuck = {}
+    local stuck, missing = {}, {}
     for _, p in ipairs(set) do
       if p.kind == "pending" and p.before == "pending_deletion" then stuck[#stuck + 1] = p.name end
+      if p.outcome == "not_found" then missing[#missing + 1] = p.name end
     end
+    require("lib.names").advise_missing(missing, "fix")
     if #stuck > 0 then
       ctx:step(nil, { action = "ipsec.get", ok = true, policies = #stuck,
                       message = string.format("%s pending deletion (0x32DF): %s%s", plural(#stuck, "policy", "policies"),
