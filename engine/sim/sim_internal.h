@@ -165,6 +165,10 @@ struct sim_machine {
      * that plumbed each), not saved: a restart re-plumbs them */
     sim_strlist spd_deleted;
 
+    /* the event log: what answered 13023, oldest first; saved, and a reboot keeps it */
+    mend_event *events;
+    size_t nevents, capevents;
+
     /* the session of the host that opened this machine (not saved) */
     const char *state_file;    /* where crash_after saves before dying; NULL = never crash */
     unsigned long actions;     /* mutating calls made in this session */
@@ -342,6 +346,12 @@ int sim_spd_delete_qm_policy(sim_machine *m, const char *name, mend_err *e);
 void sim_spd_agent_started(sim_machine *m);
 void sim_spd_agent_stopped(sim_machine *m);
 
+/* ---- sim_events.c: the event log ---- */
+/* Records an event when e carries 13023 (any other error is not logged). */
+void sim_events_record(sim_machine *m, const char *op, const char *policy, const mend_err *e);
+int sim_events_recent(sim_machine *m, double since, mend_event **out, size_t *n, mend_err *e);
+void sim_events_free(sim_machine *m);
+
 /* ---- sim_faults.c ---- */
 /* access_denied = { "op", "op:target" }: fills *e and returns true when op on target is denied. */
 bool sim_fault_denied(const sim_machine *m, const char *op, const char *target, mend_err *e);
@@ -362,6 +372,7 @@ void sim_buf_add(sim_buf *b, const char *s, size_t n);
 void sim_buf_puts(sim_buf *b, const char *s);
 void sim_buf_printf(sim_buf *b, const char *fmt, ...) MEND_PRINTF(2, 3);
 void sim_buf_quote(sim_buf *b, const char *s, size_t n);
+void sim_events_save(sim_buf *b, const sim_machine *m);
 int sim_state_save(const sim_machine *m, const char *path, mend_err *e);
 
 /* ---- sim_host.c ---- */

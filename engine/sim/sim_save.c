@@ -417,6 +417,7 @@ int sim_state_serialize(const sim_machine *m, char **out, size_t *len, mend_err 
     if (sim_save_registry(&b, m) != 0)
         b.oom = true;
     save_faults(&b, m);
+    sim_events_save(&b, m);
     sim_buf_puts(&b, "}\n");
     if (b.oom) {
         free(b.p);

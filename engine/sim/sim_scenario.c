@@ -11,7 +11,7 @@
 #include "sim_sandbox.h"
 
 static const char *const top_keys[] = { "policies", "services", "processes", "handles", "nics",
-                                        "registry", "faults", "settings", "runtime", NULL };
+                                        "registry", "faults", "settings", "runtime", "events", NULL };
 
 /* ---- settings and runtime ---- */
 
@@ -504,6 +504,7 @@ static int load_faults(sc_ctx *c, int t)
 
 int sim_scenario_registry(sc_ctx *c, int t);
 int sim_scenario_services(sc_ctx *c, int t);
+int sim_events_load(sc_ctx *c, int t);
 void sim_scenario_service_pids(sim_machine *m);
 
 static int build(sc_ctx *c)
@@ -518,7 +519,7 @@ static int build(sc_ctx *c)
     sim_reg_default_tree(c->m);
     if (load_settings(c, t) || load_runtime(c, t, &next_pid) || sim_scenario_services(c, t) ||
         load_processes(c, t) || load_nics(c, t) || load_policies(c, t) || load_handles(c, t) ||
-        sim_scenario_registry(c, t) || load_faults(c, t))
+        sim_scenario_registry(c, t) || load_faults(c, t) || sim_events_load(c, t))
         return -1;
     if (next_pid > c->m->next_pid)
         c->m->next_pid = next_pid;
