@@ -9,10 +9,13 @@
 -- only reads: it calls no function that changes the machine.
 local ladder = require "lib.ladder"
 local names_lib = require "lib.names"
+local diagnosis = require "lib.diagnose"
 local handle_check = require "handle_check"
 local offload = require "offload"
 
 local problems = 0
+-- The SPD and the event log, read once: they say what the store cannot (Windows: state unknown).
+local view = diagnosis.read("check")
 
 local names = {}
 do
@@ -27,7 +30,11 @@ do
       return 1
     end
     names = pending
-    local unknown = msg   -- pending_names' second result: the policies it cannot classify
+    local unknown = {}
+    for _, n in ipairs(msg) do   -- pending_names' second result: the policies it cannot classify
+      local cur = ipsec.get(n)
+      if cur and view:policy(cur).pending then names[#names + 1] = n else unknown[#unknown + 1] = n end
+    end
     if #unknown > 0 then
       mend.step{ rung = "check", action = "ipsec.policies", ok = true, state = "unknown", policies = #unknown,
                  message = string.format("%d %s of unknown state: not checked (see the advice)", #unknown,
@@ -98,6 +105,22 @@ end
 local function diagnose(name, cur)
   if cur.source == "gpo" then return diagnose_gpo(name, cur) end
   local blockers, caps, visible = {}, {}, {}
+  local d = view:policy(cur)
+  if d.qm and d.qm.pending then
+    blockers[#blockers + 1] = d.qm.sas > 0 and "spd_sas" or (#d.orphans > 0 and "orphan_filter" or "spd_qm")
+    caps.service = #d.orphans == 0 or nil
+    visible[#visible + 1] = string.format("its quick-mode policy '%s' is pending deletion in the SPD, %s", d.qm.name,
+      d.qm.sas > 0 and string.format("kept by %d SA%s (mend fix drops them with --allow service)", d.qm.sas,
+                                     d.qm.sas == 1 and "" or "s")
+      or #d.orphans > 0 and ("still referenced by the filter" .. (#d.orphans == 1 and " " or "s ")
+                             .. table.concat(d.orphans, ", ") .. " (a Policy Agent restart rebuilds them)")
+      or "referenced by nothing (mend fix deletes it there with --allow service)")
+  end
+  if #d.events > 0 then
+    blockers[#blockers + 1] = "event"
+    visible[#visible + 1] = string.format("the event log reported 0x32DF (13023) for it %d time%s this week",
+                                          #d.events, #d.events == 1 and "" or "s")
+  end
   local key = cur.store_key
   if key and key ~= "" then
     local present = reg.exists(key)
@@ -130,10 +153,10 @@ local function diagnose(name, cur)
   end
   for c in pairs(caps) do all_caps[c] = true end
   local gated = next(caps) ~= nil
-  local unknown = cur.state == "unknown"
+  local unknown = cur.state == "unknown" and not d.pending
   local head = unknown and ("state unknown (" .. (cur.state_reason or "the host cannot tell") .. ")")
                or "pending deletion (0x32DF)"
-  mend.step{ policy = name, rung = "check", action = "diagnose", ok = false, blockers = blockers,
+  mend.step{ policy = name, rung = "check", action = "diagnose", ok = false, blockers = blockers, where = d.where,
              holders = held, assigned = cur.assigned, sa_count = cur.sa_count, state = cur.state,
              message = head .. ": " .. table.concat(visible, "; ") }
   mend.outcome(name, { before = cur.state, after = cur.state, outcome = gated and "blocked" or "failed" })

@@ -41,7 +41,11 @@ enum {
     SIM_B_GPO_CACHE = 1u,
     SIM_B_DRIVER_STATE = 2u,
     SIM_B_NIC_OFFLOAD = 4u,
-    SIM_B_STORE_CORRUPT = 8u
+    SIM_B_STORE_CORRUPT = 8u,
+    /* The SPD (docs/windows-model.md): its quick-mode policy stays pending deletion while SAs
+     * reference it (spd_sas), or lingers unreferenced after the agent half-deleted it (spd_qm). */
+    SIM_B_SPD_SAS = 16u,
+    SIM_B_SPD_QM = 32u
 };
 
 #define SIM_GUID_LEN 38        /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" */
