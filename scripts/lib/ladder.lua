@@ -820,8 +820,10 @@ R.reboot = {
   end,
 }
 
-M.rungs = { R.identify, R.delete, require "rungs.spd_sas", require "rungs.spd_filter", R.gpupdate, R.restart,
-            R.handle_check, R.unassign, R.offload, R.registry, R.reboot }
+R.spd_sas, R.spd_filter = require "rungs.spd_sas", require "rungs.spd_filter"
+
+M.rungs = { R.identify, R.delete, R.spd_sas, R.spd_filter, R.gpupdate, R.restart, R.handle_check, R.unassign,
+            R.offload, R.registry, R.reboot }
 
 -- The standard rungs by name, for custom ladders: ladder.rungs_by_name().handle_check
 function M.rungs_by_name()

@@ -8,7 +8,8 @@ return {
        .. "it (DeleteQMPolicy, as netsh ipsec dynamic delete qmpolicy does), then delete the policy again. "
        .. "One that filters still reference is left to the Policy Agent restart.",
   applies = function(ctx, p)
-    if p.gpo or p.kind == "gone" then return false end
+    -- Only where the SPD is what answers: the delete said 0x32DF, or the store cannot tell (Windows).
+    if p.gpo or not (p.last_code == "pending_deletion" or p.before == "unknown") then return false end
     local d = diagnose.of(ctx, p, "spd_filter")
     return d ~= nil and d.qm ~= nil and d.qm.pending and d.qm.sas == 0 and #d.orphans == 0
   end,
