@@ -182,7 +182,7 @@ int win_events_recent(void *ctx, double since, mend_event **out, size_t *n, mend
     (void)ctx;
     *out = NULL;
     *n = 0;
-    evt_api api;
+    evt_api api = { 0 };
     if (load_api(&api, e) != 0)
         return -1;
     double span = now_epoch() - since;
@@ -190,10 +190,11 @@ int win_events_recent(void *ctx, double since, mend_event **out, size_t *n, mend
     wchar_t query[256];
     _snwprintf(query, sizeof query / sizeof *query, EVENTS_QUERY, ms);
     query[sizeof query / sizeof *query - 1] = 0;
+    SetLastError(0);   /* a stub (Wine's) fails without saying why; Windows always says */
     EVT_HANDLE rs = api.query(NULL, L"Security", query, EvtQueryChannelPath | EvtQueryReverseDirection);
     if (!rs) {
         DWORD err = GetLastError();
-        if (err == ERROR_CALL_NOT_IMPLEMENTED || err == ERROR_NOT_SUPPORTED || err == ERROR_INVALID_FUNCTION ||
+        if (err == 0 || err == ERROR_CALL_NOT_IMPLEMENTED || err == ERROR_NOT_SUPPORTED || err == ERROR_INVALID_FUNCTION ||
             err == ERROR_EVT_CHANNEL_NOT_FOUND)
             return unsupported(e, err, "EvtQuery of the Security log is not implemented or the log is absent");
         return win_err(e, err, "cannot query the Security log for IPsec policy events");
