@@ -26,7 +26,10 @@ function M.read(rung, quiet)
   local v = setmetatable({ qm = {}, filters = {}, sas = {}, events = {}, notes = {} }, View)
   local qms, msg, code = spd.qm_policies()
   if qms then
-    for _, q in ipairs(qms) do v.qm[q.name:lower()] = q end
+    for _, q in ipairs(qms) do
+      v.qm[q.name:lower()] = q
+      v.any_pending = v.any_pending or q.pending_deletion == true
+    end
     for _, f in ipairs(spd.filters() or {}) do
       local k = (f.qm_policy or ""):lower()
       v.filters[k] = v.filters[k] or {}
@@ -89,7 +92,9 @@ function View:policy(cur)
     parts[#parts + 1] = stale and ("a stale copy in Group Policy's cache (GPO: " .. tostring(cur.gpo) .. ")")
                         or ("delivered by GPO '" .. tostring(cur.gpo) .. "', which still assigns it")
   end
-  if self.spd_ok then
+  -- The store graph is read only when the SPD holds something pending (a 20,000-policy check
+  -- on a healthy SPD reads no more than before).
+  if self.spd_ok and self.any_pending then
     for _, fa in ipairs(filter_actions(cur)) do
       local q = self.qm[fa:lower()]
       if q and q.pending_deletion then
