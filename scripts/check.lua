@@ -32,7 +32,7 @@ do
     names = pending
     local unknown = {}
     for _, n in ipairs(msg) do   -- pending_names' second result: the policies it cannot classify
-      local cur = ipsec.get(n)
+      local cur = (view.spd_ok or view.events_ok) and ipsec.get(n)
       if cur and view:policy(cur).pending then names[#names + 1] = n else unknown[#unknown + 1] = n end
     end
     if #unknown > 0 then
