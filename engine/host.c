@@ -158,6 +158,16 @@ void mend_spd_sa_free_list(mend_spd_sa *a, size_t n)
     free(a);
 }
 
+void mend_event_free_list(mend_event *a, size_t n)
+{
+    for (size_t i = 0; a && i < n; i++) {
+        free(a[i].source);
+        free(a[i].policy);
+        free(a[i].message);
+    }
+    free(a);
+}
+
 const char *mend_policy_state_name(mend_policy_state s)
 {
     return s == MEND_POLICY_PENDING_DELETION ? "pending_deletion"

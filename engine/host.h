@@ -145,6 +145,16 @@ typedef struct mend_spd_sa {
     char *qm_policy;
 } mend_spd_sa;
 
+/* An event-log record of an IPsec failure that carries 13023 (0x32DF) and names a policy. */
+typedef struct mend_event {
+    double time;               /* seconds since the Unix epoch, on the host's clock */
+    uint32_t id;               /* the event id (win32: the System/EventID of the record) */
+    char *source;              /* the provider that wrote it */
+    uint32_t code;             /* the Windows error it carries: 13023 */
+    char *policy;              /* the policy (or quick-mode policy) it names */
+    char *message;
+} mend_event;
+
 /* ---- the operations, grouped per area ----
  * Every operation returns 0 on success, -1 on failure with *e filled (mend_err_set).
  * Lists are returned as malloc'd arrays freed with the matching mend_*_free_list below.
@@ -245,6 +255,12 @@ typedef struct mend_host_ops {
         int (*delete_qm_policy)(void *ctx, const char *name, mend_err *e);
     } spd;
 
+    struct {
+        /* The events since `since` (host clock, seconds since the epoch) that carry 13023 and
+         * name a policy, newest first. Read-only. */
+        int (*recent)(void *ctx, double since, mend_event **out, size_t *n, mend_err *e);
+    } events;
+
     /* Persists the machine's state at the end of a run (the simulator saves its state file;
      * win32 has nothing to do). Not called in dry-run. */
     int (*commit)(void *ctx, mend_err *e);
@@ -290,6 +306,7 @@ void mend_nic_free_list(mend_nic *a, size_t n);
 void mend_spd_qm_policy_free_list(mend_spd_qm_policy *a, size_t n);
 void mend_spd_filter_free_list(mend_spd_filter *a, size_t n);
 void mend_spd_sa_free_list(mend_spd_sa *a, size_t n);
+void mend_event_free_list(mend_event *a, size_t n);
 
 /* Helpers backends share. */
 char *mend_strdup(const char *s);                 /* NULL-safe: NULL -> "" */

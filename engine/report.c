@@ -269,7 +269,7 @@ const char *mend_report_outcome(const mend_report *r)
         return "failed";
     if (r->forced)
         return r->forced;
-    size_t fixed = 0, reboot = 0, other_problems = 0;
+    size_t fixed = 0, reboot = 0, other_problems = 0, missing = 0;
     const cJSON *p;
     cJSON_ArrayForEach(p, r->policies) {
         const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "outcome");
@@ -278,14 +278,18 @@ const char *mend_report_outcome(const mend_report *r)
         const char *s = o->valuestring;
         if (is(s, "fixed"))
             fixed++;
-        else if (is(s, "healthy") || is(s, "not_found"))
+        else if (is(s, "healthy"))
             ;
+        else if (is(s, "not_found"))
+            missing++;   /* a named policy that does not exist: a typo must not read healthy */
         else if (is(s, "reboot_required"))
             reboot++;
         else
             other_problems++;
     }
     /* A service mend stopped and could not start again leaves the machine worse than found. */
+    if (reboot == 0 && other_problems == 0 && missing)
+        return "not_found";
     if (reboot == 0 && other_problems == 0)
         return mend_report_services_down(r) ? "partial" : fixed ? "fixed" : "healthy";
     if (other_problems == 0)

@@ -137,8 +137,9 @@ else
   note("handles on the store could not be scanned: %s", hmsg)
 end
 
--- ---- blockers, inferred from what can be seen ----
-local policies_out = {}
+-- ---- blockers, inferred from what can be seen (the SPD and the event log too) ----
+local policies_out, events_out = {}, {}
+local view = require("lib.diagnose").read("capture")
 for _, p in ipairs(chosen) do
   local guid = type(p.guid) == "string" and p.guid:match("^{%x+%-%x+%-%x+%-%x+%-%x+}$") and p.guid or nil
   -- The simulator knows no "unknown": a policy the host cannot classify (Windows' store keeps
@@ -160,6 +161,17 @@ for _, p in ipairs(chosen) do
   if state == "pending_deletion" and offloading then
     blockers[#blockers + 1] = "nic_offload"
     why[#why + 1] = "nic_offload: pending while a NIC offloads IPsec"
+  end
+  local d = view:policy(p)
+  if state == "pending_deletion" and d.qm and d.qm.pending and (d.qm.sas > 0 or #d.orphans == 0) then
+    blockers[#blockers + 1] = d.qm.sas > 0 and "spd_sas" or "spd_qm"
+    why[#why + 1] = d.qm.sas > 0 and "spd_sas: its quick-mode policy is pending deletion in the SPD, kept by SAs"
+                    or "spd_qm: its quick-mode policy lingers in the SPD, pending deletion, unreferenced"
+  end
+  -- Recent 13023 events, at the twin's own clock (its "now"), so they stay recent there.
+  for _, ev in ipairs(d.events) do
+    events_out[#events_out + 1] = { policy = ev.policy, id = ev.id, source = ev.source, code = ev.code,
+                                    message = ev.message }
   end
   if #blockers > 0 then out.blockers = blockers end
   if state == "pending_deletion" then
@@ -250,7 +262,7 @@ local text = writer.scenario{
   },
   notes = notes,
   policies = policies_out, services = services_out, processes = procs, handles = handles_out,
-  nics = nics, registry = registry_out, store_nt = NT_STORE,
+  nics = nics, registry = registry_out, store_nt = NT_STORE, events = events_out,
 }
 
 local summary = string.format("%d policies, %d holders, %d NICs, %d registry keys%s", #policies_out, #procs,

@@ -3,15 +3,19 @@
 --   mend check                 every policy pending deletion
 --   mend check "Corp-QM"       the named ones
 -- Exit code: 0 nothing stuck (the Policy Agent and the automatic-start services that depend on it
--- run), 1 a problem was found, or a named policy's state cannot be told (state "unknown", e.g.
+-- run), 1 a problem was found or a named policy does not exist (outcome not_found), or a named policy's state cannot be told (state "unknown", e.g.
 -- on Windows, whose policy store keeps no pending-deletion mark): mend will not call healthy what
 -- it cannot see. Unnamed policies of unknown state are listed in the advice only. This script
 -- only reads: it calls no function that changes the machine.
 local ladder = require "lib.ladder"
+local names_lib = require "lib.names"
+local diagnosis = require "lib.diagnose"
 local handle_check = require "handle_check"
 local offload = require "offload"
 
 local problems = 0
+-- The SPD and the event log, read once: they say what the store cannot (Windows: state unknown).
+local view = diagnosis.read("check")
 
 local names = {}
 do
@@ -26,7 +30,11 @@ do
       return 1
     end
     names = pending
-    local unknown = msg   -- pending_names' second result: the policies it cannot classify
+    local unknown = {}
+    for _, n in ipairs(msg) do   -- pending_names' second result: the policies it cannot classify
+      local cur = (view.spd_ok or view.events_ok) and ipsec.get(n)
+      if cur and view:policy(cur).pending then names[#names + 1] = n else unknown[#unknown + 1] = n end
+    end
     if #unknown > 0 then
       mend.step{ rung = "check", action = "ipsec.policies", ok = true, state = "unknown", policies = #unknown,
                  message = string.format("%d %s of unknown state: not checked (see the advice)", #unknown,
@@ -97,6 +105,22 @@ end
 local function diagnose(name, cur)
   if cur.source == "gpo" then return diagnose_gpo(name, cur) end
   local blockers, caps, visible = {}, {}, {}
+  local d = view:policy(cur)
+  if d.qm and d.qm.pending then
+    blockers[#blockers + 1] = d.qm.sas > 0 and "spd_sas" or (#d.orphans > 0 and "orphan_filter" or "spd_qm")
+    caps.service = #d.orphans == 0 or nil
+    visible[#visible + 1] = string.format("its quick-mode policy '%s' is pending deletion in the SPD, %s", d.qm.name,
+      d.qm.sas > 0 and string.format("kept by %d SA%s (mend fix drops them with --allow service)", d.qm.sas,
+                                     d.qm.sas == 1 and "" or "s")
+      or #d.orphans > 0 and ("still referenced by the filter" .. (#d.orphans == 1 and " " or "s ")
+                             .. table.concat(d.orphans, ", ") .. " (a Policy Agent restart rebuilds them)")
+      or "referenced by nothing (mend fix deletes it there with --allow service)")
+  end
+  if #d.events > 0 then
+    blockers[#blockers + 1] = "event"
+    visible[#visible + 1] = string.format("the event log reported 0x32DF (13023) for it %d time%s this week",
+                                          #d.events, #d.events == 1 and "" or "s")
+  end
   local key = cur.store_key
   if key and key ~= "" then
     local present = reg.exists(key)
@@ -129,10 +153,10 @@ local function diagnose(name, cur)
   end
   for c in pairs(caps) do all_caps[c] = true end
   local gated = next(caps) ~= nil
-  local unknown = cur.state == "unknown"
+  local unknown = cur.state == "unknown" and not d.pending
   local head = unknown and ("state unknown (" .. (cur.state_reason or "the host cannot tell") .. ")")
                or "pending deletion (0x32DF)"
-  mend.step{ policy = name, rung = "check", action = "diagnose", ok = false, blockers = blockers,
+  mend.step{ policy = name, rung = "check", action = "diagnose", ok = false, blockers = blockers, where = d.where,
              holders = held, assigned = cur.assigned, sa_count = cur.sa_count, state = cur.state,
              message = head .. ": " .. table.concat(visible, "; ") }
   mend.outcome(name, { before = cur.state, after = cur.state, outcome = gated and "blocked" or "failed" })
@@ -146,11 +170,13 @@ local function diagnose(name, cur)
   return true
 end
 
-local stuck = {}
+local stuck, missing = {}, {}
 for _, name in ipairs(names) do
   local cur, msg, code = ipsec.get(name)
   if not cur and code == "not_found" then
-    mend.step{ policy = name, rung = "check", action = "ipsec.get", ok = true, message = "no policy has this name" }
+    missing[#missing + 1] = name
+    mend.step{ policy = name, rung = "check", action = "ipsec.get", ok = false, code = code,
+               message = "no policy has this name" }
     mend.outcome(name, { before = "absent", after = "absent", outcome = "not_found" })
   elseif not cur then
     problems = problems + 1
@@ -177,6 +203,10 @@ if #stuck > 1 then
   mend.advise("To fix everything found: " .. ladder.command(#stuck <= 10 and stuck or nil, all_caps))
 end
 
+-- A name that matches nothing is a problem (a typo must not read healthy): the report says
+-- not_found unless something worse was found.
+names_lib.advise_missing(missing, "check")
+if problems == 0 and #missing > 0 then return 1 end
 if problems == 0 then
   log.info("no problem found")
   return 0

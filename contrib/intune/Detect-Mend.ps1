@@ -2,7 +2,8 @@
 #
 # Runs "mend.exe check --summary" (read-only) and keeps Intune's convention:
 #   exit 0  healthy (Intune does nothing)
-#   exit 1  issue found (Intune runs Remediate-Mend.ps1)
+#   exit 1  issue found (Intune runs Remediate-Mend.ps1); a policy named in $MendArguments
+#           that does not exist is one too (a typo must not read compliant forever)
 #   exit 2  mend could not run (Intune shows the detection as failed)
 # The last line of output is mend's one-line summary (under 2,048 characters), which Intune
 # shows as "pre-remediation detection output".

@@ -16,6 +16,7 @@ static const char *const known_ops[] = {
     "sys.clear_resume",
     "nic.list", "nic.set_ipsec_offload", "nic.restart_adapter",
     "spd.qm_policies", "spd.filters", "spd.sas", "spd.delete_sas", "spd.delete_qm_policy",
+    "events.recent",
 };
 
 bool sim_fault_op_known(const char *op)

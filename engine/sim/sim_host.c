@@ -26,10 +26,13 @@ typedef struct sim_host {
         return -1;                                                                                \
     return call;
 
-/* Mutations: also counted, so crash_after can cut the power after the Nth one. */
+/* Mutations: also counted, so crash_after can cut the power after the Nth one; a 13023 answer
+ * is written to the event log, as the Policy Agent's failures are on Windows. */
 #define WRITE_OP(op, target, call)                                                                \
     sim_machine *m = MACHINE(ctx);                                                                \
     int rc = sim_fault_denied(m, op, target, e) ? -1 : (call);                                    \
+    if (rc != 0)                                                                                  \
+        sim_events_record(m, op, target, e);                                                      \
     sim_fault_after_action(m);                                                                    \
     return rc;
 
@@ -265,6 +268,13 @@ static int spd_delete_qm_policy(void *ctx, const char *name, mend_err *e)
     WRITE_OP("spd.delete_qm_policy", name, sim_spd_delete_qm_policy(m, name, e))
 }
 
+static int events_recent(void *ctx, double since, mend_event **out, size_t *n, mend_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    READ_OP("events.recent", NULL, sim_events_recent(m, since, out, n, e))
+}
+
 static int commit(void *ctx, mend_err *e)
 {
     sim_host *sh = ctx;
@@ -296,6 +306,7 @@ static const mend_host_ops sim_ops = {
              sys_resume_clear, sys_boot_time },
     .nic = { nic_list, nic_set, nic_restart },
     .spd = { spd_qm_policies, spd_filters, spd_sas, spd_delete_sas, spd_delete_qm_policy },
+    .events = { events_recent },
     .commit = commit,
     .close = host_close,
 };

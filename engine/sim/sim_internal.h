@@ -41,7 +41,11 @@ enum {
     SIM_B_GPO_CACHE = 1u,
     SIM_B_DRIVER_STATE = 2u,
     SIM_B_NIC_OFFLOAD = 4u,
-    SIM_B_STORE_CORRUPT = 8u
+    SIM_B_STORE_CORRUPT = 8u,
+    /* The SPD (docs/windows-model.md): its quick-mode policy stays pending deletion while SAs
+     * reference it (spd_sas), or lingers unreferenced after the agent half-deleted it (spd_qm). */
+    SIM_B_SPD_SAS = 16u,
+    SIM_B_SPD_QM = 32u
 };
 
 #define SIM_GUID_LEN 38        /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" */
@@ -164,6 +168,10 @@ struct sim_machine {
      * quick-mode policies deleted since the agent started ("guid|name" of the static policy
      * that plumbed each), not saved: a restart re-plumbs them */
     sim_strlist spd_deleted;
+
+    /* the event log: what answered 13023, oldest first; saved, and a reboot keeps it */
+    mend_event *events;
+    size_t nevents, capevents;
 
     /* the session of the host that opened this machine (not saved) */
     const char *state_file;    /* where crash_after saves before dying; NULL = never crash */
@@ -342,6 +350,12 @@ int sim_spd_delete_qm_policy(sim_machine *m, const char *name, mend_err *e);
 void sim_spd_agent_started(sim_machine *m);
 void sim_spd_agent_stopped(sim_machine *m);
 
+/* ---- sim_events.c: the event log ---- */
+/* Records an event when e carries 13023 (any other error is not logged). */
+void sim_events_record(sim_machine *m, const char *op, const char *policy, const mend_err *e);
+int sim_events_recent(sim_machine *m, double since, mend_event **out, size_t *n, mend_err *e);
+void sim_events_free(sim_machine *m);
+
 /* ---- sim_faults.c ---- */
 /* access_denied = { "op", "op:target" }: fills *e and returns true when op on target is denied. */
 bool sim_fault_denied(const sim_machine *m, const char *op, const char *target, mend_err *e);
@@ -362,6 +376,7 @@ void sim_buf_add(sim_buf *b, const char *s, size_t n);
 void sim_buf_puts(sim_buf *b, const char *s);
 void sim_buf_printf(sim_buf *b, const char *fmt, ...) MEND_PRINTF(2, 3);
 void sim_buf_quote(sim_buf *b, const char *s, size_t n);
+void sim_events_save(sim_buf *b, const sim_machine *m);
 int sim_state_save(const sim_machine *m, const char *path, mend_err *e);
 
 /* ---- sim_host.c ---- */

@@ -142,6 +142,7 @@ static void save_policies(sim_buf *b, const sim_machine *m)
         static const struct { unsigned bit; const char *name; } names[] = {
             { SIM_B_GPO_CACHE, "gpo_cache" }, { SIM_B_DRIVER_STATE, "driver_state" },
             { SIM_B_NIC_OFFLOAD, "nic_offload" }, { SIM_B_STORE_CORRUPT, "store_corrupt" },
+            { SIM_B_SPD_SAS, "spd_sas" }, { SIM_B_SPD_QM, "spd_qm" },
         };
         bool stale = !p->in_store && p->in_table;
         if (p->blockers || stale) {
@@ -417,6 +418,7 @@ int sim_state_serialize(const sim_machine *m, char **out, size_t *len, mend_err 
     if (sim_save_registry(&b, m) != 0)
         b.oom = true;
     save_faults(&b, m);
+    sim_events_save(&b, m);
     sim_buf_puts(&b, "}\n");
     if (b.oom) {
         free(b.p);

@@ -11,7 +11,7 @@
 #include "sim_sandbox.h"
 
 static const char *const top_keys[] = { "policies", "services", "processes", "handles", "nics",
-                                        "registry", "faults", "settings", "runtime", NULL };
+                                        "registry", "faults", "settings", "runtime", "events", NULL };
 
 /* ---- settings and runtime ---- */
 
@@ -241,7 +241,7 @@ static int load_processes(sc_ctx *c, int t)
 static const struct { const char *name; unsigned bit; } blocker_names[] = {
     { "gpo_cache", SIM_B_GPO_CACHE }, { "driver_state", SIM_B_DRIVER_STATE },
     { "nic_offload", SIM_B_NIC_OFFLOAD }, { "store_corrupt", SIM_B_STORE_CORRUPT },
-    { "stale_memory", 0 }, { "assigned", 0 },
+    { "spd_sas", SIM_B_SPD_SAS }, { "spd_qm", SIM_B_SPD_QM }, { "stale_memory", 0 }, { "assigned", 0 },
 };
 
 static int load_blockers(sc_ctx *c, int x, const char *where, unsigned *bits, bool *stale, bool *assigned)
@@ -261,7 +261,7 @@ static int load_blockers(sc_ctx *c, int x, const char *where, unsigned *bits, bo
                 break;
         if (k == sizeof blocker_names / sizeof blocker_names[0])
             return sc_fail(c, "%s.blockers[%lu]: unknown blocker '%.60s' (expected gpo_cache, stale_memory, "
-                           "driver_state, nic_offload, store_corrupt or assigned)", where, (unsigned long)i, b);
+                           "driver_state, nic_offload, store_corrupt, spd_sas, spd_qm or assigned)", where, (unsigned long)i, b);
         *bits |= blocker_names[k].bit;
         if (strcmp(b, "stale_memory") == 0)
             *stale = true;
@@ -504,6 +504,7 @@ static int load_faults(sc_ctx *c, int t)
 
 int sim_scenario_registry(sc_ctx *c, int t);
 int sim_scenario_services(sc_ctx *c, int t);
+int sim_events_load(sc_ctx *c, int t);
 void sim_scenario_service_pids(sim_machine *m);
 
 static int build(sc_ctx *c)
@@ -518,7 +519,7 @@ static int build(sc_ctx *c)
     sim_reg_default_tree(c->m);
     if (load_settings(c, t) || load_runtime(c, t, &next_pid) || sim_scenario_services(c, t) ||
         load_processes(c, t) || load_nics(c, t) || load_policies(c, t) || load_handles(c, t) ||
-        sim_scenario_registry(c, t) || load_faults(c, t))
+        sim_scenario_registry(c, t) || load_faults(c, t) || sim_events_load(c, t))
         return -1;
     if (next_pid > c->m->next_pid)
         c->m->next_pid = next_pid;

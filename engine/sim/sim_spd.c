@@ -69,7 +69,8 @@ static int derive(sim_machine *m, spd_qm **out, size_t *n)
         if (p->in_store && sim_policy_assigned(m, p)) {
             q.plumbed = true;
             q.pending = is_deleted(m, p);   /* its filters still reference it */
-        } else if (p->in_table && p->state == MEND_POLICY_PENDING_DELETION && p->sa_count > 0) {
+        } else if (p->in_table && p->state == MEND_POLICY_PENDING_DELETION &&
+                   (p->sa_count > 0 || (p->blockers & SIM_B_SPD_QM))) {
             q.pending = true;
         } else {
             continue;
@@ -247,9 +248,14 @@ int sim_spd_delete_qm_policy(sim_machine *m, const char *name, mend_err *e)
     }
     bool pending = hit->pending;
     bool referenced = hit->plumbed || hit->sas > 0;
+    sim_policy *owner = sim_policy_by_guid(m, hit->owner->guid);
     char key[400];
     deleted_key(hit->owner, key);
     free(q);
+    if (pending && !referenced && owner) {
+        owner->blockers &= ~(unsigned)SIM_B_SPD_QM;   /* nothing holds it any more: it goes */
+        return 0;
+    }
     if (pending)
         return mend_err_set(e, MEND_E_PENDING_DELETION, MEND_WIN_IPSEC_QM_POLICY_PENDING_DELETION, NULL);
     if (sim_strlist_push(&m->spd_deleted, key) != 0)
@@ -259,9 +265,21 @@ int sim_spd_delete_qm_policy(sim_machine *m, const char *name, mend_err *e)
     return 0;
 }
 
+static void forget_spd_blockers(sim_machine *m)
+{
+    for (size_t i = 0; i < m->npol; i++) {
+        sim_policy *p = m->pol[i];
+        p->blockers &= ~(unsigned)SIM_B_SPD_QM;
+        if (p->sa_count == 0)
+            p->blockers &= ~(unsigned)SIM_B_SPD_SAS;
+    }
+}
+
+/* A start rebuilds the SPD from the store: nothing half-deleted is carried over. */
 void sim_spd_agent_started(sim_machine *m)
 {
     sim_strlist_free(&m->spd_deleted);
+    forget_spd_blockers(m);
 }
 
 /* The SPD lives in the agent's memory: its SAs go with it, except the assigned policy's,
@@ -272,4 +290,5 @@ void sim_spd_agent_stopped(sim_machine *m)
     for (size_t i = 0; i < m->npol; i++)
         if (!(m->pol[i]->in_store && sim_policy_assigned(m, m->pol[i])))
             m->pol[i]->sa_count = 0;
+    forget_spd_blockers(m);
 }

@@ -148,6 +148,7 @@ static const mend_host_ops win_ops = {
     .nic = { win_nic_list, nic_set_ipsec_offload, nic_restart },
     .spd = { win_spd_qm_policies, win_spd_filters, win_spd_sas, spd_delete_sas,
              spd_delete_qm_policy },
+    .events = { win_events_recent },
     .commit = win_commit,
     .close = win_close,
 };

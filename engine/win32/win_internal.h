@@ -192,6 +192,8 @@ int win_spd_delete_sas(void *ctx, const char *qm_policy, mend_err *e);
 int win_spd_delete_qm_policy(void *ctx, const char *name, mend_err *e);
 /* Frees the SPD snapshot and unloads winipsec.dll (win_spd_load.c). */
 void win_spd_close(win_ctx *c);
+/* ---- win_events.c ---- */
+int win_events_recent(void *ctx, double since, mend_event **out, size_t *n, mend_err *e);
 /* ---- win_nic_restart.c ---- */
 /* Stops and starts the present device whose driver key is Class\<class_guid>\<sub> (SetupAPI). */
 int win_nic_restart_device(const wchar_t *class_guid, const wchar_t *sub, const char *name, mend_err *e);

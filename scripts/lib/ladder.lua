@@ -23,7 +23,7 @@ local offload = require "offload"
 local M = {}
 
 M.AGENT = "PolicyAgent"
-local CAP_ORDER = { "kill", "registry", "reboot", "nic" }
+local CAP_ORDER = { "kill", "registry", "reboot", "nic", "service" }
 local MANY = 10   -- above this many policies, advice is grouped instead of one line each
 
 local function plural(n, one, many)
@@ -437,9 +437,19 @@ R.identify = {
     end
   end,
   done = function(ctx, set)
-    local stuck = {}
+    local stuck, missing = {}, {}
     for _, p in ipairs(set) do
       if p.kind == "pending" and p.before == "pending_deletion" then stuck[#stuck + 1] = p.name end
+      if p.outcome == "not_found" then missing[#missing + 1] = p.name end
+    end
+    require("lib.names").advise_missing(missing, "fix")
+    -- The SPD and the event log decide what the store cannot tell (Windows: state unknown).
+    for _, p in ipairs(set) do
+      if p.kind == "pending" and p.before == "unknown" then
+        local d = require("lib.diagnose").of(ctx, p, "identify")
+        if d then ctx:step(p, { action = "diagnose", ok = true, after = "unknown", blockers = d.where,
+                                message = (d.pending and "pending deletion: " or "") .. d.text }) end
+      end
     end
     if #stuck > 0 then
       ctx:step(nil, { action = "ipsec.get", ok = true, policies = #stuck,
@@ -810,8 +820,10 @@ R.reboot = {
   end,
 }
 
-M.rungs = { R.identify, R.delete, R.gpupdate, R.restart, R.handle_check, R.unassign, R.offload,
-            R.registry, R.reboot }
+R.spd_sas, R.spd_filter = require "rungs.spd_sas", require "rungs.spd_filter"
+
+M.rungs = { R.identify, R.delete, R.spd_sas, R.spd_filter, R.gpupdate, R.restart, R.handle_check, R.unassign,
+            R.offload, R.registry, R.reboot }
 
 -- The standard rungs by name, for custom ladders: ladder.rungs_by_name().handle_check
 function M.rungs_by_name()

@@ -97,6 +97,11 @@ function M.scenario(s)
   w("  nics = {")
   for _, n in ipairs(s.nics) do w("    " .. fields(n, { "name", "description", "ipsec_offload" }) .. ",") end
   w("  },")
+  if s.events and #s.events > 0 then
+    w("  events = {")
+    for _, ev in ipairs(s.events) do w("    " .. fields(ev, { "policy", "id", "source", "code", "message" }) .. ",") end
+    w("  },")
+  end
   w("  registry = {")
   for _, r in ipairs(s.registry) do
     if #r.values == 0 then

@@ -499,6 +499,27 @@ function spd.delete_sas(qm_policy_name) end
 ---@return mend.code? code
 function spd.delete_qm_policy(name) end
 
+-- ---------------------------------------------------------------- events
+
+---@class mend.Event
+---@field time number seconds since the Unix epoch, on the host's clock
+---@field id integer the event id (Windows: the Security log's PAStore events 5461, 5462, 5474, 5477)
+---@field source string the provider that wrote it
+---@field code integer the Windows error it carries: 13023
+---@field policy string the policy (or quick-mode policy) it names
+---@field message string
+
+---The host's event log: recent IPsec failures that carry 13023 (0x32DF) and name a policy.
+---Under Wine (a stub wevtapi.dll) every call returns nil, message, "unsupported".
+events = {}
+
+---The events of the last `seconds` (default a week), newest first. Read-only.
+---@param seconds? number
+---@return mend.Event[]|nil events
+---@return string? message
+---@return mend.code? code
+function events.recent(seconds) end
+
 -- ---------------------------------------------------------------- log
 
 ---Messages on stderr (string.format semantics).

@@ -44,8 +44,19 @@ static void test_report_outcome_no_policies_is_healthy(void **state)
 static void test_report_outcome_fixed_and_healthy(void **state)
 {
     (void)state;
-    assert_outcome(OUTCOMES("fixed", "healthy", "not_found"), "fixed", 0, 0);
-    assert_outcome(OUTCOMES("healthy", "not_found"), "healthy", 0, 0);
+    assert_outcome(OUTCOMES("fixed", "healthy"), "fixed", 0, 0);
+    assert_outcome(OUTCOMES("healthy", "healthy"), "healthy", 0, 0);
+}
+
+/* A named policy that does not exist is a problem (a typo must not read healthy): not_found,
+ * exit 1, unless something worse decides the run. */
+static void test_report_outcome_missing_name_is_not_found(void **state)
+{
+    (void)state;
+    assert_outcome(OUTCOMES("healthy", "not_found"), "not_found", 1, 1);
+    assert_outcome(OUTCOMES("fixed", "healthy", "not_found"), "not_found", 1, 1);
+    assert_outcome(OUTCOMES("not_found", "blocked"), "failed", 1, 1);
+    assert_outcome(OUTCOMES("not_found", "fixed", "failed"), "partial", 1, 1);
 }
 
 static void test_report_outcome_reboot_required(void **state)
@@ -229,6 +240,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_outcome_no_policies_is_healthy),
         cmocka_unit_test(test_report_outcome_fixed_and_healthy),
+        cmocka_unit_test(test_report_outcome_missing_name_is_not_found),
         cmocka_unit_test(test_report_outcome_reboot_required),
         cmocka_unit_test(test_report_outcome_partial_and_failed),
         cmocka_unit_test(test_report_json_has_designs_fields),

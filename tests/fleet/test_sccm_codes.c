@@ -49,12 +49,12 @@ static void test_sccm_reboot_that_fixed_everything_is_success(void **state)
     mend_report_free(r);
 }
 
-/* Everything else keeps mend's meaning: 0 fixed or healthy, 1 a problem remains. */
+/* Everything else keeps mend's meaning: 0 fixed or healthy, 1 a problem remains (a missing name too). */
 static void test_sccm_other_outcomes_keep_their_codes(void **state)
 {
     (void)state;
     static const struct { const char *outcome; int code; } cases[] = {
-        {"fixed", 0}, {"healthy", 0}, {"not_found", 0}, {"blocked", 1}, {"failed", 1},
+        {"fixed", 0}, {"healthy", 0}, {"not_found", 1}, {"blocked", 1}, {"failed", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         mend_report *r = report_with(cases[i].outcome, 0);

@@ -9,12 +9,14 @@ for i, rung in ipairs(ladder.rungs) do
   t.eq(type(rung.tells), "string", rung.name .. ".tells")
   t.ok(rung.each or rung.act, rung.name .. " has an action")
 end
-t.eq(table.concat(order, ","), "identify,delete,gpupdate,restart,handle_check,unassign,offload,registry,reboot")
+t.eq(table.concat(order, ","), "identify,delete,spd_sas,spd_filter,gpupdate,restart,handle_check,unassign,offload,registry,reboot")
 local r = ladder.rungs_by_name()
 t.eq(r.handle_check.gate, "kill")
 t.eq(r.offload.gate, "nic")
 t.eq(r.registry.gate, "registry")
 t.eq(r.reboot.gate, "reboot")
+t.eq(r.spd_sas.gate, "service")
+t.eq(r.spd_filter.gate, "service")
 t.eq(r.reboot.last_resort, true)
 t.eq(r.delete.gate, nil)
 

@@ -26,6 +26,82 @@ static void reboot(mend_host *h)
     assert_int_equal(h->ops->sys.reboot(h->ctx, "test", &e), 0);
 }
 
+static size_t recent_events(mend_host *h, const char *policy)
+{
+    mend_event *ev = NULL;
+    size_t n = 0, hits = 0;
+    mend_err e;
+    assert_int_equal(h->ops->events.recent(h->ctx, 0, &ev, &n, &e), 0);
+    for (size_t i = 0; i < n; i++)
+        hits += strcmp(ev[i].policy, policy) == 0 && ev[i].code == 13023;
+    mend_event_free_list(ev, n);
+    return hits;
+}
+
+static void test_sim_spd_sas_cleared_by_dropping_the_sas(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "spd_sas");
+    assert_int_equal(recent_events(&h, "Corp-QM"), 1);   /* seeded */
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_PENDING_DELETION);
+    assert_int_equal(e.win32, 13023);
+    assert_int_equal(recent_events(&h, "Corp-QM"), 2);   /* the answer is logged */
+    gpupdate(&h, true);                                   /* a wrong remedy */
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_PENDING_DELETION);
+    assert_int_equal(h.ops->spd.delete_sas(h.ctx, "Corp-QM filter action", &e), 0);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);
+    mend_host_close(&h);
+}
+
+static void test_sim_spd_sas_cleared_by_restart(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "spd_sas");
+    assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    mend_host_close(&h);
+}
+
+static void test_sim_spd_qm_cleared_by_deleting_the_unreferenced_qm_policy(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "spd_qm");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_PENDING_DELETION);
+    mend_spd_qm_policy *q = NULL;
+    size_t n = 0;
+    assert_int_equal(h.ops->spd.qm_policies(h.ctx, &q, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(q[0].pending_deletion, 1);
+    assert_int_equal(q[0].refs, 0);
+    mend_spd_qm_policy_free_list(q, n);
+    assert_int_equal(h.ops->spd.delete_qm_policy(h.ctx, "Corp-QM filter action", &e), 0);
+    assert_int_equal(h.ops->spd.qm_policies(h.ctx, &q, &n, &e), 0);
+    assert_int_equal(n, 0);
+    mend_spd_qm_policy_free_list(q, n);
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_OK);
+    mend_host_close(&h);
+}
+
+static void test_sim_spd_qm_cleared_by_restart_and_reboot_keeps_the_log(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open_scenario(&h, "spd_qm");
+    assert_int_equal(st_delete(&h, "Corp-QM", &e), MEND_E_PENDING_DELETION);
+    reboot(&h);
+    assert_int_equal(recent_events(&h, "Corp-QM"), 1);
+    assert_int_equal(st_state(&h, "Corp-QM"), -1);   /* nothing blocks it after the boot: purged */
+    mend_host_close(&h);
+}
+
 static void test_sim_missed_purge_cleared_by_delete(void **state)
 {
     (void)state;
@@ -501,6 +577,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sim_missed_purge_cleared_by_delete),
+        cmocka_unit_test(test_sim_spd_sas_cleared_by_dropping_the_sas),
+        cmocka_unit_test(test_sim_spd_sas_cleared_by_restart),
+        cmocka_unit_test(test_sim_spd_qm_cleared_by_deleting_the_unreferenced_qm_policy),
+        cmocka_unit_test(test_sim_spd_qm_cleared_by_restart_and_reboot_keeps_the_log),
         cmocka_unit_test(test_sim_gpo_cache_cleared_by_forced_gpupdate),
         cmocka_unit_test(test_sim_gpo_cache_refresh_before_delete_leaves_a_plain_delete),
         cmocka_unit_test(test_sim_stale_memory_cleared_by_restart),

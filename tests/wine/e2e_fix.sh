@@ -70,9 +70,13 @@ desc="... the holder is gone"; check sh -c "! kill -0 $holder 2>/dev/null"
 desc="... the policy is gone from the store"; check sh -c "! wine '$helpers/netsh.exe' ipsec static show policy all | grep -q Corp-QM"
 desc="... a journal was written"; check sh -c "ls '$work'/state/journal*.jsonl >/dev/null 2>&1 || find '$work/state' -name '*.jsonl' | grep -q ."
 
-mend check Corp-QM --json > "$work/check2.json" 2>/dev/null
+mend check --json > "$work/check2.json" 2>/dev/null
 rc=$?
 desc="check afterwards is clean (exit 0)"; check test "$rc" -eq 0
+# Named again, the fixed policy no longer exists: a missing name is a problem (exit 1, not_found).
+mend check Corp-QM --json > "$work/check3.json" 2>/dev/null
+rc=$?
+desc="check of the fixed name says not_found (exit 1)"; check sh -c "test $rc -eq 1 && jq -e '.outcome == \"not_found\"' '$work/check3.json' >/dev/null"
 
 # Gone from the store as delete sees it, stuck in the Policy Agent's memory: the restart rung.
 wine "$helpers/netsh.exe" ipsec static add policy name=Stale-QM description=stale >/dev/null

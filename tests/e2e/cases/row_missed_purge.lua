@@ -8,8 +8,8 @@ return {
       check = function(t, res, work)
         t.check(t.state_policy(t.load_state(work .. "/state.lua"), "Corp-QM") == nil, "Corp-QM still in the saved state")
       end },
-    -- Run again: the name is gone now.
-    { args = { "fix", "Corp-QM" }, exit = 0, policies = { ["Corp-QM"] = { outcome = "not_found" } },
+    -- Run again: the name is gone now, and naming what does not exist is a problem (exit 1).
+    { args = { "fix", "Corp-QM" }, exit = 1, outcome = "not_found", policies = { ["Corp-QM"] = { outcome = "not_found" } },
       actions = { deletes = 0 } },
   },
 }
