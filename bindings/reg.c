@@ -543,6 +543,25 @@ static void free_regfile(void *p, size_t n)
     mend_regfile_free(p);
 }
 
+/* Reads and parses the .reg file named by argument 1, owned at stack slot 2 (closed when the
+ * call returns); NULL with *e set. */
+static mend_regfile *open_regfile(lua_State *L, const char *file, mend_err *e)
+{
+    lua_settop(L, 1);
+    char *buf = NULL;
+    size_t len = 0;
+    if (mend_read_file(file, &buf, &len, e) != 0)
+        return NULL;
+    mend_regfile *rf = NULL;
+    int rc = mend_regfile_parse((const unsigned char *)buf, len, &rf, e);
+    free(buf);
+    if (rc != 0)
+        return NULL;
+    bind_own(L, rf, 1, free_regfile);
+    lua_toclose(L, 2);
+    return rf;
+}
+
 /* Everything the file could delete or overwrite that exists now goes into one backup first
  * (nothing is imported if that fails); *backup stays "" when the file only adds. */
 static int backup_before_import(const mend_engine *eng, const mend_regfile *rf, const char *file,
@@ -577,20 +596,9 @@ static int l_import(lua_State *L)
     mend_err e;
     mend_err_clear(&e);
     const char *file = bind_hoststr(L, 1, &e);
-    if (!file)
+    mend_regfile *rf = file ? open_regfile(L, file, &e) : NULL;
+    if (!rf)
         return bind_fail(L, &e);
-    lua_settop(L, 1);
-    char *buf = NULL;
-    size_t len = 0;
-    if (mend_read_file(file, &buf, &len, &e) != 0)
-        return bind_fail(L, &e);
-    mend_regfile *rf = NULL;
-    int rc = mend_regfile_parse((const unsigned char *)buf, len, &rf, &e);
-    free(buf);
-    if (rc != 0)
-        return bind_fail(L, &e);
-    bind_own(L, rf, 1, free_regfile);
-    lua_toclose(L, 2);
     bool deletes = mend_regfile_deletions(rf) > 0;
     char question[4096 + 64];
     snprintf(question, sizeof question, "Import %s%s?", file,
@@ -602,7 +610,7 @@ static int l_import(lua_State *L)
     if (g == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
     char backup[4096 + 512] = "";
-    rc = backup_before_import(eng, rf, file, backup, sizeof backup, &e);
+    int rc = backup_before_import(eng, rf, file, backup, sizeof backup, &e);
     if (rc == 0 && g == MEND_GUARD_GO)
         rc = mend_regfile_apply(rf, &eng->host, &e);
     bind_guard_end(L, &a, g, rc == 0 ? NULL : &e);
@@ -647,20 +655,9 @@ static int l_parse(lua_State *L)
     mend_err e;
     mend_err_clear(&e);
     const char *file = bind_hoststr(L, 1, &e);
-    if (!file)
+    mend_regfile *rf = file ? open_regfile(L, file, &e) : NULL;
+    if (!rf)
         return bind_fail(L, &e);
-    lua_settop(L, 1);
-    char *buf = NULL;
-    size_t len = 0;
-    if (mend_read_file(file, &buf, &len, &e) != 0)
-        return bind_fail(L, &e);
-    mend_regfile *rf = NULL;
-    int rc = mend_regfile_parse((const unsigned char *)buf, len, &rf, &e);
-    free(buf);
-    if (rc != 0)
-        return bind_fail(L, &e);
-    bind_own(L, rf, 1, free_regfile);
-    lua_toclose(L, 2);
     lua_newtable(L);
     lua_newtable(L);
     mend_regfile_visit(rf, visit_parsed, L);
