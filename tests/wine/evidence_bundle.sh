@@ -16,6 +16,7 @@ export MEND_STATE_DIR="$(win "$work/state")"
 mend() { wine "$mend_exe" "$@"; }
 
 wine "$helpers/netsh.exe" ipsec static add policy name=Corp-QM "description=corporate QM" >/dev/null
+for i in 1 2 3 4 5; do wine "$helpers/netsh.exe" ipsec static add policy name=QM-$i >/dev/null; done
 # A rule whose ipsecData holds a preshared key ("S3cretPSK" in UTF-16LE after the class GUID).
 printf '%s\r\n' 'Windows Registry Editor Version 5.00' '' \
   '[HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ipsecNFA{5a5a5a5a-0000-4000-8000-000000000001}]' \
@@ -25,9 +26,13 @@ printf '%s\r\n' 'Windows Registry Editor Version 5.00' '' \
 wine reg import "$(win "$work/rule.reg")" /reg:64 >/dev/null 2>&1
 wine reg export 'HKLM\SOFTWARE\Policies\Microsoft\Windows\IPSec' "$(win "$work/before.reg")" /y /reg:64 >/dev/null 2>&1
 
-mend capture --evidence "$(win "$work/bundle")" 2>"$work/capture.err"
+MEND_TEST_NETSH_LOG="$(win "$work/netsh.log")" wine "$mend_exe" capture --evidence "$(win "$work/bundle")" \
+  2>"$work/capture.err"
 rc=$?
 desc="capture --evidence exits 0"; check test "$rc" -eq 0
+# Six policies, two netsh starts: static and dynamic show all, once each per bundle.
+desc="netsh started twice in all"; check test "$(grep -c '^netsh' "$work/netsh.log")" -eq 2
+desc="... only to show"; check sh -c "! grep '^netsh' '$work/netsh.log' | grep -v '\[show\] \[all\]'"
 m="$work/bundle/manifest.json"
 desc="the manifest is written"; check test -f "$m"
 desc="... for host local"; check jq -e '.host == "local" and .format == "mend-evidence/1"' "$m"
