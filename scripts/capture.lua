@@ -26,6 +26,10 @@ for _, a in ipairs(mend.args) do
 end
 
 if evidence_dir then
+  if #wanted > 0 then
+    log.error("--evidence collects the whole machine's facts; it takes no policy names (%s)", wanted[1])
+    return 2
+  end
   return require("lib.evidence").write(evidence_dir, force)
 end
 

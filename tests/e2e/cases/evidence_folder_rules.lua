@@ -34,5 +34,9 @@ return {
     t.check(res.stderr:find("--force only applies to mend capture", 1, true), "usage message:\n%s", res.stderr)
     res = t.mend(work, { "capture", "--evidence", dir, "-o", work .. "/x.lua" }, { json = false })
     t.eq(res.rc, 2, "--evidence with -o")
+    res = t.mend(work, { "capture", "--evidence", work .. "/named", "Corp-QM" }, { json = false })
+    t.eq(res.rc, 2, "--evidence with a policy name")
+    t.check(res.stderr:find("takes no policy names", 1, true), "the error says why:\n%s", res.stderr)
+    t.check(not t.exists(work .. "/named/manifest.json"), "nothing written for a refused command")
   end,
 }
