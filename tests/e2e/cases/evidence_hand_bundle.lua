@@ -9,6 +9,8 @@ return {
     t.eq(res.rc, 0, "capture --from-evidence exit code")
     t.check(res.stderr:find("policies read from store.reg", 1, true), "the twin says where its policies came from:\n%s",
             res.stderr)
+    t.check(not res.stderr:find("does not match its sha256", 1, true), "the manifest's sums are the files':\n%s",
+            res.stderr)
     local state = t.load_state(twin)
     local by = {}
     for _, p in ipairs(state.policies or {}) do by[p.name] = p end
