@@ -16,6 +16,7 @@ void mend_bindings_open(lua_State *L, mend_engine *eng)
     bind_register(L, "nic", luaopen_mend_nic);
     bind_register(L, "spd", luaopen_mend_spd);
     bind_register(L, "events", luaopen_mend_events);
+    bind_register(L, "evidence", luaopen_mend_evidence);
     bind_register(L, "log", luaopen_mend_log);
     bind_register(L, "mend", luaopen_mend_mend);
 }

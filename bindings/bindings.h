@@ -18,6 +18,7 @@ int luaopen_mend_sys(lua_State *L);
 int luaopen_mend_nic(lua_State *L);
 int luaopen_mend_spd(lua_State *L);
 int luaopen_mend_events(lua_State *L);
+int luaopen_mend_evidence(lua_State *L);
 int luaopen_mend_log(lua_State *L);
 int luaopen_mend_mend(lua_State *L);
 

@@ -1,4 +1,4 @@
-/* The reg module: typed registry values, keys, guarded delete with a .reg backup, export and import. */
+/* The reg module: typed registry values, keys, guarded delete with a .reg backup, .reg export, import and reading. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,6 +543,25 @@ static void free_regfile(void *p, size_t n)
     mend_regfile_free(p);
 }
 
+/* Reads and parses the .reg file named by argument 1, owned at stack slot 2 (closed when the
+ * call returns); NULL with *e set. */
+static mend_regfile *open_regfile(lua_State *L, const char *file, mend_err *e)
+{
+    lua_settop(L, 1);
+    char *buf = NULL;
+    size_t len = 0;
+    if (mend_read_file(file, &buf, &len, e) != 0)
+        return NULL;
+    mend_regfile *rf = NULL;
+    int rc = mend_regfile_parse((const unsigned char *)buf, len, &rf, e);
+    free(buf);
+    if (rc != 0)
+        return NULL;
+    bind_own(L, rf, 1, free_regfile);
+    lua_toclose(L, 2);
+    return rf;
+}
+
 /* Everything the file could delete or overwrite that exists now goes into one backup first
  * (nothing is imported if that fails); *backup stays "" when the file only adds. */
 static int backup_before_import(const mend_engine *eng, const mend_regfile *rf, const char *file,
@@ -577,20 +596,9 @@ static int l_import(lua_State *L)
     mend_err e;
     mend_err_clear(&e);
     const char *file = bind_hoststr(L, 1, &e);
-    if (!file)
+    mend_regfile *rf = file ? open_regfile(L, file, &e) : NULL;
+    if (!rf)
         return bind_fail(L, &e);
-    lua_settop(L, 1);
-    char *buf = NULL;
-    size_t len = 0;
-    if (mend_read_file(file, &buf, &len, &e) != 0)
-        return bind_fail(L, &e);
-    mend_regfile *rf = NULL;
-    int rc = mend_regfile_parse((const unsigned char *)buf, len, &rf, &e);
-    free(buf);
-    if (rc != 0)
-        return bind_fail(L, &e);
-    bind_own(L, rf, 1, free_regfile);
-    lua_toclose(L, 2);
     bool deletes = mend_regfile_deletions(rf) > 0;
     char question[4096 + 64];
     snprintf(question, sizeof question, "Import %s%s?", file,
@@ -602,7 +610,7 @@ static int l_import(lua_State *L)
     if (g == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
     char backup[4096 + 512] = "";
-    rc = backup_before_import(eng, rf, file, backup, sizeof backup, &e);
+    int rc = backup_before_import(eng, rf, file, backup, sizeof backup, &e);
     if (rc == 0 && g == MEND_GUARD_GO)
         rc = mend_regfile_apply(rf, &eng->host, &e);
     bind_guard_end(L, &a, g, rc == 0 ? NULL : &e);
@@ -616,6 +624,47 @@ static int l_import(lua_State *L)
     return 2;
 }
 
+/* reg.parse: the keys in file order, each once, with the values set under it. Stack: the
+ * result list at -2, a path -> entry index table at -1. */
+static void visit_parsed(void *ud, const char *key, const mend_regval *v)
+{
+    lua_State *L = ud;
+    if (lua_getfield(L, -1, key) == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -2) + 1;
+        lua_createtable(L, 0, 2);
+        bind_setstr(L, "path", key);
+        lua_newtable(L);
+        lua_setfield(L, -2, "values");
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -4, n);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, key);
+    }
+    if (v) {
+        lua_getfield(L, -1, "values");
+        push_value(L, v, NULL);
+        lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+static int l_parse(lua_State *L)
+{
+    mend_err e;
+    mend_err_clear(&e);
+    const char *file = bind_hoststr(L, 1, &e);
+    mend_regfile *rf = file ? open_regfile(L, file, &e) : NULL;
+    if (!rf)
+        return bind_fail(L, &e);
+    lua_newtable(L);
+    lua_newtable(L);
+    mend_regfile_visit(rf, visit_parsed, L);
+    lua_pop(L, 1);
+    return 1;
+}
+
 int luaopen_mend_reg(lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -627,6 +676,7 @@ int luaopen_mend_reg(lua_State *L)
         { "delete", l_delete },
         { "export", l_export },
         { "import", l_import },
+        { "parse", l_parse },
         { NULL, NULL },
     };
     luaL_newlib(L, fns);

@@ -119,6 +119,15 @@ static int apply_option(cli_state *st, const char *name, const char *value, char
             o->plan_path = value;
         else
             o->output = value;
+    } else if (strcmp(name, "--evidence") == 0 || strcmp(name, "--from-evidence") == 0) {
+        if (!*value)
+            return usage_error(err, errlen, "%s needs a folder name", name);
+        if (name[2] == 'e')
+            o->evidence_dir = value;
+        else
+            o->from_evidence = value;
+    } else if (strcmp(name, "--force") == 0) {
+        o->force = true;
     } else if (strcmp(name, "--expect") == 0 || strcmp(name, "--scenario") == 0) {
         if (o->cmd != MEND_CMD_TEST)
             return usage_error(err, errlen, "%s only applies to mend test", name);
@@ -187,9 +196,10 @@ static int option_kind(const char *name)
 {
     static const char *const with_value[] = {"--host", "--allow", "--report", "--journal", "--timeout",
                                               "--max-memory", "--exit-codes", "-o", "--output", "--plan",
-                                              "--expect", "--scenario", "--stop-holder"};
+                                              "--expect", "--scenario", "--stop-holder", "--evidence",
+                                              "--from-evidence"};
     static const char *const flags[] = {"--dry-run", "--yes", "-y", "--json", "--unsafe", "--all-pending",
-                                        "--resume", "--summary", "-q", "--quiet", "-v", "-vv", "--verbose",
+                                        "--resume", "--summary", "--force", "-q", "--quiet", "-v", "-vv", "--verbose",
                                         "--help", "-h", "--version"};
     for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
         if (strcmp(name, with_value[i]) == 0)
@@ -359,6 +369,13 @@ static int check_complete(const mend_options *o, char *err, size_t errlen)
     }
     if (o->output && o->cmd != MEND_CMD_CAPTURE)
         return usage_error(err, errlen, "-o only applies to mend capture");
+    if ((o->evidence_dir || o->from_evidence || o->force) && o->cmd != MEND_CMD_CAPTURE)
+        return usage_error(err, errlen, "%s only applies to mend capture",
+                           o->evidence_dir ? "--evidence" : o->from_evidence ? "--from-evidence" : "--force");
+    if (o->evidence_dir && (o->from_evidence || o->output))
+        return usage_error(err, errlen, "--evidence writes a folder: it takes neither -o nor --from-evidence");
+    if (o->force && !o->evidence_dir)
+        return usage_error(err, errlen, "--force only applies to mend capture --evidence DIR");
     if (o->plan_path && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH && o->cmd != MEND_CMD_RUN &&
         o->cmd != MEND_CMD_APPLY && o->cmd != MEND_CMD_PLAN)
         return usage_error(err, errlen, "--plan only applies to mend fix, mend batch and mend run");
@@ -426,6 +443,9 @@ void mend_cli_usage(FILE *out)
           "  run SCRIPT.lua [ARGS...] run a custom script with the same API (ARGS go to mend.args)\n"
           "  sim init|show|reset [SCENARIO]  manage the simulated host's state\n"
           "  capture [POLICY...] [-o FILE]  write this machine's IPsec state as a simulator scenario\n"
+          "      --evidence DIR       write a read-only bundle of this machine's raw IPsec facts\n"
+          "      --force              (with --evidence) write into a folder that is not empty\n"
+          "      --from-evidence DIR  the twin from a bundle instead of from this machine\n"
           "  apply PLAN.json          carry out a plan written by fix --plan, checking each step first\n"
           "      --dry-run            print the plan for people and change nothing\n"
           "  plan approve PLAN.json   review a plan made elsewhere (on a twin) and sign it for this host\n"

@@ -47,6 +47,9 @@ typedef struct mend_options {
     char **args;               /* run: the script's args; fix/check: policy names; sim: scenario */
     int nargs;
     const char *output;        /* capture: -o FILE (NULL = standard output) */
+    const char *evidence_dir;  /* capture: --evidence DIR (the raw-facts bundle) */
+    const char *from_evidence; /* capture: --from-evidence DIR (a twin from a bundle) */
+    bool force;                /* capture --evidence: --force writes into a non-empty DIR */
     const char *plan_path;     /* fix/batch: --plan FILE (a dry-run that writes the plan); apply, plan: the plan */
     const char *plan_verb;     /* plan: "approve" */
     const char *expect_path;   /* test: --expect FILE (default: SCRIPT's name with .expect.lua) */

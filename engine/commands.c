@@ -345,10 +345,10 @@ static int mend_plan_prepare(run_ctx *c)
         /* Read-only by construction: even a capture.lua edited to change something changes
          * nothing (dry-run), and the simulator's state file is not rewritten. */
         o->dry_run = true;
-        if (o->json && !o->output)
+        if (o->json && !o->output && !o->evidence_dir)
             return setup_error("mend capture --json needs -o FILE: the scenario and the report would both go to "
                                "standard output");
-        c->capture_args = calloc((size_t)o->nargs + 2, sizeof *c->capture_args);
+        c->capture_args = calloc((size_t)o->nargs + 5, sizeof *c->capture_args);
         if (!c->capture_args)
             return setup_error("out of memory");
         int n = 0;
@@ -359,6 +359,21 @@ static int mend_plan_prepare(run_ctx *c)
             snprintf(outarg, sizeof outarg, "--output=%s", o->output);
             c->capture_args[n++] = outarg;
         }
+        /* --evidence DIR, --from-evidence DIR, --force: the script's own arguments, as -o. */
+        static char evarg[4200], fromarg[4200], forcearg[] = "--force";
+        const char *dirs[2] = { o->evidence_dir, o->from_evidence };
+        char *bufs[2] = { evarg, fromarg };
+        static const char *const words[2] = { "--evidence", "--from-evidence" };
+        for (int k = 0; k < 2; k++) {
+            if (!dirs[k])
+                continue;
+            if (strlen(dirs[k]) > 4096)
+                return setup_error("the %s folder name is too long", words[k]);
+            snprintf(bufs[k], 4200, "%s=%s", words[k], dirs[k]);
+            c->capture_args[n++] = bufs[k];
+        }
+        if (o->force)
+            c->capture_args[n++] = forcearg;
         for (int i = 0; i < o->nargs; i++)
             c->capture_args[n++] = o->args[i];
         o->args = c->capture_args;

@@ -169,6 +169,10 @@ typedef struct mend_host_ops {
         int (*delete_)(void *ctx, const char *name, mend_err *e);
         int (*assign)(void *ctx, const char *name, bool on, mend_err *e);
         int (*create)(void *ctx, const char *name, const char *description, mend_err *e);
+        /* Read-only: the text of `netsh ipsec static show all` (dynamic=false) or `netsh ipsec
+         * dynamic show all`, once per call (*text malloc'd, UTF-8). The simulator renders its
+         * model in that shape. */
+        int (*show)(void *ctx, bool dynamic, char **text, mend_err *e);
     } ipsec;
 
     struct {

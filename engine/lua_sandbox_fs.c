@@ -302,6 +302,9 @@ void mend_sandbox_confine(lua_State *L, const mend_engine *eng, const char *scri
             /* capture -o FILE: the bundled capture script writes it. */
             if (o->output)
                 fs_add(L, "allowed", o->output, NULL);
+            /* capture --evidence DIR: the bundle's folder (mend's own files stay protected). */
+            if (o->evidence_dir)
+                fs_add(L, "allowed", o->evidence_dir, NULL);
         }
     }
     lua_setfield(L, LUA_REGISTRYINDEX, FS_REGISTRY_KEY);

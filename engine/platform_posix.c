@@ -5,6 +5,7 @@
 #include "platform.h"
 #include "engine_private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -69,6 +70,25 @@ bool mend_file_exists(const char *path)
 {
     struct stat st;
     return path && stat(path, &st) == 0;
+}
+
+int mend_dir_is_empty(const char *path, bool *empty, mend_err *e)
+{
+    *empty = true;
+    DIR *d = opendir(path);
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        return io_error(e, "open folder", path);
+    }
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL)
+        if (strcmp(ent->d_name, ".") != 0 && strcmp(ent->d_name, "..") != 0) {
+            *empty = false;
+            break;
+        }
+    closedir(d);
+    return 0;
 }
 
 static int write_all(int fd, const void *data, size_t len)

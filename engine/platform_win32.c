@@ -139,6 +139,35 @@ bool mend_file_exists(const char *path)
     return ok;
 }
 
+int mend_dir_is_empty(const char *path, bool *empty, mend_err *e)
+{
+    *empty = true;
+    size_t n = strlen(path);
+    char *pattern = malloc(n + 3);
+    if (!pattern)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory");
+    snprintf(pattern, n + 3, "%s\\*", path);
+    wchar_t *w = widen(pattern);
+    free(pattern);
+    WIN32_FIND_DATAW fd;
+    HANDLE h = w ? FindFirstFileW(w, &fd) : INVALID_HANDLE_VALUE;
+    free(w);
+    if (h == INVALID_HANDLE_VALUE) {
+        DWORD err = GetLastError();
+        if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND)
+            return 0;
+        return mend_err_set(e, MEND_E_IO, err, "cannot open folder %s (0x%lx)", path, (unsigned long)err);
+    }
+    do {
+        if (wcscmp(fd.cFileName, L".") != 0 && wcscmp(fd.cFileName, L"..") != 0) {
+            *empty = false;
+            break;
+        }
+    } while (FindNextFileW(h, &fd));
+    FindClose(h);
+    return 0;
+}
+
 int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e)
 {
     size_t n = strlen(path);

@@ -33,6 +33,11 @@ typedef struct mend_regfile mend_regfile;
 int mend_regfile_parse(const unsigned char *buf, size_t len, mend_regfile **out, mend_err *e);
 void mend_regfile_free(mend_regfile *rf);
 
+/* The keys the file creates and the values it sets, in file order, for readers (deletions are
+ * skipped): fn gets value NULL for a [KEY] line. Paths have short roots. */
+typedef void (*mend_regfile_visit_fn)(void *ud, const char *key, const mend_regval *value);
+int mend_regfile_visit(const mend_regfile *rf, mend_regfile_visit_fn fn, void *ud);
+
 /* How many key deletions ([-KEY]) and value deletions ("v"=-) the file holds. */
 size_t mend_regfile_deletions(const mend_regfile *rf);
 

@@ -616,3 +616,17 @@ int mend_regfile_parse(const unsigned char *buf, size_t len, mend_regfile **out,
     *out = ps.rf;
     return 0;
 }
+
+int mend_regfile_visit(const mend_regfile *rf, mend_regfile_visit_fn fn, void *ud)
+{
+    for (size_t i = 0; i < rf->nops; i++) {
+        const mend_rf_op *op = &rf->ops[i];
+        if (op->kind == MEND_RF_CREATE_KEY) {
+            fn(ud, rf->keys[op->key], NULL);
+        } else if (op->kind == MEND_RF_SET_VALUE) {
+            mend_regval v = { op->name, op->type, op->data, op->size };
+            fn(ud, rf->keys[op->key], &v);
+        }
+    }
+    return 0;
+}

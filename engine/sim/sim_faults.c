@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char *const known_ops[] = {
-    "ipsec.list", "ipsec.get", "ipsec.delete", "ipsec.assign", "ipsec.create",
+    "ipsec.list", "ipsec.get", "ipsec.delete", "ipsec.assign", "ipsec.create", "ipsec.show",
     "svc.query", "svc.start", "svc.stop", "svc.dependents",
     "proc.list", "proc.kill",
     "handles.scan",

@@ -64,6 +64,12 @@ static int ipsec_create(void *ctx, const char *name, const char *description, me
     WRITE_OP("ipsec.create", name, sim_ipsec_create(m, name, description, e))
 }
 
+static int ipsec_show(void *ctx, bool dynamic, char **text, mend_err *e)
+{
+    *text = NULL;
+    READ_OP("ipsec.show", NULL, sim_ipsec_show(m, dynamic, text, e))
+}
+
 static int svc_query(void *ctx, const char *name, mend_service *out, mend_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -296,7 +302,7 @@ static void host_close(void *ctx)
 
 static const mend_host_ops sim_ops = {
     .name = "sim",
-    .ipsec = { ipsec_list, ipsec_get, ipsec_delete, ipsec_assign, ipsec_create },
+    .ipsec = { ipsec_list, ipsec_get, ipsec_delete, ipsec_assign, ipsec_create, ipsec_show },
     .svc = { svc_query, svc_start, svc_stop, svc_dependents },
     .proc = { proc_list, proc_kill },
     .handles = { handles_scan, handles_unseen },

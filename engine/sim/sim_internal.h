@@ -303,6 +303,8 @@ int sim_ipsec_get(void *ctx, const char *name, mend_policy *out, mend_err *e);
 int sim_ipsec_delete(void *ctx, const char *name, mend_err *e);
 int sim_ipsec_assign(void *ctx, const char *name, bool on, mend_err *e);
 int sim_ipsec_create(void *ctx, const char *name, const char *description, mend_err *e);
+/* sim_netsh_show.c: netsh's static or dynamic `show all` text, rendered from the model. */
+int sim_ipsec_show(sim_machine *m, bool dynamic, char **text, mend_err *e);
 
 int sim_svc_query(void *ctx, const char *name, mend_service *out, mend_err *e);
 int sim_svc_start(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e);

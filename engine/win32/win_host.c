@@ -136,7 +136,7 @@ static int spd_delete_qm_policy(void *ctx, const char *name, mend_err *e)
 
 static const mend_host_ops win_ops = {
     .name = "local",
-    .ipsec = { win_ipsec_list, win_ipsec_get, ipsec_delete, ipsec_assign, ipsec_create },
+    .ipsec = { win_ipsec_list, win_ipsec_get, ipsec_delete, ipsec_assign, ipsec_create, win_ipsec_show },
     .svc = { win_svc_query, svc_start, svc_stop, win_svc_dependents },
     .proc = { win_proc_list, proc_kill },
     .handles = { win_handles_scan, win_handles_unseen },

@@ -106,7 +106,7 @@ int win_store_keep(win_ctx *c, win_store *s, mend_err *e);
 const win_store_policy *win_store_find(const win_store *s, const wchar_t *name);
 bool win_store_assigned(const win_store *s, const win_store_policy *p);
 
-/* ---- win_netsh.c: `netsh ipsec static ... policy`, run only to change something ---- */
+/* ---- win_netsh.c: `netsh ipsec static ... policy` to change something; `show all` to read ---- */
 typedef struct win_netsh_answer {
     char *output;              /* what netsh printed, UTF-8 */
     unsigned tag;              /* N of the first "ERR IPsec[N]" line, 0 if none */
@@ -120,6 +120,8 @@ int win_netsh_policy(win_ctx *c, const wchar_t *verb, const wchar_t *name, const
                      const wchar_t *v1, const wchar_t *k2, const wchar_t *v2,
                      win_netsh_answer *a, mend_err *e);
 void win_netsh_answer_clear(win_netsh_answer *a);
+/* Read-only: `netsh ipsec static show all` or `netsh ipsec dynamic show all`, its text as printed. */
+int win_ipsec_show(void *ctx, bool dynamic, char **text, mend_err *e);
 /* netsh's answer on one line for a message. */
 void win_netsh_quote(const win_netsh_answer *a, char *buf, size_t size);
 

@@ -1,4 +1,4 @@
-/* Running `netsh ipsec static ... policy` to change the store, and reading its answer by number. */
+/* Running netsh ipsec: the static policy changes (answers read by number) and the read-only `show all`. */
 #include "win_internal.h"
 
 #include <ctype.h>
@@ -144,6 +144,27 @@ int win_netsh_policy(win_ctx *c, const wchar_t *verb, const wchar_t *name, const
     a->output = r.output;
     a->tag = read_tag(a->output);
     a->win32 = read_win32(a->output);
+    return 0;
+}
+
+int win_ipsec_show(void *ctx, bool dynamic, char **text, mend_err *e)
+{
+    win_ctx *c = ctx;
+    *text = NULL;
+    win_child_result r;
+    if (win_child_run(c->netsh, dynamic ? L"ipsec dynamic show all" : L"ipsec static show all",
+                      NETSH_TIMEOUT_MS, &r, e) != 0)
+        return -1;
+    if (r.exit_code != 0) {
+        win_netsh_answer a = { .output = r.output };
+        char quote[QUOTE_MAX + 8];
+        win_netsh_quote(&a, quote, sizeof quote);
+        mend_err_set(e, MEND_E_IO, r.exit_code, "netsh ipsec %s show all ended with exit code %lu: %s",
+                     dynamic ? "dynamic" : "static", (unsigned long)r.exit_code, quote);
+        win_child_result_clear(&r);
+        return -1;
+    }
+    *text = r.output;
     return 0;
 }
 

@@ -339,6 +339,13 @@ function reg.delete(path, opts) end
 ---@return mend.code? code
 function reg.export(path, file) end
 
+---Reads a .reg file without applying it: its keys in file order, each with its values.
+---@param file string
+---@return {path: string, values: {name: string, type: string, data: any}[]}[]|nil keys
+---@return string? message
+---@return mend.code? code
+function reg.parse(file) end
+
 ---Applies a .reg file. A file with deletions needs the `registry` gate.
 ---@param file string
 ---@return true|nil ok
@@ -519,6 +526,38 @@ events = {}
 ---@return string? message
 ---@return mend.code? code
 function events.recent(seconds) end
+-- ---------------------------------------------------------------- evidence
+
+---What `mend capture --evidence` needs (docs/evidence.md); read-only on the machine.
+evidence = {}
+
+---Creates the folder; one that holds anything is refused (`exists`) unless force.
+---@param dir string
+---@param force? boolean
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function evidence.prepare(dir, force) end
+
+---SHA-256 of data, lower-case hex.
+---@param data string
+---@return string
+function evidence.sha256(data) end
+
+---Exports the keys as a .reg file with every rule's ipsecData blanked past its class GUID.
+---@param file string
+---@param paths string[]
+---@return string[]|nil redacted the blanked values, "KEY\\ipsecData"
+---@return string? message
+---@return mend.code? code
+function evidence.export_store(file, paths) end
+
+---netsh ipsec static|dynamic show all, as printed.
+---@param which "static"|"dynamic"
+---@return string|nil text
+---@return string? message
+---@return mend.code? code
+function evidence.ipsec_show(which) end
 
 -- ---------------------------------------------------------------- log
 
