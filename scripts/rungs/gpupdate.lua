@@ -3,9 +3,10 @@ local quote = require "lib.quote"
 
 return {
   name = "gpupdate",
-  tells = "Refresh computer policy once (gpupdate /target:computer /force /wait:N, N under mend's "
-       .. "own --timeout) for the policies whose delete was accepted but which group policy's cache "
-       .. "keeps listing.",
+  tells = "Refreshes computer policy once (`gpupdate /target:computer /force /wait:N`, computer policy only; "
+       .. "N = 600, or less so it ends inside mend's own --timeout) for the policies whose delete was accepted "
+       .. "but which group policy's cache keeps listing, and for stale copies of GPO-delivered policies (one "
+       .. "that stays after the refresh ends `failed`, never deleted locally).",
   applies = function(_, p) return p.kind == "accepted" or p.kind == "gpo_stale" end,
   act = function(ctx, set)
     -- IPsec policy is computer policy: refreshing user policy too could ask for a logoff.

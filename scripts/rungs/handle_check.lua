@@ -5,11 +5,11 @@ local handle_check = require "handle_check"
 return {
   name = "handle_check",
   gate = "kill",
-  tells = "Find processes holding the policy open (the handle check): lsass.exe, svchost.exe and "
-       .. "Windows' critical processes are normal and never stopped; a known IPsec/VPN client is "
-       .. "stopped, once however many policies it holds, then the delete is retried. Any other "
-       .. "holder is only reported (Windows deletes a key while handles are open), with the "
-       .. "command that allows stopping it.",
+  tells = "Finds the processes holding the policy open (the handle check): lsass.exe, svchost.exe and "
+       .. "Windows' critical processes are normal and never stopped; a known IPsec/VPN client is stopped, "
+       .. "once however many policies it holds, then the delete is retried. Any other holder is only "
+       .. "reported (Windows deletes a key while handles are open) and its policy `blocked`, with the "
+       .. "command that allows stopping it (`--stop-holder NAME`).",
   applies = function(ctx, p)
     if p.kind ~= "in_use" then return false end
     return #holders.blocking(ctx, p) > 0

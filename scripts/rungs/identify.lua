@@ -4,8 +4,11 @@ local advice = require "lib.advice"
 
 return {
   name = "identify",
-  tells = "Find the policies pending deletion (netsh ipsec static show policy all); "
-       .. "active ones are left alone.",
+  tells = "Reads each named policy (netsh ipsec static show policy all): one pending deletion goes on; an "
+       .. "active one is `healthy` and left alone; a name with no policy is `not_found`. A policy Group Policy "
+       .. "delivers never reaches the local rungs: while its GPO assigns it, it ends `blocked` here and the "
+       .. "advice names the GPO to unlink or unassign in Group Policy Management, then "
+       .. "`gpupdate /target:computer /force`; a stale copy no GPO assigns any more goes to `gpupdate` only.",
   when = "candidate",
   each = function(ctx, p)
     local cur, msg, code = ipsec.get(p.name)

@@ -15,11 +15,12 @@ end
 return {
   name = "offload",
   gate = "nic",
-  tells = "For a delete still refused \"in use\" with no holder and no assignment: turn IPsec task "
-       .. "offload off on the adapters that have it (their hardware keeps the old SAs) and restart "
-       .. "each adapter so the change takes effect (its link drops for a few seconds; the previous "
-       .. "values are kept so turning offload on again restores them), then restart the Policy "
-       .. "Agent once so it lets go.",
+  tells = "For a delete still refused \"in use\" with no holder and no assignment: turns IPsec task "
+       .. "offload off on the adapters that have it (their hardware keeps the old SAs) and restarts each "
+       .. "adapter so the change takes effect (its link drops for a few seconds; counted in "
+       .. "`adapter_restarts`; the previous values are kept, so `mend run --allow nic scripts/offload.lua on` "
+       .. "restores them), then PolicyAgent restarts so it lets go. With no adapter offloading it still asks "
+       .. "for that restart, if none happened yet, for offload turned off earlier without one.",
   applies = function(ctx, p)
     if p.kind ~= "in_use" then return false end
     local cur = ctx:get(p)

@@ -9,9 +9,9 @@ return {
   name = "reboot",
   gate = "reboot",
   last_resort = true,
-  tells = "Last resort: reboot once (the IPsec driver resets its table at boot), with "
-       .. "`mend fix --resume` registered as a one-shot scheduled task at startup (as SYSTEM, no "
-       .. "logon needed) to verify and finish after boot.",
+  tells = "Last resort, for what is still stuck and not waiting for a gate you did not open: reboots once "
+       .. "(the IPsec driver resets its table at boot), with `mend fix --resume` registered as a one-shot "
+       .. "scheduled task at startup (as SYSTEM, no logon needed) to verify and finish after boot.",
   applies = function(ctx, p)
     return not p.fatal and not ctx:blocked_by_gate(p)
   end,

@@ -5,11 +5,12 @@ local advice = require "lib.advice"
 return {
   name = "registry",
   gate = "registry",
-  tells = "The nuclear option, for a delete that fails with another error (a corrupt store "
-       .. "entry): back up every store object the policy owns into one .reg, remove the policy "
-       .. "with its ISAKMP object, rules and the filter actions and lists no other policy uses, "
-       .. "clear ActivePolicy if it named it, then restart the Policy Agent once so it rebuilds "
-       .. "its table.",
+  tells = "The nuclear option, for a delete that fails with another error (a corrupt store entry): backs "
+       .. "up every store key the policy owns into one .reg per policy (nothing is removed if that fails; "
+       .. "`reg import FILE` restores it), removes the policy with its ISAKMP object, rules (`ipsecNFA`) "
+       .. "and the filter actions and lists no other policy uses (shared ones only lose its rules), clears "
+       .. "ActivePolicy if it named it, never the parent `...\\Policy\\Local` nor a GPO-delivered "
+       .. "policy; then PolicyAgent restarts so it rebuilds its table.",
   applies = function(_, p) return p.kind == "io" or p.kind == "other" end,
   act = function(ctx, set)
     -- One backup per policy: each restores its own graph, and one refused or failed removal

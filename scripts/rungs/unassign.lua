@@ -3,8 +3,9 @@ local quote = require "lib.quote"
 
 return {
   name = "unassign",
-  tells = "Unassign the policy (netsh ipsec static set policy assign=n): the pending-deletion "
-       .. "flag sometimes clears only when no network uses it; then delete it.",
+  tells = "For a policy still \"in use\" that is the assigned one: unassigns it (netsh ipsec static set "
+       .. "policy assign=n), since the pending-deletion flag sometimes clears only when no network uses it, "
+       .. "then deletes it; the advice says how to recreate and re-assign it.",
   applies = function(ctx, p)
     if p.kind ~= "in_use" then return false end
     local cur = ctx:get(p)
