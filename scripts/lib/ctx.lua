@@ -239,37 +239,87 @@ function Ctx:restart_agent(set, why)
   return false
 end
 
--- The least disruption: a rung whose remedy ends in a PolicyAgent restart asks for it here.
--- Its policies wait while every other rung that can act first does (offload off, store entries
--- removed, holders stopped); then the driver restarts once for all of them (restart_waiting).
-function Ctx:want_restart(set, why)
-  local w = self.restart_wanted or { set = {}, whys = {}, rung = self.rung }
+-- One refresh of computer policy, now, for `set`. IPsec policy is computer policy: refreshing
+-- user policy too could ask for a logoff.
+function Ctx:gpupdate(set)
+  local ok, args_or_msg, code = sys.gpupdate{ force = true }
+  self:step(nil, { action = "sys.gpupdate", target = ok and args_or_msg or "/target:computer /force", ok = ok == true,
+                   code = code, policies = #set,
+                   message = ok and ("refreshed computer policy for " .. plural(#set, "policy", "policies"))
+                             or args_or_msg })
+  if not ok then
+    for _, p in ipairs(set) do self:fail(p, "gpupdate /target:computer /force failed: " .. args_or_msg) end
+  end
+  return ok == true
+end
+
+-- The least disruption: the actions a run does at most once, whatever the mix of blockers, in
+-- the order the driver does them. The restart comes first because a group-policy cache's copy
+-- is the last blocker a delete reveals (it answers success once nothing else holds the policy).
+M.ONCE = { "restart", "gpupdate" }
+local ONCE = {
+  restart = function(ctx, set, whys)
+    local why = "for " .. plural(#set, "policy", "policies")
+    if #whys == 1 then
+      why = why .. " " .. whys[1].why
+    else
+      local parts = {}
+      for i, w in ipairs(whys) do parts[i] = w.n .. " " .. w.why end
+      why = "once " .. why .. ": " .. table.concat(parts, ", ")
+    end
+    return ctx:restart_agent(set, why)
+  end,
+  gpupdate = function(ctx, set) return ctx:gpupdate(set) end,
+}
+
+-- A rung whose remedy is one of M.ONCE asks for it here (`why` says what the policies are, for
+-- the step: "only in its memory"). Its policies
+-- wait while every rung that can act first does (offload off, store entries removed, holders
+-- stopped); then the driver does the action once for all of them (Ctx:do_waiting).
+function Ctx:want(action, set, why)
+  assert(ONCE[action], "ctx:want: no once-per-run action " .. tostring(action))
+  self.wanted = self.wanted or {}
+  local w = self.wanted[action] or { set = {}, whys = {}, rung = self.rung }
+  local n = 0
   for _, p in ipairs(set) do
     if not p.waiting then
       p.waiting = self.rung
       w.set[#w.set + 1] = p
+      n = n + 1
     end
   end
-  w.whys[#w.whys + 1] = why
-  self.restart_wanted = w
+  local found
+  for _, have in ipairs(w.whys) do
+    if have.why == why then found = have end
+  end
+  if found then
+    found.n = found.n + n
+  elseif n > 0 then
+    w.whys[#w.whys + 1] = { why = why, n = n }
+  end
+  self.wanted[action] = w
 end
 
--- The wanted restart, if any: once, then the delete is retried on each policy that waited,
--- fixed by the rung that asked. Returns whether it restarted (the driver climbs again then).
-function Ctx:restart_waiting()
-  local w = self.restart_wanted
-  if not w then return false end
-  self.restart_wanted = nil
-  self.rung = w.rung
-  local ok = self:restart_agent(w.set, table.concat(w.whys, "; "))
-  for i, p in ipairs(w.set) do
-    self.rung, p.waiting = p.waiting, nil
-    if ok and not p.outcome then self:retry(p) end
-    p.hold = nil
-    if i % 500 == 0 then self:progress() end
+-- The first wanted action, once: then the delete is retried on each policy that waited, fixed by
+-- the rung that asked. Returns whether it acted (the driver climbs again, then asks again).
+function Ctx:do_waiting()
+  for _, action in ipairs(M.ONCE) do
+    local w = self.wanted and self.wanted[action]
+    if w then
+      self.wanted[action] = nil
+      self.rung = w.rung
+      local ok = ONCE[action](self, w.set, w.whys)
+      for i, p in ipairs(w.set) do
+        self.rung, p.waiting = p.waiting, nil
+        if ok and not p.outcome then self:retry(p) end
+        p.hold = nil
+        if i % 500 == 0 then self:progress() end
+      end
+      self:progress()
+      return true
+    end
   end
-  self:progress()
-  return true
+  return false
 end
 
 return M

@@ -14,9 +14,9 @@
 --   last_resort true for the reboot: climbed only when no other rung can act any more
 -- After `act`, the driver retries the delete on each policy of the set (unless the rung held
 -- it back, e.g. because its gate said no) and verifies with ipsec.get; a policy that is gone
--- is `fixed` with that rung's name. A rung whose remedy ends in a PolicyAgent restart calls
--- ctx:want_restart(set, why): the driver restarts once, after every other rung that can act
--- first has, and retries those policies then.
+-- is `fixed` with that rung's name. A rung whose remedy is a PolicyAgent restart or a group-policy
+-- refresh calls ctx:want("restart"|"gpupdate", set, why) instead of doing it: the driver does
+-- each at most once per run, after every rung that can act first has, and retries then.
 --
 -- Custom ladders reuse the driver with their own list:
 --   local ladder = require "lib.ladder"
@@ -97,8 +97,8 @@ end
 
 -- Every ordinary rung, again and again while one still acts: a rung acts once per pass for
 -- all its policies, and a second pass only happens when an alternative uncovered a blocker an
--- earlier rung handles (say a VPN client that also hid a group-policy cache). A PolicyAgent
--- restart a rung asked for waits until no rung can act first, then serves all of them at once.
+-- earlier rung handles (say a VPN client that also hid a group-policy cache). A restart or a
+-- gpupdate a rung asked for waits until no rung can act first, then serves all of them at once.
 function Ctx:climb_all(rungs)
   repeat
     local acted = true
@@ -110,7 +110,7 @@ function Ctx:climb_all(rungs)
         end
       end
     end
-  until not self:restart_waiting()
+  until not self:do_waiting()
 end
 
 -- After a reboot that happened at once (the simulator): verify, then climb again without it.

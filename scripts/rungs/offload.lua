@@ -70,9 +70,9 @@ return {
         .. "effect. Leave it off: the article's prevention tip, since offload is what kept the policy stuck. "
         .. "To turn it on again with the values it had: mend run --allow nic scripts/offload.lua on",
         table.concat(names, ", ")))
-      ctx:want_restart(set, "with IPsec task offload off")
+      ctx:want("restart", set, "with IPsec task offload off")
     else
-      ctx:want_restart(set, "so it drops SAs an adapter may still hold")
+      ctx:want("restart", set, "whose SAs an adapter may still hold")
     end
   end,
 }

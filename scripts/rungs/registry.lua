@@ -44,7 +44,7 @@ return {
       ctx:note(string.format("%d policies were removed from the store; each has a .reg backup in mend's backups folder.", #backups))
     end
     if #removed > 0 then
-      ctx:want_restart(removed, "after removing " .. quote.plural(#removed, "policy", "policies") .. " from the store")
+      ctx:want("restart", removed, "removed from the store")
     end
   end,
 }

@@ -1,5 +1,4 @@
 -- Rung restart: the PolicyAgent restart for policies gone from the store but in its memory.
-local quote = require "lib.quote"
 
 return {
   name = "restart",
@@ -9,6 +8,6 @@ return {
        .. "again after it. A PolicyAgent restart needs no `service` gate, and a run makes at most one.",
   when = "stale",
   act = function(ctx, set)
-    ctx:want_restart(set, "for " .. quote.plural(#set, "policy", "policies") .. " only in its memory")
+    ctx:want("restart", set, "only in its memory")
   end,
 }

@@ -145,7 +145,7 @@ okay "malformed plans exit 2"
 # ---- the plan for people ----
 "$MEND" apply demo.json --dry-run >demo.txt 2>&1
 [ $? -eq 0 ] || bad "apply --dry-run exit code"
-for t in "12 steps:" "8. proc.kill(4242)   [gate: kill]" "on:      proc.kill vpnagent.exe (pid 4242)" "assumes: process 4242 vpnagent.exe" \
+for t in "12 steps:" "7. proc.kill(4242)   [gate: kill]" "on:      proc.kill vpnagent.exe (pid 4242)" "assumes: process 4242 vpnagent.exe" \
          "gates:   kill,nic (mend apply needs --allow kill,nic)" \
          "by:      mend --allow kill,nic --host sim:demo.plan.lua --plan demo.json --all-pending fix"; do
   grep -qF -- "$t" demo.txt || bad "text rendering lacks '$t'"
