@@ -1,5 +1,5 @@
--- The ladder's run context (Ctx): policy records, steps, outcomes, the delete-and-verify every
--- rung shares, gate refusals, and the one PolicyAgent restart that serves the whole run.
+-- The ladder's run context (Ctx): what one run knows of each policy, and the calls every rung
+-- shares (delete and verify, gate refusals, the once-per-run restart and gpupdate).
 local quote = require "lib.quote"
 local advice = require "lib.advice"
 

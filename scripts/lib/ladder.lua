@@ -1,5 +1,5 @@
--- The fix ladder's driver: loads the rungs (scripts/rungs/, in rungs/order.lua's order), checks
--- each, and climbs them set-based for every stuck policy, with the fewest disruptions.
+-- The fix ladder's driver: climbs the checked rungs (scripts/rungs/, in rungs/order.lua's order)
+-- set-based for every stuck policy, with the fewest disruptions.
 --
 -- A rung is a table (the format lib/rung.lua checks; scripts/rungs/*.lua are the standard ones):
 --   name        what the report calls it ("fixed by rung X")

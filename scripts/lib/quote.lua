@@ -1,5 +1,5 @@
--- Command lines in advice: names quoted so the admin can paste them, and the `mend fix` that
--- allows what a run was refused.
+-- Command lines in advice, quoted so the admin can paste them: the `mend fix` that allows what a
+-- run was refused, and the command that starts a service again.
 local M = {}
 
 M.CAP_ORDER = { "kill", "registry", "reboot", "nic" }
