@@ -32,7 +32,7 @@ return {
         -- Not a known IPsec/VPN client: stopping it is the admin's call, so the policy is
         -- blocked and the advice names the exact flags (kill gate and --stop-holder).
         ctx:step(nil, { action = "proc.kill", target = who, ok = false, pid = pid, process = h.process,
-                        code = "not_permitted", gate = "kill",
+                        code = "not_permitted", gate = ctx.rung.gate,
                         message = "not stopped: not a known IPsec/VPN client, and Windows deletes a key "
                                .. "while handles are open; --stop-holder " .. h.process .. " allows it" })
         for _, p in ipairs(held) do
