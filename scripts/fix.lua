@@ -6,8 +6,9 @@
 --   mend fix --resume "Corp-QM"        after the reboot the ladder asked for: verify, then finish
 --   mend batch list.txt                the names in a file (one a line, # comments)
 --
--- The ladder itself (its rungs, their order and wording) is scripts/lib/ladder.lua. The exit
--- code comes from the report: 0 fixed or healthy, 1 a problem remains, 3 reboot required.
+-- The ladder itself: its rungs and their wording in scripts/rungs/, their order in
+-- scripts/rungs/order.lua, the driver in scripts/lib/ladder.lua. The exit code comes from the
+-- report: 0 fixed or healthy, 1 a problem remains, 3 reboot required.
 local ladder = require "lib.ladder"
 
 local names, seen = {}, {}

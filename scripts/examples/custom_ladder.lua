@@ -3,21 +3,16 @@
 --   mend run --allow kill scripts/examples/custom_ladder.lua "Corp-QM" ...
 --
 -- Reuses the standard driver (scripts/lib/ladder.lua) with a different list: the handle check
--- right after the first delete (our VPN client is the usual culprit), a rung of our own that
--- waits for the asynchronous delete before refreshing anything, and no registry surgery, no
--- NIC change and no reboot: what needs those ends `failed` with the steps in the report.
+-- right after the first delete (our VPN client is the usual culprit), a rung of our own (in
+-- scripts/examples/rungs/settle.lua) that waits for the asynchronous delete before refreshing
+-- anything, and no registry surgery, no NIC change and no reboot: what needs those ends
+-- `failed` with the steps in the report.
 local ladder = require "lib.ladder"
 local r = ladder.rungs_by_name()
 
-local settle = {
-  name = "settle",
-  tells = "Wait five seconds once, then verify: the Policy Agent processes deletes asynchronously.",
-  applies = function(_, p) return p.kind == "accepted" or p.kind == "stale" end,
-  act = function(ctx, set)
-    sys.sleep(5)
-    ctx:step(nil, { action = "sys.sleep", ok = true, message = "waited 5 s for " .. #set .. " policies" })
-  end,
-}
+-- A rung from its own file (scripts/examples/rungs/settle.lua, found beside this script),
+-- checked as it loads: a misspelt field stops the run (exit 2) before anything is done.
+local settle = ladder.load("rungs.settle")
 
 local rungs = { r.identify, r.delete, r.handle_check, r.unassign, settle, r.gpupdate, r.restart }
 

@@ -1,5 +1,6 @@
 -- The ladder is data: the standard rungs in the article's order, each saying what it does and
--- which gate it needs; commands in advice quote names so they can be pasted.
+-- which gate it needs, each checked when it loads; commands in advice quote names so they can be
+-- pasted.
 local t = require "testlib"
 local ladder = require "lib.ladder"
 
@@ -19,6 +20,38 @@ t.eq(r.spd_sas.gate, "service")
 t.eq(r.spd_filter.gate, "service")
 t.eq(r.reboot.last_resort, true)
 t.eq(r.delete.gate, nil)
+
+-- The order is scripts/rungs/order.lua's (the line an admin edits); each name is a file there.
+t.eq(table.concat(require "rungs.order", ","), table.concat(order, ","))
+-- when = "<kind>" is the shorthand for an applies on p.kind; the driver honours it.
+t.eq(r.delete.when, "pending")
+t.eq(r.restart.when, "stale")
+
+-- Every rung is checked: unknown keys by name, required fields, exactly one of each/act, the
+-- gate a capability, the kind one the ladder sets; ladder.run refuses before acting.
+local act = function() end
+local bad = {
+  { { name = "x", tells = "t", aplies = act, act = act }, "rung 'x' (test): unknown field 'aplies'" },
+  { { name = "x", act = act }, "the field 'tells' is missing" },
+  { { tells = "t", act = act }, "the field 'name' is missing" },
+  { { name = "x", tells = "t", act = act, each = act }, "exactly one of 'each'" },
+  { { name = "x", tells = "t" }, "exactly one of 'each'" },
+  { { name = "x", tells = "t", act = "later" }, "'act' must be a function, not a string" },
+  { { name = "x", tells = "t", act = act, gate = "kil" }, "gate 'kil' is not a capability" },
+  { { name = "x", tells = "t", act = act, when = "in-use" }, "when = 'in-use' is not a kind" },
+  { { name = "x", tells = "t", act = act, when = "stale", applies = act }, "give one of them" },
+  { { name = "x", tells = "t", act = act, last_resort = "yes" }, "'last_resort' must be a boolean" },
+  { "x", "rung (test) is a string, not a table" },
+}
+for _, case in ipairs(bad) do
+  local ok, msg = ladder.check(case[1], "test")
+  t.eq(ok, nil, case[2])
+  t.ok(msg:find(case[2], 1, true), msg)
+end
+t.ok(ladder.check({ name = "x", tells = "t", gate = "nic", when = "in_use", act = act, done = act, last_resort = false }))
+t.raises("unknown field 'aplies'", ladder.run, { r.identify, { name = "x", tells = "t", aplies = act, act = act } },
+         { names = { "QM-Purge" } })
+t.eq(ipsec.get("QM-Purge").state, "pending_deletion", "nothing was done before the check")
 
 -- mend.host is "sim": POSIX shell quoting.
 t.eq(ladder.quote("Corp-QM"), '"Corp-QM"')

@@ -42,4 +42,27 @@ t.eq(ipsec.get("Server-Active").state, "active")
 local ctx2 = ladder.run({ r.identify, r.delete, r.registry }, { names = { "QM-Corrupt" } })
 t.eq(ctx2.by_name["QM-Corrupt"].outcome, "blocked")
 t.eq(ctx2.by_name["QM-Corrupt"].needs.registry ~= nil, true)
+-- A rung's gate is what a refusal records: ctx:refused needs no capability of its own.
+local gated = { name = "gated", tells = "t", gate = "nic", when = "in_use",
+                act = function(ctx, set) for _, p in ipairs(set) do ctx:refused(p, "a test action", "refused") end end }
+local ctx3 = ladder.run({ r.identify, r.delete, gated }, { names = { "QM-Offload" } })
+t.eq(ctx3.by_name["QM-Offload"].outcome, "blocked")
+t.eq(ctx3.by_name["QM-Offload"].rung, "gated")
+t.ok(ctx3.by_name["QM-Offload"].needs.nic)
+
+-- Two rungs that each need PolicyAgent to start again share one restart, done after both
+-- acted (the e2e least_disruption_all_blockers checks what it frees).
+local restarts_seen = {}
+local function asking(name, kind)
+  return { name = name, tells = "t", when = kind, act = function(ctx, set)
+    restarts_seen[name] = ctx.restarts
+    ctx:want("restart", set, "for " .. name)
+  end }
+end
+local ctx4 = ladder.run({ r.identify, r.delete, asking("first", "in_use"), asking("second", "io") },
+                        { names = { "QM-Driver", "QM-Corrupt" } })
+t.eq(ctx4.restarts, 1, "one restart for both rungs")
+t.eq(restarts_seen, { first = 0, second = 0 }, "both asked before it happened")
+t.eq(ctx4.by_name["QM-Driver"].waiting, nil, "no policy left waiting")
+t.eq(ctx4.by_name["QM-Driver"].outcome, "failed", "a restart does not clear driver state")
 return t.finish()

@@ -11,7 +11,8 @@ return {
       if p.state == "pending_deletion" then stuck[#stuck + 1] = p.name end
     end
     res = t.mend(work, { "fix", "--allow", "kill,nic,registry" }, { host = false })
-    t.expect(res, { exit = 0, outcome = "fixed", count = #stuck, actions_max = { gpupdates = 1, reboots = 0 } }, "demo fix")
+    t.expect(res, { exit = 0, outcome = "fixed", count = #stuck, actions = { service_restarts = 1 },
+                    actions_max = { gpupdates = 1, reboots = 0 } }, "demo fix")
     local rungs = {}
     for _, name in ipairs(stuck) do
       local p = t.policy(res.report, name)
@@ -24,7 +25,7 @@ return {
     local st = t.load_state(work .. "/state/sim-state.lua")
     local iso = t.state_policy(st, "Server-Isolation")
     t.check(iso and iso.state == "active" and iso.assigned, "Server-Isolation must stay active and assigned")
-    -- The VPN agent depends on PolicyAgent: every restart of the ladder brings it back.
+    -- The VPN agent depends on PolicyAgent: the one restart of the ladder brings it back.
     local vpn = st.services and st.services.VpnAgent
     t.check(vpn and vpn.state == "running", "the demo's VpnAgent must run after the fix")
     t.check((res.report.actions.service_starts or 0) >= 1, "the VpnAgent start is counted")

@@ -1,4 +1,5 @@
--- scripts/examples/custom_ladder.lua: the driver with a custom order and a rung of its own; what
+-- scripts/examples/custom_ladder.lua: the driver with a custom order and a rung of its own,
+-- loaded from its own file (scripts/examples/rungs/settle.lua: its step shows it ran); what
 -- needs a rung it left out (reboot) ends failed, and no reboot happens even with --allow all.
 return {
   scenario_text = [[

@@ -1,0 +1,156 @@
+-- The advice at the end of a ladder run: what blocked each policy and the command that allows
+-- it, the reboot and its resume, what failed and why, and what Group Policy has to do.
+local quote = require "lib.quote"
+local handle_check = require "handle_check"
+
+local plural = quote.plural
+
+local M = {}
+
+M.MANY = 10   -- above this many policies, advice is grouped instead of one line each
+local MANY = M.MANY
+
+M.GPUPDATE = "gpupdate /target:computer /force"
+
+-- What the admin does about a stuck policy a GPO delivers (cur: what ipsec.get returned). The
+-- local store cannot remove Group Policy's cached copy: the GPO must stop assigning it.
+function M.gpo(name, cur)
+  if cur.gpo_assigned == false then
+    return string.format("%s is a stale copy in Group Policy's cache (GPO: %s): no GPO assigns it any more, "
+      .. "and one refresh of computer policy clears it (mend fix %s runs %s)", name, cur.gpo,
+      quote.quote(name), M.GPUPDATE)
+  end
+  return string.format("%s comes from Group Policy: the GPO '%s' assigns it, so no local delete can remove it. "
+    .. "In Group Policy Management, unlink that GPO from this computer's OU or unassign its IPsec policy, "
+    .. "then run: %s", name, cur.gpo, M.GPUPDATE)
+end
+
+local function needed_caps(p, with_reboot)
+  local caps, whats = {}, {}
+  for _, c in ipairs(p.need_order) do
+    if with_reboot or c ~= "reboot" then
+      caps[c] = true
+      whats[#whats + 1] = p.needs[c]
+    end
+  end
+  return caps, whats
+end
+
+function M.blocked(list)
+  if #list <= MANY then
+    local all_caps, all_names = {}, {}
+    local all_holders = {}
+    for _, p in ipairs(list) do
+      local caps, whats = needed_caps(p, false)
+      mend.advise(string.format("%s is blocked: it needs %s, which was not allowed. To allow it: %s",
+                                p.name, table.concat(whats, "; and "), quote.command({ p.name }, caps, p.stop_holders)))
+      for c in pairs(caps) do all_caps[c] = true end
+      for n in pairs(p.stop_holders or {}) do all_holders[n] = true end
+      all_names[#all_names + 1] = p.name
+    end
+    if #list > 1 then
+      mend.advise("All of them at once: " .. quote.command(all_names, all_caps, all_holders))
+    end
+    return
+  end
+  local groups, order = {}, {}
+  for _, p in ipairs(list) do
+    local caps = needed_caps(p, false)
+    local key = {}
+    for _, c in ipairs(quote.CAP_ORDER) do if caps[c] then key[#key + 1] = c end end
+    key = table.concat(key, ",")
+    if not groups[key] then
+      groups[key] = { caps = caps, names = {}, holders = {} }
+      order[#order + 1] = key
+    end
+    table.insert(groups[key].names, p.name)
+    for n in pairs(p.stop_holders or {}) do groups[key].holders[n] = true end
+  end
+  for _, key in ipairs(order) do
+    local g = groups[key]
+    mend.advise(string.format("%s are blocked: they need --allow %s, which was not given (first: %s). "
+      .. "To allow it for every policy pending deletion: %s", plural(#g.names, "policy", "policies"), key,
+      table.concat(g.names, ", ", 1, math.min(3, #g.names)), quote.command(nil, g.caps, g.holders)))
+  end
+end
+
+function M.reboot(ctx, list)
+  if #list == 0 then return end
+  local names = {}
+  for _, p in ipairs(list) do names[#names + 1] = p.name end
+  local shown = #names <= MANY and names or nil
+  local quoted = {}
+  for i, n in ipairs(shown or {}) do quoted[i] = quote.quote(n) end
+  local resume = "mend fix --resume " .. (shown and table.concat(quoted, " ") or "--all-pending")
+  if not quote.all_cmd_safe(shown) then resume = "mend batch --resume " .. quote.LIST_FILE .. quote.LIST_NOTE end
+  if ctx.reboot_initiated then
+    if ctx.resume_unregistered then
+      mend.advise(string.format("Windows is restarting to clear %s, but the resume could not be registered "
+        .. "(%s): after boot, run `%s` yourself to verify and finish.", plural(#names, "policy", "policies"),
+        ctx.resume_unregistered, resume))
+    else
+      mend.advise(string.format("Windows is restarting to clear %s; after boot `%s` runs by itself "
+        .. "(the scheduled task \\mend\\resume, at startup as SYSTEM, no logon needed) to verify and finish.",
+        plural(#names, "policy", "policies"), resume))
+    end
+    -- InitiateSystemShutdownEx without forcing applications closed: a success return does not
+    -- mean the restart will happen.
+    mend.advise("The restart starts in 30 seconds, but an application with unsaved data in the console "
+      .. "session can hold it \"in progress\" until someone answers it: if the machine has not restarted "
+      .. "after a few minutes, check the console, or cancel with `shutdown /a` and restart when convenient "
+      .. "(the task still resumes at the next boot within 7 days).")
+    return
+  end
+  local subject = shown and table.concat(names, ", ") or plural(#names, "policy", "policies")
+  -- Why: what the last rung ran into, when it was one thing; else the driver state.
+  local why = "nothing else the ladder can do clears it; the IPsec driver keeps it until boot"
+  local last = list[1].errors[#list[1].errors]
+  if #list == 1 and last then why = last end
+  mend.advise(string.format("%s: only a reboot can clear %s now (%s). To let mend reboot and finish after "
+    .. "boot: %s - or reboot when convenient and then run: %s", subject, #names == 1 and "it" or "them", why,
+    quote.command(shown, { reboot = true }), resume))
+end
+
+-- A policy still refused "in use" whose handle scan was partly blind: say where it could not look.
+function M.unseen(policies)
+  local names, unseen = {}, nil
+  for _, p in ipairs(policies) do
+    if p.outcome ~= "fixed" and p.outcome ~= "healthy" and p.outcome ~= "not_found" and p.kind == "in_use"
+       and p.unseen and #p.unseen > 0 then
+      names[#names + 1] = p.name
+      unseen = unseen or p.unseen
+    end
+  end
+  if not unseen then return end
+  mend.advise(string.format("%s still in use: the handle check could not look inside %s (a protected "
+    .. "or system process), so a holder may be hidden there. mend never stops those; a VPN or security "
+    .. "client running as a protected process has to be stopped from its own console or uninstalled.",
+    #names <= MANY and table.concat(names, ", ") or plural(#names, "policy", "policies"),
+    handle_check.describe_unseen(unseen, 5)))
+end
+
+function M.failed(ctx, list)
+  for i, p in ipairs(list) do
+    if i > MANY then
+      mend.advise(string.format("%d more policies could not be fixed; see their steps in the report.", #list - MANY))
+      break
+    end
+    local why = #p.errors > 0 and p.errors[#p.errors] or p.last_msg or "no rung applied"
+    local rec = ctx.resume_record
+    local tail = (ctx.rebooted or (ctx.resume and rec and rec.rebooted)) and " even after a reboot" or ""
+    mend.advise(string.format("%s is still pending deletion%s: %s", p.name, tail, why))
+  end
+end
+
+-- Policies whose state the host cannot tell, left alone by `mend fix` with no names.
+function M.unknown_states(unknown, reason)
+  if #unknown == 0 then return end
+  local shown = table.concat(unknown, ", ", 1, math.min(#unknown, MANY)) .. (#unknown > MANY and ", ..." or "")
+  mend.advise(string.format("mend cannot tell whether %s (%s) %s pending deletion: %s. Left alone; to try "
+    .. "the ladder on the one Windows reported 0x32DF (13023) for, name it: %s",
+    plural(#unknown, "policy", "policies"), shown, #unknown == 1 and "is" or "are",
+    (reason or "the host cannot tell"):gsub("; if Windows reported.*$", ""),
+    quote.command({ #unknown == 1 and unknown[1] or "NAME" }, nil)))
+end
+
+return M
