@@ -49,7 +49,7 @@ done
 grep -q 'VpnAgent = .*depends_on = { "PolicyAgent" }' "$twin" || { echo "FAIL demo: PolicyAgent's dependent VpnAgent not captured"; fail=1; }
 grep -q 'name = "lsass.exe", critical = true' "$twin" || { echo "FAIL demo: lsass.exe not marked critical"; fail=1; }
 grep -q 'inferred stale_memory' "$twin" || { echo "FAIL demo: stale_memory not marked inferred"; fail=1; }
-grep -q 'driver_state and gpo_cache cannot be seen' "$WORK/missed_purge.twin.lua" \
+grep -q 'driver_state and gpo_cache cannot be told apart' "$WORK/missed_purge.twin.lua" \
   || { echo "FAIL missed_purge: no comment on what cannot be seen"; fail=1; }
 # Named policies only.
 "$MEND" capture Corp-QM --host "sim:$WORK/demo.lua" -q >"$WORK/one.lua" 2>/dev/null
