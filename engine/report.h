@@ -65,6 +65,9 @@ bool mend_report_reboot_required(const mend_report *r);
 
 /* Serialises the report (malloc'd; free with free()); keys in docs/cli.md's order. */
 char *mend_report_json(const mend_report *r, bool pretty);
+/* The same, compact, with every "steps" empty: for readers of outcomes, counters and advice
+ * (summary line, event log, plan), so a 100,000-policy run is not read back whole. */
+char *mend_report_json_brief(const mend_report *r);
 #include <stdio.h>
 /* Streams the pretty JSON and a newline to out. */
 int mend_report_print(const mend_report *r, FILE *out);

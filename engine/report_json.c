@@ -19,6 +19,7 @@ typedef struct jw {
     char *buf;
     size_t len, cap;
     bool pretty, oom;
+    bool no_steps;   /* every "steps" written [] (readers that never look at steps) */
 } jw;
 
 static void put(jw *w, const char *s, size_t n)
@@ -165,7 +166,7 @@ static void steps(jw *w, const mend_report *r, uint32_t first_step, int depth)
 {
     put(w, "[", 1);
     bool first = true;
-    for (uint32_t i = first_step; i; i = r->steps[i - 1].next) {
+    for (uint32_t i = w->no_steps ? 0 : first_step; i; i = r->steps[i - 1].next) {
         puts_(w, first ? "" : ",");
         first = false;
         nl(w, depth + 1);
@@ -296,6 +297,19 @@ char *mend_report_json(const mend_report *r, bool pretty)
     if (!r)
         return NULL;
     jw w = { .pretty = pretty };
+    document(&w, r);
+    if (w.oom) {
+        free(w.buf);
+        return NULL;
+    }
+    return w.buf;
+}
+
+char *mend_report_json_brief(const mend_report *r)
+{
+    if (!r)
+        return NULL;
+    jw w = { .no_steps = true };
     document(&w, r);
     if (w.oom) {
         free(w.buf);
