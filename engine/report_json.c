@@ -127,12 +127,38 @@ static void iso_utc(double t, char *buf, size_t size)
              tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* Compact JSON text with ", " and ": " between members, as the rest of a pretty step. */
+static void put_spaced(jw *w, const char *t)
+{
+    if (!w->pretty) {
+        puts_(w, t);
+        return;
+    }
+    bool in_str = false;
+    size_t run = 0, i = 0;
+    for (; t[i]; i++) {
+        if (in_str) {
+            if (t[i] == '\\' && t[i + 1])
+                i++;
+            else if (t[i] == '"')
+                in_str = false;
+        } else if (t[i] == '"') {
+            in_str = true;
+        } else if (t[i] == ',' || t[i] == ':') {
+            put(w, t + run, i - run + 1);
+            put(w, " ", 1);
+            run = i + 1;
+        }
+    }
+    put(w, t + run, i - run);
+}
+
 /* One step, always on one line: the known keys in a fixed order, then the script's own. */
 static void step(jw *w, const mend_report *r, const rep_step *s)
 {
     static const char *const keys[REP_S_N] = { "rung", "action", "target", "message", "code" };
     if (s->raw) {
-        puts_(w, rep_str(r, s->extra) ? rep_str(r, s->extra) : "null");
+        put_spaced(w, rep_str(r, s->extra) ? rep_str(r, s->extra) : "null");
         return;
     }
     const char *sep = w->pretty ? ", " : ",";
@@ -157,7 +183,7 @@ static void step(jw *w, const mend_report *r, const rep_step *s)
     }
     if (s->extra) {
         puts_(w, first ? "" : sep);
-        puts_(w, rep_str(r, s->extra));
+        put_spaced(w, rep_str(r, s->extra));
     }
     put(w, "}", 1);
 }
@@ -275,7 +301,7 @@ static void document(jw *w, const mend_report *r)
         bool df = true;
         for (size_t i = 0; i < r->ndata; i++) {
             key(w, sorted[i].key, 2, &df);
-            puts_(w, sorted[i].json);
+            put_spaced(w, sorted[i].json);
         }
         nl(w, 1);
         free(sorted);

@@ -61,13 +61,13 @@ mend.run_outcome("partial")
     t.eq(res.rc, 1, "a script's partial outcome exits 1")
     t.eq(res.report.outcome, "partial", "run_outcome reaches the report")
     t.eq(res.report.exit_code, 1, "exit_code of a partial run")
-    t.check(res.stdout:find('"found":[]', 1, true), "an empty Lua table is []:\n%s", res.stdout)
-    t.check(res.stdout:find('"alpha":{"a":1,"b":2},"found":[],"zeta":1', 1, true),
+    t.check(res.stdout:find('"found": []', 1, true), "an empty Lua table is []:\n%s", res.stdout)
+    t.check(res.stdout:find('"alpha": {"a": 1, "b": 2}, "found": [], "zeta": 1', 1, true),
             "a step's own keys come sorted:\n%s", res.stdout)
     local inv = res.report.data and res.report.data.inventory
     t.eq(inv and inv.nics, 2, "data.inventory.nics")
     t.eq(inv and inv.names and inv.names[2], "Wi-Fi", "data.inventory.names[2]")
-    t.check(res.stdout:find('"none":[]', 1, true), "an empty list in data is []")
+    t.check(res.stdout:find('"none": []', 1, true), "an empty list in data is []")
     t.eq(res.report.data and res.report.data.note, "checked by hand", "data.note")
     t.check(res.stdout:find('"policies": []', 1, true), "no policies is []")
 
