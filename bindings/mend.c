@@ -1,5 +1,6 @@
 /* The mend module: run facts (args, flags, dry_run, host, version), gates, confirm, and report steps. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -65,6 +66,7 @@ static cJSON *json_string(lua_State *L, int idx)
     return j;
 }
 
+/* A non-empty table with keys 1..n only; an empty table is a list too, so it comes out [] . */
 static bool is_sequence(lua_State *L, int idx)
 {
     lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
@@ -77,7 +79,35 @@ static bool is_sequence(lua_State *L, int idx)
         }
         count++;
     }
-    return count == n && n > 0;
+    return count == n;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The table's string keys, sorted, in a userdata pushed on the stack (the strings stay alive
+ * as keys of the table): a report's key order must not follow Lua's seeded hash order. */
+static const char **sorted_keys(lua_State *L, int idx, size_t *n)
+{
+    size_t count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        count += lua_type(L, -1) == LUA_TSTRING;
+    }
+    const char **keys = lua_newuserdatauv(L, (count ? count : 1) * sizeof *keys, 0);
+    size_t i = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING && i < count)
+            keys[i++] = lua_tostring(L, -1);
+    }
+    qsort(keys, i, sizeof *keys, cmp_keys);
+    *n = i;
+    return keys;
 }
 
 /* Attaches node to parent (under key, or appended when key is NULL); raises when out of memory. */
@@ -97,6 +127,9 @@ static void add_json(lua_State *L, int idx, cJSON *parent, const char *key, int 
 {
     idx = lua_absindex(L, idx);
     switch (lua_type(L, idx)) {
+    case LUA_TNIL:
+        attach(L, parent, key, cJSON_CreateNull());
+        return;
     case LUA_TBOOLEAN:
         attach(L, parent, key, cJSON_CreateBool(lua_toboolean(L, idx)));
         return;
@@ -130,12 +163,15 @@ static void add_json(lua_State *L, int idx, cJSON *parent, const char *key, int 
     }
     cJSON *obj = cJSON_CreateObject();
     attach(L, parent, key, obj);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        if (lua_type(L, -2) == LUA_TSTRING)
-            add_json(L, -1, obj, lua_tostring(L, -2), depth + 1);
+    size_t n;
+    const char **keys = sorted_keys(L, idx, &n);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, keys[i]);
+        lua_rawget(L, idx);
+        add_json(L, -1, obj, keys[i], depth + 1);
         lua_pop(L, 1);
     }
+    lua_pop(L, 1);
 }
 
 /* A field of the step table read raw: must be of type t or nil. */
@@ -209,18 +245,19 @@ static int l_step(lua_State *L)
     bind_own(L, step, 1, free_json);
     lua_toclose(L, lua_gettop(L));
     /* The policy names the report entry, so it is not repeated inside the step. */
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        if (lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "policy") != 0)
-            add_json(L, -1, step, lua_tostring(L, -2), 1);
+    size_t n;
+    const char **keys = sorted_keys(L, 1, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(keys[i], "policy") == 0)
+            continue;
+        lua_pushstring(L, keys[i]);
+        lua_rawget(L, 1);
+        add_json(L, -1, step, keys[i], 1);
         lua_pop(L, 1);
     }
-    if (eng->report) {
-        cJSON *copy = cJSON_Duplicate(step, 1);
-        if (!copy)
-            return luaL_error(L, "not enough memory");
-        mend_report_step(eng->report, field_s(L, 2), copy);
-    }
+    lua_pop(L, 1);
+    if (eng->report)
+        mend_report_add_step(eng->report, field_s(L, 2), step);
     lua_pushliteral(L, "target");
     lua_rawget(L, 1);
     const char *target = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
@@ -236,6 +273,25 @@ static int l_run_outcome(lua_State *L)
     const char *o = luaL_checkstring(L, 1);
     if (!mend_report_set_outcome(bind_engine(L)->report, o))
         return luaL_argerror(L, 1, "expected fixed, healthy, partial, not_found, reboot_required or failed");
+    return 0;
+}
+
+/* mend.report_data(key, value): the script's own data in the report's "data" object. */
+static int l_report_data(lua_State *L)
+{
+    const char *key = luaL_checkstring(L, 1);
+    luaL_argcheck(L, mend_utf8_valid(key, lua_rawlen(L, 1)), 1, "must be UTF-8 text");
+    luaL_checkany(L, 2);
+    lua_settop(L, 2);
+    mend_engine *eng = bind_engine(L);
+    cJSON *holder = cJSON_CreateObject();
+    if (!holder)
+        return luaL_error(L, "not enough memory");
+    bind_own(L, holder, 1, free_json);
+    lua_toclose(L, lua_gettop(L));
+    add_json(L, 2, holder, "v", 0);
+    if (eng->report && mend_report_data(eng->report, key, holder->child) != 0)
+        return luaL_error(L, "not enough memory");
     return 0;
 }
 
@@ -311,6 +367,7 @@ int luaopen_mend_mend(lua_State *L)
         { "step", l_step },
         { "outcome", l_outcome },
         { "run_outcome", l_run_outcome },
+        { "report_data", l_report_data },
         { "advise", l_advise },
         { "progress", l_progress },
         { NULL, NULL },

@@ -238,15 +238,10 @@ static int finish(run_ctx *c, int script_rc, int script_ret)
     int code = script_rc != 0 ? 2 : script_ret >= 0 ? script_ret : mend_report_exit_code(r, o->exit_style);
     c->reported = true;
 
+    mend_report_finish(r, code);
     if (o->json) {
-        char *json = mend_report_json(r, true);
-        if (json) {
-            fputs(json, stdout);
-            fputc('\n', stdout);
-            free(json);
-        } else {
-            code = setup_error("out of memory printing the report");
-        }
+        if (mend_report_print(r, stdout) != 0)
+            code = setup_error("cannot print the report");
     } else if (prints_summary(o->cmd) && mend_report_policy_count(r) > 0) {
         mend_report_print_summary(r, stdout);
     }
@@ -533,13 +528,9 @@ static void report_setup_failure(run_ctx *c)
             return;
     }
     mend_report_fail(r, g_setup_msg);
-    if (o->json) {
-        char *json = mend_report_json(r, true);
-        if (json)
-            printf("%s\n", json);
-        free(json);
-        fflush(stdout);
-    }
+    mend_report_finish(r, 2);
+    if (o->json)
+        mend_report_print(r, stdout);
     mend_err e;
     if (o->report_path && mend_report_write(r, o->report_path, &e) != 0)
         fprintf(stderr, "mend: cannot write the report: %s\n", e.msg);

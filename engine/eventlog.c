@@ -21,7 +21,7 @@ static bool is(const char *s, const char *what)
 
 static cJSON *read_back(const mend_report *r)
 {
-    char *json = r ? mend_report_json(r, false) : NULL;
+    char *json = r ? mend_report_json_brief(r) : NULL;
     cJSON *doc = json ? cJSON_Parse(json) : NULL;
     free(json);
     return doc;

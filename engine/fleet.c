@@ -32,7 +32,7 @@ int mend_fleet_after_run(const mend_report *r, mend_command cmd, bool dry_run, b
     bool event = may_want_event(r, dry_run) && mend_eventlog_has_sink();
     if (!summary && !event)
         return 0;
-    char *text = mend_report_json(r, false);
+    char *text = mend_report_json_brief(r);
     cJSON *doc = text ? cJSON_Parse(text) : NULL;
     free(text);
     char line[MEND_SUMMARY_MAX];

@@ -93,7 +93,7 @@ static void now_iso(char *buf, size_t size)
 /* Outcomes and advice of the dry-run: what the plan, applied, ends in. */
 static void add_report(cJSON *doc, const mend_report *r)
 {
-    char *json = r ? mend_report_json(r, false) : NULL;
+    char *json = r ? mend_report_json_brief(r) : NULL;
     cJSON *rep = json ? cJSON_Parse(json) : NULL;
     free(json);
     cJSON *outcomes = cJSON_AddArrayToObject(doc, "outcomes");

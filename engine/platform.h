@@ -40,6 +40,8 @@ void mend_lock_release(mend_lock *l);
 bool mend_isatty_stdin(void);
 bool mend_isatty_stderr(void);
 double mend_wall_now(void);                                  /* seconds since the epoch */
+/* This computer's name (malloc'd; NetBIOS name on Windows), NULL if unknown. */
+char *mend_computer_name(void);
 void mend_sleep_ms(unsigned ms);
 /* Ends the process (message on stderr, exit code 2) unless set again or cleared (seconds <= 0)
  * within seconds: the last resort for what the Lua hook cannot reach (finalizers, a C library

@@ -286,6 +286,15 @@ double mend_wall_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+char *mend_computer_name(void)
+{
+    char buf[256];
+    if (gethostname(buf, sizeof buf) != 0)
+        return NULL;
+    buf[sizeof buf - 1] = '\0';
+    return mend_dupstr(buf);
+}
+
 double mend_monotonic_now(void)
 {
     struct timespec ts;

@@ -303,6 +303,13 @@ double mend_wall_now(void)
     return (double)(t - 116444736000000000ULL) / 1e7;
 }
 
+char *mend_computer_name(void)
+{
+    wchar_t buf[MAX_COMPUTERNAME_LENGTH + 1];
+    DWORD n = MAX_COMPUTERNAME_LENGTH + 1;
+    return GetComputerNameW(buf, &n) ? narrow(buf) : NULL;
+}
+
 double mend_monotonic_now(void)
 {
     static LARGE_INTEGER freq;

@@ -1,5 +1,6 @@
-/* The run's report: policies, steps, action counters and advice, as DESIGN's JSON document. */
+/* The run's report as it is recorded: policies, steps, counters, advice, the script's data. */
 #include "report.h"
+#include "report_private.h"
 #include "term.h"
 #include "engine.h"
 #include "engine_private.h"
@@ -11,14 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A string-keyed open-addressing set: policies by name, advice lines by text. Keys are
- * borrowed from the cJSON items they index. */
-typedef struct str_map {
-    const char **keys;
-    cJSON **vals;
-    size_t cap, n;
-} str_map;
-
 static uint64_t hash_str(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -27,73 +20,103 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-static cJSON *map_get(const str_map *m, const char *key)
+/* ---- interned strings ---- */
+
+static uint32_t strs_find(const rep_strings *t, const char *s, size_t *slot)
 {
-    if (!m->cap)
-        return NULL;
-    for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (!m->keys[i])
-            return NULL;
-        if (strcmp(m->keys[i], key) == 0)
-            return m->vals[i];
+    if (!t->nslots)
+        return 0;
+    size_t i = hash_str(s) & (t->nslots - 1);
+    for (;; i = (i + 1) & (t->nslots - 1)) {
+        uint32_t id = t->slots[i];
+        if (!id || strcmp(t->strs[id], s) == 0) {
+            *slot = i;
+            return id;
+        }
     }
 }
 
-static int map_put(str_map *m, const char *key, cJSON *val)
+static int strs_grow_slots(rep_strings *t)
 {
-    if ((m->n + 1) * 2 > m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 64;
-        const char **nk = calloc(ncap, sizeof *nk);
-        cJSON **nv = calloc(ncap, sizeof *nv);
-        if (!nk || !nv) {
-            free(nk);
-            free(nv);
-            return -1;
-        }
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->keys[i])
-                continue;
-            size_t j = hash_str(m->keys[i]) & (ncap - 1);
-            while (nk[j])
-                j = (j + 1) & (ncap - 1);
-            nk[j] = m->keys[i];
-            nv[j] = m->vals[i];
-        }
-        free(m->keys);
-        free(m->vals);
-        m->keys = nk;
-        m->vals = nv;
-        m->cap = ncap;
+    uint32_t ncap = t->nslots ? t->nslots * 2 : 1024;
+    uint32_t *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (uint32_t id = 1; id < t->n; id++) {
+        size_t j = hash_str(t->strs[id]) & (ncap - 1);
+        while (ns[j])
+            j = (j + 1) & (ncap - 1);
+        ns[j] = id;
     }
-    size_t i = hash_str(key) & (m->cap - 1);
-    while (m->keys[i])
-        i = (i + 1) & (m->cap - 1);
-    m->keys[i] = key;
-    m->vals[i] = val;
-    m->n++;
+    free(t->slots);
+    t->slots = ns;
+    t->nslots = ncap;
     return 0;
 }
 
-static void map_free(str_map *m)
+/* Copies s into the arena; blocks never move, so the texts handed out stay valid. */
+static char *strs_store(rep_strings *t, const char *s, size_t len)
 {
-    free(m->keys);
-    free(m->vals);
+    enum { BLOCK = 256 * 1024 };
+    if (!t->block || t->block_used + len + 1 > t->block_size) {
+        size_t size = len + 1 > BLOCK ? len + 1 : BLOCK;
+        char **nb = realloc(t->blocks, (t->nblocks + 1) * sizeof *nb);
+        if (!nb)
+            return NULL;
+        t->blocks = nb;
+        if (!(t->block = malloc(size)))
+            return NULL;
+        t->blocks[t->nblocks++] = t->block;
+        t->block_used = 0;
+        t->block_size = size;
+    }
+    char *p = t->block + t->block_used;
+    memcpy(p, s, len + 1);
+    t->block_used += len + 1;
+    return p;
 }
 
-struct mend_report {
-    char *host;
-    bool dry_run;
-    long counters[MEND_COUNT__N];
-    cJSON *policies;  /* array of policy objects, first-recorded order */
-    str_map by_name;
-    cJSON *steps;     /* steps not tied to a policy */
-    cJSON *advice;
-    str_map advice_seen;
-    char *error;      /* set by mend_report_fail */
-    const char *forced; /* mend_report_set_outcome: a static string, NULL = derived */
-    bool failed;
-    cJSON *down;      /* services mend stopped that are not running again (names) */
-};
+/* The id of s, added when new; 0 for NULL or when out of memory. */
+static uint32_t intern(rep_strings *t, const char *s)
+{
+    if (!s)
+        return 0;
+    size_t slot = 0;
+    uint32_t id = strs_find(t, s, &slot);
+    if (id)
+        return id;
+    if (!t->n)
+        t->n = 1; /* id 0 is "none" */
+    if ((t->n + 1) * 2 > t->nslots) {
+        if (strs_grow_slots(t) != 0)
+            return 0;
+        strs_find(t, s, &slot);
+    }
+    if (t->n >= t->cap) {
+        uint32_t ncap = t->cap ? t->cap * 2 : 1024;
+        const char **ns = realloc(t->strs, ncap * sizeof *ns);
+        if (!ns)
+            return 0;
+        t->strs = ns;
+        t->cap = ncap;
+    }
+    char *copy = strs_store(t, s, strlen(s));
+    if (!copy)
+        return 0;
+    id = t->n++;
+    t->strs[id] = copy;
+    t->slots[slot] = id;
+    return id;
+}
+
+static void strs_free(rep_strings *t)
+{
+    for (size_t i = 0; i < t->nblocks; i++)
+        free(t->blocks[i]);
+    free(t->blocks);
+    free(t->strs);
+    free(t->slots);
+}
 
 static const char *const counter_names[MEND_COUNT__N] = {
     "deletes", "gpupdates", "service_restarts", "reboots", "kills", "registry_deletes", "unassigns",
@@ -114,11 +137,11 @@ mend_report *mend_report_new(const char *host_name, bool dry_run)
     if (!r)
         return NULL;
     r->host = mend_dupstr(host_name ? host_name : "");
+    r->computer = mend_computer_name();
     r->dry_run = dry_run;
-    r->policies = cJSON_CreateArray();
-    r->steps = cJSON_CreateArray();
-    r->advice = cJSON_CreateArray();
-    if (!r->host || !r->policies || !r->steps || !r->advice) {
+    r->started = mend_wall_now();
+    r->exit_code = -1;
+    if (!r->host) {
         mend_report_free(r);
         return NULL;
     }
@@ -130,13 +153,22 @@ void mend_report_free(mend_report *r)
     if (!r)
         return;
     free(r->host);
+    free(r->computer);
     free(r->error);
-    cJSON_Delete(r->policies);
-    cJSON_Delete(r->steps);
-    cJSON_Delete(r->advice);
-    cJSON_Delete(r->down);
-    map_free(&r->by_name);
-    map_free(&r->advice_seen);
+    strs_free(&r->str);
+    free(r->pol);
+    free(r->pol_slots);
+    free(r->steps);
+    free(r->advice);
+    free(r->advice_slots);
+    for (size_t i = 0; i < r->ndata; i++) {
+        free(r->data[i].key);
+        free(r->data[i].json);
+    }
+    free(r->data);
+    for (size_t i = 0; i < r->ndown; i++)
+        free(r->down[i]);
+    free(r->down);
     free(r);
 }
 
@@ -153,89 +185,310 @@ long mend_report_counter(const mend_report *r, mend_counter c)
     return r->counters[c];
 }
 
-static cJSON *find_policy(const mend_report *r, const char *name)
+static uint32_t find_policy_slot(const mend_report *r, uint32_t name_id, size_t *at)
 {
-    return map_get(&r->by_name, name);
+    if (!r->npol_slots)
+        return 0;
+    size_t i = ((size_t)name_id * 2654435761u) & (r->npol_slots - 1);
+    for (;; i = (i + 1) & (r->npol_slots - 1)) {
+        uint32_t v = r->pol_slots[i];
+        if (!v || r->pol[v - 1].name == name_id) {
+            if (at)
+                *at = i;
+            return v;
+        }
+    }
 }
 
-static cJSON *get_policy(mend_report *r, const char *name)
+static rep_policy *find_policy(const mend_report *r, const char *name)
 {
-    cJSON *p = find_policy(r, name);
+    size_t slot = 0;
+    if (!r->str.nslots || !name)
+        return NULL;
+    uint32_t id = strs_find(&r->str, name, &slot);
+    uint32_t v = id ? find_policy_slot(r, id, NULL) : 0;
+    return v ? &r->pol[v - 1] : NULL;
+}
+
+static int pol_slots_grow(mend_report *r)
+{
+    size_t ncap = r->npol_slots ? r->npol_slots * 2 : 256;
+    uint32_t *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t k = 0; k < r->npol; k++) {
+        size_t i = ((size_t)r->pol[k].name * 2654435761u) & (ncap - 1);
+        while (ns[i])
+            i = (i + 1) & (ncap - 1);
+        ns[i] = (uint32_t)k + 1;
+    }
+    free(r->pol_slots);
+    r->pol_slots = ns;
+    r->npol_slots = ncap;
+    return 0;
+}
+
+static rep_policy *get_policy(mend_report *r, const char *name)
+{
+    rep_policy *p = find_policy(r, name);
     if (p)
         return p;
-    p = cJSON_CreateObject();
-    if (!p)
+    uint32_t id = intern(&r->str, name);
+    if (!id)
         return NULL;
-    cJSON *name_item = cJSON_AddStringToObject(p, "name", name);
-    cJSON_AddNullToObject(p, "before");
-    cJSON_AddNullToObject(p, "after");
-    cJSON_AddNullToObject(p, "outcome");
-    cJSON_AddNullToObject(p, "rung");
-    cJSON_AddArrayToObject(p, "steps");
-    if (!name_item || !cJSON_GetObjectItemCaseSensitive(p, "steps") ||
-        map_put(&r->by_name, name_item->valuestring, p) != 0) {
-        cJSON_Delete(p);
+    if ((r->npol + 1) * 2 > r->npol_slots && pol_slots_grow(r) != 0)
         return NULL;
+    if (r->npol == r->cappol) {
+        size_t ncap = r->cappol ? r->cappol * 2 : 64;
+        rep_policy *np = realloc(r->pol, ncap * sizeof *np);
+        if (!np)
+            return NULL;
+        r->pol = np;
+        r->cappol = ncap;
     }
-    cJSON_AddItemToArray(r->policies, p);
+    size_t at = 0;
+    find_policy_slot(r, id, &at);
+    p = &r->pol[r->npol];
+    memset(p, 0, sizeof *p);
+    p->name = id;
+    r->pol_slots[at] = (uint32_t)++r->npol;
     return p;
+}
+
+static int8_t ok_of(const cJSON *v)
+{
+    return cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? 1 : 0) : -1;
+}
+
+/* The members of step that are not kept as ids, as JSON text without the braces. */
+static char *extra_members(const cJSON *step, const bool *taken)
+{
+    cJSON *rest = cJSON_CreateObject();
+    if (!rest)
+        return NULL;
+    int i = 0;
+    bool any = false;
+    for (const cJSON *m = step->child; m; m = m->next, i++) {
+        if (i < 64 && taken[i])
+            continue;
+        cJSON *ref = cJSON_Duplicate(m, 1);
+        if (!ref || !cJSON_AddItemToObject(rest, m->string, ref)) {
+            cJSON_Delete(ref);
+            cJSON_Delete(rest);
+            return NULL;
+        }
+        any = true;
+    }
+    char *text = any ? cJSON_PrintUnformatted(rest) : NULL;
+    cJSON_Delete(rest);
+    if (text) { /* "{...}" -> "..." */
+        size_t n = strlen(text);
+        memmove(text, text + 1, n - 2);
+        text[n - 2] = '\0';
+    }
+    return text;
+}
+
+static void add_step_record(mend_report *r, const char *policy, const rep_step *s)
+{
+    uint32_t *first, *last;
+    if (policy) {
+        rep_policy *p = get_policy(r, policy);
+        if (!p)
+            return;
+        first = &p->first_step;
+        last = &p->last_step;
+    } else {
+        first = &r->run_first;
+        last = &r->run_last;
+    }
+    if (r->nsteps == r->capsteps) {
+        size_t ncap = r->capsteps ? r->capsteps * 2 : 256;
+        rep_step *ns = realloc(r->steps, ncap * sizeof *ns);
+        if (!ns)
+            return;
+        r->steps = ns;
+        r->capsteps = ncap;
+    }
+    r->steps[r->nsteps] = *s;
+    r->steps[r->nsteps].next = 0;
+    uint32_t idx = (uint32_t)++r->nsteps;
+    if (*last)
+        r->steps[*last - 1].next = idx;
+    else
+        *first = idx;
+    *last = idx;
+}
+
+void mend_report_add_step(mend_report *r, const char *policy, const struct cJSON *step)
+{
+    if (!r || !step)
+        return;
+    static const char *const keys[REP_S_N] = { "rung", "action", "target", "message", "code" };
+    rep_step s = { .ok = -1 };
+    if (!cJSON_IsObject(step)) {
+        char *text = cJSON_PrintUnformatted(step);
+        s.raw = 1;
+        s.extra = intern(&r->str, text);
+        free(text);
+        add_step_record(r, policy, &s);
+        return;
+    }
+    bool taken[64] = { false };
+    int i = 0;
+    for (const cJSON *m = step->child; m; m = m->next, i++) {
+        if (i >= 64 || !m->string)
+            continue;
+        if (strcmp(m->string, "ok") == 0 && cJSON_IsBool(m) && s.ok < 0) {
+            s.ok = ok_of(m);
+            taken[i] = true;
+            continue;
+        }
+        for (int k = 0; k < REP_S_N; k++)
+            if (!s.s[k] && cJSON_IsString(m) && strcmp(m->string, keys[k]) == 0) {
+                s.s[k] = intern(&r->str, m->valuestring);
+                taken[i] = s.s[k] != 0;
+            }
+    }
+    char *extra = extra_members(step, taken);
+    s.extra = intern(&r->str, extra);
+    free(extra);
+    add_step_record(r, policy, &s);
 }
 
 void mend_report_step(mend_report *r, const char *policy, struct cJSON *step)
 {
-    if (!r || !step)
-        return;
-    cJSON *target = r->steps;
-    if (policy) {
-        cJSON *p = get_policy(r, policy);
-        target = p ? cJSON_GetObjectItemCaseSensitive(p, "steps") : NULL;
-    }
-    if (!target || !cJSON_AddItemToArray(target, step))
-        cJSON_Delete(step);
+    mend_report_add_step(r, policy, step);
+    cJSON_Delete(step);
+}
+
+static int field_index(const char *field)
+{
+    static const char *const names[REP_NFIELDS] = { "before", "after", "outcome", "rung" };
+    for (int i = 0; field && i < REP_NFIELDS; i++)
+        if (strcmp(field, names[i]) == 0)
+            return i;
+    return -1;
 }
 
 void mend_report_policy_set(mend_report *r, const char *policy, const char *field, const char *value)
 {
-    if (!r || !policy || !field || strcmp(field, "name") == 0 || strcmp(field, "steps") == 0)
+    int f = field_index(field);
+    if (!r || !policy || f < 0)
         return;
-    cJSON *p = get_policy(r, policy);
-    if (!p)
-        return;
-    cJSON *v = value ? cJSON_CreateString(value) : cJSON_CreateNull();
-    if (!v)
-        return;
-    if (cJSON_GetObjectItemCaseSensitive(p, field))
-        cJSON_ReplaceItemInObjectCaseSensitive(p, field, v);
-    else
-        cJSON_AddItemToObject(p, field, v);
+    rep_policy *p = get_policy(r, policy);
+    uint32_t id = intern(&r->str, value);
+    if (p && (id || !value))
+        p->field[f] = id;
 }
 
 const char *mend_report_policy_get(const mend_report *r, const char *policy, const char *field)
 {
     if (!r || !policy || !field)
         return NULL;
-    const cJSON *p = find_policy(r, policy);
-    const cJSON *v = p ? cJSON_GetObjectItemCaseSensitive(p, field) : NULL;
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    const rep_policy *p = find_policy(r, policy);
+    if (!p)
+        return NULL;
+    if (strcmp(field, "name") == 0)
+        return rep_str(r, p->name);
+    int f = field_index(field);
+    return f < 0 ? NULL : rep_str(r, p->field[f]);
 }
 
 size_t mend_report_policy_count(const mend_report *r)
 {
-    return r ? r->by_name.n : 0;
+    return r ? r->npol : 0;
+}
+
+const char *mend_report_policy_at(const mend_report *r, size_t i, const char *field)
+{
+    if (!r || i >= r->npol || !field)
+        return NULL;
+    if (strcmp(field, "name") == 0)
+        return rep_str(r, r->pol[i].name);
+    int f = field_index(field);
+    return f < 0 ? NULL : rep_str(r, r->pol[i].field[f]);
+}
+
+static uint32_t advice_slot(const mend_report *r, uint32_t id, size_t *at)
+{
+    size_t i = ((size_t)id * 2654435761u) & (r->nadvice_slots - 1);
+    for (;; i = (i + 1) & (r->nadvice_slots - 1)) {
+        uint32_t v = r->advice_slots[i];
+        if (!v || r->advice[v - 1] == id) {
+            *at = i;
+            return v;
+        }
+    }
 }
 
 void mend_report_advise(mend_report *r, const char *text)
 {
-    if (!r || !text || map_get(&r->advice_seen, text))
+    if (!r || !text)
         return;
-    cJSON *s = cJSON_CreateString(text);
-    if (!s)
+    uint32_t id = intern(&r->str, text);
+    size_t at = 0;
+    if (!id || (r->nadvice_slots && advice_slot(r, id, &at)))
         return;
-    if (map_put(&r->advice_seen, s->valuestring, s) != 0) {
-        cJSON_Delete(s);
-        return;
+    if ((r->nadvice + 1) * 2 > r->nadvice_slots) {
+        size_t ncap = r->nadvice_slots ? r->nadvice_slots * 2 : 64;
+        uint32_t *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return;
+        free(r->advice_slots);
+        r->advice_slots = ns;
+        r->nadvice_slots = ncap;
+        for (size_t k = 0; k < r->nadvice; k++) {
+            advice_slot(r, r->advice[k], &at);
+            ns[at] = (uint32_t)k + 1;
+        }
     }
-    cJSON_AddItemToArray(r->advice, s);
+    if (r->nadvice == r->capadvice) {
+        size_t ncap = r->capadvice ? r->capadvice * 2 : 16;
+        uint32_t *na = realloc(r->advice, ncap * sizeof *na);
+        if (!na)
+            return;
+        r->advice = na;
+        r->capadvice = ncap;
+    }
+    advice_slot(r, id, &at);
+    r->advice[r->nadvice] = id;
+    r->advice_slots[at] = (uint32_t)++r->nadvice;
+}
+
+size_t mend_report_advice_count(const mend_report *r)
+{
+    return r ? r->nadvice : 0;
+}
+
+const char *mend_report_advice_at(const mend_report *r, size_t i)
+{
+    return r && i < r->nadvice ? rep_str(r, r->advice[i]) : NULL;
+}
+
+int mend_report_data(mend_report *r, const char *key, const struct cJSON *value)
+{
+    if (!r || !key || !value)
+        return -1;
+    char *json = cJSON_PrintUnformatted(value);
+    if (!json)
+        return -1;
+    for (size_t i = 0; i < r->ndata; i++)
+        if (strcmp(r->data[i].key, key) == 0) {
+            free(r->data[i].json);
+            r->data[i].json = json;
+            return 0;
+        }
+    char *k = mend_dupstr(key);
+    rep_data *nd = k ? realloc(r->data, (r->ndata + 1) * sizeof *nd) : NULL;
+    if (!nd) {
+        free(k);
+        free(json);
+        return -1;
+    }
+    r->data = nd;
+    r->data[r->ndata++] = (rep_data){ k, json };
+    return 0;
 }
 
 void mend_report_fail(mend_report *r, const char *message)
@@ -270,12 +523,10 @@ const char *mend_report_outcome(const mend_report *r)
     if (r->forced)
         return r->forced;
     size_t fixed = 0, reboot = 0, other_problems = 0, missing = 0;
-    const cJSON *p;
-    cJSON_ArrayForEach(p, r->policies) {
-        const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "outcome");
-        if (!cJSON_IsString(o))
+    for (size_t i = 0; i < r->npol; i++) {
+        const char *s = rep_str(r, r->pol[i].field[REP_OUTCOME]);
+        if (!s)
             continue; /* a policy the script only noted steps for decides nothing */
-        const char *s = o->valuestring;
         if (is(s, "fixed"))
             fixed++;
         else if (is(s, "healthy"))
@@ -287,14 +538,36 @@ const char *mend_report_outcome(const mend_report *r)
         else
             other_problems++;
     }
-    /* A service mend stopped and could not start again leaves the machine worse than found. */
     if (reboot == 0 && other_problems == 0 && missing)
         return "not_found";
+    /* A service mend stopped and could not start again leaves the machine worse than found. */
     if (reboot == 0 && other_problems == 0)
         return mend_report_services_down(r) ? "partial" : fixed ? "fixed" : "healthy";
     if (other_problems == 0)
         return "reboot_required";
     return fixed ? "partial" : "failed";
+}
+
+bool mend_report_reboot_required(const mend_report *r)
+{
+    if (!r)
+        return false;
+    if (is(mend_report_outcome(r), "reboot_required"))
+        return true;
+    for (size_t i = 0; i < r->npol; i++)
+        if (is(rep_str(r, r->pol[i].field[REP_OUTCOME]), "reboot_required"))
+            return true;
+    return false;
+}
+
+bool mend_report_changed(const mend_report *r)
+{
+    if (!r || r->dry_run)
+        return false;
+    for (int c = 0; c < MEND_COUNT__N; c++)
+        if (r->counters[c] > 0)
+            return true;
+    return false;
 }
 
 static bool same_service(const char *a, const char *b)
@@ -309,25 +582,30 @@ void mend_report_service_down(mend_report *r, const char *service, bool down)
 {
     if (!r || !service)
         return;
-    if (!r->down && !(r->down = cJSON_CreateArray()))
-        return;
-    int i = 0;
-    const cJSON *s;
-    cJSON_ArrayForEach(s, r->down) {
-        if (cJSON_IsString(s) && same_service(s->valuestring, service)) {
-            if (!down)
-                cJSON_DeleteItemFromArray(r->down, i);
+    for (size_t i = 0; i < r->ndown; i++)
+        if (same_service(r->down[i], service)) {
+            if (!down) {
+                free(r->down[i]);
+                memmove(&r->down[i], &r->down[i + 1], (r->ndown - i - 1) * sizeof *r->down);
+                r->ndown--;
+            }
             return;
         }
-        i++;
+    if (!down)
+        return;
+    char *copy = mend_dupstr(service);
+    char **nd = copy ? realloc(r->down, (r->ndown + 1) * sizeof *nd) : NULL;
+    if (!nd) {
+        free(copy);
+        return;
     }
-    if (down)
-        cJSON_AddItemToArray(r->down, cJSON_CreateString(service));
+    r->down = nd;
+    r->down[r->ndown++] = copy;
 }
 
 size_t mend_report_services_down(const mend_report *r)
 {
-    return r && r->down ? (size_t)cJSON_GetArraySize(r->down) : 0;
+    return r ? r->ndown : 0;
 }
 
 int mend_report_exit_code(const mend_report *r, int exit_style)
@@ -343,52 +621,12 @@ int mend_report_exit_code(const mend_report *r, int exit_style)
     return 1;
 }
 
-char *mend_report_json(const mend_report *r, bool pretty)
+void mend_report_finish(mend_report *r, int exit_code)
 {
     if (!r)
-        return NULL;
-    cJSON *doc = cJSON_CreateObject();
-    if (!doc)
-        return NULL;
-    cJSON_AddStringToObject(doc, "mend", MEND_VERSION);
-    cJSON_AddStringToObject(doc, "host", r->host);
-    cJSON_AddBoolToObject(doc, "dry_run", r->dry_run);
-    cJSON_AddStringToObject(doc, "outcome", mend_report_outcome(r));
-    /* Borrow the arrays as references so serialising never copies 10,000 policies. */
-    cJSON_AddItemReferenceToObject(doc, "policies", r->policies);
-    cJSON *actions = cJSON_AddObjectToObject(doc, "actions");
-    for (int c = 0; c < MEND_COUNT__N && actions; c++)
-        cJSON_AddNumberToObject(actions, counter_names[c], (double)r->counters[c]);
-    cJSON_AddItemReferenceToObject(doc, "advice", r->advice);
-    if (cJSON_GetArraySize(r->steps) > 0)
-        cJSON_AddItemReferenceToObject(doc, "steps", r->steps);
-    if (r->error)
-        cJSON_AddStringToObject(doc, "error", r->error);
-    char *out = pretty ? cJSON_Print(doc) : cJSON_PrintUnformatted(doc);
-    cJSON_Delete(doc);
-    return out;
-}
-
-int mend_report_write(const mend_report *r, const char *path, mend_err *e)
-{
-    char *json = mend_report_json(r, true);
-    if (!json)
-        return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the report");
-    size_t n = strlen(json);
-    char *text = realloc(json, n + 2);
-    if (!text) {
-        free(json);
-        return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the report");
-    }
-    text[n] = '\n';
-    text[n + 1] = '\0';
-    char *dir = mend_dirname(path);
-    int rc = dir && strcmp(dir, ".") != 0 ? mend_mkdirs(dir, e) : 0;
-    free(dir);
-    if (rc == 0)
-        rc = mend_write_file_atomic(path, text, n + 1, e);
-    free(text);
-    return rc;
+        return;
+    r->exit_code = exit_code;
+    r->finished = mend_wall_now();
 }
 
 /* ---- the human summary ---- */
@@ -403,10 +641,10 @@ static size_t width(const char *s)
     return w;
 }
 
-static const char *field_or_dash(const cJSON *p, const char *field)
+static const char *field_or_dash(const mend_report *r, size_t i, const char *field)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, field);
-    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : "-";
+    const char *v = mend_report_policy_at(r, i, field);
+    return v && v[0] ? v : "-";
 }
 
 static void pad(FILE *out, const char *s, size_t w, bool last)
@@ -428,10 +666,9 @@ void mend_report_print_summary(const mend_report *r, FILE *out)
     size_t w[NCOL];
     for (int c = 0; c < NCOL; c++)
         w[c] = width(heads[c]);
-    const cJSON *p;
-    cJSON_ArrayForEach(p, r->policies) {
+    for (size_t p = 0; p < r->npol; p++) {
         for (int c = 0; c < NCOL; c++) {
-            size_t k = width(field_or_dash(p, cols[c]));
+            size_t k = width(field_or_dash(r, p, cols[c]));
             if (k > w[c])
                 w[c] = k;
         }
@@ -439,25 +676,23 @@ void mend_report_print_summary(const mend_report *r, FILE *out)
     /* One absurdly long name should not push every row off the screen. */
     if (w[0] > MAX_NAME_COL)
         w[0] = MAX_NAME_COL;
-    if (cJSON_GetArraySize(r->policies) > 0) {
+    if (r->npol > 0) {
         for (int c = 0; c < NCOL; c++)
             pad(out, heads[c], w[c], c == NCOL - 1);
         fputc('\n', out);
-        cJSON_ArrayForEach(p, r->policies) {
+        for (size_t p = 0; p < r->npol; p++) {
             for (int c = 0; c < NCOL; c++)
-                pad(out, field_or_dash(p, cols[c]), w[c], c == NCOL - 1);
+                pad(out, field_or_dash(r, p, cols[c]), w[c], c == NCOL - 1);
             fputc('\n', out);
         }
     }
-    fprintf(out, "%soutcome: %s%s\n", cJSON_GetArraySize(r->policies) ? "\n" : "", mend_report_outcome(r),
+    fprintf(out, "%soutcome: %s%s\n", r->npol ? "\n" : "", mend_report_outcome(r),
             r->dry_run ? " (dry run: nothing was changed)" : "");
-    if (cJSON_GetArraySize(r->advice) > 0) {
+    if (r->nadvice > 0) {
         fputs("\nadvice:\n", out);
-        const cJSON *a;
-        cJSON_ArrayForEach(a, r->advice)
-        {
+        for (size_t a = 0; a < r->nadvice; a++) {
             fputs("  - ", out);
-            mend_term_puts(out, a->valuestring, MEND_TERM_ONE_LINE);
+            mend_term_puts(out, rep_str(r, r->advice[a]), MEND_TERM_ONE_LINE);
             fputc('\n', out);
         }
     }

@@ -365,7 +365,7 @@ size_t mend_summary_from_doc(const cJSON *doc, mend_command cmd, char *buf, size
 
 size_t mend_summary_line_for(const mend_report *r, mend_command cmd, char *buf, size_t n)
 {
-    char *json = mend_report_json(r, false);
+    char *json = mend_report_json_brief(r);
     cJSON *doc = json ? cJSON_Parse(json) : NULL;
     free(json);
     size_t len = mend_summary_from_doc(doc, cmd, buf, n);

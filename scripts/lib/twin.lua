@@ -128,6 +128,13 @@ function M.build(facts, wanted)
   end
 
   -- ---- blockers, inferred from what can be seen ----
+  -- A twin must never promise more than the machine gives. What cannot be seen is assumed at its
+  -- worst short of a reboot: a stuck policy with no visible cause may be a missed purge or a
+  -- corrupt store entry (only the registry rung clears that), and while any NIC offloads IPsec
+  -- its SAs may hold any stuck policy. driver_state (a reboot only) is the one cause not assumed:
+  -- it would make every twin say "reboot"; docs/plans.md says what a twin cannot know.
+  local held = {}
+  for _, h in ipairs(handles_out) do if h.policy then held[h.policy] = true end end
   local policies_out, events_out = {}, {}
   for _, p in ipairs(chosen) do
     local guid = type(p.guid) == "string" and p.guid:match("^{%x+%-%x+%-%x+%-%x+%-%x+}$") and p.guid or nil
@@ -147,13 +154,20 @@ function M.build(facts, wanted)
       blockers[#blockers + 1] = "stale_memory"
       why[#why + 1] = "stale_memory: listed, but its store key is missing"
     end
+    local d = facts.view and facts.view:policy(p)
+    local spd_held = d and state == "pending_deletion" and d.qm and d.qm.pending and (d.qm.sas > 0 or #d.orphans == 0)
+    local unexplained = state == "pending_deletion" and present and p.source ~= "gpo" and not p.assigned
+                        and not held[p.name] and not spd_held
+    if unexplained then
+      blockers[#blockers + 1] = "store_corrupt"
+      why[#why + 1] = "store_corrupt: no visible cause, so the twin assumes the worst a registry removal clears"
+    end
     if state == "pending_deletion" and offloading then
       blockers[#blockers + 1] = "nic_offload"
-      why[#why + 1] = "nic_offload: pending while a NIC offloads IPsec"
+      why[#why + 1] = "nic_offload: pending while a NIC offloads IPsec (which policies its SAs hold cannot be seen)"
     end
     -- The SPD and the event log (live captures only: a bundle's are replayed from its files).
-    local d = facts.view and facts.view:policy(p)
-    if d and state == "pending_deletion" and d.qm and d.qm.pending and (d.qm.sas > 0 or #d.orphans == 0) then
+    if spd_held then
       blockers[#blockers + 1] = d.qm.sas > 0 and "spd_sas" or "spd_qm"
       why[#why + 1] = d.qm.sas > 0 and "spd_sas: its quick-mode policy is pending deletion in the SPD, kept by SAs"
                       or "spd_qm: its quick-mode policy lingers in the SPD, pending deletion, unreferenced"
@@ -166,11 +180,10 @@ function M.build(facts, wanted)
     if state == "pending_deletion" then
       if #why > 0 then
         out.comment = "inferred " .. table.concat(why, "; ")
+                      .. (unexplained and "; a missed purge, driver_state and gpo_cache cannot be told apart" or "")
       elseif p.source == "gpo" then
         out.comment = p.gpo_assigned == false and "a stale copy in Group Policy's cache"
                       or "from Group Policy's cache: its GPO still assigns it"
-      elseif not p.assigned then
-        out.comment = "no visible cause (a missed purge?); driver_state and gpo_cache cannot be seen"
       end
     end
     if p.state == "unknown" then
@@ -237,8 +250,8 @@ function M.build(facts, wanted)
       facts.source or string.format("A twin of this machine, written by `mend capture` (mend %s, host %s).",
                                     mend.version, mend.host),
       "Load it with --host sim:FILE; `mend check` on it reports what it reports on the machine.",
-      "Blockers marked inferred are guesses from what can be seen; driver_state, gpo_cache and",
-      "store_corrupt cannot be seen, so a policy stuck only by them shows no blocker here.",
+      "Blockers marked inferred are assumed from what can be seen, at their worst short of a reboot,",
+      "so the twin never promises more than the machine gives; driver_state cannot be seen.",
     },
     notes = notes,
     policies = policies_out, services = services_out, processes = procs, handles = handles_out,

@@ -636,6 +636,12 @@ function mend.outcome(policy, fields) end
 ---@param outcome "fixed"|"healthy"|"partial"|"not_found"|"reboot_required"|"failed"
 function mend.run_outcome(outcome) end
 
+---The script's own data in the report's `data` object under key (a later call replaces it).
+---Tables become JSON as mend.step's fields do: keys sorted, an empty table `[]`, nil `null`.
+---@param key string
+---@param value any
+function mend.report_data(key, value) end
+
 ---Adds an advice line to the report.
 ---@param text string
 function mend.advise(text) end

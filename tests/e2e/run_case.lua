@@ -24,6 +24,7 @@ for i, run in ipairs(case.runs or {}) do
   if run.check then run.check(t, res, work) end
 end
 if case.test then case.test(t, work) end
+t.validate_reports(work)
 
 if t.failures() > 0 then
   io.stderr:write(string.format("%s: %d check(s) failed\n", name, t.failures()))

@@ -233,12 +233,160 @@ static void test_report_summary_table_is_aligned(void **state)
     mend_report_free(r);
 }
 
+/* The document's keys, in the order docs/cli.md lists them, whatever was recorded first. */
+static void test_report_keys_come_in_the_documented_order(void **state)
+{
+    (void)state;
+    mend_report *r = mend_report_new("sim", false);
+    mend_report_advise(r, "first");
+    mend_report_step(r, NULL, cJSON_CreateObject());
+    mend_report_policy_set(r, "P", "rung", "delete");
+    mend_report_fail(r, "boom");
+    char *json = mend_report_json(r, false);
+    cJSON *doc = cJSON_Parse(json);
+    static const char *const order[] = { "mend", "host", "computer", "started", "finished", "duration_s", "dry_run",
+                                         "outcome", "exit_code", "changed", "reboot_required", "policies", "actions",
+                                         "advice", "steps", "data", "error" };
+    const cJSON *k = doc->child;
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++, k = k->next) {
+        assert_non_null(k);
+        assert_string_equal(k->string, order[i]);
+    }
+    assert_null(k);
+    static const char *const pol[] = { "name", "before", "after", "outcome", "rung", "steps" };
+    k = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "policies"), 0)->child;
+    for (size_t i = 0; i < 6; i++, k = k->next)
+        assert_string_equal(k->string, pol[i]);
+    cJSON_Delete(doc);
+    free(json);
+    mend_report_free(r);
+}
+
+/* A step's known keys first in a fixed order, its own after them in the order given. */
+static void test_report_step_keys_known_first_then_own(void **state)
+{
+    (void)state;
+    mend_report *r = mend_report_new("sim", false);
+    cJSON *step = cJSON_CreateObject();
+    cJSON_AddStringToObject(step, "zeta", "z");
+    cJSON_AddStringToObject(step, "code", "in_use");
+    cJSON_AddBoolToObject(step, "ok", false);
+    cJSON_AddArrayToObject(step, "holders");
+    cJSON_AddStringToObject(step, "action", "ipsec.delete");
+    cJSON_AddStringToObject(step, "rung", "delete");
+    cJSON_AddNumberToObject(step, "target", 7); /* not a string: kept as the script's own */
+    mend_report_step(r, "P", step);
+    char *json = mend_report_json(r, false);
+    assert_non_null(strstr(json, "\"steps\":[{\"rung\":\"delete\",\"action\":\"ipsec.delete\",\"ok\":false,"
+                                 "\"code\":\"in_use\",\"zeta\":\"z\",\"holders\":[],\"target\":7}]"));
+    free(json);
+    mend_report_free(r);
+}
+
+static void test_report_changed_only_when_an_action_was_really_taken(void **state)
+{
+    (void)state;
+    mend_report *r = mend_report_new("sim", false);
+    assert_false(mend_report_changed(r));
+    mend_report_count(r, MEND_COUNT_DELETES);
+    assert_true(mend_report_changed(r));
+    mend_report_free(r);
+    r = mend_report_new("sim", true); /* a dry run counts what it would do, and changes nothing */
+    mend_report_count(r, MEND_COUNT_DELETES);
+    assert_false(mend_report_changed(r));
+    mend_report_free(r);
+}
+
+static void test_report_reboot_required_also_when_partial(void **state)
+{
+    (void)state;
+    mend_report *r = OUTCOMES("fixed", "blocked", "reboot_required");
+    assert_string_equal(mend_report_outcome(r), "partial");
+    assert_true(mend_report_reboot_required(r));
+    mend_report_free(r);
+    r = OUTCOMES("fixed");
+    assert_false(mend_report_reboot_required(r));
+    mend_report_free(r);
+}
+
+static void test_report_exit_code_is_the_one_given_at_finish(void **state)
+{
+    (void)state;
+    mend_report *r = OUTCOMES("blocked");
+    char *json = mend_report_json(r, false);
+    assert_non_null(strstr(json, "\"exit_code\":1,"));
+    free(json);
+    mend_report_finish(r, 2);
+    json = mend_report_json(r, false);
+    assert_non_null(strstr(json, "\"exit_code\":2,"));
+    free(json);
+    mend_report_free(r);
+}
+
+static void test_report_data_sorted_by_key_and_replaced(void **state)
+{
+    (void)state;
+    mend_report *r = mend_report_new("sim", false);
+    cJSON *v = cJSON_CreateNumber(1);
+    assert_int_equal(mend_report_data(r, "zeta", v), 0);
+    cJSON_Delete(v);
+    v = cJSON_CreateArray();
+    assert_int_equal(mend_report_data(r, "alpha", v), 0);
+    cJSON_Delete(v);
+    v = cJSON_CreateString("two");
+    assert_int_equal(mend_report_data(r, "zeta", v), 0);
+    cJSON_Delete(v);
+    char *json = mend_report_json(r, false);
+    assert_non_null(strstr(json, "\"data\":{\"alpha\":[],\"zeta\":\"two\"}"));
+    free(json);
+    mend_report_free(r);
+}
+
+static void test_report_names_that_are_not_utf8_stay_valid_json(void **state)
+{
+    (void)state;
+    mend_report *r = mend_report_new("sim", false);
+    mend_report_policy_set(r, "Z\xC3\xBCrich\xFF\x01", "outcome", "fixed");
+    char *json = mend_report_json(r, false);
+    assert_non_null(strstr(json, "\"name\":\"Z\xC3\xBCrich?\\u0001\""));
+    cJSON *doc = cJSON_Parse(json);
+    assert_non_null(doc);
+    cJSON_Delete(doc);
+    free(json);
+    mend_report_free(r);
+}
+
+static void test_report_usage_error_is_a_whole_document(void **state)
+{
+    (void)state;
+    char buf[8192] = {0};
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    assert_int_equal(mend_report_print_usage_error("unknown option '--bogus'", f), 0);
+    fclose(f);
+    cJSON *doc = cJSON_Parse(buf);
+    assert_non_null(doc);
+    assert_string_equal(cJSON_GetObjectItem(doc, "outcome")->valuestring, "failed");
+    assert_int_equal(cJSON_GetObjectItem(doc, "exit_code")->valueint, 2);
+    assert_string_equal(cJSON_GetObjectItem(doc, "error")->valuestring, "unknown option '--bogus'");
+    assert_true(cJSON_IsArray(cJSON_GetObjectItem(doc, "policies")));
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "policies")), 0);
+    cJSON_Delete(doc);
+}
+
 int main(void)
 {
     mend_err e;
     mend_mkdirs(MEND_TEST_TMP "/engine_report", &e);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_outcome_no_policies_is_healthy),
+        cmocka_unit_test(test_report_keys_come_in_the_documented_order),
+        cmocka_unit_test(test_report_step_keys_known_first_then_own),
+        cmocka_unit_test(test_report_changed_only_when_an_action_was_really_taken),
+        cmocka_unit_test(test_report_reboot_required_also_when_partial),
+        cmocka_unit_test(test_report_exit_code_is_the_one_given_at_finish),
+        cmocka_unit_test(test_report_data_sorted_by_key_and_replaced),
+        cmocka_unit_test(test_report_names_that_are_not_utf8_stay_valid_json),
+        cmocka_unit_test(test_report_usage_error_is_a_whole_document),
         cmocka_unit_test(test_report_outcome_fixed_and_healthy),
         cmocka_unit_test(test_report_outcome_missing_name_is_not_found),
         cmocka_unit_test(test_report_outcome_reboot_required),

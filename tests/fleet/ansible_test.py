@@ -9,9 +9,14 @@ import shutil
 import subprocess
 import sys
 
+import jsonschema
+
 MEND, SRC, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
 SCENARIOS = os.path.join(SRC, "tests", "fleet", "scenarios")
 failures = []
+with open(os.path.join(SRC, "docs", "report.schema.json"), encoding="utf-8") as _f:
+    SCHEMA = jsonschema.Draft202012Validator(json.load(_f))
+REPORTS = []  # every report the role read, each validated against the schema
 
 
 def check(cond, what):
@@ -58,6 +63,11 @@ def play(state, *extra, **role_vars):
             h = t.get("hosts", {}).get("localhost", {})
             if h.get("failed"):
                 messages.append(h.get("msg", ""))
+            report = h.get("ansible_facts", {}).get("mend_report")
+            if isinstance(report, dict):
+                for err in SCHEMA.iter_errors(report):
+                    check(False, "the report the role read matches docs/report.schema.json: %s" % err.message)
+                REPORTS.append(report)
     return result["stats"]["localhost"], messages, result
 
 
@@ -124,6 +134,7 @@ def main():
     check(stats["failures"] == 1 and "mend could not run" in msg and "exit 2" in msg and "--exit-codes" in msg,
           "exit 2 fails with mend's own error: %r" % msg)
 
+    check(len(REPORTS) >= 4, "the role's reports were validated against the schema (%d)" % len(REPORTS))
     if failures:
         raise SystemExit("%d check(s) failed" % len(failures))
 

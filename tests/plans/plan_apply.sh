@@ -169,4 +169,10 @@ jq -e '[.actions[] | .op] == ["ipsec.unassign", "ipsec.delete"] and .actions[0].
 diff <(state custom.apply.lua) <(state custom.direct.lua) >/dev/null || bad "run --plan: apply differs from running the script"
 okay "a custom script's plan"
 
+# Every report this test made (the *.json beside the plans that mend printed with --json).
+reports=$(grep -l '"exit_code"' ./*.json 2>/dev/null)
+[ -n "$reports" ] || bad "no report to validate"
+python3 "$SRC/tests/tools/validate_reports.py" "$SRC/docs/report.schema.json" $reports >schema.out 2>&1 \
+  || bad "reports do not match docs/report.schema.json: $(head -5 schema.out)"
+
 exit $fail

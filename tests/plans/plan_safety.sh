@@ -159,4 +159,10 @@ cmp -s "$KEY" key.before || bad "the key changed"
 grep -q fake mine.txt || bad "the script's own file was moved"
 okay "scripts cannot read, load, replace or remove the plan key"
 
+# Every report this test made (the *.json beside the plans that mend printed with --json).
+reports=$(grep -l '"exit_code"' ./*.json 2>/dev/null)
+[ -n "$reports" ] || bad "no report to validate"
+python3 "$SRC/tests/tools/validate_reports.py" "$SRC/docs/report.schema.json" $reports >schema.out 2>&1 \
+  || bad "reports do not match docs/report.schema.json: $(head -5 schema.out)"
+
 exit $fail

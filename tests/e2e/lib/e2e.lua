@@ -187,8 +187,26 @@ function M.mend(work, args, opts)
   if opts.json ~= false and res.stdout:find("%S") then
     local ok, doc = pcall(M.decode, res.stdout)
     if ok then res.report = doc else res.json_error = doc end
+    M.keep_report(work, res.stdout)
   end
   return res
+end
+
+-- Every report a case sees is kept, and validated against docs/report.schema.json at the end.
+local kept = 0
+function M.keep_report(work, text)
+  kept = kept + 1
+  os.execute("mkdir -p " .. M.shq(work .. "/reports"))
+  M.write(string.format("%s/reports/%04d.json", work, kept), text)
+end
+
+-- Validates the kept reports (python3 with jsonschema; CI installs python3-jsonschema).
+function M.validate_reports(work)
+  if kept == 0 then return end
+  local cmd = string.format("python3 %s %s %s/reports/*.json > %s 2>&1", M.shq(M.SRC .. "/tests/tools/validate_reports.py"),
+                            M.shq(M.SRC .. "/docs/report.schema.json"), M.shq(work), M.shq(work .. "/schema.out"))
+  local ok = os.execute(cmd)
+  M.check(ok, "reports do not match docs/report.schema.json:\n%s", M.read(work .. "/schema.out") or "")
 end
 
 -- The simulator writes its state back in its own normal form after every run: a run of a script
