@@ -7,6 +7,7 @@
 #include "bindings.h"
 
 #include "../engine/log.h"
+#include "../engine/progress.h"
 #include "../engine/plan.h"
 #include "../engine/report.h"
 #include "../engine/term.h"
@@ -156,7 +157,8 @@ static const char *field_s(lua_State *L, int idx)
 static void print_step(lua_State *L, const char *policy, const char *rung, const char *action,
                        const char *target, int ok, const char *message, const char *code)
 {
-    if (!mend_log_enabled(MEND_LOG_INFO))
+    /* A long run's steps are in the report; on screen the progress line and summary say it. */
+    if (!mend_log_enabled(MEND_LOG_INFO) || (mend_progress_big() && !mend_log_enabled(MEND_LOG_DEBUG)))
         return;
     luaL_Buffer b;
     luaL_buffinit(L, &b);
@@ -185,8 +187,10 @@ static void print_step(lua_State *L, const char *policy, const char *rung, const
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
+    mend_progress_hide();
     mend_term_puts(stderr, lua_tostring(L, -1), MEND_TERM_ONE_LINE);
     fputc('\n', stderr);
+    mend_progress_show();
     fflush(stderr);
     lua_pop(L, 1);
 }
@@ -263,6 +267,8 @@ static int l_outcome(lua_State *L)
     mend_engine *eng = bind_engine(L);
     if (!eng->report)
         return 0;
+    if (oc)
+        mend_progress_outcome(mend_report_policy_get(eng->report, policy, "outcome"), oc);
     for (int i = 0; i < 4; i++) {
         const char *v = lua_tostring(L, 3 + i);
         if (v)
@@ -286,20 +292,7 @@ static int l_progress(lua_State *L)
     lua_Integer total = luaL_checkinteger(L, 2);
     luaL_argcheck(L, done >= 0, 1, "must be zero or more");
     luaL_argcheck(L, total >= 0, 2, "must be zero or more");
-    mend_engine *eng = bind_engine(L);
-    if (!eng->stderr_tty || total == 0 || !mend_log_enabled(MEND_LOG_INFO))
-        return 0;
-    if (done > total)
-        done = total;
-    enum { WIDTH = 30 };
-    char bar[WIDTH + 1];
-    int filled = (int)(done * WIDTH / total);
-    for (int i = 0; i < WIDTH; i++)
-        bar[i] = i < filled ? '#' : '-';
-    bar[WIDTH] = '\0';
-    fprintf(stderr, "\r  [%s] %lld/%lld%s", bar, (long long)done, (long long)total,
-            done == total ? "\n" : "");
-    fflush(stderr);
+    mend_progress_update((long)done, (long)total);
     return 0;
 }
 

@@ -215,6 +215,7 @@ mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e)
     for (;;) {
         OVERLAPPED ov;
         memset(&ov, 0, sizeof ov);
+        ov.OffsetHigh = 1; /* a byte past the text, so a waiter can read who holds the lock */
         if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov))
             break;
         if (GetLastError() != ERROR_LOCK_VIOLATION && GetLastError() != ERROR_IO_PENDING) {
@@ -236,6 +237,12 @@ mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e)
         return NULL;
     }
     l->h = h;
+    char owner[192];
+    mend_lock_owner_text((long)GetCurrentProcessId(), owner, sizeof owner);
+    DWORD wrote = 0;
+    /* Who holds it is a courtesy to the next run; the lock holds whether or not it is written. */
+    if (SetFilePointer(h, 0, NULL, FILE_BEGIN) == 0 && SetEndOfFile(h))
+        WriteFile(h, owner, (DWORD)strlen(owner), &wrote, NULL);
     return l;
 }
 
@@ -263,6 +270,19 @@ bool mend_isatty_stdin(void)
 bool mend_isatty_stderr(void)
 {
     return is_console(STD_ERROR_HANDLE);
+}
+
+bool mend_isatty_stdout(void)
+{
+    return is_console(STD_OUTPUT_HANDLE);
+}
+
+int mend_console_columns(void)
+{
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    if (!GetConsoleScreenBufferInfo(GetStdHandle(STD_OUTPUT_HANDLE), &info))
+        return 0;
+    return info.srWindow.Right - info.srWindow.Left + 1;
 }
 
 double mend_wall_now(void)

@@ -387,75 +387,18 @@ int mend_report_write(const mend_report *r, const char *path, mend_err *e)
     return rc;
 }
 
-/* ---- the human summary ---- */
-
-/* Display width in code points, so names in any script line up. */
-static size_t width(const char *s)
+/* For the human rendering (report_text.c). */
+const struct cJSON *mend_report_policies(const mend_report *r)
 {
-    size_t w = 0;
-    for (; s && *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            w++;
-    return w;
+    return r ? r->policies : NULL;
 }
 
-static const char *field_or_dash(const cJSON *p, const char *field)
+const struct cJSON *mend_report_advice_list(const mend_report *r)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, field);
-    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : "-";
+    return r ? r->advice : NULL;
 }
 
-static void pad(FILE *out, const char *s, size_t w, bool last)
+bool mend_report_is_dry_run(const mend_report *r)
 {
-    mend_term_puts(out, s, MEND_TERM_ONE_LINE);
-    if (last)
-        return;
-    for (size_t k = width(s); k < w + 2; k++)
-        fputc(' ', out);
-}
-
-void mend_report_print_summary(const mend_report *r, FILE *out)
-{
-    if (!r)
-        return;
-    static const char *const cols[] = {"name", "before", "after", "outcome", "rung"};
-    static const char *const heads[] = {"POLICY", "BEFORE", "AFTER", "OUTCOME", "RUNG"};
-    enum { NCOL = 5, MAX_NAME_COL = 48 };
-    size_t w[NCOL];
-    for (int c = 0; c < NCOL; c++)
-        w[c] = width(heads[c]);
-    const cJSON *p;
-    cJSON_ArrayForEach(p, r->policies) {
-        for (int c = 0; c < NCOL; c++) {
-            size_t k = width(field_or_dash(p, cols[c]));
-            if (k > w[c])
-                w[c] = k;
-        }
-    }
-    /* One absurdly long name should not push every row off the screen. */
-    if (w[0] > MAX_NAME_COL)
-        w[0] = MAX_NAME_COL;
-    if (cJSON_GetArraySize(r->policies) > 0) {
-        for (int c = 0; c < NCOL; c++)
-            pad(out, heads[c], w[c], c == NCOL - 1);
-        fputc('\n', out);
-        cJSON_ArrayForEach(p, r->policies) {
-            for (int c = 0; c < NCOL; c++)
-                pad(out, field_or_dash(p, cols[c]), w[c], c == NCOL - 1);
-            fputc('\n', out);
-        }
-    }
-    fprintf(out, "%soutcome: %s%s\n", cJSON_GetArraySize(r->policies) ? "\n" : "", mend_report_outcome(r),
-            r->dry_run ? " (dry run: nothing was changed)" : "");
-    if (cJSON_GetArraySize(r->advice) > 0) {
-        fputs("\nadvice:\n", out);
-        const cJSON *a;
-        cJSON_ArrayForEach(a, r->advice)
-        {
-            fputs("  - ", out);
-            mend_term_puts(out, a->valuestring, MEND_TERM_ONE_LINE);
-            fputc('\n', out);
-        }
-    }
-    fflush(out);
+    return r && r->dry_run;
 }

@@ -1,6 +1,9 @@
 /* Text for people's terminals: control characters shown as escapes, never sent raw. */
 #include "term.h"
+#include "platform.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 void mend_term_puts(FILE *out, const char *s, int flags)
@@ -35,5 +38,86 @@ void mend_term_puts(FILE *out, const char *s, int flags)
         } else {
             fprintf(out, "\\x%02X", *p++);
         }
+    }
+}
+
+int mend_term_width(void)
+{
+    const char *cols = getenv("COLUMNS");
+    if (cols && *cols) {
+        int n = atoi(cols);
+        return n > 0 ? n : 0;
+    }
+    return mend_console_columns();
+}
+
+static size_t columns(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+/* Length of the next word at s: up to a space outside "..." and `...`. */
+static size_t word_len(const char *s)
+{
+    char quote = 0;
+    size_t i = 0;
+    for (; s[i]; i++) {
+        if (quote) {
+            if (s[i] == quote)
+                quote = 0;
+        } else if (s[i] == '"' || s[i] == '`') {
+            quote = s[i];
+        } else if (s[i] == ' ') {
+            break;
+        }
+    }
+    return i;
+}
+
+void mend_term_wrap(FILE *out, const char *text, int width, int first_col, int indent)
+{
+    if (!text)
+        return;
+    if (width <= 0) {
+        mend_term_puts(out, text, MEND_TERM_ONE_LINE);
+        return;
+    }
+    size_t col = first_col > 0 ? (size_t)first_col : 0, start = col;
+    const char *p = text;
+    while (*p) {
+        size_t spaces = 0;
+        while (p[spaces] == ' ')
+            spaces++;
+        p += spaces;
+        if (!*p)
+            break;
+        size_t n = word_len(p), w = columns(p, n);
+        bool first = col == start;
+        if (!first && col + 1 + w > (size_t)width) {
+            fputc('\n', out);
+            for (int i = 0; i < indent; i++)
+                fputc(' ', out);
+            col = start = indent > 0 ? (size_t)indent : 0;
+            first = true;
+        }
+        if (!first) {
+            fputc(' ', out);
+            col++;
+        }
+        char small[256];
+        char *word = n < sizeof small ? small : malloc(n + 1);
+        if (word) {
+            memcpy(word, p, n);
+            word[n] = '\0';
+            mend_term_puts(out, word, MEND_TERM_ONE_LINE);
+            if (word != small)
+                free(word);
+        }
+        col += w;
+        p += n;
     }
 }

@@ -13,4 +13,12 @@ enum {
  * ESC or CR cannot move the cursor, recolour the terminal or overwrite a line. */
 void mend_term_puts(FILE *out, const char *s, int flags);
 
+/* Width to wrap text on standard output at: $COLUMNS, else the terminal's; 0 = do not wrap. */
+int mend_term_width(void);
+
+/* Writes text (escaped as mend_term_puts) wrapped at spaces to width, every line after the first
+ * starting with indent spaces. A "quoted" or `quoted` part is never broken (a command to copy)
+ * unless it alone is wider than the line. width 0: one line. */
+void mend_term_wrap(FILE *out, const char *text, int width, int first_col, int indent);
+
 #endif

@@ -78,9 +78,8 @@ local function nt_name(key)
   return rest and ("\\REGISTRY\\MACHINE\\" .. rest) or key
 end
 
-local policy_by_key, captured = {}, {}
+local policy_by_key = {}
 for _, p in ipairs(chosen) do
-  captured[p.name] = true
   if p.store_key and p.store_key ~= "" then policy_by_key[nt_name(p.store_key):upper()] = p.name end
 end
 
@@ -183,10 +182,10 @@ end
 local services_out = {}
 -- PolicyAgent's dependents too: a PolicyAgent restart on the twin must bring them back as on
 -- the machine, and `mend check` flags one that is stopped.
-local wanted = {}
-for _, name in ipairs(SERVICES) do wanted[#wanted + 1] = name end
-for _, name in ipairs(svc.dependents("PolicyAgent", { all = true }) or {}) do wanted[#wanted + 1] = name end
-for _, name in ipairs(wanted) do
+local services = {}
+for _, name in ipairs(SERVICES) do services[#services + 1] = name end
+for _, name in ipairs(svc.dependents("PolicyAgent", { all = true }) or {}) do services[#services + 1] = name end
+for _, name in ipairs(services) do
   local s, smsg, code = svc.query(name)
   if s then
     services_out[name] = { display_name = s.display_name, state = s.state, start_type = s.start_type,

@@ -550,6 +550,7 @@ function log.error(fmt, ...) end
 ---@field dry_run boolean
 ---@field host "sim"|"local"
 ---@field version string
+---@field deleted_before table<string, true> # policies an interrupted earlier run deleted (journal), by name
 mend = {}
 
 ---Whether `--allow` opened the capability.
