@@ -154,7 +154,21 @@ static const char *field_s(lua_State *L, int idx)
     return lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
 }
 
-static void print_step(lua_State *L, const char *policy, const char *rung, const char *action,
+/* A step that only read the machine (ipsec.get, handles.scan, ...): the same in a dry run. */
+static bool is_read(const char *action)
+{
+    static const char *const reads[] = {".get", ".list", ".query", ".scan", ".holders", ".exists", ".keys",
+                                        ".values", ".dependents", ".policies", ".filters", ".sas"};
+    size_t n = action ? strlen(action) : 0;
+    for (size_t i = 0; i < sizeof reads / sizeof *reads; i++) {
+        size_t k = strlen(reads[i]);
+        if (n > k && strcmp(action + n - k, reads[i]) == 0)
+            return true;
+    }
+    return !action || strchr(action, '.') == NULL;
+}
+
+static void print_step(lua_State *L, bool dry_run, const char *policy, const char *rung, const char *action,
                        const char *target, int ok, const char *message, const char *code)
 {
     /* A long run's steps are in the report; on screen the progress line and summary say it. */
@@ -167,6 +181,12 @@ static void print_step(lua_State *L, const char *policy, const char *rung, const
     if (policy) {
         luaL_addstring(&b, policy);
         luaL_addstring(&b, ": ");
+    }
+    /* A dry run's actions did not happen: "would ipsec.delete", not "ipsec.delete ok". */
+    bool would = dry_run && ok == 1 && !is_read(action);
+    if (would) {
+        luaL_addstring(&b, "would ");
+        ok = -1;
     }
     luaL_addstring(&b, action ? action : "");
     if (target && (!policy || strcmp(target, policy) != 0)) {
@@ -229,7 +249,7 @@ static int l_step(lua_State *L)
     lua_rawget(L, 1);
     const char *target = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     mend_plan_on_step(L, field_s(L, 2), field_s(L, 3), field_s(L, 6));
-    print_step(L, field_s(L, 2), field_s(L, 3), field_s(L, 4), target,
+    print_step(L, eng->opts && eng->opts->dry_run, field_s(L, 2), field_s(L, 3), field_s(L, 4), target,
                lua_isboolean(L, 5) ? lua_toboolean(L, 5) : -1, field_s(L, 6), field_s(L, 7));
     return 0;
 }
