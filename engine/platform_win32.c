@@ -459,11 +459,15 @@ int mend_platform_init(int *argc, char ***argv)
     SetConsoleCP(CP_UTF8);
     /* Colour needs the console to understand ANSI sequences (Windows 10+); where it cannot,
      * NO_COLOR keeps escape codes off the screen. */
-    HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
-    DWORD mode;
-    if (err && err != INVALID_HANDLE_VALUE && GetConsoleMode(err, &mode) &&
-        !SetConsoleMode(err, mode | 0x0004 /* ENABLE_VIRTUAL_TERMINAL_PROCESSING */))
-        _wputenv(L"NO_COLOR=1");
+    /* Both streams: the progress line and warnings on stderr, the coloured table on stdout. */
+    static const DWORD streams[] = {STD_ERROR_HANDLE, STD_OUTPUT_HANDLE};
+    for (size_t i = 0; i < sizeof streams / sizeof *streams; i++) {
+        HANDLE h = GetStdHandle(streams[i]);
+        DWORD mode;
+        if (h && h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode) &&
+            !SetConsoleMode(h, mode | 0x0004 /* ENABLE_VIRTUAL_TERMINAL_PROCESSING */))
+            _wputenv(L"NO_COLOR=1");
+    }
     /* The CRT's argv is in the ANSI code page; policy names and paths need every character. */
     int n = 0;
     wchar_t **wargv = CommandLineToArgvW(GetCommandLineW(), &n);

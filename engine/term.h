@@ -1,4 +1,4 @@
-/* Text for people's terminals: control characters shown as escapes, never sent raw. */
+/* Text for people's terminals: control characters shown as escapes, never sent raw; wrapping to the width. */
 #ifndef MEND_TERM_H
 #define MEND_TERM_H
 

@@ -580,7 +580,7 @@ function mend.run_outcome(outcome) end
 ---@param text string
 function mend.advise(text) end
 
----Progress bar on a terminal.
+---The run's progress line on a terminal: done of total settled (keep done a running count).
 ---@param done integer
 ---@param total integer
 function mend.progress(done, total) end
