@@ -78,6 +78,27 @@ static size_t word_len(const char *s)
     return i;
 }
 
+/* What must stay on one line if it fits one: a word; an option with its value ("--allow
+ * reboot"); a command to copy ("mend fix ... --allow kill", up to ". ", "; " or the end). */
+static size_t unit_len(const char *s, size_t room)
+{
+    size_t n = word_len(s);
+    if (strncmp(s, "mend ", 5) == 0) {
+        size_t k = 0;
+        while (s[k] && !((s[k] == '.' || s[k] == ';') && (s[k + 1] == ' ' || !s[k + 1])))
+            k += s[k] == ' ' ? 1 : word_len(s + k);
+        if (columns(s, k) <= room)
+            return k;
+    }
+    bool option = strncmp(s, "--", 2) == 0 || strncmp(s, "(--", 3) == 0;
+    if (option && !memchr(s, '=', n) && s[n] == ' ' && s[n + 1] && s[n + 1] != '-') {
+        size_t k = n + 1 + word_len(s + n + 1);
+        if (columns(s, k) <= room)
+            return k;
+    }
+    return n;
+}
+
 void mend_term_wrap(FILE *out, const char *text, int width, int first_col, int indent)
 {
     if (!text)
@@ -95,7 +116,7 @@ void mend_term_wrap(FILE *out, const char *text, int width, int first_col, int i
         p += spaces;
         if (!*p)
             break;
-        size_t n = word_len(p), w = columns(p, n);
+        size_t n = unit_len(p, width > indent ? (size_t)(width - indent) : 0), w = columns(p, n);
         bool first = col == start;
         if (!first && col + 1 + w > (size_t)width) {
             fputc('\n', out);
