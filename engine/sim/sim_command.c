@@ -39,8 +39,10 @@ static int init(const char *scenario, const char *path, const mend_host_config *
 {
     mend_err e;
     mend_err_clear(&e);
-    /* A hand-written scenario given as sim:FILE is the admin's file, not mend's state. */
-    if (!force && !sim_is_mend_state(path)) {
+    /* A hand-written scenario given as sim:FILE is the admin's file, not mend's state; the
+     * state folder's file is mend's whatever an older mend seeded it with. */
+    bool explicit_file = cfg->spec && strncmp(cfg->spec, "sim:", 4) == 0;
+    if (!force && explicit_file && !sim_is_mend_state(path)) {
         fprintf(stderr, "mend: %s is not a simulator state mend wrote (its first line is not \"%s\"); "
                         "nothing was changed. Give --force to overwrite it anyway.\n", path, SIM_STATE_MARK);
         return 2;
