@@ -440,10 +440,17 @@ int mend_cli_parse(int argc, char **argv, mend_options *o, char *err, size_t err
             argv[1 + npos++] = (char *)arg;
             continue;
         }
-        if (!options_done && arg[0] == '-' && arg[1] != '\0')
+        bool is_option = !options_done && arg[0] == '-' && arg[1] != '\0';
+        if (is_option)
             rc = parse_option(&st, argc, argv, &i, err, errlen);
         else
             rc = parse_positional(o, argv, &npos, arg, err, errlen);
+        /* After --help, a stray option is no reason to withhold the help asked for. */
+        if (rc && is_option && o->cmd == MEND_CMD_HELP) {
+            if (err && errlen)
+                err[0] = '\0';
+            return 0;
+        }
         if (rc)
             return rc;
         if (o->cmd == MEND_CMD_VERSION || (o->cmd == MEND_CMD_HELP && o->help_for))
