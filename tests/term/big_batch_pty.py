@@ -82,6 +82,13 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
     check("need attention (%d):" % (N // 100) in text, "no 'need attention' list of the blocked policies")
     check("... and %d more" % (N // 100 - 50) in text, "the attention list is not cut at 50 rows")
 
+    # check groups its advice as fix does: the held ones that are left are one line, not 200.
+    r = subprocess.run([MEND, "check", "--host", "sim:" + state], capture_output=True, text=True, env=env)
+    advice = [l for l in r.stdout.split("\nadvice:\n", 1)[-1].split("\n") if l.startswith("  - ")]
+    check(r.returncode == 1 and 1 <= len(advice) <= 3, "check advice: %d lines (exit %d)" % (len(advice), r.returncode))
+    check(any(l.startswith("  - %d policies are pending deletion with blockers holder" % (N // 100)) for l in advice),
+          "check did not group the held policies: %r" % advice[:3])
+
     # -q: one line of totals (the machine is fixed but for the held ones now).
     rc, out = run_on_pty([MEND, "batch", os.path.join(work, "list.txt"), "--host", "sim:" + state, "-q",
                           "--dry-run"], env)
