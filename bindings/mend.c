@@ -8,6 +8,7 @@
 #include "bindings.h"
 
 #include "../engine/log.h"
+#include "../engine/progress.h"
 #include "../engine/plan.h"
 #include "../engine/report.h"
 #include "../engine/term.h"
@@ -189,10 +190,25 @@ static const char *field_s(lua_State *L, int idx)
     return lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
 }
 
-static void print_step(lua_State *L, const char *policy, const char *rung, const char *action,
+/* A step that only read the machine (ipsec.get, handles.scan, ...): the same in a dry run. */
+static bool is_read(const char *action)
+{
+    static const char *const reads[] = {".get", ".list", ".query", ".scan", ".holders", ".exists", ".keys",
+                                        ".values", ".dependents", ".policies", ".filters", ".sas"};
+    size_t n = action ? strlen(action) : 0;
+    for (size_t i = 0; i < sizeof reads / sizeof *reads; i++) {
+        size_t k = strlen(reads[i]);
+        if (n > k && strcmp(action + n - k, reads[i]) == 0)
+            return true;
+    }
+    return !action || strchr(action, '.') == NULL;
+}
+
+static void print_step(lua_State *L, bool dry_run, const char *policy, const char *rung, const char *action,
                        const char *target, int ok, const char *message, const char *code)
 {
-    if (!mend_log_enabled(MEND_LOG_INFO))
+    /* A long run's steps are in the report; on screen the progress line and summary say it. */
+    if (!mend_log_enabled(MEND_LOG_INFO) || (mend_progress_big() && !mend_log_enabled(MEND_LOG_DEBUG)))
         return;
     luaL_Buffer b;
     luaL_buffinit(L, &b);
@@ -201,6 +217,12 @@ static void print_step(lua_State *L, const char *policy, const char *rung, const
     if (policy) {
         luaL_addstring(&b, policy);
         luaL_addstring(&b, ": ");
+    }
+    /* A dry run's actions did not happen: "would ipsec.delete", not "ipsec.delete ok". */
+    bool would = dry_run && ok == 1 && !is_read(action);
+    if (would) {
+        luaL_addstring(&b, "would ");
+        ok = -1;
     }
     luaL_addstring(&b, action ? action : "");
     if (target && (!policy || strcmp(target, policy) != 0)) {
@@ -221,8 +243,10 @@ static void print_step(lua_State *L, const char *policy, const char *rung, const
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
+    mend_progress_hide();
     mend_term_puts(stderr, lua_tostring(L, -1), MEND_TERM_ONE_LINE);
     fputc('\n', stderr);
+    mend_progress_show();
     fflush(stderr);
     lua_pop(L, 1);
 }
@@ -262,7 +286,7 @@ static int l_step(lua_State *L)
     lua_rawget(L, 1);
     const char *target = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     mend_plan_on_step(L, field_s(L, 2), field_s(L, 3), field_s(L, 6));
-    print_step(L, field_s(L, 2), field_s(L, 3), field_s(L, 4), target,
+    print_step(L, eng->opts && eng->opts->dry_run, field_s(L, 2), field_s(L, 3), field_s(L, 4), target,
                lua_isboolean(L, 5) ? lua_toboolean(L, 5) : -1, field_s(L, 6), field_s(L, 7));
     return 0;
 }
@@ -319,6 +343,8 @@ static int l_outcome(lua_State *L)
     mend_engine *eng = bind_engine(L);
     if (!eng->report)
         return 0;
+    if (oc)
+        mend_progress_outcome(mend_report_policy_get(eng->report, policy, "outcome"), oc);
     for (int i = 0; i < 4; i++) {
         const char *v = lua_tostring(L, 3 + i);
         if (v)
@@ -342,20 +368,7 @@ static int l_progress(lua_State *L)
     lua_Integer total = luaL_checkinteger(L, 2);
     luaL_argcheck(L, done >= 0, 1, "must be zero or more");
     luaL_argcheck(L, total >= 0, 2, "must be zero or more");
-    mend_engine *eng = bind_engine(L);
-    if (!eng->stderr_tty || total == 0 || !mend_log_enabled(MEND_LOG_INFO))
-        return 0;
-    if (done > total)
-        done = total;
-    enum { WIDTH = 30 };
-    char bar[WIDTH + 1];
-    int filled = (int)(done * WIDTH / total);
-    for (int i = 0; i < WIDTH; i++)
-        bar[i] = i < filled ? '#' : '-';
-    bar[WIDTH] = '\0';
-    fprintf(stderr, "\r  [%s] %lld/%lld%s", bar, (long long)done, (long long)total,
-            done == total ? "\n" : "");
-    fflush(stderr);
+    mend_progress_update((long)done, (long)total);
     return 0;
 }
 

@@ -72,16 +72,6 @@ static bool valid_host(const char *v)
            (strncmp(v, "sim:", 4) == 0 && v[4] != '\0');
 }
 
-static const struct {
-    const char *word;
-    mend_command cmd;
-} commands[] = {
-    {"run", MEND_CMD_RUN},     {"fix", MEND_CMD_FIX},   {"check", MEND_CMD_CHECK},
-    {"batch", MEND_CMD_BATCH}, {"sim", MEND_CMD_SIM},   {"help", MEND_CMD_HELP},
-    {"version", MEND_CMD_VERSION}, {"capture", MEND_CMD_CAPTURE}, {"apply", MEND_CMD_APPLY},
-    {"shell", MEND_CMD_SHELL}, {"test", MEND_CMD_TEST}, {"plan", MEND_CMD_PLAN},
-};
-
 enum { OPT_FLAG, OPT_VALUE };
 
 typedef struct cli_state {
@@ -163,6 +153,15 @@ static int apply_option(cli_state *st, const char *name, const char *value, char
             return usage_error(err, errlen, "--stop-holder given more than %d times; list names with commas",
                                MEND_MAX_STOP_HOLDERS);
         o->stop_holders[o->nstop_holders++] = value;
+    } else if (strcmp(name, "--color") == 0) {
+        if (strcmp(value, "auto") == 0)
+            o->color = MEND_COLOR_AUTO;
+        else if (strcmp(value, "always") == 0)
+            o->color = MEND_COLOR_ALWAYS;
+        else if (strcmp(value, "never") == 0)
+            o->color = MEND_COLOR_NEVER;
+        else
+            return usage_error(err, errlen, "bad value for --color: '%s' (expected auto, always or never)", value);
     } else if (strcmp(name, "--summary") == 0) {
         o->summary = true;
     } else if (strcmp(name, "--dry-run") == 0) {
@@ -192,22 +191,37 @@ static int apply_option(cli_state *st, const char *name, const char *value, char
     return 0;
 }
 
+static const char *const with_value[] = {"--host", "--allow", "--report", "--journal", "--timeout",
+                                          "--max-memory", "--exit-codes", "-o", "--output", "--plan",
+                                          "--expect", "--scenario", "--stop-holder", "--color",
+                                          "--evidence", "--from-evidence"};
+static const char *const flags[] = {"--dry-run", "--yes", "-y", "--json", "--unsafe", "--all-pending",
+                                    "--resume", "--summary", "-q", "--quiet", "-v", "-vv", "--verbose",
+                                    "--help", "-h", "--version", "--force"};
+enum { NWITH_VALUE = sizeof with_value / sizeof *with_value, NFLAGS = sizeof flags / sizeof *flags };
+
 static int option_kind(const char *name)
 {
-    static const char *const with_value[] = {"--host", "--allow", "--report", "--journal", "--timeout",
-                                              "--max-memory", "--exit-codes", "-o", "--output", "--plan",
-                                              "--expect", "--scenario", "--stop-holder", "--evidence",
-                                              "--from-evidence"};
-    static const char *const flags[] = {"--dry-run", "--yes", "-y", "--json", "--unsafe", "--all-pending",
-                                        "--resume", "--summary", "--force", "-q", "--quiet", "-v", "-vv", "--verbose",
-                                        "--help", "-h", "--version"};
-    for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
+    for (size_t i = 0; i < NWITH_VALUE; i++)
         if (strcmp(name, with_value[i]) == 0)
             return OPT_VALUE;
-    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+    for (size_t i = 0; i < NFLAGS; i++)
         if (strcmp(name, flags[i]) == 0)
             return OPT_FLAG;
     return -1;
+}
+
+static int unknown_option(const char *name, char *err, size_t errlen)
+{
+    const char *all[NWITH_VALUE + NFLAGS];
+    for (size_t i = 0; i < NWITH_VALUE; i++)
+        all[i] = with_value[i];
+    for (size_t i = 0; i < NFLAGS; i++)
+        all[NWITH_VALUE + i] = flags[i];
+    const char *near = strlen(name) > 2 ? mend_cli_suggest(name, all, NWITH_VALUE + NFLAGS) : NULL;
+    if (near)
+        return usage_error(err, errlen, "unknown option '%s'; did you mean '%s'? (see mend --help)", name, near);
+    return usage_error(err, errlen, "unknown option '%s' (see mend --help)", name);
 }
 
 static int refuse_option_after_script(const char *arg, char *err, size_t errlen)
@@ -247,7 +261,7 @@ static int parse_option(cli_state *st, int argc, char **argv, int *i, char *err,
 
     int kind = option_kind(name);
     if (kind < 0)
-        return usage_error(err, errlen, "unknown option '%s' (see mend --help)", name);
+        return unknown_option(name, err, errlen);
     if (kind == OPT_FLAG && value)
         return usage_error(err, errlen, "option '%s' takes no value", name);
     if (kind == OPT_VALUE && !value) {
@@ -256,6 +270,8 @@ static int parse_option(cli_state *st, int argc, char **argv, int *i, char *err,
         value = argv[++*i];
     }
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        /* mend fix --help: the help of the command already given */
+        st->o->help_for = st->o->cmd == MEND_CMD_HELP ? st->o->help_for : st->o->cmd;
         st->o->cmd = MEND_CMD_HELP;
         return 0;
     }
@@ -271,12 +287,18 @@ static int parse_positional(mend_options *o, char **argv, int *npos, const char 
                             size_t errlen)
 {
     if (o->cmd == MEND_CMD_NONE) {
-        for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
-            if (strcmp(arg, commands[k].word) == 0) {
-                o->cmd = commands[k].cmd;
-                return 0;
-            }
-        return usage_error(err, errlen, "unknown command '%s' (expected fix, check, batch, run, sim, capture, apply, shell or test; see mend --help)", arg);
+        const mend_cli_command_info *c = mend_cli_command_by_word(arg);
+        if (c) {
+            o->cmd = c->cmd;
+            return 0;
+        }
+        const char *near = mend_cli_suggest_command(arg);
+        char list[160];
+        mend_cli_command_list(list, sizeof list);
+        if (near)
+            return usage_error(err, errlen, "unknown command '%s'; did you mean '%s'? (expected %s; see mend --help)",
+                               arg, near, list);
+        return usage_error(err, errlen, "unknown command '%s' (expected %s; see mend --help)", arg, list);
     }
     switch (o->cmd) {
     case MEND_CMD_RUN:
@@ -292,8 +314,12 @@ static int parse_positional(mend_options *o, char **argv, int *npos, const char 
         return 0;
     case MEND_CMD_SIM:
         if (!o->sim_verb) {
-            if (strcmp(arg, "init") != 0 && strcmp(arg, "show") != 0 && strcmp(arg, "reset") != 0)
-                return usage_error(err, errlen, "unknown sim command '%s' (expected init, show or reset)", arg);
+            static const char *const verbs[] = {"init", "show", "reset"};
+            if (strcmp(arg, "init") != 0 && strcmp(arg, "show") != 0 && strcmp(arg, "reset") != 0) {
+                const char *near = mend_cli_suggest(arg, verbs, 3);
+                return usage_error(err, errlen, "unknown sim command '%s'%s%s%s (expected init, show or reset)", arg,
+                                   near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+            }
             o->sim_verb = arg;
             return 0;
         }
@@ -324,7 +350,18 @@ static int parse_positional(mend_options *o, char **argv, int *npos, const char 
             return 0;
         }
         break; /* a scenario */
-    case MEND_CMD_HELP:
+    case MEND_CMD_HELP: {
+        /* mend help fix */
+        const mend_cli_command_info *c = mend_cli_command_by_word(arg);
+        if (!c) {
+            const char *near = mend_cli_suggest_command(arg);
+            return usage_error(err, errlen, "no help for '%s'%s%s%s (see mend --help)", arg,
+                               near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        }
+        if (!o->help_for)
+            o->help_for = c->cmd;
+        return 0;
+    }
     case MEND_CMD_VERSION:
         return 0;
     default:
@@ -338,8 +375,11 @@ static int parse_positional(mend_options *o, char **argv, int *npos, const char 
 static int check_complete(const mend_options *o, char *err, size_t errlen)
 {
     switch (o->cmd) {
-    case MEND_CMD_NONE:
-        return usage_error(err, errlen, "no command given (expected fix, check, batch, run, sim, capture, apply, shell or test; see mend --help)");
+    case MEND_CMD_NONE: {
+        char list[160];
+        mend_cli_command_list(list, sizeof list);
+        return usage_error(err, errlen, "no command given (expected %s; see mend --help)", list);
+    }
     case MEND_CMD_RUN:
         if (!o->script)
             return usage_error(err, errlen, "mend run needs a script: mend run SCRIPT.lua [ARGS...]");
@@ -369,18 +409,22 @@ static int check_complete(const mend_options *o, char *err, size_t errlen)
     }
     if (o->output && o->cmd != MEND_CMD_CAPTURE)
         return usage_error(err, errlen, "-o only applies to mend capture");
-    if ((o->evidence_dir || o->from_evidence || o->force) && o->cmd != MEND_CMD_CAPTURE)
+    if ((o->evidence_dir || o->from_evidence) && o->cmd != MEND_CMD_CAPTURE)
         return usage_error(err, errlen, "%s only applies to mend capture",
-                           o->evidence_dir ? "--evidence" : o->from_evidence ? "--from-evidence" : "--force");
+                           o->evidence_dir ? "--evidence" : "--from-evidence");
+    if (o->force && o->cmd != MEND_CMD_CAPTURE && o->cmd != MEND_CMD_SIM)
+        return usage_error(err, errlen, "--force only applies to mend capture --evidence DIR and mend sim init|reset");
     if (o->evidence_dir && (o->from_evidence || o->output))
         return usage_error(err, errlen, "--evidence writes a folder: it takes neither -o nor --from-evidence");
-    if (o->force && !o->evidence_dir)
+    if (o->force && o->cmd == MEND_CMD_CAPTURE && !o->evidence_dir)
         return usage_error(err, errlen, "--force only applies to mend capture --evidence DIR");
     if (o->plan_path && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH && o->cmd != MEND_CMD_RUN &&
         o->cmd != MEND_CMD_APPLY && o->cmd != MEND_CMD_PLAN)
         return usage_error(err, errlen, "--plan only applies to mend fix, mend batch and mend run");
     if (o->nstop_holders && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH && o->cmd != MEND_CMD_RUN)
         return usage_error(err, errlen, "--stop-holder only applies to mend fix, mend batch and mend run");
+    if (o->force && o->cmd != MEND_CMD_SIM)
+        return usage_error(err, errlen, "--force only applies to mend sim init and mend sim reset");
     if (o->all_pending && o->cmd != MEND_CMD_FIX)
         return usage_error(err, errlen, "--all-pending only applies to mend fix");
     if (o->resume && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH)
@@ -413,68 +457,25 @@ int mend_cli_parse(int argc, char **argv, mend_options *o, char *err, size_t err
             argv[1 + npos++] = (char *)arg;
             continue;
         }
-        if (!options_done && arg[0] == '-' && arg[1] != '\0')
+        bool is_option = !options_done && arg[0] == '-' && arg[1] != '\0';
+        if (is_option)
             rc = parse_option(&st, argc, argv, &i, err, errlen);
         else
             rc = parse_positional(o, argv, &npos, arg, err, errlen);
+        /* After --help, a stray option is no reason to withhold the help asked for. */
+        if (rc && is_option && o->cmd == MEND_CMD_HELP) {
+            if (err && errlen)
+                err[0] = '\0';
+            return 0;
+        }
         if (rc)
             return rc;
-        if (o->cmd == MEND_CMD_HELP || o->cmd == MEND_CMD_VERSION)
+        if (o->cmd == MEND_CMD_VERSION || (o->cmd == MEND_CMD_HELP && o->help_for))
             return 0;
     }
+    if (o->cmd == MEND_CMD_HELP)
+        return 0;
     o->args = argv + 1;
     o->nargs = npos;
     return check_complete(o, err, errlen);
-}
-
-void mend_cli_usage(FILE *out)
-{
-    fputs("usage: mend COMMAND [OPTIONS] [ARGS]\n"
-          "\n"
-          "Commands:\n"
-          "  fix [POLICY...]          run the fix ladder on the named policies (or all stuck ones)\n"
-          "      --all-pending        fix every policy that is pending deletion\n"
-          "      --plan FILE          (fix, batch, run) a dry-run that writes the plan to FILE\n"
-          "      --resume             continue a fix that a reboot interrupted\n"
-          "      --stop-holder NAME   (fix, batch, run) also stop NAME when it holds a policy open\n"
-          "                           (not a known IPsec/VPN client; still needs --allow kill)\n"
-          "  check [POLICY...]        read-only diagnosis; exit 0 healthy, 1 problem found\n"
-          "  batch FILE|-             fix every policy named in FILE (one per line, # comments)\n"
-          "  run SCRIPT.lua [ARGS...] run a custom script with the same API (ARGS go to mend.args)\n"
-          "  sim init|show|reset [SCENARIO]  manage the simulated host's state\n"
-          "  capture [POLICY...] [-o FILE]  write this machine's IPsec state as a simulator scenario\n"
-          "      --evidence DIR       write a read-only bundle of this machine's raw IPsec facts\n"
-          "      --force              (with --evidence) write into a folder that is not empty\n"
-          "      --from-evidence DIR  the twin from a bundle instead of from this machine\n"
-          "  apply PLAN.json          carry out a plan written by fix --plan, checking each step first\n"
-          "      --dry-run            print the plan for people and change nothing\n"
-          "  plan approve PLAN.json   review a plan made elsewhere (on a twin) and sign it for this host\n"
-          "      --yes                sign without asking\n"
-          "  shell                    an interactive Lua prompt with the whole API (same gates, dry-run)\n"
-          "  test SCRIPT.lua [SCENARIO...]  run SCRIPT on throwaway copies of scenarios and compare\n"
-          "      --scenario FILE      a scenario to test on (repeatable; default: those the expectations name)\n"
-          "      --expect FILE        expectations (default: SCRIPT.expect.lua next to the script)\n"
-          "\n"
-          "Options (before or after the command):\n"
-          "  --host local|sim|sim:FILE  which machine to act on (default: local on Windows, else sim)\n"
-          "  --dry-run                show what would be done; change nothing\n"
-          "  --allow LIST             allow gated actions: kill,registry,reboot,nic,service or all\n"
-          "  --yes                    answer yes to prompts (opens kill, nic, service; never registry or reboot)\n"
-          "  --json                   print the JSON report on stdout\n"
-          "  --report FILE            also write the JSON report to FILE\n"
-          "  --journal FILE           journal file (default: STATE_DIR/journal.jsonl)\n"
-          "  -q, --quiet              only warnings and errors\n"
-          "  -v, --verbose            debug output (-vv for more)\n"
-          "  --timeout SECONDS        stop a script after this long (default 1800)\n"
-          "  --max-memory SIZE        memory limit for scripts: 64M, 1G, 512k, bytes (default 1G)\n"
-          "  --unsafe                 give scripts the full Lua standard library\n"
-          "  --exit-codes default|sccm  sccm: 3010 reboot required, 1641 reboot initiated\n"
-          "  --summary                end with a one-line summary (Intune, log collectors)\n"
-          "  --                       end of options\n"
-          "  -h, --help               this help\n"
-          "  --version                print the version\n"
-          "\n"
-          "Exit codes: 0 fixed or healthy, 1 a problem remains, 2 usage/configuration/script error,\n"
-          "3 reboot required to complete.\n",
-          out);
 }

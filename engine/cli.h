@@ -23,6 +23,8 @@ typedef enum mend_command {
 
 #define MEND_MAX_STOP_HOLDERS 16
 
+typedef enum mend_color { MEND_COLOR_AUTO = 0, MEND_COLOR_ALWAYS, MEND_COLOR_NEVER } mend_color;
+
 typedef enum mend_exit_style { MEND_EXIT_DEFAULT = 0, MEND_EXIT_SCCM } mend_exit_style;
 
 typedef struct mend_options {
@@ -49,12 +51,14 @@ typedef struct mend_options {
     const char *output;        /* capture: -o FILE (NULL = standard output) */
     const char *evidence_dir;  /* capture: --evidence DIR (the raw-facts bundle) */
     const char *from_evidence; /* capture: --from-evidence DIR (a twin from a bundle) */
-    bool force;                /* capture --evidence: --force writes into a non-empty DIR */
     const char *plan_path;     /* fix/batch: --plan FILE (a dry-run that writes the plan); apply, plan: the plan */
     const char *plan_verb;     /* plan: "approve" */
     const char *expect_path;   /* test: --expect FILE (default: SCRIPT's name with .expect.lua) */
     const char *stop_holders[MEND_MAX_STOP_HOLDERS]; /* --stop-holder NAME[,NAME]: holders a fix may stop */
     int nstop_holders;
+    mend_command help_for;     /* help: the command whose help (mend fix --help); NONE = all */
+    mend_color color;          /* --color auto|always|never */
+    bool force;                /* sim init/reset: over a file that is not a mend state; capture --evidence: into a non-empty DIR */
 } mend_options;
 
 #define MEND_DEFAULT_TIMEOUT_S 1800.0
@@ -68,5 +72,22 @@ int mend_cli_parse(int argc, char **argv, mend_options *o, char *err, size_t err
 int mend_cli_parse_size(const char *s, size_t *out);
 
 #include <stdio.h>
+/* The one table of command words (cli_help.c): word, usage, summary, options, examples. */
+typedef struct mend_cli_command_info {
+    const char *word;
+    mend_command cmd;
+    const char *usage, *summary, *options, *examples;
+} mend_cli_command_info;
+const mend_cli_command_info *mend_cli_commands(size_t *n);
+const mend_cli_command_info *mend_cli_command_by_word(const char *word);
+const char *mend_cli_command_word(mend_command cmd);   /* "" for none */
+/* "fix, check, ... or test" */
+void mend_cli_command_list(char *buf, size_t size);
+/* The candidate a mistyped word most likely meant, or NULL when none is close. */
+const char *mend_cli_suggest(const char *word, const char *const *candidates, size_t n);
+const char *mend_cli_suggest_command(const char *word);
+
 void mend_cli_usage(FILE *out);
+/* mend COMMAND --help: that command's usage, options and examples. */
+void mend_cli_command_usage(FILE *out, mend_command cmd);
 #endif

@@ -10,6 +10,8 @@
 #include "lua_private.h"
 #include "paths.h"
 #include "plan.h"
+#include "progress.h"
+#include "term.h"
 #include "platform.h"
 #include "report.h"
 #include "shell.h"
@@ -39,6 +41,9 @@ typedef struct run_ctx {
 } run_ctx;
 
 static int setup_error(const char *fmt, ...) MEND_PRINTF(1, 2);
+
+/* Outcomes in colour in the table on standard output (--color, NO_COLOR, a terminal). */
+static bool g_color_stdout;
 
 /* The last setup problem, for the JSON report a fleet tool still expects. */
 static char g_setup_msg[1024];
@@ -215,10 +220,8 @@ static int open_journal(run_ctx *c)
     if (!c->eng.journal)
         return setup_error("%s", e.msg);
     mend_journal_set_sync(c->eng.journal, !c->eng.host.what_if);
-    static const char *const words[] = {"", "run", "fix", "check", "batch", "sim", "help", "version",
-                                        "capture", "apply", "shell", "test"};
     char detail[256];
-    snprintf(detail, sizeof detail, "%s%s%s", words[c->opts.cmd], c->opts.script ? " " : "",
+    snprintf(detail, sizeof detail, "%s%s%s", mend_cli_command_word(c->opts.cmd), c->opts.script ? " " : "",
              c->opts.script ? c->opts.script : "");
     if (mend_journal_event(c->eng.journal, "run_start", detail, &e) != 0)
         return setup_error("%s", e.msg);
@@ -237,13 +240,19 @@ static int finish(run_ctx *c, int script_rc, int script_ret)
     mend_report *r = c->eng.report;
     int code = script_rc != 0 ? 2 : script_ret >= 0 ? script_ret : mend_report_exit_code(r, o->exit_style);
     c->reported = true;
+    mend_progress_end();
 
     mend_report_finish(r, code);
     if (o->json) {
         if (mend_report_print(r, stdout) != 0)
             code = setup_error("cannot print the report");
+    } else if (prints_summary(o->cmd) && o->verbosity < 0) {
+        mend_report_print_totals(r, stdout);   /* -q: the totals, one line */
     } else if (prints_summary(o->cmd) && mend_report_policy_count(r) > 0) {
-        mend_report_print_summary(r, stdout);
+        mend_report_text_options t = {
+            .verbose = o->verbosity > 0, .color = g_color_stdout, .width = mend_term_width(),
+        };
+        mend_report_print_text(r, stdout, &t);
     }
     fflush(stdout);
     if (o->report_path) {
@@ -538,11 +547,23 @@ static void report_setup_failure(run_ctx *c)
 
 int mend_commands_run(const mend_options *o)
 {
+    /* auto: a terminal and no NO_COLOR; --color=always|never overrides both. */
     mend_log_init(o->verbosity, mend_isatty_stderr());
+    if (o->color != MEND_COLOR_AUTO)
+        mend_log_set_color(o->color == MEND_COLOR_ALWAYS);
+    const char *no_color = getenv("NO_COLOR");
+    g_color_stdout = o->color == MEND_COLOR_ALWAYS ||
+                     (o->color == MEND_COLOR_AUTO && mend_isatty_stdout() && !(no_color && *no_color));
     if (o->cmd == MEND_CMD_HELP) {
-        mend_cli_usage(stdout);
+        if (o->help_for)
+            mend_cli_command_usage(stdout, o->help_for);
+        else
+            mend_cli_usage(stdout);
         return 0;
     }
+    char owner[64];
+    snprintf(owner, sizeof owner, "mend %s", mend_cli_command_word(o->cmd));
+    mend_lock_set_owner(owner);
     if (o->cmd == MEND_CMD_VERSION) {
         printf("mend %s\n", MEND_VERSION);
         return 0;
@@ -571,6 +592,7 @@ int mend_commands_run(const mend_options *o)
     c.eng.backup_dir = c.backup_dir;
     c.eng.stdin_tty = mend_isatty_stdin();
     c.eng.stderr_tty = mend_isatty_stderr();
+    mend_progress_init(c.eng.stderr_tty && o->verbosity >= 0 && !o->json);
 
     int code;
     if (o->cmd == MEND_CMD_SIM) {

@@ -1,4 +1,5 @@
 /* The --allow gates: parsing capability lists, and deciding whether a gated action may go. */
+#include "progress.h"
 #include "engine.h"
 #include "engine_private.h"
 #include "platform.h"
@@ -105,6 +106,7 @@ bool mend_engine_ask(mend_engine *eng, const char *question)
     /* Nobody to ask: a dry run must not wait on a keyboard, and --json output goes to a program. */
     if (eng->opts->dry_run || eng->opts->json || !eng->stdin_tty || !eng->stderr_tty)
         return false;
+    mend_progress_hide();   /* the question gets its own line */
     if (eng->ask)
         return eng->ask(eng->ask_ud, question);
     return mend_tty_ask(question);

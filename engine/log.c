@@ -1,6 +1,7 @@
 /* Human output on stderr: levels, -q/-v, colour on a terminal (NO_COLOR honoured). */
 #include "log.h"
 #include "term.h"
+#include "progress.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,11 @@ bool mend_log_enabled(mend_log_level level)
     return g_verbosity >= 1;
 }
 
+void mend_log_set_color(bool on)
+{
+    g_color = on;
+}
+
 bool mend_log_color(void)
 {
     return g_color;
@@ -37,9 +43,11 @@ void mend_log_msg(mend_log_level level, const char *msg)
     static const char *const prefix[] = {"debug: ", "", "warning: ", "error: "};
     static const char *const color[] = {"\033[2m", "", "\033[33m", "\033[31m"};
     bool colored = g_color && level != MEND_LOG_INFO;
+    mend_progress_hide();
     fprintf(stderr, "%s%s", colored ? color[level] : "", prefix[level]);
     mend_term_puts(stderr, msg ? msg : "", MEND_TERM_KEEP_LINES);
     fputs(colored ? "\033[0m\n" : "\n", stderr);
+    mend_progress_show();
     fflush(stderr);
 }
 

@@ -18,4 +18,6 @@ bool mend_log_enabled(mend_log_level level);
 void mend_log(mend_log_level level, const char *fmt, ...) MEND_PRINTF(2, 3);
 void mend_log_msg(mend_log_level level, const char *msg);
 bool mend_log_color(void);
+/* --color=always|never: set as given, whatever the terminal and NO_COLOR say. */
+void mend_log_set_color(bool on);
 #endif

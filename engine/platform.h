@@ -32,13 +32,24 @@ int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_
 /* Flushes a stdio stream to disk (fflush + fsync / FlushFileBuffers). */
 int mend_fsync_file(FILE *f);
 
-/* An exclusive advisory lock on path (created if missing), waiting up to timeout_s. */
+/* An exclusive advisory lock on path (created if missing), waiting up to timeout_s. The holder
+ * writes who it is into the file ("pid 4242, mend fix, since 2026-12-02T19:50:00Z"); on POSIX
+ * the file is removed again on release. */
 typedef struct mend_lock mend_lock;
 mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e);
 void mend_lock_release(mend_lock *l);
+/* What this process says it is in the locks it takes ("mend fix"); a static copy. */
+void mend_lock_set_owner(const char *what);
+/* The line a holder wrote (pid, command, since when) into buf; "" when none can be read. */
+void mend_lock_holder(const char *path, char *buf, size_t size);
+/* The text this process writes into a lock it takes (platform_common.c). */
+void mend_lock_owner_text(long pid, char *buf, size_t size);
 
 bool mend_isatty_stdin(void);
 bool mend_isatty_stderr(void);
+bool mend_isatty_stdout(void);
+/* Columns of the terminal on standard output; 0 when it is not one. */
+int mend_console_columns(void);
 double mend_wall_now(void);                                  /* seconds since the epoch */
 /* This computer's name (malloc'd; NetBIOS name on Windows), NULL if unknown. */
 char *mend_computer_name(void);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* "256 MiB", "64 KiB", "1000 bytes" */
 static void size_text(size_t n, char *buf, size_t size)
@@ -98,4 +99,38 @@ int mend_read_file_max(const char *path, size_t max, const char *why, char **dat
 int mend_read_file(const char *path, char **data, size_t *len, mend_err *e)
 {
     return mend_read_file_max(path, MEND_READ_FILE_MAX, NULL, data, len, e);
+}
+
+static char g_lock_owner[128] = "mend";
+
+void mend_lock_set_owner(const char *what)
+{
+    snprintf(g_lock_owner, sizeof g_lock_owner, "%s", what && *what ? what : "mend");
+}
+
+void mend_lock_owner_text(long pid, char *buf, size_t size)
+{
+    double now = mend_wall_now();
+    struct tm tm;
+    mend_gmtime((long long)now, &tm);
+    snprintf(buf, size, "pid %ld, %s, since %04d-%02d-%02dT%02d:%02d:%02dZ\n", pid, g_lock_owner,
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void mend_lock_holder(const char *path, char *buf, size_t size)
+{
+    if (!size)
+        return;
+    buf[0] = '\0';
+    char *text = NULL;
+    size_t len = 0;
+    mend_err e;
+    if (mend_read_file_max(path, 4096, NULL, &text, &len, &e) != 0)
+        return;
+    size_t n = strcspn(text, "\r\n");
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    free(text);
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -224,40 +225,63 @@ int mend_fsync_file(FILE *f)
 
 struct mend_lock {
     int fd;
+    char *path;
 };
+
+/* Locked the file that is still at path? A releasing holder unlinks it, so a waiter that got
+ * the lock on the unlinked file must open the new one instead. */
+static bool lock_is_current(int fd, const char *path)
+{
+    struct stat a, b;
+    return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
 
 mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        io_error(e, "open lock file", path);
-        return NULL;
-    }
     double deadline = mend_monotonic_now() + timeout_s;
-    /* flock, not fcntl: its lock belongs to this open file, so a second acquire in the same
-     * process waits too, and closing another descriptor of the file does not drop it. */
-    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EINTR)
-            continue;
-        if (errno != EWOULDBLOCK) {
-            io_error(e, "lock", path);
-            close(fd);
+    int fd;
+    for (;;) {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            io_error(e, "open lock file", path);
             return NULL;
         }
-        if (mend_monotonic_now() >= deadline) {
-            mend_err_set(e, MEND_E_IN_USE, 0, "%s is locked by another mend run", path);
-            close(fd);
-            return NULL;
+        /* flock, not fcntl: its lock belongs to this open file, so a second acquire in the same
+         * process waits too, and closing another descriptor of the file does not drop it. */
+        while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EWOULDBLOCK) {
+                io_error(e, "lock", path);
+                close(fd);
+                return NULL;
+            }
+            if (mend_monotonic_now() >= deadline) {
+                mend_err_set(e, MEND_E_IN_USE, 0, "%s is locked by another mend run", path);
+                close(fd);
+                return NULL;
+            }
+            mend_sleep_ms(50);
         }
-        mend_sleep_ms(50);
+        if (lock_is_current(fd, path))
+            break;
+        close(fd);
     }
     mend_lock *l = malloc(sizeof *l);
-    if (!l) {
+    char *copy = l ? strdup(path) : NULL;
+    if (!copy) {
+        free(l);
         close(fd);
         mend_err_set(e, MEND_E_IO, 0, "out of memory");
         return NULL;
     }
+    char owner[192];
+    mend_lock_owner_text((long)getpid(), owner, sizeof owner);
+    /* Who holds it is a courtesy to the next run; the lock holds whether or not it is written. */
+    ssize_t wrote = ftruncate(fd, 0) == 0 ? pwrite(fd, owner, strlen(owner), 0) : -1;
+    (void)wrote;
     l->fd = fd;
+    l->path = copy;
     return l;
 }
 
@@ -265,7 +289,10 @@ void mend_lock_release(mend_lock *l)
 {
     if (!l)
         return;
+    /* Removed while still held, so no run can lock the old file after it is gone. */
+    unlink(l->path);
     close(l->fd); /* closing drops the lock */
+    free(l->path);
     free(l);
 }
 
@@ -277,6 +304,17 @@ bool mend_isatty_stdin(void)
 bool mend_isatty_stderr(void)
 {
     return isatty(STDERR_FILENO) == 1;
+}
+
+bool mend_isatty_stdout(void)
+{
+    return isatty(STDOUT_FILENO) == 1;
+}
+
+int mend_console_columns(void)
+{
+    struct winsize ws;
+    return ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
 }
 
 double mend_wall_now(void)

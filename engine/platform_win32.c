@@ -244,6 +244,7 @@ mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e)
     for (;;) {
         OVERLAPPED ov;
         memset(&ov, 0, sizeof ov);
+        ov.OffsetHigh = 1; /* a byte past the text, so a waiter can read who holds the lock */
         if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov))
             break;
         if (GetLastError() != ERROR_LOCK_VIOLATION && GetLastError() != ERROR_IO_PENDING) {
@@ -265,6 +266,12 @@ mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e)
         return NULL;
     }
     l->h = h;
+    char owner[192];
+    mend_lock_owner_text((long)GetCurrentProcessId(), owner, sizeof owner);
+    DWORD wrote = 0;
+    /* Who holds it is a courtesy to the next run; the lock holds whether or not it is written. */
+    if (SetFilePointer(h, 0, NULL, FILE_BEGIN) == 0 && SetEndOfFile(h))
+        WriteFile(h, owner, (DWORD)strlen(owner), &wrote, NULL);
     return l;
 }
 
@@ -292,6 +299,19 @@ bool mend_isatty_stdin(void)
 bool mend_isatty_stderr(void)
 {
     return is_console(STD_ERROR_HANDLE);
+}
+
+bool mend_isatty_stdout(void)
+{
+    return is_console(STD_OUTPUT_HANDLE);
+}
+
+int mend_console_columns(void)
+{
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    if (!GetConsoleScreenBufferInfo(GetStdHandle(STD_OUTPUT_HANDLE), &info))
+        return 0;
+    return info.srWindow.Right - info.srWindow.Left + 1;
 }
 
 double mend_wall_now(void)
@@ -475,11 +495,15 @@ int mend_platform_init(int *argc, char ***argv)
     SetConsoleCP(CP_UTF8);
     /* Colour needs the console to understand ANSI sequences (Windows 10+); where it cannot,
      * NO_COLOR keeps escape codes off the screen. */
-    HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
-    DWORD mode;
-    if (err && err != INVALID_HANDLE_VALUE && GetConsoleMode(err, &mode) &&
-        !SetConsoleMode(err, mode | 0x0004 /* ENABLE_VIRTUAL_TERMINAL_PROCESSING */))
-        _wputenv(L"NO_COLOR=1");
+    /* Both streams: the progress line and warnings on stderr, the coloured table on stdout. */
+    static const DWORD streams[] = {STD_ERROR_HANDLE, STD_OUTPUT_HANDLE};
+    for (size_t i = 0; i < sizeof streams / sizeof *streams; i++) {
+        HANDLE h = GetStdHandle(streams[i]);
+        DWORD mode;
+        if (h && h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode) &&
+            !SetConsoleMode(h, mode | 0x0004 /* ENABLE_VIRTUAL_TERMINAL_PROCESSING */))
+            _wputenv(L"NO_COLOR=1");
+    }
     /* The CRT's argv is in the ANSI code page; policy names and paths need every character. */
     int n = 0;
     wchar_t **wargv = CommandLineToArgvW(GetCommandLineW(), &n);

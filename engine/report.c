@@ -629,72 +629,8 @@ void mend_report_finish(mend_report *r, int exit_code)
     r->finished = mend_wall_now();
 }
 
-/* ---- the human summary ---- */
-
-/* Display width in code points, so names in any script line up. */
-static size_t width(const char *s)
+/* For the human rendering (report_text.c). */
+bool mend_report_is_dry_run(const mend_report *r)
 {
-    size_t w = 0;
-    for (; s && *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            w++;
-    return w;
-}
-
-static const char *field_or_dash(const mend_report *r, size_t i, const char *field)
-{
-    const char *v = mend_report_policy_at(r, i, field);
-    return v && v[0] ? v : "-";
-}
-
-static void pad(FILE *out, const char *s, size_t w, bool last)
-{
-    mend_term_puts(out, s, MEND_TERM_ONE_LINE);
-    if (last)
-        return;
-    for (size_t k = width(s); k < w + 2; k++)
-        fputc(' ', out);
-}
-
-void mend_report_print_summary(const mend_report *r, FILE *out)
-{
-    if (!r)
-        return;
-    static const char *const cols[] = {"name", "before", "after", "outcome", "rung"};
-    static const char *const heads[] = {"POLICY", "BEFORE", "AFTER", "OUTCOME", "RUNG"};
-    enum { NCOL = 5, MAX_NAME_COL = 48 };
-    size_t w[NCOL];
-    for (int c = 0; c < NCOL; c++)
-        w[c] = width(heads[c]);
-    for (size_t p = 0; p < r->npol; p++) {
-        for (int c = 0; c < NCOL; c++) {
-            size_t k = width(field_or_dash(r, p, cols[c]));
-            if (k > w[c])
-                w[c] = k;
-        }
-    }
-    /* One absurdly long name should not push every row off the screen. */
-    if (w[0] > MAX_NAME_COL)
-        w[0] = MAX_NAME_COL;
-    if (r->npol > 0) {
-        for (int c = 0; c < NCOL; c++)
-            pad(out, heads[c], w[c], c == NCOL - 1);
-        fputc('\n', out);
-        for (size_t p = 0; p < r->npol; p++) {
-            for (int c = 0; c < NCOL; c++)
-                pad(out, field_or_dash(r, p, cols[c]), w[c], c == NCOL - 1);
-            fputc('\n', out);
-        }
-    }
-    fprintf(out, "%soutcome: %s%s\n", r->npol ? "\n" : "", mend_report_outcome(r),
-            r->dry_run ? " (dry run: nothing was changed)" : "");
-    if (r->nadvice > 0) {
-        fputs("\nadvice:\n", out);
-        for (size_t a = 0; a < r->nadvice; a++) {
-            fputs("  - ", out);
-            mend_term_puts(out, rep_str(r, r->advice[a]), MEND_TERM_ONE_LINE);
-            fputc('\n', out);
-        }
-    }
-    fflush(out);
+    return r && r->dry_run;
 }

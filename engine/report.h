@@ -76,6 +76,21 @@ int mend_report_write(const mend_report *r, const char *path, mend_err *e);
 /* A usage error under --json: a whole report with "error" and exit_code 2. */
 int mend_report_print_usage_error(const char *message, FILE *out);
 
-/* The human summary table (policy, before, after, outcome, rung) and advice. */
+/* What the human rendering reads (report_text.c). */
+bool mend_report_is_dry_run(const mend_report *r);
+
+/* The human output (report_text.c): the table (policy, before, after, outcome, rung), or past
+ * MEND_PROGRESS_BIG policies a summary by outcome and rung and the policies that need
+ * attention (the table with verbose); then the outcome and the advice, wrapped to width. */
+#include <stdio.h>
+typedef struct mend_report_text_options {
+    bool verbose;   /* -v: the full table whatever the size */
+    bool color;     /* outcomes in colour */
+    int width;      /* wrap advice at this many columns; 0 = no wrapping */
+} mend_report_text_options;
+void mend_report_print_text(const mend_report *r, FILE *out, const mend_report_text_options *t);
+/* The table and advice, plain: mend_report_print_text with no options. */
 void mend_report_print_summary(const mend_report *r, FILE *out);
+/* -q: one line, "outcome: fixed (20000 policies: 19990 fixed, 10 blocked)". */
+void mend_report_print_totals(const mend_report *r, FILE *out);
 #endif

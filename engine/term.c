@@ -1,6 +1,9 @@
-/* Text for people's terminals: control characters shown as escapes, never sent raw. */
+/* Text for people's terminals: control characters shown as escapes, never sent raw; wrapping to the width. */
 #include "term.h"
+#include "platform.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 void mend_term_puts(FILE *out, const char *s, int flags)
@@ -35,5 +38,107 @@ void mend_term_puts(FILE *out, const char *s, int flags)
         } else {
             fprintf(out, "\\x%02X", *p++);
         }
+    }
+}
+
+int mend_term_width(void)
+{
+    const char *cols = getenv("COLUMNS");
+    if (cols && *cols) {
+        int n = atoi(cols);
+        return n > 0 ? n : 0;
+    }
+    return mend_console_columns();
+}
+
+static size_t columns(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+/* Length of the next word at s: up to a space outside "..." and `...`. */
+static size_t word_len(const char *s)
+{
+    char quote = 0;
+    size_t i = 0;
+    for (; s[i]; i++) {
+        if (quote) {
+            if (s[i] == quote)
+                quote = 0;
+        } else if (s[i] == '"' || s[i] == '`') {
+            quote = s[i];
+        } else if (s[i] == ' ') {
+            break;
+        }
+    }
+    return i;
+}
+
+/* What must stay on one line if it fits one: a word; an option with its value ("--allow
+ * reboot"); a command to copy ("mend fix ... --allow kill", up to ". ", "; " or the end). */
+static size_t unit_len(const char *s, size_t room)
+{
+    size_t n = word_len(s);
+    if (strncmp(s, "mend ", 5) == 0) {
+        size_t k = 0;
+        while (s[k] && !((s[k] == '.' || s[k] == ';') && (s[k + 1] == ' ' || !s[k + 1])))
+            k += s[k] == ' ' ? 1 : word_len(s + k);
+        if (columns(s, k) <= room)
+            return k;
+    }
+    bool option = strncmp(s, "--", 2) == 0 || strncmp(s, "(--", 3) == 0;
+    if (option && !memchr(s, '=', n) && s[n] == ' ' && s[n + 1] && s[n + 1] != '-') {
+        size_t k = n + 1 + word_len(s + n + 1);
+        if (columns(s, k) <= room)
+            return k;
+    }
+    return n;
+}
+
+void mend_term_wrap(FILE *out, const char *text, int width, int first_col, int indent)
+{
+    if (!text)
+        return;
+    if (width <= 0) {
+        mend_term_puts(out, text, MEND_TERM_ONE_LINE);
+        return;
+    }
+    size_t col = first_col > 0 ? (size_t)first_col : 0, start = col;
+    const char *p = text;
+    while (*p) {
+        size_t spaces = 0;
+        while (p[spaces] == ' ')
+            spaces++;
+        p += spaces;
+        if (!*p)
+            break;
+        size_t n = unit_len(p, width > indent ? (size_t)(width - indent) : 0), w = columns(p, n);
+        bool first = col == start;
+        if (!first && col + 1 + w > (size_t)width) {
+            fputc('\n', out);
+            for (int i = 0; i < indent; i++)
+                fputc(' ', out);
+            col = start = indent > 0 ? (size_t)indent : 0;
+            first = true;
+        }
+        if (!first) {
+            fputc(' ', out);
+            col++;
+        }
+        char small[256];
+        char *word = n < sizeof small ? small : malloc(n + 1);
+        if (word) {
+            memcpy(word, p, n);
+            word[n] = '\0';
+            mend_term_puts(out, word, MEND_TERM_ONE_LINE);
+            if (word != small)
+                free(word);
+        }
+        col += w;
+        p += n;
     }
 }

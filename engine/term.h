@@ -1,4 +1,4 @@
-/* Text for people's terminals: control characters shown as escapes, never sent raw. */
+/* Text for people's terminals: control characters shown as escapes, never sent raw; wrapping to the width. */
 #ifndef MEND_TERM_H
 #define MEND_TERM_H
 
@@ -12,5 +12,13 @@ enum {
 /* Writes s to out with C0/C1 controls and DEL as \xNN / \u00NN: a policy name holding
  * ESC or CR cannot move the cursor, recolour the terminal or overwrite a line. */
 void mend_term_puts(FILE *out, const char *s, int flags);
+
+/* Width to wrap text on standard output at: $COLUMNS, else the terminal's; 0 = do not wrap. */
+int mend_term_width(void);
+
+/* Writes text (escaped as mend_term_puts) wrapped at spaces to width, every line after the first
+ * starting with indent spaces. A "quoted" or `quoted` part is never broken (a command to copy)
+ * unless it alone is wider than the line. width 0: one line. */
+void mend_term_wrap(FILE *out, const char *text, int width, int first_col, int indent);
 
 #endif

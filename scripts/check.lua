@@ -14,6 +14,7 @@ local handle_check = require "handle_check"
 local offload = require "offload"
 
 local problems = 0
+local found = {}   -- diagnosed stuck policies, advised together at the end (advise_found)
 -- The SPD and the event log, read once: they say what the store cannot (Windows: state unknown).
 local view = diagnosis.read("check")
 
@@ -160,14 +161,44 @@ local function diagnose(name, cur)
              holders = held, assigned = cur.assigned, sa_count = cur.sa_count, state = cur.state,
              message = head .. ": " .. table.concat(visible, "; ") }
   mend.outcome(name, { before = cur.state, after = cur.state, outcome = gated and "blocked" or "failed" })
+  local text
   if unknown then
-    mend.advise(string.format("%s: mend cannot tell whether it is pending deletion. If Windows reported "
-      .. "0x32DF (13023) for it: %s. Fix: %s", name, table.concat(visible, "; "), ladder.command({ name }, caps)))
+    text = string.format("%s: mend cannot tell whether it is pending deletion. If Windows reported "
+      .. "0x32DF (13023) for it: %s. Fix: %s", name, table.concat(visible, "; "), ladder.command({ name }, caps))
   else
-    mend.advise(string.format("%s is pending deletion: %s. Fix: %s", name, table.concat(visible, "; "),
-                              ladder.command({ name }, caps)))
+    text = string.format("%s is pending deletion: %s. Fix: %s", name, table.concat(visible, "; "),
+                         ladder.command({ name }, caps))
   end
+  found[#found + 1] = { name = name, text = text, caps = caps, unknown = unknown,
+                        key = (unknown and "unknown:" or "") .. table.concat(blockers, ",") }
   return true
+end
+
+-- One advice line per policy for a few; for many, one per kind of blocker, as fix groups them.
+local GROUP_ABOVE = 10
+local function advise_found()
+  if #found <= GROUP_ABOVE then
+    for _, f in ipairs(found) do mend.advise(f.text) end
+    return
+  end
+  local groups, order = {}, {}
+  for _, f in ipairs(found) do
+    local g = groups[f.key]
+    if not g then
+      g = { names = {}, caps = {}, unknown = f.unknown, blockers = f.key:gsub("^unknown:", "") }
+      groups[f.key], order[#order + 1] = g, f.key
+    end
+    g.names[#g.names + 1] = f.name
+    for c in pairs(f.caps) do g.caps[c] = true end
+  end
+  for _, key in ipairs(order) do
+    local g = groups[key]
+    mend.advise(string.format("%d %s %s%s (first: %s). Fix them all: %s", #g.names,
+      #g.names == 1 and "policy is" or "policies are",
+      g.unknown and "in an unknown state (perhaps pending deletion)" or "pending deletion",
+      g.blockers ~= "" and (" with blockers " .. g.blockers:gsub(",", ", ")) or " with no visible blocker",
+      table.concat(g.names, ", ", 1, math.min(3, #g.names)), ladder.command(nil, g.caps)))
+  end
 end
 
 local stuck, missing = {}, {}
@@ -194,6 +225,7 @@ for _, name in ipairs(names) do
   end
 end
 
+advise_found()
 if #stuck > 0 and #nic_names > 0 then
   all_caps.nic = true
   mend.advise(string.format("IPsec task offload is on for %s: a policy still in use after the delete and "

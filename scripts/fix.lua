@@ -41,4 +41,4 @@ if mend.flags.resume then
   log.info("resuming after a reboot: verifying %d %s", #names, #names == 1 and "policy" or "policies")
 end
 
-ladder.run(ladder.rungs, { names = names, resume = mend.flags.resume, progress = mend.flags.batch })
+ladder.run(ladder.rungs, { names = names, resume = mend.flags.resume, progress = true })

@@ -15,7 +15,7 @@ static int fail(const mend_err *e)
 
 static int usage(const char *msg)
 {
-    fprintf(stderr, "mend: %s\nusage: mend sim init [SCENARIO] | show | reset  [--host sim[:STATE_FILE]]\n", msg);
+    fprintf(stderr, "mend: %s\nusage: mend sim init [SCENARIO] | show | reset  [--host sim[:STATE_FILE]] [--force]\n", msg);
     return 2;
 }
 
@@ -35,10 +35,18 @@ static char *state_path(const mend_host_config *cfg, mend_err *e)
     return p;
 }
 
-static int init(const char *scenario, const char *path, const mend_host_config *cfg)
+static int init(const char *scenario, const char *path, const mend_host_config *cfg, bool force)
 {
     mend_err e;
     mend_err_clear(&e);
+    /* A hand-written scenario given as sim:FILE is the admin's file, not mend's state; the
+     * state folder's file is mend's whatever an older mend seeded it with. */
+    bool explicit_file = cfg->spec && strncmp(cfg->spec, "sim:", 4) == 0;
+    if (!force && explicit_file && !sim_is_mend_state(path)) {
+        fprintf(stderr, "mend: %s is not a simulator state mend wrote (its first line is not \"%s\"); "
+                        "nothing was changed. Give --force to overwrite it anyway.\n", path, SIM_STATE_MARK);
+        return 2;
+    }
     char *dir = mend_dirname(path);
     if (!dir || mend_mkdirs(dir, &e) != 0) {
         free(dir);
@@ -94,7 +102,7 @@ int sim_command(const mend_options *o, const mend_host_config *cfg)
         rc = show(path, &c);
     } else {
         char *scenario = is_init && o->nargs ? mend_strdup(o->args[0]) : sim_demo_scenario(&c, &e);
-        rc = scenario ? init(scenario, path, &c) : fail(&e);
+        rc = scenario ? init(scenario, path, &c, o->force) : fail(&e);
         free(scenario);
     }
     free(path);

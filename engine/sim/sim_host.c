@@ -15,6 +15,7 @@ typedef struct sim_host {
     char *state_file;
     mend_lock *lock;
     bool dry_run;
+    double clock_at_open;   /* with m->actions: did this run change the machine? */
 } sim_host;
 
 #define MACHINE(ctx) (((sim_host *)(ctx))->m)
@@ -284,7 +285,9 @@ static int events_recent(void *ctx, double since, mend_event **out, size_t *n, m
 static int commit(void *ctx, mend_err *e)
 {
     sim_host *sh = ctx;
-    if (sh->dry_run)
+    /* Save only when the machine changed: a read-only run leaves a hand-written scenario
+     * byte-for-byte as it was (comments and all) and writes nothing at all. */
+    if (sh->dry_run || (sh->m->actions == 0 && sh->m->clock == sh->clock_at_open))
         return 0;
     return sim_state_save(sh->m, sh->state_file, e);
 }
@@ -356,11 +359,20 @@ mend_lock *sim_lock_state(const char *state_file, mend_err *e)
         return NULL;
     }
     snprintf(lockpath, n, "%s.lock", state_file);
-    mend_lock *l = mend_lock_acquire(lockpath, sim_lock_wait_s, e);
+    mend_lock *l = mend_lock_acquire(lockpath, 0, e);
+    char holder[256] = "";
+    if (!l && e && e->code == MEND_E_IN_USE) {
+        /* Say who is in the way before waiting, not after 30 silent seconds. */
+        mend_lock_holder(lockpath, holder, sizeof holder);
+        fprintf(stderr, "mend: waiting up to %g s for another mend run to finish with %s (%s)\n",
+                sim_lock_wait_s, state_file, *holder ? holder : "holder unknown");
+        fflush(stderr);
+        l = mend_lock_acquire(lockpath, sim_lock_wait_s, e);
+    }
     free(lockpath);
     if (!l && e && e->code == MEND_E_IN_USE)
-        mend_err_set(e, MEND_E_IN_USE, 0, "another mend run is using %s (waited %g s)", state_file,
-                     sim_lock_wait_s);
+        mend_err_set(e, MEND_E_IN_USE, 0, "another mend run is using %s (%s; waited %g s)", state_file,
+                     *holder ? holder : "holder unknown", sim_lock_wait_s);
     return l;
 }
 
@@ -375,13 +387,40 @@ int sim_seed_state(const char *scenario, const char *state_file, mend_err *e)
     size_t len;
     if (mend_read_file(scenario, &buf, &len, e) != 0)
         return -1;
+    /* The scenario's own text, comments kept, under one line that marks it as mend's to
+     * overwrite. A scenario that already has it (a saved state) is copied as it is. */
+    const char *mark = SIM_STATE_MARK ": seeded by mend from a scenario (see docs/scenarios.md).\n";
+    bool marked = strncmp(buf, SIM_STATE_MARK, strlen(SIM_STATE_MARK)) == 0;
+    size_t mlen = marked ? 0 : strlen(mark);
+    char *text = malloc(mlen + len + 1);
+    if (!text) {
+        free(buf);
+        return sim_oom(e);
+    }
+    memcpy(text, mark, mlen);
+    memcpy(text + mlen, buf, len);
+    free(buf);
     char *dir = mend_dirname(state_file);
     int rc = dir ? mend_mkdirs(dir, e) : sim_oom(e);
     free(dir);
     if (rc == 0)
-        rc = mend_write_file_atomic(state_file, buf, len, e);
-    free(buf);
+        rc = mend_write_file_atomic(state_file, text, mlen + len, e);
+    free(text);
     return rc;
+}
+
+bool sim_is_mend_state(const char *path)
+{
+    if (!mend_file_exists(path))
+        return true;
+    FILE *f = mend_fopen(path, "rb");
+    if (!f)
+        return false;
+    char head[sizeof SIM_STATE_MARK] = "";
+    size_t n = fread(head, 1, sizeof head - 1, f);
+    fclose(f);
+    head[n] = '\0';
+    return strcmp(head, SIM_STATE_MARK) == 0;
 }
 
 int sim_host_open(mend_host *h, const mend_host_config *cfg, const char *state_file, mend_err *e)
@@ -439,6 +478,7 @@ int sim_host_open(mend_host *h, const mend_host_config *cfg, const char *state_f
         return -1;
     }
     sh->m->state_file = sh->dry_run ? NULL : sh->state_file;
+    sh->clock_at_open = sh->m->clock;
     h->ops = &sim_ops;
     h->ctx = sh;
     h->what_if = true;

@@ -387,6 +387,11 @@ extern double sim_lock_wait_s;   /* how long a run waits for another one's lock 
 char *sim_demo_scenario(const mend_host_config *cfg, mend_err *e);
 struct mend_lock *sim_lock_state(const char *state_file, mend_err *e);
 int sim_seed_state(const char *scenario, const char *state_file, mend_err *e);
+/* The first line of every state file mend writes (saved or seeded): what `mend sim reset` and
+ * `init` may overwrite without --force. */
+#define SIM_STATE_MARK "-- mend simulator state"
+/* Does path hold a state mend wrote (or nothing at all)? */
+bool sim_is_mend_state(const char *path);
 sim_machine *sim_host_machine(const mend_host *h);
 const char *sim_host_state_file(const mend_host *h);
 

@@ -407,7 +407,7 @@ int sim_state_serialize(const sim_machine *m, char **out, size_t *len, mend_err 
 {
     sim_store_sync((sim_machine *)m);   /* a cache refresh: the machine itself is unchanged */
     sim_buf b = { 0 };
-    sim_buf_puts(&b, "-- mend simulator state: a scenario (see docs/scenarios.md), written by mend.\n"
+    sim_buf_puts(&b, SIM_STATE_MARK ": a scenario (see docs/scenarios.md), written by mend.\n"
                      "return {\n");
     save_settings(&b, m);
     save_policies(&b, m);

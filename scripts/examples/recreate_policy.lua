@@ -49,7 +49,7 @@ local ok, msg, code = create()
 if not ok and code == "pending_deletion" then
   log.info("as expected right after a delete: %s; waiting %d seconds", msg, WAIT)
   sys.sleep(WAIT)
-  ok, msg, code = create()
+  ok, msg = create()
 end
 if not ok then
   mend.outcome(name, { before = before, after = "absent", outcome = "failed" })

@@ -51,13 +51,10 @@ function Ctx:stuck()
   return out
 end
 
+-- A running count of settled policies (Ctx:settle keeps it), not a walk over all of them.
 function Ctx:progress()
   if not self.opts.progress then return end
-  local done = 0
-  for _, p in ipairs(self.policies) do
-    if p.outcome then done = done + 1 end
-  end
-  mend.progress(done, #self.policies)
+  mend.progress(self.settled or 0, #self.policies)
 end
 
 -- A step of this rung, for one policy (p) or for the run (p = nil).
@@ -68,6 +65,7 @@ function Ctx:step(p, fields)
 end
 
 function Ctx:settle(p, outcome, after, rung)
+  if not p.outcome then self.settled = (self.settled or 0) + 1 end
   p.outcome, p.after, p.rung = outcome, after, rung
   mend.outcome(p.name, { before = p.before, after = after, outcome = outcome, rung = rung })
 end

@@ -172,6 +172,7 @@ function Ctx:read_resume_record()
 end
 
 function Ctx:run(rungs)
+  self:progress()   -- the total, before the first step line
   if self.resume then
     self:read_resume_record()
     M.clear_resume(self)

@@ -611,6 +611,7 @@ function log.error(fmt, ...) end
 ---@field dry_run boolean
 ---@field host "sim"|"local"
 ---@field version string
+---@field deleted_before table<string, true> # policies an interrupted earlier run deleted (journal), by name
 mend = {}
 
 ---Whether `--allow` opened the capability.
@@ -646,7 +647,7 @@ function mend.report_data(key, value) end
 ---@param text string
 function mend.advise(text) end
 
----Progress bar on a terminal.
+---The run's progress line on a terminal: done of total settled (keep done a running count).
 ---@param done integer
 ---@param total integer
 function mend.progress(done, total) end

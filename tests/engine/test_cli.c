@@ -295,6 +295,24 @@ static void test_cli_usage_text_covers_everything(void **state)
             fail_msg("usage lacks %s", must[i]);
 }
 
+static void test_cli_suggests_the_nearest_word_for_a_typo(void **state)
+{
+    (void)state;
+    assert_string_equal(mend_cli_suggest_command("fxi"), "fix");      /* a swap is one edit */
+    assert_string_equal(mend_cli_suggest_command("chek"), "check");
+    assert_string_equal(mend_cli_suggest_command("captur"), "capture");
+    assert_null(mend_cli_suggest_command("frobnicate"));               /* nothing close: no guess */
+    static const char *const opts[] = {"--dry-run", "--allow", "--all-pending"};
+    assert_string_equal(mend_cli_suggest("--dryrun", opts, 3), "--dry-run");
+    assert_null(mend_cli_suggest("--zzz", opts, 3));
+    mend_options o;
+    char err[256];
+    char *argv[] = {"mend", "fix", "--help", NULL};
+    assert_int_equal(mend_cli_parse(3, argv, &o, err, sizeof err), 0);
+    assert_int_equal(o.cmd, MEND_CMD_HELP);
+    assert_int_equal(o.help_for, MEND_CMD_FIX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_cli_max_memory_values),
         cmocka_unit_test(test_cli_verbosity),
         cmocka_unit_test(test_cli_usage_text_covers_everything),
+        cmocka_unit_test(test_cli_suggests_the_nearest_word_for_a_typo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
