@@ -13,12 +13,14 @@ read_globals = {
   svc = { fields = { "dependents", "query", "restart", "start", "stop" } },
   handles = { fields = { "holders", "scan" } },
   proc = { fields = { "find", "kill", "list" } },
-  reg = { fields = { "delete", "exists", "export", "get", "import", "keys", "set", "values" } },
+  reg = { fields = { "delete", "exists", "export", "get", "import", "keys", "parse", "set", "values" } },
   sys = { fields = { "clear_resume", "expect_reboot", "gpupdate", "is_admin", "os", "reboot", "resume_after_reboot", "resume_record", "sleep" } },
   nic = { fields = { "list", "set_ipsec_offload" } },
   spd = { fields = { "delete_qm_policy", "delete_sas", "filters", "qm_policies", "sas" } },
+  events = { fields = { "recent" } },
+  evidence = { fields = { "export_store", "ipsec_show", "prepare", "sha256" } },
   log = { fields = { "debug", "error", "info", "warn" } },
-  mend = { fields = { "advise", "allowed", "args", "confirm", "deleted_before", "dry_run", "flags", "host", "outcome", "progress", "run_outcome", "step", "stop_holders", "version" } },
+  mend = { fields = { "advise", "allowed", "args", "confirm", "deleted_before", "dry_run", "flags", "host", "outcome", "progress", "report_data", "run_outcome", "step", "stop_holders", "version" } },
 }
 -- apply.lua runs with the plan it carries out (engine/plan_lua.c), a global of its own.
 files["scripts/apply.lua"] = { read_globals = { "plan" } }

@@ -423,8 +423,6 @@ static int check_complete(const mend_options *o, char *err, size_t errlen)
         return usage_error(err, errlen, "--plan only applies to mend fix, mend batch and mend run");
     if (o->nstop_holders && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH && o->cmd != MEND_CMD_RUN)
         return usage_error(err, errlen, "--stop-holder only applies to mend fix, mend batch and mend run");
-    if (o->force && o->cmd != MEND_CMD_SIM)
-        return usage_error(err, errlen, "--force only applies to mend sim init and mend sim reset");
     if (o->all_pending && o->cmd != MEND_CMD_FIX)
         return usage_error(err, errlen, "--all-pending only applies to mend fix");
     if (o->resume && o->cmd != MEND_CMD_FIX && o->cmd != MEND_CMD_BATCH)

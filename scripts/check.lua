@@ -3,7 +3,8 @@
 --   mend check                 every policy pending deletion
 --   mend check "Corp-QM"       the named ones
 -- Exit code: 0 nothing stuck (the Policy Agent and the automatic-start services that depend on it
--- run), 1 a problem was found or a named policy does not exist (outcome not_found), or a named policy's state cannot be told (state "unknown", e.g.
+-- run), 1 a problem was found or a named policy does not exist (outcome not_found), or a named
+-- policy's state cannot be told (state "unknown", e.g.
 -- on Windows, whose policy store keeps no pending-deletion mark): mend will not call healthy what
 -- it cannot see. Unnamed policies of unknown state are listed in the advice only. This script
 -- only reads: it calls no function that changes the machine.

@@ -20,7 +20,8 @@ local function count(n, one, many)
   return string.format("%d %s", n, n == 1 and one or many)
 end
 
--- One read of each source (quiet: no step for a source that cannot be read, said already): the SPD's quick-mode policies, filters and SAs indexed by quick-mode
+-- One read of each source (quiet: no step for a source that cannot be read, said already): the
+-- SPD's quick-mode policies, filters and SAs indexed by quick-mode
 -- policy name (letter case ignored, as Windows compares them), the events indexed by policy.
 function M.read(rung, quiet)
   local v = setmetatable({ qm = {}, filters = {}, sas = {}, events = {}, notes = {} }, View)

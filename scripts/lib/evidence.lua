@@ -39,9 +39,9 @@ M.redact_netsh = redact_netsh
 
 -- Where the lead wires the event-log reader in: returns the JSON-able list, or nil and why.
 local function collect_events()
-  local events = rawget(_G, "events")
-  if type(events) == "table" and type(events.recent) == "function" then
-    return events.recent{ ipsec = true }
+  local reader = rawget(_G, "events")
+  if type(reader) == "table" and type(reader.recent) == "function" then
+    return reader.recent()
   end
   return nil, "this build of mend has no reader for the IPsec event log (no events module)"
 end
@@ -64,8 +64,11 @@ function M.write(dir, force)
   end
   local function put(name, holds, text)
     local f, err = io.open(join(dir, name), "wb")
-    local wrote, werr = f and f:write(text)
-    local closed, cerr = f and f:close()
+    local wrote, werr, closed, cerr
+    if f then
+      wrote, werr = f:write(text)
+      closed, cerr = f:close()
+    end
     if not (f and wrote and closed) then return missing(name, holds, err or werr or cerr) end
     record(name, holds, text)
   end
@@ -151,7 +154,8 @@ function M.write(dir, force)
     computer = type(computer) == "string" and computer or os.getenv("COMPUTERNAME") or "unknown",
     time_utc = os.date("!%Y-%m-%dT%H:%M:%SZ"), files = files, redacted = redacted,
     excluded = {
-      "preshared keys: a rule's ipsecData (its authentication methods) is zeroed past its class GUID; netsh's Preshared Key lines lose their value",
+      "preshared keys: a rule's ipsecData (its authentication methods) is zeroed past its class GUID; "
+        .. "netsh's Preshared Key lines lose their value",
       "anything outside the IPsec store keys, the SPD, the named services, the adapters' offload setting and the store's handle holders",
     },
   }

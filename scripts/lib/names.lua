@@ -6,6 +6,8 @@
 local M = {}
 
 M.MAX = 3
+M.ADVISED = 10     -- missing names advised one by one; the rest in one line (a batch of gone names)
+M.MAX_WORDS = 8    -- at most this many unquoted words are tried together as one name
 
 -- Levenshtein distance on bytes, giving up (returning limit + 1) once every path exceeds limit.
 local function distance(a, b, limit)
@@ -68,7 +70,7 @@ function M.advise_missing(missing, command)
   local joined = {}
   for i = 1, #missing do
     local words = { missing[i] }
-    for j = i + 1, #missing do
+    for j = i + 1, math.min(#missing, i + M.MAX_WORDS - 1) do
       words[#words + 1] = missing[j]
       local whole = table.concat(words, " ")
       if exists[whole] then joined[#joined + 1] = whole end
@@ -78,7 +80,12 @@ function M.advise_missing(missing, command)
     mend.advise(string.format("No policy is named %s, but one is named %s: a name with spaces needs quotes: "
       .. "mend %s \"%s\"", table.concat(missing, ", "), whole, command, whole))
   end
-  for _, name in ipairs(missing) do
+  for k, name in ipairs(missing) do
+    if k > M.ADVISED then
+      mend.advise(string.format("%d more names match no policy (first: %s); every missing name is in the report.",
+                                #missing - M.ADVISED, missing[k]))
+      break
+    end
     local near = M.nearest(name, all)
     if #near > 0 then
       mend.advise(string.format("No policy is named %s. Did you mean: %s?", name, table.concat(near, ", ")))

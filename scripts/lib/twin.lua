@@ -70,9 +70,8 @@ function M.build(facts, wanted)
     return rest and ("\\REGISTRY\\MACHINE\\" .. rest) or key
   end
 
-  local policy_by_key, captured = {}, {}
+  local policy_by_key = {}
   for _, p in ipairs(chosen) do
-    captured[p.name] = true
     if p.store_key and p.store_key ~= "" then policy_by_key[nt_name(p.store_key):upper()] = p.name end
   end
 

@@ -73,7 +73,7 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
         check(l.count('"') % 2 == 0, "a quoted name was broken across lines: %r" % l)
         check(not re.search(r"--[a-z-]+$", l), "an option was parted from its value: %r" % l)
     # A command to copy stays whole when it fits a line.
-    check(any(l.strip() == 'mend fix "VPN-Tunnel" --allow kill' or l.endswith('mend fix "VPN-Tunnel" --allow kill')
+    check(any(l.strip() == 'mend fix "VPN-Tunnel" --allow kill,service' or l.endswith('mend fix "VPN-Tunnel" --allow kill,service')
               for l in lines), "the fix command for VPN-Tunnel was broken: %r" % lines)
     r = run(env, "check")
     unwrapped = r.stdout.split("\nadvice:\n", 1)[1].rstrip("\n").split("\n")
