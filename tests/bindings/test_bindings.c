@@ -216,7 +216,8 @@ static int f_sys_reboot(void *ctx, const char *reason, mend_err *e)
 
 static const mend_host_ops fake_ops = {
     .name = "fake",
-    .ipsec = { f_ipsec_list, f_ipsec_get, f_ipsec_delete, f_ipsec_assign, f_ipsec_create },
+    .ipsec = { .list = f_ipsec_list, .get = f_ipsec_get, .delete_ = f_ipsec_delete, .assign = f_ipsec_assign,
+               .create = f_ipsec_create },   /* no show op: none */
     .svc = { .query = f_svc_query, .start = f_svc_start, .stop = f_svc_stop },   /* no dependents op: none */
     .proc = { f_proc_list, f_proc_kill },
     .handles = { .scan = f_handles_scan },
