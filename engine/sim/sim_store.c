@@ -380,12 +380,11 @@ int sim_window_add(sim_machine *m, const char *name, double ends)
 bool sim_policy_held(const sim_machine *m, const sim_policy *p)
 {
     char *nt = sim_policy_nt_name(p);
+    const sim_pids *owners = nt ? sim_key_holders(m, nt) : NULL;
     bool held = false;
-    for (size_t i = 0; nt && i < m->nhnd && !held; i++) {
-        const sim_handle *h = &m->hnd[i];
-        const sim_process *proc = sim_process_find(m, h->pid);
-        held = proc && sim_holder_blocks(proc) &&
-               sim_strcasecmp(h->type, "Key") == 0 && sim_strcasecmp(h->name, nt) == 0;
+    for (size_t i = 0; owners && i < owners->n && !held; i++) {
+        const sim_process *proc = sim_process_find(m, owners->pid[i]);
+        held = proc && sim_holder_blocks(proc);
     }
     free(nt);
     return held;

@@ -489,7 +489,8 @@ R.restart = {
 -- Non-system holders of a policy's store key (cached per pass on the record); p.unseen keeps
 -- the processes the scan could not look inside, for the advice.
 local function blocking_holders(ctx, p)
-  local list, msg, code = handle_check.holders(p.name)
+  if ctx.held == nil then ctx.held = handle_check.index() or false end   -- one scan per rung
+  local list, msg, code = handle_check.holders(p.name, ctx.held or nil)
   if not list then
     p.holder_error = msg
     return {}, code
@@ -827,6 +828,7 @@ end
 function Ctx:climb(rung)
   local set = {}
   self.nics = nil   -- cached adapter list: fresh for each rung
+  self.held = nil   -- and the handle index
   for _, p in ipairs(self:stuck()) do
     if not p.tried[rung.name] and (rung.applies == nil or rung.applies(self, p)) then
       set[#set + 1] = p
@@ -845,6 +847,7 @@ function Ctx:climb(rung)
     end
   else
     if rung.act then rung.act(self, set) end
+    self.held = nil   -- the act may have stopped a holder
     for i, p in ipairs(set) do
       if not p.hold and not p.outcome then self:retry(p) end
       p.hold = nil
