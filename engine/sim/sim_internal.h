@@ -122,6 +122,8 @@ struct sim_machine {
     sim_map pol_by_guid;       /* folded guid -> sim_policy* */
     sim_map pol_by_name;       /* exact name -> sim_policy* */
     bool store_dirty;          /* the registry changed under the store: re-read it */
+    char dirty_guid[16][SIM_GUID_LEN + 1];   /* or only these policies' keys changed */
+    size_t ndirty;
     bool name_clash;           /* two store keys share an ipsecName */
     bool graph_built;          /* the policies' ISAKMP, rule, filter objects are all in the registry */
     sim_map graph_done;        /* until then, the derived objects already written (folded key name) */
