@@ -15,6 +15,7 @@ typedef struct sim_host {
     char *state_file;
     mend_lock *lock;
     bool dry_run;
+    bool changed;   /* a mutation (or the clock) ran: only then is the state written back */
 } sim_host;
 
 #define MACHINE(ctx) (((sim_host *)(ctx))->m)
@@ -29,6 +30,7 @@ typedef struct sim_host {
 /* Mutations: also counted, so crash_after can cut the power after the Nth one. */
 #define WRITE_OP(op, target, call)                                                                \
     sim_machine *m = MACHINE(ctx);                                                                \
+    ((sim_host *)(ctx))->changed = true;                                                          \
     int rc = sim_fault_denied(m, op, target, e) ? -1 : (call);                                    \
     sim_fault_after_action(m);                                                                    \
     return rc;
@@ -179,6 +181,8 @@ static int sys_reboot(void *ctx, const char *reason, mend_err *e)
 
 static int sys_sleep(void *ctx, double seconds, mend_err *e)
 {
+    if (seconds > 0)
+        ((sim_host *)ctx)->changed = true;   /* the simulated clock is part of the saved state */
     READ_OP("sys.sleep", NULL, sim_sys_sleep(m, seconds, e))
 }
 
@@ -268,7 +272,8 @@ static int spd_delete_qm_policy(void *ctx, const char *name, mend_err *e)
 static int commit(void *ctx, mend_err *e)
 {
     sim_host *sh = ctx;
-    if (sh->dry_run)
+    /* A read-only run writes nothing: no rewrite, no fsync, no rename of the state file. */
+    if (sh->dry_run || !sh->changed)
         return 0;
     return sim_state_save(sh->m, sh->state_file, e);
 }
