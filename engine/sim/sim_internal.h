@@ -124,6 +124,8 @@ struct sim_machine {
     bool store_dirty;          /* the registry changed under the store: re-read it */
     char dirty_guid[16][SIM_GUID_LEN + 1];   /* or only these policies' keys changed */
     size_t ndirty;
+    bool active_known;         /* active_guid holds the ActivePolicy value as last read */
+    char active_guid[SIM_GUID_LEN + 1];
     bool name_clash;           /* two store keys share an ipsecName */
     bool graph_built;          /* the policies' ISAKMP, rule, filter objects are all in the registry */
     sim_map graph_done;        /* until then, the derived objects already written (folded key name) */

@@ -211,6 +211,7 @@ void sim_store_touch(sim_machine *m, const char *path)
     /* A change to Group Policy's cache (a GPO policy's key removed by hand) is a store change too. */
     if (!related(path, SIM_STORE_SUBPATH) && !related(path, SIM_CACHE_SUBPATH))
         return;
+    m->active_known = false;
     /* One policy's key (the registry rung's delete): re-read just that one, so a run that removes
      * thousands of keys does not re-read the whole store after each. */
     char guid[SIM_GUID_LEN + 1];
@@ -337,17 +338,24 @@ void sim_store_sync(sim_machine *m)
     m->store_dirty = false;
 }
 
+/* Read once and kept until the store changes (sim_store_touch, sim_store_set_active): every
+ * ipsec.get asks, and walking the registry path each time was a twenty-fifth of a big fix. */
 void sim_store_active_guid(const sim_machine *m, char out[SIM_GUID_LEN + 1])
 {
-    out[0] = '\0';
-    sim_regkey *local = sim_store_local(m);
-    sim_regval *v = local ? sim_reg_value(local, "ActivePolicy") : NULL;
-    if (!v || v->type != MEND_REG_SZ)
-        return;
-    const char *last = strrchr((const char *)v->data, '\\');
-    last = last ? last + 1 : (const char *)v->data;
-    if (!guid_of_keyname(last, out))
-        out[0] = '\0';
+    sim_machine *mm = (sim_machine *)m;   /* a cache: the machine itself is unchanged */
+    if (!m->active_known) {
+        mm->active_guid[0] = '\0';
+        sim_regkey *local = sim_store_local(m);
+        sim_regval *v = local ? sim_reg_value(local, "ActivePolicy") : NULL;
+        if (v && v->type == MEND_REG_SZ) {
+            const char *last = strrchr((const char *)v->data, '\\');
+            last = last ? last + 1 : (const char *)v->data;
+            if (!guid_of_keyname(last, mm->active_guid))
+                mm->active_guid[0] = '\0';
+        }
+        mm->active_known = true;
+    }
+    memcpy(out, m->active_guid, SIM_GUID_LEN + 1);
 }
 
 bool sim_policy_assigned(const sim_machine *m, const sim_policy *p)
@@ -360,6 +368,7 @@ bool sim_policy_assigned(const sim_machine *m, const sim_policy *p)
 int sim_store_set_active(sim_machine *m, const sim_policy *p)
 {
     sim_regkey *local = sim_store_local(m);
+    m->active_known = false;
     if (!local)
         return -1;
     if (!p) {

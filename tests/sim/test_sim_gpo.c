@@ -118,7 +118,7 @@ static void test_sim_gpo_fields_saved_and_reloaded(void **state)
     mend_host h;
     char *path = st_write(gpo3);
     st_open_file(&h, path, false);
-    st_commit_close(&h);
+    st_save_close(&h, path);
     st_open_file(&h, path, false);
     mend_policy p;
     get(&h, "Old-QM", &p);
