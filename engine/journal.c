@@ -19,18 +19,36 @@ struct mend_journal {
     unsigned long actions;   /* begin records written: a run without any needs no fsync */
 };
 
-/* ISO-8601 UTC with milliseconds: 2026-11-23T21:43:11.123Z */
+/* ISO-8601 UTC with milliseconds: 2026-11-23T21:43:11.123Z. The date and time up to the second
+ * are formatted once per second: a big run writes thousands of records within one. */
 static void iso_now(char *buf, size_t size)
 {
+    static time_t last = (time_t)-1;
+    static char head[64];
     double now = mend_wall_now();
     time_t secs = (time_t)floor(now);
     int ms = (int)((now - floor(now)) * 1000.0);
     if (ms > 999)
         ms = 999;
-    struct tm tm;
-    mend_gmtime(secs, &tm);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    if (secs != last) {
+        struct tm tm;
+        mend_gmtime(secs, &tm);
+        snprintf(head, sizeof head, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        last = secs;
+    }
+    size_t n = strlen(head);
+    if (size < n + 5) {
+        if (size)
+            buf[0] = '\0';
+        return;
+    }
+    memcpy(buf, head, n);
+    buf[n] = (char)('0' + ms / 100);
+    buf[n + 1] = (char)('0' + ms / 10 % 10);
+    buf[n + 2] = (char)('0' + ms % 10);
+    buf[n + 3] = 'Z';
+    buf[n + 4] = '\0';
 }
 
 mend_journal *mend_journal_open(const char *path, const char *run_id, mend_err *e)
