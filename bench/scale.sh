@@ -11,7 +11,9 @@
 # Usage: bench/scale.sh [BUILD_DIR]   (default: build). Needs GNU time, python3 and lua5.4.
 # RUNS (default 5) counted runs of each command after one warm-up; the commands of a section run
 # in turn (A B A B ...) so a noisy neighbour hits them alike. SMALL (10000) and BIG (100000) set
-# the sizes; QUICK_RUNS (21) the runs of section 3. State and journal live under TMPDIR (/tmp).
+# the sizes; QUICK_RUNS (21) the runs of section 3, each timing LOOP (20) processes in a row
+# (GNU time counts in 10 ms steps); SECTIONS (123) which sections run. State and journal live
+# under TMPDIR (/tmp).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
@@ -19,6 +21,8 @@ build=${1:-$src/build}
 mend=$build/bin/mend
 RUNS=${RUNS:-5}
 QUICK_RUNS=${QUICK_RUNS:-21}
+LOOP=${LOOP:-20}
+SECTIONS=${SECTIONS:-123}
 SMALL=${SMALL:-10000}
 BIG=${BIG:-100000}
 [ -x "$mend" ] || { echo "no mend at $mend: build first (cmake --build $build)" >&2; exit 2; }
@@ -103,6 +107,7 @@ else:
 PY
 }
 
+if [[ $SECTIONS == *1* ]]; then
 echo
 echo "== 1. the mixed host: fix, check, batch at $SMALL and $BIG policies"
 seed mix_s "$here/scenarios/mixed.lua" "$SMALL"
@@ -124,6 +129,9 @@ for f in fix_b batch_b check_b; do
   echo "  $f: outcome $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); import collections; print(r['outcome'], dict(collections.Counter(p['outcome'] for p in r['policies'])), {k:v for k,v in r['actions'].items() if v})" "$work/$f.json")"
 done
 
+fi
+
+if [[ $SECTIONS == *2* ]]; then
 echo
 echo "== 2. plain blockers: fix --all-pending against the stock-Lua floor"
 seed plain_s "$here/scenarios/stuck.lua" "$SMALL"
@@ -143,19 +151,22 @@ ratio plainfix_s floor_s 0; ratio plainfix_s floor_s 1
 ratio plainfix_b floor_b 0; ratio plainfix_b floor_b 1
 echo "  plainfix_b: $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['outcome'], {k:v for k,v in r['actions'].items() if v})" "$work/plain_b.json")"
 
+fi
+
+if [[ $SECTIONS == *3* ]]; then
 echo
-echo "== 3. an empty script: mend run against lua5.4"
+echo "== 3. an empty script: mend run against lua5.4 ($LOOP processes in a row per figure; the demo state)"
 echo 'return 0' > "$work/empty.lua"
-prep_emptymend() { :; }
-cmd_emptymend() { "$mend" -q run "$work/empty.lua"; }
-prep_emptylua() { :; }
-cmd_emptylua() { lua5.4 "$work/empty.lua"; }
-export -f prep_emptymend cmd_emptymend prep_emptylua cmd_emptylua
-export mend work
 rm -rf "$work/state"; "$mend" -q run "$work/empty.lua" >/dev/null 2>&1   # seeds the demo state once
+eval "prep_emptymend() { :; }"
+eval "cmd_emptymend() { for i in \$(seq $LOOP); do '$mend' -q run '$work/empty.lua'; done; }"
+eval "prep_emptylua() { :; }"
+eval "cmd_emptylua() { for i in \$(seq $LOOP); do lua5.4 '$work/empty.lua'; done; }"
+export -f prep_emptymend cmd_emptymend prep_emptylua cmd_emptylua
 run_set "$QUICK_RUNS" emptymend emptylua
 report emptymend emptylua
 ratio emptymend emptylua 0; ratio emptymend emptylua 1
+fi
 
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
