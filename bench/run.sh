@@ -35,8 +35,9 @@ echo "mend: $("$mend" --version)"
 
 # The scenario, brought into the simulator's saved form once, and the list of its stuck names.
 cp "$here/scenarios/stuck_10000.lua" "$work/seed.lua"
-echo 'return 0' > "$work/noop.lua"
-"$mend" --host "sim:$work/seed.lua" run "$work/noop.lua" 2>/dev/null
+# (a run that changes something writes the state back: a millisecond's sleep moves the clock)
+echo 'sys.sleep(0.001) return 0' > "$work/touch.lua"
+"$mend" --host "sim:$work/seed.lua" run "$work/touch.lua" 2>/dev/null
 grep -o 'name = "Fleet-QM-[0-9]*"' "$work/seed.lua" | sed 's/name = "\(.*\)"/\1/' > "$work/all.txt"
 head -n "$SAMPLE" "$work/all.txt" > "$work/sample.txt"
 echo "policies stuck: $(wc -l < "$work/all.txt"); sample for the naive way: $SAMPLE"

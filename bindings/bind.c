@@ -159,8 +159,13 @@ const char *bind_hoststr(lua_State *L, int arg, mend_err *e)
 {
     size_t len;
     const char *s = luaL_checklstring(L, arg, &len);
-    char what[32];
-    snprintf(what, sizeof what, "argument #%d", arg);
+    char what[32] = "argument #";
+    if (arg >= 1 && arg <= 9) {   /* named for the error only: no snprintf per call */
+        what[10] = (char)('0' + arg);
+        what[11] = '\0';
+    } else {
+        snprintf(what, sizeof what, "argument #%d", arg);
+    }
     return bind_checkutf8(s, len, what, e) == 0 ? s : NULL;
 }
 

@@ -1,5 +1,6 @@
 /* The handles module: open-handle scan and "who holds this object", with the processes the scan could not see. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bindings.h"
@@ -119,33 +120,39 @@ static const char *filter_str(lua_State *L, const char *k, mend_err *e, bool *ba
     return s;
 }
 
-static int l_scan(lua_State *L)
+/* Reads the filter table at index 1 into f; returns 0, or the count bind_fail pushed. */
+static int read_filter(lua_State *L, mend_handle_filter *f)
 {
-    mend_handle_filter f = { 0 };
     mend_err e;
     mend_err_clear(&e);
     bool bad = false;
-    if (!lua_isnoneornil(L, 1)) {
-        luaL_checktype(L, 1, LUA_TTABLE);
-        lua_settop(L, 1);
-        lua_getfield(L, 1, "pid");
-        if (!lua_isnil(L, -1)) {
-            if (!lua_isinteger(L, -1))
-                luaL_error(L, "bad argument #1: field 'pid' must be an integer, not %s",
-                           luaL_typename(L, -1));
-            lua_Integer pid = lua_tointeger(L, -1);
-            if (pid < 0 || pid > (lua_Integer)UINT32_MAX) {
-                mend_err_set(&e, MEND_E_INVALID, 0, "pid %lld is out of range", (long long)pid);
-                return bind_fail(L, &e);
-            }
-            f.has_pid = true;
-            f.pid = (uint32_t)pid;
-        }
-        f.process = filter_str(L, "process", &e, &bad);
-        f.type = filter_str(L, "type", &e, &bad);
-        f.name = filter_str(L, "name", &e, &bad);
-        if (bad)
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    lua_getfield(L, 1, "pid");
+    if (!lua_isnil(L, -1)) {
+        if (!lua_isinteger(L, -1))
+            luaL_error(L, "bad argument #1: field 'pid' must be an integer, not %s", luaL_typename(L, -1));
+        lua_Integer pid = lua_tointeger(L, -1);
+        if (pid < 0 || pid > (lua_Integer)UINT32_MAX) {
+            mend_err_set(&e, MEND_E_INVALID, 0, "pid %lld is out of range", (long long)pid);
             return bind_fail(L, &e);
+        }
+        f->has_pid = true;
+        f->pid = (uint32_t)pid;
+    }
+    f->process = filter_str(L, "process", &e, &bad);
+    f->type = filter_str(L, "type", &e, &bad);
+    f->name = filter_str(L, "name", &e, &bad);
+    return bad ? bind_fail(L, &e) : 0;
+}
+
+static int l_scan(lua_State *L)
+{
+    mend_handle_filter f = { 0 };
+    if (!lua_isnoneornil(L, 1)) {
+        int ret = read_filter(L, &f);
+        if (ret)
+            return ret;
     }
     return scan_push(L, &f, NULL, NULL);
 }
@@ -176,44 +183,203 @@ static const char *nt_root(const char *short_root)
     return NULL;
 }
 
-static int l_holders(lua_State *L)
+/* The object name holders(obj) looks for, in want: an NT name as given, or a registry path under
+ * HKLM/HKU/HKCR/HKCC mapped to the object manager's name; no trailing backslash. */
+static bool holders_want(lua_State *L, int arg, char *want, size_t size, mend_err *e)
 {
-    mend_err e;
-    mend_err_clear(&e);
-    const char *obj = luaL_checkstring(L, 1);
-    char want[4096];
+    const char *obj = luaL_checkstring(L, arg);
     if (obj[0] == '\\') {
-        if (!bind_hoststr(L, 1, &e))
-            return bind_fail(L, &e);
+        if (!bind_hoststr(L, arg, e))
+            return false;
         size_t len = strlen(obj);
-        if (len >= sizeof want) {
-            mend_err_set(&e, MEND_E_INVALID, 0, "the object name is too long (%lu bytes)",
-                         (unsigned long)len);
-            return bind_fail(L, &e);
+        if (len >= size) {
+            mend_err_set(e, MEND_E_INVALID, 0, "the object name is too long (%lu bytes)", (unsigned long)len);
+            return false;
         }
         memcpy(want, obj, len + 1);
     } else {
         char path[2048];
-        if (!bind_regpath(L, 1, path, sizeof path, &e))
-            return bind_fail(L, &e);
+        if (!bind_regpath(L, arg, path, sizeof path, e))
+            return false;
         char *slash = strchr(path, '\\');
         if (slash)
             *slash = '\0';
         const char *root = nt_root(path);
         if (!root) {
-            mend_err_set(&e, MEND_E_UNSUPPORTED, 0,
+            mend_err_set(e, MEND_E_UNSUPPORTED, 0,
                          "handles.holders cannot map %s to an object name; pass the key under "
                          "HKLM or HKU, or its NT name (\\REGISTRY\\...)", path);
-            return bind_fail(L, &e);
+            return false;
         }
-        snprintf(want, sizeof want, "%s%s%s", root, slash ? "\\" : "", slash ? slash + 1 : "");
+        snprintf(want, size, "%s%s%s", root, slash ? "\\" : "", slash ? slash + 1 : "");
     }
     size_t n = strlen(want);
     while (n > 1 && want[n - 1] == '\\')
         want[--n] = '\0';
+    return true;
+}
+
+static int l_holders(lua_State *L)
+{
+    mend_err e;
+    mend_err_clear(&e);
+    char want[4096];
+    if (!holders_want(L, 1, want, sizeof want, &e))
+        return bind_fail(L, &e);
     mend_handle_filter f = { 0 };
     f.name = want;
     return scan_push(L, &f, is_at_or_below, want);
+}
+
+/* ---- handles.index: one scan, then holders(obj) by name without scanning again ---- */
+
+#define INDEX_MT "mend.handles.index"
+
+/* The scan's handles and their positions sorted by object name, case-insensitively, so the
+ * handles at or below a name are one contiguous run found by binary search. */
+typedef struct handle_index {
+    mend_handle *list;
+    size_t n;
+    size_t *by_name;
+} handle_index;
+
+static int name_cmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)upper_ascii(*a), y = (unsigned char)upper_ascii(*b);
+        if (x != y || !x)
+            return (x > y) - (x < y);
+    }
+}
+
+static const mend_handle *sort_base;
+
+static int by_name_then_position(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = name_cmp(sort_base[i].name ? sort_base[i].name : "", sort_base[j].name ? sort_base[j].name : "");
+    return c ? c : (i > j) - (i < j);
+}
+
+static int by_position(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    return (i > j) - (i < j);
+}
+
+static void index_free(handle_index *x)
+{
+    mend_handle_free_list(x->list, x->n);
+    free(x->by_name);
+    x->list = NULL;
+    x->by_name = NULL;
+    x->n = 0;
+}
+
+static int l_index_gc(lua_State *L)
+{
+    index_free(luaL_checkudata(L, 1, INDEX_MT));
+    return 0;
+}
+
+/* Whether name starts with want, case-insensitively. */
+static bool has_prefix(const char *name, const char *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (upper_ascii(name[i]) != upper_ascii(want[i]))
+            return false;
+    return true;
+}
+
+static int l_index_holders(lua_State *L)
+{
+    handle_index *x = luaL_checkudata(L, 1, INDEX_MT);
+    mend_err e;
+    mend_err_clear(&e);
+    char want[4096];
+    if (!holders_want(L, 2, want, sizeof want, &e))
+        return bind_fail(L, &e);
+    size_t wn = strlen(want), lo = 0, hi = x->n;
+    while (lo < hi) {   /* the first name not below want */
+        size_t mid = lo + (hi - lo) / 2;
+        const char *name = x->list[x->by_name[mid]].name;
+        if (name_cmp(name ? name : "", want) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t k = 0, cap = 8;
+    size_t *hit = lua_newuserdatauv(L, cap * sizeof *hit, 0);
+    for (size_t i = lo; i < x->n; i++) {
+        const mend_handle *h = &x->list[x->by_name[i]];
+        if (!h->name || !has_prefix(h->name, want, wn))
+            break;
+        if (!is_at_or_below(h, want))
+            continue;
+        if (k == cap) {
+            size_t *more = lua_newuserdatauv(L, 2 * cap * sizeof *more, 0);
+            memcpy(more, hit, cap * sizeof *hit);
+            lua_replace(L, -2);
+            hit = more;
+            cap *= 2;
+        }
+        hit[k++] = x->by_name[i];
+    }
+    qsort(hit, k, sizeof *hit, by_position);   /* in the scan's order, as handles.holders */
+    lua_createtable(L, (int)(k < 100000 ? k : 100000), 0);
+    for (size_t i = 0; i < k; i++) {
+        push_handle(L, &x->list[hit[i]]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_remove(L, -2);
+    lua_getiuservalue(L, 1, 1);
+    return 2;
+}
+
+static int l_index(lua_State *L)
+{
+    mend_handle_filter f = { 0 };
+    if (!lua_isnoneornil(L, 1)) {
+        int ret = read_filter(L, &f);
+        if (ret)
+            return ret;
+    }
+    mend_engine *eng = bind_engine(L);
+    mend_err e;
+    mend_err_clear(&e);
+    handle_index *x = lua_newuserdatauv(L, sizeof *x, 1);
+    memset(x, 0, sizeof *x);
+    if (luaL_newmetatable(L, INDEX_MT)) {
+        static const luaL_Reg methods[] = { { "holders", l_index_holders }, { NULL, NULL } };
+        luaL_newlib(L, methods);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, l_index_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, l_index_gc);
+        lua_setfield(L, -2, "__close");
+        lua_pushliteral(L, "mend.handles.index");
+        lua_setfield(L, -2, "__name");
+    }
+    lua_setmetatable(L, -2);
+    if (eng->host.ops->handles.scan(eng->host.ctx, &f, &x->list, &x->n, &e) != 0) {
+        index_free(x);
+        return bind_fail(L, &e);
+    }
+    x->by_name = malloc((x->n + 1) * sizeof *x->by_name);
+    if (!x->by_name) {
+        index_free(x);
+        return luaL_error(L, "not enough memory for the handle index");
+    }
+    for (size_t i = 0; i < x->n; i++)
+        x->by_name[i] = i;
+    sort_base = x->list;
+    qsort(x->by_name, x->n, sizeof *x->by_name, by_name_then_position);
+    sort_base = NULL;
+    mend_handle_filter none = { 0 };
+    if (push_unseen(L, &none, &e) != 0)
+        return bind_fail(L, &e);
+    lua_setiuservalue(L, -2, 1);
+    return 1;
 }
 
 int luaopen_mend_handles(lua_State *L)
@@ -221,6 +387,7 @@ int luaopen_mend_handles(lua_State *L)
     static const luaL_Reg fns[] = {
         { "scan", l_scan },
         { "holders", l_holders },
+        { "index", l_index },
         { NULL, NULL },
     };
     luaL_newlib(L, fns);

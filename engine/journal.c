@@ -16,20 +16,39 @@ struct mend_journal {
     char *path;
     char *run;
     bool sync_each;
+    unsigned long actions;   /* begin records written: a run without any needs no fsync */
 };
 
-/* ISO-8601 UTC with milliseconds: 2026-11-23T21:43:11.123Z */
+/* ISO-8601 UTC with milliseconds: 2026-11-23T21:43:11.123Z. The date and time up to the second
+ * are formatted once per second: a big run writes thousands of records within one. */
 static void iso_now(char *buf, size_t size)
 {
+    static time_t last = (time_t)-1;
+    static char head[64];
     double now = mend_wall_now();
     time_t secs = (time_t)floor(now);
     int ms = (int)((now - floor(now)) * 1000.0);
     if (ms > 999)
         ms = 999;
-    struct tm tm;
-    mend_gmtime(secs, &tm);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    if (secs != last) {
+        struct tm tm;
+        mend_gmtime(secs, &tm);
+        snprintf(head, sizeof head, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        last = secs;
+    }
+    size_t n = strlen(head);
+    if (size < n + 5) {
+        if (size)
+            buf[0] = '\0';
+        return;
+    }
+    memcpy(buf, head, n);
+    buf[n] = (char)('0' + ms / 100);
+    buf[n + 1] = (char)('0' + ms / 10 % 10);
+    buf[n + 2] = (char)('0' + ms % 10);
+    buf[n + 3] = 'Z';
+    buf[n + 4] = '\0';
 }
 
 mend_journal *mend_journal_open(const char *path, const char *run_id, mend_err *e)
@@ -64,7 +83,8 @@ void mend_journal_close(mend_journal *j)
     if (!j)
         return;
     if (j->f) {
-        if (!j->sync_each)
+        /* A run that recorded no action changed nothing: its lines need not reach the disk now. */
+        if (!j->sync_each && j->actions > 0)
             mend_fsync_file(j->f);
         fclose(j->f);
     }
@@ -73,37 +93,123 @@ void mend_journal_close(mend_journal *j)
     free(j);
 }
 
-static cJSON *record(mend_journal *j, const char *event)
-{
-    char ts[96];
-    iso_now(ts, sizeof ts);
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddStringToObject(o, "ts", ts);
-    cJSON_AddStringToObject(o, "run", j->run);
-    cJSON_AddStringToObject(o, "event", event);
-    return o;
-}
-
 void mend_journal_set_sync(mend_journal *j, bool each)
 {
     if (j)
         j->sync_each = each;
 }
 
-/* One line, then flush (and fsync when sync_each): the record is out of the process, and on
- * disk for a real machine, before the caller goes on. */
-static int write_record(mend_journal *j, cJSON *o, mend_err *e)
+/* One record, built as text: a journal line is small and flat, and thousands of them per run
+ * made a cJSON tree apiece a tenth of a big batch's time. */
+typedef struct jline {
+    char buf[1024];
+    char *p;          /* buf, or a heap copy once a long message outgrows it */
+    size_t len, cap;
+    bool oom;
+} jline;
+
+static void put(jline *l, const char *s, size_t n)
 {
-    char *line = o ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    if (!line)
+    if (l->oom)
+        return;
+    if (l->len + n + 1 > l->cap) {
+        size_t cap = (l->len + n + 1) * 2;
+        char *q = l->p == l->buf ? malloc(cap) : realloc(l->p, cap);
+        if (!q) {
+            l->oom = true;
+            return;
+        }
+        if (l->p == l->buf)
+            memcpy(q, l->buf, l->len);
+        l->p = q;
+        l->cap = cap;
+    }
+    memcpy(l->p + l->len, s, n);
+    l->len += n;
+    l->p[l->len] = '\0';
+}
+
+static void put_s(jline *l, const char *s)
+{
+    put(l, s, strlen(s));
+}
+
+/* A JSON string, escaped as cJSON escapes it (UTF-8 passes through). */
+static void put_str(jline *l, const char *s)
+{
+    put(l, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        put(l, run, (size_t)(s - run));
+        char esc[8];
+        switch (c) {
+        case '"': put(l, "\\\"", 2); break;
+        case '\\': put(l, "\\\\", 2); break;
+        case '\b': put(l, "\\b", 2); break;
+        case '\f': put(l, "\\f", 2); break;
+        case '\n': put(l, "\\n", 2); break;
+        case '\r': put(l, "\\r", 2); break;
+        case '\t': put(l, "\\t", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            put(l, esc, 6);
+        }
+        run = s + 1;
+    }
+    put(l, run, (size_t)(s - run));
+    put(l, "\"", 1);
+}
+
+static void put_key_str(jline *l, const char *k, const char *v)
+{
+    put(l, ",\"", 2);
+    put_s(l, k);
+    put(l, "\":", 2);
+    put_str(l, v);
+}
+
+static void put_key_raw(jline *l, const char *k, const char *v)
+{
+    put(l, ",\"", 2);
+    put_s(l, k);
+    put(l, "\":", 2);
+    put_s(l, v);
+}
+
+/* {"ts":..,"run":..,"event":.. */
+static void record(jline *l, mend_journal *j, const char *event)
+{
+    l->p = l->buf;
+    l->len = 0;
+    l->cap = sizeof l->buf;
+    l->oom = false;
+    l->buf[0] = '\0';
+    char ts[96];
+    iso_now(ts, sizeof ts);
+    put(l, "{\"ts\":", 6);
+    put_str(l, ts);
+    put_key_str(l, "run", j->run);
+    put_key_str(l, "event", event);
+}
+
+/* Closes the object and writes it as one line, then flushes; durable adds an fsync (the record
+ * is on disk, for a real machine, before the caller goes on). */
+static int write_record(mend_journal *j, jline *l, bool durable, mend_err *e)
+{
+    put(l, "}\n", 2);
+    if (l->oom) {
+        if (l->p != l->buf)
+            free(l->p);
         return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the journal");
+    }
     errno = 0;
-    int bad = fputs(line, j->f) < 0 || fputc('\n', j->f) == EOF || (j->sync_each ? mend_fsync_file(j->f) != 0 : fflush(j->f) != 0);
+    int bad = fwrite(l->p, 1, l->len, j->f) != l->len || (durable ? mend_fsync_file(j->f) != 0 : fflush(j->f) != 0);
     int why = errno;
-    free(line);
+    if (l->p != l->buf)
+        free(l->p);
     if (bad) {
         clearerr(j->f);
         return mend_err_set(e, MEND_E_IO, 0, "cannot write the journal %s: %s", j->path,
@@ -112,55 +218,61 @@ static int write_record(mend_journal *j, cJSON *o, mend_err *e)
     return 0;
 }
 
-static void add_action(cJSON *o, unsigned long seq, const char *op, const char *target)
+static void add_action(jline *l, unsigned long seq, const char *op, const char *target)
 {
-    cJSON_AddNumberToObject(o, "seq", (double)seq);
-    cJSON_AddStringToObject(o, "op", op ? op : "");
-    cJSON_AddStringToObject(o, "target", target ? target : "");
+    char n[32];
+    snprintf(n, sizeof n, "%lu", seq);
+    put_key_raw(l, "seq", n);
+    put_key_str(l, "op", op ? op : "");
+    put_key_str(l, "target", target ? target : "");
 }
 
 int mend_journal_begin(mend_journal *j, unsigned long seq, const char *op, const char *target, mend_err *e)
 {
-    cJSON *o = record(j, "begin");
-    if (o)
-        add_action(o, seq, op, target);
-    return write_record(j, o, e);
+    jline l;
+    record(&l, j, "begin");
+    add_action(&l, seq, op, target);
+    j->actions++;
+    return write_record(j, &l, j->sync_each, e);
 }
 
 int mend_journal_end(mend_journal *j, unsigned long seq, const char *op, const char *target,
                      const mend_err *result, mend_err *e)
 {
-    cJSON *o = record(j, "end");
-    if (o) {
-        add_action(o, seq, op, target);
-        bool ok = !result || result->code == MEND_OK;
-        cJSON_AddBoolToObject(o, "ok", ok);
-        if (!ok) {
-            cJSON_AddStringToObject(o, "code", mend_code_name(result->code));
-            cJSON_AddStringToObject(o, "message", result->msg);
-        }
+    jline l;
+    record(&l, j, "end");
+    add_action(&l, seq, op, target);
+    bool ok = !result || result->code == MEND_OK;
+    put_key_raw(&l, "ok", ok ? "true" : "false");
+    if (!ok) {
+        put_key_str(&l, "code", mend_code_name(result->code));
+        put_key_str(&l, "message", result->msg);
     }
-    return write_record(j, o, e);
+    return write_record(j, &l, j->sync_each, e);
 }
 
 int mend_journal_run_end(mend_journal *j, const char *detail, bool resolved, int open, mend_err *e)
 {
-    cJSON *o = record(j, "run_end");
-    if (o) {
-        if (detail)
-            cJSON_AddStringToObject(o, "detail", detail);
-        cJSON_AddBoolToObject(o, "resolved", resolved);
-        cJSON_AddNumberToObject(o, "open", resolved ? 0 : open);
-    }
-    return write_record(j, o, e);
+    jline l;
+    record(&l, j, "run_end");
+    if (detail)
+        put_key_str(&l, "detail", detail);
+    put_key_raw(&l, "resolved", resolved ? "true" : "false");
+    char n[32];
+    snprintf(n, sizeof n, "%d", resolved ? 0 : open);
+    put_key_raw(&l, "open", n);
+    /* Only a run that acted needs its end on disk; a read-only run does no fsync at all. */
+    return write_record(j, &l, j->sync_each && j->actions > 0, e);
 }
 
 int mend_journal_event(mend_journal *j, const char *event, const char *detail, mend_err *e)
 {
-    cJSON *o = record(j, event);
-    if (o && detail)
-        cJSON_AddStringToObject(o, "detail", detail);
-    return write_record(j, o, e);
+    jline l;
+    record(&l, j, event);
+    if (detail)
+        put_key_str(&l, "detail", detail);
+    /* run_start and the like: an action's begin record, fsynced, follows before anything changes. */
+    return write_record(j, &l, false, e);
 }
 
 /* ---- reading back ---- */

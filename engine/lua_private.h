@@ -22,6 +22,8 @@ typedef struct mend_limits {
     bool hit_at_close;        /* ... and one of them hit a limit */
     bool interrupted;         /* Ctrl-C reached the script: the run is over */
     char stop[512];           /* set by mend_limits_stop: why the run must end now ("" = no) */
+    int hook_count;           /* instructions between two runs of the count hook, now */
+    double checked_at;        /* monotonic seconds at its last run */
 } mend_limits;
 
 /* Ends the script at its next instructions with msg, the way a limit does (pcall cannot keep it

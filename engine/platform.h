@@ -31,6 +31,9 @@ int mend_read_stream_max(FILE *f, const char *name, size_t max, const char *why,
 int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e);
 /* Flushes a stdio stream to disk (fflush + fsync / FlushFileBuffers). */
 int mend_fsync_file(FILE *f);
+/* POSIX: how many fsyncs and renames this process has done (a test seam: a read-only run does
+ * none). */
+unsigned long mend_platform_durable_ops(void);
 
 /* An exclusive advisory lock on path (created if missing), waiting up to timeout_s. The holder
  * writes who it is into the file ("pid 4242, mend fix, since 2026-12-02T19:50:00Z"); on POSIX

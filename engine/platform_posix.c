@@ -107,13 +107,33 @@ static int write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
+/* Every fsync and rename this process does, for tests that prove a read-only run does none. */
+static unsigned long g_durable_ops;
+
+unsigned long mend_platform_durable_ops(void)
+{
+    return g_durable_ops;
+}
+
+static int counted_fsync(int fd)
+{
+    g_durable_ops++;
+    return fsync(fd);
+}
+
+static int counted_rename(const char *from, const char *to)
+{
+    g_durable_ops++;
+    return rename(from, to);
+}
+
 static void fsync_dir_of(const char *path)
 {
     char *dir = mend_dirname(path);
     if (dir) {
         int dfd = open(dir, O_RDONLY);
         if (dfd >= 0) {
-            fsync(dfd);
+            counted_fsync(dfd);
             close(dfd);
         }
         free(dir);
@@ -136,7 +156,7 @@ static int write_unnamed(const char *path, const void *data, size_t len, mend_er
         return errno == ENOENT || errno == EACCES || errno == EROFS ? io_error(e, "write", path) : 1;
     char self[64], tmp[PATH_MAX];
     snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
-    if (write_all(fd, data, len) != 0 || fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+    if (write_all(fd, data, len) != 0 || fchmod(fd, 0644) != 0 || counted_fsync(fd) != 0) {
         io_error(e, "write", path);
         close(fd);
         return -1;
@@ -149,7 +169,7 @@ static int write_unnamed(const char *path, const void *data, size_t len, mend_er
                 break;
             rc = linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
         }
-        if (rc == 0 && rename(tmp, path) != 0) {
+        if (rc == 0 && counted_rename(tmp, path) != 0) {
             io_error(e, "write", path);
             unlink(tmp);
             close(fd);
@@ -194,14 +214,14 @@ int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_
     }
     if (write_all(fd, data, len) != 0)
         goto fail;
-    if (fchmod(fd, 0644) != 0 || fsync(fd) != 0)
+    if (fchmod(fd, 0644) != 0 || counted_fsync(fd) != 0)
         goto fail;
     if (close(fd) != 0) {
         fd = -1;
         goto fail;
     }
     fd = -1;
-    if (rename(tmp, path) != 0)
+    if (counted_rename(tmp, path) != 0)
         goto fail;
     free(tmp);
     /* The rename itself must reach the disk too. */
@@ -220,7 +240,7 @@ int mend_fsync_file(FILE *f)
 {
     if (fflush(f) != 0)
         return -1;
-    return fsync(fileno(f));
+    return counted_fsync(fileno(f));
 }
 
 struct mend_lock {

@@ -103,6 +103,9 @@ local function diagnose_gpo(name, cur)
   return stale   -- one mend fix clears a stale copy; an assigned one is the GPO admin's
 end
 
+-- One handle scan for the whole check (it changes nothing), taken at the first policy.
+local holder_index
+
 -- Returns whether mend fix can act on it.
 local function diagnose(name, cur)
   if cur.source == "gpo" then return diagnose_gpo(name, cur) end
@@ -135,7 +138,8 @@ local function diagnose(name, cur)
     blockers[#blockers + 1] = "assigned"
     visible[#visible + 1] = "assigned (mend fix unassigns it before deleting)"
   end
-  local holders = handle_check.holders(name) or {}
+  if holder_index == nil then holder_index = handle_check.index() or false end
+  local holders = handle_check.holders(name, holder_index or nil) or {}
   local held = {}
   for _, h in ipairs(holders) do
     held[#held + 1] = { pid = h.pid, process = h.process, class = h.class, product = h.product }

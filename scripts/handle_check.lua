@@ -126,17 +126,39 @@ local function critical_pids()
   return out
 end
 
+-- One handle scan for many policies: handles.index of the registry keys open now, and the
+-- critical pids read once. Pass it to M.holders for each policy of a pass; take a new one after
+-- anything that may open or close handles (a kill, a restart). nil, message, code on failure.
+function M.index()
+  local idx, msg, code = handles.index{ type = "Key" }
+  if not idx then return nil, msg, code end
+  return { handles = idx }
+end
+
 -- The holders of a policy's store key, each {pid, process, class, product, stop}; one entry
 -- per process; then the processes the scan could not look inside, each {pid, process, error}
--- (a holder may hide there). Returns nil, message, code when the key or the scan fails.
-function M.holders(name)
+-- (a holder may hide there). With index (from M.index) no new scan is made. Returns nil,
+-- message, code when the key or the scan fails.
+function M.holders(name, index)
   local key, msg, code = ipsec.store_key(name)
   if not key then return nil, msg, code end
   local list, unseen
-  list, unseen, code = handles.holders(key)
+  if index then
+    list, unseen, code = index.handles:holders(key)
+  else
+    list, unseen, code = handles.holders(key)
+  end
   if not list then return nil, unseen, code end
   local out, seen = {}, {}
-  local critical = #list > 0 and critical_pids() or {}
+  local critical = {}
+  if #list > 0 then
+    if index then
+      index.critical = index.critical or critical_pids()
+      critical = index.critical
+    else
+      critical = critical_pids()
+    end
+  end
   for _, h in ipairs(list) do
     if not seen[h.pid] then
       seen[h.pid] = true
@@ -184,8 +206,9 @@ local function main(names)
     end
   end
   local found = 0
+  local index = M.index()
   for _, name in ipairs(names) do
-    local list, unseen = M.holders(name)
+    local list, unseen = M.holders(name, index)
     if not list then
       log.warn("%s: %s", name, unseen)
     else

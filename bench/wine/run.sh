@@ -36,11 +36,14 @@ echo "building the 10,000-key subtree ..." >&2
 sh "$here/make_tree.sh" 10000 > "$WINEPREFIX/drive_c/tree.reg"
 wine reg import 'C:\tree.reg' >/dev/null 2>&1
 
-out_mend='C:\bench-mend.reg'
-out_wine='C:\bench-wine.reg'
+out_mend='bench-mend.reg'
+out_wine='bench-wine.reg'
 mend_run="wine $mend_exe run"
 md=$(mktemp)
 
+# Both exports write into the prefix's C: drive as their working folder (a script may write only
+# under its working folder and the temp folder).
+cd "$WINEPREFIX/drive_c"
 # Once outside hyperfine, so a failure shows its message.
 wine "$mend_exe" run "$(win "$here/export.lua")" "$out_mend" >&2 || { echo "run.sh: mend export failed" >&2; exit 1; }
 echo "## Export of a 10,000-key subtree (30,000 values)"
@@ -49,7 +52,7 @@ set -- -n "mend.exe reg.export" "$mend_run '$(win "$here/export.lua")' '$out_men
   -n "wine reg export" "wine reg export 'HKLM\\SOFTWARE\\MendBench' '$out_wine' /y"
 if [ -n "${MEND_BEFORE:-}" ]; then
   cp "$MEND_BEFORE" "$WINEPREFIX/before.exe"
-  set -- "$@" -n "MEND_BEFORE reg.export" "wine $WINEPREFIX/before.exe run '$(win "$here/export.lua")' 'C:\\bench-before.reg'"
+  set -- "$@" -n "MEND_BEFORE reg.export" "wine $WINEPREFIX/before.exe run '$(win "$here/export.lua")' 'bench-before.reg'"
 fi
 hyperfine -N -w 1 -r "$RUNS" --export-json "$md" "$@" >&2
 table "$md"

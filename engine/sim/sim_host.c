@@ -15,7 +15,7 @@ typedef struct sim_host {
     char *state_file;
     mend_lock *lock;
     bool dry_run;
-    double clock_at_open;   /* with m->actions: did this run change the machine? */
+    bool changed;   /* a mutation (or the clock) ran: only then is the state written back */
 } sim_host;
 
 #define MACHINE(ctx) (((sim_host *)(ctx))->m)
@@ -31,6 +31,7 @@ typedef struct sim_host {
  * is written to the event log, as the Policy Agent's failures are on Windows. */
 #define WRITE_OP(op, target, call)                                                                \
     sim_machine *m = MACHINE(ctx);                                                                \
+    ((sim_host *)(ctx))->changed = true;                                                          \
     int rc = sim_fault_denied(m, op, target, e) ? -1 : (call);                                    \
     if (rc != 0)                                                                                  \
         sim_events_record(m, op, target, e);                                                      \
@@ -189,6 +190,8 @@ static int sys_reboot(void *ctx, const char *reason, mend_err *e)
 
 static int sys_sleep(void *ctx, double seconds, mend_err *e)
 {
+    if (seconds > 0)
+        ((sim_host *)ctx)->changed = true;   /* the simulated clock is part of the saved state */
     READ_OP("sys.sleep", NULL, sim_sys_sleep(m, seconds, e))
 }
 
@@ -285,9 +288,8 @@ static int events_recent(void *ctx, double since, mend_event **out, size_t *n, m
 static int commit(void *ctx, mend_err *e)
 {
     sim_host *sh = ctx;
-    /* Save only when the machine changed: a read-only run leaves a hand-written scenario
-     * byte-for-byte as it was (comments and all) and writes nothing at all. */
-    if (sh->dry_run || (sh->m->actions == 0 && sh->m->clock == sh->clock_at_open))
+    /* A read-only run writes nothing: no rewrite, no fsync, no rename of the state file. */
+    if (sh->dry_run || !sh->changed)
         return 0;
     return sim_state_save(sh->m, sh->state_file, e);
 }
@@ -478,7 +480,6 @@ int sim_host_open(mend_host *h, const mend_host_config *cfg, const char *state_f
         return -1;
     }
     sh->m->state_file = sh->dry_run ? NULL : sh->state_file;
-    sh->clock_at_open = sh->m->clock;
     h->ops = &sim_ops;
     h->ctx = sh;
     h->what_if = true;

@@ -126,6 +126,10 @@ struct sim_machine {
     sim_map pol_by_guid;       /* folded guid -> sim_policy* */
     sim_map pol_by_name;       /* exact name -> sim_policy* */
     bool store_dirty;          /* the registry changed under the store: re-read it */
+    char dirty_guid[16][SIM_GUID_LEN + 1];   /* or only these policies' keys changed */
+    size_t ndirty;
+    bool active_known;         /* active_guid holds the ActivePolicy value as last read */
+    char active_guid[SIM_GUID_LEN + 1];
     bool name_clash;           /* two store keys share an ipsecName */
     bool graph_built;          /* the policies' ISAKMP, rule, filter objects are all in the registry */
     sim_map graph_done;        /* until then, the derived objects already written (folded key name) */
@@ -141,6 +145,7 @@ struct sim_machine {
 
     sim_handle *hnd;
     size_t nhnd, caphnd;
+    sim_map key_holders;       /* folded name of an open Key handle -> sim_pids* of its owners */
 
     sim_nic *nic;
     size_t nnic;
@@ -192,6 +197,15 @@ void sim_process_remove(sim_machine *m, sim_process *p);  /* and its handles */
 sim_handle *sim_handle_add(sim_machine *m, sim_process *p, const char *type, const char *name,
                            uint32_t access);
 void sim_handle_remove_at(sim_machine *m, size_t i);
+/* Gives handle i a new owner pid (a reboot renumbers processes), keeping the index in step. */
+int sim_handle_set_pid(sim_machine *m, size_t i, uint32_t pid);
+/* The pids owning open Key handles named name (case-insensitive), so "is this key held" costs
+ * one lookup, not a walk of every handle. */
+typedef struct sim_pids {
+    size_t n, cap;
+    uint32_t *pid;
+} sim_pids;
+const sim_pids *sim_key_holders(const sim_machine *m, const char *name);
 sim_nic *sim_nic_find(const sim_machine *m, const char *name);
 uint32_t sim_alloc_pid(sim_machine *m);
 /* Whether p is one of Windows' critical processes (built-in set or scenario-marked). */

@@ -21,6 +21,7 @@ sim_machine *sim_machine_new(void)
     sim_map_init(&m->proc_by_pid, false);
     sim_map_init(&m->window, false);
     sim_map_init(&m->graph_done, true);
+    sim_map_init(&m->key_holders, true);
     m->clock = 1767225600.0;   /* 2026-01-01T00:00:00Z: a fixed start keeps runs deterministic */
     m->delete_window = 4.0;
     m->admin = true;
@@ -35,6 +36,15 @@ static void free_value(const char *key, void *value, void *ud)
     (void)key;
     (void)ud;
     free(value);
+}
+
+static void free_pids(const char *key, void *value, void *ud)
+{
+    (void)key;
+    (void)ud;
+    sim_pids *l = value;
+    free(l->pid);
+    free(l);
 }
 
 static void free_window(sim_machine *m)
@@ -84,6 +94,8 @@ void sim_machine_free(sim_machine *m)
         free(m->hnd[i].name);
     }
     free(m->hnd);
+    sim_map_each(&m->key_holders, free_pids, NULL);
+    sim_map_free(&m->key_holders);
     for (size_t i = 0; i < m->nnic; i++) {
         free(m->nic[i].name);
         free(m->nic[i].description);
@@ -254,6 +266,48 @@ void sim_process_remove(sim_machine *m, sim_process *p)
     free(p);
 }
 
+const sim_pids *sim_key_holders(const sim_machine *m, const char *name)
+{
+    return sim_map_get(&m->key_holders, name);
+}
+
+static int key_holder_add(sim_machine *m, const sim_handle *h)
+{
+    if (sim_strcasecmp(h->type, "Key") != 0)
+        return 0;
+    sim_pids *l = sim_map_get(&m->key_holders, h->name);
+    if (!l) {
+        if (!(l = calloc(1, sizeof *l)))
+            return -1;
+        if (sim_map_put(&m->key_holders, h->name, l) != 0) {
+            free(l);
+            return -1;
+        }
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 2;
+        uint32_t *a = realloc(l->pid, cap * sizeof *a);
+        if (!a)
+            return -1;
+        l->pid = a;
+        l->cap = cap;
+    }
+    l->pid[l->n++] = h->pid;
+    return 0;
+}
+
+static void key_holder_del(sim_machine *m, const sim_handle *h)
+{
+    if (sim_strcasecmp(h->type, "Key") != 0)
+        return;
+    sim_pids *l = sim_map_get(&m->key_holders, h->name);
+    for (size_t i = 0; l && i < l->n; i++)
+        if (l->pid[i] == h->pid) {
+            l->pid[i] = l->pid[--l->n];
+            return;
+        }
+}
+
 sim_handle *sim_handle_add(sim_machine *m, sim_process *p, const char *type, const char *name,
                            uint32_t access)
 {
@@ -271,7 +325,7 @@ sim_handle *sim_handle_add(sim_machine *m, sim_process *p, const char *type, con
     h->type = mend_strdup(type);
     h->name = mend_strdup(name);
     h->access = access;
-    if (!h->type || !h->name) {
+    if (!h->type || !h->name || key_holder_add(m, h) != 0) {
         free(h->type);
         free(h->name);
         return NULL;
@@ -283,10 +337,18 @@ sim_handle *sim_handle_add(sim_machine *m, sim_process *p, const char *type, con
 
 void sim_handle_remove_at(sim_machine *m, size_t i)
 {
+    key_holder_del(m, &m->hnd[i]);
     free(m->hnd[i].type);
     free(m->hnd[i].name);
     memmove(&m->hnd[i], &m->hnd[i + 1], (m->nhnd - i - 1) * sizeof *m->hnd);
     m->nhnd--;
+}
+
+int sim_handle_set_pid(sim_machine *m, size_t i, uint32_t pid)
+{
+    key_holder_del(m, &m->hnd[i]);
+    m->hnd[i].pid = pid;
+    return key_holder_add(m, &m->hnd[i]);
 }
 
 uint32_t sim_alloc_pid(sim_machine *m)

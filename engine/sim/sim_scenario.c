@@ -525,6 +525,7 @@ static int build(sc_ctx *c)
         c->m->next_pid = next_pid;
     sim_scenario_service_pids(c->m);
     c->m->store_dirty = true;
+    c->m->active_known = false;
     sim_store_sync(c->m);
     return 0;
 }

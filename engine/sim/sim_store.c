@@ -169,13 +169,6 @@ bool sim_store_related(const char *path)
     return related(path, SIM_STORE_SUBPATH);
 }
 
-void sim_store_touch(sim_machine *m, const char *path)
-{
-    /* A change to Group Policy's cache (a GPO policy's key removed by hand) is a store change too. */
-    if (related(path, SIM_STORE_SUBPATH) || related(path, SIM_CACHE_SUBPATH))
-        m->store_dirty = true;
-}
-
 static bool guid_of_keyname(const char *keyname, char out[SIM_GUID_LEN + 1])
 {
     if (sim_strncasecmp(keyname, KEY_PREFIX, KEY_PREFIX_LEN) != 0 || !sim_guid_valid(keyname + KEY_PREFIX_LEN))
@@ -183,6 +176,56 @@ static bool guid_of_keyname(const char *keyname, char out[SIM_GUID_LEN + 1])
     memcpy(out, keyname + KEY_PREFIX_LEN, SIM_GUID_LEN + 1);
     sim_guid_lower(out);
     return true;
+}
+
+/* What a change at path means for the table: 0 none (a key below the local store that is not a
+ * policy's: sync reads only policy keys), 1 one policy's key (its GUID in out), -1 re-read all. */
+static int store_change_of_path(const char *path, char out[SIM_GUID_LEN + 1])
+{
+    const char *rest;
+    if (sim_reg_root(path, &rest) != SIM_ROOT_HKLM)
+        return -1;
+    size_t n = strlen(SIM_STORE_SUBPATH);
+    while (*rest == '\\')
+        rest++;
+    if (sim_strncasecmp(rest, SIM_STORE_SUBPATH, n) != 0 || rest[n] != '\\')
+        return -1;
+    rest += n;
+    while (*rest == '\\')
+        rest++;
+    char comp[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
+    size_t c = strcspn(rest, "\\");
+    if (c == 0)
+        return -1;
+    if (c != sizeof comp - 1)
+        return sim_strncasecmp(rest, KEY_PREFIX, KEY_PREFIX_LEN) == 0 ? -1 : 0;
+    memcpy(comp, rest, c);
+    comp[c] = '\0';
+    if (guid_of_keyname(comp, out))
+        return 1;
+    return sim_strncasecmp(rest, KEY_PREFIX, KEY_PREFIX_LEN) == 0 ? -1 : 0;
+}
+
+void sim_store_touch(sim_machine *m, const char *path)
+{
+    /* A change to Group Policy's cache (a GPO policy's key removed by hand) is a store change too. */
+    if (!related(path, SIM_STORE_SUBPATH) && !related(path, SIM_CACHE_SUBPATH))
+        return;
+    m->active_known = false;
+    /* One policy's key (the registry rung's delete): re-read just that one, so a run that removes
+     * thousands of keys does not re-read the whole store after each. */
+    char guid[SIM_GUID_LEN + 1];
+    int what = store_change_of_path(path, guid);
+    if (what == 0 || m->store_dirty)
+        return;
+    if (what == 1 && m->ndirty < sizeof m->dirty_guid / sizeof m->dirty_guid[0]) {
+        for (size_t i = 0; i < m->ndirty; i++)
+            if (strcmp(m->dirty_guid[i], guid) == 0)
+                return;
+        memcpy(m->dirty_guid[m->ndirty++], guid, sizeof guid);
+        return;
+    }
+    m->store_dirty = true;
 }
 
 static void reindex_names(sim_machine *m)
@@ -210,8 +253,38 @@ static void set_str(char **dst, const char *src)
     }
 }
 
+/* Re-reads one local policy's key; false when only a full re-read can tell (a policy the table
+ * does not know, a GPO's, a rename, two keys with one name). */
+static bool sync_one(sim_machine *m, const char *guid)
+{
+    sim_policy *p = sim_policy_by_guid(m, guid);
+    if (!p || p->gpo || m->name_clash)
+        return false;
+    sim_regkey *local = sim_store_local(m);
+    char name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
+    snprintf(name, sizeof name, KEY_PREFIX "%s", guid);
+    sim_regkey *k = local ? sim_reg_child(local, name) : NULL;
+    sim_regval *nv = k ? sim_reg_value(k, "ipsecName") : NULL;
+    if (!nv || nv->type != MEND_REG_SZ) {
+        p->in_store = false;
+        if (!p->in_table)
+            sim_policy_remove(m, p);
+        return true;
+    }
+    if (strcmp(p->name, (const char *)nv->data) != 0)
+        return false;
+    sim_regval *dv = sim_reg_value(k, "description");
+    p->in_store = true;
+    set_str(&p->description, dv && dv->type == MEND_REG_SZ ? (const char *)dv->data : "");
+    return true;
+}
+
 void sim_store_sync(sim_machine *m)
 {
+    while (!m->store_dirty && m->ndirty > 0)
+        if (!sync_one(m, m->dirty_guid[--m->ndirty]))
+            m->store_dirty = true;
+    m->ndirty = 0;
     if (!m->store_dirty)
         return;
     for (size_t i = 0; i < m->npol; i++)
@@ -265,17 +338,24 @@ void sim_store_sync(sim_machine *m)
     m->store_dirty = false;
 }
 
+/* Read once and kept until the store changes (sim_store_touch, sim_store_set_active): every
+ * ipsec.get asks, and walking the registry path each time was a twenty-fifth of a big fix. */
 void sim_store_active_guid(const sim_machine *m, char out[SIM_GUID_LEN + 1])
 {
-    out[0] = '\0';
-    sim_regkey *local = sim_store_local(m);
-    sim_regval *v = local ? sim_reg_value(local, "ActivePolicy") : NULL;
-    if (!v || v->type != MEND_REG_SZ)
-        return;
-    const char *last = strrchr((const char *)v->data, '\\');
-    last = last ? last + 1 : (const char *)v->data;
-    if (!guid_of_keyname(last, out))
-        out[0] = '\0';
+    sim_machine *mm = (sim_machine *)m;   /* a cache: the machine itself is unchanged */
+    if (!m->active_known) {
+        mm->active_guid[0] = '\0';
+        sim_regkey *local = sim_store_local(m);
+        sim_regval *v = local ? sim_reg_value(local, "ActivePolicy") : NULL;
+        if (v && v->type == MEND_REG_SZ) {
+            const char *last = strrchr((const char *)v->data, '\\');
+            last = last ? last + 1 : (const char *)v->data;
+            if (!guid_of_keyname(last, mm->active_guid))
+                mm->active_guid[0] = '\0';
+        }
+        mm->active_known = true;
+    }
+    memcpy(out, m->active_guid, SIM_GUID_LEN + 1);
 }
 
 bool sim_policy_assigned(const sim_machine *m, const sim_policy *p)
@@ -288,6 +368,7 @@ bool sim_policy_assigned(const sim_machine *m, const sim_policy *p)
 int sim_store_set_active(sim_machine *m, const sim_policy *p)
 {
     sim_regkey *local = sim_store_local(m);
+    m->active_known = false;
     if (!local)
         return -1;
     if (!p) {
@@ -380,12 +461,11 @@ int sim_window_add(sim_machine *m, const char *name, double ends)
 bool sim_policy_held(const sim_machine *m, const sim_policy *p)
 {
     char *nt = sim_policy_nt_name(p);
+    const sim_pids *owners = nt ? sim_key_holders(m, nt) : NULL;
     bool held = false;
-    for (size_t i = 0; nt && i < m->nhnd && !held; i++) {
-        const sim_handle *h = &m->hnd[i];
-        const sim_process *proc = sim_process_find(m, h->pid);
-        held = proc && sim_holder_blocks(proc) &&
-               sim_strcasecmp(h->type, "Key") == 0 && sim_strcasecmp(h->name, nt) == 0;
+    for (size_t i = 0; owners && i < owners->n && !held; i++) {
+        const sim_process *proc = sim_process_find(m, owners->pid[i]);
+        held = proc && sim_holder_blocks(proc);
     }
     free(nt);
     return held;

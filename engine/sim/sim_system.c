@@ -79,7 +79,7 @@ static void restart_processes(sim_machine *m)
         sim_map_put(&m->proc_by_pid, k, p);
         for (size_t h = 0; h < m->nhnd; h++)
             if (m->hnd[h].pid == old[i]) {
-                m->hnd[h].pid = fresh;
+                (void)sim_handle_set_pid(m, h, fresh);   /* the entry was there: no new memory */
                 m->hnd[h].value = p->next_handle;
                 p->next_handle += 4;
             }

@@ -6,7 +6,8 @@ local M = {}
 -- Non-system holders of p (cached on the record for the rung's act); p.unseen keeps the
 -- processes the scan could not look inside, for the advice.
 function M.blocking(ctx, p)
-  local list, msg, code = handle_check.holders(p.name)
+  if ctx.held == nil then ctx.held = handle_check.index() or false end   -- one scan per rung
+  local list, msg, code = handle_check.holders(p.name, ctx.held or nil)
   if not list then
     p.holder_error = msg
     return {}, code

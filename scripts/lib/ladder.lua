@@ -66,6 +66,7 @@ end
 function Ctx:climb(r)
   local set = {}
   self.nics = nil   -- cached adapter list: fresh for each rung
+  self.held = nil   -- and the handle index
   for _, p in ipairs(self:stuck()) do
     if not p.tried[r.name] and not p.waiting and rung.applies(r, self, p) then
       set[#set + 1] = p
@@ -84,6 +85,7 @@ function Ctx:climb(r)
     end
   else
     r.act(self, set)
+    self.held = nil   -- the act may have stopped a holder
     for i, p in ipairs(set) do
       if not p.hold and not p.outcome and not p.waiting then self:retry(p) end
       p.hold = nil

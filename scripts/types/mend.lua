@@ -237,6 +237,23 @@ function handles.scan(filter) end
 ---@return mend.code? code
 function handles.holders(object) end
 
+---One handle scan kept for many holders questions (index:holders(object) answers as
+---handles.holders would have at the time of the scan, without scanning again).
+---@class mend.HandleIndex
+local HandleIndex = {}
+
+---@param object string
+---@return mend.Handle[]|nil handles
+---@return mend.Unseen[]|string unseen_or_message
+---@return mend.code? code
+function HandleIndex:holders(object) end
+
+---@param filter? mend.HandleFilter
+---@return mend.HandleIndex|nil index
+---@return string? message
+---@return mend.code? code
+function handles.index(filter) end
+
 -- ---------------------------------------------------------------- proc
 
 ---@class mend.Process

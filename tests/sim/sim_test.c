@@ -58,6 +58,14 @@ void st_commit_close(mend_host *h)
     mend_host_close(h);
 }
 
+void st_save_close(mend_host *h, const char *path)
+{
+    mend_err e;
+    if (sim_state_save(sim_host_machine(h), path, &e) != 0)
+        fail_msg("save: %s", e.msg);
+    mend_host_close(h);
+}
+
 int st_state(mend_host *h, const char *name)
 {
     mend_policy p;

@@ -22,6 +22,9 @@ void st_open_file(mend_host *h, const char *path, bool dry_run);
 void st_open_scenario(mend_host *h, const char *name);
 /* Saves (commit) and closes. */
 void st_commit_close(mend_host *h);
+/* Writes the machine to path in the saved form whatever changed (a commit writes only after a
+ * change), and closes. */
+void st_save_close(mend_host *h, const char *path);
 
 /* -1 when the policy is not listed, else its mend_policy_state. */
 int st_state(mend_host *h, const char *name);
