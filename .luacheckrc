@@ -11,7 +11,7 @@ exclude_files = { "scripts/types/*.lua" }
 read_globals = {
   ipsec = { fields = { "assign", "create", "delete", "get", "policies", "remove_from_store", "store_key" } },
   svc = { fields = { "dependents", "query", "restart", "start", "stop" } },
-  handles = { fields = { "holders", "scan" } },
+  handles = { fields = { "holders", "index", "scan" } },
   proc = { fields = { "find", "kill", "list" } },
   reg = { fields = { "delete", "exists", "export", "get", "import", "keys", "parse", "set", "values" } },
   sys = { fields = { "clear_resume", "expect_reboot", "gpupdate", "is_admin", "os", "reboot", "resume_after_reboot", "resume_record", "sleep" } },
