@@ -1,4 +1,4 @@
--- Rung spd_orphan_filter: delete the SPD filters that still reference a policy's pending quick-mode policy, so it goes with its last reference, then delete again.
+-- Rung spd_orphan_filter: delete the SPD filters that keep a policy's quick-mode policy pending deletion, then delete again.
 local diagnose = require "lib.diagnose"
 
 return {
