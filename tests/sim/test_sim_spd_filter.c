@@ -12,24 +12,6 @@ static const char *const orphans =
     "  { name = 'Both', state = 'pending_deletion', sa_count = 2, blockers = { 'orphan_filter', 'spd_sas' } },\n"
     "} }";
 
-/* -1 when the SPD does not hold the QM policy, else its pending_deletion; *refs when wanted. */
-static int qm_state(mend_host *h, const char *name, uint32_t *refs)
-{
-    mend_spd_qm_policy *q;
-    size_t n;
-    mend_err e;
-    assert_int_equal(h->ops->spd.qm_policies(h->ctx, &q, &n, &e), 0);
-    int r = -1;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(q[i].name, name) == 0) {
-            r = q[i].pending_deletion;
-            if (refs)
-                *refs = q[i].refs;
-        }
-    mend_spd_qm_policy_free_list(q, n);
-    return r;
-}
-
 /* The QM policy the filter of that name references, "" when the SPD has no such filter; its
  * GUID into guid when wanted. */
 static const char *filter_qm(mend_host *h, const char *name, char guid[40])
@@ -62,14 +44,14 @@ static void test_sim_spd_orphaned_filter_keeps_its_qm_policy_pending_until_delet
     mend_err e;
     st_open(&h, orphans);
     uint32_t refs = 0;
-    assert_int_equal(qm_state(&h, "Orphan filter action", &refs), 1);
+    assert_int_equal(st_qm_state(&h, "Orphan filter action", &refs), 1);
     assert_int_equal(refs, 1);                                    /* the orphaned filter only */
     assert_string_equal(filter_qm(&h, "Orphan filter list", NULL), "Orphan filter action");
     assert_int_equal(st_delete(&h, "Orphan", &e), MEND_E_PENDING_DELETION);
     assert_int_equal(e.win32, 13023);
     assert_int_equal(delete_filter(&h, "ORPHAN filter LIST", &e), MEND_OK);   /* letter case ignored */
     assert_string_equal(filter_qm(&h, "Orphan filter list", NULL), "");
-    assert_int_equal(qm_state(&h, "Orphan filter action", NULL), -1);        /* went with its last reference */
+    assert_int_equal(st_qm_state(&h, "Orphan filter action", NULL), -1);        /* went with its last reference */
     assert_int_equal(st_delete(&h, "Orphan", &e), MEND_OK);
     mend_host_close(&h);
 }
@@ -81,16 +63,16 @@ static void test_sim_spd_orphaned_filter_and_sas_both_have_to_go(void **state)
     mend_err e;
     st_open(&h, orphans);
     uint32_t refs = 0;
-    assert_int_equal(qm_state(&h, "Both filter action", &refs), 1);
+    assert_int_equal(st_qm_state(&h, "Both filter action", &refs), 1);
     assert_int_equal(refs, 3);                                    /* its filter and two SAs */
     char guid[40] = "";
     filter_qm(&h, "Both filter list", guid);
     assert_int_equal(delete_filter(&h, guid, &e), MEND_OK);       /* by GUID */
-    assert_int_equal(qm_state(&h, "Both filter action", &refs), 1);
+    assert_int_equal(st_qm_state(&h, "Both filter action", &refs), 1);
     assert_int_equal(refs, 2);
     assert_int_equal(st_delete(&h, "Both", &e), MEND_E_PENDING_DELETION);
     assert_int_equal(st_call(h.ops->spd.delete_sas(h.ctx, "Both filter action", &e), &e), MEND_OK);
-    assert_int_equal(qm_state(&h, "Both filter action", NULL), -1);
+    assert_int_equal(st_qm_state(&h, "Both filter action", NULL), -1);
     assert_int_equal(st_delete(&h, "Both", &e), MEND_OK);
     mend_host_close(&h);
 }
@@ -106,7 +88,7 @@ static void test_sim_spd_deleting_the_assigned_policys_filter_lasts_until_the_ag
     assert_int_equal(delete_filter(&h, "Corp filter list", &e), MEND_OK);
     assert_string_equal(filter_qm(&h, "Corp filter list", NULL), "");
     uint32_t refs = 0;
-    assert_int_equal(qm_state(&h, "Corp filter action", &refs), 0);
+    assert_int_equal(st_qm_state(&h, "Corp filter action", &refs), 0);
     assert_int_equal(refs, 2);
     assert_true(st_assigned(&h, "Corp"));                         /* the store is untouched */
     assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
@@ -124,11 +106,11 @@ static void test_sim_spd_deleted_qm_policy_goes_with_its_last_filter(void **stat
     assert_int_equal(st_call(h.ops->spd.delete_qm_policy(h.ctx, "Corp filter action", &e), &e),
                      MEND_E_PENDING_DELETION);
     assert_int_equal(st_call(h.ops->spd.delete_sas(h.ctx, "Corp filter action", &e), &e), MEND_OK);
-    assert_int_equal(qm_state(&h, "Corp filter action", NULL), 1);
+    assert_int_equal(st_qm_state(&h, "Corp filter action", NULL), 1);
     assert_int_equal(delete_filter(&h, "Corp filter list", &e), MEND_OK);
-    assert_int_equal(qm_state(&h, "Corp filter action", NULL), -1);
+    assert_int_equal(st_qm_state(&h, "Corp filter action", NULL), -1);
     assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);       /* plumbed afresh from the store */
-    assert_int_equal(qm_state(&h, "Corp filter action", NULL), 0);
+    assert_int_equal(st_qm_state(&h, "Corp filter action", NULL), 0);
     mend_host_close(&h);
 }
 
@@ -140,7 +122,7 @@ static void test_sim_spd_agent_restart_drops_orphaned_filters(void **state)
     st_open(&h, orphans);
     assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
     assert_string_equal(filter_qm(&h, "Orphan filter list", NULL), "");
-    assert_int_equal(qm_state(&h, "Orphan filter action", NULL), -1);
+    assert_int_equal(st_qm_state(&h, "Orphan filter action", NULL), -1);
     assert_int_equal(st_delete(&h, "Orphan", &e), MEND_OK);
     mend_host_close(&h);
 }
@@ -159,8 +141,8 @@ static void test_sim_spd_filter_delete_of_an_unknown_or_shared_name_deletes_noth
     assert_non_null(strstr(e.msg, "No-Such"));
     assert_int_equal(delete_filter(&h, "Shared", &e), MEND_E_INVALID);
     assert_non_null(strstr(e.msg, "GUID"));
-    assert_int_equal(qm_state(&h, "A filter action", NULL), 1);
-    assert_int_equal(qm_state(&h, "B filter action", NULL), 1);
+    assert_int_equal(st_qm_state(&h, "A filter action", NULL), 1);
+    assert_int_equal(st_qm_state(&h, "B filter action", NULL), 1);
     mend_spd_filter *f;
     size_t n;
     assert_int_equal(h.ops->spd.filters(h.ctx, &f, &n, &e), 0);
@@ -170,8 +152,8 @@ static void test_sim_spd_filter_delete_of_an_unknown_or_shared_name_deletes_noth
     snprintf(guid, sizeof guid, "%s", strcmp(f[0].qm_policy, "B filter action") == 0 ? f[0].guid : f[1].guid);
     mend_spd_filter_free_list(f, n);
     assert_int_equal(delete_filter(&h, guid, &e), MEND_OK);
-    assert_int_equal(qm_state(&h, "A filter action", NULL), 1);
-    assert_int_equal(qm_state(&h, "B filter action", NULL), -1);
+    assert_int_equal(st_qm_state(&h, "A filter action", NULL), 1);
+    assert_int_equal(st_qm_state(&h, "B filter action", NULL), -1);
     mend_host_close(&h);
 }
 
@@ -185,7 +167,7 @@ static void test_sim_spd_orphaned_filter_delete_survives_the_state_file(void **s
     assert_int_equal(delete_filter(&h, "Orphan filter list", &e), MEND_OK);
     st_commit_close(&h);
     st_open_file(&h, path, false);
-    assert_int_equal(qm_state(&h, "Orphan filter action", NULL), -1);
+    assert_int_equal(st_qm_state(&h, "Orphan filter action", NULL), -1);
     assert_string_equal(filter_qm(&h, "Both filter list", NULL), "Both filter action");
     mend_host_close(&h);
     free(path);
