@@ -54,6 +54,15 @@ return {
             "the step names the filter: %s", deleted[1] and deleted[1].message)
     st = t.load_state(work .. "/state.lua")
     t.eq(t.state_policy(st, "Old-VPN"), nil, "Old-VPN is gone")
+
+    -- Both kinds of reference: one run drops the SAs, then deletes the filter.
+    res = t.mend(work, { "fix", "Old-Both", "--allow", "service" })
+    t.expect(res, { exit = 0, outcome = "fixed",
+                    policies = { ["Old-Both"] = { outcome = "fixed", rung = "spd_orphan_filter" } },
+                    actions = { spd_sa_deletes = 1, spd_filter_deletes = 1, deletes = 1, spd_qm_deletes = 0,
+                                service_restarts = 0, reboots = 0 } }, "fix, SAs and filter")
+    st = t.load_state(work .. "/state.lua")
+    t.eq(t.state_policy(st, "Old-Both"), nil, "Old-Both is gone")
     local live = t.state_policy(st, "Corp-Live")
     t.check(live and live.assigned == true and live.sa_count == 2, "Corp-Live still assigned with its 2 SAs")
     local script = work .. "/filters.lua"
