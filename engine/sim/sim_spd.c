@@ -310,7 +310,7 @@ static const spd_qm *find_filter(const spd_qm *q, size_t nq, const char *id, men
             hit = &q[i];
     }
     size_t named = 0;
-    for (size_t i = 0; i < nq && (!hit || named > 0); i++) {
+    for (size_t i = 0; i < nq && (!hit || named > 0); i++) {   /* every name, when none had the GUID */
         char name[300];
         filter_name(q[i].owner, name);
         if (q[i].filters == 0 || sim_strcasecmp(name, id) != 0)
@@ -319,8 +319,8 @@ static const spd_qm *find_filter(const spd_qm *q, size_t nq, const char *id, men
             hit = &q[i];
     }
     if (named > 1) {
-        mend_err_set(e, MEND_E_INVALID, 0, "more than one SPD filter is named '%.200s': name the one to delete "
-                     "by its GUID (spd.filters() lists them)", id);
+        mend_err_set(e, MEND_E_INVALID, 0, "%lu SPD filters are named '%.200s': name the one to delete by its "
+                     "GUID (spd.filters() lists them)", (unsigned long)named, id);
         return NULL;
     }
     if (!hit)

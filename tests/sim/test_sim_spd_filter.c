@@ -140,6 +140,7 @@ static void test_sim_spd_filter_delete_of_an_unknown_or_shared_name_deletes_noth
     assert_int_equal(e.win32, 13009);
     assert_non_null(strstr(e.msg, "No-Such"));
     assert_int_equal(delete_filter(&h, "Shared", &e), MEND_E_INVALID);
+    assert_non_null(strstr(e.msg, "2 SPD filters are named 'Shared'"));
     assert_non_null(strstr(e.msg, "GUID"));
     assert_int_equal(st_qm_state(&h, "A filter action", NULL), 1);
     assert_int_equal(st_qm_state(&h, "B filter action", NULL), 1);
