@@ -391,7 +391,7 @@ static int l_exists(lua_State *L)
 /* ---- reg.delete and its backup ---- */
 
 /* <backup_dir>/<UTC stamp>-<key path with unsafe characters replaced>.reg, not yet taken. */
-static void backup_name(const mend_engine *eng, const char *path, char *out, size_t size)
+void bind_reg_backup_name(const mend_engine *eng, const char *path, char *out, size_t size)
 {
     const char *dir = eng->backup_dir;
     char fallback[4096];
@@ -431,7 +431,8 @@ static void backup_name(const mend_engine *eng, const char *path, char *out, siz
 int bind_reg_backup(const mend_engine *eng, const char *label, const mend_regfile_key *keys, size_t n,
                     char *file, size_t size, mend_err *e)
 {
-    backup_name(eng, label, file, size);
+    if (!file[0])
+        bind_reg_backup_name(eng, label, file, size);
     mend_err why;
     mend_err_clear(&why);
     int rc;
@@ -495,13 +496,16 @@ static int l_delete(lua_State *L)
             return bind_fail(L, &e);
         }
     }
-    char question[REG_PATH_MAX + 64];
-    snprintf(question, sizeof question, "Delete the registry key %s%s?", p, tree ? " and everything below it" : "");
+    /* The backup's name is chosen first, so the question can say where it goes. */
+    char file[4096 + 512];
+    bind_reg_backup_name(eng, p, file, sizeof file);
+    char question[REG_PATH_MAX + sizeof file + 128];
+    snprintf(question, sizeof question, "Delete the registry key %s%s? A backup goes first to %s (reg import "
+             "restores it).", p, tree ? " and everything below it" : "", file);
     mend_action a = { "reg.delete", p, MEND_GATE_REGISTRY, MEND_COUNT_REGISTRY_DELETES, question };
     mend_guard_verdict g = bind_guard(L, &a, &e);
     if (g == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
-    char file[4096 + 512];
     mend_regfile_key k = { p, false };
     int rc = bind_reg_backup(eng, p, &k, 1, file, sizeof file, &e);
     if (rc == 0 && g == MEND_GUARD_GO)

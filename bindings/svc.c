@@ -244,6 +244,31 @@ static int refuse_stop(const char *name, const svc_deps *d, mend_err *e)
                         "{dependents = true} stops them too", list, name);
 }
 
+/* "Restart the service X? The services that depend on it, A and B, stop first and start again
+ * after it." What SCM would do to the dependents, said before it happens. */
+static void ask_change(char *q, size_t size, svc_verb verb, const char *name, const svc_deps *d,
+                       bool with_dependents)
+{
+    static const char *const verbs[] = { "Start", "Stop", "Restart" };
+    size_t len = 0;
+    q[0] = '\0';
+    mend_guard_append(q, size, &len, verbs[verb], 8);
+    mend_guard_append(q, size, &len, " the service ", 13);
+    mend_guard_append(q, size, &len, name, 200);
+    mend_guard_append(q, size, &len, "?", 1);
+    if (verb == SVC_START || !d->n || (verb == SVC_STOP && !with_dependents))
+        return;
+    mend_guard_append(q, size, &len, d->n == 1 ? " The service that depends on it, " :
+                      " The services that depend on it, ", 40);
+    mend_guard_names(q, size, &len, d->names, d->n, false);
+    if (verb == SVC_RESTART)
+        mend_guard_append(q, size, &len, d->n == 1 ? ", stops first and starts again after it." :
+                          ", stop first and start again after it.", 48);
+    else
+        mend_guard_append(q, size, &len, d->n == 1 ? ", stops too and stays stopped." :
+                          ", stop too and stay stopped.", 48);
+}
+
 static int svc_change(lua_State *L, svc_verb verb)
 {
     mend_err e;
@@ -258,17 +283,25 @@ static int svc_change(lua_State *L, svc_verb verb)
     static const mend_counter counters[] = { MEND_COUNT_SERVICE_STARTS, MEND_COUNT_SERVICE_STOPS,
                                              MEND_COUNT_SERVICE_RESTARTS };
     unsigned gate = verb == SVC_RESTART && is_agent(name) ? 0 : MEND_GATE_SERVICE;
-    mend_action a = { ops[verb], name, gate, counters[verb], NULL };
     svc_deps *d = calloc(1, sizeof *d);
     if (!d)
         return luaL_error(L, "not enough memory");
     bind_own(L, d, 1, free_deps);
     lua_toclose(L, lua_gettop(L));
+    /* The dependents first: the question names the ones that stop with it. */
+    mend_err qe;
+    mend_err_clear(&qe);
+    int qrc = verb == SVC_START ? 0 : running_dependents(eng, name, d, &qe);
+    char question[1024];
+    ask_change(question, sizeof question, verb, name, d, with_dependents);
+    mend_action a = { ops[verb], name, gate, counters[verb], question };
     mend_guard_verdict v = bind_guard(L, &a, &e);
     if (v == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
     void *ctx = eng->host.ctx;
-    int rc = verb == SVC_START ? 0 : running_dependents(eng, name, d, &e);
+    int rc = qrc;
+    if (rc != 0)
+        e = qe;
     /* A plain stop cannot start its dependents again while the service is down: Windows
      * refuses it the same way unless the caller means to stop them too. */
     if (rc == 0 && verb == SVC_STOP && d->n && !with_dependents)

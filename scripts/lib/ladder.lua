@@ -78,12 +78,17 @@ function Ctx:climb(r)
     p.tried[r.name] = true
     p.hold = nil
   end
+  -- What a prompt adds to its question: the policies this rung acts for (C says the rest).
   if r.each then
     for i, p in ipairs(set) do
+      mend.purpose({ policies = { p.name } })
       r.each(self, p)
       if i % 500 == 0 then self:progress() end
     end
   else
+    local names = {}
+    for i, p in ipairs(set) do names[i] = p.name end
+    mend.purpose({ policies = names })
     r.act(self, set)
     self.held = nil   -- the act may have stopped a holder
     for i, p in ipairs(set) do
@@ -92,6 +97,7 @@ function Ctx:climb(r)
       if i % 500 == 0 then self:progress() end
     end
   end
+  mend.purpose(nil)
   if r.done then r.done(self, set) end
   self:progress()
   return true
