@@ -78,10 +78,11 @@ function Ctx:climb(r)
     p.tried[r.name] = true
     p.hold = nil
   end
-  -- What a prompt adds to its question: the policies this rung acts for (C says the rest).
+  -- What a prompt adds to its question: the policies this rung acts for (C says the rest). A
+  -- per-policy rung with no gate asks nothing: identify and delete on 20,000 policies skip it.
   if r.each then
     for i, p in ipairs(set) do
-      mend.purpose({ policies = { p.name } })
+      if r.gate then mend.purpose({ policies = { p.name } }) end
       r.each(self, p)
       if i % 500 == 0 then self:progress() end
     end

@@ -146,6 +146,17 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
           "the ladder's registry question: %r" % q)
     check("blocked" in out, "answering no did not leave policies blocked")
 
+    # One holder of two policies: one kill, for both.
+    two = os.path.join(work, "two.lua")
+    with open(two, "w") as f:
+        f.write('return { policies = { { name = "P1", state = "pending_deletion" }, '
+                '{ name = "P2", state = "pending_deletion" } }, '
+                r'processes = { { pid = 4242, name = "vpnagent.exe", path = "C:\\VPN\\vpnagent.exe" } }, '
+                'handles = { { pid = 4242, policy = "P1" }, { pid = 4242, policy = "P2" } } }\n')
+    q, out = on_pty(env, "n", "--host", "sim:" + two, "fix")
+    check(q == ["Stop vpnagent.exe (pid 4242), image C:\\VPN\\vpnagent.exe? It ends at once, without the chance "
+                "to save or clean up. This is for 2 policies: 'P1' and 'P2'."], "one holder of two policies: %r" % q)
+
     # --yes answers the service question without asking, never the reboot's.
     q, out = on_pty(env, "n", "run", "--yes", "--host", fresh(), script, "restart")
     check(q == [] and result(out)[0] == "true", "--yes asked or did not restart: %r" % q)
