@@ -146,6 +146,16 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
           "the ladder's registry question: %r" % q)
     check("blocked" in out, "answering no did not leave policies blocked")
 
+    # The reboot rung's question names the policy that needs it.
+    many = os.path.join(work, "many.lua")
+    with open(os.path.join(os.environ["MEND_SOURCE_DIR"], "tests/e2e/scenarios/many_blockers.lua")) as src, \
+            open(many, "w") as f:
+        f.write(src.read())
+    q, out = on_pty(env, "n", "--host", "sim:" + many, "fix", "--allow", "kill,nic,registry,service")
+    check(q == ["Restart this computer now? Windows shuts down every running program and service and starts "
+                "again; anyone signed in is signed out. This is for policy 'QM-Driver'."],
+          "the ladder's reboot question: %r" % q)
+
     # One holder of two policies: one kill, for both.
     two = os.path.join(work, "two.lua")
     with open(two, "w") as f:
