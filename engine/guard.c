@@ -6,6 +6,7 @@
 #include "report.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* What each gate stops, as the refusal sentence says it. */
 static const char *gate_activity(unsigned gate)
@@ -31,6 +32,17 @@ void mend_guard_append(char *buf, size_t size, size_t *len, const char *text, si
             c = '?';
         } else if (c < 0x20 || c == 0x7F) {
             c = '?';
+        } else if (c >= 0xC0) {
+            /* A character is copied whole or not at all: a cut name stays valid UTF-8. */
+            size_t k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2, j = 1;
+            while (j < k && t[i + j] >= 0x80 && t[i + j] < 0xC0)
+                j++;
+            if (i + j > max || *len + j + 1 > size)
+                break;
+            memcpy(buf + *len, t + i, j);
+            *len += j;
+            i += j - 1;
+            continue;
         }
         buf[(*len)++] = (char)c;
     }
