@@ -21,7 +21,7 @@ if purpose == "five" then
   mend.purpose({ policies = { "A", "B", "C", "D", "E" } })
 elseif purpose == "restart" then
   mend.purpose({ policies = { "Only One" }, restart = "PolicyAgent" })
-elseif purpose then
+elseif purpose and purpose ~= "-" then
   mend.purpose(purpose)
 end
 local ok, msg
@@ -30,6 +30,7 @@ elseif what == "stop" then ok, msg = svc.stop("PolicyAgent", { dependents = true
 elseif what == "reboot" then ok, msg = sys.reboot({ reason = "test" })
 elseif what == "regdel" then ok, msg = reg.delete("HKLM\\SOFTWARE\\Contoso\\Old", { tree = true })
 elseif what == "kill" then ok, msg = proc.kill(4242)
+elseif what == "import" then ok, msg = reg.import(mend.args[3])
 end
 print("RESULT " .. tostring(ok) .. " " .. tostring(msg))
 '''
@@ -126,6 +127,21 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
           % (q, file))
     check(m is not None and os.path.dirname(m.group(1)) == os.path.join(state, "backups") and os.path.isfile(m.group(1)),
           "the backup the question named was not written: %r" % q)
+
+    # An import that deletes says where what it changes is backed up; one that only adds has no backup.
+    dele, add = os.path.join(work, "del.reg"), os.path.join(work, "add.reg")
+    with open(dele, "w", newline="") as f:
+        f.write("Windows Registry Editor Version 5.00\r\n\r\n[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso\\Old\\Sub]\r\n")
+    with open(add, "w", newline="") as f:
+        f.write("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso\\New]\r\n\"A\"=\"b\"\r\n")
+    q, out = on_pty(env, "y", "run", "--host", fresh(), script, "import", "-", dele)
+    m = re.fullmatch(re.escape("Import %s (it deletes registry keys or values)? What it changes goes first into a backup, " % dele)
+                     + r"(\S+\.reg) \(reg import restores it\)\.", q[0]) if len(q) == 1 else None
+    ok, file = result(out)
+    check(m is not None and ok == "true" and file == m.group(1) and os.path.isfile(file),
+          "import question and its backup: %r %r" % (q, file))
+    q, out = on_pty(env, "n", "run", "--host", fresh(), script, "import", "-", add)
+    check(q == ["Import %s into the registry?" % add], "import that only adds: %r" % q)
 
     # The fix ladder: each prompt names its policy, and the offload and registry rungs the restart after them.
     env_demo = dict(env, MEND_STATE_DIR=os.path.join(work, "demo"))
