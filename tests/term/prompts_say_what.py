@@ -31,6 +31,9 @@ elseif what == "reboot" then ok, msg = sys.reboot({ reason = "test" })
 elseif what == "regdel" then ok, msg = reg.delete("HKLM\\SOFTWARE\\Contoso\\Old", { tree = true })
 elseif what == "kill" then ok, msg = proc.kill(4242)
 elseif what == "import" then ok, msg = reg.import(mend.args[3])
+elseif what == "start" then
+  ok, msg = svc.start("MyApp")
+  print("STATES " .. svc.query("BFE").state .. " " .. svc.query("IKEEXT").state .. " " .. svc.query("MyApp").state)
 end
 print("RESULT " .. tostring(ok) .. " " .. tostring(msg))
 '''
@@ -85,9 +88,9 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
         f.write(SCRIPT)
     machine = os.path.join(work, "machine.lua")
 
-    def fresh():
+    def fresh(text=SCENARIO):
         with open(machine, "w") as f:
-            f.write(SCENARIO)
+            f.write(text)
         return "sim:" + machine
 
     # A restart names the running services that depend on it, in stop order, and says they come back.
@@ -95,6 +98,14 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
     check(q == ["Restart the service BFE? The services that depend on it, IKEEXT and mpssvc, stop first and "
                 "start again after it. This is for policy 'X'."], "restart question: %r" % q)
     check(result(out)[0] == "nil" and "--allow service" in out, "a 'no' did not refuse the restart")
+
+    # A start names the stopped services it needs, which start first (SCM starts them; so does the simulator).
+    stopped = ('return { services = { BFE = { state = "stopped" }, IKEEXT = { state = "stopped" }, '
+               'MyApp = { state = "stopped", depends_on = { "IKEEXT", "RpcSs" } } } }\n')
+    q, out = on_pty(env, "y", "run", "--host", fresh(stopped), script, "start")
+    check(q == ["Start the service MyApp? It needs BFE and IKEEXT, which are stopped: they start first."],
+          "start question: %r" % q)
+    check("STATES running running running" in out, "the start did not bring its dependencies: %r" % out[-300:])
 
     # A stop that takes its dependents with it says they stay stopped.
     q, out = on_pty(env, "n", "run", "--host", fresh(), script, "stop")
