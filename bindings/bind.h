@@ -54,8 +54,10 @@ const char *bind_hoststr(lua_State *L, int arg, mend_err *e);
 int bind_checkutf8(const char *s, size_t len, const char *what, mend_err *e);
 
 /* Backs up keys into one new .reg file in mend's backups folder, named after label (in dry-run
- * the file is only rendered, to prove it could be). Fails with MEND_E_IO naming the reason. */
+ * the file is only rendered, to prove it could be). file holds the name bind_reg_backup_name
+ * chose (the prompt said it) or "" to choose one now. Fails with MEND_E_IO naming the reason. */
 struct mend_regfile_key;
+void bind_reg_backup_name(const mend_engine *eng, const char *label, char *file, size_t size);
 int bind_reg_backup(const mend_engine *eng, const char *label, const struct mend_regfile_key *keys, size_t n,
                     char *file, size_t size, mend_err *e);
 

@@ -235,14 +235,16 @@ static int l_remove_from_store(lua_State *L)
         return luaL_error(L, "not enough memory");
     bind_own(L, keys, 1, free_keys);   /* slot 4 */
     lua_toclose(L, 4);
-    char question[512];
+    char file[4096 + 512];
+    bind_reg_backup_name(eng, pol->store_key, file, sizeof file);
+    char question[sizeof file + 512];
     snprintf(question, sizeof question, "Remove the IPsec policy '%.200s' and %lu other object(s) from the "
-             "policy store in the registry?", name, (unsigned long)(plan->nremove ? plan->nremove - 1 : 0));
+             "policy store in the registry? A backup goes first to %s (reg import restores it).", name,
+             (unsigned long)(plan->nremove ? plan->nremove - 1 : 0), file);
     mend_action a = { "ipsec.remove_from_store", name, MEND_GATE_REGISTRY, MEND_COUNT_REGISTRY_DELETES, question };
     mend_guard_verdict g = bind_guard(L, &a, &e);
     if (g == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
-    char file[4096 + 512];
     int rc = bind_reg_backup(eng, pol->store_key, keys, nkeys, file, sizeof file, &e);
     if (rc == 0 && g == MEND_GUARD_GO)
         rc = mend_store_graph_apply(&eng->host, plan, &e);

@@ -372,6 +372,58 @@ static int l_progress(lua_State *L)
     return 0;
 }
 
+/* mend.purpose(nil | "text" | {policies = {names}, restart = "Service"}): what the next gated
+ * actions are for, which each prompt adds to the question C builds (never in place of its side
+ * effects); restart names a service the script restarts after them, whose running dependents
+ * the prompt lists. nil clears it. */
+static int l_purpose(lua_State *L)
+{
+    mend_engine *eng = bind_engine(L);
+    char purpose[sizeof eng->purpose] = "";
+    char restart[sizeof eng->purpose_restart] = "";
+    size_t len = 0;
+    int t = lua_type(L, 1);
+    if (t == LUA_TSTRING) {
+        mend_guard_append(purpose, sizeof purpose, &len, lua_tostring(L, 1), 300);
+    } else if (t == LUA_TTABLE) {
+        if (lua_getfield(L, 1, "restart") != LUA_TNIL) {
+            if (lua_type(L, -1) != LUA_TSTRING)
+                return luaL_error(L, "bad argument #1: field 'restart' must be a service name, not %s",
+                                  luaL_typename(L, -1));
+            size_t rl = 0;
+            mend_guard_append(restart, sizeof restart, &rl, lua_tostring(L, -1), sizeof restart - 1);
+        }
+        lua_pop(L, 1);
+        if (lua_getfield(L, 1, "policies") != LUA_TNIL) {
+            luaL_argcheck(L, lua_type(L, -1) == LUA_TTABLE, 1, "field 'policies' must be a list of policy names");
+            lua_Integer n = luaL_len(L, -1);
+            char *names[3];
+            for (lua_Integer i = 1; i <= n && i <= 3; i++) {
+                lua_rawgeti(L, -1, i);
+                if (lua_type(L, -1) != LUA_TSTRING)
+                    return luaL_error(L, "bad argument #1: policies[%d] must be a name, not %s", (int)i,
+                                      luaL_typename(L, -1));
+                names[i - 1] = (char *)lua_tostring(L, -1);
+                lua_pop(L, 1);   /* the list still holds the string */
+            }
+            if (n == 1) {
+                mend_guard_append(purpose, sizeof purpose, &len, "policy ", 7);
+            } else if (n > 1) {
+                char count[48];
+                snprintf(count, sizeof count, "%lld policies: ", (long long)n);
+                mend_guard_append(purpose, sizeof purpose, &len, count, sizeof count);
+            }
+            mend_guard_names(purpose, sizeof purpose, &len, names, n > 0 ? (size_t)n : 0, true);
+        }
+        lua_pop(L, 1);
+    } else if (t != LUA_TNIL && t != LUA_TNONE) {
+        return luaL_argerror(L, 1, "expected nil, a string or {policies = ..., restart = ...}");
+    }
+    memcpy(eng->purpose, purpose, sizeof purpose);
+    memcpy(eng->purpose_restart, restart, sizeof restart);
+    return 0;
+}
+
 int luaopen_mend_mend(lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -383,6 +435,7 @@ int luaopen_mend_mend(lua_State *L)
         { "report_data", l_report_data },
         { "advise", l_advise },
         { "progress", l_progress },
+        { "purpose", l_purpose },
         { NULL, NULL },
     };
     mend_engine *eng = bind_engine(L);

@@ -112,11 +112,12 @@ static int l_kill(lua_State *L)
     mend_process *list;
     if (list_procs(L, &list, &n, &e) != 0)
         return bind_fail(L, &e);
-    const char *name = NULL;
+    const char *name = NULL, *path = NULL;
     bool critical = false;
     for (size_t i = 0; i < n; i++)
         if (list[i].pid == pid) {
             name = list[i].name ? list[i].name : "";
+            path = list[i].path;
             critical = list[i].critical;
         }
     /* The backend's mark covers processes Windows flags critical (IsProcessCritical); the
@@ -132,9 +133,11 @@ static int l_kill(lua_State *L)
         mend_err_set(&e, MEND_E_NOT_FOUND, 0, "No process with pid %u is running.", pid);
         return bind_fail(L, &e);
     }
-    char target[512], question[600];
+    char target[512], question[1200];
     snprintf(target, sizeof target, "%s (pid %u)", name, pid);
-    snprintf(question, sizeof question, "Stop %s?", target);
+    /* The image path tells two processes of the same name apart; the end is abrupt. */
+    snprintf(question, sizeof question, "Stop %s%s%.600s? It ends at once, without the chance to save or "
+             "clean up.", target, path && *path ? ", image " : "", path && *path ? path : "");
     mend_action a = { "proc.kill", target, MEND_GATE_KILL, MEND_COUNT_KILLS, question };
     mend_guard_verdict v = bind_guard(L, &a, &e);
     if (v == MEND_GUARD_REFUSED)

@@ -391,7 +391,7 @@ static int l_exists(lua_State *L)
 /* ---- reg.delete and its backup ---- */
 
 /* <backup_dir>/<UTC stamp>-<key path with unsafe characters replaced>.reg, not yet taken. */
-static void backup_name(const mend_engine *eng, const char *path, char *out, size_t size)
+void bind_reg_backup_name(const mend_engine *eng, const char *path, char *out, size_t size)
 {
     const char *dir = eng->backup_dir;
     char fallback[4096];
@@ -431,7 +431,8 @@ static void backup_name(const mend_engine *eng, const char *path, char *out, siz
 int bind_reg_backup(const mend_engine *eng, const char *label, const mend_regfile_key *keys, size_t n,
                     char *file, size_t size, mend_err *e)
 {
-    backup_name(eng, label, file, size);
+    if (!file[0])
+        bind_reg_backup_name(eng, label, file, size);
     mend_err why;
     mend_err_clear(&why);
     int rc;
@@ -495,13 +496,16 @@ static int l_delete(lua_State *L)
             return bind_fail(L, &e);
         }
     }
-    char question[REG_PATH_MAX + 64];
-    snprintf(question, sizeof question, "Delete the registry key %s%s?", p, tree ? " and everything below it" : "");
+    /* The backup's name is chosen first, so the question can say where it goes. */
+    char file[4096 + 512];
+    bind_reg_backup_name(eng, p, file, sizeof file);
+    char question[REG_PATH_MAX + sizeof file + 128];
+    snprintf(question, sizeof question, "Delete the registry key %s%s? A backup goes first to %s (reg import "
+             "restores it).", p, tree ? " and everything below it" : "", file);
     mend_action a = { "reg.delete", p, MEND_GATE_REGISTRY, MEND_COUNT_REGISTRY_DELETES, question };
     mend_guard_verdict g = bind_guard(L, &a, &e);
     if (g == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
-    char file[4096 + 512];
     mend_regfile_key k = { p, false };
     int rc = bind_reg_backup(eng, p, &k, 1, file, sizeof file, &e);
     if (rc == 0 && g == MEND_GUARD_GO)
@@ -562,33 +566,29 @@ static mend_regfile *open_regfile(lua_State *L, const char *file, mend_err *e)
     return rf;
 }
 
-/* Everything the file could delete or overwrite that exists now goes into one backup first
- * (nothing is imported if that fails); *backup stays "" when the file only adds. */
-static int backup_before_import(const mend_engine *eng, const mend_regfile *rf, const char *file,
-                                char *backup, size_t size, mend_err *e)
+static void free_keys(void *p, size_t n)
 {
-    mend_regfile_key *keys = NULL;
+    (void)n;
+    free(p);
+}
+
+/* The keys the file could delete or overwrite that exist now: what goes into one backup first
+ * (nothing is imported if that fails); none when the file only adds. Free *keys. */
+static int import_backup_keys(const mend_engine *eng, const mend_regfile *rf, mend_regfile_key **keys,
+                              size_t *kept, mend_err *e)
+{
     size_t n = 0;
-    if (mend_regfile_touched(rf, &keys, &n, e) != 0)
+    *kept = 0;
+    if (mend_regfile_touched(rf, keys, &n, e) != 0)
         return -1;
-    size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         bool found = false;
-        if (eng->host.ops->reg.exists(eng->host.ctx, keys[i].path, &found, e) != 0) {
-            free(keys);
+        if (eng->host.ops->reg.exists(eng->host.ctx, (*keys)[i].path, &found, e) != 0)
             return -1;
-        }
         if (found)
-            keys[kept++] = keys[i];
+            (*keys)[(*kept)++] = (*keys)[i];
     }
-    int rc = 0;
-    if (kept > 0) {
-        char label[4096 + 16];
-        snprintf(label, sizeof label, "import %s", file);
-        rc = bind_reg_backup(eng, label, keys, kept, backup, size, e);
-    }
-    free(keys);
-    return rc;
+    return 0;
 }
 
 static int l_import(lua_State *L)
@@ -600,17 +600,31 @@ static int l_import(lua_State *L)
     if (!rf)
         return bind_fail(L, &e);
     bool deletes = mend_regfile_deletions(rf) > 0;
-    char question[4096 + 64];
-    snprintf(question, sizeof question, "Import %s%s?", file,
-             deletes ? " (it deletes registry keys or values)" : " into the registry");
+    mend_engine *eng = bind_engine(L);
+    mend_regfile_key *keys = NULL;
+    size_t kept = 0;
+    int rc = import_backup_keys(eng, rf, &keys, &kept, &e);
+    bind_own(L, keys, 1, free_keys);
+    lua_toclose(L, lua_gettop(L));
+    if (rc != 0)
+        return bind_fail(L, &e);
+    /* The backup's name is chosen first, so the question can say where it goes. */
+    char label[4096 + 16], backup[4096 + 512] = "";
+    snprintf(label, sizeof label, "import %s", file);
+    if (kept > 0)
+        bind_reg_backup_name(eng, label, backup, sizeof backup);
+    char question[4096 + sizeof backup + 128];
+    snprintf(question, sizeof question, "Import %s%s?%s%s%s", file,
+             deletes ? " (it deletes registry keys or values)" : " into the registry",
+             kept > 0 ? " What it changes goes first into a backup, " : "", backup,
+             kept > 0 ? " (reg import restores it)." : "");
     mend_action a = { "reg.import", file, MEND_GATE_REGISTRY,
                       deletes ? MEND_COUNT_REGISTRY_DELETES : MEND_COUNT_REGISTRY_WRITES, question };
-    mend_engine *eng = bind_engine(L);
     mend_guard_verdict g = bind_guard(L, &a, &e);
     if (g == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
-    char backup[4096 + 512] = "";
-    int rc = backup_before_import(eng, rf, file, backup, sizeof backup, &e);
+    if (kept > 0)
+        rc = bind_reg_backup(eng, label, keys, kept, backup, sizeof backup, &e);
     if (rc == 0 && g == MEND_GUARD_GO)
         rc = mend_regfile_apply(rf, &eng->host, &e);
     bind_guard_end(L, &a, g, rc == 0 ? NULL : &e);

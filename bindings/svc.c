@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bindings.h"
 
@@ -244,6 +245,84 @@ static int refuse_stop(const char *name, const svc_deps *d, mend_err *e)
                         "{dependents = true} stops them too", list, name);
 }
 
+static bool same_name(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if ((*a | 0x20) != (*b | 0x20))
+            return false;
+    return *a == *b;
+}
+
+/* The stopped services name depends on, directly or through others, which SCM starts before it
+ * (up to max, dependencies deeper down first); what cannot be queried is left out. */
+static void stopped_dependencies(mend_engine *eng, const char *name, char **out, size_t *n, size_t max, int depth)
+{
+    mend_service s = { 0 };
+    mend_err e;
+    if (depth > 8 || eng->host.ops->svc.query(eng->host.ctx, name, &s, &e) != 0) {
+        mend_service_clear(&s);
+        return;
+    }
+    for (size_t i = 0; i < s.ndeps && *n < max; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < *n; j++)
+            seen = seen || same_name(out[j], s.depends_on[i]);
+        if (seen)
+            continue;
+        mend_service d = { 0 };
+        bool stopped = eng->host.ops->svc.query(eng->host.ctx, s.depends_on[i], &d, &e) == 0 &&
+                       d.state == MEND_SVC_STOPPED;
+        mend_service_clear(&d);
+        if (!stopped)
+            continue;
+        stopped_dependencies(eng, s.depends_on[i], out, n, max, depth + 1);
+        if (*n < max && (out[*n] = mend_strdup(s.depends_on[i])) != NULL)
+            (*n)++;
+    }
+    mend_service_clear(&s);
+}
+
+/* "Start the service X? It needs A and B, which are stopped: they start first." */
+static void ask_start(mend_engine *eng, char *q, size_t size, const char *name)
+{
+    char *deps[8];
+    size_t n = 0, len = strlen(q);
+    stopped_dependencies(eng, name, deps, &n, sizeof deps / sizeof *deps, 0);
+    if (n) {
+        mend_guard_append(q, size, &len, " It needs ", 10);
+        mend_guard_names(q, size, &len, deps, n, false);
+        mend_guard_append(q, size, &len, n == 1 ? ", which is stopped: it starts first." :
+                          ", which are stopped: they start first.", 48);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(deps[i]);
+}
+
+/* "Restart the service X? The services that depend on it, A and B, stop first and start again
+ * after it." What SCM would do to the dependents, said before it happens. */
+static void ask_change(char *q, size_t size, svc_verb verb, const char *name, const svc_deps *d,
+                       bool with_dependents)
+{
+    static const char *const verbs[] = { "Start", "Stop", "Restart" };
+    size_t len = 0;
+    q[0] = '\0';
+    mend_guard_append(q, size, &len, verbs[verb], 8);
+    mend_guard_append(q, size, &len, " the service ", 13);
+    mend_guard_append(q, size, &len, name, 200);
+    mend_guard_append(q, size, &len, "?", 1);
+    if (verb == SVC_START || !d->n || (verb == SVC_STOP && !with_dependents))
+        return;
+    mend_guard_append(q, size, &len, d->n == 1 ? " The service that depends on it, " :
+                      " The services that depend on it, ", 40);
+    mend_guard_names(q, size, &len, d->names, d->n, false);
+    if (verb == SVC_RESTART)
+        mend_guard_append(q, size, &len, d->n == 1 ? ", stops first and starts again after it." :
+                          ", stop first and start again after it.", 48);
+    else
+        mend_guard_append(q, size, &len, d->n == 1 ? ", stops too and stays stopped." :
+                          ", stop too and stay stopped.", 48);
+}
+
 static int svc_change(lua_State *L, svc_verb verb)
 {
     mend_err e;
@@ -258,17 +337,27 @@ static int svc_change(lua_State *L, svc_verb verb)
     static const mend_counter counters[] = { MEND_COUNT_SERVICE_STARTS, MEND_COUNT_SERVICE_STOPS,
                                              MEND_COUNT_SERVICE_RESTARTS };
     unsigned gate = verb == SVC_RESTART && is_agent(name) ? 0 : MEND_GATE_SERVICE;
-    mend_action a = { ops[verb], name, gate, counters[verb], NULL };
     svc_deps *d = calloc(1, sizeof *d);
     if (!d)
         return luaL_error(L, "not enough memory");
     bind_own(L, d, 1, free_deps);
     lua_toclose(L, lua_gettop(L));
+    /* The dependents first: the question names the ones that stop with it. */
+    mend_err qe;
+    mend_err_clear(&qe);
+    int qrc = verb == SVC_START ? 0 : running_dependents(eng, name, d, &qe);
+    char question[1024];
+    ask_change(question, sizeof question, verb, name, d, with_dependents);
+    if (verb == SVC_START && gate && !mend_engine_allowed(eng, gate))   /* only a question needs it */
+        ask_start(eng, question, sizeof question, name);
+    mend_action a = { ops[verb], name, gate, counters[verb], question };
     mend_guard_verdict v = bind_guard(L, &a, &e);
     if (v == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
     void *ctx = eng->host.ctx;
-    int rc = verb == SVC_START ? 0 : running_dependents(eng, name, d, &e);
+    int rc = qrc;
+    if (rc != 0)
+        e = qe;
     /* A plain stop cannot start its dependents again while the service is down: Windows
      * refuses it the same way unless the caller means to stop them too. */
     if (rc == 0 && verb == SVC_STOP && d->n && !with_dependents)

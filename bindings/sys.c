@@ -105,7 +105,9 @@ static int l_reboot(lua_State *L)
     if (bad)
         return bind_fail(L, &e);
     mend_engine *eng = bind_engine(L);
-    mend_action a = { "sys.reboot", reason, MEND_GATE_REBOOT, MEND_COUNT_REBOOTS, "Restart this computer now?" };
+    mend_action a = { "sys.reboot", reason, MEND_GATE_REBOOT, MEND_COUNT_REBOOTS,
+                      "Restart this computer now? Windows shuts down every running program and service and "
+                      "starts again; anyone signed in is signed out." };
     mend_guard_verdict v = bind_guard(L, &a, &e);
     if (v == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);

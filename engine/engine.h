@@ -44,6 +44,10 @@ typedef struct mend_engine {
     /* Asks a yes/no question on the terminal; a seam so tests can answer. NULL = real TTY. */
     bool (*ask)(void *ud, const char *question);
     void *ask_ud;
+    /* What the script says the next gated actions are for (mend.purpose): a prompt adds it to
+     * the question C built, never in place of the side effects. Empty = not said. */
+    char purpose[400];
+    char purpose_restart[128];      /* a service the script restarts after them: the prompt names it */
 } mend_engine;
 
 /* True when --allow opened cap. */

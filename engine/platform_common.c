@@ -117,6 +117,8 @@ void mend_lock_owner_text(long pid, char *buf, size_t size)
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+#ifndef _WIN32
+/* (Windows reads it sharing delete: platform_win32.c.) */
 void mend_lock_holder(const char *path, char *buf, size_t size)
 {
     if (!size)
@@ -134,3 +136,4 @@ void mend_lock_holder(const char *path, char *buf, size_t size)
     buf[n] = '\0';
     free(text);
 }
+#endif

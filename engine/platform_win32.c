@@ -229,36 +229,88 @@ struct mend_lock {
     HANDLE h;
 };
 
+/* Every open of a lock file shares delete too, so its holder may mark it for deletion while
+ * waiters (and a run reading who holds it) have it open. */
+#define LOCK_SHARE (FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE)
+
+static OVERLAPPED lock_region(void)
+{
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.OffsetHigh = 1; /* a byte past the text, so a waiter can read who holds the lock */
+    return ov;
+}
+
+/* Locked the file that is still at path? A releasing holder marks its file for deletion, so a
+ * waiter that then gets the lock on that file must open the path again: a name whose file is
+ * pending deletion does not open, and a file made since has another index. */
+static bool lock_is_current(HANDLE h, const wchar_t *w)
+{
+    BY_HANDLE_FILE_INFORMATION a, b;
+    if (!GetFileInformationByHandle(h, &a))
+        return false;
+    HANDLE f = CreateFileW(w, 0, LOCK_SHARE, NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (f == INVALID_HANDLE_VALUE)
+        return false;
+    bool same = GetFileInformationByHandle(f, &b) && a.dwVolumeSerialNumber == b.dwVolumeSerialNumber &&
+                a.nFileIndexHigh == b.nFileIndexHigh && a.nFileIndexLow == b.nFileIndexLow;
+    CloseHandle(f);
+    return same;
+}
+
 mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e)
 {
     wchar_t *w = widen(path);
-    HANDLE h = w ? CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
-                               OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL)
-                 : INVALID_HANDLE_VALUE;
-    free(w);
-    if (h == INVALID_HANDLE_VALUE) {
-        win_error(e, "open lock file", path);
+    if (!w) {
+        mend_err_set(e, MEND_E_IO, 0, "out of memory");
         return NULL;
     }
     double deadline = mend_monotonic_now() + timeout_s;
+    /* The name of a file pending deletion answers access denied until its last handle closes
+     * (a holder's release, a waiter's next poll): that long it is a lock still held, as is a
+     * moment's reader that does not share writing. */
+    double denied_until = mend_monotonic_now() + (timeout_s > 2.0 ? timeout_s : 2.0);
+    HANDLE h;
     for (;;) {
-        OVERLAPPED ov;
-        memset(&ov, 0, sizeof ov);
-        ov.OffsetHigh = 1; /* a byte past the text, so a waiter can read who holds the lock */
-        if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov))
+        h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE | DELETE, LOCK_SHARE, NULL, OPEN_ALWAYS,
+                        FILE_ATTRIBUTE_NORMAL, NULL);
+        if (h == INVALID_HANDLE_VALUE) {
+            DWORD err = GetLastError();
+            if ((err == ERROR_ACCESS_DENIED || err == ERROR_SHARING_VIOLATION) && mend_monotonic_now() < denied_until) {
+                Sleep(20);
+                continue;
+            }
+            win_error(e, "open lock file", path);
+            free(w);
+            return NULL;
+        }
+        bool locked = false;
+        for (;;) {
+            OVERLAPPED ov = lock_region();
+            if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov)) {
+                locked = true;
+                break;
+            }
+            if (GetLastError() != ERROR_LOCK_VIOLATION && GetLastError() != ERROR_IO_PENDING) {
+                win_error(e, "lock", path);
+                break;
+            }
+            if (mend_monotonic_now() >= deadline) {
+                mend_err_set(e, MEND_E_IN_USE, 0, "%s is locked by another mend run", path);
+                break;
+            }
+            Sleep(50);
+        }
+        if (!locked) {
+            CloseHandle(h);
+            free(w);
+            return NULL;
+        }
+        if (lock_is_current(h, w))
             break;
-        if (GetLastError() != ERROR_LOCK_VIOLATION && GetLastError() != ERROR_IO_PENDING) {
-            win_error(e, "lock", path);
-            CloseHandle(h);
-            return NULL;
-        }
-        if (mend_monotonic_now() >= deadline) {
-            mend_err_set(e, MEND_E_IN_USE, 0, "%s is locked by another mend run", path);
-            CloseHandle(h);
-            return NULL;
-        }
-        Sleep(50);
+        CloseHandle(h);   /* the last handle of a file being deleted: let it go, then open anew */
     }
+    free(w);
     mend_lock *l = malloc(sizeof *l);
     if (!l) {
         CloseHandle(h);
@@ -279,8 +331,42 @@ void mend_lock_release(mend_lock *l)
 {
     if (!l)
         return;
-    CloseHandle(l->h); /* closing the handle drops its locks */
+    /* Marked for deletion through the held handle while the lock still holds, so no run can
+     * take the lock on this file and think it current (see lock_is_current). Only the holder
+     * marks it: FILE_FLAG_DELETE_ON_CLOSE would let a waiter's close delete a held lock. An
+     * open without FILE_SHARE_DELETE (a reader elsewhere) refuses it for a moment. */
+    FILE_DISPOSITION_INFO del = { TRUE };
+    for (int i = 0; i < 10 && !SetFileInformationByHandle(l->h, FileDispositionInfo, &del, sizeof del) &&
+                    GetLastError() == ERROR_SHARING_VIOLATION; i++)
+        Sleep(10);
+    OVERLAPPED ov = lock_region();
+    UnlockFileEx(l->h, 0, 1, 0, &ov);   /* at once: a close frees its locks only eventually */
+    CloseHandle(l->h);
     free(l);
+}
+
+void mend_lock_holder(const char *path, char *buf, size_t size)
+{
+    if (!size)
+        return;
+    buf[0] = '\0';
+    wchar_t *w = widen(path);
+    HANDLE h = w ? CreateFileW(w, GENERIC_READ, LOCK_SHARE, NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL)
+                 : INVALID_HANDLE_VALUE;
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return;
+    char text[512];
+    DWORD got = 0;
+    if (!ReadFile(h, text, sizeof text - 1, &got, NULL))
+        got = 0;
+    CloseHandle(h);
+    text[got] = '\0';
+    size_t n = strcspn(text, "\r\n");
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
 }
 
 /* A console, not a pipe or the NUL device (which _isatty also calls a character device). */

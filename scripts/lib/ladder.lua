@@ -78,12 +78,18 @@ function Ctx:climb(r)
     p.tried[r.name] = true
     p.hold = nil
   end
+  -- What a prompt adds to its question: the policies this rung acts for (C says the rest). A
+  -- per-policy rung with no gate asks nothing: identify and delete on 20,000 policies skip it.
   if r.each then
     for i, p in ipairs(set) do
+      if r.gate then mend.purpose({ policies = { p.name } }) end
       r.each(self, p)
       if i % 500 == 0 then self:progress() end
     end
   else
+    local names = {}
+    for i, p in ipairs(set) do names[i] = p.name end
+    mend.purpose({ policies = names })
     r.act(self, set)
     self.held = nil   -- the act may have stopped a holder
     for i, p in ipairs(set) do
@@ -92,6 +98,7 @@ function Ctx:climb(r)
       if i % 500 == 0 then self:progress() end
     end
   end
+  mend.purpose(nil)
   if r.done then r.done(self, set) end
   self:progress()
   return true

@@ -43,6 +43,9 @@ return {
                    .. " is not a known IPsec/VPN client")
         end
       else
+        local names = {}
+        for i, p in ipairs(held) do names[i] = p.name end
+        mend.purpose({ policies = names })   -- the prompt: the policies this holder keeps in use
         local ok, msg, code = proc.kill(pid)
         if ok then
           ctx:step(nil, { action = "proc.kill", target = who, ok = true, pid = pid, process = h.process,

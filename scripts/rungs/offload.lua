@@ -1,6 +1,7 @@
 -- Rung offload: IPsec task offload off on the adapters holding old SAs, then the restart.
 local holders = require "lib.holders"
 local offload = require "offload"
+local AGENT = require("lib.ctx").AGENT
 
 -- The adapters offloading IPsec, read once per rung.
 local function offloading(ctx)
@@ -38,6 +39,10 @@ return {
     for _, n in ipairs(nics) do names[#names + 1] = n.name end
     if #nics > 0 then
       log.info("%s (%s)", offload.link_drops, table.concat(names, ", "))
+      -- The prompt says the restart that follows (C names the services that depend on it).
+      local policies = {}
+      for i, p in ipairs(set) do policies[i] = p.name end
+      mend.purpose({ policies = policies, restart = AGENT })
       local results = offload.disable(nics)
       for _, st in ipairs(offload.steps(results, false)) do ctx:step(nil, st) end
       local refused, failed, waiting = {}, {}, {}

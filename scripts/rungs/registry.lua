@@ -1,6 +1,7 @@
 -- Rung registry: the nuclear option, the policy's store objects removed after a .reg backup.
 local quote = require "lib.quote"
 local advice = require "lib.advice"
+local AGENT = require("lib.ctx").AGENT
 
 return {
   name = "registry",
@@ -17,6 +18,8 @@ return {
     -- leaves the others' backups exact.
     local removed, backups = {}, {}
     for _, p in ipairs(set) do
+      -- Each prompt is for its own policy and says the restart that follows.
+      mend.purpose({ policies = { p.name }, restart = AGENT })
       local ok, backup, info = ipsec.remove_from_store(p.name)
       if ok then
         ctx:step(p, { action = "ipsec.remove_from_store", target = p.name, ok = true, backup = backup,

@@ -673,6 +673,17 @@ function mend.report_data(key, value) end
 ---@param text string
 function mend.advise(text) end
 
+---@class mend.Purpose
+---@field policies? string[] the policies the next gated actions are for (a prompt names 3 and counts the rest)
+---@field restart? string a service the script restarts after them: a prompt says so and names its running dependents
+
+---What the next gated actions are for, until the next call (nil clears it). An interactive
+---prompt adds it to the question mend builds in C ("... This is for 3 policies: 'A', 'B', 'C'."),
+---after the action's own side effects, which a script can neither change nor remove. The fix
+---ladder sets it for every rung. Control characters are shown as `?`.
+---@param what nil|string|mend.Purpose a string is said as is: "This is for <what>."
+function mend.purpose(what) end
+
 ---The run's progress line on a terminal: done of total settled (keep done a running count).
 ---@param done integer
 ---@param total integer

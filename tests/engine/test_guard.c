@@ -207,6 +207,56 @@ static void test_guard_asks_a_person_at_a_terminal(void **state)
     assert_int_equal(g_asked, 2);
 }
 
+static char g_question[4096];
+
+static bool ask_no_keep(void *ud, const char *q)
+{
+    (void)ud;
+    snprintf(g_question, sizeof g_question, "%s", q);
+    g_asked++;
+    return false;
+}
+
+static void test_guard_question_adds_the_purpose_after_the_side_effects(void **state)
+{
+    (void)state;
+    mend_err e;
+    g_eng.ask = ask_no_keep;
+    g_eng.stdin_tty = g_eng.stderr_tty = true;
+    snprintf(g_eng.purpose, sizeof g_eng.purpose, "policy 'A'");
+    assert_int_equal(mend_guard_begin(&g_eng, &kill_action, &e), MEND_GUARD_REFUSED);
+    assert_int_equal(g_asked, 1);
+    assert_string_equal(g_question, "Allow proc.kill on vpnagent.exe (pid 4242)? This is for policy 'A'.");
+    /* Without a purpose the question is the binding's own. */
+    g_eng.purpose[0] = '\0';
+    assert_int_equal(mend_guard_begin(&g_eng, &kill_action, &e), MEND_GUARD_REFUSED);
+    assert_string_equal(g_question, "Allow proc.kill on vpnagent.exe (pid 4242)?");
+}
+
+static void test_guard_names_are_bounded_and_clean(void **state)
+{
+    (void)state;
+    char buf[256];
+    size_t len = 0;
+    char *five[] = { "A", "B", "C", "D", "E" };
+    mend_guard_names(buf, sizeof buf, &len, five, 5, true);
+    assert_string_equal(buf, "'A', 'B', 'C' and 2 more");
+    len = 0;
+    mend_guard_names(buf, sizeof buf, &len, five, 2, false);
+    assert_string_equal(buf, "A and B");
+    /* Control characters (C0, DEL, C1 as UTF-8) never reach the terminal. */
+    len = 0;
+    mend_guard_append(buf, sizeof buf, &len, "a\x1b[2J\r\x7f\xc2\x9b" "b", 100);
+    assert_string_equal(buf, "a?[2J???b");
+    /* A cut keeps whole characters: 3 bytes of "\xc3\xa9\xc3\xa9" are one e-acute. */
+    len = 0;
+    mend_guard_append(buf, sizeof buf, &len, "\xc3\xa9\xc3\xa9", 3);
+    assert_string_equal(buf, "\xc3\xa9");
+    len = 0;
+    mend_guard_append(buf, 4, &len, "\xc3\xa9\xc3\xa9", 100);
+    assert_string_equal(buf, "\xc3\xa9");
+}
+
 static void test_guard_dry_run_skips_on_host_without_what_if(void **state)
 {
     (void)state;
@@ -289,6 +339,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_guard_allow_opens_the_gate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guard_yes_opens_kill_but_never_reboot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guard_asks_a_person_at_a_terminal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guard_question_adds_the_purpose_after_the_side_effects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guard_names_are_bounded_and_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guard_dry_run_skips_on_host_without_what_if, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guard_dry_run_goes_on_what_if_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guard_dry_run_keeps_gates_and_never_prompts, setup, teardown),

@@ -2,9 +2,10 @@
 -- changed, exit_code, reboot_required, computer, started, finished, duration_s; [] for an empty
 -- list; a usage error under --json is a report with error and exit_code 2; a script's
 -- run_outcome and report_data reach the report and the exit code.
+-- (A .reg backup's name starts with the UTC second it was written.)
 local function without_times(text)
   return (text:gsub('\n%s*"started": "[^"]*",', ""):gsub('\n%s*"finished": "[^"]*",', "")
-              :gsub('\n%s*"duration_s": [0-9.]+,', ""))
+              :gsub('\n%s*"duration_s": [0-9.]+,', ""):gsub("/%d%d%d%d%d%d%d%dT%d%d%d%d%d%dZ%-", "/STAMP-"))
 end
 
 return {
