@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../engine/lua_private.h"
-#include "../engine/plan.h"
-#include "../engine/utf.h"
+#include "lua_private.h"
+#include "plan.h"
+#include "utf.h"
 
 #define BIND_ENGINE_KEY "mend.engine"
 #define BIND_OWNED_MT "mend.owned"

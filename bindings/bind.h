@@ -6,8 +6,8 @@
 #include <lua.h>
 #include <lauxlib.h>
 
-#include "../engine/engine.h"
-#include "../engine/guard.h"
+#include "engine.h"
+#include "guard.h"
 
 /* The engine stored in the registry by mend_bindings_open. Raises if absent. */
 mend_engine *bind_engine(lua_State *L);

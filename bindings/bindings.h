@@ -4,7 +4,7 @@
 
 #include <lua.h>
 
-#include "../engine/engine.h"
+#include "engine.h"
 
 /* Stores eng in the registry and preloads every module (also as globals). */
 void mend_bindings_open(lua_State *L, mend_engine *eng);

@@ -7,7 +7,7 @@
 
 #include "bind.h"
 
-#include "../engine/store_graph.h"
+#include "store_graph.h"
 
 static void push_policy(lua_State *L, const mend_policy *p)
 {

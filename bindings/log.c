@@ -3,7 +3,7 @@
 
 #include "bindings.h"
 
-#include "../engine/log.h"
+#include "log.h"
 #include "bind.h"
 
 /* Upvalue 1: string.format as it was when the module opened, so a script cannot redirect it. */

@@ -4,7 +4,7 @@
 #include "bindings.h"
 
 #include "bind.h"
-#include "../engine/log.h"
+#include "log.h"
 
 static void free_nics(void *p, size_t n)
 {

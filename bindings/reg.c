@@ -6,9 +6,9 @@
 
 #include "bindings.h"
 
-#include "../engine/lua_host.h"
-#include "../engine/platform.h"
-#include "../engine/regfile/regfile.h"
+#include "lua_private.h"
+#include "platform.h"
+#include "regfile.h"
 #include "bind.h"
 
 #define REG_PATH_MAX 8192

@@ -6,7 +6,7 @@
 #include "bindings.h"
 
 #include "bind.h"
-#include "../engine/report.h"
+#include "report.h"
 
 #define SVC_DEFAULT_TIMEOUT_S 30.0
 

@@ -7,11 +7,11 @@
 
 #include "bindings.h"
 
-#include "../engine/engine_private.h"
-#include "../engine/lua_private.h"
-#include "../engine/platform.h"
+#include "engine_private.h"
+#include "lua_private.h"
+#include "platform.h"
 #include "bind.h"
-#include "../engine/plan.h"
+#include "plan.h"
 
 /* gpupdate's own default for /wait (MicrosoftDocs gpupdate.md); policy processing goes on
  * in the background after it returns. */

@@ -1,6 +1,5 @@
 /* Where mend finds its bundled scripts and scenarios. */
 #include "paths.h"
-#include "engine_private.h"
 #include "platform.h"
 
 #include <stdlib.h>

@@ -1,6 +1,5 @@
 /* The engine's OS services that are the same on every platform, built on the per-OS ones. */
 #include "platform.h"
-#include "engine_private.h"
 
 #include <errno.h>
 #include <stdio.h>

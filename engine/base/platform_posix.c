@@ -3,7 +3,6 @@
 #define _DEFAULT_SOURCE
 #define _GNU_SOURCE   /* O_TMPFILE */
 #include "platform.h"
-#include "engine_private.h"
 
 #include <errno.h>
 #include <fcntl.h>

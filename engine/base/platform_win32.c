@@ -1,6 +1,5 @@
 /* The engine's OS services on Windows (UTF-8 over the wide API): files, locks, consoles, clocks. */
 #include "platform.h"
-#include "engine_private.h"
 
 #include <windows.h>
 #include <shellapi.h>

@@ -14,7 +14,7 @@
 #include "report.h"
 #include "shell.h"
 #include "testrun.h"
-#include "sim/sim.h"
+#include "sim.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -268,13 +268,8 @@ typedef struct mend_host_config {
     bool quiet;                /* suppress the "using the simulator" notice */
 } mend_host_config;
 
-/* Opens the backend named by cfg->spec. */
-int mend_host_open(mend_host *h, const mend_host_config *cfg, mend_err *e);
+/* Closes a host opened by mend_host_open (engine/run/host_open.h); a closed host twice is fine. */
 void mend_host_close(mend_host *h);
-
-/* Backend constructors (engine/sim, engine/win32). */
-int sim_host_open(mend_host *h, const mend_host_config *cfg, const char *state_file, mend_err *e);
-int win_host_open(mend_host *h, const mend_host_config *cfg, mend_err *e);
 
 /* ---- list ownership ---- */
 void mend_policy_clear(mend_policy *p);

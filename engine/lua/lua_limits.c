@@ -1,6 +1,5 @@
 /* Script limits: a counting allocator for --max-memory, a count hook for --timeout and Ctrl-C. */
 #include "lua_private.h"
-#include "lua_host.h"
 #include "engine_private.h"
 #include "platform.h"
 

@@ -64,4 +64,13 @@ void mend_sandbox_confine(lua_State *L, const struct mend_engine *eng, const cha
  * refused) as chunk "@path". Returns a lua_load status with the function or the message pushed. */
 int mend_load_text_file(lua_State *L, const char *path);
 
+/* Counts bytes a binding makes the host keep for the script (values written through reg.set)
+ * against --max-memory, for the rest of the run; raises the memory limit's error (which ends
+ * the run, pcall or not) when they do not fit. */
+void mend_lua_charge(lua_State *L, size_t bytes);
+
+/* Whether the sandbox lets a script write path (always with --unsafe); else the reason in why.
+ * For bindings that write a file the script names (reg.export). */
+bool mend_lua_may_write(lua_State *L, const char *path, char *why, size_t whylen);
+
 #endif

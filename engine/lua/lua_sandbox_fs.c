@@ -3,7 +3,6 @@
 #define _DEFAULT_SOURCE /* realpath, lstat */
 #endif
 #include "lua_private.h"
-#include "lua_host.h"
 #include "engine_private.h"
 #include "platform.h"
 

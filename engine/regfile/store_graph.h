@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "host.h"
-#include "regfile/regfile.h"
+#include "regfile.h"
 
 /* A shared object that keeps living with fewer owners. */
 typedef struct mend_store_update {

@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 
-#include "cli.h"
-#include "host.h"
+#include "options.h"
+#include "host_open.h"
 
 #define MEND_VERSION "1.0.0"
 

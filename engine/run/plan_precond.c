@@ -1,6 +1,6 @@
 /* A plan step's precondition: the state an action assumes, read from the host as a sentence. */
 #include "plan.h"
-#include "regfile/regfile.h"
+#include "regfile.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>

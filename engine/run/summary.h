@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "cli.h"
+#include "options.h"
 #include "report.h"
 
 /* Intune keeps the last line of output and cuts it at 2,048 characters; staying under that in

@@ -3,7 +3,7 @@
 #include "lua_private.h"
 #include "engine_private.h"
 
-#include "bindings/bindings.h"
+#include "bindings.h"
 
 #include <lauxlib.h>
 #include <lualib.h>

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "engine.h"
+#include "lua_private.h"
 
 typedef struct lua_State lua_State;
 typedef struct mend_lua mend_lua;
@@ -29,15 +30,6 @@ int mend_lua_close(mend_lua *ml, char *err, size_t errlen);
 /* Closes (as mend_lua_close, a limit's message on stderr) if still open, and frees. */
 void mend_lua_free(mend_lua *ml);
 lua_State *mend_lua_state(mend_lua *ml);
-
-/* Counts bytes a binding makes the host keep for the script (values written through reg.set)
- * against --max-memory, for the rest of the run; raises the memory limit's error (which ends
- * the run, pcall or not) when they do not fit. */
-void mend_lua_charge(lua_State *L, size_t bytes);
-
-/* Whether the sandbox lets a script write path (always with --unsafe); else the reason in why.
- * For bindings that write a file the script names (reg.export). */
-bool mend_lua_may_write(lua_State *L, const char *path, char *why, size_t whylen);
 
 /* Runs a script file (text only) with `arg`-style args in mend.args.
  * Returns 0 on success with *ret set to the script's integer return value (or -1 when it
