@@ -1,5 +1,5 @@
-/* The commands behind the CLI: set up host, journal, report and Lua, run the script, report. */
-#include "commands.h"
+/* One run: set up host, journal, report and Lua, run the script, report. */
+#include "runner.h"
 #include "batch_list.h"
 #include "engine.h"
 #include "engine_private.h"
@@ -13,8 +13,6 @@
 #include "platform.h"
 #include "report.h"
 #include "shell.h"
-#include "testrun.h"
-#include "sim.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -530,28 +528,15 @@ static void report_setup_failure(run_ctx *c)
         fprintf(stderr, "mend: cannot write the report: %s\n", e.msg);
 }
 
-int mend_commands_run(const mend_options *o)
+int mend_runner_run(const mend_options *o, const char *state_dir)
 {
-    mend_log_init(o->verbosity, mend_isatty_stderr());
-    if (o->cmd == MEND_CMD_HELP) {
-        mend_cli_usage(stdout);
-        return 0;
-    }
-    if (o->cmd == MEND_CMD_VERSION) {
-        printf("mend %s\n", MEND_VERSION);
-        return 0;
-    }
-    if (o->cmd == MEND_CMD_TEST)
-        return mend_test_command(o);
-
     run_ctx c;
     memset(&c, 0, sizeof c);
     c.opts = *o;
-    c.state_dir = mend_state_dir();
+    c.state_dir = state_dir ? mend_dupstr(state_dir) : NULL;
     if (!c.state_dir) {
         int code = setup_error("cannot find a folder for mend's state; set MEND_STATE_DIR");
-        if (o->cmd != MEND_CMD_SIM)
-            report_setup_failure(&c);
+        report_setup_failure(&c);
         run_ctx_free(&c);
         return code;
     }
@@ -567,13 +552,7 @@ int mend_commands_run(const mend_options *o)
     c.eng.stderr_tty = mend_isatty_stderr();
 
     int code;
-    if (o->cmd == MEND_CMD_SIM) {
-        mend_host_config cfg = {
-            .spec = o->host_spec, .dry_run = o->dry_run, .state_dir = c.state_dir,
-            .data_dir = c.data_dir, .quiet = o->verbosity < 0 || o->json,
-        };
-        code = sim_command(o, &cfg);
-    } else if (o->cmd == MEND_CMD_PLAN) {
+    if (o->cmd == MEND_CMD_PLAN) {
         code = plan_approve_command(&c);
     } else {
         code = run_script_command(&c);

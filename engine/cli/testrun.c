@@ -4,7 +4,7 @@
 #endif
 #include "testrun.h"
 
-#include "commands.h"
+#include "runner.h"
 #include "engine.h"
 #include "engine_private.h"
 #include "host.h"
@@ -101,18 +101,6 @@ static void remove_tree(const char *path)
 #endif
 }
 
-static void set_env(const char *name, const char *value)
-{
-#ifdef _WIN32
-    _putenv_s(name, value ? value : "");
-#else
-    if (value)
-        setenv(name, value, 1);
-    else
-        unsetenv(name);
-#endif
-}
-
 /* ---- differences -------------------------------------------------------------------- */
 
 typedef struct diffs {
@@ -176,9 +164,6 @@ static int run_isolated(const mend_options *base, const char *script, const run_
     o.max_memory = base->max_memory;
     o.unsafe = base->unsafe;
 
-    /* Backups and anything else the run keeps go to the throwaway folder, never the user's. */
-    char *old_state = mend_getenv("MEND_STATE_DIR");
-    set_env("MEND_STATE_DIR", tmp);
     char *outpath = mend_path_join(tmp, "output.txt");
     fflush(stdout);
     fflush(stderr);
@@ -189,7 +174,8 @@ static int run_isolated(const mend_options *base, const char *script, const run_
         dup2(fd, 2);
         close(fd);
     }
-    int code = mend_commands_run(&o);
+    /* Backups and anything else the run keeps go to the throwaway folder, never the user's. */
+    int code = mend_runner_run(&o, tmp);
     fflush(stdout);
     fflush(stderr);
     if (saved_out >= 0) {
@@ -200,8 +186,6 @@ static int run_isolated(const mend_options *base, const char *script, const run_
         dup2(saved_err, 2);
         close(saved_err);
     }
-    set_env("MEND_STATE_DIR", old_state);
-    free(old_state);
     free(outpath);
     return code;
 }
