@@ -616,3 +616,18 @@ int mend_regfile_parse(const unsigned char *buf, size_t len, mend_regfile **out,
     *out = ps.rf;
     return 0;
 }
+
+void mend_regfile_free(mend_regfile *rf)
+{
+    if (!rf)
+        return;
+    for (size_t i = 0; i < rf->nkeys; i++)
+        free(rf->keys[i]);
+    for (size_t i = 0; i < rf->nops; i++) {
+        free(rf->ops[i].name);
+        free(rf->ops[i].data);
+    }
+    free(rf->keys);
+    free(rf->ops);
+    free(rf);
+}

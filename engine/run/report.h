@@ -5,7 +5,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "guard.h"
+#include "mend_err.h"
+#include "options.h"
+
+/* The report's "actions" counters. The first eight are DESIGN's; the rest are extra. */
+typedef enum mend_counter {
+    MEND_COUNT_NONE = -1,
+    MEND_COUNT_DELETES = 0,
+    MEND_COUNT_GPUPDATES,
+    MEND_COUNT_SERVICE_RESTARTS,
+    MEND_COUNT_REBOOTS,
+    MEND_COUNT_KILLS,
+    MEND_COUNT_REGISTRY_DELETES,
+    MEND_COUNT_UNASSIGNS,
+    MEND_COUNT_OFFLOAD_CHANGES,
+    MEND_COUNT_CREATES,
+    MEND_COUNT_ASSIGNS,
+    MEND_COUNT_SERVICE_STARTS,
+    MEND_COUNT_SERVICE_STOPS,
+    MEND_COUNT_REGISTRY_WRITES,
+    MEND_COUNT_ADAPTER_RESTARTS,
+    MEND_COUNT_SPD_SA_DELETES,
+    MEND_COUNT_SPD_QM_DELETES,
+    MEND_COUNT__N
+} mend_counter;
+
+const char *mend_counter_name(mend_counter c);   /* "deletes", "gpupdates", ... */
 
 struct cJSON;
 typedef struct mend_report mend_report;
