@@ -35,6 +35,11 @@ int bind_true(lua_State *L)
     return 1;
 }
 
+int bind_result(lua_State *L, int rc, const mend_err *e)
+{
+    return rc == 0 ? bind_true(L) : bind_fail(L, e);
+}
+
 /* ---- owned host lists ---- */
 
 typedef struct bind_box {
@@ -122,6 +127,20 @@ void bind_guard_end(lua_State *L, const mend_action *a, mend_guard_verdict v, co
     mend_guard_end(bind_engine(L), a, v, e);
     if (v != MEND_GUARD_REFUSED)
         mend_plan_on_result(L, a, e);
+}
+
+int bind_guarded(lua_State *L, const mend_action *a, bind_step_fn before, bind_step_fn act, void *ud,
+                 mend_err *e)
+{
+    mend_guard_verdict v = bind_guard(L, a, e);
+    if (v == MEND_GUARD_REFUSED)
+        return -1;
+    mend_engine *eng = bind_engine(L);
+    int rc = before ? before(eng, ud, e) : 0;
+    if (rc == 0 && v == MEND_GUARD_GO)
+        rc = act(eng, ud, e);
+    bind_guard_end(L, a, v, rc == 0 ? NULL : e);
+    return rc == 0 ? 0 : -1;
 }
 
 /* ---- table setters ---- */

@@ -97,6 +97,11 @@ static int l_find(lua_State *L)
     return push_matching(L, name);
 }
 
+static int do_kill(mend_engine *eng, void *pid, mend_err *e)
+{
+    return eng->host.ops->proc.kill(eng->host.ctx, *(const uint32_t *)pid, e);
+}
+
 static int l_kill(lua_State *L)
 {
     lua_Integer ipid = luaL_checkinteger(L, 1);
@@ -136,13 +141,7 @@ static int l_kill(lua_State *L)
     snprintf(target, sizeof target, "%s (pid %u)", name, pid);
     snprintf(question, sizeof question, "Stop %s?", target);
     mend_action a = { "proc.kill", target, MEND_GATE_KILL, MEND_COUNT_KILLS, question };
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    mend_engine *eng = bind_engine(L);
-    int rc = v == MEND_GUARD_GO ? eng->host.ops->proc.kill(eng->host.ctx, pid, &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    return bind_result(L, bind_guarded(L, &a, NULL, do_kill, &pid, &e), &e);
 }
 
 int luaopen_mend_proc(lua_State *L)

@@ -299,8 +299,8 @@ static int svc_change(lua_State *L, svc_verb verb)
     if (back)
         bring_back(eng, d, timeout_ms);
     if (verb == SVC_START)
-        return rc == 0 ? bind_true(L) : bind_fail(L, &e);
-    int nret = rc == 0 ? bind_true(L) : bind_fail(L, &e);
+        return bind_result(L, rc, &e);
+    int nret = bind_result(L, rc, &e);
     push_deps(L, d, back);
     return nret + 1;
 }
