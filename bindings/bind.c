@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "lua_private.h"
-#include "plan.h"
+#include "plan_lua.h"
 #include "utf.h"
 
 #define BIND_ENGINE_KEY "mend.engine"

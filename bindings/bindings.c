@@ -17,4 +17,5 @@ void mend_bindings_open(lua_State *L, mend_engine *eng)
     bind_register(L, "spd", luaopen_mend_spd);
     bind_register(L, "log", luaopen_mend_log);
     bind_register(L, "mend", luaopen_mend_mend);
+    bind_register(L, "plan", luaopen_mend_plan);
 }

@@ -19,5 +19,6 @@ int luaopen_mend_nic(lua_State *L);
 int luaopen_mend_spd(lua_State *L);
 int luaopen_mend_log(lua_State *L);
 int luaopen_mend_mend(lua_State *L);
+int luaopen_mend_plan(lua_State *L);
 
 #endif

@@ -7,7 +7,7 @@
 #include "bindings.h"
 
 #include "log.h"
-#include "plan.h"
+#include "plan_lua.h"
 #include "report.h"
 #include "term.h"
 #include "utf.h"

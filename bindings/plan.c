@@ -1,5 +1,7 @@
 /* Plans meet Lua: recording hooks for the bindings and mend.step, and the `plan` module apply.lua uses. */
-#include "plan.h"
+#include "plan_lua.h"
+#include "bind.h"
+#include "bindings.h"
 #include "plan_private.h"
 #include "engine_private.h"
 #include "report.h"
@@ -12,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PLAN_KEY "mend.plan"
+#define PLAN_KEY "mend.plan"            /* the plan fix --plan records */
+#define APPLY_KEY "mend.plan.applying"  /* the plan mend apply carries out */
 
 void mend_plan_attach(lua_State *L, mend_plan *p, mend_engine *eng)
 {
@@ -181,10 +184,18 @@ void mend_plan_on_step(lua_State *L, const char *policy, const char *rung, const
 
 static mend_plan *applying(lua_State *L)
 {
-    mend_plan *p = lua_touserdata(L, lua_upvalueindex(1));
-    if (!p)
-        luaL_error(L, "no plan loaded");
+    lua_getfield(L, LUA_REGISTRYINDEX, APPLY_KEY);
+    mend_plan *p = lua_touserdata(L, -1);
+    lua_pop(L, 1);
     return p;
+}
+
+/* Outside mend apply every plan function answers nil, message, code. */
+static int no_plan(lua_State *L)
+{
+    mend_err e;
+    mend_err_set(&e, MEND_E_INVALID, 0, "no plan is being applied: the plan module works in mend apply only");
+    return bind_fail(L, &e);
 }
 
 static void push_json(lua_State *L, const cJSON *v, int depth)
@@ -221,6 +232,8 @@ static void push_json(lua_State *L, const cJSON *v, int depth)
 static int l_actions(lua_State *L)
 {
     mend_plan *p = applying(L);
+    if (!p)
+        return no_plan(L);
     lua_newtable(L);
     int i = 0;
     const cJSON *a;
@@ -237,6 +250,8 @@ static int l_actions(lua_State *L)
 static int l_field(lua_State *L)
 {
     mend_plan *p = applying(L);
+    if (!p)
+        return no_plan(L);
     push_json(L, cJSON_GetObjectItemCaseSensitive(p->doc, luaL_checkstring(L, 1)), 0);
     return 1;
 }
@@ -287,6 +302,8 @@ static char *unknown_reads_as_assumed(const char *assumed, char *found)
 static int l_verify(lua_State *L)
 {
     mend_plan *p = applying(L);
+    if (!p)
+        return no_plan(L);
     lua_Integer i = luaL_checkinteger(L, 1);
     int n = cJSON_GetArraySize(p->actions);
     luaL_argcheck(L, i >= 1 && i <= n, 1, "no such step");
@@ -342,6 +359,8 @@ static bool changes_states(const char *op)
 static int l_preflight(lua_State *L)
 {
     mend_plan *p = applying(L);
+    if (!p)
+        return no_plan(L);
     int n = cJSON_GetArraySize(p->actions), i = 0;
     const cJSON *a;
     cJSON *seen = cJSON_CreateObject();
@@ -391,6 +410,8 @@ static int l_preflight(lua_State *L)
 static int l_ran(lua_State *L)
 {
     mend_plan *p = applying(L);
+    if (!p)
+        return no_plan(L);
     p->ran = (int)luaL_checkinteger(L, 1);
     return 0;
 }
@@ -398,6 +419,8 @@ static int l_ran(lua_State *L)
 static int l_done(lua_State *L)
 {
     mend_plan *p = applying(L);
+    if (!p)
+        return no_plan(L);
     p->done = (int)luaL_checkinteger(L, 1);
     return 0;
 }
@@ -406,6 +429,8 @@ static int l_done(lua_State *L)
 static int l_stop(lua_State *L)
 {
     mend_plan *p = applying(L);
+    if (!p)
+        return no_plan(L);
     char *why = mend_dupstr(luaL_checkstring(L, 1));
     free(p->stop_why);
     p->stop_why = why;
@@ -552,6 +577,12 @@ void mend_plan_key_protect(lua_State *L, const char *state_dir)
 void mend_plan_open_lua(lua_State *L, mend_plan *p, mend_engine *eng)
 {
     p->eng = eng;
+    lua_pushlightuserdata(L, p);
+    lua_setfield(L, LUA_REGISTRYINDEX, APPLY_KEY);
+}
+
+int luaopen_mend_plan(lua_State *L)
+{
     static const luaL_Reg fns[] = {
         { "actions", l_actions },
         { "verify", l_verify },
@@ -562,8 +593,6 @@ void mend_plan_open_lua(lua_State *L, mend_plan *p, mend_engine *eng)
         { "field", l_field },
         { NULL, NULL },
     };
-    luaL_newlibtable(L, fns);
-    lua_pushlightuserdata(L, p);
-    luaL_setfuncs(L, fns, 1);
-    lua_setglobal(L, "plan");
+    luaL_newlib(L, fns);
+    return 1;
 }

@@ -11,7 +11,7 @@
 #include "lua_private.h"
 #include "platform.h"
 #include "bind.h"
-#include "plan.h"
+#include "plan_lua.h"
 
 /* gpupdate's own default for /wait (MicrosoftDocs gpupdate.md); policy processing goes on
  * in the background after it returns. */

@@ -9,7 +9,7 @@
 #include "lua_host.h"
 #include "lua_private.h"
 #include "paths.h"
-#include "plan.h"
+#include "plan_lua.h"
 #include "platform.h"
 #include "report.h"
 #include "shell.h"

@@ -9,7 +9,6 @@
 #include "engine.h"
 #include "guard.h"
 
-typedef struct lua_State lua_State;
 struct cJSON;
 typedef struct mend_plan mend_plan;
 typedef struct mend_report mend_report;
@@ -19,19 +18,8 @@ void mend_plan_free(mend_plan *p);
 
 /* ---- recording (fix --plan) ---- */
 
-/* Makes the bindings of L record into p (p outlives L's use). */
-void mend_plan_attach(lua_State *L, mend_plan *p, mend_engine *eng);
+/* The Lua side of recording and applying: bindings/plan_lua.h. */
 
-/* Called by bind_guard just before the host call of a mutating action that will proceed:
- * records the op, target, gate, counter, the Lua arguments (slots 1.. of the calling binding)
- * and the precondition read from the host now. No-op when no plan is attached. */
-void mend_plan_on_action(lua_State *L, const mend_action *a);
-/* After the call: the result the real run is expected to meet (e NULL on success). */
-void mend_plan_on_result(lua_State *L, const mend_action *a, const mend_err *e);
-/* sys.sleep: a wait the plan replays (scripts wait between a delete and a create of one name). */
-void mend_plan_on_wait(lua_State *L, double seconds);
-/* mend.step: the why of the actions recorded since the previous step. */
-void mend_plan_on_step(lua_State *L, const char *policy, const char *rung, const char *message);
 
 /* Writes the plan (with the dry-run's report: outcomes and advice) to path as JSON, signed with
  * this host's plan key (eng->state_dir; created on first use). */
@@ -58,16 +46,6 @@ size_t mend_plan_count(const mend_plan *p);
 /* The plan for people: header, each step with why, gate and assumption (malloc'd). */
 char *mend_plan_text(const mend_plan *p);
 
-/* After an apply run: what was done, the step that stopped and the steps not run, on stderr (unless
- * quiet) and as a run-level step of the report; nothing when every step ran. why: the run's error. */
-void mend_plan_report_progress(mend_plan *p, mend_report *r, const char *why, bool quiet);
-
-/* Makes the file functions of L (io.open, io.lines, io.input, io.output, loadfile, dofile,
- * os.remove, os.rename) refuse the plan key of state_dir, behind any path naming it. */
-void mend_plan_key_protect(lua_State *L, const char *state_dir);
-
-/* Registers the global module `plan` (actions(), verify(i), outcomes(), advice()) on L. */
-void mend_plan_open_lua(lua_State *L, mend_plan *p, mend_engine *eng);
 
 /* ---- preconditions (plan_precond.c) ---- */
 
