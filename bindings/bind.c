@@ -185,48 +185,13 @@ const char *bind_hoststr(lua_State *L, int arg, mend_err *e)
 
 /* ---- registry paths ---- */
 
-static const struct {
-    const char *long_name;
-    const char *short_name;
-} reg_roots[] = {
-    { "HKEY_LOCAL_MACHINE", "HKLM" },
-    { "HKEY_CURRENT_USER", "HKCU" },
-    { "HKEY_CLASSES_ROOT", "HKCR" },
-    { "HKEY_USERS", "HKU" },
-    { "HKEY_CURRENT_CONFIG", "HKCC" },
-};
-
-static bool prefix_ci(const char *s, size_t len, const char *root)
-{
-    size_t n = strlen(root);
-    if (len < n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        if (c != root[i])
-            return false;
-    }
-    return true;
-}
-
-/* Length of the root name at s when it is followed by the end, "\", "/" or ":\". */
+/* The root at s when it is followed by the end, "\\", "/" or ":\\": its short name. */
 static const char *match_root(const char *s, size_t len, size_t *rootlen)
 {
-    for (size_t i = 0; i < sizeof reg_roots / sizeof reg_roots[0]; i++) {
-        const char *names[2] = { reg_roots[i].long_name, reg_roots[i].short_name };
-        for (int k = 0; k < 2; k++) {
-            size_t n = strlen(names[k]);
-            if (!prefix_ci(s, len, names[k]))
-                continue;
-            if (n == len || s[n] == '\\' || s[n] == '/' || s[n] == ':') {
-                *rootlen = n;
-                return reg_roots[i].short_name;
-            }
-        }
-    }
-    return NULL;
+    int root = mend_reg_root_at(s, len, rootlen);
+    if (root < 0 || (*rootlen < len && s[*rootlen] != '\\' && s[*rootlen] != '/' && s[*rootlen] != ':'))
+        return NULL;
+    return mend_reg_root_short(root);
 }
 
 const char *bind_regpath(lua_State *L, int arg, char *buf, size_t size, mend_err *e)

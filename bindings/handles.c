@@ -6,11 +6,6 @@
 
 #include "bind.h"
 
-static char upper_ascii(char c)
-{
-    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-}
-
 static void free_handles(void *p, size_t n)
 {
     mend_handle_free_list(p, n);
@@ -41,13 +36,6 @@ static int push_kept_handle(lua_State *L, const void *item, const void *ud)
     return 1;
 }
 
-static bool ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (upper_ascii(*a) != upper_ascii(*b))
-            return false;
-    return *a == *b;
-}
 
 static void free_unseen(void *p, size_t n)
 {
@@ -58,7 +46,7 @@ static int push_unseen_item(lua_State *L, const void *item, const void *ud)
 {
     const mend_unseen *u = item;
     const mend_handle_filter *f = ud;
-    if ((f->has_pid && u->pid != f->pid) || (f->process && *f->process && !ascii_ieq(u->process, f->process)))
+    if ((f->has_pid && u->pid != f->pid) || (f->process && *f->process && !mend_ascii_ieq(u->process, f->process)))
         return 0;
     lua_createtable(L, 0, 3);
     bind_setint(L, "pid", (lua_Integer)u->pid);
@@ -156,10 +144,7 @@ static bool is_at_or_below(const mend_handle *h, const void *ud)
     const char *want = ud;
     const char *name = h->name ? h->name : "";
     size_t n = strlen(want);
-    for (size_t i = 0; i < n; i++)
-        if (upper_ascii(name[i]) != upper_ascii(want[i]))
-            return false;
-    return name[n] == '\0' || name[n] == '\\';
+    return mend_ascii_ncasecmp(name, want, n) == 0 && (name[n] == '\0' || name[n] == '\\');
 }
 
 /* Registry roots as the object manager names them. */

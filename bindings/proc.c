@@ -6,32 +6,14 @@
 
 #include "bind.h"
 
-static char lower_ascii(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool eq_ci_n(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (lower_ascii(a[i]) != lower_ascii(b[i]))
-            return false;
-    return true;
-}
-
-static bool eq_ci(const char *a, const char *b)
-{
-    size_t n = strlen(a);
-    return n == strlen(b) && eq_ci_n(a, b, n);
-}
 
 /* "vpnagent" finds "vpnagent.exe" too, as Task Manager users expect. */
 static bool name_matches(const char *image, const char *want)
 {
-    if (eq_ci(image, want))
+    if (mend_ascii_ieq(image, want))
         return true;
     size_t n = strlen(want);
-    return strlen(image) == n + 4 && eq_ci_n(image, want, n) && eq_ci(image + n, ".exe");
+    return strlen(image) == n + 4 && mend_ascii_ncasecmp(image, want, n) == 0 && mend_ascii_ieq(image + n, ".exe");
 }
 
 static void free_procs(void *p, size_t n)

@@ -73,17 +73,6 @@ void mend_unseen_free_list(mend_unseen *a, size_t n)
     free(a);
 }
 
-bool mend_ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
-        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
-        if (x != y)
-            return false;
-    }
-    return *a == *b;
-}
-
 bool mend_process_is_critical_name(uint32_t pid, const char *name)
 {
     /* Ending any of these bugchecks or destabilises Windows (windows-model.md, "Handles,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ascii.h"
 #include "mend_err.h"
 
 /* ---- values that cross the interface (UTF-8 strings, heap-owned by the list) ---- */
@@ -288,11 +289,18 @@ void mend_spd_sa_free_list(mend_spd_sa *a, size_t n);
 
 /* Helpers backends share. */
 char *mend_strdup(const char *s);                 /* NULL-safe: NULL -> "" */
-bool mend_ascii_ieq(const char *a, const char *b); /* equal, ASCII letters in any case */
 const char *mend_policy_state_name(mend_policy_state s);
 const char *mend_svc_state_name(mend_svc_state s);
 const char *mend_svc_start_name(mend_svc_start s);
 const char *mend_reg_type_name(uint32_t type);    /* "REG_SZ", ...; NULL if unknown */
+
+/* The registry roots (engine/host/reg_root.c, the one table of their names). */
+enum { MEND_REG_HKLM, MEND_REG_HKCU, MEND_REG_HKCR, MEND_REG_HKU, MEND_REG_HKCC, MEND_REG_ROOT_N };
+/* The root whose long or short name, in any case, starts s (len bytes) as a whole word (the end,
+ * or a character that cannot continue a name: '\\', '/', ':'); its length in *namelen. -1 if none. */
+int mend_reg_root_at(const char *s, size_t len, size_t *namelen);
+const char *mend_reg_root_long(int root);         /* "HKEY_LOCAL_MACHINE", ... */
+const char *mend_reg_root_short(int root);        /* "HKLM", ... */
 int mend_reg_type_from_name(const char *name);    /* -1 if unknown */
 /* Windows' critical processes by pid (0, 4) or image name, any letter case: both backends
  * mark them critical and proc.kill refuses them. */

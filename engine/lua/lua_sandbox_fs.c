@@ -4,6 +4,7 @@
 #endif
 #include "lua_private.h"
 #include "engine_private.h"
+#include "ascii.h"
 #include "platform.h"
 
 #include <lauxlib.h>
@@ -15,7 +16,7 @@
 #ifdef _WIN32
 #include <windows.h>
 #define FS_SEP '\\'
-#define fs_ncmp _strnicmp   /* NTFS names compare without case (ASCII folding here) */
+#define fs_ncmp mend_ascii_ncasecmp   /* NTFS names compare without case (ASCII folding here) */
 #else
 #include <sys/stat.h>
 #include <unistd.h>

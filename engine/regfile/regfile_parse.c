@@ -283,7 +283,7 @@ static int key_line(parser *ps, const char *s, const char *end)
         return fail(ps, ps->line, "a root key cannot be deleted");
 
     mend_rf_buf b = { 0 };
-    mend_rf_buf_str(&b, mend_rf_root_short(root));
+    mend_rf_buf_str(&b, mend_reg_root_short(root));
     mend_rf_buf_add(&b, rest, (size_t)(close - rest));
     char *path = mend_rf_buf_take(&b, NULL);
     if (!path)
@@ -343,17 +343,7 @@ static int hexval(char c)
 
 static bool starts_ci(const char *p, const char *end, const char *lit)
 {
-    size_t n = strlen(lit);
-    if ((size_t)(end - p) < n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != lit[i])
-            return false;
-    }
-    return true;
+    return mend_ascii_istarts(p, (size_t)(end - p), lit);
 }
 
 /* Comma-separated two-digit hex bytes, continued on following lines after a trailing '\'. */

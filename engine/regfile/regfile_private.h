@@ -51,7 +51,5 @@ void mend_rf_buf_free(mend_rf_buf *b);
 /* Recognises the root at the start of path (long or short name, any case) up to the first
  * backslash or end. Returns the index into the root table, or -1. */
 int mend_rf_root_find(const char *path, size_t len);
-const char *mend_rf_root_long(int root);
-const char *mend_rf_root_short(int root);
 
 #endif

@@ -221,9 +221,9 @@ static int render_one(const mend_host *h, mend_rf_buf *b, const mend_regfile_key
     size_t rlen = plen > (size_t)(rest - path) ? plen - (size_t)(rest - path) : 0;
 
     mend_rf_buf shortp = { 0 }, longp = { 0 };
-    mend_rf_buf_str(&shortp, mend_rf_root_short(root));
+    mend_rf_buf_str(&shortp, mend_reg_root_short(root));
     mend_rf_buf_add(&shortp, rest, rlen);
-    mend_rf_buf_str(&longp, mend_rf_root_long(root));
+    mend_rf_buf_str(&longp, mend_reg_root_long(root));
     mend_rf_buf_add(&longp, rest, rlen);
     int rc;
     if (shortp.failed || longp.failed)

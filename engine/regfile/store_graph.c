@@ -25,22 +25,9 @@ typedef struct graph {
     size_t n, cap;
 } graph;
 
-static int fold(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
 static bool prefix_ci(const char *s, const char *pre)
 {
-    for (; *pre; s++, pre++)
-        if (fold((unsigned char)*s) != fold((unsigned char)*pre))
-            return false;
-    return true;
-}
-
-static bool equal_ci(const char *a, const char *b)
-{
-    return strlen(a) == strlen(b) && prefix_ci(a, b);
+    return mend_ascii_ncasecmp(s, pre, strlen(pre)) == 0;
 }
 
 /* A reference as written ("SOFTWARE\..." or with an HKLM root) without its root. */
@@ -100,7 +87,7 @@ static int read_value(const mend_host *h, const char *path, const char *name, me
 static node *find(graph *g, const char *path)
 {
     for (size_t i = 0; i < g->n; i++)
-        if (equal_ci(g->v[i].path, path))
+        if (mend_ascii_ieq(g->v[i].path, path))
             return &g->v[i];
     return NULL;
 }
@@ -148,7 +135,7 @@ static void drop_owner(node *x, const char *owner_path)
         size_t len = 0;
         while (i + len < x->owners_len && x->owners[i + len])
             len++;
-        bool keep = len > 0 && !equal_ci(unrooted(x->owners + i), owner);
+        bool keep = len > 0 && !mend_ascii_ieq(unrooted(x->owners + i), owner);
         if (keep) {
             memmove(x->owners + out, x->owners + i, len);
             x->owners[out + len] = '\0';
@@ -302,7 +289,7 @@ int mend_store_graph_plan(const mend_host *h, const char *policy_key, mend_store
     bool found;
     int rc = read_value(h, MEND_IPSEC_STORE_ROOT, "ActivePolicy", &active, &found, e);
     if (rc == 0 && found && active.type == MEND_REG_SZ)
-        out->clear_active = equal_ci(unrooted((const char *)active.data), policy_key + strlen("HKLM\\"));
+        out->clear_active = mend_ascii_ieq(unrooted((const char *)active.data), policy_key + strlen("HKLM\\"));
     mend_regval_clear(&active);
     if (rc == 0)
         rc = take_plan(&g, out, e);

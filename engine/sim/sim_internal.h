@@ -31,7 +31,8 @@ typedef struct sim_regkey {
     size_t nvals, capvals;
 } sim_regkey;
 
-enum { SIM_ROOT_HKLM, SIM_ROOT_HKCU, SIM_ROOT_HKCR, SIM_ROOT_HKU, SIM_ROOT_HKCC, SIM_ROOT_N };
+enum { SIM_ROOT_HKLM = MEND_REG_HKLM, SIM_ROOT_HKCU = MEND_REG_HKCU, SIM_ROOT_HKCR = MEND_REG_HKCR,
+       SIM_ROOT_HKU = MEND_REG_HKU, SIM_ROOT_HKCC = MEND_REG_HKCC, SIM_ROOT_N = MEND_REG_ROOT_N };
 
 /* ---- policies ---- */
 

@@ -45,8 +45,7 @@ bool sim_guid_valid(const char *s)
 void sim_guid_lower(char *g)
 {
     for (; *g; g++)
-        if (*g >= 'A' && *g <= 'Z')
-            *g = (char)(*g + ('a' - 'A'));
+        *g = (char)mend_ascii_lower((unsigned char)*g);
 }
 
 char *sim_policy_key_path(const sim_policy *p)
@@ -155,7 +154,7 @@ static bool related(const char *path, const char *s)
         if (!*rest || !*s)
             return true;
         size_t a = strcspn(rest, "\\"), b = strcspn(s, "\\");
-        if (a != b || sim_strncasecmp(rest, s, a) != 0)
+        if (a != b || mend_ascii_ncasecmp(rest, s, a) != 0)
             return false;
         rest += a;
         s += b;
@@ -178,7 +177,7 @@ void sim_store_touch(sim_machine *m, const char *path)
 
 static bool guid_of_keyname(const char *keyname, char out[SIM_GUID_LEN + 1])
 {
-    if (sim_strncasecmp(keyname, KEY_PREFIX, KEY_PREFIX_LEN) != 0 || !sim_guid_valid(keyname + KEY_PREFIX_LEN))
+    if (mend_ascii_ncasecmp(keyname, KEY_PREFIX, KEY_PREFIX_LEN) != 0 || !sim_guid_valid(keyname + KEY_PREFIX_LEN))
         return false;
     memcpy(out, keyname + KEY_PREFIX_LEN, SIM_GUID_LEN + 1);
     sim_guid_lower(out);
@@ -385,7 +384,7 @@ bool sim_policy_held(const sim_machine *m, const sim_policy *p)
         const sim_handle *h = &m->hnd[i];
         const sim_process *proc = sim_process_find(m, h->pid);
         held = proc && sim_holder_blocks(proc) &&
-               sim_strcasecmp(h->type, "Key") == 0 && sim_strcasecmp(h->name, nt) == 0;
+               mend_ascii_casecmp(h->type, "Key") == 0 && mend_ascii_casecmp(h->name, nt) == 0;
     }
     free(nt);
     return held;
