@@ -283,10 +283,8 @@ static void plan_command(const run_ctx *c, char *buf, size_t size)
     const mend_options *o = &c->opts;
     snprintf(buf, size, "mend");
     if (o->allow) {
-        char gl[64] = "";
-        for (unsigned bit = 1; bit <= MEND_GATE_ALL; bit <<= 1)
-            if (o->allow & bit)
-                snprintf(gl + strlen(gl), sizeof gl - strlen(gl), "%s%s", *gl ? "," : "", mend_gate_name(bit));
+        char gl[64];
+        mend_gate_list(o->allow, gl, sizeof gl);
         add_word(buf, size, "--allow", false);
         add_word(buf, size, gl, false);
     }
@@ -324,14 +322,6 @@ static int plan_finish(run_ctx *c)
         free(text);
     }
     return 0;
-}
-
-static void gate_list(unsigned mask, char *gl, size_t size)
-{
-    gl[0] = '\0';
-    for (unsigned bit = 1; bit <= MEND_GATE_ALL; bit <<= 1)
-        if (mask & bit)
-            snprintf(gl + strlen(gl), size - strlen(gl), "%s%s", *gl ? "," : "", mend_gate_name(bit));
 }
 
 /* Before the host opens: capture's arguments, fix --plan's dry-run, apply's plan and gates.
@@ -388,7 +378,7 @@ static int mend_plan_prepare(run_ctx *c)
     unsigned missing = mend_plan_gates(c->plan) & ~o->allow;
     if (missing) {
         char gl[64];
-        gate_list(missing, gl, sizeof gl);
+        mend_gate_list(missing, gl, sizeof gl);
         return setup_error("this plan needs --allow %s (it was made with it); nothing was done", gl);
     }
     return -1;

@@ -23,6 +23,8 @@ enum {
 /* "kill,registry" / "all" -> bits. Returns -1 with a reason on an unknown name. */
 int mend_gate_parse(const char *list, unsigned *mask, char *err, size_t errlen);
 const char *mend_gate_name(unsigned gate);       /* "kill", ... for one bit */
+/* The gates in mask as --allow takes them ("kill,registry"; "" for none), cut to fit size. */
+const char *mend_gate_list(unsigned mask, char *buf, size_t size);
 
 struct mend_report;
 struct mend_journal;

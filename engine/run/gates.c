@@ -80,6 +80,20 @@ const char *mend_gate_name(unsigned gate)
     return NULL;
 }
 
+const char *mend_gate_list(unsigned mask, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (size)
+        buf[0] = '\0';
+    for (unsigned bit = 1; bit <= MEND_GATE_ALL && len < size; bit <<= 1) {
+        if (!(mask & bit))
+            continue;
+        int n = snprintf(buf + len, size - len, "%s%s", len ? "," : "", mend_gate_name(bit));
+        len = n < 0 ? size : len + (size_t)n;
+    }
+    return buf;
+}
+
 bool mend_engine_allowed(const mend_engine *eng, unsigned cap)
 {
     return eng && eng->opts && cap != 0 && (eng->opts->allow & cap) == cap;

@@ -440,10 +440,8 @@ char *mend_plan_text(const mend_plan *p)
     tb_add(&b, "  by:      ", plan_str(d, "command"), "\n");
     char line[1024];
     unsigned gates = mend_plan_gates(p);
-    char gl[128] = "";
-    for (unsigned bit = 1; bit <= MEND_GATE_ALL; bit <<= 1)
-        if (gates & bit)
-            snprintf(gl + strlen(gl), sizeof gl - strlen(gl), "%s%s", *gl ? "," : "", mend_gate_name(bit));
+    char gl[128];
+    mend_gate_list(gates, gl, sizeof gl);
     tb_add(&b, "  gates:   ", *gl ? gl : "none", *gl ? " (mend apply needs --allow " : "\n");
     if (*gl)
         tb_add(&b, gl, ")\n", NULL);
