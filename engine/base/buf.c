@@ -1,10 +1,13 @@
-/* The growable byte buffer the .reg reader and writer build their text and data in. */
-#include "regfile_private.h"
+/* The growable byte buffer. */
+#include "buf.h"
 
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void mend_rf_buf_add(mend_rf_buf *b, const void *s, size_t n)
+void mend_buf_add(mend_buf *b, const void *s, size_t n)
 {
     if (b->failed)
         return;
@@ -30,20 +33,45 @@ void mend_rf_buf_add(mend_rf_buf *b, const void *s, size_t n)
     b->p[b->len] = '\0';
 }
 
-void mend_rf_buf_str(mend_rf_buf *b, const char *s)
+void mend_buf_str(mend_buf *b, const char *s)
 {
-    mend_rf_buf_add(b, s, strlen(s));
+    mend_buf_add(b, s, strlen(s));
 }
 
-void mend_rf_buf_byte(mend_rf_buf *b, char c)
+void mend_buf_byte(mend_buf *b, char c)
 {
-    mend_rf_buf_add(b, &c, 1);
+    mend_buf_add(b, &c, 1);
 }
 
-char *mend_rf_buf_take(mend_rf_buf *b, size_t *len)
+void mend_buf_printf(mend_buf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof tmp) {
+        mend_buf_add(b, tmp, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        b->failed = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    mend_buf_add(b, big, (size_t)n);
+    free(big);
+}
+
+char *mend_buf_take(mend_buf *b, size_t *len)
 {
     if (!b->failed && !b->p)
-        mend_rf_buf_add(b, "", 0);
+        mend_buf_add(b, "", 0);
     char *p = b->failed ? NULL : b->p;
     if (len)
         *len = p ? b->len : 0;
@@ -53,7 +81,7 @@ char *mend_rf_buf_take(mend_rf_buf *b, size_t *len)
     return p;
 }
 
-void mend_rf_buf_free(mend_rf_buf *b)
+void mend_buf_free(mend_buf *b)
 {
     free(b->p);
     memset(b, 0, sizeof *b);

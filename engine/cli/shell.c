@@ -1,6 +1,7 @@
 /* mend shell: read a statement, run it under the limits, print its values readably, repeat. */
 #include "shell.h"
 
+#include "buf.h"
 #include "engine_private.h"
 #include "lineedit.h"
 #include "lua_private.h"
@@ -21,60 +22,30 @@
 
 /* ---- printing values ---------------------------------------------------------------- */
 
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    bool oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
+static void sb_quoted(mend_buf *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->cap + n + 1) * 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) {
-            b->oom = true;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
-static void sb_quoted(sbuf *b, const char *s, size_t n)
-{
-    sb_puts(b, "\"");
+    mend_buf_str(b, "\"");
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         char esc[8];
         if (c == '"' || c == '\\') {
             esc[0] = '\\';
             esc[1] = (char)c;
-            sb_add(b, esc, 2);
+            mend_buf_add(b, esc, 2);
         } else if (c == '\n') {
-            sb_puts(b, "\\n");
+            mend_buf_str(b, "\\n");
         } else if (c == '\t') {
-            sb_puts(b, "\\t");
+            mend_buf_str(b, "\\t");
         } else if (c == '\r') {
-            sb_puts(b, "\\r");
+            mend_buf_str(b, "\\r");
         } else if (c < 32 || c == 127) {
             snprintf(esc, sizeof esc, "\\%u", c);
-            sb_puts(b, esc);
+            mend_buf_str(b, esc);
         } else {
-            sb_add(b, (const char *)&c, 1);
+            mend_buf_add(b, (const char *)&c, 1);
         }
     }
-    sb_puts(b, "\"");
+    mend_buf_str(b, "\"");
 }
 
 static bool is_identifier(const char *s)
@@ -93,7 +64,7 @@ static bool is_identifier(const char *s)
     return true;
 }
 
-static void render(lua_State *L, int idx, int depth, int indent, sbuf *b);
+static void render(lua_State *L, int idx, int depth, int indent, mend_buf *b);
 
 /* Sorts the keys at the top of the stack's array table (numbers first, then strings, then the
  * rest by type name). Runs in Lua's own sort so no C comparator needs the state. */
@@ -108,19 +79,19 @@ static const char sort_keys_src[] =
     "  return tostring(a) < tostring(b) end) "
     "return t";
 
-static void render_key(lua_State *L, int kidx, sbuf *b)
+static void render_key(lua_State *L, int kidx, mend_buf *b)
 {
     if (lua_type(L, kidx) == LUA_TSTRING && is_identifier(lua_tostring(L, kidx))) {
-        sb_puts(b, lua_tostring(L, kidx));
+        mend_buf_str(b, lua_tostring(L, kidx));
     } else {
-        sb_puts(b, "[");
+        mend_buf_str(b, "[");
         render(L, kidx, PRINT_MAX_DEPTH, 0, b);
-        sb_puts(b, "]");
+        mend_buf_str(b, "]");
     }
-    sb_puts(b, " = ");
+    mend_buf_str(b, " = ");
 }
 
-static void render_table(lua_State *L, int idx, int depth, int indent, sbuf *b)
+static void render_table(lua_State *L, int idx, int depth, int indent, mend_buf *b)
 {
     /* The cycle guard: tables being printed, in a registry table. */
     lua_getfield(L, LUA_REGISTRYINDEX, "mend.shell.seen");
@@ -129,12 +100,12 @@ static void render_table(lua_State *L, int idx, int depth, int indent, sbuf *b)
     lua_pop(L, 1);
     if (seen) {
         lua_pop(L, 1);
-        sb_puts(b, "<cycle>");
+        mend_buf_str(b, "<cycle>");
         return;
     }
     if (depth >= PRINT_MAX_DEPTH) {
         lua_pop(L, 1);
-        sb_puts(b, "{...}");
+        mend_buf_str(b, "{...}");
         return;
     }
     lua_pushvalue(L, idx);
@@ -165,13 +136,13 @@ static void render_table(lua_State *L, int idx, int depth, int indent, sbuf *b)
     }
     int keys = lua_gettop(L);
 
-    sbuf items[PRINT_MAX_ITEMS];
+    mend_buf items[PRINT_MAX_ITEMS];
     size_t nitems = 0;
     lua_Integer total = n + nkeys, shown = 0;
     bool multiline = false;
     size_t width = 0;
     for (lua_Integer i = 1; i <= total && nitems < PRINT_MAX_ITEMS; i++, shown++) {
-        sbuf *it = &items[nitems++];
+        mend_buf *it = &items[nitems++];
         memset(it, 0, sizeof *it);
         if (i <= n) {
             lua_rawgeti(L, idx, i);
@@ -182,39 +153,39 @@ static void render_table(lua_State *L, int idx, int depth, int indent, sbuf *b)
         }
         render(L, lua_gettop(L), depth + 1, indent + 2, it);
         lua_pop(L, 1);
-        if (it->s && strchr(it->s, '\n'))
+        if (it->p && strchr(it->p, '\n'))
             multiline = true;
         width += it->len + 2;
     }
     if (width + (size_t)indent > PRINT_INLINE_WIDTH)
         multiline = true;
     if (total == 0) {
-        sb_puts(b, "{}");
+        mend_buf_str(b, "{}");
     } else {
-        sb_puts(b, multiline ? "{\n" : "{ ");
+        mend_buf_str(b, multiline ? "{\n" : "{ ");
         for (size_t i = 0; i < nitems; i++) {
             if (multiline)
                 for (int k = 0; k < indent + 2; k++)
-                    sb_puts(b, " ");
-            sb_puts(b, items[i].s ? items[i].s : "?");
+                    mend_buf_str(b, " ");
+            mend_buf_str(b, items[i].p ? items[i].p : "?");
             if (i + 1 < nitems || shown < total)
-                sb_puts(b, ",");
-            sb_puts(b, multiline ? "\n" : " ");
-            free(items[i].s);
+                mend_buf_str(b, ",");
+            mend_buf_str(b, multiline ? "\n" : " ");
+            free(items[i].p);
         }
         if (shown < total) {
             char more[64];
             snprintf(more, sizeof more, "... (%lld more)", (long long)(total - shown));
             if (multiline)
                 for (int k = 0; k < indent + 2; k++)
-                    sb_puts(b, " ");
-            sb_puts(b, more);
-            sb_puts(b, multiline ? "\n" : " ");
+                    mend_buf_str(b, " ");
+            mend_buf_str(b, more);
+            mend_buf_str(b, multiline ? "\n" : " ");
         }
         if (multiline)
             for (int k = 0; k < indent; k++)
-                sb_puts(b, " ");
-        sb_puts(b, "}");
+                mend_buf_str(b, " ");
+        mend_buf_str(b, "}");
     }
     lua_settop(L, seen_idx);
     lua_pushvalue(L, idx);
@@ -223,7 +194,7 @@ static void render_table(lua_State *L, int idx, int depth, int indent, sbuf *b)
     lua_pop(L, 1);
 }
 
-static void render(lua_State *L, int idx, int depth, int indent, sbuf *b)
+static void render(lua_State *L, int idx, int depth, int indent, mend_buf *b)
 {
     luaL_checkstack(L, 8, "value nested too deeply to print");
     switch (lua_type(L, idx)) {
@@ -236,14 +207,14 @@ static void render(lua_State *L, int idx, int depth, int indent, sbuf *b)
     case LUA_TTABLE:
         if (luaL_getmetafield(L, idx, "__tostring") != LUA_TNIL) {
             lua_pop(L, 1);
-            sb_puts(b, luaL_tolstring(L, idx, NULL));
+            mend_buf_str(b, luaL_tolstring(L, idx, NULL));
             lua_pop(L, 1);
         } else {
             render_table(L, idx, depth, indent, b);
         }
         break;
     default:
-        sb_puts(b, luaL_tolstring(L, idx, NULL));
+        mend_buf_str(b, luaL_tolstring(L, idx, NULL));
         lua_pop(L, 1);
         break;
     }
@@ -252,11 +223,11 @@ static void render(lua_State *L, int idx, int depth, int indent, sbuf *b)
 /* Protected: a __tostring may raise, and the stack may run out. */
 static int render_values(lua_State *L)
 {
-    sbuf *b = lua_touserdata(L, 1);
+    mend_buf *b = lua_touserdata(L, 1);
     int n = lua_gettop(L);
     for (int i = 2; i <= n; i++) {
         if (i > 2)
-            sb_puts(b, ", ");
+            mend_buf_str(b, ", ");
         render(L, i, 0, 0, b);
     }
     return 0;
@@ -435,18 +406,18 @@ static void execute(shell *sh)
     } else if (status != LUA_OK) {
         show_error(sh, status == LUA_ERRMEM ? "not enough memory" : lua_tostring(L, -1));
     } else if (lua_gettop(L) > base) {
-        sbuf b = {0};
+        mend_buf b = {0};
         lua_pushcfunction(L, render_values);
         lua_pushlightuserdata(L, &b);
         lua_rotate(L, base + 1, 2);
         if (lua_pcall(L, lua_gettop(L) - base - 1, 0, 0) != LUA_OK) {
             show_error(sh, lua_tostring(L, -1));
-        } else if (b.s) {
-            fputs(b.s, sh->out);
+        } else if (b.p) {
+            fputs(b.p, sh->out);
             fputc('\n', sh->out);
             fflush(sh->out);
         }
-        free(b.s);
+        free(b.p);
     }
     lua_settop(L, base);
     mend_limits_settle(); /* the prompt may wait for the user as long as it likes */

@@ -1,6 +1,7 @@
 /* The plan document: recorded steps, written and read as JSON, rendered as text for people. */
 #include "plan.h"
 #include "plan_private.h"
+#include "buf.h"
 #include "engine_private.h"
 #include "platform.h"
 #include "report.h"
@@ -353,32 +354,13 @@ char *plan_call_text(const cJSON *a)
     return out;
 }
 
-typedef struct tbuf {
-    char *s;
-    size_t len, cap;
-    bool oom;
-} tbuf;
-
-static void tb_add(tbuf *b, const char *a, const char *c, const char *d)
+/* Appends up to three strings (NULL ones skipped): a line of the plan's text. */
+static void tb_add(mend_buf *b, const char *a, const char *c, const char *d)
 {
     const char *parts[3] = { a, c, d };
-    for (int i = 0; i < 3; i++) {
-        if (!parts[i] || b->oom)
-            continue;
-        size_t n = strlen(parts[i]);
-        if (b->len + n + 1 > b->cap) {
-            size_t cap = (b->len + n + 1) * 2;
-            char *s = realloc(b->s, cap);
-            if (!s) {
-                b->oom = true;
-                return;
-            }
-            b->s = s;
-            b->cap = cap;
-        }
-        memcpy(b->s + b->len, parts[i], n + 1);
-        b->len += n;
-    }
+    for (int i = 0; i < 3; i++)
+        if (parts[i])
+            mend_buf_str(b, parts[i]);
 }
 
 char *plan_defang(const char *s)
@@ -423,7 +405,7 @@ static bool defang_tree(cJSON *v)
 
 char *mend_plan_text(const mend_plan *p)
 {
-    tbuf b = { 0 };
+    mend_buf b = { 0 };
     cJSON *copy = cJSON_Duplicate(p->doc, 1);
     if (!copy || !defang_tree(copy)) {
         cJSON_Delete(copy);
@@ -490,9 +472,9 @@ char *mend_plan_text(const mend_plan *p)
         first = false;
     }
     cJSON_Delete(copy);
-    if (b.oom) {
-        free(b.s);
+    if (b.failed) {
+        free(b.p);
         return NULL;
     }
-    return b.s;
+    return b.p;
 }

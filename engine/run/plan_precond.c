@@ -1,5 +1,6 @@
 /* A plan step's precondition: the state an action assumes, read from the host as a sentence. */
 #include "plan.h"
+#include "buf.h"
 #include "regfile.h"
 
 #include <cjson/cJSON.h>
@@ -17,42 +18,6 @@ void mend_plan_hash(const char *s, char out[32])
         h *= 1099511628211ULL;
     }
     snprintf(out, 32, "fnv1a64:%016llx", (unsigned long long)h);
-}
-
-/* A growable string; NULL after an allocation failure. */
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) MEND_PRINTF(2, 3);
-
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    if (b->cap && !b->s)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->len + (size_t)n + 1) * 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            free(b->s);
-            b->s = NULL;
-            b->cap = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
 }
 
 static const char *arg_str(const cJSON *args, int i, const char *field)
@@ -89,7 +54,7 @@ static int cmp_handle(const void *x, const void *y)
 }
 
 /* "; non-system holders: vpnagent.exe (pid 4242)" or "; no non-system holder" for a policy key. */
-static void holders_of(const mend_host *h, const char *store_key, sbuf *b)
+static void holders_of(const mend_host *h, const char *store_key, mend_buf *b)
 {
     if (!store_key || strncmp(store_key, "HKLM\\", 5) != 0)
         return;
@@ -101,7 +66,7 @@ static void holders_of(const mend_host *h, const char *store_key, sbuf *b)
     size_t n = 0;
     mend_err e;
     if (h->ops->handles.scan(h->ctx, &f, &list, &n, &e) != 0) {
-        sb_printf(b, "; holders unknown (%s)", e.msg);
+        mend_buf_printf(b, "; holders unknown (%s)", e.msg);
         return;
     }
     qsort(list, n, sizeof *list, cmp_handle);
@@ -111,11 +76,11 @@ static void holders_of(const mend_host *h, const char *store_key, sbuf *b)
         if (is_system(list[i].pid, list[i].process) || list[i].pid == last)
             continue;
         last = list[i].pid;
-        sb_printf(b, "%s%s (pid %u)", shown++ ? ", " : "; non-system holders: ", list[i].process,
+        mend_buf_printf(b, "%s%s (pid %u)", shown++ ? ", " : "; non-system holders: ", list[i].process,
                   list[i].pid);
     }
     if (!shown)
-        sb_printf(b, "; no non-system holder");
+        mend_buf_printf(b, "; no non-system holder");
     mend_handle_free_list(list, n);
 }
 
@@ -123,32 +88,32 @@ static void holders_of(const mend_host *h, const char *store_key, sbuf *b)
  * and it reads active again once the holder that kept the delete from completing is gone, so a
  * kill-then-delete plan would stop at its own delete. The guid pins the very policy, the holders
  * and the assignment are what the delete meets. */
-static void policy_state(const mend_host *h, const char *name, bool with_holders, sbuf *b)
+static void policy_state(const mend_host *h, const char *name, bool with_holders, mend_buf *b)
 {
     mend_policy p = { 0 };
     mend_err e;
     if (!name) {
-        sb_printf(b, "nothing");
+        mend_buf_printf(b, "nothing");
         return;
     }
     if (h->ops->ipsec.get(h->ctx, name, &p, &e) != 0) {
         if (e.code == MEND_E_NOT_FOUND)
-            sb_printf(b, "no policy %s", name);
+            mend_buf_printf(b, "no policy %s", name);
         else
-            sb_printf(b, "policy %s unreadable (%s)", name, e.msg);
+            mend_buf_printf(b, "policy %s unreadable (%s)", name, e.msg);
         return;
     }
-    sb_printf(b, "policy %s %s %s%s", name, p.guid, mend_policy_state_name(p.state), p.assigned ? " assigned" : "");
+    mend_buf_printf(b, "policy %s %s %s%s", name, p.guid, mend_policy_state_name(p.state), p.assigned ? " assigned" : "");
     if (with_holders)
         holders_of(h, p.store_key, b);
     mend_policy_clear(&p);
 }
 
-static void process_state(const mend_host *h, const cJSON *args, sbuf *b)
+static void process_state(const mend_host *h, const cJSON *args, mend_buf *b)
 {
     const cJSON *a = cJSON_GetArrayItem(args, 0);
     if (!cJSON_IsNumber(a)) {
-        sb_printf(b, "nothing");
+        mend_buf_printf(b, "nothing");
         return;
     }
     uint32_t pid = (uint32_t)a->valuedouble;
@@ -156,90 +121,90 @@ static void process_state(const mend_host *h, const cJSON *args, sbuf *b)
     size_t n = 0;
     mend_err e;
     if (h->ops->proc.list(h->ctx, &list, &n, &e) != 0) {
-        sb_printf(b, "processes unreadable (%s)", e.msg);
+        mend_buf_printf(b, "processes unreadable (%s)", e.msg);
         return;
     }
     size_t i = 0;
     while (i < n && list[i].pid != pid)
         i++;
     if (i < n)
-        sb_printf(b, "process %u %s", pid, list[i].name);
+        mend_buf_printf(b, "process %u %s", pid, list[i].name);
     else
-        sb_printf(b, "no process %u", pid);
+        mend_buf_printf(b, "no process %u", pid);
     mend_process_free_list(list, n);
 }
 
-static void nic_state(const mend_host *h, const char *name, sbuf *b)
+static void nic_state(const mend_host *h, const char *name, mend_buf *b)
 {
     mend_nic *list = NULL;
     size_t n = 0;
     mend_err e;
     if (!name) {
-        sb_printf(b, "nothing");
+        mend_buf_printf(b, "nothing");
         return;
     }
     if (h->ops->nic.list(h->ctx, &list, &n, &e) != 0) {
-        sb_printf(b, "NICs unreadable (%s)", e.msg);
+        mend_buf_printf(b, "NICs unreadable (%s)", e.msg);
         return;
     }
     size_t i = 0;
     while (i < n && strcmp(list[i].name, name) != 0)
         i++;
     if (i < n)
-        sb_printf(b, "NIC %s with IPsec offload %s", name, list[i].ipsec_offload ? "on" : "off");
+        mend_buf_printf(b, "NIC %s with IPsec offload %s", name, list[i].ipsec_offload ? "on" : "off");
     else
-        sb_printf(b, "no NIC %s", name);
+        mend_buf_printf(b, "no NIC %s", name);
     mend_nic_free_list(list, n);
 }
 
-static void service_state(const mend_host *h, const char *name, sbuf *b)
+static void service_state(const mend_host *h, const char *name, mend_buf *b)
 {
     mend_service s = { 0 };
     mend_err e;
     if (!name) {
-        sb_printf(b, "nothing");
+        mend_buf_printf(b, "nothing");
         return;
     }
     if (h->ops->svc.query(h->ctx, name, &s, &e) != 0) {
-        sb_printf(b, e.code == MEND_E_NOT_FOUND ? "no service %s" : "service %s unreadable", name);
+        mend_buf_printf(b, e.code == MEND_E_NOT_FOUND ? "no service %s" : "service %s unreadable", name);
         return;
     }
-    sb_printf(b, "service %s %s", name, mend_svc_state_name(s.state));
+    mend_buf_printf(b, "service %s %s", name, mend_svc_state_name(s.state));
     mend_service_clear(&s);
 }
 
 /* The key and a hash of its whole .reg export: any change below it shows. */
-static void key_state(const mend_host *h, const char *path, sbuf *b)
+static void key_state(const mend_host *h, const char *path, mend_buf *b)
 {
     mend_err e;
     bool found = false;
     if (!path) {
-        sb_printf(b, "nothing");
+        mend_buf_printf(b, "nothing");
         return;
     }
     if (h->ops->reg.exists(h->ctx, path, &found, &e) != 0) {
-        sb_printf(b, "key %s unreadable (%s)", path, e.msg);
+        mend_buf_printf(b, "key %s unreadable (%s)", path, e.msg);
         return;
     }
     if (!found) {
-        sb_printf(b, "no key %s", path);
+        mend_buf_printf(b, "no key %s", path);
         return;
     }
     char *text = NULL;
     size_t len = 0;
     if (mend_regfile_render(h, path, &text, &len, &e) != 0) {
-        sb_printf(b, "key %s (not exportable: %s)", path, e.msg);
+        mend_buf_printf(b, "key %s (not exportable: %s)", path, e.msg);
         return;
     }
     char hash[32];
     mend_plan_hash(text, hash);
     free(text);
-    sb_printf(b, "key %s with content %s", path, hash);
+    mend_buf_printf(b, "key %s with content %s", path, hash);
 }
 
 char *mend_plan_precondition(const mend_host *h, const char *op, const char *target, const cJSON *args)
 {
-    sbuf b = { 0 };
+    mend_buf b = { 0 };
     if (strcmp(op, "ipsec.delete") == 0 || strcmp(op, "ipsec.remove_from_store") == 0)
         policy_state(h, arg_str(args, 0, NULL), true, &b);
     else if (strcmp(op, "ipsec.assign") == 0 || strcmp(op, "ipsec.unassign") == 0)
@@ -257,6 +222,6 @@ char *mend_plan_precondition(const mend_host *h, const char *op, const char *tar
     else if (strcmp(op, "reg.set") == 0)
         key_state(h, arg_str(args, 0, NULL), &b);
     else
-        sb_printf(&b, "nothing");   /* gpupdate, reboot, resume: no state to assume */
-    return b.s;
+        mend_buf_printf(&b, "nothing");   /* gpupdate, reboot, resume: no state to assume */
+    return mend_buf_take(&b, NULL);
 }

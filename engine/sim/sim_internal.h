@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "host.h"
 #include "sim.h"
 #include "sim_map.h"
@@ -354,15 +355,7 @@ bool sim_fault_op_known(const char *op);
 
 /* ---- sim_save.c ---- */
 /* Appends Lua-quoted s (bytes intact) to a growing buffer. */
-typedef struct sim_buf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} sim_buf;
-void sim_buf_add(sim_buf *b, const char *s, size_t n);
-void sim_buf_puts(sim_buf *b, const char *s);
-void sim_buf_printf(sim_buf *b, const char *fmt, ...) MEND_PRINTF(2, 3);
-void sim_buf_quote(sim_buf *b, const char *s, size_t n);
+void sim_buf_quote(mend_buf *b, const char *s, size_t n);
 int sim_state_save(const sim_machine *m, const char *path, mend_err *e);
 
 /* ---- sim_host.c ---- */
