@@ -1,4 +1,4 @@
-/* The log module: log.debug/info/warn/error(fmt, ...) with string.format semantics, to engine/log.h. */
+/* The log module: log.debug/info/warn/error(fmt, ...) with string.format semantics, to engine/base/log.h. */
 #include <lualib.h>
 
 #include "bindings.h"

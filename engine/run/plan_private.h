@@ -1,4 +1,4 @@
-/* What plan.c and plan_lua.c share: the plan is its JSON document. */
+/* What plan.c and bindings/plan.c (the Lua side) share: the plan is its JSON document. */
 #ifndef MEND_PLAN_PRIVATE_H
 #define MEND_PLAN_PRIVATE_H
 
