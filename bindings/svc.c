@@ -264,6 +264,8 @@ static int svc_change(lua_State *L, svc_verb verb)
         return luaL_error(L, "not enough memory");
     bind_own(L, d, 1, free_deps);
     lua_toclose(L, lua_gettop(L));
+    /* Not bind_guarded: the dependents are stopped (or, in a dry run, counted) between the
+     * guard and the service's own stop, so the act and the dry-run step interleave. */
     mend_guard_verdict v = bind_guard(L, &a, &e);
     if (v == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
