@@ -5,10 +5,10 @@
 
 #include "bindings.h"
 
-#include "../engine/evidence_redact.h"
-#include "../engine/hmac_sha256.h"
-#include "../engine/lua_host.h"
-#include "../engine/platform.h"
+#include "evidence_redact.h"
+#include "hmac_sha256.h"
+#include "lua_private.h"
+#include "platform.h"
 #include "bind.h"
 
 #define EVIDENCE_MAX_KEYS 16

@@ -6,7 +6,7 @@
 #include "bindings.h"
 
 #include "bind.h"
-#include "../engine/report.h"
+#include "report.h"
 
 #define SVC_DEFAULT_TIMEOUT_S 30.0
 
@@ -264,6 +264,8 @@ static int svc_change(lua_State *L, svc_verb verb)
         return luaL_error(L, "not enough memory");
     bind_own(L, d, 1, free_deps);
     lua_toclose(L, lua_gettop(L));
+    /* Not bind_guarded: the dependents are stopped (or, in a dry run, counted) between the
+     * guard and the service's own stop, so the act and the dry-run step interleave. */
     mend_guard_verdict v = bind_guard(L, &a, &e);
     if (v == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
@@ -299,8 +301,8 @@ static int svc_change(lua_State *L, svc_verb verb)
     if (back)
         bring_back(eng, d, timeout_ms);
     if (verb == SVC_START)
-        return rc == 0 ? bind_true(L) : bind_fail(L, &e);
-    int nret = rc == 0 ? bind_true(L) : bind_fail(L, &e);
+        return bind_result(L, rc, &e);
+    int nret = bind_result(L, rc, &e);
     push_deps(L, d, back);
     return nret + 1;
 }

@@ -90,7 +90,7 @@ static int derive(sim_machine *m, spd_qm **out, size_t *n)
 static const spd_qm *find(const spd_qm *a, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)
-        if (sim_strcasecmp(a[i].name, name) == 0)
+        if (mend_ascii_casecmp(a[i].name, name) == 0)
             return &a[i];
     return NULL;
 }
@@ -221,7 +221,7 @@ int sim_spd_delete_sas(sim_machine *m, const char *qm_policy, mend_err *e)
         return sim_oom(e);
     bool found = false;
     for (size_t i = 0; i < nq; i++) {
-        if (sim_strcasecmp(q[i].name, qm_policy) != 0)
+        if (mend_ascii_casecmp(q[i].name, qm_policy) != 0)
             continue;
         found = true;
         sim_policy *p = sim_policy_by_guid(m, q[i].owner->guid);
