@@ -41,9 +41,7 @@ static int l_prepare(lua_State *L)
                      "bundle's files into it, replacing files of the same names)", dir);
         return bind_fail(L, &e);
     }
-    if (mend_mkdirs(dir, &e) != 0)
-        return bind_fail(L, &e);
-    return bind_true(L);
+    return bind_result(L, mend_mkdirs(dir, &e), &e);
 }
 
 /* evidence.sha256(data) -> lower-case hex. */

@@ -551,9 +551,7 @@ static int l_export(lua_State *L)
         return bind_fail(L, &e);
     }
     mend_engine *eng = bind_engine(L);
-    if (mend_regfile_export(&eng->host, p, file, &e) != 0)
-        return bind_fail(L, &e);
-    return bind_true(L);
+    return bind_result(L, mend_regfile_export(&eng->host, p, file, &e), &e);
 }
 
 static void free_regfile(void *p, size_t n)

@@ -14,25 +14,11 @@ typedef struct redact_ctx {
     bool oom;
 } redact_ctx;
 
-static bool starts_nocase(const char *s, const char *prefix)
-{
-    for (; *prefix; s++, prefix++) {
-        char a = *s, b = *prefix;
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-        if (a != b)
-            return false;
-    }
-    return true;
-}
-
 bool mend_evidence_secret(const char *key, const char *value)
 {
     const char *leaf = strrchr(key, '\\');
     leaf = leaf ? leaf + 1 : key;
-    return starts_nocase(leaf, "ipsecNFA{") && mend_ascii_ieq(value, "ipsecData");
+    return mend_ascii_istarts(leaf, strlen(leaf), "ipsecNFA{") && mend_ascii_ieq(value, "ipsecData");
 }
 
 static void note(redact_ctx *c, const char *key, const char *value)

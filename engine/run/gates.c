@@ -2,6 +2,7 @@
 #include "progress.h"
 #include "engine.h"
 #include "engine_private.h"
+#include "ascii.h"
 #include "platform.h"
 
 #include <ctype.h>
@@ -21,12 +22,7 @@ static const struct {
 
 static bool word_is(const char *p, size_t n, const char *word)
 {
-    if (strlen(word) != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (tolower((unsigned char)p[i]) != word[i])
-            return false;
-    return true;
+    return strlen(word) == n && mend_ascii_ncasecmp(p, word, n) == 0;
 }
 
 int mend_gate_parse(const char *list, unsigned *mask, char *err, size_t errlen)

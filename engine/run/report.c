@@ -5,10 +5,10 @@
 #include "engine.h"
 #include "engine_private.h"
 #include "platform.h"
+#include "ascii.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -570,20 +570,12 @@ bool mend_report_changed(const mend_report *r)
     return false;
 }
 
-static bool same_service(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-    return *a == *b;
-}
-
 void mend_report_service_down(mend_report *r, const char *service, bool down)
 {
     if (!r || !service)
         return;
     for (size_t i = 0; i < r->ndown; i++)
-        if (same_service(r->down[i], service)) {
+        if (mend_ascii_ieq(r->down[i], service)) {
             if (!down) {
                 free(r->down[i]);
                 memmove(&r->down[i], &r->down[i + 1], (r->ndown - i - 1) * sizeof *r->down);
