@@ -12,7 +12,7 @@
  * event when it deserves one (not a dry run; something changed or a problem remains). Reads the
  * report back at most once, and not at all for a quiet healthy or dry run. Returns 0, or -1
  * when the event could not be written (worth a warning; it never changes the exit code).
- * commands.c: mend_fleet_after_run(r, o->cmd, o->dry_run, o->summary, o->json). */
+ * runner.c: mend_fleet_after_run(r, o->cmd, o->dry_run, o->summary, o->json). */
 int mend_fleet_after_run(const mend_report *r, mend_command cmd, bool dry_run, bool summary, bool json);
 
 #endif
