@@ -4,6 +4,7 @@
 #include "engine.h"
 #include "engine_private.h"
 #include "platform.h"
+#include "buf.h"
 #include "utf.h"
 
 #include <math.h>
@@ -16,8 +17,7 @@
  * is never held whole in memory on its way to --json or --report). */
 typedef struct jw {
     FILE *f;
-    char *buf;
-    size_t len, cap;
+    mend_buf b;
     bool pretty, oom;
     bool no_steps;   /* every "steps" written [] (readers that never look at steps) */
 } jw;
@@ -29,23 +29,15 @@ static void put(jw *w, const char *s, size_t n)
             w->oom = true;
         return;
     }
+    mend_buf_add(&w->b, s, n);
+}
+
+/* The buffered document (NULL when anything failed: memory, or a part left out). */
+static char *take(jw *w, size_t *len)
+{
     if (w->oom)
-        return;
-    if (w->len + n + 1 > w->cap) {
-        size_t ncap = w->cap ? w->cap : 4096;
-        while (w->len + n + 1 > ncap)
-            ncap *= 2;
-        char *nb = realloc(w->buf, ncap);
-        if (!nb) {
-            w->oom = true;
-            return;
-        }
-        w->buf = nb;
-        w->cap = ncap;
-    }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
-    w->buf[w->len] = '\0';
+        mend_buf_free(&w->b);
+    return w->oom ? NULL : mend_buf_take(&w->b, len);
 }
 
 static void puts_(jw *w, const char *s)
@@ -324,11 +316,7 @@ char *mend_report_json(const mend_report *r, bool pretty)
         return NULL;
     jw w = { .pretty = pretty };
     document(&w, r);
-    if (w.oom) {
-        free(w.buf);
-        return NULL;
-    }
-    return w.buf;
+    return take(&w, NULL);
 }
 
 char *mend_report_json_brief(const mend_report *r)
@@ -337,11 +325,7 @@ char *mend_report_json_brief(const mend_report *r)
         return NULL;
     jw w = { .no_steps = true };
     document(&w, r);
-    if (w.oom) {
-        free(w.buf);
-        return NULL;
-    }
-    return w.buf;
+    return take(&w, NULL);
 }
 
 int mend_report_print(const mend_report *r, FILE *out)
@@ -356,20 +340,20 @@ int mend_report_print(const mend_report *r, FILE *out)
 
 int mend_report_write(const mend_report *r, const char *path, mend_err *e)
 {
-    jw w = { .pretty = true };
+    jw w = { .pretty = true, .oom = !r };
     if (r)
         document(&w, r);
     put(&w, "\n", 1);
-    if (w.oom || !r) {
-        free(w.buf);
+    size_t len = 0;
+    char *text = take(&w, &len);
+    if (!text)
         return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the report");
-    }
     char *dir = mend_dirname(path);
     int rc = dir && strcmp(dir, ".") != 0 ? mend_mkdirs(dir, e) : 0;
     free(dir);
     if (rc == 0)
-        rc = mend_write_file_atomic(path, w.buf, w.len, e);
-    free(w.buf);
+        rc = mend_write_file_atomic(path, text, len, e);
+    free(text);
     return rc;
 }
 
