@@ -160,9 +160,6 @@ static tally count_outcomes(const cJSON *policies)
 /* The gates advice asks for ("... rerun with --allow kill"), as bits. */
 static unsigned gates_in_advice(const cJSON *advice)
 {
-    static const struct { const char *name; unsigned bit; } gates[] = {
-        {"kill", MEND_GATE_KILL}, {"registry", MEND_GATE_REGISTRY}, {"reboot", MEND_GATE_REBOOT},
-        {"nic", MEND_GATE_NIC}, {"service", MEND_GATE_SERVICE}, {"all", MEND_GATE_ALL}};
     unsigned mask = 0;
     const cJSON *a;
     cJSON_ArrayForEach(a, advice) {
@@ -172,9 +169,14 @@ static unsigned gates_in_advice(const cJSON *advice)
             s += strspn(s, " =");
             while (*s) {
                 size_t k = strspn(s, "abcdefghijklmnopqrstuvwxyz");
-                for (size_t g = 0; g < sizeof gates / sizeof *gates; g++)
-                    if (k == strlen(gates[g].name) && strncmp(s, gates[g].name, k) == 0)
-                        mask |= gates[g].bit;
+                char word[16];
+                unsigned bit = 0;
+                if (k > 0 && k < sizeof word) {
+                    memcpy(word, s, k);
+                    word[k] = '\0';
+                    if (mend_gate_parse(word, &bit, NULL, 0) == 0)
+                        mask |= bit;
+                }
                 s += k;
                 if (*s != ',')
                     break;
@@ -187,16 +189,8 @@ static unsigned gates_in_advice(const cJSON *advice)
 
 static void put_gates(line *l, unsigned mask, bool diagnosis)
 {
-    static const struct { const char *name; unsigned bit; } order[] = {
-        {"kill", MEND_GATE_KILL}, {"registry", MEND_GATE_REGISTRY}, {"nic", MEND_GATE_NIC},
-        {"service", MEND_GATE_SERVICE}};
-    char list[80] = "";
-    for (size_t g = 0; g < sizeof order / sizeof *order; g++)
-        if (mask & order[g].bit) {
-            if (list[0])
-                strcat(list, ",");
-            strcat(list, order[g].name);
-        }
+    char list[80];
+    mend_gate_list(mask & ~(unsigned)MEND_GATE_REBOOT, list, sizeof list);   /* a reboot is not a block */
     if (list[0]) {
         puts_(l, diagnosis ? " (fix needs --allow " : " (needs --allow ");
         puts_(l, list);
