@@ -57,17 +57,20 @@ check "... and change nothing" cmp -s "$work/spd.txt" "$work/spd.orig"
 check "... and journal no action" test "$(actions)" -eq "$acts"
 lines_before=$(wc -l <"$journal")
 
-check "with --allow service: 0x32DF, then SAs and policy deleted" run change --allow service
+check "with --allow service: 0x32DF, SAs and policy deleted, filters deleted" run change --allow service
 check "... the stand-in's SPD lost Branch" sh -c "! grep -q Branch-QM '$work/spd.txt'"
-check "... and keeps Corp, pending deletion" grep -q "^pending {11111111-0000-4000-8000-000000000001}" "$work/spd.txt"
+check "... and Corp with its filters (pending, it went with the last one)" sh -c "! grep -q Corp '$work/spd.txt'"
 tail -n +"$((lines_before + 1))" "$journal" >"$work/changes.jsonl"
 j() { jq -e -s "$1" "$work/changes.jsonl" >/dev/null 2>&1; }
 check "journal: begin and end of each change" j \
-  'map(select(.event == "begin")) | map(.op) == ["spd.delete_qm_policy", "spd.delete_sas", "spd.delete_qm_policy"]'
+  'map(select(.event == "begin")) | map(.op) == ["spd.delete_qm_policy", "spd.delete_sas", "spd.delete_qm_policy",
+    "spd.delete_sas", "spd.delete_filter", "spd.delete_filter", "spd.delete_filter"]'
 check "journal: the referenced delete ended with pending_deletion" j \
   'map(select(.event == "end" and .target == "Corp-QM filter action")) | .[0] | .ok == false and .code == "pending_deletion"'
 check "journal: Branch's two changes ended ok" j \
   'map(select(.event == "end" and .target == "Branch-QM")) | length == 2 and all(.ok)'
+check "journal: the filter deletes name their filter; the third ended not_found" j \
+  'map(select(.event == "end" and .op == "spd.delete_filter")) | map(.ok) == [true, true, false] and .[2].code == "not_found"'
 
 if [ "$fail" -ne 0 ]; then
   cat "$journal" >&2
