@@ -21,6 +21,7 @@ read_globals = {
   evidence = { fields = { "export_store", "ipsec_show", "prepare", "sha256" } },
   log = { fields = { "debug", "error", "info", "warn" } },
   mend = { fields = { "advise", "allowed", "args", "confirm", "deleted_before", "dry_run", "flags", "host", "outcome", "progress", "purpose", "report_data", "run_outcome", "step", "stop_holders", "version" } },
+  plan = { fields = { "actions", "done", "field", "preflight", "ran", "stop", "verify" } },
 }
--- apply.lua runs with the plan it carries out (engine/plan_lua.c), a global of its own.
+-- apply.lua runs with the plan it carries out (bindings/plan.c), a global of its own.
 files["scripts/apply.lua"] = { read_globals = { "plan" } }

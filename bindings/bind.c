@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../engine/lua_private.h"
-#include "../engine/plan.h"
-#include "../engine/utf.h"
+#include "lua_private.h"
+#include "plan_lua.h"
+#include "utf.h"
 
 #define BIND_ENGINE_KEY "mend.engine"
 #define BIND_OWNED_MT "mend.owned"
@@ -33,6 +33,11 @@ int bind_true(lua_State *L)
 {
     lua_pushboolean(L, 1);
     return 1;
+}
+
+int bind_result(lua_State *L, int rc, const mend_err *e)
+{
+    return rc == 0 ? bind_true(L) : bind_fail(L, e);
 }
 
 /* ---- owned host lists ---- */
@@ -124,6 +129,20 @@ void bind_guard_end(lua_State *L, const mend_action *a, mend_guard_verdict v, co
         mend_plan_on_result(L, a, e);
 }
 
+int bind_guarded(lua_State *L, const mend_action *a, bind_step_fn before, bind_step_fn act, void *ud,
+                 mend_err *e)
+{
+    mend_guard_verdict v = bind_guard(L, a, e);
+    if (v == MEND_GUARD_REFUSED)
+        return -1;
+    mend_engine *eng = bind_engine(L);
+    int rc = before ? before(eng, ud, e) : 0;
+    if (rc == 0 && v == MEND_GUARD_GO)
+        rc = act(eng, ud, e);
+    bind_guard_end(L, a, v, rc == 0 ? NULL : e);
+    return rc == 0 ? 0 : -1;
+}
+
 /* ---- table setters ---- */
 
 void bind_setstr(lua_State *L, const char *k, const char *v)
@@ -171,48 +190,13 @@ const char *bind_hoststr(lua_State *L, int arg, mend_err *e)
 
 /* ---- registry paths ---- */
 
-static const struct {
-    const char *long_name;
-    const char *short_name;
-} reg_roots[] = {
-    { "HKEY_LOCAL_MACHINE", "HKLM" },
-    { "HKEY_CURRENT_USER", "HKCU" },
-    { "HKEY_CLASSES_ROOT", "HKCR" },
-    { "HKEY_USERS", "HKU" },
-    { "HKEY_CURRENT_CONFIG", "HKCC" },
-};
-
-static bool prefix_ci(const char *s, size_t len, const char *root)
-{
-    size_t n = strlen(root);
-    if (len < n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        if (c != root[i])
-            return false;
-    }
-    return true;
-}
-
-/* Length of the root name at s when it is followed by the end, "\", "/" or ":\". */
+/* The root at s when it is followed by the end, "\\", "/" or ":\\": its short name. */
 static const char *match_root(const char *s, size_t len, size_t *rootlen)
 {
-    for (size_t i = 0; i < sizeof reg_roots / sizeof reg_roots[0]; i++) {
-        const char *names[2] = { reg_roots[i].long_name, reg_roots[i].short_name };
-        for (int k = 0; k < 2; k++) {
-            size_t n = strlen(names[k]);
-            if (!prefix_ci(s, len, names[k]))
-                continue;
-            if (n == len || s[n] == '\\' || s[n] == '/' || s[n] == ':') {
-                *rootlen = n;
-                return reg_roots[i].short_name;
-            }
-        }
-    }
-    return NULL;
+    int root = mend_reg_root_at(s, len, rootlen);
+    if (root < 0 || (*rootlen < len && s[*rootlen] != '\\' && s[*rootlen] != '/' && s[*rootlen] != ':'))
+        return NULL;
+    return mend_reg_root_short(root);
 }
 
 const char *bind_regpath(lua_State *L, int arg, char *buf, size_t size, mend_err *e)

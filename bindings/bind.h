@@ -6,8 +6,8 @@
 #include <lua.h>
 #include <lauxlib.h>
 
-#include "../engine/engine.h"
-#include "../engine/guard.h"
+#include "engine.h"
+#include "guard.h"
 
 /* The engine stored in the registry by mend_bindings_open. Raises if absent. */
 mend_engine *bind_engine(lua_State *L);
@@ -17,6 +17,10 @@ int bind_fail(lua_State *L, const mend_err *e);
 
 /* Pushes true; returns 1. */
 int bind_true(lua_State *L);
+
+/* The one result of a call that answers true or nil, message, code: bind_true when rc is 0,
+ * else bind_fail(L, e). */
+int bind_result(lua_State *L, int rc, const mend_err *e);
 
 /* Hands p to a userdata box whose __gc/__close calls freefn(p, n), so host lists are freed
  * even when building the Lua result raises. Returns the box (left on the stack). */
@@ -34,6 +38,14 @@ void bind_push_list(lua_State *L, void *list, size_t n, size_t size, bind_freefn
 mend_guard_verdict bind_guard(lua_State *L, const mend_action *a, mend_err *e);
 /* Closes what bind_guard opened; e NULL on success. */
 void bind_guard_end(lua_State *L, const mend_action *a, mend_guard_verdict v, const mend_err *e);
+
+/* The guarded call every mutating binding makes: bind_guard, then before(eng, ud, e) unless
+ * refused (what must happen even in a dry run: a backup), then act(eng, ud, e) only when the
+ * guard says go, then bind_guard_end. Returns 0, or -1 with *e set (refused, or a step failed).
+ * before may be NULL. */
+typedef int (*bind_step_fn)(mend_engine *eng, void *ud, mend_err *e);
+int bind_guarded(lua_State *L, const mend_action *a, bind_step_fn before, bind_step_fn act, void *ud,
+                 mend_err *e);
 
 /* Small table setters used when pushing host structs. */
 void bind_setstr(lua_State *L, const char *k, const char *v);

@@ -19,4 +19,5 @@ void mend_bindings_open(lua_State *L, mend_engine *eng)
     bind_register(L, "evidence", luaopen_mend_evidence);
     bind_register(L, "log", luaopen_mend_log);
     bind_register(L, "mend", luaopen_mend_mend);
+    bind_register(L, "plan", luaopen_mend_plan);
 }

@@ -4,7 +4,7 @@
 
 #include <lua.h>
 
-#include "../engine/engine.h"
+#include "engine.h"
 
 /* Stores eng in the registry and preloads every module (also as globals). */
 void mend_bindings_open(lua_State *L, mend_engine *eng);
@@ -21,5 +21,6 @@ int luaopen_mend_events(lua_State *L);
 int luaopen_mend_evidence(lua_State *L);
 int luaopen_mend_log(lua_State *L);
 int luaopen_mend_mend(lua_State *L);
+int luaopen_mend_plan(lua_State *L);
 
 #endif

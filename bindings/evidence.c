@@ -5,10 +5,10 @@
 
 #include "bindings.h"
 
-#include "../engine/evidence_redact.h"
-#include "../engine/hmac_sha256.h"
-#include "../engine/lua_host.h"
-#include "../engine/platform.h"
+#include "evidence_redact.h"
+#include "hmac_sha256.h"
+#include "lua_private.h"
+#include "platform.h"
 #include "bind.h"
 
 #define EVIDENCE_MAX_KEYS 16
@@ -41,9 +41,7 @@ static int l_prepare(lua_State *L)
                      "bundle's files into it, replacing files of the same names)", dir);
         return bind_fail(L, &e);
     }
-    if (mend_mkdirs(dir, &e) != 0)
-        return bind_fail(L, &e);
-    return bind_true(L);
+    return bind_result(L, mend_mkdirs(dir, &e), &e);
 }
 
 /* evidence.sha256(data) -> lower-case hex. */

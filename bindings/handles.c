@@ -7,11 +7,6 @@
 
 #include "bind.h"
 
-static char upper_ascii(char c)
-{
-    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-}
-
 static void free_handles(void *p, size_t n)
 {
     mend_handle_free_list(p, n);
@@ -42,13 +37,6 @@ static int push_kept_handle(lua_State *L, const void *item, const void *ud)
     return 1;
 }
 
-static bool ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (upper_ascii(*a) != upper_ascii(*b))
-            return false;
-    return *a == *b;
-}
 
 static void free_unseen(void *p, size_t n)
 {
@@ -59,7 +47,7 @@ static int push_unseen_item(lua_State *L, const void *item, const void *ud)
 {
     const mend_unseen *u = item;
     const mend_handle_filter *f = ud;
-    if ((f->has_pid && u->pid != f->pid) || (f->process && *f->process && !ascii_ieq(u->process, f->process)))
+    if ((f->has_pid && u->pid != f->pid) || (f->process && *f->process && !mend_ascii_ieq(u->process, f->process)))
         return 0;
     lua_createtable(L, 0, 3);
     bind_setint(L, "pid", (lua_Integer)u->pid);
@@ -163,10 +151,7 @@ static bool is_at_or_below(const mend_handle *h, const void *ud)
     const char *want = ud;
     const char *name = h->name ? h->name : "";
     size_t n = strlen(want);
-    for (size_t i = 0; i < n; i++)
-        if (upper_ascii(name[i]) != upper_ascii(want[i]))
-            return false;
-    return name[n] == '\0' || name[n] == '\\';
+    return mend_ascii_ncasecmp(name, want, n) == 0 && (name[n] == '\0' || name[n] == '\\');
 }
 
 /* Registry roots as the object manager names them. */
@@ -243,21 +228,12 @@ typedef struct handle_index {
     size_t *by_name;
 } handle_index;
 
-static int name_cmp(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        unsigned char x = (unsigned char)upper_ascii(*a), y = (unsigned char)upper_ascii(*b);
-        if (x != y || !x)
-            return (x > y) - (x < y);
-    }
-}
-
 static const mend_handle *sort_base;
 
 static int by_name_then_position(const void *a, const void *b)
 {
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    int c = name_cmp(sort_base[i].name ? sort_base[i].name : "", sort_base[j].name ? sort_base[j].name : "");
+    int c = mend_ascii_casecmp(sort_base[i].name ? sort_base[i].name : "", sort_base[j].name ? sort_base[j].name : "");
     return c ? c : (i > j) - (i < j);
 }
 
@@ -282,15 +258,6 @@ static int l_index_gc(lua_State *L)
     return 0;
 }
 
-/* Whether name starts with want, case-insensitively. */
-static bool has_prefix(const char *name, const char *want, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (upper_ascii(name[i]) != upper_ascii(want[i]))
-            return false;
-    return true;
-}
-
 static int l_index_holders(lua_State *L)
 {
     handle_index *x = luaL_checkudata(L, 1, INDEX_MT);
@@ -303,7 +270,7 @@ static int l_index_holders(lua_State *L)
     while (lo < hi) {   /* the first name not below want */
         size_t mid = lo + (hi - lo) / 2;
         const char *name = x->list[x->by_name[mid]].name;
-        if (name_cmp(name ? name : "", want) < 0)
+        if (mend_ascii_casecmp(name ? name : "", want) < 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -312,7 +279,7 @@ static int l_index_holders(lua_State *L)
     size_t *hit = lua_newuserdatauv(L, cap * sizeof *hit, 0);
     for (size_t i = lo; i < x->n; i++) {
         const mend_handle *h = &x->list[x->by_name[i]];
-        if (!h->name || !has_prefix(h->name, want, wn))
+        if (!h->name || mend_ascii_ncasecmp(h->name, want, wn) != 0)
             break;
         if (!is_at_or_below(h, want))
             continue;

@@ -7,7 +7,7 @@
 
 #include "bind.h"
 
-#include "../engine/store_graph.h"
+#include "store_graph.h"
 
 static void push_policy(lua_State *L, const mend_policy *p)
 {
@@ -106,6 +106,11 @@ static int l_store_key(lua_State *L)
     return get_and_push(L, true);
 }
 
+static int do_delete(mend_engine *eng, void *name, mend_err *e)
+{
+    return eng->host.ops->ipsec.delete_(eng->host.ctx, name, e);
+}
+
 static int l_delete(lua_State *L)
 {
     mend_err e;
@@ -113,14 +118,19 @@ static int l_delete(lua_State *L)
     const char *name = bind_hoststr(L, 1, &e);
     if (!name)
         return bind_fail(L, &e);
-    mend_engine *eng = bind_engine(L);
     mend_action a = { "ipsec.delete", name, 0, MEND_COUNT_DELETES, NULL };
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    int rc = v == MEND_GUARD_GO ? eng->host.ops->ipsec.delete_(eng->host.ctx, name, &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    return bind_result(L, bind_guarded(L, &a, NULL, do_delete, (void *)name, &e), &e);
+}
+
+typedef struct assign_args {
+    const char *name;
+    bool on;
+} assign_args;
+
+static int do_assign(mend_engine *eng, void *ud, mend_err *e)
+{
+    const assign_args *x = ud;
+    return eng->host.ops->ipsec.assign(eng->host.ctx, x->name, x->on, e);
 }
 
 static int l_assign(lua_State *L)
@@ -132,15 +142,16 @@ static int l_assign(lua_State *L)
     bool on = lua_toboolean(L, 2);
     if (!name)
         return bind_fail(L, &e);
-    mend_engine *eng = bind_engine(L);
     mend_action a = { on ? "ipsec.assign" : "ipsec.unassign", name, 0,
                       on ? MEND_COUNT_ASSIGNS : MEND_COUNT_UNASSIGNS, NULL };
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    int rc = v == MEND_GUARD_GO ? eng->host.ops->ipsec.assign(eng->host.ctx, name, on, &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    assign_args x = { name, on };
+    return bind_result(L, bind_guarded(L, &a, NULL, do_assign, &x, &e), &e);
+}
+
+static int do_create(mend_engine *eng, void *ud, mend_err *e)
+{
+    const char *const *x = ud;   /* name, description */
+    return eng->host.ops->ipsec.create(eng->host.ctx, x[0], x[1], e);
 }
 
 /* A string field of an argument table: raises when present with another type. */
@@ -180,15 +191,9 @@ static int l_create(lua_State *L)
         mend_err_set(&e, MEND_E_INVALID, 0, "a policy needs a name");
         return bind_fail(L, &e);
     }
-    mend_engine *eng = bind_engine(L);
     mend_action a = { "ipsec.create", name, 0, MEND_COUNT_CREATES, NULL };
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    int rc = v == MEND_GUARD_GO
-        ? eng->host.ops->ipsec.create(eng->host.ctx, name, desc ? desc : "", &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    const char *x[2] = { name, desc ? desc : "" };
+    return bind_result(L, bind_guarded(L, &a, NULL, do_create, x, &e), &e);
 }
 
 static void push_paths(lua_State *L, const char *field, char *const *paths, size_t n, size_t stride)
@@ -210,6 +215,26 @@ static void free_plan(void *p, size_t n)
 
 /* The registry rung's removal: the policy's whole object graph in the local store, built on the
  * host's registry operations only, behind one backup of every key it touches. */
+typedef struct store_removal {
+    const char *store_key;
+    const mend_regfile_key *keys;
+    size_t nkeys;
+    const mend_store_plan *plan;
+    char file[4096 + 512];   /* the .reg backup */
+} store_removal;
+
+static int backup_store(mend_engine *eng, void *ud, mend_err *e)
+{
+    store_removal *x = ud;
+    return bind_reg_backup(eng, x->store_key, x->keys, x->nkeys, x->file, sizeof x->file, e);
+}
+
+static int remove_store(mend_engine *eng, void *ud, mend_err *e)
+{
+    const store_removal *x = ud;
+    return mend_store_graph_apply(&eng->host, x->plan, e);
+}
+
 static int l_remove_from_store(lua_State *L)
 {
     mend_err e;
@@ -235,22 +260,16 @@ static int l_remove_from_store(lua_State *L)
         return luaL_error(L, "not enough memory");
     bind_own(L, keys, 1, free_keys);   /* slot 4 */
     lua_toclose(L, 4);
-    char file[4096 + 512];
-    bind_reg_backup_name(eng, pol->store_key, file, sizeof file);
-    char question[sizeof file + 512];
+    store_removal x = { pol->store_key, keys, nkeys, plan, "" };
+    bind_reg_backup_name(eng, pol->store_key, x.file, sizeof x.file);
+    char question[sizeof x.file + 512];
     snprintf(question, sizeof question, "Remove the IPsec policy '%.200s' and %lu other object(s) from the "
              "policy store in the registry? A backup goes first to %s (reg import restores it).", name,
-             (unsigned long)(plan->nremove ? plan->nremove - 1 : 0), file);
+             (unsigned long)(plan->nremove ? plan->nremove - 1 : 0), x.file);
     mend_action a = { "ipsec.remove_from_store", name, MEND_GATE_REGISTRY, MEND_COUNT_REGISTRY_DELETES, question };
-    mend_guard_verdict g = bind_guard(L, &a, &e);
-    if (g == MEND_GUARD_REFUSED)
+    if (bind_guarded(L, &a, backup_store, remove_store, &x, &e) != 0)
         return bind_fail(L, &e);
-    int rc = bind_reg_backup(eng, pol->store_key, keys, nkeys, file, sizeof file, &e);
-    if (rc == 0 && g == MEND_GUARD_GO)
-        rc = mend_store_graph_apply(&eng->host, plan, &e);
-    bind_guard_end(L, &a, g, rc == 0 ? NULL : &e);
-    if (rc != 0)
-        return bind_fail(L, &e);
+    const char *file = x.file;
     lua_pushboolean(L, 1);
     lua_pushstring(L, file);
     lua_createtable(L, 0, 3);

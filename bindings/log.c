@@ -1,9 +1,9 @@
-/* The log module: log.debug/info/warn/error(fmt, ...) with string.format semantics, to engine/log.h. */
+/* The log module: log.debug/info/warn/error(fmt, ...) with string.format semantics, to engine/base/log.h. */
 #include <lualib.h>
 
 #include "bindings.h"
 
-#include "../engine/log.h"
+#include "log.h"
 #include "bind.h"
 
 /* Upvalue 1: string.format as it was when the module opened, so a script cannot redirect it. */

@@ -7,12 +7,12 @@
 
 #include "bindings.h"
 
-#include "../engine/log.h"
-#include "../engine/progress.h"
-#include "../engine/plan.h"
-#include "../engine/report.h"
-#include "../engine/term.h"
-#include "../engine/utf.h"
+#include "log.h"
+#include "plan_lua.h"
+#include "progress.h"
+#include "report.h"
+#include "term.h"
+#include "utf.h"
 #include "bind.h"
 
 #define STEP_MAX_DEPTH 8

@@ -4,7 +4,7 @@
 #include "bindings.h"
 
 #include "bind.h"
-#include "../engine/log.h"
+#include "log.h"
 
 static void free_nics(void *p, size_t n)
 {
@@ -53,6 +53,17 @@ static int restart_adapter(lua_State *L, const char *name, mend_err *e)
     return rc;
 }
 
+typedef struct offload_args {
+    const char *name;
+    bool on;
+} offload_args;
+
+static int set_offload(mend_engine *eng, void *ud, mend_err *e)
+{
+    const offload_args *x = ud;
+    return eng->host.ops->nic.set_ipsec_offload(eng->host.ctx, x->name, x->on, e);
+}
+
 static int l_set_ipsec_offload(lua_State *L)
 {
     mend_err e;
@@ -68,13 +79,8 @@ static int l_set_ipsec_offload(lua_State *L)
              on ? "Enable" : "Disable", name);
     mend_action a = { on ? "nic.enable_ipsec_offload" : "nic.disable_ipsec_offload", name, MEND_GATE_NIC,
                       MEND_COUNT_OFFLOAD_CHANGES, question };
-    mend_engine *eng = bind_engine(L);
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    int rc = v == MEND_GUARD_GO ? eng->host.ops->nic.set_ipsec_offload(eng->host.ctx, name, on, &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    if (rc != 0)
+    offload_args x = { name, on };
+    if (bind_guarded(L, &a, NULL, set_offload, &x, &e) != 0)
         return bind_fail(L, &e);
     if (restart_adapter(L, name, &e) != 0) {
         mend_err r;

@@ -6,32 +6,14 @@
 
 #include "bind.h"
 
-static char lower_ascii(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool eq_ci_n(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (lower_ascii(a[i]) != lower_ascii(b[i]))
-            return false;
-    return true;
-}
-
-static bool eq_ci(const char *a, const char *b)
-{
-    size_t n = strlen(a);
-    return n == strlen(b) && eq_ci_n(a, b, n);
-}
 
 /* "vpnagent" finds "vpnagent.exe" too, as Task Manager users expect. */
 static bool name_matches(const char *image, const char *want)
 {
-    if (eq_ci(image, want))
+    if (mend_ascii_ieq(image, want))
         return true;
     size_t n = strlen(want);
-    return strlen(image) == n + 4 && eq_ci_n(image, want, n) && eq_ci(image + n, ".exe");
+    return strlen(image) == n + 4 && mend_ascii_ncasecmp(image, want, n) == 0 && mend_ascii_ieq(image + n, ".exe");
 }
 
 static void free_procs(void *p, size_t n)
@@ -97,6 +79,11 @@ static int l_find(lua_State *L)
     return push_matching(L, name);
 }
 
+static int do_kill(mend_engine *eng, void *pid, mend_err *e)
+{
+    return eng->host.ops->proc.kill(eng->host.ctx, *(const uint32_t *)pid, e);
+}
+
 static int l_kill(lua_State *L)
 {
     lua_Integer ipid = luaL_checkinteger(L, 1);
@@ -139,13 +126,7 @@ static int l_kill(lua_State *L)
     snprintf(question, sizeof question, "Stop %s%s%.600s? It ends at once, without the chance to save or "
              "clean up.", target, path && *path ? ", image " : "", path && *path ? path : "");
     mend_action a = { "proc.kill", target, MEND_GATE_KILL, MEND_COUNT_KILLS, question };
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    mend_engine *eng = bind_engine(L);
-    int rc = v == MEND_GUARD_GO ? eng->host.ops->proc.kill(eng->host.ctx, pid, &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    return bind_result(L, bind_guarded(L, &a, NULL, do_kill, &pid, &e), &e);
 }
 
 int luaopen_mend_proc(lua_State *L)

@@ -6,9 +6,9 @@
 
 #include "bindings.h"
 
-#include "../engine/lua_host.h"
-#include "../engine/platform.h"
-#include "../engine/regfile/regfile.h"
+#include "lua_private.h"
+#include "platform.h"
+#include "regfile.h"
 #include "bind.h"
 
 #define REG_PATH_MAX 8192
@@ -282,6 +282,19 @@ static int l_get(lua_State *L)
     return 2;
 }
 
+typedef struct set_args {
+    const char *path, *value;
+    uint32_t type;
+    const unsigned char *data;
+    size_t size;
+} set_args;
+
+static int do_set(mend_engine *eng, void *ud, mend_err *e)
+{
+    const set_args *x = ud;
+    return eng->host.ops->reg.set(eng->host.ctx, x->path, x->value, x->type, x->data, x->size, e);
+}
+
 static int l_set(lua_State *L)
 {
     mend_err e;
@@ -303,18 +316,13 @@ static int l_set(lua_State *L)
     /* The simulator keeps every value in memory, and again in the text of the state it saves:
      * what a script stores counts twice as its own. */
     mend_lua_charge(L, 2 * (strlen(p) + strlen(v) + size + 64));
-    mend_engine *eng = bind_engine(L);
     /* A write is as dangerous as a delete on Windows: a RunOnce value or a service's ImagePath
      * is command execution. */
     char question[REG_PATH_MAX + 600];
     snprintf(question, sizeof question, "Write the registry value %s?", target);
     mend_action a = { "reg.set", target, MEND_GATE_REGISTRY, MEND_COUNT_REGISTRY_WRITES, question };
-    mend_guard_verdict g = bind_guard(L, &a, &e);
-    if (g == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    int rc = g == MEND_GUARD_GO ? eng->host.ops->reg.set(eng->host.ctx, p, v, type, data, size, &e) : 0;
-    bind_guard_end(L, &a, g, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    set_args x = { p, v, type, data, size };
+    return bind_result(L, bind_guarded(L, &a, NULL, do_set, &x, &e), &e);
 }
 
 static int push_key(lua_State *L, const void *item, const void *ud)
@@ -454,6 +462,25 @@ int bind_reg_backup(const mend_engine *eng, const char *label, const mend_regfil
     return 0;
 }
 
+typedef struct key_deletion {
+    const char *path;
+    bool tree;
+    char file[4096 + 512];   /* the .reg backup */
+} key_deletion;
+
+static int backup_key(mend_engine *eng, void *ud, mend_err *e)
+{
+    key_deletion *x = ud;
+    mend_regfile_key k = { x->path, false };
+    return bind_reg_backup(eng, x->path, &k, 1, x->file, sizeof x->file, e);
+}
+
+static int delete_key(mend_engine *eng, void *ud, mend_err *e)
+{
+    const key_deletion *x = ud;
+    return eng->host.ops->reg.delete_key(eng->host.ctx, x->path, x->tree, e);
+}
+
 static int l_delete(lua_State *L)
 {
     mend_err e;
@@ -497,24 +524,16 @@ static int l_delete(lua_State *L)
         }
     }
     /* The backup's name is chosen first, so the question can say where it goes. */
-    char file[4096 + 512];
-    bind_reg_backup_name(eng, p, file, sizeof file);
-    char question[REG_PATH_MAX + sizeof file + 128];
+    key_deletion x = { p, tree, "" };
+    bind_reg_backup_name(eng, p, x.file, sizeof x.file);
+    char question[REG_PATH_MAX + sizeof x.file + 128];
     snprintf(question, sizeof question, "Delete the registry key %s%s? A backup goes first to %s (reg import "
-             "restores it).", p, tree ? " and everything below it" : "", file);
+             "restores it).", p, tree ? " and everything below it" : "", x.file);
     mend_action a = { "reg.delete", p, MEND_GATE_REGISTRY, MEND_COUNT_REGISTRY_DELETES, question };
-    mend_guard_verdict g = bind_guard(L, &a, &e);
-    if (g == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    mend_regfile_key k = { p, false };
-    int rc = bind_reg_backup(eng, p, &k, 1, file, sizeof file, &e);
-    if (rc == 0 && g == MEND_GUARD_GO)
-        rc = eng->host.ops->reg.delete_key(eng->host.ctx, p, tree, &e);
-    bind_guard_end(L, &a, g, rc == 0 ? NULL : &e);
-    if (rc != 0)
+    if (bind_guarded(L, &a, backup_key, delete_key, &x, &e) != 0)
         return bind_fail(L, &e);
     lua_pushboolean(L, 1);
-    lua_pushstring(L, file);
+    lua_pushstring(L, x.file);
     return 2;
 }
 
@@ -536,9 +555,7 @@ static int l_export(lua_State *L)
         return bind_fail(L, &e);
     }
     mend_engine *eng = bind_engine(L);
-    if (mend_regfile_export(&eng->host, p, file, &e) != 0)
-        return bind_fail(L, &e);
-    return bind_true(L);
+    return bind_result(L, mend_regfile_export(&eng->host, p, file, &e), &e);
 }
 
 static void free_regfile(void *p, size_t n)
@@ -591,6 +608,26 @@ static int import_backup_keys(const mend_engine *eng, const mend_regfile *rf, me
     return 0;
 }
 
+typedef struct import_args {
+    const mend_regfile *rf;
+    const mend_regfile_key *keys;   /* what the file changes that exists now */
+    size_t kept;
+    const char *label;
+    char backup[4096 + 512];   /* "" when the file only adds */
+} import_args;
+
+static int backup_import(mend_engine *eng, void *ud, mend_err *e)
+{
+    import_args *x = ud;
+    return x->kept > 0 ? bind_reg_backup(eng, x->label, x->keys, x->kept, x->backup, sizeof x->backup, e) : 0;
+}
+
+static int apply_import(mend_engine *eng, void *ud, mend_err *e)
+{
+    const import_args *x = ud;
+    return mend_regfile_apply(x->rf, &eng->host, e);
+}
+
 static int l_import(lua_State *L)
 {
     mend_err e;
@@ -609,27 +646,21 @@ static int l_import(lua_State *L)
     if (rc != 0)
         return bind_fail(L, &e);
     /* The backup's name is chosen first, so the question can say where it goes. */
-    char label[4096 + 16], backup[4096 + 512] = "";
+    char label[4096 + 16];
     snprintf(label, sizeof label, "import %s", file);
+    import_args x = { rf, keys, kept, label, "" };
     if (kept > 0)
-        bind_reg_backup_name(eng, label, backup, sizeof backup);
-    char question[4096 + sizeof backup + 128];
+        bind_reg_backup_name(eng, label, x.backup, sizeof x.backup);
+    char question[4096 + sizeof x.backup + 128];
     snprintf(question, sizeof question, "Import %s%s?%s%s%s", file,
              deletes ? " (it deletes registry keys or values)" : " into the registry",
-             kept > 0 ? " What it changes goes first into a backup, " : "", backup,
+             kept > 0 ? " What it changes goes first into a backup, " : "", x.backup,
              kept > 0 ? " (reg import restores it)." : "");
     mend_action a = { "reg.import", file, MEND_GATE_REGISTRY,
                       deletes ? MEND_COUNT_REGISTRY_DELETES : MEND_COUNT_REGISTRY_WRITES, question };
-    mend_guard_verdict g = bind_guard(L, &a, &e);
-    if (g == MEND_GUARD_REFUSED)
+    if (bind_guarded(L, &a, backup_import, apply_import, &x, &e) != 0)
         return bind_fail(L, &e);
-    if (kept > 0)
-        rc = bind_reg_backup(eng, label, keys, kept, backup, sizeof backup, &e);
-    if (rc == 0 && g == MEND_GUARD_GO)
-        rc = mend_regfile_apply(rf, &eng->host, &e);
-    bind_guard_end(L, &a, g, rc == 0 ? NULL : &e);
-    if (rc != 0)
-        return bind_fail(L, &e);
+    const char *backup = x.backup;
     lua_pushboolean(L, 1);
     if (backup[0])
         lua_pushstring(L, backup);

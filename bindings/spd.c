@@ -77,24 +77,24 @@ SPD_LIST(l_sas, sas, mend_spd_sa, free_sas, push_sa)
 
 /* The changes act on the Policy Agent's live state, as restarting it would (more narrowly):
  * the same gate as a service restart, so --yes opens it after a question. */
-static int call_delete_sas(const mend_engine *eng, const char *name, mend_err *e)
+static int call_delete_sas(mend_engine *eng, void *name, mend_err *e)
 {
     return eng->host.ops->spd.delete_sas(eng->host.ctx, name, e);
 }
 
-static int call_delete_qm(const mend_engine *eng, const char *name, mend_err *e)
+static int call_delete_qm(mend_engine *eng, void *name, mend_err *e)
 {
     return eng->host.ops->spd.delete_qm_policy(eng->host.ctx, name, e);
 }
 
-static int call_delete_filter(const mend_engine *eng, const char *name, mend_err *e)
+static int call_delete_filter(mend_engine *eng, void *name, mend_err *e)
 {
     return eng->host.ops->spd.delete_filter(eng->host.ctx, name, e);
 }
 
 /* The gate's question is ask_before, the name, ask_after. */
 static int change(lua_State *L, const char *op, mend_counter counter, const char *ask_before, const char *ask_after,
-                  int (*call)(const mend_engine *eng, const char *name, mend_err *e))
+                  bind_step_fn call)
 {
     mend_err e;
     mend_err_clear(&e);
@@ -104,13 +104,7 @@ static int change(lua_State *L, const char *op, mend_counter counter, const char
     char question[512];
     snprintf(question, sizeof question, "%s%.200s%s", ask_before, name, ask_after);
     mend_action a = { op, name, MEND_GATE_SERVICE, counter, question };
-    mend_engine *eng = bind_engine(L);
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    int rc = v == MEND_GUARD_GO ? call(eng, name, &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    return bind_result(L, bind_guarded(L, &a, NULL, call, (void *)name, &e), &e);
 }
 
 static int l_delete_sas(lua_State *L)

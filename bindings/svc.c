@@ -7,7 +7,7 @@
 #include "bindings.h"
 
 #include "bind.h"
-#include "../engine/report.h"
+#include "report.h"
 
 #define SVC_DEFAULT_TIMEOUT_S 30.0
 
@@ -351,6 +351,8 @@ static int svc_change(lua_State *L, svc_verb verb)
     if (verb == SVC_START && gate && !mend_engine_allowed(eng, gate))   /* only a question needs it */
         ask_start(eng, question, sizeof question, name);
     mend_action a = { ops[verb], name, gate, counters[verb], question };
+    /* Not bind_guarded: the dependents are stopped (or, in a dry run, counted) between the
+     * guard and the service's own stop, so the act and the dry-run step interleave. */
     mend_guard_verdict v = bind_guard(L, &a, &e);
     if (v == MEND_GUARD_REFUSED)
         return bind_fail(L, &e);
@@ -388,8 +390,8 @@ static int svc_change(lua_State *L, svc_verb verb)
     if (back)
         bring_back(eng, d, timeout_ms);
     if (verb == SVC_START)
-        return rc == 0 ? bind_true(L) : bind_fail(L, &e);
-    int nret = rc == 0 ? bind_true(L) : bind_fail(L, &e);
+        return bind_result(L, rc, &e);
+    int nret = bind_result(L, rc, &e);
     push_deps(L, d, back);
     return nret + 1;
 }

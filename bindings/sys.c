@@ -7,11 +7,11 @@
 
 #include "bindings.h"
 
-#include "../engine/engine_private.h"
-#include "../engine/lua_private.h"
-#include "../engine/platform.h"
+#include "engine_private.h"
+#include "lua_private.h"
+#include "platform.h"
 #include "bind.h"
-#include "../engine/plan.h"
+#include "plan_lua.h"
 
 /* gpupdate's own default for /wait (MicrosoftDocs gpupdate.md); policy processing goes on
  * in the background after it returns. */
@@ -45,6 +45,22 @@ static unsigned gpupdate_wait(lua_State *L, lua_Integer want)
     return (unsigned)want;
 }
 
+typedef struct gpupdate_args {
+    bool force;
+    unsigned wait_s;
+} gpupdate_args;
+
+static int do_gpupdate(mend_engine *eng, void *ud, mend_err *e)
+{
+    const gpupdate_args *x = ud;
+    return eng->host.ops->sys.gpupdate(eng->host.ctx, x->force, x->wait_s, e);
+}
+
+static int do_reboot(mend_engine *eng, void *reason, mend_err *e)
+{
+    return eng->host.ops->sys.reboot(eng->host.ctx, reason, e);
+}
+
 static int l_gpupdate(lua_State *L)
 {
     bool force = false;
@@ -70,14 +86,9 @@ static int l_gpupdate(lua_State *L)
     mend_gpupdate_args(force, wait_s, args, sizeof args);
     mend_err e;
     mend_err_clear(&e);
-    mend_engine *eng = bind_engine(L);
     mend_action a = { "sys.gpupdate", args, 0, MEND_COUNT_GPUPDATES, NULL };
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.gpupdate(eng->host.ctx, force, wait_s, &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    if (rc != 0)
+    gpupdate_args x = { force, wait_s };
+    if (bind_guarded(L, &a, NULL, do_gpupdate, &x, &e) != 0)
         return bind_fail(L, &e);
     lua_pushboolean(L, 1);
     lua_pushstring(L, args);
@@ -104,16 +115,10 @@ static int l_reboot(lua_State *L)
     }
     if (bad)
         return bind_fail(L, &e);
-    mend_engine *eng = bind_engine(L);
     mend_action a = { "sys.reboot", reason, MEND_GATE_REBOOT, MEND_COUNT_REBOOTS,
                       "Restart this computer now? Windows shuts down every running program and service and "
                       "starts again; anyone signed in is signed out." };
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.reboot(eng->host.ctx, reason, &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    return bind_result(L, bind_guarded(L, &a, NULL, do_reboot, (void *)reason, &e), &e);
 }
 
 static int l_sleep(lua_State *L)
@@ -225,6 +230,17 @@ static int new_allowance(const mend_options *o, const char *item, const char *ne
     return 0;
 }
 
+static int do_resume_after_reboot(mend_engine *eng, void *ud, mend_err *e)
+{
+    const char *const *x = ud;   /* exe, args */
+    return eng->host.ops->sys.resume_after_reboot(eng->host.ctx, x[0], x[1], e);
+}
+
+static int do_clear_resume(mend_engine *eng, void *found, mend_err *e)
+{
+    return eng->host.ops->sys.resume_clear(eng->host.ctx, found, e);
+}
+
 static int l_resume_after_reboot(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -291,14 +307,9 @@ static int l_resume_after_reboot(lua_State *L)
     luaL_addstring(&b, args);
     luaL_pushresult(&b);
     const char *cmdline = lua_tostring(L, -1);
-    mend_engine *eng = bind_engine(L);
     mend_action a = { "sys.resume_after_reboot", cmdline, 0, MEND_COUNT_NONE, NULL };
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
-    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.resume_after_reboot(eng->host.ctx, exe_path, args, &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    if (rc != 0)
+    const char *x[2] = { exe_path, args };
+    if (bind_guarded(L, &a, NULL, do_resume_after_reboot, x, &e) != 0)
         return bind_fail(L, &e);
     lua_pushboolean(L, 1);
     lua_pushstring(L, cmdline);
@@ -318,15 +329,9 @@ static int l_clear_resume(lua_State *L)
 {
     mend_err e;
     mend_err_clear(&e);
-    mend_engine *eng = bind_engine(L);
     mend_action a = { "sys.clear_resume", MEND_RESUME_TASK, 0, MEND_COUNT_NONE, NULL };
-    mend_guard_verdict v = bind_guard(L, &a, &e);
-    if (v == MEND_GUARD_REFUSED)
-        return bind_fail(L, &e);
     bool found = false;
-    int rc = v == MEND_GUARD_GO ? eng->host.ops->sys.resume_clear(eng->host.ctx, &found, &e) : 0;
-    bind_guard_end(L, &a, v, rc == 0 ? NULL : &e);
-    if (rc != 0)
+    if (bind_guarded(L, &a, NULL, do_clear_resume, &found, &e) != 0)
         return bind_fail(L, &e);
     lua_pushboolean(L, 1);
     lua_pushboolean(L, found);
@@ -373,7 +378,7 @@ static int l_expect_reboot(lua_State *L)
                           : mend_err_set(&e, MEND_E_IO, 0, "out of memory");
     free(text);
     free(path);
-    return rc == 0 ? bind_true(L) : bind_fail(L, &e);
+    return bind_result(L, rc, &e);
 }
 
 /* sys.resume_record() -> nil | {names = {...}, all = bool, rebooted = bool} */

@@ -7,21 +7,6 @@
 
 #include "platform.h"
 
-void mend_regfile_free(mend_regfile *rf)
-{
-    if (!rf)
-        return;
-    for (size_t i = 0; i < rf->nkeys; i++)
-        free(rf->keys[i]);
-    for (size_t i = 0; i < rf->nops; i++) {
-        free(rf->ops[i].name);
-        free(rf->ops[i].data);
-    }
-    free(rf->keys);
-    free(rf->ops);
-    free(rf);
-}
-
 size_t mend_regfile_deletions(const mend_regfile *rf)
 {
     return rf ? rf->deletions : 0;

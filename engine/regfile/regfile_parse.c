@@ -282,10 +282,10 @@ static int key_line(parser *ps, const char *s, const char *end)
     if (del && rest == close)
         return fail(ps, ps->line, "a root key cannot be deleted");
 
-    mend_rf_buf b = { 0 };
-    mend_rf_buf_str(&b, mend_rf_root_short(root));
-    mend_rf_buf_add(&b, rest, (size_t)(close - rest));
-    char *path = mend_rf_buf_take(&b, NULL);
+    mend_buf b = { 0 };
+    mend_buf_str(&b, mend_reg_root_short(root));
+    mend_buf_add(&b, rest, (size_t)(close - rest));
+    char *path = mend_buf_take(&b, NULL);
     if (!path)
         return oom(ps);
     if (add_key(ps, path) != 0)
@@ -300,7 +300,7 @@ static int key_line(parser *ps, const char *s, const char *end)
 
 /* A "..." string starting at *pp (on the opening quote); regedit escapes \\ and \", and Wine
  * also writes \n and \r. */
-static int quoted(parser *ps, const char **pp, const char *end, mend_rf_buf *out, const char *what)
+static int quoted(parser *ps, const char **pp, const char *end, mend_buf *out, const char *what)
 {
     const char *p = *pp + 1;
     for (;;) {
@@ -324,7 +324,7 @@ static int quoted(parser *ps, const char **pp, const char *end, mend_rf_buf *out
                             x, what);
             }
         }
-        mend_rf_buf_byte(out, c);
+        mend_buf_byte(out, c);
     }
     *pp = p;
     return 0;
@@ -343,21 +343,11 @@ static int hexval(char c)
 
 static bool starts_ci(const char *p, const char *end, const char *lit)
 {
-    size_t n = strlen(lit);
-    if ((size_t)(end - p) < n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != lit[i])
-            return false;
-    }
-    return true;
+    return mend_ascii_istarts(p, (size_t)(end - p), lit);
 }
 
 /* Comma-separated two-digit hex bytes, continued on following lines after a trailing '\'. */
-static int hex_bytes(parser *ps, const char *p, const char *end, mend_rf_buf *out)
+static int hex_bytes(parser *ps, const char *p, const char *end, mend_buf *out)
 {
     for (;;) {
         p = skip_ws(p, end);
@@ -389,7 +379,7 @@ static int hex_bytes(parser *ps, const char *p, const char *end, mend_rf_buf *ou
         if (q - p != 2)
             return fail(ps, ps->line, "each byte must be two hex digits, found '%.*s'",
                         (int)(q - p > 16 ? 16 : q - p), p);
-        mend_rf_buf_byte(out, (char)(hexval(p[0]) << 4 | hexval(p[1])));
+        mend_buf_byte(out, (char)(hexval(p[0]) << 4 | hexval(p[1])));
         p = skip_ws(q, end);
         if (p < end && *p == ',') {
             p++;
@@ -444,7 +434,7 @@ static int text_value(parser *ps, int line, uint32_t type, const unsigned char *
 static int value_data(parser *ps, const char *p, const char *end, mend_rf_op *op)
 {
     int line = ps->line;
-    mend_rf_buf b = { 0 };
+    mend_buf b = { 0 };
     if (*p == '-') {
         if (!at_line_end(p + 1, end))
             return fail(ps, line, "unexpected text after '-'");
@@ -454,15 +444,15 @@ static int value_data(parser *ps, const char *p, const char *end, mend_rf_op *op
     op->kind = MEND_RF_SET_VALUE;
     if (*p == '"') {
         if (quoted(ps, &p, end, &b, "value data") != 0) {
-            mend_rf_buf_free(&b);
+            mend_buf_free(&b);
             return -1;
         }
         if (!at_line_end(p, end)) {
-            mend_rf_buf_free(&b);
+            mend_buf_free(&b);
             return fail(ps, line, "unexpected text after the closing '\"'");
         }
         op->type = MEND_REG_SZ;
-        char *s = mend_rf_buf_take(&b, &op->size);
+        char *s = mend_buf_take(&b, &op->size);
         if (!s)
             return oom(ps);
         op->data = (unsigned char *)s;
@@ -501,11 +491,11 @@ static int value_data(parser *ps, const char *p, const char *end, mend_rf_op *op
         return fail(ps, line, "unknown value data (expected \"text\", dword:, hex:, hex(N): or -)");
     }
     if (hex_bytes(ps, p, end, &b) != 0) {
-        mend_rf_buf_free(&b);
+        mend_buf_free(&b);
         return -1;
     }
     size_t n;
-    unsigned char *d = (unsigned char *)mend_rf_buf_take(&b, &n);
+    unsigned char *d = (unsigned char *)mend_buf_take(&b, &n);
     if (!d)
         return oom(ps);
     uint32_t t = op->type;
@@ -527,24 +517,24 @@ static int value_line(parser *ps, const char *s, const char *end)
         return fail(ps, ps->line, "value under a key that this file deletes ([-...])");
     mend_rf_op op = { 0 };
     const char *p = s;
-    mend_rf_buf name = { 0 };
+    mend_buf name = { 0 };
     if (*p == '@') {
         p++;
     } else if (quoted(ps, &p, end, &name, "value name") != 0) {
-        mend_rf_buf_free(&name);
+        mend_buf_free(&name);
         return -1;
     }
     p = skip_ws(p, end);
     if (p == end || *p != '=') {
-        mend_rf_buf_free(&name);
+        mend_buf_free(&name);
         return fail(ps, ps->line, "expected '=' after the value name");
     }
     p = skip_ws(p + 1, end);
     if (p == end) {
-        mend_rf_buf_free(&name);
+        mend_buf_free(&name);
         return fail(ps, ps->line, "missing value data after '='");
     }
-    op.name = mend_rf_buf_take(&name, NULL);
+    op.name = mend_buf_take(&name, NULL);
     if (!op.name)
         return oom(ps);
     if (value_data(ps, p, end, &op) != 0) {
@@ -629,4 +619,19 @@ int mend_regfile_visit(const mend_regfile *rf, mend_regfile_visit_fn fn, void *u
         }
     }
     return 0;
+}
+
+void mend_regfile_free(mend_regfile *rf)
+{
+    if (!rf)
+        return;
+    for (size_t i = 0; i < rf->nkeys; i++)
+        free(rf->keys[i]);
+    for (size_t i = 0; i < rf->nops; i++) {
+        free(rf->ops[i].name);
+        free(rf->ops[i].data);
+    }
+    free(rf->keys);
+    free(rf->ops);
+    free(rf);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "regfile.h"
 
 typedef enum mend_rf_kind {
@@ -34,24 +35,9 @@ struct mend_regfile {
     size_t deletions;
 };
 
-/* Growable byte buffer; on allocation failure it sets failed and ignores further appends. */
-typedef struct mend_rf_buf {
-    char *p;
-    size_t len, cap;
-    bool failed;
-} mend_rf_buf;
-
-void mend_rf_buf_add(mend_rf_buf *b, const void *s, size_t n);
-void mend_rf_buf_str(mend_rf_buf *b, const char *s);
-void mend_rf_buf_byte(mend_rf_buf *b, char c);
-/* Hands the NUL-terminated contents over (NULL when an append failed) and resets b. */
-char *mend_rf_buf_take(mend_rf_buf *b, size_t *len);
-void mend_rf_buf_free(mend_rf_buf *b);
 
 /* Recognises the root at the start of path (long or short name, any case) up to the first
  * backslash or end. Returns the index into the root table, or -1. */
 int mend_rf_root_find(const char *path, size_t len);
-const char *mend_rf_root_long(int root);
-const char *mend_rf_root_short(int root);
 
 #endif

@@ -27,47 +27,47 @@ static size_t utf16_width(const char *s, size_t n)
 
 /* Quotes a name or a string: \ and " escaped as regedit does. A line break in a value name
  * has no regedit spelling; it is written \n / \r as Wine's regedit does, so it survives. */
-static void put_quoted(mend_rf_buf *b, const char *s, size_t n)
+static void put_quoted(mend_buf *b, const char *s, size_t n)
 {
-    mend_rf_buf_byte(b, '"');
+    mend_buf_byte(b, '"');
     for (size_t i = 0; i < n; i++) {
         switch (s[i]) {
-        case '\\': mend_rf_buf_str(b, "\\\\"); break;
-        case '"': mend_rf_buf_str(b, "\\\""); break;
-        case '\n': mend_rf_buf_str(b, "\\n"); break;
-        case '\r': mend_rf_buf_str(b, "\\r"); break;
-        default: mend_rf_buf_byte(b, s[i]); break;
+        case '\\': mend_buf_str(b, "\\\\"); break;
+        case '"': mend_buf_str(b, "\\\""); break;
+        case '\n': mend_buf_str(b, "\\n"); break;
+        case '\r': mend_buf_str(b, "\\r"); break;
+        default: mend_buf_byte(b, s[i]); break;
         }
     }
-    mend_rf_buf_byte(b, '"');
+    mend_buf_byte(b, '"');
 }
 
 /* hex bytes after a prefix that already fills `col` columns, folded like regedit. */
-static void put_hex(mend_rf_buf *b, size_t col, const unsigned char *d, size_t n)
+static void put_hex(mend_buf *b, size_t col, const unsigned char *d, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
         char x[2] = { digits[d[i] >> 4], digits[d[i] & 15] };
-        mend_rf_buf_add(b, x, 2);
+        mend_buf_add(b, x, 2);
         if (i + 1 == n)
             break;
-        mend_rf_buf_byte(b, ',');
+        mend_buf_byte(b, ',');
         col += 3;
         if (col >= HEX_FOLD_AT) {
-            mend_rf_buf_str(b, "\\\r\n  ");
+            mend_buf_str(b, "\\\r\n  ");
             col = 2;
         }
     }
 }
 
-static void put_hex_typed(mend_rf_buf *b, size_t col, uint32_t type, const unsigned char *d, size_t n)
+static void put_hex_typed(mend_buf *b, size_t col, uint32_t type, const unsigned char *d, size_t n)
 {
     char prefix[32];
     if (type == MEND_REG_BINARY)
         snprintf(prefix, sizeof prefix, "hex:");
     else
         snprintf(prefix, sizeof prefix, "hex(%x):", (unsigned)type);
-    mend_rf_buf_str(b, prefix);
+    mend_buf_str(b, prefix);
     put_hex(b, col + strlen(prefix), d, n);
 }
 
@@ -105,7 +105,7 @@ static bool quotable(const mend_regval *v)
            !memchr(s, '\r', v->size);
 }
 
-static int put_value(mend_rf_buf *b, const char *key, const mend_regval *v, mend_err *e)
+static int put_value(mend_buf *b, const char *key, const mend_regval *v, mend_err *e)
 {
     const char *name = v->name ? v->name : "";
     size_t nlen = strlen(name);
@@ -113,10 +113,10 @@ static int put_value(mend_rf_buf *b, const char *key, const mend_regval *v, mend
         return mend_err_set(e, MEND_E_INVALID, 0, "a value name under %s is not valid UTF-8", key);
     size_t start = b->len;
     if (nlen == 0)
-        mend_rf_buf_byte(b, '@');
+        mend_buf_byte(b, '@');
     else
         put_quoted(b, name, nlen);
-    mend_rf_buf_byte(b, '=');
+    mend_buf_byte(b, '=');
     size_t col = b->failed ? 0 : utf16_width(b->p + start, b->len - start);
     const char *label = nlen ? name : "(default)";
     const unsigned char *d = v->data ? v->data : (const unsigned char *)"";
@@ -128,7 +128,7 @@ static int put_value(mend_rf_buf *b, const char *key, const mend_regval *v, mend
         char x[24];
         uint32_t dw = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
         snprintf(x, sizeof x, "dword:%08x", (unsigned)dw);
-        mend_rf_buf_str(b, x);
+        mend_buf_str(b, x);
     } else if (type == MEND_REG_SZ || type == MEND_REG_EXPAND_SZ || type == MEND_REG_LINK ||
                type == MEND_REG_MULTI_SZ) {
         /* Strings travel as UTF-16LE with the NULs regedit writes: one after SZ/EXPAND_SZ,
@@ -147,7 +147,7 @@ static int put_value(mend_rf_buf *b, const char *key, const mend_regval *v, mend
     } else {
         put_hex_typed(b, col, type, d, v->size);
     }
-    mend_rf_buf_str(b, "\r\n");
+    mend_buf_str(b, "\r\n");
     return 0;
 }
 
@@ -157,7 +157,7 @@ static int reg_error(mend_err *e, const char *what)
 }
 
 /* One key: "[LONG\PATH]", its values, then its subkeys depth first in the host's order. */
-static int put_key(const mend_host *h, mend_rf_buf *b, mend_rf_buf *shortp, mend_rf_buf *longp,
+static int put_key(const mend_host *h, mend_buf *b, mend_buf *shortp, mend_buf *longp,
                    int depth, bool values_only, mend_err *e)
 {
     if (depth > MAX_DEPTH)
@@ -168,9 +168,9 @@ static int put_key(const mend_host *h, mend_rf_buf *b, mend_rf_buf *shortp, mend
     if (!mend_utf8_valid(longp->p, longp->len))
         return mend_err_set(e, MEND_E_INVALID, 0, "a key name under %s is not valid UTF-8", shortp->p);
 
-    mend_rf_buf_str(b, "\r\n[");
-    mend_rf_buf_add(b, longp->p, longp->len);
-    mend_rf_buf_str(b, "]\r\n");
+    mend_buf_str(b, "\r\n[");
+    mend_buf_add(b, longp->p, longp->len);
+    mend_buf_str(b, "]\r\n");
 
     /* Values then subkeys back to back: the win32 backend lists both through one open key. */
     mend_regval *vals = NULL;
@@ -189,10 +189,10 @@ static int put_key(const mend_host *h, mend_rf_buf *b, mend_rf_buf *shortp, mend
     mend_regval_free_list(vals, nvals);
     size_t slen = shortp->len, llen = longp->len;
     for (size_t i = 0; i < nkeys && rc == 0; i++) {
-        mend_rf_buf_byte(shortp, '\\');
-        mend_rf_buf_str(shortp, keys[i]);
-        mend_rf_buf_byte(longp, '\\');
-        mend_rf_buf_str(longp, keys[i]);
+        mend_buf_byte(shortp, '\\');
+        mend_buf_str(shortp, keys[i]);
+        mend_buf_byte(longp, '\\');
+        mend_buf_str(longp, keys[i]);
         if (shortp->failed || longp->failed)
             rc = mend_err_set(e, MEND_E_IO, 0, "out of memory");
         else
@@ -207,7 +207,7 @@ static int put_key(const mend_host *h, mend_rf_buf *b, mend_rf_buf *shortp, mend
 }
 
 /* One key of a multi-key file, appended to b. */
-static int render_one(const mend_host *h, mend_rf_buf *b, const mend_regfile_key *k, mend_err *e)
+static int render_one(const mend_host *h, mend_buf *b, const mend_regfile_key *k, mend_err *e)
 {
     const char *path = k->path;
     size_t plen = strlen(path);
@@ -220,18 +220,18 @@ static int render_one(const mend_host *h, mend_rf_buf *b, const mend_regfile_key
         plen--;
     size_t rlen = plen > (size_t)(rest - path) ? plen - (size_t)(rest - path) : 0;
 
-    mend_rf_buf shortp = { 0 }, longp = { 0 };
-    mend_rf_buf_str(&shortp, mend_rf_root_short(root));
-    mend_rf_buf_add(&shortp, rest, rlen);
-    mend_rf_buf_str(&longp, mend_rf_root_long(root));
-    mend_rf_buf_add(&longp, rest, rlen);
+    mend_buf shortp = { 0 }, longp = { 0 };
+    mend_buf_str(&shortp, mend_reg_root_short(root));
+    mend_buf_add(&shortp, rest, rlen);
+    mend_buf_str(&longp, mend_reg_root_long(root));
+    mend_buf_add(&longp, rest, rlen);
     int rc;
     if (shortp.failed || longp.failed)
         rc = mend_err_set(e, MEND_E_IO, 0, "out of memory");
     else
         rc = put_key(h, b, &shortp, &longp, 0, k->values_only, e);
-    mend_rf_buf_free(&shortp);
-    mend_rf_buf_free(&longp);
+    mend_buf_free(&shortp);
+    mend_buf_free(&longp);
     return rc;
 }
 
@@ -243,17 +243,17 @@ int mend_regfile_render_keys(const mend_host *h, const mend_regfile_key *keys, s
         *len = 0;
     if (!h->ops->reg.values || !h->ops->reg.keys)
         return reg_error(e, "list");
-    mend_rf_buf b = { 0 };
-    mend_rf_buf_str(&b, "Windows Registry Editor Version 5.00\r\n");
+    mend_buf b = { 0 };
+    mend_buf_str(&b, "Windows Registry Editor Version 5.00\r\n");
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = render_one(h, &b, &keys[i], e);
-    mend_rf_buf_str(&b, "\r\n");
+    mend_buf_str(&b, "\r\n");
     if (rc != 0) {
-        mend_rf_buf_free(&b);
+        mend_buf_free(&b);
         return -1;
     }
-    char *text = mend_rf_buf_take(&b, len);
+    char *text = mend_buf_take(&b, len);
     if (!text)
         return mend_err_set(e, MEND_E_IO, 0, "out of memory while exporting %s", n ? keys[0].path : "");
     *utf8 = text;

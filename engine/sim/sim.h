@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 
-#include "cli.h"
 #include "host.h"
 
 typedef struct sim_machine sim_machine;
@@ -21,8 +20,8 @@ void sim_machine_free(sim_machine *m);
  * deterministic in order. */
 int sim_state_serialize(const sim_machine *m, char **out, size_t *len, mend_err *e);
 
-/* `mend sim init [SCENARIO] | show | reset`; returns the process exit code. */
-int sim_command(const mend_options *o, const mend_host_config *cfg);
+/* The simulator as a backend (engine/run/host_open.c opens it). */
+int sim_host_open(mend_host *h, const mend_host_config *cfg, const char *state_file, mend_err *e);
 
 /* Default state file for cfg (<state_dir>/sim-state.lua), malloc'd. */
 char *sim_default_state_file(const mend_host_config *cfg);

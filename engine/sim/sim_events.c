@@ -140,21 +140,21 @@ int sim_events_load(sc_ctx *c, int t)
     return 0;
 }
 
-void sim_events_save(sim_buf *b, const sim_machine *m)
+void sim_events_save(mend_buf *b, const sim_machine *m)
 {
     if (!m->nevents)
         return;
-    sim_buf_puts(b, "  events = {\n");
+    mend_buf_str(b, "  events = {\n");
     for (size_t i = 0; i < m->nevents; i++) {
         const mend_event *ev = &m->events[i];
-        sim_buf_printf(b, "    { time = %.17g, id = %u, code = %u, source = ", ev->time, (unsigned)ev->id,
+        mend_buf_printf(b, "    { time = %.17g, id = %u, code = %u, source = ", ev->time, (unsigned)ev->id,
                        (unsigned)ev->code);
         sim_buf_quote(b, ev->source, strlen(ev->source));
-        sim_buf_puts(b, ", policy = ");
+        mend_buf_str(b, ", policy = ");
         sim_buf_quote(b, ev->policy, strlen(ev->policy));
-        sim_buf_puts(b, ", message = ");
+        mend_buf_str(b, ", message = ");
         sim_buf_quote(b, ev->message, strlen(ev->message));
-        sim_buf_puts(b, " },\n");
+        mend_buf_str(b, " },\n");
     }
-    sim_buf_puts(b, "  },\n");
+    mend_buf_str(b, "  },\n");
 }

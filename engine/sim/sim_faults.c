@@ -32,10 +32,10 @@ static bool target_matches(const char *op, const char *want, const char *target)
 {
     if (!target)
         return false;
-    if (sim_strcasecmp(want, target) == 0)
+    if (mend_ascii_casecmp(want, target) == 0)
         return true;
     size_t n = strlen(want);
-    return strncmp(op, "reg.", 4) == 0 && sim_strncasecmp(want, target, n) == 0 && target[n] == '\\';
+    return strncmp(op, "reg.", 4) == 0 && mend_ascii_ncasecmp(want, target, n) == 0 && target[n] == '\\';
 }
 
 bool sim_fault_denied(const sim_machine *m, const char *op, const char *target, mend_err *e)

@@ -18,9 +18,9 @@ static bool matches(const sim_handle *h, const sim_process *p, const mend_handle
         return true;
     if (f->has_pid && h->pid != f->pid)
         return false;
-    if (f->process && *f->process && sim_strcasecmp(p->name, f->process) != 0)
+    if (f->process && *f->process && mend_ascii_casecmp(p->name, f->process) != 0)
         return false;
-    if (f->type && *f->type && sim_strcasecmp(h->type, f->type) != 0)
+    if (f->type && *f->type && mend_ascii_casecmp(h->type, f->type) != 0)
         return false;
     if (f->name && *f->name && !sim_contains_nocase(h->name, f->name))
         return false;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "host.h"
 #include "sim.h"
 #include "sim_map.h"
@@ -31,7 +32,8 @@ typedef struct sim_regkey {
     size_t nvals, capvals;
 } sim_regkey;
 
-enum { SIM_ROOT_HKLM, SIM_ROOT_HKCU, SIM_ROOT_HKCR, SIM_ROOT_HKU, SIM_ROOT_HKCC, SIM_ROOT_N };
+enum { SIM_ROOT_HKLM = MEND_REG_HKLM, SIM_ROOT_HKCU = MEND_REG_HKCU, SIM_ROOT_HKCR = MEND_REG_HKCR,
+       SIM_ROOT_HKU = MEND_REG_HKU, SIM_ROOT_HKCC = MEND_REG_HKCC, SIM_ROOT_N = MEND_REG_ROOT_N };
 
 /* ---- policies ---- */
 
@@ -387,16 +389,8 @@ bool sim_fault_op_known(const char *op);
 
 /* ---- sim_save.c ---- */
 /* Appends Lua-quoted s (bytes intact) to a growing buffer. */
-typedef struct sim_buf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} sim_buf;
-void sim_buf_add(sim_buf *b, const char *s, size_t n);
-void sim_buf_puts(sim_buf *b, const char *s);
-void sim_buf_printf(sim_buf *b, const char *fmt, ...) MEND_PRINTF(2, 3);
-void sim_buf_quote(sim_buf *b, const char *s, size_t n);
-void sim_events_save(sim_buf *b, const sim_machine *m);
+void sim_buf_quote(mend_buf *b, const char *s, size_t n);
+void sim_events_save(mend_buf *b, const sim_machine *m);
 int sim_state_save(const sim_machine *m, const char *path, mend_err *e);
 
 /* ---- sim_host.c ---- */

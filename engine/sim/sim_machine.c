@@ -274,7 +274,7 @@ const sim_pids *sim_key_holders(const sim_machine *m, const char *name)
 
 static int key_holder_add(sim_machine *m, const sim_handle *h)
 {
-    if (sim_strcasecmp(h->type, "Key") != 0)
+    if (mend_ascii_casecmp(h->type, "Key") != 0)
         return 0;
     sim_pids *l = sim_map_get(&m->key_holders, h->name);
     if (!l) {
@@ -299,7 +299,7 @@ static int key_holder_add(sim_machine *m, const sim_handle *h)
 
 static void key_holder_del(sim_machine *m, const sim_handle *h)
 {
-    if (sim_strcasecmp(h->type, "Key") != 0)
+    if (mend_ascii_casecmp(h->type, "Key") != 0)
         return;
     sim_pids *l = sim_map_get(&m->key_holders, h->name);
     for (size_t i = 0; l && i < l->n; i++)
@@ -379,7 +379,7 @@ bool sim_is_ipsec_client_name(const char *name)
         "ncprwsnt.exe", "TgbStarter.exe", "vpnclient.exe", "cvpnd.exe", "acumbrellaagent.exe",
     };
     for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
-        if (sim_strcasecmp(name, names[i]) == 0)
+        if (mend_ascii_casecmp(name, names[i]) == 0)
             return true;
     return false;
 }
@@ -396,7 +396,7 @@ bool sim_holder_blocks(const sim_process *p)
 sim_nic *sim_nic_find(const sim_machine *m, const char *name)
 {
     for (size_t i = 0; i < m->nnic; i++)
-        if (sim_strcasecmp(m->nic[i].name, name) == 0)
+        if (mend_ascii_casecmp(m->nic[i].name, name) == 0)
             return &m->nic[i];
     return NULL;
 }
@@ -406,7 +406,7 @@ sim_nic *sim_nic_find(const sim_machine *m, const char *name)
 bool sim_strlist_has(const sim_strlist *l, const char *s)
 {
     for (size_t i = 0; i < l->n; i++)
-        if (sim_strcasecmp(l->v[i], s) == 0)
+        if (mend_ascii_casecmp(l->v[i], s) == 0)
             return true;
     return false;
 }

@@ -11,33 +11,9 @@ struct sim_map_node {
     char key[];
 };
 
-static int fold_char(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-int sim_strcasecmp(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        int ca = fold_char((unsigned char)*a), cb = fold_char((unsigned char)*b);
-        if (ca != cb || ca == 0)
-            return ca - cb;
-    }
-}
-
-int sim_strncasecmp(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int ca = fold_char((unsigned char)a[i]), cb = fold_char((unsigned char)b[i]);
-        if (ca != cb || ca == 0)
-            return ca - cb;
-    }
-    return 0;
-}
-
 int sim_name_cmp(const char *a, const char *b)
 {
-    int c = sim_strcasecmp(a, b);
+    int c = mend_ascii_casecmp(a, b);
     return c ? c : strcmp(a, b);
 }
 
@@ -47,7 +23,7 @@ bool sim_contains_nocase(const char *hay, const char *needle)
     if (n == 0)
         return true;
     for (; *hay; hay++)
-        if (sim_strncasecmp(hay, needle, n) == 0)
+        if (mend_ascii_ncasecmp(hay, needle, n) == 0)
             return true;
     return false;
 }
@@ -57,14 +33,14 @@ static size_t hash_key(const char *s, bool fold)
     size_t h = 1469598103934665603ull & (size_t)-1;
     for (; *s; s++) {
         int c = (unsigned char)*s;
-        h = (h ^ (size_t)(fold ? fold_char(c) : c)) * (size_t)1099511628211ull;
+        h = (h ^ (size_t)(fold ? mend_ascii_lower(c) : c)) * (size_t)1099511628211ull;
     }
     return h;
 }
 
 static bool key_eq(const sim_map *m, const char *a, const char *b)
 {
-    return m->fold ? sim_strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+    return m->fold ? mend_ascii_casecmp(a, b) == 0 : strcmp(a, b) == 0;
 }
 
 void sim_map_init(sim_map *m, bool fold)

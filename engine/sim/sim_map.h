@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ascii.h"
+
 typedef struct sim_map_node sim_map_node;
 
 typedef struct sim_map {
@@ -26,8 +28,6 @@ void sim_map_del(sim_map *m, const char *key, const void *value);
 void sim_map_each(const sim_map *m, void (*fn)(const char *key, void *value, void *ud), void *ud);
 
 /* ASCII case folding shared by the simulator (Windows folds more, but keys mend meets are ASCII). */
-int sim_strcasecmp(const char *a, const char *b);
-int sim_strncasecmp(const char *a, const char *b, size_t n);
 /* Orders names case-insensitively, ties broken bytewise, so enumeration is deterministic. */
 int sim_name_cmp(const char *a, const char *b);
 /* Case-insensitive substring search. */

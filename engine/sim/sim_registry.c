@@ -4,25 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct { const char *shortname, *longname; } roots[SIM_ROOT_N] = {
-    [SIM_ROOT_HKLM] = { "HKLM", "HKEY_LOCAL_MACHINE" },
-    [SIM_ROOT_HKCU] = { "HKCU", "HKEY_CURRENT_USER" },
-    [SIM_ROOT_HKCR] = { "HKCR", "HKEY_CLASSES_ROOT" },
-    [SIM_ROOT_HKU] = { "HKU", "HKEY_USERS" },
-    [SIM_ROOT_HKCC] = { "HKCC", "HKEY_CURRENT_CONFIG" },
-};
-
 int sim_reg_root(const char *path, const char **rest)
 {
-    size_t n = strcspn(path, "\\");
-    for (int r = 0; r < SIM_ROOT_N; r++) {
-        if ((strlen(roots[r].shortname) == n && sim_strncasecmp(path, roots[r].shortname, n) == 0) ||
-            (strlen(roots[r].longname) == n && sim_strncasecmp(path, roots[r].longname, n) == 0)) {
-            *rest = path + n;
-            return r;
-        }
-    }
-    return -1;
+    size_t n = strcspn(path, "\\"), got = 0;
+    int r = mend_reg_root_at(path, n, &got);
+    if (r < 0 || got != n)
+        return -1;
+    *rest = path + n;
+    return r;
 }
 
 static sim_regkey *new_key(const char *name)
@@ -41,7 +30,7 @@ static sim_regkey *new_key(const char *name)
 static sim_regkey *root_key(sim_machine *m, int r)
 {
     if (!m->roots[r])
-        m->roots[r] = new_key(roots[r].shortname);
+        m->roots[r] = new_key(mend_reg_root_short(r));
     return m->roots[r];
 }
 
@@ -166,7 +155,7 @@ sim_regkey *sim_reg_create(sim_machine *m, const char *path)
 sim_regval *sim_reg_value(const sim_regkey *k, const char *name)
 {
     for (size_t i = 0; i < k->nvals; i++)
-        if (sim_strcasecmp(k->vals[i].name, name) == 0)
+        if (mend_ascii_casecmp(k->vals[i].name, name) == 0)
             return &k->vals[i];
     return NULL;
 }

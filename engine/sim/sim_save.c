@@ -9,63 +9,12 @@
 
 #include "platform.h"
 
-/* ---- output buffer ---- */
-
-void sim_buf_add(sim_buf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-void sim_buf_puts(sim_buf *b, const char *s)
-{
-    sim_buf_add(b, s, strlen(s));
-}
-
-void sim_buf_printf(sim_buf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof tmp) {
-        sim_buf_add(b, tmp, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->oom = true;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    sim_buf_add(b, big, (size_t)n);
-    free(big);
-}
+/* ---- output (engine/base/buf.c) ---- */
 
 /* Like %q but newlines become \n and control bytes \ddd; bytes >= 0x80 stay raw (UTF-8 intact). */
-void sim_buf_quote(sim_buf *b, const char *s, size_t n)
+void sim_buf_quote(mend_buf *b, const char *s, size_t n)
 {
-    sim_buf_add(b, "\"", 1);
+    mend_buf_add(b, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -87,25 +36,25 @@ void sim_buf_quote(sim_buf *b, const char *s, size_t n)
         }
         if (!esc)
             continue;
-        sim_buf_add(b, s + run, i - run);
-        sim_buf_puts(b, esc);
+        mend_buf_add(b, s + run, i - run);
+        mend_buf_str(b, esc);
         run = i + 1;
     }
-    sim_buf_add(b, s + run, n - run);
-    sim_buf_add(b, "\"", 1);
+    mend_buf_add(b, s + run, n - run);
+    mend_buf_add(b, "\"", 1);
 }
 
-static void quote(sim_buf *b, const char *s)
+static void quote(mend_buf *b, const char *s)
 {
     sim_buf_quote(b, s, strlen(s));
 }
 
-static void number(sim_buf *b, double v)
+static void number(mend_buf *b, double v)
 {
     if (v == floor(v) && fabs(v) < 9e15)
-        sim_buf_printf(b, "%.0f", v);
+        mend_buf_printf(b, "%.0f", v);
     else
-        sim_buf_printf(b, "%.17g", v);
+        mend_buf_printf(b, "%.17g", v);
 }
 
 /* ---- sections ---- */
@@ -115,11 +64,11 @@ static int by_policy_name(const void *a, const void *b)
     return strcmp((*(sim_policy *const *)a)->name, (*(sim_policy *const *)b)->name);
 }
 
-static void save_policies(sim_buf *b, const sim_machine *m)
+static void save_policies(mend_buf *b, const sim_machine *m)
 {
     sim_policy **a = malloc((m->npol + 1) * sizeof *a);
     if (!a) {
-        b->oom = true;
+        b->failed = true;
         return;
     }
     if (m->npol)
@@ -127,18 +76,18 @@ static void save_policies(sim_buf *b, const sim_machine *m)
     qsort(a, m->npol, sizeof *a, by_policy_name);
     char active[SIM_GUID_LEN + 1];
     sim_store_active_guid(m, active);
-    sim_buf_puts(b, "  policies = {\n");
+    mend_buf_str(b, "  policies = {\n");
     for (size_t i = 0; i < m->npol; i++) {
         const sim_policy *p = a[i];
-        sim_buf_puts(b, "    { name = ");
+        mend_buf_str(b, "    { name = ");
         quote(b, p->name);
-        sim_buf_printf(b, ", guid = \"%s\", description = ", p->guid);
+        mend_buf_printf(b, ", guid = \"%s\", description = ", p->guid);
         quote(b, p->description);
-        sim_buf_printf(b, ", state = \"%s\"", mend_policy_state_name(p->state));
+        mend_buf_printf(b, ", state = \"%s\"", mend_policy_state_name(p->state));
         if (active[0] && strcmp(active, p->guid) == 0)
-            sim_buf_puts(b, ", assigned = true");
+            mend_buf_str(b, ", assigned = true");
         if (p->sa_count)
-            sim_buf_printf(b, ", sa_count = %u", (unsigned)p->sa_count);
+            mend_buf_printf(b, ", sa_count = %u", (unsigned)p->sa_count);
         static const struct { unsigned bit; const char *name; } names[] = {
             { SIM_B_GPO_CACHE, "gpo_cache" }, { SIM_B_DRIVER_STATE, "driver_state" },
             { SIM_B_NIC_OFFLOAD, "nic_offload" }, { SIM_B_STORE_CORRUPT, "store_corrupt" },
@@ -147,36 +96,36 @@ static void save_policies(sim_buf *b, const sim_machine *m)
         };
         bool stale = !p->in_store && p->in_table;
         if (p->blockers || stale) {
-            sim_buf_puts(b, ", blockers = {");
+            mend_buf_str(b, ", blockers = {");
             const char *sep = " ";
             for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
                 if (p->blockers & names[k].bit) {
-                    sim_buf_printf(b, "%s\"%s\"", sep, names[k].name);
+                    mend_buf_printf(b, "%s\"%s\"", sep, names[k].name);
                     sep = ", ";
                 }
             if (stale)
-                sim_buf_printf(b, "%s\"stale_memory\"", sep);
-            sim_buf_puts(b, " }");
+                mend_buf_printf(b, "%s\"stale_memory\"", sep);
+            mend_buf_str(b, " }");
         }
         if (p->delete_accepted)
-            sim_buf_puts(b, ", delete_accepted = true");
+            mend_buf_str(b, ", delete_accepted = true");
         if (p->filter_list) {
-            sim_buf_puts(b, ", filter_list = ");
+            mend_buf_str(b, ", filter_list = ");
             quote(b, p->filter_list);
         }
         if (p->filter_action) {
-            sim_buf_puts(b, ", filter_action = ");
+            mend_buf_str(b, ", filter_action = ");
             quote(b, p->filter_action);
         }
         if (p->gpo) {
-            sim_buf_puts(b, ", source = \"gpo\", gpo = ");
+            mend_buf_str(b, ", source = \"gpo\", gpo = ");
             quote(b, p->gpo);
             if (!p->gpo_assigned)
-                sim_buf_puts(b, ", gpo_assigned = false");
+                mend_buf_str(b, ", gpo_assigned = false");
         }
-        sim_buf_puts(b, " },\n");
+        mend_buf_str(b, " },\n");
     }
-    sim_buf_puts(b, "  },\n");
+    mend_buf_str(b, "  },\n");
     free(a);
 }
 
@@ -185,35 +134,35 @@ static int by_service_name(const void *a, const void *b)
     return sim_name_cmp((*(sim_service *const *)a)->name, (*(sim_service *const *)b)->name);
 }
 
-static void save_services(sim_buf *b, const sim_machine *m)
+static void save_services(mend_buf *b, const sim_machine *m)
 {
     sim_service **a = malloc((m->nsvc + 1) * sizeof *a);
     if (!a) {
-        b->oom = true;
+        b->failed = true;
         return;
     }
     if (m->nsvc)
         memcpy(a, m->svc, m->nsvc * sizeof *a);
     qsort(a, m->nsvc, sizeof *a, by_service_name);
-    sim_buf_puts(b, "  services = {\n");
+    mend_buf_str(b, "  services = {\n");
     for (size_t i = 0; i < m->nsvc; i++) {
         const sim_service *s = a[i];
-        sim_buf_puts(b, "    [");
+        mend_buf_str(b, "    [");
         quote(b, s->name);
-        sim_buf_puts(b, "] = { display_name = ");
+        mend_buf_str(b, "] = { display_name = ");
         quote(b, s->display_name);
-        sim_buf_printf(b, ", state = \"%s\", start_type = \"%s\"", mend_svc_state_name(s->state),
+        mend_buf_printf(b, ", state = \"%s\", start_type = \"%s\"", mend_svc_state_name(s->state),
                        mend_svc_start_name(s->start_type));
         if (s->state != MEND_SVC_STOPPED && s->pid)
-            sim_buf_printf(b, ", pid = %u", (unsigned)s->pid);
-        sim_buf_puts(b, ", depends_on = {");
+            mend_buf_printf(b, ", pid = %u", (unsigned)s->pid);
+        mend_buf_str(b, ", depends_on = {");
         for (size_t d = 0; d < s->ndeps; d++) {
-            sim_buf_puts(b, d ? ", " : " ");
+            mend_buf_str(b, d ? ", " : " ");
             quote(b, s->depends_on[d]);
         }
-        sim_buf_puts(b, s->ndeps ? " } },\n" : "} },\n");
+        mend_buf_str(b, s->ndeps ? " } },\n" : "} },\n");
     }
-    sim_buf_puts(b, "  },\n");
+    mend_buf_str(b, "  },\n");
     free(a);
 }
 
@@ -223,38 +172,38 @@ static int by_pid(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void save_processes(sim_buf *b, const sim_machine *m)
+static void save_processes(mend_buf *b, const sim_machine *m)
 {
     sim_process **a = malloc((m->nproc + 1) * sizeof *a);
     if (!a) {
-        b->oom = true;
+        b->failed = true;
         return;
     }
     if (m->nproc)
         memcpy(a, m->proc, m->nproc * sizeof *a);
     qsort(a, m->nproc, sizeof *a, by_pid);
-    sim_buf_puts(b, "  processes = {\n");
+    mend_buf_str(b, "  processes = {\n");
     for (size_t i = 0; i < m->nproc; i++) {
         const sim_process *p = a[i];
-        sim_buf_printf(b, "    { pid = %u, ppid = %u, name = ", (unsigned)p->pid, (unsigned)p->ppid);
+        mend_buf_printf(b, "    { pid = %u, ppid = %u, name = ", (unsigned)p->pid, (unsigned)p->ppid);
         quote(b, p->name);
         if (p->path[0]) {
-            sim_buf_puts(b, ", path = ");
+            mend_buf_str(b, ", path = ");
             quote(b, p->path);
         }
         if (!p->autostart)
-            sim_buf_puts(b, ", autostart = false");
+            mend_buf_str(b, ", autostart = false");
         if (!p->alive)
-            sim_buf_puts(b, ", running = false");
+            mend_buf_str(b, ", running = false");
         if (p->critical)
-            sim_buf_puts(b, ", critical = true");
+            mend_buf_str(b, ", critical = true");
         if (p->ipsec_client != sim_is_ipsec_client_name(p->name))
-            sim_buf_printf(b, ", ipsec_client = %s", p->ipsec_client ? "true" : "false");
+            mend_buf_printf(b, ", ipsec_client = %s", p->ipsec_client ? "true" : "false");
         if (p->is_protected)
-            sim_buf_puts(b, ", protected = true");
-        sim_buf_puts(b, " },\n");
+            mend_buf_str(b, ", protected = true");
+        mend_buf_str(b, " },\n");
     }
-    sim_buf_puts(b, "  },\n");
+    mend_buf_str(b, "  },\n");
     free(a);
 }
 
@@ -275,66 +224,66 @@ static const sim_policy *handle_policy(const sim_machine *m, const sim_handle *h
     return p;
 }
 
-static void save_handles(sim_buf *b, const sim_machine *m)
+static void save_handles(mend_buf *b, const sim_machine *m)
 {
-    sim_buf_puts(b, "  handles = {\n");
+    mend_buf_str(b, "  handles = {\n");
     for (size_t i = 0; i < m->nhnd; i++) {
         const sim_handle *h = &m->hnd[i];
         const sim_policy *p = handle_policy(m, h);
-        sim_buf_printf(b, "    { pid = %u, ", (unsigned)h->pid);
+        mend_buf_printf(b, "    { pid = %u, ", (unsigned)h->pid);
         if (p) {
-            sim_buf_puts(b, "policy = ");
+            mend_buf_str(b, "policy = ");
             quote(b, p->name);
         } else {
-            sim_buf_puts(b, "type = ");
+            mend_buf_str(b, "type = ");
             quote(b, h->type);
-            sim_buf_puts(b, ", name = ");
+            mend_buf_str(b, ", name = ");
             quote(b, h->name);
         }
-        sim_buf_printf(b, ", handle = 0x%llx, access = 0x%x },\n", (unsigned long long)h->value,
+        mend_buf_printf(b, ", handle = 0x%llx, access = 0x%x },\n", (unsigned long long)h->value,
                        (unsigned)h->access);
     }
-    sim_buf_puts(b, "  },\n");
+    mend_buf_str(b, "  },\n");
 }
 
-static void save_nics(sim_buf *b, const sim_machine *m)
+static void save_nics(mend_buf *b, const sim_machine *m)
 {
-    sim_buf_puts(b, "  nics = {\n");
+    mend_buf_str(b, "  nics = {\n");
     for (size_t i = 0; i < m->nnic; i++) {
-        sim_buf_puts(b, "    { name = ");
+        mend_buf_str(b, "    { name = ");
         quote(b, m->nic[i].name);
-        sim_buf_puts(b, ", description = ");
+        mend_buf_str(b, ", description = ");
         quote(b, m->nic[i].description);
-        sim_buf_printf(b, ", ipsec_offload = %s, keywords = {", m->nic[i].offload ? "true" : "false");
+        mend_buf_printf(b, ", ipsec_offload = %s, keywords = {", m->nic[i].offload ? "true" : "false");
         for (int k = 0; k < SIM_NIC_NKW; k++)
             if (m->nic[i].kw[k] >= 0)
-                sim_buf_printf(b, " [\"%s\"] = %d,", sim_nic_keywords[k], m->nic[i].kw[k]);
-        sim_buf_puts(b, " } },\n");
+                mend_buf_printf(b, " [\"%s\"] = %d,", sim_nic_keywords[k], m->nic[i].kw[k]);
+        mend_buf_str(b, " } },\n");
     }
-    sim_buf_puts(b, "  },\n");
+    mend_buf_str(b, "  },\n");
 }
 
-static void strlist(sim_buf *b, const char *field, const sim_strlist *l)
+static void strlist(mend_buf *b, const char *field, const sim_strlist *l)
 {
     if (!l->n)
         return;
-    sim_buf_printf(b, "    %s = {", field);
+    mend_buf_printf(b, "    %s = {", field);
     for (size_t i = 0; i < l->n; i++) {
-        sim_buf_puts(b, i ? ", " : " ");
+        mend_buf_str(b, i ? ", " : " ");
         quote(b, l->v[i]);
     }
-    sim_buf_puts(b, " },\n");
+    mend_buf_str(b, " },\n");
 }
 
-static void save_faults(sim_buf *b, const sim_machine *m)
+static void save_faults(mend_buf *b, const sim_machine *m)
 {
-    sim_buf_puts(b, "  faults = {\n");
+    mend_buf_str(b, "  faults = {\n");
     strlist(b, "ignore_stop", &m->ignore_stop);
     strlist(b, "access_denied", &m->access_denied);
     strlist(b, "unkillable", &m->unkillable);
     if (m->crash_after > 0)
-        sim_buf_printf(b, "    crash_after = %ld,\n", m->crash_after);
-    sim_buf_puts(b, "  },\n");
+        mend_buf_printf(b, "    crash_after = %ld,\n", m->crash_after);
+    mend_buf_str(b, "  },\n");
 }
 
 typedef struct window_entry {
@@ -364,51 +313,51 @@ static int by_window_name(const void *a, const void *b)
     return strcmp(((const window_entry *)a)->name, ((const window_entry *)b)->name);
 }
 
-static void save_settings(sim_buf *b, const sim_machine *m)
+static void save_settings(mend_buf *b, const sim_machine *m)
 {
-    sim_buf_puts(b, "  settings = { clock = ");
+    mend_buf_str(b, "  settings = { clock = ");
     number(b, m->clock);
-    sim_buf_puts(b, ", delete_window = ");
+    mend_buf_str(b, ", delete_window = ");
     number(b, m->delete_window);
-    sim_buf_printf(b, ", admin = %s", m->admin ? "true" : "false");
+    mend_buf_printf(b, ", admin = %s", m->admin ? "true" : "false");
     if (m->os) {
-        sim_buf_puts(b, ", os = ");
+        mend_buf_str(b, ", os = ");
         quote(b, m->os);
     }
-    sim_buf_puts(b, " },\n");
-    sim_buf_printf(b, "  runtime = { boot_count = %u, next_pid = %u", (unsigned)m->boot_count,
+    mend_buf_str(b, " },\n");
+    mend_buf_printf(b, "  runtime = { boot_count = %u, next_pid = %u", (unsigned)m->boot_count,
                    (unsigned)m->next_pid);
     if (m->guid_rng != SIM_GUID_SEED)
-        sim_buf_printf(b, ", guid_seed = \"%llx\"", (unsigned long long)m->guid_rng);
+        mend_buf_printf(b, ", guid_seed = \"%llx\"", (unsigned long long)m->guid_rng);
     window_list w = { malloc((m->window.count + 1) * sizeof *w.v), 0, m->clock };
     if (!w.v) {
-        b->oom = true;
+        b->failed = true;
         return;
     }
     sim_map_each(&m->window, collect_window, &w);
     qsort(w.v, w.n, sizeof *w.v, by_window_name);
     if (w.n) {
-        sim_buf_puts(b, ", delete_window = {\n");
+        mend_buf_str(b, ", delete_window = {\n");
         for (size_t i = 0; i < w.n; i++) {
-            sim_buf_puts(b, "    { name = ");
+            mend_buf_str(b, "    { name = ");
             quote(b, w.v[i].name);
-            sim_buf_puts(b, ", ends = ");
+            mend_buf_str(b, ", ends = ");
             number(b, w.v[i].ends);
-            sim_buf_puts(b, " },\n");
+            mend_buf_str(b, " },\n");
         }
-        sim_buf_puts(b, "  }");
+        mend_buf_str(b, "  }");
     }
     free(w.v);
-    sim_buf_puts(b, " },\n");
+    mend_buf_str(b, " },\n");
 }
 
-int sim_save_registry(sim_buf *b, const sim_machine *m);
+int sim_save_registry(mend_buf *b, const sim_machine *m);
 
 int sim_state_serialize(const sim_machine *m, char **out, size_t *len, mend_err *e)
 {
     sim_store_sync((sim_machine *)m);   /* a cache refresh: the machine itself is unchanged */
-    sim_buf b = { 0 };
-    sim_buf_puts(&b, SIM_STATE_MARK ": a scenario (see docs/scenarios.md), written by mend.\n"
+    mend_buf b = { 0 };
+    mend_buf_str(&b, SIM_STATE_MARK ": a scenario (see docs/scenarios.md), written by mend.\n"
                      "return {\n");
     save_settings(&b, m);
     save_policies(&b, m);
@@ -417,11 +366,11 @@ int sim_state_serialize(const sim_machine *m, char **out, size_t *len, mend_err 
     save_handles(&b, m);
     save_nics(&b, m);
     if (sim_save_registry(&b, m) != 0)
-        b.oom = true;
+        b.failed = true;
     save_faults(&b, m);
     sim_events_save(&b, m);
-    sim_buf_puts(&b, "}\n");
-    if (b.oom) {
+    mend_buf_str(&b, "}\n");
+    if (b.failed) {
         free(b.p);
         return sim_oom(e);
     }

@@ -4,17 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sim_save_registry(sim_buf *b, const sim_machine *m);
+int sim_save_registry(mend_buf *b, const sim_machine *m);
 
-static void hex(sim_buf *b, const unsigned char *d, size_t n)
+static void hex(mend_buf *b, const unsigned char *d, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
-    sim_buf_add(b, "\"", 1);
+    mend_buf_add(b, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         char two[2] = { digits[d[i] >> 4], digits[d[i] & 15] };
-        sim_buf_add(b, two, 2);
+        mend_buf_add(b, two, 2);
     }
-    sim_buf_add(b, "\"", 1);
+    mend_buf_add(b, "\"", 1);
 }
 
 static uint64_t le(const unsigned char *d, size_t n)
@@ -30,16 +30,16 @@ static bool multi_sz_clean(const sim_regval *v)
     return v->size == 0 || v->data[v->size - 1] == '\0';
 }
 
-static void type_open(sim_buf *b, uint32_t type)
+static void type_open(mend_buf *b, uint32_t type)
 {
     const char *name = mend_reg_type_name(type);
     if (name)
-        sim_buf_printf(b, "{ type = \"%s\", ", name);
+        mend_buf_printf(b, "{ type = \"%s\", ", name);
     else
-        sim_buf_printf(b, "{ type = %u, ", (unsigned)type);
+        mend_buf_printf(b, "{ type = %u, ", (unsigned)type);
 }
 
-static void value_data(sim_buf *b, const sim_regval *v)
+static void value_data(mend_buf *b, const sim_regval *v)
 {
     switch (v->type) {
     case MEND_REG_SZ:
@@ -47,28 +47,28 @@ static void value_data(sim_buf *b, const sim_regval *v)
         return;
     case MEND_REG_DWORD:
         if (v->size == 4) {
-            sim_buf_printf(b, "%llu", (unsigned long long)le(v->data, 4));
+            mend_buf_printf(b, "%llu", (unsigned long long)le(v->data, 4));
             return;
         }
         break;
     case MEND_REG_EXPAND_SZ:
     case MEND_REG_LINK:
         type_open(b, v->type);
-        sim_buf_puts(b, "data = ");
+        mend_buf_str(b, "data = ");
         sim_buf_quote(b, (const char *)v->data, v->size);
-        sim_buf_puts(b, " }");
+        mend_buf_str(b, " }");
         return;
     case MEND_REG_QWORD:
         if (v->size == 8) {
             type_open(b, v->type);
-            sim_buf_printf(b, "data = %lld }", (long long)le(v->data, 8));
+            mend_buf_printf(b, "data = %lld }", (long long)le(v->data, 8));
             return;
         }
         break;
     case MEND_REG_DWORD_BIG_ENDIAN:
         if (v->size == 4) {
             type_open(b, v->type);
-            sim_buf_printf(b, "data = %lu }", (unsigned long)((unsigned long)v->data[0] << 24 |
+            mend_buf_printf(b, "data = %lu }", (unsigned long)((unsigned long)v->data[0] << 24 |
                                                              (unsigned long)v->data[1] << 16 |
                                                              (unsigned long)v->data[2] << 8 |
                                                              v->data[3]));
@@ -78,16 +78,16 @@ static void value_data(sim_buf *b, const sim_regval *v)
     case MEND_REG_MULTI_SZ:
         if (multi_sz_clean(v)) {
             type_open(b, v->type);
-            sim_buf_puts(b, "data = {");
+            mend_buf_str(b, "data = {");
             size_t i = 0;
             while (i < v->size) {
                 size_t n = strlen((const char *)v->data + i);
-                sim_buf_puts(b, " ");
+                mend_buf_str(b, " ");
                 sim_buf_quote(b, (const char *)v->data + i, n);
-                sim_buf_puts(b, ",");
+                mend_buf_str(b, ",");
                 i += n + 1;
             }
-            sim_buf_puts(b, " } }");
+            mend_buf_str(b, " } }");
             return;
         }
         break;
@@ -95,9 +95,9 @@ static void value_data(sim_buf *b, const sim_regval *v)
         break;
     }
     type_open(b, v->type);
-    sim_buf_puts(b, "hex = ");
+    mend_buf_str(b, "hex = ");
     hex(b, v->data, v->size);
-    sim_buf_puts(b, " }");
+    mend_buf_str(b, " }");
 }
 
 static bool same_value(const sim_regval *a, const sim_regval *b)
@@ -106,28 +106,28 @@ static bool same_value(const sim_regval *a, const sim_regval *b)
            strcmp(a->name, b->name) == 0;
 }
 
-static void key_header(sim_buf *b, const sim_regkey *k, bool *open)
+static void key_header(mend_buf *b, const sim_regkey *k, bool *open)
 {
     if (*open)
         return;
     char *path = sim_reg_path(k);
     if (!path) {
-        b->oom = true;
+        b->failed = true;
         return;
     }
-    sim_buf_puts(b, "    [");
+    mend_buf_str(b, "    [");
     sim_buf_quote(b, path, strlen(path));
-    sim_buf_puts(b, "] = {");
+    mend_buf_str(b, "] = {");
     free(path);
     *open = true;
 }
 
-static void diff(sim_buf *b, const sim_regkey *a, const sim_regkey *base)
+static void diff(mend_buf *b, const sim_regkey *a, const sim_regkey *base)
 {
     bool open = false;
     sim_regval **vals = sim_reg_sorted_vals(a);
     if (!vals) {
-        b->oom = true;
+        b->failed = true;
         return;
     }
     for (size_t i = 0; i < a->nvals; i++) {
@@ -135,36 +135,36 @@ static void diff(sim_buf *b, const sim_regkey *a, const sim_regkey *base)
         if (bv && same_value(vals[i], bv))
             continue;
         key_header(b, a, &open);
-        sim_buf_puts(b, " [");
+        mend_buf_str(b, " [");
         sim_buf_quote(b, vals[i]->name, strlen(vals[i]->name));
-        sim_buf_puts(b, "] = ");
+        mend_buf_str(b, "] = ");
         value_data(b, vals[i]);
-        sim_buf_puts(b, ",");
+        mend_buf_str(b, ",");
     }
     free(vals);
     if (base) {
         sim_regval **bvals = sim_reg_sorted_vals(base);
         if (!bvals) {
-            b->oom = true;
+            b->failed = true;
             return;
         }
         for (size_t i = 0; i < base->nvals; i++)
             if (!sim_reg_value(a, bvals[i]->name)) {
                 key_header(b, a, &open);
-                sim_buf_puts(b, " [");
+                mend_buf_str(b, " [");
                 sim_buf_quote(b, bvals[i]->name, strlen(bvals[i]->name));
-                sim_buf_puts(b, "] = false,");
+                mend_buf_str(b, "] = false,");
             }
         free(bvals);
     }
     if (!base && !open)
         key_header(b, a, &open);   /* a new key without values still has to exist */
     if (open)
-        sim_buf_puts(b, " },\n");
+        mend_buf_str(b, " },\n");
 
     sim_regkey **kids = sim_reg_sorted_kids(a);
     if (!kids) {
-        b->oom = true;
+        b->failed = true;
         return;
     }
     for (size_t i = 0; i < a->nkids; i++)
@@ -174,19 +174,19 @@ static void diff(sim_buf *b, const sim_regkey *a, const sim_regkey *base)
         return;
     sim_regkey **bkids = sim_reg_sorted_kids(base);
     if (!bkids) {
-        b->oom = true;
+        b->failed = true;
         return;
     }
     for (size_t i = 0; i < base->nkids; i++)
         if (!sim_reg_child(a, bkids[i]->name)) {
             char *path = sim_reg_path(bkids[i]);
             if (!path) {
-                b->oom = true;
+                b->failed = true;
                 break;
             }
-            sim_buf_puts(b, "    [");
+            mend_buf_str(b, "    [");
             sim_buf_quote(b, path, strlen(path));
-            sim_buf_puts(b, "] = false,\n");
+            mend_buf_str(b, "] = false,\n");
             free(path);
         }
     free(bkids);
@@ -218,16 +218,16 @@ static sim_machine *baseline(const sim_machine *m)
     return base;
 }
 
-int sim_save_registry(sim_buf *b, const sim_machine *m)
+int sim_save_registry(mend_buf *b, const sim_machine *m)
 {
     sim_machine *base = baseline(m);
     if (!base)
         return -1;
-    sim_buf_puts(b, "  registry = {\n");
+    mend_buf_str(b, "  registry = {\n");
     for (int r = 0; r < SIM_ROOT_N; r++)
         if (m->roots[r])
             diff(b, m->roots[r], base->roots[r]);
-    sim_buf_puts(b, "  },\n");
+    mend_buf_str(b, "  },\n");
     sim_machine_free(base);
     return 0;
 }

@@ -161,7 +161,7 @@ static int load_nics(sc_ctx *c, int t)
         if (!nic->name || !nic->name[0])
             return sc_fail(c, "%s.name: missing", where);
         for (size_t j = 0; j + 1 < c->m->nnic; j++)
-            if (sim_strcasecmp(c->m->nic[j].name, nic->name) == 0)
+            if (mend_ascii_casecmp(c->m->nic[j].name, nic->name) == 0)
                 return sc_fail(c, "%s.name: duplicate network adapter '%.80s' (also nics[%lu])", where,
                                nic->name, (unsigned long)(j + 1));
         lua_pop(c->L, 1);
@@ -399,9 +399,9 @@ static int load_policies(sc_ctx *c, int t)
 
 static uint32_t default_access(const char *type)
 {
-    if (sim_strcasecmp(type, "Key") == 0)
+    if (mend_ascii_casecmp(type, "Key") == 0)
         return 0x20019;   /* KEY_READ */
-    if (sim_strcasecmp(type, "File") == 0)
+    if (mend_ascii_casecmp(type, "File") == 0)
         return 0x120089;  /* FILE_GENERIC_READ */
     return 0x1F0003;
 }

@@ -172,7 +172,7 @@ int sim_scenario_services(sc_ctx *c, int t)
             return -1;
         int rc = 0;
         for (size_t i = 0; i < n && !rc; i++) {
-            if (i && sim_strcasecmp(names[i - 1], names[i]) == 0) {
+            if (i && mend_ascii_casecmp(names[i - 1], names[i]) == 0) {
                 rc = sc_fail(c, "services: '%.80s' and '%.80s' name the same service", names[i - 1], names[i]);
                 break;
             }

@@ -80,7 +80,7 @@ int sim_svc_query(void *ctx, const char *name, mend_service *out, mend_err *e)
 
 static bool is_agent(const sim_service *s)
 {
-    return sim_strcasecmp(s->name, "PolicyAgent") == 0;
+    return mend_ascii_casecmp(s->name, "PolicyAgent") == 0;
 }
 
 int sim_svc_start_rec(sim_machine *m, sim_service *s, mend_err *e)
@@ -123,7 +123,7 @@ int sim_svc_start(void *ctx, const char *name, uint32_t timeout_ms, mend_err *e)
 static bool depends_on(const sim_service *s, const sim_service *on)
 {
     for (size_t i = 0; i < s->ndeps; i++)
-        if (sim_strcasecmp(s->depends_on[i], on->name) == 0)
+        if (mend_ascii_casecmp(s->depends_on[i], on->name) == 0)
             return true;
     return false;
 }

@@ -73,7 +73,7 @@ static void show_policies(const sim_machine *m, FILE *out)
             for (size_t h = 0; nt && h < m->nhnd; h++) {
                 const sim_process *proc = sim_process_find(m, m->hnd[h].pid);
                 if (proc && sim_holder_blocks(proc) &&
-                    sim_strcasecmp(m->hnd[h].name, nt) == 0)
+                    mend_ascii_casecmp(m->hnd[h].name, nt) == 0)
                     fprintf(out, " %s (pid %u)", proc->name, (unsigned)proc->pid);
             }
             free(nt);
@@ -130,7 +130,7 @@ static void show_processes(const sim_machine *m, FILE *out)
         put_name(out, h->name, 160);
         const char *slash = strrchr(h->name, '\\');
         const sim_policy *pol = NULL;
-        if (slash && sim_strncasecmp(slash + 1, "ipsecPolicy", 11) == 0 && sim_guid_valid(slash + 12)) {
+        if (slash && mend_ascii_ncasecmp(slash + 1, "ipsecPolicy", 11) == 0 && sim_guid_valid(slash + 12)) {
             char guid[SIM_GUID_LEN + 1];
             memcpy(guid, slash + 12, sizeof guid);
             sim_guid_lower(guid);

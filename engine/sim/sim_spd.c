@@ -125,7 +125,7 @@ static void filter_guid(const sim_policy *p, char out[SIM_GUID_LEN + 1])
 static const spd_qm *find(const spd_qm *a, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)
-        if (sim_strcasecmp(a[i].name, name) == 0)
+        if (mend_ascii_casecmp(a[i].name, name) == 0)
             return &a[i];
     return NULL;
 }
@@ -254,7 +254,7 @@ int sim_spd_delete_sas(sim_machine *m, const char *qm_policy, mend_err *e)
         return sim_oom(e);
     bool found = false;
     for (size_t i = 0; i < nq; i++) {
-        if (sim_strcasecmp(q[i].name, qm_policy) != 0)
+        if (mend_ascii_casecmp(q[i].name, qm_policy) != 0)
             continue;
         found = true;
         sim_policy *p = sim_policy_by_guid(m, q[i].owner->guid);
@@ -306,14 +306,14 @@ static const spd_qm *find_filter(const spd_qm *q, size_t nq, const char *id, men
     for (size_t i = 0; i < nq && !hit; i++) {
         char g[SIM_GUID_LEN + 1];
         filter_guid(q[i].owner, g);
-        if (q[i].filters > 0 && sim_strcasecmp(g, id) == 0)
+        if (q[i].filters > 0 && mend_ascii_casecmp(g, id) == 0)
             hit = &q[i];
     }
     size_t named = 0;
     for (size_t i = 0; i < nq && (!hit || named > 0); i++) {   /* every name, when none had the GUID */
         char name[300];
         filter_name(q[i].owner, name);
-        if (q[i].filters == 0 || sim_strcasecmp(name, id) != 0)
+        if (q[i].filters == 0 || mend_ascii_casecmp(name, id) != 0)
             continue;
         if (named++ == 0)
             hit = &q[i];

@@ -45,8 +45,7 @@ bool sim_guid_valid(const char *s)
 void sim_guid_lower(char *g)
 {
     for (; *g; g++)
-        if (*g >= 'A' && *g <= 'Z')
-            *g = (char)(*g + ('a' - 'A'));
+        *g = (char)mend_ascii_lower((unsigned char)*g);
 }
 
 char *sim_policy_key_path(const sim_policy *p)
@@ -155,7 +154,7 @@ static bool related(const char *path, const char *s)
         if (!*rest || !*s)
             return true;
         size_t a = strcspn(rest, "\\"), b = strcspn(s, "\\");
-        if (a != b || sim_strncasecmp(rest, s, a) != 0)
+        if (a != b || mend_ascii_ncasecmp(rest, s, a) != 0)
             return false;
         rest += a;
         s += b;
@@ -171,7 +170,7 @@ bool sim_store_related(const char *path)
 
 static bool guid_of_keyname(const char *keyname, char out[SIM_GUID_LEN + 1])
 {
-    if (sim_strncasecmp(keyname, KEY_PREFIX, KEY_PREFIX_LEN) != 0 || !sim_guid_valid(keyname + KEY_PREFIX_LEN))
+    if (mend_ascii_ncasecmp(keyname, KEY_PREFIX, KEY_PREFIX_LEN) != 0 || !sim_guid_valid(keyname + KEY_PREFIX_LEN))
         return false;
     memcpy(out, keyname + KEY_PREFIX_LEN, SIM_GUID_LEN + 1);
     sim_guid_lower(out);
@@ -188,7 +187,7 @@ static int store_change_of_path(const char *path, char out[SIM_GUID_LEN + 1])
     size_t n = strlen(SIM_STORE_SUBPATH);
     while (*rest == '\\')
         rest++;
-    if (sim_strncasecmp(rest, SIM_STORE_SUBPATH, n) != 0 || rest[n] != '\\')
+    if (mend_ascii_ncasecmp(rest, SIM_STORE_SUBPATH, n) != 0 || rest[n] != '\\')
         return -1;
     rest += n;
     while (*rest == '\\')
@@ -198,12 +197,12 @@ static int store_change_of_path(const char *path, char out[SIM_GUID_LEN + 1])
     if (c == 0)
         return -1;
     if (c != sizeof comp - 1)
-        return sim_strncasecmp(rest, KEY_PREFIX, KEY_PREFIX_LEN) == 0 ? -1 : 0;
+        return mend_ascii_ncasecmp(rest, KEY_PREFIX, KEY_PREFIX_LEN) == 0 ? -1 : 0;
     memcpy(comp, rest, c);
     comp[c] = '\0';
     if (guid_of_keyname(comp, out))
         return 1;
-    return sim_strncasecmp(rest, KEY_PREFIX, KEY_PREFIX_LEN) == 0 ? -1 : 0;
+    return mend_ascii_ncasecmp(rest, KEY_PREFIX, KEY_PREFIX_LEN) == 0 ? -1 : 0;
 }
 
 void sim_store_touch(sim_machine *m, const char *path)

@@ -275,7 +275,7 @@ static int class_of(const char *name, size_t len, char g[SIM_GUID_LEN + 1])
 {
     for (int kind = 0; kind < OBJ_N; kind++) {
         size_t n = strlen(class_names[kind]);
-        if (len == n + SIM_GUID_LEN && sim_strncasecmp(name, class_names[kind], n) == 0) {
+        if (len == n + SIM_GUID_LEN && mend_ascii_ncasecmp(name, class_names[kind], n) == 0) {
             memcpy(g, name + n, SIM_GUID_LEN);
             g[SIM_GUID_LEN] = '\0';
             if (!sim_guid_valid(g))
@@ -353,7 +353,7 @@ static const char *below_local(const char *path)
     while (*rest == '\\')
         rest++;
     size_t n = strlen(SIM_STORE_SUBPATH);
-    if (sim_strncasecmp(rest, SIM_STORE_SUBPATH, n) != 0 || rest[n] != '\\')
+    if (mend_ascii_ncasecmp(rest, SIM_STORE_SUBPATH, n) != 0 || rest[n] != '\\')
         return NULL;
     rest += n;
     while (*rest == '\\')
@@ -372,7 +372,7 @@ void sim_store_graph_need(sim_machine *m, const char *path, int how)
         return;
     }
     size_t len = strcspn(first, "\\");
-    if (len == 11 + SIM_GUID_LEN && sim_strncasecmp(first, "ipsecPolicy", 11) == 0) {
+    if (len == 11 + SIM_GUID_LEN && mend_ascii_ncasecmp(first, "ipsecPolicy", 11) == 0) {
         if (how == SIM_GRAPH_READ)
             return;   /* policy keys are always there */
         char g[SIM_GUID_LEN + 1];
@@ -397,7 +397,7 @@ static bool drop_owner(sim_regkey *k, const char *owner)
     size_t i = 0, out = 0;
     while (i < v->size) {
         size_t len = strlen(d + i);   /* the data always ends one NUL past size */
-        if (len && sim_strcasecmp(d + i, owner) != 0) {
+        if (len && mend_ascii_casecmp(d + i, owner) != 0) {
             memmove(d + out, d + i, len + 1);
             out += len + 1;
         }

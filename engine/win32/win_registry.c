@@ -5,26 +5,22 @@
 #include <string.h>
 #include <wchar.h>
 
-static const struct { const char *name; HKEY root; } roots[] = {
-    { "HKLM", HKEY_LOCAL_MACHINE }, { "HKEY_LOCAL_MACHINE", HKEY_LOCAL_MACHINE },
-    { "HKCU", HKEY_CURRENT_USER },  { "HKEY_CURRENT_USER", HKEY_CURRENT_USER },
-    { "HKCR", HKEY_CLASSES_ROOT },  { "HKEY_CLASSES_ROOT", HKEY_CLASSES_ROOT },
-    { "HKU", HKEY_USERS },          { "HKEY_USERS", HKEY_USERS },
-    { "HKCC", HKEY_CURRENT_CONFIG }, { "HKEY_CURRENT_CONFIG", HKEY_CURRENT_CONFIG },
-};
-
 int win_reg_split(const char *path, HKEY *root, wchar_t **sub, mend_err *e)
 {
     const char *slash = strchr(path, '\\');
-    size_t rlen = slash ? (size_t)(slash - path) : strlen(path);
-    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
-        if (strlen(roots[i].name) != rlen || _strnicmp(roots[i].name, path, rlen) != 0)
-            continue;
+    size_t rlen = slash ? (size_t)(slash - path) : strlen(path), got = 0;
+    int r = mend_reg_root_at(path, rlen, &got);
+    if (r >= 0 && got == rlen) {
+        static const HKEY hkeys[MEND_REG_ROOT_N] = {
+            [MEND_REG_HKLM] = HKEY_LOCAL_MACHINE, [MEND_REG_HKCU] = HKEY_CURRENT_USER,
+            [MEND_REG_HKCR] = HKEY_CLASSES_ROOT, [MEND_REG_HKU] = HKEY_USERS,
+            [MEND_REG_HKCC] = HKEY_CURRENT_CONFIG,
+        };
         const char *rest = slash ? slash + 1 : "";
         size_t n = strlen(rest);
         while (n > 0 && rest[n - 1] == '\\')
             n--;
-        *root = roots[i].root;
+        *root = hkeys[r];
         *sub = win_wide_n(rest, n, NULL, e);
         return *sub ? 0 : -1;
     }

@@ -180,7 +180,7 @@ int win_spd_delete_qm_policy(void *ctx, const char *name, mend_err *e)
 static const win_spd_flt *find_filter(const win_spd_snap *s, const char *id, mend_err *e)
 {
     for (size_t i = 0; i < s->nflt; i++)
-        if (_stricmp(s->flt[i].guid, id) == 0)
+        if (mend_ascii_ieq(s->flt[i].guid, id))
             return &s->flt[i];
     wchar_t *w = win_wide(id, e);
     if (!w)

@@ -688,3 +688,50 @@ function mend.purpose(what) end
 ---@param done integer
 ---@param total integer
 function mend.progress(done, total) end
+
+---The plan mend apply carries out (docs/lua-api.md, "plan"); outside mend apply every function
+---answers nil, message, "invalid".
+plan = {}
+
+---@class mend.PlanStep
+---@field op string
+---@field call string
+---@field target string
+---@field args any[]
+---@field nargs integer
+---@field gate string?
+---@field policy string?
+---@field rung string?
+---@field why string?
+---@field assumes string
+---@field expect string?
+
+---@return mend.PlanStep[]|nil steps
+---@return string? message
+---@return mend.code? code
+function plan.actions() end
+
+---@param name string
+---@return any value
+---@return string? message
+---@return mend.code? code
+function plan.field(name) end
+
+---@return true|nil ok
+---@return string? message
+---@return integer|mend.code? step
+function plan.preflight() end
+
+---@param i integer
+---@return true|nil ok
+---@return string? message
+function plan.verify(i) end
+
+---@param i integer
+function plan.ran(i) end
+
+---@param i integer
+function plan.done(i) end
+
+---@param why string
+function plan.stop(why) end

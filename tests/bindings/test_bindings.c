@@ -12,10 +12,11 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include "bindings/bind.h"
 #include "bindings/bindings.h"
-#include "engine/engine.h"
-#include "engine/guard.h"
-#include "engine/report.h"
+#include "engine.h"
+#include "guard.h"
+#include "report.h"
 
 /* ---- the fake host: records what the bindings hand it ---- */
 
@@ -563,6 +564,88 @@ static void test_memory_errors_while_building_results_leak_nothing(void **state)
     }
 }
 
+/* ---- the shared helpers every mutating binding goes through ---- */
+
+typedef struct steps {
+    int before, act;
+    bool before_fails;
+} steps;
+
+static int step_before(mend_engine *eng, void *ud, mend_err *e)
+{
+    steps *s = ud;
+    s->before++;
+    return s->before_fails ? mend_err_set(e, MEND_E_IO, 0, "the backup could not be written") : 0;
+}
+
+static int step_act(mend_engine *eng, void *ud, mend_err *e)
+{
+    ((steps *)ud)->act++;
+    return 0;
+}
+
+static void test_a_guarded_call_acts_only_when_the_guard_says_go(void **state)
+{
+    mend_action a = { "proc.kill", "vpnagent.exe (pid 4242)", MEND_GATE_KILL, MEND_COUNT_KILLS, NULL };
+    mend_err e;
+
+    world *w = world_new(false, true, 0);              /* gate closed: nothing runs */
+    steps s = { 0 };
+    mend_err_clear(&e);
+    assert_int_equal(bind_guarded(w->L, &a, step_before, step_act, &s, &e), -1);
+    assert_int_equal(e.code, MEND_E_NOT_PERMITTED);
+    assert_int_equal(s.before + s.act, 0);
+    assert_int_equal(mend_report_counter(w->eng.report, MEND_COUNT_KILLS), 0);
+    world_free(w);
+
+    w = world_new(true, false, MEND_GATE_KILL);        /* dry run: the backup, not the act */
+    memset(&s, 0, sizeof s);
+    mend_err_clear(&e);
+    assert_int_equal(bind_guarded(w->L, &a, step_before, step_act, &s, &e), 0);
+    assert_int_equal(s.before, 1);
+    assert_int_equal(s.act, 0);
+    assert_int_equal(mend_report_counter(w->eng.report, MEND_COUNT_KILLS), 1);
+    world_free(w);
+
+    w = world_new(false, true, MEND_GATE_KILL);        /* allowed: both, counted once */
+    memset(&s, 0, sizeof s);
+    mend_err_clear(&e);
+    assert_int_equal(bind_guarded(w->L, &a, NULL, step_act, &s, &e), 0);
+    assert_int_equal(s.act, 1);
+    assert_int_equal(mend_report_counter(w->eng.report, MEND_COUNT_KILLS), 1);
+    world_free(w);
+}
+
+static void test_a_failed_backup_stops_the_guarded_call(void **state)
+{
+    mend_action a = { "reg.delete", "HKLM\\SOFTWARE\\T", MEND_GATE_REGISTRY, MEND_COUNT_REGISTRY_DELETES, NULL };
+    world *w = world_new(false, true, MEND_GATE_REGISTRY);
+    steps s = { .before_fails = true };
+    mend_err e;
+    mend_err_clear(&e);
+    assert_int_equal(bind_guarded(w->L, &a, step_before, step_act, &s, &e), -1);
+    assert_int_equal(s.act, 0);
+    assert_int_equal(e.code, MEND_E_IO);
+    assert_string_equal(e.msg, "the backup could not be written");
+    world_free(w);
+}
+
+static void test_a_result_is_true_or_nil_message_code(void **state)
+{
+    world *w = world_new(false, true, 0);
+    mend_err e;
+    mend_err_clear(&e);
+    assert_int_equal(bind_result(w->L, 0, &e), 1);
+    assert_true(lua_toboolean(w->L, -1));
+    lua_settop(w->L, 0);
+    mend_err_set(&e, MEND_E_NOT_FOUND, 0, "No process with pid 7 is running.");
+    assert_int_equal(bind_result(w->L, -1, &e), 3);
+    assert_true(lua_isnil(w->L, 1));
+    assert_string_equal(lua_tostring(w->L, 2), "No process with pid 7 is running.");
+    assert_string_equal(lua_tostring(w->L, 3), "not_found");
+    world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +662,9 @@ int main(void)
         cmocka_unit_test(test_resume_command_line_quotes_every_argument),
         cmocka_unit_test(test_step_goes_into_the_report),
         cmocka_unit_test(test_memory_errors_while_building_results_leak_nothing),
+        cmocka_unit_test(test_a_guarded_call_acts_only_when_the_guard_says_go),
+        cmocka_unit_test(test_a_failed_backup_stops_the_guarded_call),
+        cmocka_unit_test(test_a_result_is_true_or_nil_message_code),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,9 +13,9 @@
 #include <lualib.h>
 
 #include "bindings/bindings.h"
-#include "engine/engine.h"
-#include "engine/guard.h"
-#include "engine/report.h"
+#include "engine.h"
+#include "guard.h"
+#include "report.h"
 
 typedef struct fake {
     char calls[128];           /* "set0 restart ..." in call order */

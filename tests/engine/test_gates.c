@@ -66,6 +66,20 @@ static void test_gate_names(void **state)
     assert_null(mend_gate_name(3));
 }
 
+static void test_gate_list_reads_as_allow_takes_it(void **state)
+{
+    char buf[64];
+    assert_string_equal(mend_gate_list(MEND_GATE_KILL | MEND_GATE_REGISTRY | MEND_GATE_NIC, buf, sizeof buf),
+                        "kill,registry,nic");
+    assert_string_equal(mend_gate_list(0, buf, sizeof buf), "");
+    unsigned back = 0;
+    char err[128];
+    assert_int_equal(mend_gate_parse(mend_gate_list(MEND_GATE_ALL, buf, sizeof buf), &back, err, sizeof err), 0);
+    assert_int_equal(back, MEND_GATE_ALL);
+    char small[8];   /* cut short, still a string */
+    assert_string_equal(mend_gate_list(MEND_GATE_KILL | MEND_GATE_REGISTRY, small, sizeof small), "kill,re");
+}
+
 static void test_allowed_only_what_allow_opened(void **state)
 {
     (void)state;
@@ -132,6 +146,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_gate_parse_names_and_all, setup),
         cmocka_unit_test_setup(test_gate_names, setup),
+        cmocka_unit_test_setup(test_gate_list_reads_as_allow_takes_it, setup),
         cmocka_unit_test_setup(test_allowed_only_what_allow_opened, setup),
         cmocka_unit_test_setup(test_confirm_yes_answers_without_asking, setup),
         cmocka_unit_test_setup(test_confirm_asks_a_person_on_a_terminal, setup),

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "platform.h"
+#include "engine.h"
 #include "report.h"
 
 static mend_report *with_outcomes(const char *const *outcomes)

@@ -209,7 +209,7 @@ static void test_eventlog_unwritable_seam_reports_failure(void **state)
     mend_report_free(r);
 }
 
-/* The one call commands.c makes: the event carries the command's wording, and a dry run (by the
+/* The one call runner.c makes: the event carries the command's wording, and a dry run (by the
  * options) writes none. */
 static void test_fleet_after_run_writes_the_event_in_the_commands_words(void **state)
 {

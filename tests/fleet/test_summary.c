@@ -69,6 +69,21 @@ static void test_summary_fixed_some_blocked_names_the_gate(void **state)
     mend_report_free(r);
 }
 
+/* Every gate the advice asks for, once each and always in --allow's order; a reboot is not a block. */
+static void test_summary_blocked_names_every_gate_in_one_order(void **state)
+{
+    (void)state;
+    mend_report *r = mend_report_new("sim", false);
+    set_policy(r, "VPN-QM", "pending_deletion", "pending_deletion", "blocked");
+    set_policy(r, "Lab-QM", "pending_deletion", "pending_deletion", "blocked");
+    mend_report_advise(r, "VPN-QM: rerun with --allow nic,kill");
+    mend_report_advise(r, "Lab-QM: rerun with --allow=registry,kill or --allow reboot");
+    char buf[MEND_SUMMARY_MAX];
+    mend_summary_line(r, buf, sizeof buf);
+    assert_non_null(strstr(buf, "; 2 blocked (needs --allow kill,registry,nic); "));
+    mend_report_free(r);
+}
+
 static void test_summary_healthy_machine_says_nothing_stuck(void **state)
 {
     (void)state;
@@ -262,6 +277,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_summary_fixed_some_blocked_names_the_gate),
+        cmocka_unit_test(test_summary_blocked_names_every_gate_in_one_order),
         cmocka_unit_test(test_summary_healthy_machine_says_nothing_stuck),
         cmocka_unit_test(test_summary_reboot_required_names_the_gate_or_the_initiated_reboot),
         cmocka_unit_test(test_summary_dry_run_says_would),

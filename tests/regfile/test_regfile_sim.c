@@ -11,6 +11,7 @@
 
 #include "platform.h"
 #include "regfile/regfile.h"
+#include "sim/sim.h"
 
 #define KEY "HKLM\\SOFTWARE\\MendExport"
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "platform.h"
 
 static int run(const char *verb, const char *scenario, const char *spec, const char *state_dir)

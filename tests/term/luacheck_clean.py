@@ -50,7 +50,7 @@ def render(globals_):
     for g, fields in globals_:
         lines.append("  %s = { fields = { %s } }," % (g, ", ".join('"%s"' % f for f in fields)))
     lines += ["}",
-              "-- apply.lua runs with the plan it carries out (engine/plan_lua.c), a global of its own.",
+              "-- apply.lua runs with the plan it carries out (bindings/plan.c), a global of its own.",
               'files["scripts/apply.lua"] = { read_globals = { "plan" } }',
               ""]
     return "\n".join(lines)

@@ -11,6 +11,7 @@
 #include <wchar.h>
 
 #include "host.h"
+#include "host_open.h"
 
 static int wt_failures;
 static const char *wt_current = "";

@@ -1,4 +1,5 @@
--- The report a fleet consumes: one key order, identical between identical runs (times aside);
+-- The report a fleet consumes: one key order, identical between identical runs (times and the
+-- backups' time-stamped names aside);
 -- changed, exit_code, reboot_required, computer, started, finished, duration_s; [] for an empty
 -- list; a usage error under --json is a report with error and exit_code 2; a script's
 -- run_outcome and report_data reach the report and the exit code.

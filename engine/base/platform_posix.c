@@ -1,0 +1,500 @@
+/* The engine's OS services on POSIX: files, atomic writes, locks, terminals, clocks, folders. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#define _GNU_SOURCE   /* O_TMPFILE */
+#include "platform.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+FILE *mend_fopen(const char *path, const char *mode)
+{
+    return fopen(path, mode);
+}
+
+static int io_error(mend_err *e, const char *what, const char *path)
+{
+    return mend_err_set(e, MEND_E_IO, 0, "cannot %s %s: %s", what, path, strerror(errno));
+}
+
+int mend_mkdirs(const char *path, mend_err *e)
+{
+    if (!path || !*path)
+        return mend_err_set(e, MEND_E_INVALID, 0, "empty folder name");
+    char *p = mend_dupstr(path);
+    if (!p)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory");
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        struct stat st;
+        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+            io_error(e, "create folder", p);
+            free(p);
+            return -1;
+        }
+        if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            mend_err_set(e, MEND_E_IO, 0, "cannot create folder %s: a file of that name is in the way", p);
+            free(p);
+            return -1;
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    return 0;
+}
+
+int mend_remove(const char *path)
+{
+    return remove(path);
+}
+
+bool mend_file_exists(const char *path)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0;
+}
+
+int mend_dir_is_empty(const char *path, bool *empty, mend_err *e)
+{
+    *empty = true;
+    DIR *d = opendir(path);
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        return io_error(e, "open folder", path);
+    }
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL)
+        if (strcmp(ent->d_name, ".") != 0 && strcmp(ent->d_name, "..") != 0) {
+            *empty = false;
+            break;
+        }
+    closedir(d);
+    return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Every fsync and rename this process does, for tests that prove a read-only run does none. */
+static unsigned long g_durable_ops;
+
+unsigned long mend_platform_durable_ops(void)
+{
+    return g_durable_ops;
+}
+
+static int counted_fsync(int fd)
+{
+    g_durable_ops++;
+    return fsync(fd);
+}
+
+static int counted_rename(const char *from, const char *to)
+{
+    g_durable_ops++;
+    return rename(from, to);
+}
+
+static void fsync_dir_of(const char *path)
+{
+    char *dir = mend_dirname(path);
+    if (dir) {
+        int dfd = open(dir, O_RDONLY);
+        if (dfd >= 0) {
+            counted_fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+}
+
+/* Linux: the data goes into an unnamed file (O_TMPFILE) that is given its name only once it is
+ * complete and on disk, so a kill at any moment leaves the old file or the new one and no
+ * temp file (for a file that is replaced, a name exists only between link and rename).
+ * Returns 1 when the system cannot do it (no O_TMPFILE on this file system, no /proc). */
+static int write_unnamed(const char *path, const void *data, size_t len, mend_err *e)
+{
+#if defined(O_TMPFILE) && defined(AT_SYMLINK_FOLLOW)
+    char *dir = mend_dirname(path);
+    if (!dir)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory");
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    free(dir);
+    if (fd < 0)
+        return errno == ENOENT || errno == EACCES || errno == EROFS ? io_error(e, "write", path) : 1;
+    char self[64], tmp[PATH_MAX];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    if (write_all(fd, data, len) != 0 || fchmod(fd, 0644) != 0 || counted_fsync(fd) != 0) {
+        io_error(e, "write", path);
+        close(fd);
+        return -1;
+    }
+    int rc = linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+    if (rc != 0 && errno == EEXIST) {
+        /* Replacing: a unique neighbour name, then one rename over the old file. */
+        for (unsigned i = 0; rc != 0 && errno == EEXIST && i < 100; i++) {
+            if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(), i) >= sizeof tmp)
+                break;
+            rc = linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
+        }
+        if (rc == 0 && counted_rename(tmp, path) != 0) {
+            io_error(e, "write", path);
+            unlink(tmp);
+            close(fd);
+            return -1;
+        }
+    }
+    int err = errno;
+    close(fd);
+    if (rc != 0) {
+        if (err == ENOENT)   /* no /proc: the portable way */
+            return 1;
+        errno = err;
+        return io_error(e, "write", path);
+    }
+    fsync_dir_of(path);
+    return 0;
+#else
+    (void)path;
+    (void)data;
+    (void)len;
+    (void)e;
+    return 1;
+#endif
+}
+
+int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e)
+{
+    int unnamed = write_unnamed(path, data, len, e);
+    if (unnamed <= 0)
+        return unnamed;
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory");
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        io_error(e, "write", path);
+        free(tmp);
+        return -1;
+    }
+    if (write_all(fd, data, len) != 0)
+        goto fail;
+    if (fchmod(fd, 0644) != 0 || counted_fsync(fd) != 0)
+        goto fail;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (counted_rename(tmp, path) != 0)
+        goto fail;
+    free(tmp);
+    /* The rename itself must reach the disk too. */
+    fsync_dir_of(path);
+    return 0;
+fail:
+    io_error(e, "write", path);
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    free(tmp);
+    return -1;
+}
+
+int mend_fsync_file(FILE *f)
+{
+    if (fflush(f) != 0)
+        return -1;
+    return counted_fsync(fileno(f));
+}
+
+struct mend_lock {
+    int fd;
+    char *path;
+};
+
+/* Locked the file that is still at path? A releasing holder unlinks it, so a waiter that got
+ * the lock on the unlinked file must open the new one instead. */
+static bool lock_is_current(int fd, const char *path)
+{
+    struct stat a, b;
+    return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+mend_lock *mend_lock_acquire(const char *path, double timeout_s, mend_err *e)
+{
+    double deadline = mend_monotonic_now() + timeout_s;
+    int fd;
+    for (;;) {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            io_error(e, "open lock file", path);
+            return NULL;
+        }
+        /* flock, not fcntl: its lock belongs to this open file, so a second acquire in the same
+         * process waits too, and closing another descriptor of the file does not drop it. */
+        while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EWOULDBLOCK) {
+                io_error(e, "lock", path);
+                close(fd);
+                return NULL;
+            }
+            if (mend_monotonic_now() >= deadline) {
+                mend_err_set(e, MEND_E_IN_USE, 0, "%s is locked by another mend run", path);
+                close(fd);
+                return NULL;
+            }
+            mend_sleep_ms(50);
+        }
+        if (lock_is_current(fd, path))
+            break;
+        close(fd);
+    }
+    mend_lock *l = malloc(sizeof *l);
+    char *copy = l ? strdup(path) : NULL;
+    if (!copy) {
+        free(l);
+        close(fd);
+        mend_err_set(e, MEND_E_IO, 0, "out of memory");
+        return NULL;
+    }
+    char owner[192];
+    mend_lock_owner_text((long)getpid(), owner, sizeof owner);
+    /* Who holds it is a courtesy to the next run; the lock holds whether or not it is written. */
+    ssize_t wrote = ftruncate(fd, 0) == 0 ? pwrite(fd, owner, strlen(owner), 0) : -1;
+    (void)wrote;
+    l->fd = fd;
+    l->path = copy;
+    return l;
+}
+
+void mend_lock_release(mend_lock *l)
+{
+    if (!l)
+        return;
+    /* Removed while still held, so no run can lock the old file after it is gone. */
+    unlink(l->path);
+    close(l->fd); /* closing drops the lock */
+    free(l->path);
+    free(l);
+}
+
+bool mend_isatty_stdin(void)
+{
+    return isatty(STDIN_FILENO) == 1;
+}
+
+bool mend_isatty_stderr(void)
+{
+    return isatty(STDERR_FILENO) == 1;
+}
+
+bool mend_isatty_stdout(void)
+{
+    return isatty(STDOUT_FILENO) == 1;
+}
+
+int mend_console_columns(void)
+{
+    struct winsize ws;
+    return ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+}
+
+double mend_wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+char *mend_computer_name(void)
+{
+    char buf[256];
+    if (gethostname(buf, sizeof buf) != 0)
+        return NULL;
+    buf[sizeof buf - 1] = '\0';
+    return mend_dupstr(buf);
+}
+
+double mend_monotonic_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void mend_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+char *mend_exe_dir(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    return mend_dirname(buf);
+}
+
+static const char *nonempty_env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+char *mend_getenv(const char *name)
+{
+    const char *v = nonempty_env(name);
+    return v ? mend_dupstr(v) : NULL;
+}
+
+char *mend_state_dir(void)
+{
+    const char *v = nonempty_env("MEND_STATE_DIR");
+    if (v)
+        return mend_dupstr(v);
+    if ((v = nonempty_env("XDG_STATE_HOME")))
+        return mend_path_join(v, "mend");
+    const char *home = nonempty_env("HOME");
+    if (!home) {
+        struct passwd *pw = getpwuid(getuid());
+        home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+    }
+    if (!home)
+        return NULL;
+    return mend_path_join(home, ".local/state/mend");
+}
+
+char *mend_path_join(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    bool sep = na > 0 && a[na - 1] != '/';
+    char *p = malloc(na + nb + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, a, na);
+    if (sep)
+        p[na++] = '/';
+    memcpy(p + na, b, nb + 1);
+    return p;
+}
+
+char *mend_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return mend_dupstr(".");
+    if (slash == path)
+        return mend_dupstr("/");
+    size_t n = (size_t)(slash - path);
+    char *p = malloc(n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, path, n);
+    p[n] = '\0';
+    return p;
+}
+
+void mend_gmtime(long long secs, struct tm *out)
+{
+    time_t t = (time_t)secs;
+    gmtime_r(&t, out);
+}
+
+static void (*g_on_interrupt)(void);
+
+static void interrupt_handler(int sig)
+{
+    (void)sig;
+    if (g_on_interrupt)
+        g_on_interrupt();
+}
+
+void mend_on_interrupt(void (*fn)(void))
+{
+    g_on_interrupt = fn;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = interrupt_handler;
+    sa.sa_flags = SA_RESETHAND; /* the second Ctrl-C ends mend at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static char g_watchdog_msg[256];
+
+static void watchdog_fired(int sig)
+{
+    (void)sig;
+    ssize_t n = write(STDERR_FILENO, g_watchdog_msg, strlen(g_watchdog_msg));
+    (void)n;
+    _exit(2);
+}
+
+void mend_watchdog_set(double seconds, const char *msg)
+{
+    if (seconds <= 0) {
+        alarm(0);
+        return;
+    }
+    snprintf(g_watchdog_msg, sizeof g_watchdog_msg, "mend: %s\n", msg ? msg : "stopped by the watchdog");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = watchdog_fired;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(seconds >= 1e6 ? 1000000u : (unsigned)seconds + 1u);
+}
+
+int mend_platform_init(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    return 0;
+}
+
+char *mend_realpath(const char *path)
+{
+    return realpath(path, NULL);
+}

@@ -1,0 +1,209 @@
+/* Script limits: a counting allocator for --max-memory, a count hook for --timeout and Ctrl-C. */
+#include "lua_private.h"
+#include "engine_private.h"
+#include "platform.h"
+
+#include <lauxlib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Room for unwinding, the error message and the traceback after the limit is hit. */
+#define MEND_LIMITS_RESERVE ((size_t)256 * 1024)
+/* Instructions between clock checks near the deadline: a stop lands within microseconds. */
+#define MEND_LIMITS_COUNT 1000
+/* ... and at most, far from it: a few milliseconds of Lua, so Ctrl-C still lands at once, while
+ * the hook itself costs nothing measurable (at 1,000 it was an eighth of pure-Lua work). */
+#define MEND_LIMITS_COUNT_MAX (1 << 20)
+/* How long past --timeout a script stuck where the hook cannot run is left before the watchdog. */
+#define MEND_LIMITS_GRACE_S 5.0
+
+static volatile sig_atomic_t g_interrupt;
+
+void mend_limits_interrupt(void)
+{
+    g_interrupt = 1;
+}
+
+void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    mend_limits *lim = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        lim->used -= old;
+        return NULL;
+    }
+    if (lim->max && !lim->disarmed && nsize > old) {
+        size_t cap = lim->max + (lim->memory_hit ? MEND_LIMITS_RESERVE : 0);
+        if (nsize - old > cap || lim->used > cap - (nsize - old)) {
+            /* Lua answers a refusal with an emergency collection and asks again for the same
+             * size: only a second refusal means the script really holds too much. */
+            if (lim->refused == nsize)
+                lim->memory_hit = true;
+            /* lua_close has no emergency collection to retry with: one refusal is the limit. */
+            if (lim->closing)
+                lim->memory_hit = lim->hit_at_close = true;
+            lim->refused = nsize;
+            return NULL;
+        }
+    }
+    void *p = realloc(ptr, nsize);
+    if (!p)
+        return NULL;
+    if (nsize > old)
+        lim->refused = 0;
+    lim->used = lim->used - old + nsize;
+    return p;
+}
+
+static void limits_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    void *ud;
+    lua_getallocf(L, &ud);
+    mend_limits *lim = ud;
+    if (lim->disarmed)
+        return;
+    if (g_interrupt)
+        lim->interrupted = true;
+    if (!lim->time_hit && !lim->memory_hit && !lim->interrupted && !lim->stop[0]) {
+        double now = mend_monotonic_now();
+        if (lim->timeout_s <= 0 || now < lim->deadline) {
+            /* Far from the deadline the next check may wait twice as long; near it (less than
+             * eight times the last stretch left) back to the short count. */
+            double left = lim->timeout_s > 0 ? lim->deadline - now : 1e300;
+            int next = MEND_LIMITS_COUNT;
+            if (left > 8 * (now - lim->checked_at))
+                next = lim->hook_count < MEND_LIMITS_COUNT_MAX ? lim->hook_count * 2 : lim->hook_count;
+            lim->checked_at = now;
+            if (next != lim->hook_count) {
+                lim->hook_count = next;
+                lua_sethook(L, limits_hook, LUA_MASKCOUNT, next);
+            }
+            return;
+        }
+        lim->time_hit = true;
+    }
+    /* From now on every instruction of every caller raises again. */
+    lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
+    char buf[600];
+    luaL_error(L, "%s", mend_limits_message(lim, buf, sizeof buf));
+}
+
+void mend_limits_arm(lua_State *L, mend_limits *lim)
+{
+    lim->checked_at = mend_monotonic_now();
+    lim->deadline = lim->checked_at + lim->timeout_s;
+    /* Always hooked: Ctrl-C must reach a script that has no limits. */
+    lim->hook_count = MEND_LIMITS_COUNT;
+    lua_sethook(L, limits_hook, LUA_MASKCOUNT, MEND_LIMITS_COUNT);
+    /* Lua runs no hook inside a finalizer or a C function (a backtracking string.find). */
+    if (lim->timeout_s > 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "script exceeded the time limit of %g s where it could not be stopped "
+                                  "(a finalizer or a library call); ended", lim->timeout_s);
+        mend_watchdog_set(lim->timeout_s + MEND_LIMITS_GRACE_S, msg);
+    }
+}
+
+void mend_limits_settle(void)
+{
+    mend_watchdog_set(0, NULL);
+}
+
+bool mend_limits_close(lua_State *L, mend_limits *lim)
+{
+    lua_sethook(L, NULL, 0, 0);
+    bool was_hit = lim->memory_hit || lim->time_hit || lim->interrupted;
+    /* What was left of the time when the script last ended (a shell may idle since). */
+    double left = lim->ended_at > 0 ? lim->deadline - lim->ended_at : 0;
+    bool timed = lim->timeout_s > 0 && lim->ended_at > 0 && !was_hit;
+    if (timed) {
+        /* Lua runs no hook inside a finalizer: the watchdog is the only clock there. */
+        char msg[160];
+        snprintf(msg, sizeof msg, "script exceeded the time limit of %g s where it could not be stopped "
+                                  "(a __gc finalizer run when the script ended); ended", lim->timeout_s);
+        mend_watchdog_set((left > 0 ? left : 0) + MEND_LIMITS_GRACE_S, msg);
+    }
+    double start = mend_monotonic_now();
+    lim->closing = true;
+    lua_close(L);
+    lim->closing = false;
+    /* A finalizer that ran past the limit but ended before the watchdog still broke it. */
+    if (timed && mend_monotonic_now() - start > left)
+        lim->time_hit = lim->hit_at_close = true;
+    return lim->hit_at_close;
+}
+
+static void format_size(size_t n, char *buf, size_t size)
+{
+    static const struct {
+        size_t unit;
+        const char *name;
+    } units[] = {{(size_t)1 << 30, "GiB"}, {(size_t)1 << 20, "MiB"}, {(size_t)1 << 10, "KiB"}};
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+        if (n >= units[i].unit && n % units[i].unit == 0) {
+            snprintf(buf, size, "%llu %s", (unsigned long long)(n / units[i].unit), units[i].name);
+            return;
+        }
+    if (n >= ((size_t)1 << 20))
+        snprintf(buf, size, "%.1f MiB", (double)n / (double)((size_t)1 << 20));
+    else
+        snprintf(buf, size, "%llu bytes", (unsigned long long)n);
+}
+
+void mend_limits_stop(lua_State *L, const char *msg)
+{
+    void *ud;
+    if (lua_getallocf(L, &ud) != mend_limits_alloc || !ud)
+        return;   /* a state without mend's limits (unit tests): nothing to stop */
+    mend_limits *lim = ud;
+    if (lim->disarmed)
+        return;
+    snprintf(lim->stop, sizeof lim->stop, "%s", msg && *msg ? msg : "mend stopped the script");
+    lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
+}
+
+const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size)
+{
+    if (lim->interrupted) {
+        snprintf(buf, size, "interrupted: the script stopped between two actions (the journal has what was done)");
+        return buf;
+    }
+    if (lim->stop[0]) {
+        snprintf(buf, size, "%s", lim->stop);
+        return buf;
+    }
+    if (lim->time_hit) {
+        snprintf(buf, size, "script exceeded the time limit of %g s%s", lim->timeout_s,
+                 lim->hit_at_close ? " in a __gc finalizer run when the script ended" : "");
+        return buf;
+    }
+    if (lim->memory_hit) {
+        char sz[48];
+        format_size(lim->max, sz, sizeof sz);
+        snprintf(buf, size, "script exceeded the memory limit of %s%s", sz,
+                 lim->hit_at_close ? " in a __gc finalizer run when the script ended" : "");
+        return buf;
+    }
+    return NULL;
+}
+
+void mend_lua_charge(lua_State *L, size_t bytes)
+{
+    void *ud;
+    if (lua_getallocf(L, &ud) != mend_limits_alloc)
+        return;
+    mend_limits *lim = ud;
+    if (!lim->max || lim->disarmed)
+        return;
+    /* Counted for good: the host keeps it until the run ends, whatever Lua frees. */
+    if (bytes > lim->max || lim->used > lim->max - bytes) {
+        lim->memory_hit = true;
+        char buf[160];
+        luaL_error(L, "%s (what the script stored in the simulated machine counts too)",
+                   mend_limits_message(lim, buf, sizeof buf));
+    }
+    lim->used += bytes;
+}
