@@ -37,13 +37,13 @@ M.redact_netsh = redact_netsh
 
 -- ---- writing ----
 
--- Where the lead wires the event-log reader in: returns the JSON-able list, or nil and why.
+-- The event log's recent 0x32DF reports. A host that cannot read its event log (code
+-- unsupported: Wine's stub wevtapi, no wevtapi.dll) or is refused says why in the manifest,
+-- the code included, and the rest is still collected.
 local function collect_events()
-  local reader = rawget(_G, "events")
-  if type(reader) == "table" and type(reader.recent) == "function" then
-    return reader.recent()
-  end
-  return nil, "this build of mend has no reader for the IPsec event log (no events module)"
+  local list, msg, code = events.recent()
+  if not list then return nil, string.format("%s, code %s", tostring(msg), tostring(code)) end
+  return list
 end
 
 function M.write(dir, force)
