@@ -90,14 +90,7 @@ static int crash_child(const char *path, int actions)
 static void test_sim_crash_after_n_actions_saves_exactly_n(void **state)
 {
     (void)state;
-    char path[512];
-    snprintf(path, sizeof path, "%s/scenarios/tests/crash_midway.lua", MEND_SOURCE_DIR);
-    char *text;
-    size_t len;
-    mend_err e;
-    assert_int_equal(mend_read_file(path, &text, &len, &e), 0);
-    char *state_file = st_write(text);
-    free(text);
+    char *state_file = st_copy_scenario("crash_midway");
     int status = crash_child(state_file, 3);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 137);
@@ -158,10 +151,9 @@ static void test_sim_denied_write_rewrites_no_state_unless_it_logged_an_event(vo
     char *path = st_write("return { policies = { { name = 'A', state = 'pending_deletion' } },\n"
                           "  processes = { { pid = 4242, name = 'vpnagent.exe' } },\n"
                           "  faults = { access_denied = { 'ipsec.delete', 'svc.stop', 'proc.kill:vpnagent.exe' } } }");
-    char *before, *after;
     size_t n1, n2;
+    char *before = st_read(path, &n1);
     mend_err e;
-    assert_int_equal(mend_read_file(path, &before, &n1, &e), 0);
     mend_host h;
     st_open_file(&h, path, false);
     assert_int_equal(st_delete(&h, "A", &e), MEND_E_ACCESS_DENIED);
@@ -169,17 +161,14 @@ static void test_sim_denied_write_rewrites_no_state_unless_it_logged_an_event(vo
     assert_int_equal(h.ops->proc.kill(h.ctx, 4242, &e), -1);
     assert_int_equal(e.code, MEND_E_ACCESS_DENIED);
     st_commit_close(&h);
-    assert_int_equal(mend_read_file(path, &after, &n2, &e), 0);
-    assert_int_equal(n1, n2);
-    assert_memory_equal(before, after, n1);
-    free(after);
+    st_assert_bytes(path, before, n1);
 
     /* Creating a policy of a name pending deletion is refused with 13023, which is logged. */
     st_open_file(&h, path, false);
     assert_int_not_equal(st_create(&h, "A", &e), MEND_OK);
     assert_int_equal(e.win32, MEND_WIN_IPSEC_QM_POLICY_PENDING_DELETION);
     st_commit_close(&h);
-    assert_int_equal(mend_read_file(path, &after, &n2, &e), 0);
+    char *after = st_read(path, &n2);
     assert_true(n1 != n2 || memcmp(before, after, n1) != 0);
     st_open_file(&h, path, false);
     mend_event *ev = NULL;
