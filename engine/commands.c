@@ -448,10 +448,7 @@ static int run_script_command(run_ctx *c)
     if (locate_script(c) != 0)
         return 2;
     /* Writing the report into a folder would fail only after the run had changed the machine. */
-    bool empty;
-    mend_err de;
-    c->report_is_folder = o->report_path && mend_file_exists(o->report_path) &&
-                          mend_dir_is_empty(o->report_path, &empty, &de) == 0;
+    c->report_is_folder = o->report_path && mend_is_folder(o->report_path);
     if (c->report_is_folder)
         return setup_error("--report %s names a folder; name the report's file (a new one, or one to replace)",
                            o->report_path);
