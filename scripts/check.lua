@@ -152,7 +152,13 @@ local function diagnose(name, cur)
     end
   end
   -- An offloading NIC is a machine-wide finding (advised once below): which policies its SAs
-  -- hold cannot be seen without trying a delete.
+  -- hold cannot be seen without trying a delete. SAs with nothing else in the way may be the
+  -- adapter's: then the delete answers "in use" and only --allow nic clears them.
+  if blockers[1] == "spd_sas" and #blockers == 1 and #nic_names > 0 then
+    caps.nic = true
+    visible[#visible + 1] = "with IPsec task offload on for " .. table.concat(nic_names, ", ")
+      .. ", those SAs may be the adapter's (mend fix turns offload off with --allow nic)"
+  end
   if #visible == 0 then
     visible[1] = "no visible blocker: the force delete, a group-policy refresh or a Policy Agent restart "
               .. "usually clears it; if it stays in use, "
