@@ -118,18 +118,9 @@ static int locate_script(run_ctx *c)
         return c->script_dir ? 0 : setup_error("out of memory");
     }
     if (o->cmd == MEND_CMD_RUN) {
-        c->script_path = mend_dupstr(o->script);
-        /* The advice says `mend run scripts/offload.lua on`: from any folder without its own
-         * scripts/, that is mend's bundled script. */
-        bool bundled = (strncmp(o->script, "scripts/", 8) == 0 || strncmp(o->script, "scripts\\", 8) == 0) &&
-                       o->script[8] && c->scripts_dir && !mend_file_exists(o->script);
-        char *there = bundled ? mend_path_join(c->scripts_dir, o->script + 8) : NULL;
-        if (there && mend_file_exists(there)) {
-            free(c->script_path);
-            c->script_path = there;
-        } else {
-            free(there);
-        }
+        c->script_path = mend_bundled_script(o->script, c->data_dir);
+        if (!c->script_path)
+            c->script_path = mend_dupstr(o->script);
     } else {
         if (!c->scripts_dir)
             return setup_error("cannot find mend's bundled scripts (scripts/fix.lua); set MEND_DATA_DIR to "
