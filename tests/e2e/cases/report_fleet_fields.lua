@@ -1,10 +1,12 @@
--- The report a fleet consumes: one key order, identical between identical runs (times aside);
--- changed, exit_code, reboot_required, computer, started, finished, duration_s; [] for an empty
--- list; a usage error under --json is a report with error and exit_code 2; a script's
--- run_outcome and report_data reach the report and the exit code.
+-- The report a fleet consumes: one key order, identical between identical runs (times and the
+-- backup names' times aside); changed, exit_code, reboot_required, computer, started, finished,
+-- duration_s; [] for an empty list; a usage error under --json is a report with error and
+-- exit_code 2; a script's run_outcome and report_data reach the report and the exit code.
 local function without_times(text)
   return (text:gsub('\n%s*"started": "[^"]*",', ""):gsub('\n%s*"finished": "[^"]*",', "")
-              :gsub('\n%s*"duration_s": [0-9.]+,', ""))
+              :gsub('\n%s*"duration_s": [0-9.]+,', "")
+              -- a .reg backup's name starts with the second it was written
+              :gsub("%d%d%d%d%d%d%d%dT%d%d%d%d%d%dZ%-", "TIME-"))
 end
 
 return {
