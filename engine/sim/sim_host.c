@@ -481,6 +481,10 @@ int sim_host_open(mend_host *h, const mend_host_config *cfg, const char *state_f
         fprintf(stderr, "mend: no Windows here; using the simulator (state: %s; `mend sim reset` "
                         "restores the demo)\n", sh->state_file);
     if (sim_scenario_load_file(sh->state_file, &sh->m, e) != 0) {
+        /* The default state is mend's own: say how to start over (a sim:FILE is the user's). */
+        size_t len = strlen(e->msg);
+        if (!state_file && len < sizeof e->msg)
+            snprintf(e->msg + len, sizeof e->msg - len, " (`mend sim reset` starts the simulator over from the demo)");
         host_close(sh);
         return -1;
     }

@@ -191,6 +191,28 @@ static void test_sim_dry_run_never_saves(void **state)
     free(path);
 }
 
+/* A damaged default state (a hand edit gone wrong) says how to start over; the state is mend's
+ * own there, unlike a --host sim:FILE, which is never offered for overwriting. */
+static void test_sim_damaged_default_state_says_how_to_start_over(void **state)
+{
+    (void)state;
+    const char *dir = MEND_TEST_TMP "/sim-damaged-default";
+    mend_err e;
+    assert_int_equal(mend_mkdirs(dir, &e), 0);
+    const char *broken = "return {";
+    assert_int_equal(mend_write_file_atomic(MEND_TEST_TMP "/sim-damaged-default/sim-state.lua", broken,
+                                            strlen(broken), &e), 0);
+    mend_host_config cfg = { .spec = "sim", .quiet = true, .state_dir = dir, .data_dir = MEND_SOURCE_DIR };
+    mend_host h;
+    assert_int_equal(sim_host_open(&h, &cfg, NULL, &e), -1);
+    assert_non_null(strstr(e.msg, "sim-state.lua:"));
+    assert_non_null(strstr(e.msg, "(`mend sim reset` starts the simulator over from the demo)"));
+    char *path = st_write(broken);
+    assert_int_equal(sim_host_open(&h, &cfg, path, &e), -1);
+    assert_null(strstr(e.msg, "sim reset"));
+    free(path);
+}
+
 static void test_sim_commit_saves_for_the_next_run(void **state)
 {
     (void)state;
@@ -331,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_sim_state_round_trips_after_every_kind_of_change),
         cmocka_unit_test(test_sim_state_keeps_odd_names_intact),
         cmocka_unit_test(test_sim_dry_run_never_saves),
+        cmocka_unit_test(test_sim_damaged_default_state_says_how_to_start_over),
         cmocka_unit_test(test_sim_commit_saves_for_the_next_run),
         cmocka_unit_test(test_sim_second_run_waits_for_the_lock_then_says_why),
         cmocka_unit_test(test_sim_concurrent_runs_lose_no_update),
