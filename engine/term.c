@@ -92,7 +92,10 @@ size_t mend_term_columns(const char *s, size_t n)
             size_t k = 1;
             for (; k < len && i + k < n && (p[i + k] & 0xC0) == 0x80; k++)
                 cp = cp << 6 | (p[i + k] & 0x3F);
-            w += k < len ? 1 : in(wide, sizeof wide / sizeof *wide, cp) ? 2 : in(zero, sizeof zero / sizeof *zero, cp) ? 0 : 1;
+            if (k < len)
+                w++;   /* a broken sequence: one replacement character */
+            else
+                w += in(wide, sizeof wide / sizeof *wide, cp) ? 2 : in(zero, sizeof zero / sizeof *zero, cp) ? 0 : 1;
             i += k;
         }
     }

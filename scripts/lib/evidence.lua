@@ -167,7 +167,7 @@ function M.write(dir, force)
   end
   local collected = #files - problems
   log.info("evidence bundle written to %s: %d of %d items collected%s", dir, collected, #files,
-           #redacted > 0 and string.format(", %d secret(s) redacted", #redacted) or "")
+           #redacted > 0 and string.format(", %d %s redacted", #redacted, #redacted == 1 and "secret" or "secrets") or "")
   mend.step{ rung = "capture", action = "evidence", ok = true, target = dir,
              message = string.format("%d of %d items collected", collected, #files) }
   return 0
