@@ -16,7 +16,7 @@ read_globals = {
   reg = { fields = { "delete", "exists", "export", "get", "import", "keys", "parse", "set", "values" } },
   sys = { fields = { "clear_resume", "expect_reboot", "gpupdate", "is_admin", "os", "reboot", "resume_after_reboot", "resume_record", "sleep" } },
   nic = { fields = { "list", "set_ipsec_offload" } },
-  spd = { fields = { "delete_qm_policy", "delete_sas", "filters", "qm_policies", "sas" } },
+  spd = { fields = { "delete_filter", "delete_qm_policy", "delete_sas", "filters", "qm_policies", "sas" } },
   events = { fields = { "recent" } },
   evidence = { fields = { "export_store", "ipsec_show", "prepare", "sha256" } },
   log = { fields = { "debug", "error", "info", "warn" } },

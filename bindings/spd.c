@@ -75,7 +75,7 @@ SPD_LIST(l_qm_policies, qm_policies, mend_spd_qm_policy, free_qm, push_qm)
 SPD_LIST(l_filters, filters, mend_spd_filter, free_filters, push_filter)
 SPD_LIST(l_sas, sas, mend_spd_sa, free_sas, push_sa)
 
-/* Both changes act on the Policy Agent's live state, as restarting it would (more narrowly):
+/* The changes act on the Policy Agent's live state, as restarting it would (more narrowly):
  * the same gate as a service restart, so --yes opens it after a question. */
 static int call_delete_sas(const mend_engine *eng, const char *name, mend_err *e)
 {
@@ -85,6 +85,11 @@ static int call_delete_sas(const mend_engine *eng, const char *name, mend_err *e
 static int call_delete_qm(const mend_engine *eng, const char *name, mend_err *e)
 {
     return eng->host.ops->spd.delete_qm_policy(eng->host.ctx, name, e);
+}
+
+static int call_delete_filter(const mend_engine *eng, const char *name, mend_err *e)
+{
+    return eng->host.ops->spd.delete_filter(eng->host.ctx, name, e);
 }
 
 /* The gate's question is ask_before, the name, ask_after. */
@@ -122,6 +127,14 @@ static int l_delete_qm_policy(lua_State *L)
                   call_delete_qm);
 }
 
+static int l_delete_filter(lua_State *L)
+{
+    return change(L, "spd.delete_filter", MEND_COUNT_SPD_FILTER_DELETES, "Delete SPD filter ",
+                  "? Traffic it matched is no longer negotiated under its quick-mode policy until the Policy "
+                  "Agent plumbs the assigned policy again (its next start).",
+                  call_delete_filter);
+}
+
 int luaopen_mend_spd(lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -130,6 +143,7 @@ int luaopen_mend_spd(lua_State *L)
         { "sas", l_sas },
         { "delete_sas", l_delete_sas },
         { "delete_qm_policy", l_delete_qm_policy },
+        { "delete_filter", l_delete_filter },
         { NULL, NULL },
     };
     luaL_newlib(L, fns);

@@ -23,6 +23,7 @@ typedef enum mend_counter {
     MEND_COUNT_ADAPTER_RESTARTS,
     MEND_COUNT_SPD_SA_DELETES,
     MEND_COUNT_SPD_QM_DELETES,
+    MEND_COUNT_SPD_FILTER_DELETES,
     MEND_COUNT__N
 } mend_counter;
 

@@ -257,6 +257,9 @@ typedef struct mend_host_ops {
         int (*delete_sas)(void *ctx, const char *qm_policy, mend_err *e);
         /* DeleteQMPolicy: one still referenced stays, pending deletion (13023). */
         int (*delete_qm_policy)(void *ctx, const char *name, mend_err *e);
+        /* Deletes one transport or tunnel filter, named by its GUID or its name
+         * (Delete{Transport,Tunnel}Filter through its handle). */
+        int (*delete_filter)(void *ctx, const char *name_or_guid, mend_err *e);
     } spd;
 
     struct {

@@ -54,6 +54,7 @@ typedef struct mend_err {
 #define MEND_WIN_IPSEC_QM_POLICY_NOT_FOUND 13001u
 #define MEND_WIN_IPSEC_QM_POLICY_IN_USE 13002u
 #define MEND_WIN_IPSEC_QM_POLICY_PENDING_DELETION 13023u  /* 0x32DF */
+#define MEND_WIN_IPSEC_TRANSPORT_FILTER_NOT_FOUND 13009u
 
 /* Fills *e and returns -1, so backends can write `return mend_err_set(e, ...)`.
  * When win32 != 0 and fmt is NULL the message is Windows' own text for that code.

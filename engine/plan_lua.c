@@ -75,7 +75,7 @@ static int max_args(const char *op)
         { "sys.gpupdate", 1 }, { "sys.reboot", 1 }, { "sys.resume_after_reboot", 1 },
         { "nic.enable_ipsec_offload", 2 }, { "nic.disable_ipsec_offload", 2 },
         { "svc.start", 2 }, { "svc.stop", 2 }, { "svc.restart", 2 },
-        { "spd.delete_sas", 1 }, { "spd.delete_qm_policy", 1 },
+        { "spd.delete_sas", 1 }, { "spd.delete_qm_policy", 1 }, { "spd.delete_filter", 1 },
     };
     for (size_t i = 0; i < sizeof arity / sizeof *arity; i++)
         if (strcmp(op, arity[i].op) == 0)

@@ -122,6 +122,7 @@ static const char *const counter_names[MEND_COUNT__N] = {
     "deletes", "gpupdates", "service_restarts", "reboots", "kills", "registry_deletes", "unassigns",
     "offload_changes", "creates", "assigns", "service_starts", "service_stops", "registry_writes",
     "adapter_restarts", "spd_sa_deletes", "spd_qm_deletes",
+    "spd_filter_deletes",
 };
 
 const char *mend_counter_name(mend_counter c)

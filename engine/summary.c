@@ -221,6 +221,7 @@ static const struct { const char *key, *one, *many; } action_words[] = {
     {"adapter_restarts", "adapter restart", "adapter restarts"},
     {"spd_sa_deletes", "SA delete (SPD)", "SA deletes (SPD)"},
     {"spd_qm_deletes", "quick-mode policy delete (SPD)", "quick-mode policy deletes (SPD)"},
+    {"spd_filter_deletes", "filter delete (SPD)", "filter deletes (SPD)"},
 };
 
 static void put_actions(line *l, const cJSON *actions, bool dry_run)

@@ -114,12 +114,13 @@ local function diagnose(name, cur)
   local d = view:policy(cur)
   if d.qm and d.qm.pending then
     blockers[#blockers + 1] = d.qm.sas > 0 and "spd_sas" or (#d.orphans > 0 and "orphan_filter" or "spd_qm")
-    caps.service = #d.orphans == 0 or nil
+    caps.service = true
     visible[#visible + 1] = string.format("its quick-mode policy '%s' is pending deletion in the SPD, %s", d.qm.name,
       d.qm.sas > 0 and string.format("kept by %d SA%s (mend fix drops them with --allow service)", d.qm.sas,
                                      d.qm.sas == 1 and "" or "s")
       or #d.orphans > 0 and ("still referenced by the filter" .. (#d.orphans == 1 and " " or "s ")
-                             .. table.concat(d.orphans, ", ") .. " (a Policy Agent restart rebuilds them)")
+                             .. table.concat(d.orphans, ", ") .. " (mend fix deletes "
+                             .. (#d.orphans == 1 and "it" or "them") .. " with --allow service)")
       or "referenced by nothing (mend fix deletes it there with --allow service)")
   end
   if #d.events > 0 then

@@ -15,7 +15,7 @@ static const char *const known_ops[] = {
     "sys.gpupdate", "sys.reboot", "sys.sleep", "sys.is_admin", "sys.os", "sys.resume_after_reboot",
     "sys.clear_resume",
     "nic.list", "nic.set_ipsec_offload", "nic.restart_adapter",
-    "spd.qm_policies", "spd.filters", "spd.sas", "spd.delete_sas", "spd.delete_qm_policy",
+    "spd.qm_policies", "spd.filters", "spd.sas", "spd.delete_sas", "spd.delete_qm_policy", "spd.delete_filter",
     "events.recent",
 };
 

@@ -283,6 +283,11 @@ static int spd_delete_qm_policy(void *ctx, const char *name, mend_err *e)
     WRITE_OP("spd.delete_qm_policy", name, sim_spd_delete_qm_policy(m, name, e))
 }
 
+static int spd_delete_filter(void *ctx, const char *name_or_guid, mend_err *e)
+{
+    WRITE_OP("spd.delete_filter", name_or_guid, sim_spd_delete_filter(m, name_or_guid, e))
+}
+
 static int events_recent(void *ctx, double since, mend_event **out, size_t *n, mend_err *e)
 {
     *out = NULL;
@@ -321,7 +326,7 @@ static const mend_host_ops sim_ops = {
     .sys = { sys_gpupdate, sys_reboot, sys_sleep, sys_is_admin, sys_os_name, sys_resume, sys_now,
              sys_resume_clear, sys_boot_time },
     .nic = { nic_list, nic_set, nic_restart },
-    .spd = { spd_qm_policies, spd_filters, spd_sas, spd_delete_sas, spd_delete_qm_policy },
+    .spd = { spd_qm_policies, spd_filters, spd_sas, spd_delete_sas, spd_delete_qm_policy, spd_delete_filter },
     .events = { events_recent },
     .commit = commit,
     .close = host_close,

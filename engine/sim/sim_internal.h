@@ -45,7 +45,9 @@ enum {
     /* The SPD (docs/windows-model.md): its quick-mode policy stays pending deletion while SAs
      * reference it (spd_sas), or lingers unreferenced after the agent half-deleted it (spd_qm). */
     SIM_B_SPD_SAS = 16u,
-    SIM_B_SPD_QM = 32u
+    SIM_B_SPD_QM = 32u,
+    /* An orphaned SPD filter still references its quick-mode policy, keeping it pending. */
+    SIM_B_ORPHAN_FILTER = 64u
 };
 
 #define SIM_GUID_LEN 38        /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" */
@@ -173,6 +175,7 @@ struct sim_machine {
      * quick-mode policies deleted since the agent started ("guid|name" of the static policy
      * that plumbed each), not saved: a restart re-plumbs them */
     sim_strlist spd_deleted;
+    sim_strlist spd_filters_deleted;   /* plumbed filters deleted until the agent's next start */
 
     /* the event log: what answered 13023, oldest first; saved, and a reboot keeps it */
     mend_event *events;
@@ -361,6 +364,7 @@ int sim_spd_filters(sim_machine *m, mend_spd_filter **out, size_t *n, mend_err *
 int sim_spd_sas(sim_machine *m, mend_spd_sa **out, size_t *n, mend_err *e);
 int sim_spd_delete_sas(sim_machine *m, const char *qm_policy, mend_err *e);
 int sim_spd_delete_qm_policy(sim_machine *m, const char *name, mend_err *e);
+int sim_spd_delete_filter(sim_machine *m, const char *name_or_guid, mend_err *e);
 /* The agent starts or stops: the SPD is rebuilt from the store (deletes forgotten), and the
  * SAs of what it no longer plumbs go with it. */
 void sim_spd_agent_started(sim_machine *m);

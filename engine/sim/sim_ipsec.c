@@ -99,8 +99,8 @@ int sim_ipsec_delete(void *ctx, const char *name, mend_err *e)
     if (p->blockers & (SIM_B_NIC_OFFLOAD | SIM_B_DRIVER_STATE))
         return in_use(e);
     /* The SPD answers for the store: its quick-mode policy cannot go while SAs reference it, or
-     * while a half-deleted copy lingers there. */
-    if (((p->blockers & SIM_B_SPD_SAS) && p->sa_count > 0) || (p->blockers & SIM_B_SPD_QM))
+     * while a half-deleted copy or an orphaned filter lingers there. */
+    if (((p->blockers & SIM_B_SPD_SAS) && p->sa_count > 0) || (p->blockers & (SIM_B_SPD_QM | SIM_B_ORPHAN_FILTER)))
         return pending(e);
     if ((p->blockers & SIM_B_STORE_CORRUPT) && p->in_store)
         return mend_err_set(e, MEND_E_IO, MEND_WIN_FILE_CORRUPT, NULL);

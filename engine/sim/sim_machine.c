@@ -107,6 +107,7 @@ void sim_machine_free(sim_machine *m)
     sim_strlist_free(&m->access_denied);
     sim_strlist_free(&m->unkillable);
     sim_strlist_free(&m->spd_deleted);
+    sim_strlist_free(&m->spd_filters_deleted);
     sim_events_free(m);
     free(m);
 }

@@ -143,6 +143,7 @@ static void save_policies(sim_buf *b, const sim_machine *m)
             { SIM_B_GPO_CACHE, "gpo_cache" }, { SIM_B_DRIVER_STATE, "driver_state" },
             { SIM_B_NIC_OFFLOAD, "nic_offload" }, { SIM_B_STORE_CORRUPT, "store_corrupt" },
             { SIM_B_SPD_SAS, "spd_sas" }, { SIM_B_SPD_QM, "spd_qm" },
+            { SIM_B_ORPHAN_FILTER, "orphan_filter" },
         };
         bool stale = !p->in_store && p->in_table;
         if (p->blockers || stale) {

@@ -241,7 +241,8 @@ static int load_processes(sc_ctx *c, int t)
 static const struct { const char *name; unsigned bit; } blocker_names[] = {
     { "gpo_cache", SIM_B_GPO_CACHE }, { "driver_state", SIM_B_DRIVER_STATE },
     { "nic_offload", SIM_B_NIC_OFFLOAD }, { "store_corrupt", SIM_B_STORE_CORRUPT },
-    { "spd_sas", SIM_B_SPD_SAS }, { "spd_qm", SIM_B_SPD_QM }, { "stale_memory", 0 }, { "assigned", 0 },
+    { "spd_sas", SIM_B_SPD_SAS }, { "spd_qm", SIM_B_SPD_QM },
+    { "orphan_filter", SIM_B_ORPHAN_FILTER }, { "stale_memory", 0 }, { "assigned", 0 },
 };
 
 static int load_blockers(sc_ctx *c, int x, const char *where, unsigned *bits, bool *stale, bool *assigned)
@@ -261,7 +262,8 @@ static int load_blockers(sc_ctx *c, int x, const char *where, unsigned *bits, bo
                 break;
         if (k == sizeof blocker_names / sizeof blocker_names[0])
             return sc_fail(c, "%s.blockers[%lu]: unknown blocker '%.60s' (expected gpo_cache, stale_memory, "
-                           "driver_state, nic_offload, store_corrupt, spd_sas, spd_qm or assigned)", where, (unsigned long)i, b);
+                           "driver_state, nic_offload, store_corrupt, spd_sas, spd_qm, orphan_filter or "
+                           "assigned)", where, (unsigned long)i, b);
         *bits |= blocker_names[k].bit;
         if (strcmp(b, "stale_memory") == 0)
             *stale = true;

@@ -56,6 +56,7 @@ static void show_policies(const sim_machine *m, FILE *out)
             { SIM_B_GPO_CACHE, "gpo_cache" }, { SIM_B_DRIVER_STATE, "driver_state" },
             { SIM_B_NIC_OFFLOAD, "nic_offload" }, { SIM_B_STORE_CORRUPT, "store_corrupt" },
             { SIM_B_SPD_SAS, "spd_sas" }, { SIM_B_SPD_QM, "spd_qm" },
+            { SIM_B_ORPHAN_FILTER, "orphan_filter" },
         };
         for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
             if (p->blockers & names[k].bit) {

@@ -12,6 +12,7 @@ typedef struct spd_qm {
     char guid[SIM_GUID_LEN + 1];
     bool plumbed;              /* the assigned policy: its filters reference it */
     bool pending;
+    uint32_t filters;          /* 0 or 1: its filter list's filter, plumbed or orphaned */
     uint32_t sas;
 } spd_qm;
 
@@ -39,19 +40,40 @@ static void deleted_key(const sim_policy *p, char out[400])
     snprintf(out, 400, "%s|%s", p->guid, name);
 }
 
-static bool is_deleted(const sim_machine *m, const sim_policy *p)
+static bool listed(const sim_strlist *l, const char *key)
 {
-    char key[400];
-    deleted_key(p, key);
-    for (size_t i = 0; i < m->spd_deleted.n; i++)
-        if (strcmp(m->spd_deleted.v[i], key) == 0)
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], key) == 0)
             return true;
     return false;
 }
 
+static bool is_deleted(const sim_machine *m, const sim_policy *p)
+{
+    char key[400];
+    deleted_key(p, key);
+    return listed(&m->spd_deleted, key);
+}
+
+/* A plumbed filter deleted (spd.delete_filter) stays gone until the agent plumbs it again. */
+static void filter_key(const sim_policy *p, char out[400])
+{
+    char name[300];
+    filter_name(p, name);
+    snprintf(out, 400, "%s|%s", p->guid, name);
+}
+
+static bool filter_deleted(const sim_machine *m, const sim_policy *p)
+{
+    char key[400];
+    filter_key(p, key);
+    return listed(&m->spd_filters_deleted, key);
+}
+
 /* The SPD exists only while the agent runs. The assigned policy is plumbed (its QM policy
- * and filters); an unassigned policy pending deletion whose SAs live on keeps its QM policy,
- * pending deletion, until they drop. *n may be 0 with *out NULL. */
+ * and filter); an unassigned policy pending deletion whose SAs or orphaned filter live on
+ * keeps its QM policy, pending deletion, until they drop. A QM policy deleted while
+ * referenced goes with its last reference. *n may be 0 with *out NULL. */
 static int derive(sim_machine *m, spd_qm **out, size_t *n)
 {
     *out = NULL;
@@ -68,10 +90,14 @@ static int derive(sim_machine *m, spd_qm **out, size_t *n)
         spd_qm q = { .owner = p };
         if (p->in_store && sim_policy_assigned(m, p)) {
             q.plumbed = true;
-            q.pending = is_deleted(m, p);   /* its filters still reference it */
+            q.pending = is_deleted(m, p);
+            q.filters = filter_deleted(m, p) ? 0 : 1;
+            if (q.pending && q.filters == 0 && p->sa_count == 0)
+                continue;                   /* deleted, and nothing references it any more */
         } else if (p->in_table && p->state == MEND_POLICY_PENDING_DELETION &&
-                   (p->sa_count > 0 || (p->blockers & SIM_B_SPD_QM))) {
+                   (p->sa_count > 0 || (p->blockers & (SIM_B_SPD_QM | SIM_B_ORPHAN_FILTER)))) {
             q.pending = true;
+            q.filters = (p->blockers & SIM_B_ORPHAN_FILTER) ? 1 : 0;
         } else {
             continue;
         }
@@ -85,6 +111,15 @@ static int derive(sim_machine *m, spd_qm **out, size_t *n)
     *out = a;
     *n = k;
     return 0;
+}
+
+/* Seeded by the static policy's GUID too: two orphans of one shared filter list differ. */
+static void filter_guid(const sim_policy *p, char out[SIM_GUID_LEN + 1])
+{
+    char name[300], seed[400];
+    filter_name(p, name);
+    snprintf(seed, sizeof seed, "spd-filter:%s|%s", p->guid, name);
+    sim_guid_from_name(seed, 0, out);
 }
 
 static const spd_qm *find(const spd_qm *a, size_t n, const char *name)
@@ -132,7 +167,7 @@ int sim_spd_qm_policies(sim_machine *m, mend_spd_qm_policy **out, size_t *n, men
         r[i].guid = mend_strdup(q[i].guid);
         r[i].flags = 0;   /* transport mode, not the default policy */
         r[i].pending_deletion = q[i].pending ? 1 : 0;
-        r[i].refs = (q[i].plumbed ? 1u : 0u) + q[i].sas;
+        r[i].refs = q[i].filters + q[i].sas;
         if (!r[i].name || !r[i].guid) {
             mend_spd_qm_policy_free_list(r, i + 1);
             free(q);
@@ -156,13 +191,11 @@ int sim_spd_filters(sim_machine *m, mend_spd_filter **out, size_t *n, mend_err *
         return -1;
     size_t k = 0;
     for (size_t i = 0; i < nq; i++) {
-        if (!q[i].plumbed)
+        if (q[i].filters == 0)
             continue;
-        char name[300], seed[320];
+        char name[300], g[SIM_GUID_LEN + 1];
         filter_name(q[i].owner, name);
-        snprintf(seed, sizeof seed, "spd-filter:%s", name);
-        char g[SIM_GUID_LEN + 1];
-        sim_guid_from_name(seed, 0, g);
+        filter_guid(q[i].owner, g);
         r[k].name = mend_strdup(name);
         r[k].guid = mend_strdup(g);
         r[k].qm_policy = mend_strdup(q[i].name);
@@ -233,8 +266,8 @@ int sim_spd_delete_sas(sim_machine *m, const char *qm_policy, mend_err *e)
 }
 
 /* Referenced (filters, SAs): marked, it stays pending deletion until they drop, and the call
- * answers 13023 as DeleteQMPolicy's error says; unreferenced: gone until the agent restarts
- * (every QM policy the simulator derives has a filter or SAs, so that path waits for more). */
+ * answers 13023 as DeleteQMPolicy's error says; unreferenced (the assigned policy's, once its
+ * filter was deleted and its SAs dropped): gone until the agent plumbs it again. */
 int sim_spd_delete_qm_policy(sim_machine *m, const char *name, mend_err *e)
 {
     spd_qm *q;
@@ -247,7 +280,7 @@ int sim_spd_delete_qm_policy(sim_machine *m, const char *name, mend_err *e)
         return not_found(name, e);
     }
     bool pending = hit->pending;
-    bool referenced = hit->plumbed || hit->sas > 0;
+    bool referenced = hit->filters > 0 || hit->sas > 0;
     sim_policy *owner = sim_policy_by_guid(m, hit->owner->guid);
     char key[400];
     deleted_key(hit->owner, key);
@@ -265,11 +298,68 @@ int sim_spd_delete_qm_policy(sim_machine *m, const char *name, mend_err *e)
     return 0;
 }
 
+/* Looks a filter up by GUID, else by name (letter case ignored): the QM entry that owns it,
+ * or NULL with *e filled (not found; a name two filters share). */
+static const spd_qm *find_filter(const spd_qm *q, size_t nq, const char *id, mend_err *e)
+{
+    const spd_qm *hit = NULL;
+    for (size_t i = 0; i < nq && !hit; i++) {
+        char g[SIM_GUID_LEN + 1];
+        filter_guid(q[i].owner, g);
+        if (q[i].filters > 0 && sim_strcasecmp(g, id) == 0)
+            hit = &q[i];
+    }
+    size_t named = 0;
+    for (size_t i = 0; i < nq && (!hit || named > 0); i++) {   /* every name, when none had the GUID */
+        char name[300];
+        filter_name(q[i].owner, name);
+        if (q[i].filters == 0 || sim_strcasecmp(name, id) != 0)
+            continue;
+        if (named++ == 0)
+            hit = &q[i];
+    }
+    if (named > 1) {
+        mend_err_set(e, MEND_E_INVALID, 0, "%lu SPD filters are named '%.200s': name the one to delete by its "
+                     "GUID (spd.filters() lists them)", (unsigned long)named, id);
+        return NULL;
+    }
+    if (!hit)
+        mend_err_set(e, MEND_E_NOT_FOUND, MEND_WIN_IPSEC_TRANSPORT_FILTER_NOT_FOUND,
+                     "The SPD has no transport or tunnel filter with the name or GUID %.200s", id);
+    return hit;
+}
+
+/* DeleteTransportFilter: an orphaned filter goes for good (the agent's next start plumbs only
+ * the assigned policy); the assigned policy's goes until that start. Either way its QM policy
+ * loses the reference, and one pending deletion with none left goes too. */
+int sim_spd_delete_filter(sim_machine *m, const char *name_or_guid, mend_err *e)
+{
+    spd_qm *q;
+    size_t nq;
+    if (derive(m, &q, &nq) != 0)
+        return sim_oom(e);
+    const spd_qm *hit = find_filter(q, nq, name_or_guid, e);
+    if (!hit) {
+        free(q);
+        return -1;
+    }
+    bool plumbed = hit->plumbed;
+    sim_policy *owner = sim_policy_by_guid(m, hit->owner->guid);
+    char key[400];
+    filter_key(hit->owner, key);
+    free(q);
+    if (plumbed)
+        return sim_strlist_push(&m->spd_filters_deleted, key) == 0 ? 0 : sim_oom(e);
+    if (owner)
+        owner->blockers &= ~(unsigned)SIM_B_ORPHAN_FILTER;
+    return 0;
+}
+
 static void forget_spd_blockers(sim_machine *m)
 {
     for (size_t i = 0; i < m->npol; i++) {
         sim_policy *p = m->pol[i];
-        p->blockers &= ~(unsigned)SIM_B_SPD_QM;
+        p->blockers &= ~(unsigned)(SIM_B_SPD_QM | SIM_B_ORPHAN_FILTER);
         if (p->sa_count == 0)
             p->blockers &= ~(unsigned)SIM_B_SPD_SAS;
     }
@@ -279,6 +369,7 @@ static void forget_spd_blockers(sim_machine *m)
 void sim_spd_agent_started(sim_machine *m)
 {
     sim_strlist_free(&m->spd_deleted);
+    sim_strlist_free(&m->spd_filters_deleted);
     forget_spd_blockers(m);
 }
 
@@ -287,6 +378,7 @@ void sim_spd_agent_started(sim_machine *m)
 void sim_spd_agent_stopped(sim_machine *m)
 {
     sim_strlist_free(&m->spd_deleted);
+    sim_strlist_free(&m->spd_filters_deleted);
     for (size_t i = 0; i < m->npol; i++)
         if (!(m->pol[i]->in_store && sim_policy_assigned(m, m->pol[i])))
             m->pol[i]->sa_count = 0;

@@ -134,6 +134,12 @@ static int spd_delete_qm_policy(void *ctx, const char *name, mend_err *e)
     return win_spd_delete_qm_policy(ctx, name, e);
 }
 
+static int spd_delete_filter(void *ctx, const char *name_or_guid, mend_err *e)
+{
+    win_ctx_changed(ctx);
+    return win_spd_delete_filter(ctx, name_or_guid, e);
+}
+
 static const mend_host_ops win_ops = {
     .name = "local",
     .ipsec = { win_ipsec_list, win_ipsec_get, ipsec_delete, ipsec_assign, ipsec_create, win_ipsec_show },
@@ -147,7 +153,7 @@ static const mend_host_ops win_ops = {
              win_sys_boot_time },
     .nic = { win_nic_list, nic_set_ipsec_offload, nic_restart },
     .spd = { win_spd_qm_policies, win_spd_filters, win_spd_sas, spd_delete_sas,
-             spd_delete_qm_policy },
+             spd_delete_qm_policy, spd_delete_filter },
     .events = { win_events_recent },
     .commit = win_commit,
     .close = win_close,

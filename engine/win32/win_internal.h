@@ -192,6 +192,7 @@ int win_spd_filters(void *ctx, mend_spd_filter **out, size_t *n, mend_err *e);
 int win_spd_sas(void *ctx, mend_spd_sa **out, size_t *n, mend_err *e);
 int win_spd_delete_sas(void *ctx, const char *qm_policy, mend_err *e);
 int win_spd_delete_qm_policy(void *ctx, const char *name, mend_err *e);
+int win_spd_delete_filter(void *ctx, const char *name_or_guid, mend_err *e);
 /* Frees the SPD snapshot and unloads winipsec.dll (win_spd_load.c). */
 void win_spd_close(win_ctx *c);
 /* ---- win_events.c ---- */

@@ -174,3 +174,46 @@ int win_spd_delete_qm_policy(void *ctx, const char *name, mend_err *e)
         return win_err(e, rc, "DeleteQMPolicy %.200s", name);
     return 0;
 }
+
+/* The filter named by its GUID, else by its name (letter case ignored, as Windows compares
+ * them); two filters of one name are refused, so nothing is deleted by guess. */
+static const win_spd_flt *find_filter(const win_spd_snap *s, const char *id, mend_err *e)
+{
+    for (size_t i = 0; i < s->nflt; i++)
+        if (_stricmp(s->flt[i].guid, id) == 0)
+            return &s->flt[i];
+    wchar_t *w = win_wide(id, e);
+    if (!w)
+        return NULL;
+    const win_spd_flt *hit = NULL;
+    size_t named = 0;
+    for (size_t i = 0; i < s->nflt; i++)
+        if (win_ieq(s->flt[i].wname, w) && named++ == 0)
+            hit = &s->flt[i];
+    free(w);
+    if (named > 1) {
+        mend_err_set(e, MEND_E_INVALID, 0, "%lu SPD filters are named '%.200s': name the one to delete by its "
+                     "GUID (spd.filters() lists them)", (unsigned long)named, id);
+        return NULL;
+    }
+    if (!hit)
+        win_err(e, ERROR_IPSEC_TRANSPORT_FILTER_NOT_FOUND, "no transport or tunnel filter in the SPD has the name "
+                "or GUID %.200s", id);
+    return hit;
+}
+
+int win_spd_delete_filter(void *ctx, const char *name_or_guid, mend_err *e)
+{
+    win_ctx *c = ctx;
+    const win_spd_snap *s = win_spd_snapshot(c, e);
+    if (!s)
+        return -1;
+    const win_spd_flt *f = find_filter(s, name_or_guid, e);
+    if (!f)
+        return -1;
+    GUID id = f->id;
+    bool tunnel = f->tunnel;
+    int rc = win_spd_delete_filter_of(&c->spd->api, &id, tunnel, name_or_guid, e);
+    win_ctx_changed(c);
+    return rc;
+}

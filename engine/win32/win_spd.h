@@ -16,6 +16,12 @@ typedef struct win_spd_api {
     win_spd_delete_qm_sas_fn *delete_qm_sas;
     win_spd_delete_qm_policy_fn *delete_qm_policy;
     win_spd_buffer_free_fn *buffer_free;
+    win_spd_open_transport_filter_handle_fn *open_transport_filter;
+    win_spd_filter_handle_fn *delete_transport_filter;
+    win_spd_filter_handle_fn *close_transport_filter;
+    win_spd_open_tunnel_filter_handle_fn *open_tunnel_filter;
+    win_spd_filter_handle_fn *delete_tunnel_filter;
+    win_spd_filter_handle_fn *close_tunnel_filter;
 } win_spd_api;
 
 typedef struct win_spd_qm {
@@ -28,6 +34,8 @@ typedef struct win_spd_qm {
 } win_spd_qm;
 
 typedef struct win_spd_flt {
+    GUID id;
+    wchar_t *wname;
     char *name;
     char guid[40];
     bool tunnel;
@@ -67,5 +75,8 @@ void win_spd_guid_text(const GUID *g, char out[40]);
 const win_spd_snap *win_spd_snapshot(win_ctx *c, mend_err *e);
 /* DeleteQMSAs on every SA EnumQMSAs lists with policy as its quick-mode policy. */
 int win_spd_delete_sas_of(const win_spd_api *api, const GUID *policy, const char *name, mend_err *e);
+/* Finds the filter id among the transport (or tunnel) filters as enumerated now, opens a handle
+ * on it, deletes it, and closes the handle wherever the delete did not take it. */
+int win_spd_delete_filter_of(const win_spd_api *api, const GUID *id, bool tunnel, const char *name, mend_err *e);
 
 #endif

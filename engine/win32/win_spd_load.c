@@ -15,6 +15,12 @@ static int resolve(win_spd_api *api, mend_err *e)
         { "DeleteQMSAs", (FARPROC *)&api->delete_qm_sas },
         { "DeleteQMPolicy", (FARPROC *)&api->delete_qm_policy },
         { "SPDApiBufferFree", (FARPROC *)&api->buffer_free },
+        { "OpenTransportFilterHandle", (FARPROC *)&api->open_transport_filter },
+        { "DeleteTransportFilter", (FARPROC *)&api->delete_transport_filter },
+        { "CloseTransportFilterHandle", (FARPROC *)&api->close_transport_filter },
+        { "OpenTunnelFilterHandle", (FARPROC *)&api->open_tunnel_filter },
+        { "DeleteTunnelFilter", (FARPROC *)&api->delete_tunnel_filter },
+        { "CloseTunnelFilterHandle", (FARPROC *)&api->close_tunnel_filter },
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         *want[i].slot = GetProcAddress(api->dll, want[i].name);

@@ -34,8 +34,10 @@ void win_spd_snap_free(win_spd_snap *s)
         free(s->qm[i].wname);
         free(s->qm[i].name);
     }
-    for (size_t i = 0; i < s->nflt; i++)
+    for (size_t i = 0; i < s->nflt; i++) {
+        free(s->flt[i].wname);
         free(s->flt[i].name);
+    }
     free(s->qm);
     free(s->flt);
     free(s->sa);
@@ -96,11 +98,13 @@ static int add_filter(win_spd_snap *s, const GUID *id, const wchar_t *name, cons
         return -1;
     win_spd_flt *f = &s->flt[s->nflt++];
     memset(f, 0, sizeof *f);
-    f->name = win_utf8(name ? name : L"", -1);
+    f->id = *id;
+    f->wname = _wcsdup(name ? name : L"");
+    f->name = win_utf8(f->wname ? f->wname : L"", -1);
     win_spd_guid_text(id, f->guid);
     f->tunnel = tunnel;
     f->policy = *policy;
-    return f->name ? 0 : -1;
+    return f->wname && f->name ? 0 : -1;
 }
 
 static int add_transport(win_spd_snap *s, const void *page, DWORD i)
@@ -253,4 +257,45 @@ int win_spd_delete_sas_of(const win_spd_api *api, const GUID *policy, const char
     }
     pages_free(api, &pages);
     return rc;
+}
+
+/* The handle is closed on every path where the delete did not succeed; after a successful
+ * delete it is not closed again (the reference does not say the delete leaves it open, and a
+ * handle closed twice is worse than one the Policy Agent frees when mend exits). */
+static DWORD delete_through_handle(const win_spd_api *api, bool tunnel, void *filter)
+{
+    HANDLE h = NULL;
+    DWORD rc = tunnel ? api->open_tunnel_filter(NULL, WIN_SPD_VERSION, filter, NULL, &h)
+                      : api->open_transport_filter(NULL, WIN_SPD_VERSION, filter, NULL, &h);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    rc = tunnel ? api->delete_tunnel_filter(h) : api->delete_transport_filter(h);
+    if (rc != ERROR_SUCCESS)
+        (tunnel ? api->close_tunnel_filter : api->close_transport_filter)(h);
+    return rc;
+}
+
+int win_spd_delete_filter_of(const win_spd_api *api, const GUID *id, bool tunnel, const char *name, mend_err *e)
+{
+    spd_pages pages = { 0 };
+    const char *what = tunnel ? "EnumTunnelFilters" : "EnumTransportFilters";
+    if (enum_pages(api, what, tunnel ? call_tunnel : call_transport, NULL, NULL, &pages, e) != 0) {
+        pages_free(api, &pages);
+        return -1;
+    }
+    size_t elsize = tunnel ? sizeof(WIN_SPD_TUNNEL_FILTER) : sizeof(WIN_SPD_TRANSPORT_FILTER);
+    void *hit = NULL;
+    for (size_t p = 0; p < pages.count && !hit; p++)
+        for (DWORD i = 0; i < pages.n[p] && !hit; i++) {
+            void *f = (char *)pages.v[p] + i * elsize;
+            /* gFilterID is the first field of both structures */
+            if (guid_eq((const GUID *)f, id))
+                hit = f;
+        }
+    DWORD rc = hit ? delete_through_handle(api, tunnel, hit)
+                   : (tunnel ? ERROR_IPSEC_TUNNEL_FILTER_NOT_FOUND : ERROR_IPSEC_TRANSPORT_FILTER_NOT_FOUND);
+    pages_free(api, &pages);
+    if (rc != ERROR_SUCCESS)
+        return win_err(e, rc, "%s %.200s", tunnel ? "DeleteTunnelFilter" : "DeleteTransportFilter", name);
+    return 0;
 }

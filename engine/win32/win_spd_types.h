@@ -154,5 +154,12 @@ typedef DWORD (WINAPI win_spd_delete_qm_sas_fn)(LPWSTR pServerName, DWORD dwVers
 typedef DWORD (WINAPI win_spd_delete_qm_policy_fn)(LPWSTR pServerName, DWORD dwVersion,
     LPWSTR pszPolicyName, LPVOID pvReserved);
 typedef VOID (WINAPI win_spd_buffer_free_fn)(LPVOID pBuffer);
+/* A filter is deleted through a handle opened on it as enumerated. */
+typedef DWORD (WINAPI win_spd_open_transport_filter_handle_fn)(LPWSTR pServerName, DWORD dwVersion,
+    WIN_SPD_TRANSPORT_FILTER *pTransportFilter, LPVOID pvReserved, PHANDLE phFilter);
+typedef DWORD (WINAPI win_spd_open_tunnel_filter_handle_fn)(LPWSTR pServerName, DWORD dwVersion,
+    WIN_SPD_TUNNEL_FILTER *pTunnelFilter, LPVOID pvReserved, PHANDLE phFilter);
+/* DeleteTransportFilter, DeleteTunnelFilter, CloseTransportFilterHandle, CloseTunnelFilterHandle. */
+typedef DWORD (WINAPI win_spd_filter_handle_fn)(HANDLE hFilter);
 
 #endif

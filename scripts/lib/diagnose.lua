@@ -7,6 +7,8 @@
 --   d.where       { "store", "spd_qm_pending", "orphan_filter", "gpo_assigned", "gpo_stale", "event" }
 --   d.qm          the SPD quick-mode policy it plumbed: { name, pending, sas, refs } (or nil)
 --   d.orphans     names of SPD filters that reference its pending quick-mode policy
+--   d.orphan_filters  those filters as spd.filters() lists them ({ name, guid, type, qm_policy })
+--   d.assigned    the store assigns it (its filters are the plumbed ones, not orphans)
 --   d.events      the recent 13023 events naming it (newest first)
 --   d.text        one sentence for a step or advice
 -- Where the SPD or the event log cannot be read (Windows until winipsec is read; Wine), read()
@@ -43,7 +45,7 @@ function M.read(rung, quiet)
     for _, f in ipairs(spd.filters() or {}) do
       local k = (f.qm_policy or ""):lower()
       v.filters[k] = v.filters[k] or {}
-      table.insert(v.filters[k], f.name)
+      table.insert(v.filters[k], f)
     end
     for _, s in ipairs(spd.sas() or {}) do
       local k = (s.qm_policy or ""):lower()
@@ -88,7 +90,8 @@ end
 
 -- The diagnosis of one policy (cur: ipsec.get's answer).
 function View:policy(cur)
-  local d = { name = cur.name, store = cur.state, where = {}, events = self.events[cur.name] or {}, orphans = {} }
+  local d = { name = cur.name, store = cur.state, where = {}, events = self.events[cur.name] or {}, orphans = {},
+              orphan_filters = {}, assigned = cur.assigned == true }
   local parts = {}
   if cur.state == "pending_deletion" then
     d.where[#d.where + 1] = "store"
@@ -111,7 +114,10 @@ function View:policy(cur)
         d.where[#d.where + 1] = "spd_qm_pending"
         parts[#parts + 1] = string.format("its quick-mode policy '%s' is pending deletion in the SPD (%s)", q.name,
                                           count(sas, "SA keeps it", "SAs keep it"))
-        for _, f in ipairs(self.filters[fa:lower()] or {}) do d.orphans[#d.orphans + 1] = f end
+        for _, f in ipairs(self.filters[fa:lower()] or {}) do
+          d.orphans[#d.orphans + 1] = f.name
+          d.orphan_filters[#d.orphan_filters + 1] = f
+        end
         if #d.orphans > 0 then
           d.where[#d.where + 1] = "orphan_filter"
           parts[#parts + 1] = string.format("%s still %s it (%s)", count(#d.orphans, "filter", "filters"),
@@ -146,8 +152,18 @@ function View:policy(cur)
   return d
 end
 
+-- The diagnosis of ladder record p when its quick-mode policy is pending deletion in the SPD
+-- and the SPD is what answers (the delete said 0x32DF, or the store cannot tell: Windows); nil
+-- otherwise, and for a GPO's policy. Every SPD rung's `applies` starts here.
+function M.spd_pending(ctx, p, rung)
+  if p.gpo or not (p.last_code == "pending_deletion" or p.before == "unknown") then return nil end
+  local d = M.of(ctx, p, rung)
+  if d and d.qm and d.qm.pending then return d end
+  return nil
+end
+
 -- The view for a ladder pass: read once, read again only after something changed the SPD (a
--- rung that dropped SAs or deleted a quick-mode policy bumps ctx.spd_changes; a restart or a
+-- rung that dropped SAs or deleted a quick-mode policy or a filter bumps ctx.spd_changes; a restart or a
 -- reboot of the Policy Agent rebuilds it). Steps about unreadable sources are said once per run.
 function M.for_ctx(ctx, rung)
   local key = table.concat({ ctx.spd_changes or 0, ctx.restarts or 0, tostring(ctx.rebooted) }, "/")

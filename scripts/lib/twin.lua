@@ -154,7 +154,7 @@ function M.build(facts, wanted)
       why[#why + 1] = "stale_memory: listed, but its store key is missing"
     end
     local d = facts.view and facts.view:policy(p)
-    local spd_held = d and state == "pending_deletion" and d.qm and d.qm.pending and (d.qm.sas > 0 or #d.orphans == 0)
+    local spd_held = d and state == "pending_deletion" and d.qm and d.qm.pending
     local unexplained = state == "pending_deletion" and present and p.source ~= "gpo" and not p.assigned
                         and not held[p.name] and not spd_held
     if unexplained then
@@ -167,9 +167,18 @@ function M.build(facts, wanted)
     end
     -- The SPD and the event log (live captures only: a bundle's are replayed from its files).
     if spd_held then
-      blockers[#blockers + 1] = d.qm.sas > 0 and "spd_sas" or "spd_qm"
-      why[#why + 1] = d.qm.sas > 0 and "spd_sas: its quick-mode policy is pending deletion in the SPD, kept by SAs"
-                      or "spd_qm: its quick-mode policy lingers in the SPD, pending deletion, unreferenced"
+      if d.qm.sas > 0 then
+        blockers[#blockers + 1] = "spd_sas"
+        why[#why + 1] = "spd_sas: its quick-mode policy is pending deletion in the SPD, kept by SAs"
+      end
+      if #d.orphans > 0 then
+        blockers[#blockers + 1] = "orphan_filter"
+        why[#why + 1] = "orphan_filter: its quick-mode policy is pending deletion in the SPD, kept by a filter"
+      end
+      if d.qm.sas == 0 and #d.orphans == 0 then
+        blockers[#blockers + 1] = "spd_qm"
+        why[#why + 1] = "spd_qm: its quick-mode policy lingers in the SPD, pending deletion, unreferenced"
+      end
     end
     for _, ev in ipairs(d and d.events or {}) do
       events_out[#events_out + 1] = { policy = ev.policy, id = ev.id, source = ev.source, code = ev.code,

@@ -6,12 +6,10 @@ return {
   gate = "service",
   tells = "Delete the quick-mode policy the SPD still lists pending deletion once no filter or SA references "
        .. "it (DeleteQMPolicy, as netsh ipsec dynamic delete qmpolicy does), then delete the policy again. "
-       .. "One that filters still reference is left to the Policy Agent restart.",
+       .. "One that filters still reference is left to spd_orphan_filter.",
   applies = function(ctx, p)
-    -- Only where the SPD is what answers: the delete said 0x32DF, or the store cannot tell (Windows).
-    if p.gpo or not (p.last_code == "pending_deletion" or p.before == "unknown") then return false end
-    local d = diagnose.of(ctx, p, "spd_filter")
-    return d ~= nil and d.qm ~= nil and d.qm.pending and d.qm.sas == 0 and #d.orphans == 0
+    local d = diagnose.spd_pending(ctx, p, "spd_filter")
+    return d ~= nil and d.qm.sas == 0 and #d.orphans == 0
   end,
   each = function(ctx, p)
     local qm = p.diag.qm.name

@@ -10,10 +10,8 @@ return {
        .. "(DeleteQMSAs, as netsh ipsec dynamic delete sa does), once per quick-mode policy, then delete the "
        .. "policy again; IKE negotiates new SAs for traffic that still needs them.",
   applies = function(ctx, p)
-    -- Only where the SPD is what answers: the delete said 0x32DF, or the store cannot tell (Windows).
-    if p.gpo or not (p.last_code == "pending_deletion" or p.before == "unknown") then return false end
-    local d = diagnose.of(ctx, p, "spd_sas")
-    return d ~= nil and d.qm ~= nil and d.qm.pending and d.qm.sas > 0
+    local d = diagnose.spd_pending(ctx, p, "spd_sas")
+    return d ~= nil and d.qm.sas > 0
   end,
   act = function(ctx, set)
     local by_qm, order = {}, {}

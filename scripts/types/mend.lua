@@ -523,6 +523,15 @@ function spd.delete_sas(qm_policy_name) end
 ---@return mend.code? code
 function spd.delete_qm_policy(name) end
 
+---Deletes one transport or tunnel filter, by GUID or else by name (a name two filters share is
+---"invalid"); a QM policy pending deletion goes with its last reference. Gate `service`;
+---counted as `spd_filter_deletes`.
+---@param name_or_guid string
+---@return true|nil ok
+---@return string? message
+---@return mend.code? code
+function spd.delete_filter(name_or_guid) end
+
 -- ---------------------------------------------------------------- events
 
 ---@class mend.Event

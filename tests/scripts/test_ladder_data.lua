@@ -10,7 +10,7 @@ for i, rung in ipairs(ladder.rungs) do
   t.eq(type(rung.tells), "string", rung.name .. ".tells")
   t.ok(rung.each or rung.act, rung.name .. " has an action")
 end
-t.eq(table.concat(order, ","), "identify,delete,spd_sas,spd_filter,gpupdate,restart,handle_check,unassign,offload,registry,reboot")
+t.eq(table.concat(order, ","), "identify,delete,spd_sas,spd_orphan_filter,spd_filter,gpupdate,restart,handle_check,unassign,offload,registry,reboot")
 local r = ladder.rungs_by_name()
 t.eq(r.handle_check.gate, "kill")
 t.eq(r.offload.gate, "nic")

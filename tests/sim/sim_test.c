@@ -173,6 +173,24 @@ size_t st_count(mend_host *h)
     return n;
 }
 
+int st_qm_state(mend_host *h, const char *name, uint32_t *refs)
+{
+    mend_spd_qm_policy *q;
+    size_t n;
+    mend_err e;
+    assert_int_equal(h->ops->spd.qm_policies(h->ctx, &q, &n, &e), 0);
+    int r = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(q[i].name, name) != 0)
+            continue;
+        r = q[i].pending_deletion;
+        if (refs)
+            *refs = q[i].refs;
+    }
+    mend_spd_qm_policy_free_list(q, n);
+    return r;
+}
+
 mend_code st_load_error(const char *text, mend_err *e)
 {
     sim_machine *m = NULL;

@@ -43,6 +43,8 @@ mend_code st_call(int rc, const mend_err *e);
 mend_svc_state st_svc_state(mend_host *h, const char *name);
 uint32_t st_pid_of(mend_host *h, const char *process);   /* 0 if not running */
 size_t st_count(mend_host *h);                           /* listed policies */
+/* -1 when the SPD does not hold the QM policy, else its pending_deletion (0/1); *refs when wanted. */
+int st_qm_state(mend_host *h, const char *name, uint32_t *refs);
 /* Loads a scenario text and returns the error (MEND_OK when it loaded). */
 mend_code st_load_error(const char *text, mend_err *e);
 /* Fails the test unless the scenario text is refused as invalid with fragment in the message. */

@@ -11,25 +11,6 @@ static const char *const plumbed =
     "  { name = 'Old-QM', state = 'pending_deletion', sa_count = 3 },\n"
     "} }";
 
-/* -1 when the SPD does not hold the QM policy, else its pending_deletion (0/1); *refs when wanted. */
-static int qm_state(mend_host *h, const char *name, uint32_t *refs)
-{
-    mend_spd_qm_policy *q;
-    size_t n;
-    mend_err e;
-    assert_int_equal(h->ops->spd.qm_policies(h->ctx, &q, &n, &e), 0);
-    int r = -1;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(q[i].name, name) != 0)
-            continue;
-        r = q[i].pending_deletion;
-        if (refs)
-            *refs = q[i].refs;
-    }
-    mend_spd_qm_policy_free_list(q, n);
-    return r;
-}
-
 static size_t sas_of(mend_host *h, const char *qm)
 {
     mend_spd_sa *s;
@@ -59,9 +40,9 @@ static void test_sim_spd_agent_plumbs_only_the_assigned_policy(void **state)
     mend_err e;
     st_open(&h, plumbed);
     uint32_t refs = 0;
-    assert_int_equal(qm_state(&h, "Corp-QM filter action", &refs), 0);
+    assert_int_equal(st_qm_state(&h, "Corp-QM filter action", &refs), 0);
     assert_int_equal(refs, 3);                         /* one filter, two SAs */
-    assert_int_equal(qm_state(&h, "Spare filter action", NULL), -1);   /* unassigned: not plumbed */
+    assert_int_equal(st_qm_state(&h, "Spare filter action", NULL), -1);   /* unassigned: not plumbed */
     mend_spd_filter *f;
     size_t n;
     assert_int_equal(h.ops->spd.filters(h.ctx, &f, &n, &e), 0);
@@ -81,7 +62,7 @@ static void test_sim_spd_unassigned_pending_policy_with_sas_stays_pending_until_
     mend_err e;
     st_open(&h, plumbed);
     uint32_t refs = 0;
-    assert_int_equal(qm_state(&h, "Old-QM filter action", &refs), 1);
+    assert_int_equal(st_qm_state(&h, "Old-QM filter action", &refs), 1);
     assert_int_equal(refs, 3);                         /* SAs only: its filters went with the assignment */
     assert_int_equal(sas_of(&h, "Old-QM filter action"), 3);
     assert_int_equal(delete_qm(&h, "Old-QM filter action", &e), MEND_E_PENDING_DELETION);
@@ -89,7 +70,7 @@ static void test_sim_spd_unassigned_pending_policy_with_sas_stays_pending_until_
     assert_non_null(strstr(e.msg, "0x32DF"));
     assert_int_equal(delete_sas(&h, "Old-QM filter action", &e), MEND_OK);
     assert_int_equal(sas_of(&h, "Old-QM filter action"), 0);
-    assert_int_equal(qm_state(&h, "Old-QM filter action", NULL), -1);   /* references dropped: gone */
+    assert_int_equal(st_qm_state(&h, "Old-QM filter action", NULL), -1);   /* references dropped: gone */
     mend_host_close(&h);
 }
 
@@ -100,14 +81,14 @@ static void test_sim_spd_deleting_a_referenced_qm_policy_leaves_it_pending(void 
     mend_err e;
     st_open(&h, plumbed);
     assert_int_equal(delete_qm(&h, "Corp-QM filter action", &e), MEND_E_PENDING_DELETION);
-    assert_int_equal(qm_state(&h, "Corp-QM filter action", NULL), 1);
+    assert_int_equal(st_qm_state(&h, "Corp-QM filter action", NULL), 1);
     /* its SAs dropping is not enough: the filters still reference it */
     assert_int_equal(delete_sas(&h, "Corp-QM filter action", &e), MEND_OK);
-    assert_int_equal(qm_state(&h, "Corp-QM filter action", NULL), 1);
+    assert_int_equal(st_qm_state(&h, "Corp-QM filter action", NULL), 1);
     assert_int_equal(delete_qm(&h, "Corp-QM filter action", &e), MEND_E_PENDING_DELETION);
     /* unassigning takes the filters away: nothing references it, it is gone */
     assert_int_equal(st_call(h.ops->ipsec.assign(h.ctx, "Corp-QM", false, &e), &e), MEND_OK);
-    assert_int_equal(qm_state(&h, "Corp-QM filter action", NULL), -1);
+    assert_int_equal(st_qm_state(&h, "Corp-QM filter action", NULL), -1);
     mend_host_close(&h);
 }
 
@@ -136,9 +117,9 @@ static void test_sim_spd_agent_restart_rebuilds_from_the_store(void **state)
     assert_int_equal(delete_qm(&h, "Corp-QM filter action", &e), MEND_E_PENDING_DELETION);
     assert_int_equal(st_restart(&h, "PolicyAgent"), MEND_OK);
     uint32_t refs = 0;
-    assert_int_equal(qm_state(&h, "Corp-QM filter action", &refs), 0);   /* plumbed afresh */
+    assert_int_equal(st_qm_state(&h, "Corp-QM filter action", &refs), 0);   /* plumbed afresh */
     assert_int_equal(refs, 3);                                            /* its SAs renegotiated */
-    assert_int_equal(qm_state(&h, "Old-QM filter action", NULL), -1);    /* its SAs went with the SPD */
+    assert_int_equal(st_qm_state(&h, "Old-QM filter action", NULL), -1);    /* its SAs went with the SPD */
     assert_int_equal(sas_of(&h, "Old-QM filter action"), 0);
     mend_host_close(&h);
 }
@@ -167,8 +148,8 @@ static void test_sim_spd_reboot_clears_it(void **state)
     st_open(&h, plumbed);
     assert_int_equal(delete_qm(&h, "Corp-QM filter action", &e), MEND_E_PENDING_DELETION);
     assert_int_equal(h.ops->sys.reboot(h.ctx, "test", &e), 0);
-    assert_int_equal(qm_state(&h, "Old-QM filter action", NULL), -1);
-    assert_int_equal(qm_state(&h, "Corp-QM filter action", NULL), 0);     /* the assignment came back */
+    assert_int_equal(st_qm_state(&h, "Old-QM filter action", NULL), -1);
+    assert_int_equal(st_qm_state(&h, "Corp-QM filter action", NULL), 0);     /* the assignment came back */
     mend_host_close(&h);
 }
 
@@ -182,7 +163,7 @@ static void test_sim_spd_sa_deletes_survive_the_state_file(void **state)
     assert_int_equal(delete_sas(&h, "Old-QM filter action", &e), MEND_OK);
     st_commit_close(&h);
     st_open_file(&h, path, false);
-    assert_int_equal(qm_state(&h, "Old-QM filter action", NULL), -1);
+    assert_int_equal(st_qm_state(&h, "Old-QM filter action", NULL), -1);
     assert_int_equal(sas_of(&h, "Corp-QM filter action"), 2);
     mend_host_close(&h);
     free(path);

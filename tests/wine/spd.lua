@@ -32,10 +32,14 @@ elseif phase == "read" then
   check(ok == nil and code == "not_permitted", "delete_qm_policy without the service gate is refused: " .. tostring(msg))
   ok, msg, code = spd.delete_sas(BRANCH)
   check(ok == nil and code == "not_permitted", "delete_sas without the service gate is refused: " .. tostring(msg))
+  ok, msg, code = spd.delete_filter("Corp tunnel")
+  check(ok == nil and code == "not_permitted", "delete_filter without the service gate is refused: " .. tostring(msg))
 elseif phase == "dry" then
-  check(spd.delete_sas(BRANCH) == true and spd.delete_qm_policy(BRANCH) == true, "dry-run: both changes answer true")
+  check(spd.delete_sas(BRANCH) == true and spd.delete_qm_policy(BRANCH) == true and
+        spd.delete_filter("Corp tunnel") == true, "dry-run: the three changes answer true")
   local q = by_name(spd.qm_policies())
   check(q[BRANCH] and q[BRANCH].refs == 2, "... and Branch is still there with its 2 SAs")
+  check(by_name(spd.filters())["Corp tunnel"] ~= nil, "... and the tunnel filter too")
 elseif phase == "change" then
   local ok, msg, code = spd.delete_qm_policy(CORP)
   check(ok == nil and code == "pending_deletion" and msg:find("(0x32DF)", 1, true) ~= nil,
@@ -46,6 +50,17 @@ elseif phase == "change" then
   check(spd.delete_qm_policy(BRANCH) == true, "then delete_qm_policy of Branch")
   q = by_name(spd.qm_policies())
   check(q[BRANCH] == nil and #(spd.sas() or {}) == 2, "Branch and its SAs are gone")
+  -- Corp, pending, keeps its SAs and two filters: drop them all and it goes with the last.
+  check(spd.delete_sas(CORP) == true, "delete_sas of Corp")
+  check(spd.delete_filter("corp FILTER list") == true, "delete_filter of the transport filter by name (any case)")
+  local f = by_name(spd.filters())
+  check(f["Corp filter list"] == nil and f["Corp tunnel"] ~= nil, "... it is gone, the tunnel filter stays")
+  check(by_name(spd.qm_policies())[CORP] ~= nil, "... and Corp, still referenced by it, stays")
+  check(spd.delete_filter(f["Corp tunnel"].guid:lower()) == true, "delete_filter of the tunnel filter by GUID")
+  check(by_name(spd.qm_policies())[CORP] == nil, "Corp went with its last filter")
+  ok, msg, code = spd.delete_filter("Corp tunnel")
+  check(ok == nil and code == "not_found" and msg:find("(0x32D1)", 1, true) ~= nil,
+        "a filter no longer there: not_found, 13009: " .. tostring(msg))
 else
   error("unknown phase " .. tostring(phase), 0)
 end

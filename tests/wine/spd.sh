@@ -50,16 +50,19 @@ desc="... and change nothing"; check cmp -s "$work/spd.txt" "$work/spd.orig"
 desc="... and journal no action"; check test "$(actions)" -eq "$acts"
 lines_before=$(wc -l <"$journal")
 
-desc="with --allow service: 0x32DF, then SAs and policy deleted"; check run change --allow service
+desc="with --allow service: 0x32DF, SAs and policy deleted, filters deleted"; check run change --allow service
 desc="... the stand-in's SPD lost Branch"; check sh -c "! grep -q Branch-QM '$work/spd.txt'"
-desc="... and keeps Corp, pending deletion"; check grep -q "^pending {11111111-0000-4000-8000-000000000001}" "$work/spd.txt"
+desc="... and Corp with its filters (pending, it went with the last one)"; check sh -c "! grep -q Corp '$work/spd.txt'"
 tail -n +"$((lines_before + 1))" "$journal" >"$work/changes.jsonl"
 j() { jq -e -s "$1" "$work/changes.jsonl" >/dev/null 2>&1; }
 desc="journal: begin and end of each change"; check j \
-  'map(select(.event == "begin")) | map(.op) == ["spd.delete_qm_policy", "spd.delete_sas", "spd.delete_qm_policy"]'
+  'map(select(.event == "begin")) | map(.op) == ["spd.delete_qm_policy", "spd.delete_sas", "spd.delete_qm_policy",
+    "spd.delete_sas", "spd.delete_filter", "spd.delete_filter", "spd.delete_filter"]'
 desc="journal: the referenced delete ended with pending_deletion"; check j \
   'map(select(.event == "end" and .target == "Corp-QM filter action")) | .[0] | .ok == false and .code == "pending_deletion"'
 desc="journal: Branch's two changes ended ok"; check j \
   'map(select(.event == "end" and .target == "Branch-QM")) | length == 2 and all(.ok)'
+desc="journal: the filter deletes name their filter; the third ended not_found"; check j \
+  'map(select(.event == "end" and .op == "spd.delete_filter")) | map(.ok) == [true, true, false] and .[2].code == "not_found"'
 
 wine_finish "$journal"

@@ -25,17 +25,63 @@ static const char *const model_text =
     "sa 401 " QD "\n"
     "sa 402 " QD "\n";
 
+/* Gone: a QM policy pending deletion that only filters still reference (orphaned filters);
+ * Held: one whose filter the stand-in refuses to delete; two filters share a name. */
+#define QE "{11111111-0000-4000-8000-000000000005}"
+#define QF "{11111111-0000-4000-8000-000000000006}"
+#define FT "{22222222-0000-4000-8000-000000000004}"
+#define FU "{22222222-0000-4000-8000-000000000005}"
+#define FR "{22222222-0000-4000-8000-000000000006}"
+static const char *const orphan_text =
+    "qm " QE " 0 Gone-QM\n"
+    "pending " QE "\n"
+    "qm " QF " 0 Held-QM\n"
+    "transport " FT " " QE " Gone filter list\n"
+    "tunnel " FU " " QE " Gone tunnel\n"
+    "transport " FR " " QF " Held filter list\n"
+    "refuse " FR "\n"
+    "transport {22222222-0000-4000-8000-000000000007} " NONE " Twin\n"
+    "transport {22222222-0000-4000-8000-000000000008} " NONE " twin\n";
+
 static wchar_t model_path[MAX_PATH];
 
-static void write_model(void)
+static void write_text(const char *text)
 {
     wt_temp(L"spd-model.txt", model_path, MAX_PATH);
     FILE *f = _wfopen(model_path, L"wb");
     if (f) {
-        fputs(model_text, f);
+        fputs(text, f);
         fclose(f);
     }
     SetEnvironmentVariableW(L"MEND_SPD_MODEL", model_path);
+}
+
+static void write_model(void)
+{
+    write_text(model_text);
+}
+
+/* The stand-in's count of open filter handles (a test-only export), -1 when it is not loaded. */
+static long open_filter_handles(void)
+{
+    HMODULE dll = GetModuleHandleW(L"winipsec.dll");
+    FARPROC fn = dll ? GetProcAddress(dll, "MendStandInOpenFilterHandles") : NULL;
+    if (!fn)
+        return -1;
+    DWORD (WINAPI *count)(void) = (DWORD (WINAPI *)(void))(void (*)(void))fn;
+    return (long)count();
+}
+
+static size_t filters_named(mend_host *h, const char *name)
+{
+    mend_spd_filter *f = NULL;
+    size_t nf = 0, k = 0;
+    mend_err e;
+    WT_OK(h->ops->spd.filters(h->ctx, &f, &nf, &e), e);
+    for (size_t i = 0; i < nf; i++)
+        k += strcmp(f[i].name, name) == 0;
+    mend_spd_filter_free_list(f, nf);
+    return k;
 }
 
 static const mend_spd_qm_policy *qm(const mend_spd_qm_policy *q, size_t n, const char *name)
@@ -75,6 +121,7 @@ static void test_spd_without_winipsec_in_system32_is_unsupported(void)
     WT_CHECK(s == NULL && n == 0, "no list on failure");
     check_unsupported(h.ops->spd.delete_sas(h.ctx, "Corp-QM filter action", &e), &e, "delete_sas");
     check_unsupported(h.ops->spd.delete_qm_policy(h.ctx, "Corp-QM filter action", &e), &e, "delete_qm_policy");
+    check_unsupported(h.ops->spd.delete_filter(h.ctx, "Corp tunnel", &e), &e, "delete_filter");
     mend_host_close(&h);
 }
 
@@ -234,6 +281,65 @@ static void test_spd_changes_of_an_unknown_qm_policy_are_not_found(void)
     mend_host_close(&h);
 }
 
+/* Each filter delete opens a handle on the filter as enumerated and deletes through it; the
+ * pending QM policy goes with its last filter, and no handle is left open. */
+static void test_delete_filter_by_name_and_guid_lets_its_pending_qm_policy_go(void)
+{
+    write_text(orphan_text);
+    mend_host h = wt_host();
+    mend_err e;
+    WT_OK(h.ops->spd.delete_filter(h.ctx, "gone FILTER list", &e), e);
+    WT_CHECK(open_filter_handles() == 0, "no handle left open: %ld", open_filter_handles());
+    WT_CHECK(filters_named(&h, "Gone filter list") == 0 && filters_named(&h, "Gone tunnel") == 1,
+             "the transport filter went, the tunnel filter stays");
+    mend_spd_qm_policy *q = NULL;
+    size_t nq = 0;
+    WT_OK(h.ops->spd.qm_policies(h.ctx, &q, &nq, &e), e);
+    const mend_spd_qm_policy *gone = qm(q, nq, "Gone-QM");
+    WT_CHECK(gone && gone->refs == 1, "Gone-QM stays while its tunnel filter references it");
+    mend_spd_qm_policy_free_list(q, nq);
+    WT_OK(h.ops->spd.delete_filter(h.ctx, "{22222222-0000-4000-8000-000000000005}", &e), e);
+    WT_CHECK(open_filter_handles() == 0, "no handle left open after the tunnel delete");
+    WT_OK(h.ops->spd.qm_policies(h.ctx, &q, &nq, &e), e);
+    WT_CHECK(!qm(q, nq, "Gone-QM") && qm(q, nq, "Held-QM"), "Gone-QM went with its last filter; Held-QM stays");
+    mend_spd_qm_policy_free_list(q, nq);
+    char *text = wt_read_text(model_path);
+    WT_CHECK(text && !strstr(text, "Gone") && strstr(text, "Held filter list"), "the stand-in's SPD changed too");
+    free(text);
+    mend_host_close(&h);
+}
+
+static void test_delete_filter_refused_closes_its_handle_and_keeps_the_filter(void)
+{
+    write_text(orphan_text);
+    mend_host h = wt_host();
+    mend_err e;
+    int rc = h.ops->spd.delete_filter(h.ctx, "Held filter list", &e);
+    WT_CHECK(rc != 0 && e.code == MEND_E_ACCESS_DENIED && e.win32 == ERROR_ACCESS_DENIED, "rc %d: %s", rc, e.msg);
+    WT_CHECK(strstr(e.msg, "DeleteTransportFilter Held filter list") && strstr(e.msg, "(0x5)"), "%s", e.msg);
+    WT_CHECK(open_filter_handles() == 0, "the handle was closed after the failed delete: %ld", open_filter_handles());
+    WT_CHECK(filters_named(&h, "Held filter list") == 1, "the filter is still there");
+    mend_host_close(&h);
+}
+
+static void test_delete_filter_unknown_or_ambiguous_deletes_nothing(void)
+{
+    write_text(orphan_text);
+    mend_host h = wt_host();
+    mend_err e;
+    int rc = h.ops->spd.delete_filter(h.ctx, "No such filter", &e);
+    WT_CHECK(rc != 0 && e.code == MEND_E_NOT_FOUND && e.win32 == 13009 && strstr(e.msg, "No such filter") &&
+             strstr(e.msg, "(0x32D1)"), "%s", e.msg);
+    rc = h.ops->spd.delete_filter(h.ctx, "TWIN", &e);
+    WT_CHECK(rc != 0 && e.code == MEND_E_INVALID && strstr(e.msg, "2 SPD filters are named 'TWIN'") &&
+             strstr(e.msg, "GUID"), "%s", e.msg);
+    WT_CHECK(filters_named(&h, "Twin") == 1 && filters_named(&h, "twin") == 1, "both twins stay");
+    WT_OK(h.ops->spd.delete_filter(h.ctx, "{22222222-0000-4000-8000-000000000008}", &e), e);
+    WT_CHECK(filters_named(&h, "Twin") == 1 && filters_named(&h, "twin") == 0, "by GUID: the one named");
+    WT_CHECK(open_filter_handles() == 0, "no handle left open");
+    mend_host_close(&h);
+}
+
 /* The stand-in answers as an SPD without its Policy Agent would: the RPC server is unavailable. */
 static void test_spd_without_policy_agent_says_which_call_failed(void)
 {
@@ -259,6 +365,9 @@ int main(void)
     WT_RUN(test_delete_sas_releases_a_pending_qm_policy);
     WT_RUN(test_delete_sas_then_delete_qm_policy_succeeds);
     WT_RUN(test_spd_changes_of_an_unknown_qm_policy_are_not_found);
+    WT_RUN(test_delete_filter_by_name_and_guid_lets_its_pending_qm_policy_go);
+    WT_RUN(test_delete_filter_refused_closes_its_handle_and_keeps_the_filter);
+    WT_RUN(test_delete_filter_unknown_or_ambiguous_deletes_nothing);
     WT_RUN(test_spd_without_policy_agent_says_which_call_failed);
     return wt_done();
 }

@@ -16,8 +16,10 @@
  *   tunnel {GUID} {QM-GUID} NAME     a tunnel filter
  *   sa SPI {QM-GUID}                 a quick-mode SA of a QM policy
  *   pending {GUID}                   the QM policy is pending deletion
+ *   refuse {GUID}                    Delete*Filter of this filter answers ERROR_ACCESS_DENIED
  * The rule the tests rely on: deleting a QM policy still referenced by filters or SAs answers
- * 13023 and leaves it pending; it goes when its last reference does. */
+ * 13023 and leaves it pending; it goes when its last reference does. Filter handles live in
+ * this process: a successful delete takes its handle, a failed one leaves it for Close*. */
 
 #define MAXN 64
 #define NAMELEN 128
@@ -29,6 +31,7 @@ typedef struct item {
     DWORD num;                 /* a QM policy's flags, an SA's SPI */
     wchar_t name[NAMELEN];
     int pending;
+    int refuse;
 } item;
 
 typedef struct model {
@@ -82,7 +85,7 @@ static DWORD load(model *m)
         int used = 0;
         if (sscanf(line, "%15s %63s %63s %n", it->kind, a, b, &used) < 3)
             continue;
-        if (strcmp(it->kind, "pending") == 0)
+        if (strcmp(it->kind, "pending") == 0 || strcmp(it->kind, "refuse") == 0)
             continue;
         if (strcmp(it->kind, "sa") == 0) {
             it->num = (DWORD)strtoul(a, NULL, 10);
@@ -106,6 +109,11 @@ static DWORD load(model *m)
             for (int i = 0; i < m->n; i++)
                 if (strcmp(m->v[i].kind, "qm") == 0 && IsEqualGUID(&m->v[i].id, &g))
                     m->v[i].pending = 1;
+        if (sscanf(line, "refuse %63s", a) == 1 && parse_guid(a, &g) == 0)
+            for (int i = 0; i < m->n; i++)
+                if (strcmp(m->v[i].kind, "qm") != 0 && strcmp(m->v[i].kind, "sa") != 0 &&
+                    IsEqualGUID(&m->v[i].id, &g))
+                    m->v[i].refuse = 1;
     }
     fclose(f);
     return ERROR_SUCCESS;
@@ -134,8 +142,8 @@ static void save(const model *m)
             print_guid(f, &it->ref);
         }
         fprintf(f, " %s\n", name);
-        if (it->pending) {
-            fprintf(f, "pending ");
+        if (it->pending || it->refuse) {
+            fprintf(f, it->pending ? "pending " : "refuse ");
             print_guid(f, &it->id);
             fputc('\n', f);
         }
@@ -207,6 +215,12 @@ __declspec(dllexport) win_spd_enum_qm_sas_fn EnumQMSAs;
 __declspec(dllexport) win_spd_delete_qm_sas_fn DeleteQMSAs;
 __declspec(dllexport) win_spd_delete_qm_policy_fn DeleteQMPolicy;
 __declspec(dllexport) win_spd_buffer_free_fn SPDApiBufferFree;
+__declspec(dllexport) win_spd_open_transport_filter_handle_fn OpenTransportFilterHandle;
+__declspec(dllexport) win_spd_open_tunnel_filter_handle_fn OpenTunnelFilterHandle;
+__declspec(dllexport) win_spd_filter_handle_fn DeleteTransportFilter;
+__declspec(dllexport) win_spd_filter_handle_fn DeleteTunnelFilter;
+__declspec(dllexport) win_spd_filter_handle_fn CloseTransportFilterHandle;
+__declspec(dllexport) win_spd_filter_handle_fn CloseTunnelFilterHandle;
 
 /* The start every enumeration shares: the model, the page's indexes, and the answer's buffer
  * (count entries of elsize, then their names). */
@@ -348,4 +362,127 @@ DWORD WINAPI DeleteQMPolicy(LPWSTR server, DWORD version, LPWSTR name, LPVOID re
 VOID WINAPI SPDApiBufferFree(LPVOID buffer)
 {
     free(buffer);
+}
+
+/* ---- filter handles: open on a filter as enumerated, delete through it, close it ---- */
+
+#define MAXH 16
+
+static struct {
+    int used;
+    int tunnel;
+    GUID filter;
+} handles[MAXH];
+
+static DWORD open_filter(const char *kind, const GUID *id, PHANDLE out, DWORD not_found)
+{
+    model m;
+    DWORD rc = load(&m);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    if (!out)
+        return ERROR_INVALID_PARAMETER;
+    int found = 0;
+    for (int i = 0; i < m.n && !found; i++)
+        found = strcmp(m.v[i].kind, kind) == 0 && IsEqualGUID(&m.v[i].id, id);
+    if (!found)
+        return not_found;
+    for (int h = 0; h < MAXH; h++) {
+        if (handles[h].used)
+            continue;
+        handles[h].used = 1;
+        handles[h].tunnel = strcmp(kind, "tunnel") == 0;
+        handles[h].filter = *id;
+        *out = (HANDLE)(INT_PTR)(h + 1);
+        return ERROR_SUCCESS;
+    }
+    return ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* The slot of an open handle of that kind, or -1. */
+static int slot(HANDLE h, int tunnel)
+{
+    INT_PTR i = (INT_PTR)h - 1;
+    if (i < 0 || i >= MAXH || !handles[i].used || handles[i].tunnel != tunnel)
+        return -1;
+    return (int)i;
+}
+
+static DWORD delete_filter(HANDLE h, int tunnel, DWORD not_found)
+{
+    int s = slot(h, tunnel);
+    if (s < 0)
+        return ERROR_INVALID_HANDLE;
+    model m;
+    DWORD rc = load(&m);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    for (int i = 0; i < m.n; i++) {
+        if (strcmp(m.v[i].kind, tunnel ? "tunnel" : "transport") != 0 || !IsEqualGUID(&m.v[i].id, &handles[s].filter))
+            continue;
+        if (m.v[i].refuse)
+            return ERROR_ACCESS_DENIED;
+        drop(&m, i);
+        reap(&m);
+        save(&m);
+        handles[s].used = 0;
+        return ERROR_SUCCESS;
+    }
+    return not_found;
+}
+
+static DWORD close_filter(HANDLE h, int tunnel)
+{
+    int s = slot(h, tunnel);
+    if (s < 0)
+        return ERROR_INVALID_HANDLE;
+    handles[s].used = 0;
+    return ERROR_SUCCESS;
+}
+
+DWORD WINAPI OpenTransportFilterHandle(LPWSTR server, DWORD version, WIN_SPD_TRANSPORT_FILTER *filter,
+                                       LPVOID reserved, PHANDLE out)
+{
+    if (!filter)
+        return ERROR_INVALID_PARAMETER;
+    return open_filter("transport", &filter->gFilterID, out, ERROR_IPSEC_TRANSPORT_FILTER_NOT_FOUND);
+}
+
+DWORD WINAPI OpenTunnelFilterHandle(LPWSTR server, DWORD version, WIN_SPD_TUNNEL_FILTER *filter, LPVOID reserved,
+                                    PHANDLE out)
+{
+    if (!filter)
+        return ERROR_INVALID_PARAMETER;
+    return open_filter("tunnel", &filter->gFilterID, out, ERROR_IPSEC_TUNNEL_FILTER_NOT_FOUND);
+}
+
+DWORD WINAPI DeleteTransportFilter(HANDLE h)
+{
+    return delete_filter(h, 0, ERROR_IPSEC_TRANSPORT_FILTER_NOT_FOUND);
+}
+
+DWORD WINAPI DeleteTunnelFilter(HANDLE h)
+{
+    return delete_filter(h, 1, ERROR_IPSEC_TUNNEL_FILTER_NOT_FOUND);
+}
+
+DWORD WINAPI CloseTransportFilterHandle(HANDLE h)
+{
+    return close_filter(h, 0);
+}
+
+DWORD WINAPI CloseTunnelFilterHandle(HANDLE h)
+{
+    return close_filter(h, 1);
+}
+
+/* Test-only: how many filter handles are open, so a test can see none was left behind. */
+__declspec(dllexport) DWORD WINAPI MendStandInOpenFilterHandles(void);
+
+DWORD WINAPI MendStandInOpenFilterHandles(void)
+{
+    DWORD n = 0;
+    for (int h = 0; h < MAXH; h++)
+        n += handles[h].used != 0;
+    return n;
 }
