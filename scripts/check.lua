@@ -9,6 +9,7 @@
 -- it cannot see. Unnamed policies of unknown state are listed in the advice only. This script
 -- only reads: it calls no function that changes the machine.
 local ladder = require "lib.ladder"
+local advice = require "lib.advice"
 local names_lib = require "lib.names"
 local diagnosis = require "lib.diagnose"
 local handle_check = require "handle_check"
@@ -152,7 +153,13 @@ local function diagnose(name, cur)
     end
   end
   -- An offloading NIC is a machine-wide finding (advised once below): which policies its SAs
-  -- hold cannot be seen without trying a delete.
+  -- hold cannot be seen without trying a delete. SAs with nothing else in the way may be the
+  -- adapter's: then the delete answers "in use" and only --allow nic clears them.
+  if blockers[1] == "spd_sas" and #blockers == 1 and #nic_names > 0 then
+    caps.nic = true
+    visible[#visible + 1] = "with IPsec task offload on for " .. table.concat(nic_names, ", ")
+      .. ", those SAs may be the adapter's (mend fix turns offload off with --allow nic)"
+  end
   if #visible == 0 then
     visible[1] = "no visible blocker: the force delete, a group-policy refresh or a Policy Agent restart "
               .. "usually clears it; if it stays in use, "
@@ -181,29 +188,19 @@ local function diagnose(name, cur)
 end
 
 -- One advice line per policy for a few; for many, one per kind of blocker, as fix groups them.
-local GROUP_ABOVE = 10
 local function advise_found()
-  if #found <= GROUP_ABOVE then
+  local groups = advice.groups(found, function(f) return f.key end, function(f) return f.caps end)
+  if not groups then
     for _, f in ipairs(found) do mend.advise(f.text) end
     return
   end
-  local groups, order = {}, {}
-  for _, f in ipairs(found) do
-    local g = groups[f.key]
-    if not g then
-      g = { names = {}, caps = {}, unknown = f.unknown, blockers = f.key:gsub("^unknown:", "") }
-      groups[f.key], order[#order + 1] = g, f.key
-    end
-    g.names[#g.names + 1] = f.name
-    for c in pairs(f.caps) do g.caps[c] = true end
-  end
-  for _, key in ipairs(order) do
-    local g = groups[key]
-    mend.advise(string.format("%d %s %s%s (first: %s). Fix them all: %s", #g.names,
-      #g.names == 1 and "policy is" or "policies are",
-      g.unknown and "in an unknown state (perhaps pending deletion)" or "pending deletion",
-      g.blockers ~= "" and (" with blockers " .. g.blockers:gsub(",", ", ")) or " with no visible blocker",
-      table.concat(g.names, ", ", 1, math.min(3, #g.names)), ladder.command(nil, g.caps)))
+  for _, g in ipairs(groups) do
+    local blockers = g.key:gsub("^unknown:", "")
+    mend.advise(string.format("%d %s %s%s (first: %s). Fix them all: %s", #g.items,
+      #g.items == 1 and "policy is" or "policies are",
+      g.items[1].unknown and "in an unknown state (perhaps pending deletion)" or "pending deletion",
+      blockers ~= "" and (" with blockers " .. blockers:gsub(",", ", ")) or " with no visible blocker",
+      g.first, ladder.command(nil, g.caps)))
   end
 end
 
@@ -238,7 +235,7 @@ if #stuck > 0 and #nic_names > 0 then
     .. "a restart is held by an adapter's SAs. %s", table.concat(nic_names, ", "), offload.why))
 end
 if #stuck > 1 then
-  mend.advise("To fix everything found: " .. ladder.command(#stuck <= 10 and stuck or nil, all_caps))
+  mend.advise("To fix everything found: " .. ladder.command(#stuck <= advice.MANY and stuck or nil, all_caps))
 end
 
 -- A name that matches nothing is a problem (a typo must not read healthy): the report says

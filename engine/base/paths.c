@@ -3,6 +3,7 @@
 #include "platform.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static bool has_fix_script(const char *dir)
 {
@@ -37,4 +38,17 @@ char *mend_data_dir(void)
     free(prefix);
     free(exe);
     return found;
+}
+
+char *mend_bundled_script(const char *script, const char *data_dir)
+{
+    if (!script || !data_dir || (strncmp(script, "scripts/", 8) != 0 && strncmp(script, "scripts\\", 8) != 0) ||
+        !script[8] || mend_file_exists(script))
+        return NULL;
+    char *there = mend_path_join(data_dir, script);
+    if (there && !mend_file_exists(there)) {
+        free(there);
+        there = NULL;
+    }
+    return there;
 }

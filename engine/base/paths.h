@@ -7,4 +7,8 @@
  * executable (Windows). NULL if none has scripts/fix.lua. */
 char *mend_data_dir(void);
 
+/* The advice writes `mend run scripts/offload.lua on`: a "scripts/..." path the current folder
+ * does not have is mend's bundled script in data_dir (malloc'd); NULL when it is not one. */
+char *mend_bundled_script(const char *script, const char *data_dir);
+
 #endif

@@ -15,6 +15,7 @@ FILE *mend_fopen(const char *path, const char *mode);
 int mend_mkdirs(const char *path, mend_err *e);             /* mkdir -p */
 int mend_remove(const char *path);
 bool mend_file_exists(const char *path);
+bool mend_is_folder(const char *path);
 /* Whether the folder at path holds nothing (a missing folder counts as empty; a file is an error). */
 int mend_dir_is_empty(const char *path, bool *empty, mend_err *e);
 

@@ -72,6 +72,12 @@ bool mend_file_exists(const char *path)
     return path && stat(path, &st) == 0;
 }
 
+bool mend_is_folder(const char *path)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int mend_dir_is_empty(const char *path, bool *empty, mend_err *e)
 {
     *empty = true;

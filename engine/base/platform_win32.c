@@ -138,6 +138,14 @@ bool mend_file_exists(const char *path)
     return ok;
 }
 
+bool mend_is_folder(const char *path)
+{
+    wchar_t *w = widen(path);
+    DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+    free(w);
+    return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
 int mend_dir_is_empty(const char *path, bool *empty, mend_err *e)
 {
     *empty = true;

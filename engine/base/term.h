@@ -13,6 +13,10 @@ enum {
  * ESC or CR cannot move the cursor, recolour the terminal or overwrite a line. */
 void mend_term_puts(FILE *out, const char *s, int flags);
 
+/* The terminal columns mend_term_puts(MEND_TERM_ONE_LINE) fills with n bytes of s: an escaped
+ * control character its escape's length, an East Asian wide character 2, a combining mark 0. */
+size_t mend_term_columns(const char *s, size_t n);
+
 /* Width to wrap text on standard output at: $COLUMNS, else the terminal's; 0 = do not wrap. */
 int mend_term_width(void);
 

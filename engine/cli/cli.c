@@ -364,6 +364,14 @@ static int parse_positional(mend_options *o, char **argv, int *npos, const char 
     }
     case MEND_CMD_VERSION:
         return 0;
+    case MEND_CMD_FIX:
+    case MEND_CMD_CHECK:
+        /* No policy has an empty name: an empty word is a script's unset variable, and must not
+         * read as "every policy" or as a name that is merely missing. */
+        if (!*arg)
+            return usage_error(err, errlen, "a policy name cannot be empty (an unset variable?); name the policy, "
+                               "or give no name for every policy pending deletion");
+        break;
     default:
         break;
     }

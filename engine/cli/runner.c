@@ -34,6 +34,7 @@ typedef struct run_ctx {
     bool host_open;
     mend_lua *lua;
     bool reported;            /* finish() printed/wrote the report */
+    bool report_is_folder;    /* --report names a folder: refused before the run, never written */
     char **capture_args;      /* capture: "--output=FILE" and the names (the strings are borrowed) */
     mend_plan *plan;          /* fix --plan: being recorded; apply: being carried out */
     int interrupted;          /* actions earlier interrupted runs left open (warned about) */
@@ -116,7 +117,9 @@ static int locate_script(run_ctx *c)
         return c->script_dir ? 0 : setup_error("out of memory");
     }
     if (o->cmd == MEND_CMD_RUN) {
-        c->script_path = mend_dupstr(o->script);
+        c->script_path = mend_bundled_script(o->script, c->data_dir);
+        if (!c->script_path)
+            c->script_path = mend_dupstr(o->script);
     } else {
         if (!c->scripts_dir)
             return setup_error("cannot find mend's bundled scripts (scripts/fix.lua); set MEND_DATA_DIR to "
@@ -435,6 +438,11 @@ static int run_script_command(run_ctx *c)
         return 2;
     if (locate_script(c) != 0)
         return 2;
+    /* Writing the report into a folder would fail only after the run had changed the machine. */
+    c->report_is_folder = o->report_path && mend_is_folder(o->report_path);
+    if (c->report_is_folder)
+        return setup_error("--report %s names a folder; name the report's file (a new one, or one to replace)",
+                           o->report_path);
     int prc = mend_plan_prepare(c);
     if (prc >= 0)
         return prc;
@@ -530,7 +538,7 @@ static void report_setup_failure(run_ctx *c)
     if (o->json)
         mend_report_print(r, stdout);
     mend_err e;
-    if (o->report_path && mend_report_write(r, o->report_path, &e) != 0)
+    if (o->report_path && !c->report_is_folder && mend_report_write(r, o->report_path, &e) != 0)
         fprintf(stderr, "mend: cannot write the report: %s\n", e.msg);
 }
 

@@ -596,7 +596,7 @@ static int run_suite(lua_State *L, const mend_options *o, const char *expect_pat
     return code;
 }
 
-int mend_test_command(const mend_options *o)
+static int test_command(const mend_options *o)
 {
     if (!mend_file_exists(o->script)) {
         fprintf(stderr, "mend: cannot find the script %s\n", o->script);
@@ -629,5 +629,20 @@ int mend_test_command(const mend_options *o)
     }
     lua_close(L);
     free(expect_path);
+    return code;
+}
+
+int mend_test_command(const mend_options *given)
+{
+    /* `mend test scripts/fix.lua` from any folder: mend's own script, as `mend run` takes it. */
+    mend_options opts = *given;
+    const mend_options *o = &opts;
+    char *data_dir = mend_data_dir();
+    char *bundled = mend_bundled_script(given->script, data_dir);
+    free(data_dir);
+    if (bundled)
+        opts.script = bundled;
+    int code = test_command(o);
+    free(bundled);
     return code;
 }

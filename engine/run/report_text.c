@@ -7,14 +7,10 @@
 
 enum { MAX_ATTENTION_ROWS = 50, MAX_GROUPS = 64 };
 
-/* Display width in code points, so names in any script line up. */
+/* Display width as printed (escapes, wide characters), so names in any script line up. */
 static size_t width(const char *s)
 {
-    size_t w = 0;
-    for (; s && *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            w++;
-    return w;
+    return s ? mend_term_columns(s, strlen(s)) : 0;
 }
 
 static const char *field_or_dash(const mend_report *r, size_t i, const char *field)

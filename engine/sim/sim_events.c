@@ -52,10 +52,10 @@ static int push(sim_machine *m, mend_event *ev)
     return 0;
 }
 
-void sim_events_record(sim_machine *m, const char *op, const char *policy, const mend_err *e)
+bool sim_events_record(sim_machine *m, const char *op, const char *policy, const mend_err *e)
 {
     if (!e || e->win32 != MEND_WIN_IPSEC_QM_POLICY_PENDING_DELETION || !policy || !*policy)
-        return;
+        return false;
     char msg[MEND_MSG_MAX + 400];
     snprintf(msg, sizeof msg, "%s %.200s failed: %s", op, policy, e->msg);
     mend_event ev = { .time = m->clock, .id = SIM_EVENT_ID, .code = e->win32 };
@@ -66,9 +66,9 @@ void sim_events_record(sim_machine *m, const char *op, const char *policy, const
         free(ev.source);
         free(ev.policy);
         free(ev.message);
-        return;   /* the log is evidence, never a reason to fail the operation */
+        return false;   /* the log is evidence, never a reason to fail the operation */
     }
-    push(m, &ev);
+    return push(m, &ev) == 0;
 }
 
 int sim_events_recent(sim_machine *m, double since, mend_event **out, size_t *n, mend_err *e)

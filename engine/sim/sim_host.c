@@ -28,15 +28,19 @@ typedef struct sim_host {
     return call;
 
 /* Mutations: also counted, so crash_after can cut the power after the Nth one; a 13023 answer
- * is written to the event log, as the Policy Agent's failures are on Windows. */
-#define WRITE_OP(op, target, call)                                                                \
+ * is written to the event log, as the Policy Agent's failures are on Windows. A write a fault
+ * refuses changes nothing, so it alone never rewrites the state file; one that ran may have
+ * changed the machine even when it failed (a stop that timed out), and a logged event is saved. */
+#define WRITE_OP_GATED(op, target, denied, call)                                                  \
     sim_machine *m = MACHINE(ctx);                                                                \
-    ((sim_host *)(ctx))->changed = true;                                                          \
-    int rc = sim_fault_denied(m, op, target, e) ? -1 : (call);                                    \
-    if (rc != 0)                                                                                  \
-        sim_events_record(m, op, target, e);                                                      \
+    bool refused = (denied);                                                                      \
+    int rc = refused ? -1 : (call);                                                               \
+    bool logged = rc != 0 && sim_events_record(m, op, target, e);                                 \
+    if (!refused || logged)                                                                       \
+        ((sim_host *)(ctx))->changed = true;                                                      \
     sim_fault_after_action(m);                                                                    \
     return rc;
+#define WRITE_OP(op, target, call) WRITE_OP_GATED(op, target, sim_fault_denied(m, op, target, e), call)
 
 static int ipsec_list(void *ctx, mend_policy **out, size_t *n, mend_err *e)
 {
@@ -114,7 +118,8 @@ static bool kill_denied(sim_machine *m, uint32_t pid, mend_err *e)
 
 static int proc_kill(void *ctx, uint32_t pid, mend_err *e)
 {
-    WRITE_OP("proc.kill", NULL, kill_denied(m, pid, e) ? -1 : sim_proc_kill(m, pid, e))
+    WRITE_OP_GATED("proc.kill", NULL, sim_fault_denied(m, "proc.kill", NULL, e) || kill_denied(m, pid, e),
+                   sim_proc_kill(m, pid, e))
 }
 
 static int handles_scan(void *ctx, const mend_handle_filter *f, mend_handle **out, size_t *n, mend_err *e)
@@ -481,6 +486,10 @@ int sim_host_open(mend_host *h, const mend_host_config *cfg, const char *state_f
         fprintf(stderr, "mend: no Windows here; using the simulator (state: %s; `mend sim reset` "
                         "restores the demo)\n", sh->state_file);
     if (sim_scenario_load_file(sh->state_file, &sh->m, e) != 0) {
+        /* The default state is mend's own: say how to start over (a sim:FILE is the user's). */
+        size_t len = strlen(e->msg);
+        if (!state_file && len < sizeof e->msg)
+            snprintf(e->msg + len, sizeof e->msg - len, " (`mend sim reset` starts the simulator over from the demo)");
         host_close(sh);
         return -1;
     }

@@ -373,8 +373,8 @@ void sim_spd_agent_started(sim_machine *m);
 void sim_spd_agent_stopped(sim_machine *m);
 
 /* ---- sim_events.c: the event log ---- */
-/* Records an event when e carries 13023 (any other error is not logged). */
-void sim_events_record(sim_machine *m, const char *op, const char *policy, const mend_err *e);
+/* Records an event when e carries 13023 (any other error is not logged); whether it did. */
+bool sim_events_record(sim_machine *m, const char *op, const char *policy, const mend_err *e);
 int sim_events_recent(sim_machine *m, double since, mend_event **out, size_t *n, mend_err *e);
 void sim_events_free(sim_machine *m);
 

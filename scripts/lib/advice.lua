@@ -36,41 +36,61 @@ local function needed_caps(p, with_reboot)
   return caps, whats
 end
 
-function M.blocked(list)
-  if #list <= MANY then
-    local all_caps, all_names = {}, {}
-    local all_holders = {}
-    for _, p in ipairs(list) do
-      local caps, whats = needed_caps(p, false)
-      mend.advise(string.format("%s is blocked: it needs %s, which was not allowed. To allow it: %s",
-                                p.name, table.concat(whats, "; and "), quote.command({ p.name }, caps, p.stop_holders)))
-      for c in pairs(caps) do all_caps[c] = true end
-      for n in pairs(p.stop_holders or {}) do all_holders[n] = true end
-      all_names[#all_names + 1] = p.name
+-- Above MANY items, advice is one line per group instead of one per item: the groups in the
+-- order their first item came, each { key = key_of(item), items, caps (the union of
+-- caps_of(item), sets of gate names), first (the first three names, comma-separated) }. Nil
+-- for MANY items or fewer: advise each one.
+function M.groups(list, key_of, caps_of)
+  if #list <= MANY then return nil end
+  local by_key, out = {}, {}
+  for _, item in ipairs(list) do
+    local key = key_of(item)
+    local g = by_key[key]
+    if not g then
+      g = { key = key, items = {}, caps = {}, names = {} }
+      by_key[key], out[#out + 1] = g, g
     end
-    if #list > 1 then
-      mend.advise("All of them at once: " .. quote.command(all_names, all_caps, all_holders))
+    g.items[#g.items + 1] = item
+    if #g.names < 3 then g.names[#g.names + 1] = item.name end
+    for c in pairs(caps_of and caps_of(item) or {}) do g.caps[c] = true end
+  end
+  for _, g in ipairs(out) do g.first, g.names = table.concat(g.names, ", "), nil end
+  return out
+end
+
+local function caps_key(caps)
+  local key = {}
+  for _, c in ipairs(quote.CAP_ORDER) do if caps[c] then key[#key + 1] = c end end
+  return table.concat(key, ",")
+end
+
+function M.blocked(list)
+  local function caps_of(p) return (needed_caps(p, false)) end
+  local groups = M.groups(list, function(p) return caps_key(caps_of(p)) end, caps_of)
+  if groups then
+    for _, g in ipairs(groups) do
+      local holders = {}
+      for _, p in ipairs(g.items) do
+        for n in pairs(p.stop_holders or {}) do holders[n] = true end
+      end
+      mend.advise(string.format("%s are blocked: they need --allow %s, which was not given (first: %s). "
+        .. "To allow it for every policy pending deletion: %s", plural(#g.items, "policy", "policies"), g.key,
+        g.first, quote.command(nil, g.caps, holders)))
     end
     return
   end
-  local groups, order = {}, {}
+  local all_caps, all_names = {}, {}
+  local all_holders = {}
   for _, p in ipairs(list) do
-    local caps = needed_caps(p, false)
-    local key = {}
-    for _, c in ipairs(quote.CAP_ORDER) do if caps[c] then key[#key + 1] = c end end
-    key = table.concat(key, ",")
-    if not groups[key] then
-      groups[key] = { caps = caps, names = {}, holders = {} }
-      order[#order + 1] = key
-    end
-    table.insert(groups[key].names, p.name)
-    for n in pairs(p.stop_holders or {}) do groups[key].holders[n] = true end
+    local caps, whats = needed_caps(p, false)
+    mend.advise(string.format("%s is blocked: it needs %s, which was not allowed. To allow it: %s",
+                              p.name, table.concat(whats, "; and "), quote.command({ p.name }, caps, p.stop_holders)))
+    for c in pairs(caps) do all_caps[c] = true end
+    for n in pairs(p.stop_holders or {}) do all_holders[n] = true end
+    all_names[#all_names + 1] = p.name
   end
-  for _, key in ipairs(order) do
-    local g = groups[key]
-    mend.advise(string.format("%s are blocked: they need --allow %s, which was not given (first: %s). "
-      .. "To allow it for every policy pending deletion: %s", plural(#g.names, "policy", "policies"), key,
-      table.concat(g.names, ", ", 1, math.min(3, #g.names)), quote.command(nil, g.caps, g.holders)))
+  if #list > 1 then
+    mend.advise("All of them at once: " .. quote.command(all_names, all_caps, all_holders))
   end
 end
 

@@ -22,6 +22,15 @@ local function count(n, one, many)
   return string.format("%d %s", n, n == 1 and one or many)
 end
 
+-- The one step for a source that cannot be read; the host's message is kept whole, without
+-- saying "cannot be read" twice when it already does.
+local function unreadable(rung, action, source, msg, code)
+  msg = tostring(msg)
+  local why = msg:find(source .. " cannot be read", 1, true) and msg or (source .. " cannot be read (" .. msg .. ")")
+  mend.step{ rung = rung, action = action, ok = false, code = code,
+             message = why .. ": going by what the policy store says" }
+end
+
 -- One read of each source (quiet: no step for a source that cannot be read, said already): the
 -- SPD's quick-mode policies, filters and SAs indexed by quick-mode
 -- policy name (letter case ignored, as Windows compares them), the events indexed by policy.
@@ -45,8 +54,7 @@ function M.read(rung, quiet)
     v.spd_ok = true
   else
     v.spd_error = msg
-    if not quiet then mend.step{ rung = rung, action = "spd.qm_policies", ok = false, code = code,
-               message = "the SPD cannot be read (" .. tostring(msg) .. "): going by what the policy store says" } end
+    if not quiet then unreadable(rung, "spd.qm_policies", "the SPD", msg, code) end
   end
   local evs, emsg, ecode = events.recent()
   if evs then
@@ -57,8 +65,7 @@ function M.read(rung, quiet)
     v.events_ok = true
   else
     v.events_error = emsg
-    if not quiet then mend.step{ rung = rung, action = "events.recent", ok = false, code = ecode,
-               message = "the event log cannot be read (" .. tostring(emsg) .. "): going by what the policy store says" } end
+    if not quiet then unreadable(rung, "events.recent", "the event log", emsg, ecode) end
   end
   return v
 end

@@ -37,13 +37,13 @@ M.redact_netsh = redact_netsh
 
 -- ---- writing ----
 
--- Where the lead wires the event-log reader in: returns the JSON-able list, or nil and why.
+-- The event log's recent 0x32DF reports. A host that cannot read its event log (code
+-- unsupported: Wine's stub wevtapi, no wevtapi.dll) or is refused says why in the manifest,
+-- the code included, and the rest is still collected.
 local function collect_events()
-  local reader = rawget(_G, "events")
-  if type(reader) == "table" and type(reader.recent) == "function" then
-    return reader.recent()
-  end
-  return nil, "this build of mend has no reader for the IPsec event log (no events module)"
+  local list, msg, code = events.recent()
+  if not list then return nil, string.format("%s, code %s", tostring(msg), tostring(code)) end
+  return list
 end
 
 function M.write(dir, force)
@@ -167,7 +167,7 @@ function M.write(dir, force)
   end
   local collected = #files - problems
   log.info("evidence bundle written to %s: %d of %d items collected%s", dir, collected, #files,
-           #redacted > 0 and string.format(", %d secret(s) redacted", #redacted) or "")
+           #redacted > 0 and string.format(", %d %s redacted", #redacted, #redacted == 1 and "secret" or "secrets") or "")
   mend.step{ rung = "capture", action = "evidence", ok = true, target = dir,
              message = string.format("%d of %d items collected", collected, #files) }
   return 0

@@ -4,8 +4,8 @@ local M = {}
 
 M.CAP_ORDER = { "kill", "registry", "reboot", "nic", "service" }
 M.LIST_FILE = "policies.txt"
-local LIST_NOTE = " (" .. M.LIST_FILE .. ": the policy names, one per line; a name holding \", % or ! "
-  .. "cannot be typed into cmd.exe safely)"
+local LIST_NOTE = " (" .. M.LIST_FILE .. ": the policy names, one per line; a name holding a control "
+  .. "character, or \", % or ! on Windows, cannot be typed into a command line safely)"
 M.LIST_NOTE = LIST_NOTE
 
 function M.plural(n, one, many)
@@ -29,9 +29,12 @@ end
 
 -- cmd.exe expands %VAR% (and !VAR! under delayed expansion) even inside double quotes, and a
 -- quote inside a name ends the quoted span, after which & | < > ^ act as operators: on Windows
--- such a name cannot be pasted into a command safely, whatever the quoting.
+-- such a name cannot be pasted into a command safely, whatever the quoting. A control
+-- character cannot be pasted anywhere: the terminal shows it escaped (a tab as \t).
 function M.cmd_safe(s)
-  return mend.host ~= "local" or not tostring(s):find('[%%!"%c]')
+  s = tostring(s)
+  if s:find("%c") then return false end
+  return mend.host ~= "local" or not s:find('[%%!"]')
 end
 
 function M.all_cmd_safe(names)

@@ -167,6 +167,17 @@ static void test_cli_double_dash_ends_options(void **state)
     assert_int_equal(o.nargs, 1);
 }
 
+/* An empty policy name (a script's unset variable) is a usage error, never "every policy". */
+static void test_cli_empty_policy_name_is_refused(void **state)
+{
+    (void)state;
+    mend_options o;
+    assert_usage_error(PARSE(&o, "fix", ""), "a policy name cannot be empty");
+    assert_usage_error(PARSE(&o, "check", "Corp-QM", ""), "a policy name cannot be empty");
+    assert_int_equal(PARSE(&o, "run", "x.lua", ""), 0);   /* a script's own arguments may be empty */
+    assert_int_equal(o.nargs, 1);
+}
+
 static void test_cli_batch_and_sim(void **state)
 {
     (void)state;
@@ -324,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_cli_run_passes_everything_after_script),
         cmocka_unit_test(test_cli_run_refuses_mend_options_after_script),
         cmocka_unit_test(test_cli_double_dash_ends_options),
+        cmocka_unit_test(test_cli_empty_policy_name_is_refused),
         cmocka_unit_test(test_cli_batch_and_sim),
         cmocka_unit_test(test_cli_help_and_version),
         cmocka_unit_test(test_cli_usage_errors),

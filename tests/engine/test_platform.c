@@ -75,6 +75,20 @@ static void test_read_missing_file_names_it(void **state)
     assert_null(buf);
 }
 
+/* `mend batch C:\lists` (a folder by mistake) says so, not "larger than 64 MiB". */
+static void test_read_folder_says_it_is_a_folder(void **state)
+{
+    (void)state;
+    mend_err e;
+    char *buf;
+    size_t len;
+    assert_int_equal(mend_mkdirs(TDIR "/a-folder", &e), 0);
+    assert_int_equal(mend_read_file_max(TDIR "/a-folder", 64, "the most a list may hold", &buf, &len, &e), -1);
+    assert_int_equal(e.code, MEND_E_IO);
+    assert_non_null(strstr(e.msg, "a-folder: it is a folder, not a file"));
+    assert_null(buf);
+}
+
 static void test_lock_excludes_a_second_holder(void **state)
 {
     (void)state;
@@ -161,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_mkdirs_nested_and_existing),
         cmocka_unit_test(test_atomic_write_replaces_and_leaves_no_temp),
         cmocka_unit_test(test_read_missing_file_names_it),
+        cmocka_unit_test(test_read_folder_says_it_is_a_folder),
         cmocka_unit_test(test_lock_excludes_a_second_holder),
         cmocka_unit_test(test_path_parts),
         cmocka_unit_test(test_state_dir_order),

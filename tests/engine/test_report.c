@@ -234,6 +234,28 @@ static void test_report_summary_table_is_aligned(void **state)
     mend_report_free(r);
 }
 
+/* A name with a tab (printed \t) or wide characters (two columns each) keeps the columns lined
+ * up: what is measured is what the terminal shows. */
+static void test_report_table_lines_up_escaped_and_wide_names(void **state)
+{
+    (void)state;
+    mend_report *r = mend_report_new("sim", false);
+    mend_report_policy_set(r, "Plain-QM", "outcome", "fixed");
+    mend_report_policy_set(r, "Tab\tQM", "outcome", "failed");
+    mend_report_policy_set(r, "\xe6\x94\xbf\xe7\xad\x96-QM", "outcome", "blocked");   /* 政策-QM */
+    char buf[4096] = {0};
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    mend_report_print_summary(r, f);
+    fclose(f);
+    const char *l1 = buf, *l2 = strchr(l1, '\n') + 1, *l3 = strchr(l2, '\n') + 1, *l4 = strchr(l3, '\n') + 1;
+    size_t col = (size_t)(strstr(l1, "OUTCOME") - l1);
+    assert_memory_equal(l2 + col, "fixed", 5);
+    assert_memory_equal(l3, "Tab\\tQM", 7);                 /* shown escaped, 7 columns */
+    assert_memory_equal(l3 + col, "failed", 6);
+    assert_memory_equal(l4 + col + 2, "blocked", 7);         /* +2: 6 bytes, 4 columns */
+    mend_report_free(r);
+}
+
 /* The document's keys, in the order docs/cli.md lists them, whatever was recorded first. */
 static void test_report_keys_come_in_the_documented_order(void **state)
 {
@@ -398,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_report_ten_thousand_policies_in_first_recorded_order),
         cmocka_unit_test(test_report_write_is_the_json),
         cmocka_unit_test(test_report_summary_table_is_aligned),
+        cmocka_unit_test(test_report_table_lines_up_escaped_and_wide_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,4 +50,14 @@ local blind = setmetatable({ qm = {}, filters = {}, sas = {}, events = {}, spd_o
 d = blind:policy(as_unknown("Held-QM"))
 t.eq(d.pending, nil)
 t.contains(d.text, "(the SPD could not be read)")
+
+-- Its one step keeps the host's reason, and says "cannot be read" once (Wine's wevtapi says it).
+local real_recent, real_step, said = events.recent, mend.step, nil
+events.recent = function() return nil, "the event log cannot be read here (no wevtapi.dll)", "unsupported" end
+mend.step = function(s) if s.action == "events.recent" then said = s end end
+local ok, v2 = pcall(diagnose.read, "test")
+events.recent, mend.step = real_recent, real_step
+t.ok(ok and not v2.events_ok, "the event log is not read")
+t.eq(said and said.code, "unsupported")
+t.eq(said and said.message, "the event log cannot be read here (no wevtapi.dll): going by what the policy store says")
 return t.finish()

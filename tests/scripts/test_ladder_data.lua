@@ -85,6 +85,9 @@ end
 t.eq(ladder.cmd_safe("Zürich QM"), true)
 mend.host = host
 t.eq(ladder.cmd_safe("50%OFF%"), true, "the simulator's shell quoting handles it")
+-- A control character is shown escaped on the terminal (a tab as \t): no pasted command has it.
+t.eq(ladder.cmd_safe("Tab\tQM"), false, "a tab cannot be pasted")
+t.eq(ladder.command({ "Tab\tQM" }, nil):sub(1, #"mend batch policies.txt ("), "mend batch policies.txt (")
 
 local pending = assert(ladder.pending_names())
 t.eq(#pending, 8)

@@ -36,18 +36,41 @@ void st_open(mend_host *h, const char *scenario)
     free(path);
 }
 
-void st_open_scenario(mend_host *h, const char *name)
+char *st_read(const char *path, size_t *n)
+{
+    char *text;
+    mend_err e;
+    if (mend_read_file(path, &text, n, &e) != 0)
+        fail_msg("%s", e.msg);
+    return text;
+}
+
+char *st_copy_scenario(const char *name)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/scenarios/%s%s.lua", MEND_SOURCE_DIR,
              strcmp(name, "demo") == 0 ? "" : "tests/", name);
-    char *text;
     size_t len;
-    mend_err e;
-    if (mend_read_file(path, &text, &len, &e) != 0)
-        fail_msg("%s", e.msg);
-    st_open(h, text);
+    char *text = st_read(path, &len);
+    char *copy = st_write(text);
     free(text);
+    return copy;
+}
+
+void st_assert_bytes(const char *path, const char *want, size_t n)
+{
+    size_t len;
+    char *have = st_read(path, &len);
+    assert_int_equal(len, n);
+    assert_memory_equal(have, want, n);
+    free(have);
+}
+
+void st_open_scenario(mend_host *h, const char *name)
+{
+    char *path = st_copy_scenario(name);
+    st_open_file(h, path, false);
+    free(path);
 }
 
 void st_commit_close(mend_host *h)

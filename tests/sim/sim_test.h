@@ -15,6 +15,12 @@
 
 /* Writes text to a fresh file in the test folder (unique per process and call); malloc'd path. */
 char *st_write(const char *text);
+/* A fresh state file holding scenarios/tests/NAME.lua (scenarios/NAME.lua for "demo"); malloc'd path. */
+char *st_copy_scenario(const char *name);
+/* The file's bytes (malloc'd) and size. */
+char *st_read(const char *path, size_t *n);
+/* Fails the test unless the file holds exactly these n bytes. */
+void st_assert_bytes(const char *path, const char *want, size_t n);
 /* Opens the simulator on a fresh copy of the scenario text. */
 void st_open(mend_host *h, const char *scenario);
 void st_open_file(mend_host *h, const char *path, bool dry_run);

@@ -90,14 +90,7 @@ static int crash_child(const char *path, int actions)
 static void test_sim_crash_after_n_actions_saves_exactly_n(void **state)
 {
     (void)state;
-    char path[512];
-    snprintf(path, sizeof path, "%s/scenarios/tests/crash_midway.lua", MEND_SOURCE_DIR);
-    char *text;
-    size_t len;
-    mend_err e;
-    assert_int_equal(mend_read_file(path, &text, &len, &e), 0);
-    char *state_file = st_write(text);
-    free(text);
+    char *state_file = st_copy_scenario("crash_midway");
     int status = crash_child(state_file, 3);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 137);
@@ -149,6 +142,47 @@ static void test_sim_crash_never_in_dry_run(void **state)
     free(state_file);
 }
 
+/* A write a fault refuses changes nothing: a run of only such writes leaves the state file byte
+ * for byte as it was. A refused write that logs a 0x32DF event (as the Policy Agent does on
+ * Windows) has changed the machine's event log, so that run is saved. */
+static void test_sim_denied_write_rewrites_no_state_unless_it_logged_an_event(void **state)
+{
+    (void)state;
+    char *path = st_write("return { policies = { { name = 'A', state = 'pending_deletion' } },\n"
+                          "  processes = { { pid = 4242, name = 'vpnagent.exe' } },\n"
+                          "  faults = { access_denied = { 'ipsec.delete', 'svc.stop', 'proc.kill:vpnagent.exe' } } }");
+    size_t n1, n2;
+    char *before = st_read(path, &n1);
+    mend_err e;
+    mend_host h;
+    st_open_file(&h, path, false);
+    assert_int_equal(st_delete(&h, "A", &e), MEND_E_ACCESS_DENIED);
+    assert_int_equal(h.ops->svc.stop(h.ctx, "PolicyAgent", 1000, &e), -1);
+    assert_int_equal(h.ops->proc.kill(h.ctx, 4242, &e), -1);
+    assert_int_equal(e.code, MEND_E_ACCESS_DENIED);
+    st_commit_close(&h);
+    st_assert_bytes(path, before, n1);
+
+    /* Creating a policy of a name pending deletion is refused with 13023, which is logged. */
+    st_open_file(&h, path, false);
+    assert_int_not_equal(st_create(&h, "A", &e), MEND_OK);
+    assert_int_equal(e.win32, MEND_WIN_IPSEC_QM_POLICY_PENDING_DELETION);
+    st_commit_close(&h);
+    char *after = st_read(path, &n2);
+    assert_true(n1 != n2 || memcmp(before, after, n1) != 0);
+    st_open_file(&h, path, false);
+    mend_event *ev = NULL;
+    size_t n = 0;
+    assert_int_equal(h.ops->events.recent(h.ctx, 0, &ev, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(ev[0].policy, "A");
+    mend_event_free_list(ev, n);
+    mend_host_close(&h);
+    free(before);
+    free(after);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_sim_crash_after_n_actions_saves_exactly_n),
         cmocka_unit_test(test_sim_crash_counts_failed_calls_too),
         cmocka_unit_test(test_sim_crash_never_in_dry_run),
+        cmocka_unit_test(test_sim_denied_write_rewrites_no_state_unless_it_logged_an_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -177,21 +177,39 @@ static void test_sim_dry_run_never_saves(void **state)
 {
     (void)state;
     char *path = st_write("return { policies = { { name = 'A', state = 'pending_deletion' } } }");
-    char *before, *after;
-    size_t n1, n2;
+    size_t n;
+    char *before = st_read(path, &n);
     mend_err e;
-    assert_int_equal(mend_read_file(path, &before, &n1, &e), 0);
     mend_host h;
     st_open_file(&h, path, true);
     assert_int_equal(st_delete(&h, "A", &e), MEND_OK);     /* really runs on the copy */
     assert_int_equal(st_state(&h, "A"), -1);
     assert_int_equal(h.ops->commit(h.ctx, &e), 0);         /* even a stray commit saves nothing */
     mend_host_close(&h);
-    assert_int_equal(mend_read_file(path, &after, &n2, &e), 0);
-    assert_int_equal(n1, n2);
-    assert_memory_equal(before, after, n1);
+    st_assert_bytes(path, before, n);
     free(before);
-    free(after);
+    free(path);
+}
+
+/* A damaged default state (a hand edit gone wrong) says how to start over; the state is mend's
+ * own there, unlike a --host sim:FILE, which is never offered for overwriting. */
+static void test_sim_damaged_default_state_says_how_to_start_over(void **state)
+{
+    (void)state;
+    const char *dir = MEND_TEST_TMP "/sim-damaged-default";
+    mend_err e;
+    assert_int_equal(mend_mkdirs(dir, &e), 0);
+    const char *broken = "return {";
+    assert_int_equal(mend_write_file_atomic(MEND_TEST_TMP "/sim-damaged-default/sim-state.lua", broken,
+                                            strlen(broken), &e), 0);
+    mend_host_config cfg = { .spec = "sim", .quiet = true, .state_dir = dir, .data_dir = MEND_SOURCE_DIR };
+    mend_host h;
+    assert_int_equal(sim_host_open(&h, &cfg, NULL, &e), -1);
+    assert_non_null(strstr(e.msg, "sim-state.lua:"));
+    assert_non_null(strstr(e.msg, "(`mend sim reset` starts the simulator over from the demo)"));
+    char *path = st_write(broken);
+    assert_int_equal(sim_host_open(&h, &cfg, path, &e), -1);
+    assert_null(strstr(e.msg, "sim reset"));
     free(path);
 }
 
@@ -305,14 +323,8 @@ static void test_sim_concurrent_runs_lose_no_update(void **state)
 static void test_sim_ten_thousand_policies_load_list_save_fast(void **state)
 {
     (void)state;
-    char path[512];
-    snprintf(path, sizeof path, "%s/scenarios/tests/many_policies.lua", MEND_SOURCE_DIR);
-    char *text;
-    size_t len;
+    char *state_file = st_copy_scenario("many_policies");
     mend_err e;
-    assert_int_equal(mend_read_file(path, &text, &len, &e), 0);
-    char *state_file = st_write(text);
-    free(text);
     clock_t t0 = clock();
     mend_host h;
     st_open_file(&h, state_file, false);
@@ -341,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_sim_state_round_trips_after_every_kind_of_change),
         cmocka_unit_test(test_sim_state_keeps_odd_names_intact),
         cmocka_unit_test(test_sim_dry_run_never_saves),
+        cmocka_unit_test(test_sim_damaged_default_state_says_how_to_start_over),
         cmocka_unit_test(test_sim_commit_saves_for_the_next_run),
         cmocka_unit_test(test_sim_second_run_waits_for_the_lock_then_says_why),
         cmocka_unit_test(test_sim_concurrent_runs_lose_no_update),

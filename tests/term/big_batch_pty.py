@@ -2,9 +2,10 @@
 """A 20,000-policy batch on a pseudo-terminal: one progress line on stderr, redrawn in place
 (carriage return + clear-to-end, never a newline of its own, never glued to another line), and
 a summary by outcome and rung instead of a 20,000-row table; -q prints the totals on one line."""
-import os, pty, re, subprocess, sys, tempfile
+import os, re, subprocess, tempfile
 
-MEND = os.environ["MEND"]
+from termkit import MEND, check, failures, finish, run_on_pty
+
 N = int(os.environ.get("MEND_BIG_N", "20000"))
 
 
@@ -19,32 +20,6 @@ def scenario(path, n):
         f.write("end\n")
         f.write("return { policies = policies, handles = handles,\n")
         f.write("  processes = { { pid = 4, name = 'System' }, { pid = 5000, name = 'holder.exe', ipsec_client = true } } }\n")
-
-
-def run_on_pty(args, env):
-    """Runs mend with stdin/stdout/stderr on one pty (as a person would); returns (rc, bytes)."""
-    master, slave = pty.openpty()
-    p = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
-    os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    return p.wait(), out
-
-
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
 
 
 with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
@@ -95,8 +70,4 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
     qlines = [l for l in out.decode().replace("\r\n", "\n").split("\n") if l.strip()]
     check(len(qlines) == 1 and qlines[0].startswith("outcome: "), "-q printed %r" % qlines[:5])
 
-if failures:
-    print("\n".join("FAIL: " + f for f in failures))
-    print(text[-3000:])
-    sys.exit(1)
-print("big_batch_pty: ok")
+finish("big_batch_pty", text[-3000:] if failures else None)

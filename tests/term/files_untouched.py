@@ -3,15 +3,9 @@
 file byte-for-byte as it was, comments and all, and leaves no FILE.lock beside it; a run that
 changes the machine saves it; `mend sim reset`/`init` refuse to overwrite a file mend never wrote
 unless --force; a run that waits for a lock says who holds it (pid, command, since when)."""
-import hashlib, os, subprocess, sys, tempfile, time
+import hashlib, os, subprocess, tempfile, time
 
-MEND = os.environ["MEND"]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
+from termkit import MEND, check, finish
 
 
 def digest(path):
@@ -105,7 +99,4 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
     check(waiter.returncode == 0, "the waiting check did not run after the shell ended: %d %r" % (waiter.returncode, rest))
     check(not os.path.exists(lab + ".lock"), "lock file left after the shell and the check")
 
-if failures:
-    print("\n".join("FAIL: " + f for f in failures))
-    sys.exit(1)
-print("files_untouched: ok")
+finish("files_untouched")

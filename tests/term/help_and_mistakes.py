@@ -1,15 +1,9 @@
 #!/usr/bin/env python3
 """mend COMMAND --help is that command's usage, options and examples (and mend help COMMAND the
 same); a mistyped command, option or sim verb gets "did you mean"; exit 2 for every mistake."""
-import os, subprocess, sys
+import subprocess
 
-MEND = os.environ["MEND"]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
+from termkit import MEND, check, finish
 
 
 def mend(*args):
@@ -52,7 +46,4 @@ for args, want in cases:
 rc, _, err = mend("xyzzyplugh")
 check(rc == 2 and "did you mean" not in err and "unknown command 'xyzzyplugh'" in err, "a far word got a guess: %r" % err)
 
-if failures:
-    print("\n".join("FAIL: " + f for f in failures))
-    sys.exit(1)
-print("help_and_mistakes: ok")
+finish("help_and_mistakes")

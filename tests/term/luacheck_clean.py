@@ -5,6 +5,8 @@ points editors at the annotations, and luacheck finds nothing in scripts/ and th
 luacheck (Debian's lua-check) must be installed: CI installs it, and its absence is a failure."""
 import json, os, re, shutil, subprocess, sys
 
+from termkit import failures, finish
+
 SRC = os.environ.get("MEND_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TYPES = os.path.join(SRC, "scripts", "types", "mend.lua")
 RC = os.path.join(SRC, ".luacheckrc")
@@ -63,7 +65,6 @@ if "--write" in sys.argv:
         f.write(want)
     sys.exit(0)
 
-failures = []
 have = open(RC).read() if os.path.exists(RC) else ""
 if have != want:
     failures.append(".luacheckrc is not what scripts/types/mend.lua generates; run "
@@ -84,7 +85,4 @@ else:
     if r.returncode != 0:
         failures.append("luacheck scripts/ found problems:\n" + r.stdout[-6000:] + r.stderr[-2000:])
 
-if failures:
-    print("\n".join("FAIL: " + f for f in failures))
-    sys.exit(1)
-print("luacheck_clean: ok")
+finish("luacheck_clean")

@@ -2,38 +2,19 @@
 """Output for people: outcomes in colour on a terminal (NO_COLOR and --color=auto|always|never
 respected, never on a pipe by default), advice wrapped at word boundaries to COLUMNS with quoted
 names kept whole, and dry-run step lines that say "would" where the real run acts."""
-import os, pty, re, subprocess, sys, tempfile
+import os, re, subprocess, tempfile
 
-MEND = os.environ["MEND"]
+from termkit import MEND, check, finish, run_on_pty
+
 SRC = os.environ["MEND_SOURCE_DIR"]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
 
 
 def run(env, *args):
     return subprocess.run([MEND, *args], capture_output=True, text=True, env=env)
 
 
-def run_on_pty(env, *args):
-    master, slave = pty.openpty()
-    p = subprocess.Popen([MEND, *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
-    os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    p.wait()
-    return out.decode("utf-8", "replace")
+def pty_text(env, *args):
+    return run_on_pty([MEND, *args], env)[1].decode("utf-8", "replace")
 
 
 GREEN, ESC = "\x1b[32m", "\x1b["
@@ -51,11 +32,11 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
     check(GREEN + "fixed" in r.stdout, "--color=always: no green 'fixed' in the table")
     r = run(dict(env, NO_COLOR="1"), "fix", "--dry-run", "--allow", "all", "--color=always")
     check(GREEN + "fixed" in r.stdout, "--color=always did not override NO_COLOR")
-    out = run_on_pty(env, "fix", "--dry-run", "--allow", "all")
+    out = pty_text(env, "fix", "--dry-run", "--allow", "all")
     check(GREEN + "fixed" in out, "no colour on a terminal with --color=auto")
-    out = run_on_pty(dict(env, NO_COLOR="1"), "fix", "--dry-run", "--allow", "all")
+    out = pty_text(dict(env, NO_COLOR="1"), "fix", "--dry-run", "--allow", "all")
     check(GREEN not in out, "colour on a terminal despite NO_COLOR")
-    out = run_on_pty(env, "fix", "--dry-run", "--allow", "all", "--color=never")
+    out = pty_text(env, "fix", "--dry-run", "--allow", "all", "--color=never")
     check(GREEN not in out, "colour on a terminal despite --color=never")
     r = run(env, "fix", "--dry-run", "--allow", "all", "--color=blue")
     check(r.returncode == 2 and "expected auto, always or never" in r.stderr, "--color=blue accepted")
@@ -89,7 +70,4 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
     r = run(env, "fix", "--allow", "all")
     check("Corp-QM: ipsec.delete ok" in r.stderr and "would " not in r.stderr, "the real run's lines say 'would'")
 
-if failures:
-    print("\n".join("FAIL: " + f for f in failures))
-    sys.exit(1)
-print("output_for_people: ok")
+finish("output_for_people")

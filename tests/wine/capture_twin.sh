@@ -6,19 +6,10 @@
 set -u
 mend_exe=$1
 helpers=$2
-fail=0
-. "$(dirname "$0")/checks.sh"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/mend-capture.XXXXXX")
-export MEND_NETSH="$(win "$helpers/netsh.exe")"
-export MEND_GPUPDATE="$(win "$helpers/fake_tool.exe")"
-export MEND_STATE_DIR="$(win "$work/state")"
-mend() { wine "$mend_exe" "$@"; }
-
-# Wine ends its services when no user process is left: one stays for the whole test.
-wine "$helpers/pipe_blocker.exe" "$(win "$work/keeper-ready")" &
-for _ in $(seq 100); do [ -f "$work/keeper-ready" ] && break; sleep 0.1; done
-wine "$helpers/svc_install.exe" PolicyAgent normal 'C:\svc.log' start || { echo "cannot install PolicyAgent"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+wine_work capture
+wine_tools "$helpers"
+wine_policy_agent "$helpers"
 wine "$helpers/netsh.exe" ipsec static add policy name=Corp-QM "description=corporate QM" >/dev/null
 wine "$helpers/netsh.exe" ipsec static add policy name=Healthy-QM "description=in use" >/dev/null
 # A policy that arrives the way a captured or exported store does: a .reg file, imported.
@@ -31,8 +22,7 @@ wine reg import "$(win "$work/store.reg")" /reg:64 >/dev/null 2>&1
 cp "$helpers/holder.exe" "$work/vpnagent.exe"
 wine "$work/vpnagent.exe" policy:Corp-QM "$(win "$work/ready")" mark &
 holder=$!
-for _ in $(seq 100); do [ -f "$work/ready" ] && break; sleep 0.1; done
-desc="the holder is ready"; check test -f "$work/ready"
+desc="the holder is ready"; check wait_file "$work/ready"
 
 mend capture -o "$(win "$work/twin.lua")" 2>"$work/capture.err"
 rc=$?
@@ -95,9 +85,4 @@ desc="... the holder is gone"; check sh -c "! kill -0 $holder 2>/dev/null"
 desc="... the policy is gone"; check sh -c "! wine '$helpers/netsh.exe' ipsec static show policy all | grep -q Corp-QM"
 
 kill %2 2>/dev/null
-if [ "$fail" -ne 0 ]; then
-  for f in "$work"/*.err "$work"/*.json "$work"/twin.lua; do echo "== $f"; cat "$f"; done
-  exit 1
-fi
-rm -rf "$work"
-exit 0
+wine_finish "$work"/*.err "$work"/*.json "$work"/twin.lua

@@ -6,28 +6,17 @@ set -u
 mend_exe=$1
 helpers=$2
 luadir=$3
-fail=0
-. "$(dirname "$0")/checks.sh"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/mend-e2e.XXXXXX")
-export MEND_NETSH="$(win "$helpers/netsh.exe")"
-export MEND_GPUPDATE="$(win "$helpers/fake_tool.exe")"
-export MEND_TEST_NETSH_LOG="$(win "$work/netsh.log")"
-export MEND_TEST_TOOL_LOG="$(win "$work/gpupdate.log")"
-export MEND_STATE_DIR="$(win "$work/state")"
-mend() { wine "$mend_exe" "$@"; }
+. "$(dirname "$0")/lib.sh"
+wine_work e2e
+wine_tools "$helpers" log
 policy_listed() { wine "$helpers/netsh.exe" ipsec static show policy all 2>/dev/null | grep -q "Policy Name *: Corp-QM"; }
 alive() { kill -0 "$1" 2>/dev/null; }
 
-# Wine ends its services when no user process is left: one stays for the whole test.
-wine "$helpers/pipe_blocker.exe" "$(win "$work/keeper-ready")" &
-for _ in $(seq 100); do [ -f "$work/keeper-ready" ] && break; sleep 0.1; done
-wine "$helpers/svc_install.exe" PolicyAgent normal 'C:\svc.log' start || { echo "cannot install PolicyAgent"; exit 1; }
+wine_policy_agent "$helpers"
 wine "$helpers/netsh.exe" ipsec static add policy name=Corp-QM "description=corporate QM" >/dev/null
 wine "$helpers/holder.exe" policy:Corp-QM "$(win "$work/ready")" mark &
 holder=$!
-for _ in $(seq 100); do [ -f "$work/ready" ] && break; sleep 0.1; done
-desc="the holder is ready"; check test -f "$work/ready"
+desc="the holder is ready"; check wait_file "$work/ready"
 
 mend check Corp-QM --json > "$work/check.json" 2> "$work/check.err"
 rc=$?
@@ -104,7 +93,7 @@ wine "$helpers/netsh.exe" ipsec static add policy name=Driver-QM description=dri
 cp "$helpers/holder.exe" "$work/lsass.exe"
 wine "$work/lsass.exe" policy:Driver-QM "$(win "$work/driver-ready")" mark &
 lsass=$!
-for _ in $(seq 100); do [ -f "$work/driver-ready" ] && break; sleep 0.1; done
+wait_file "$work/driver-ready"
 mend fix Driver-QM --allow kill --json > "$work/noreboot.json" 2> "$work/noreboot.err"
 rc=$?
 desc="reboot needed but not allowed: exit is not 0"; check test "$rc" -ne 0
@@ -148,7 +137,7 @@ desc="... fixed by the reboot"; check has "$work/resume.json" '"rung":"reboot"'
 wine "$helpers/netsh.exe" ipsec static add policy name=Lua-QM description=lua >/dev/null
 cp "$helpers/holder.exe" "$work/lsass.exe"
 wine "$work/lsass.exe" policy:Lua-QM "$(win "$work/lsass-ready")" &
-for _ in $(seq 100); do [ -f "$work/lsass-ready" ] && break; sleep 0.1; done
+wait_file "$work/lsass-ready"
 for script in "$luadir"/*.lua; do
   mend run --allow kill,registry,service "$(win "$script")" > "$work/lua.out" 2>&1
   rc=$?
@@ -156,9 +145,4 @@ for script in "$luadir"/*.lua; do
   [ "$rc" -eq 0 ] || cat "$work/lua.out"
 done
 
-if [ "$fail" -ne 0 ]; then
-  for f in "$work"/*.err "$work"/*.json; do echo "== $f"; cat "$f"; done
-  exit 1
-fi
-rm -rf "$work"
-exit 0
+wine_finish "$work"/*.err "$work"/*.json

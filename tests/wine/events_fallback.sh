@@ -6,14 +6,9 @@
 set -u
 mend_exe=$1
 helpers=$2
-win() { winepath -w "$1" 2>/dev/null; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/mend-events.XXXXXX")
-cd "$work" || exit 1
-export MEND_NETSH="$(win "$helpers/netsh.exe")"
-export MEND_TEST_NETSH_LOG="$(win "$work/netsh.log")"
-export MEND_STATE_DIR="$(win "$work/state")"
-export MEND_GPUPDATE="$(win "$helpers/fake_tool.exe")"
-export MEND_TEST_TOOL_LOG="$(win "$work/gpupdate.log")"
+. "$(dirname "$0")/lib.sh"
+wine_work events
+wine_tools "$helpers" log
 
 python3 - "$work/local.reg" <<'PY'
 import sys
@@ -27,28 +22,20 @@ open(sys.argv[1], "wb").write(b"\xff\xfe" + out.encode("utf-16-le"))
 PY
 wine reg import "$(win "$work/local.reg")" >/dev/null 2>&1 || { echo "FAIL reg import of the policy"; exit 1; }
 
-fail=0
-check() {  # check DESCRIPTION COMMAND...
-  d=$1; shift
-  if "$@"; then echo "ok   $d"; else echo "FAIL $d"; fail=1; fi
-}
-json() { jq -e "$2" "$work/$1.json" >/dev/null 2>&1; }
 
 wine "$mend_exe" check Branch-QM --json >"$work/check.json" 2>"$work/check.err"
-check "check of a policy of unknown state exits 1 (not healthy)" test $? -eq 1
-check "... one step says the event log cannot be read and the store decides" json check \
+rc=$?
+desc="check of a policy of unknown state exits 1 (not healthy)"; check test "$rc" -eq 1
+desc="... one step says the event log cannot be read and the store decides"; check json check \
   '[.steps[]? , .policies[].steps[]? | select(.action == "events.recent" and .code == "unsupported"
      and (.message | contains("going by what the policy store says")))] | length == 1'
-check "... one step says the same of the SPD" json check \
+desc="... one step says the same of the SPD"; check json check \
   '[.steps[]? , .policies[].steps[]? | select(.action == "spd.qm_policies" and .code == "unsupported")] | length == 1'
-check "... and the policy is still diagnosed from the store" json check \
+desc="... and the policy is still diagnosed from the store"; check json check \
   '.policies[0].name == "Branch-QM" and .policies[0].before == "unknown"'
 
 printf 'local l, m, c = events.recent()\nassert(l == nil and c == "unsupported", tostring(m))\nprint("events: " .. m)\n' >"$work/ev.lua"
 wine "$mend_exe" run "$(win "$work/ev.lua")" >"$work/ev.out" 2>&1
-check "events.recent answers nil, message, unsupported to a script" grep -q "events: the event log cannot be read here" "$work/ev.out"
+desc="events.recent answers nil, message, unsupported to a script"; check grep -q "events: the event log cannot be read here" "$work/ev.out"
 
-if [ $fail -ne 0 ]; then
-  echo "--- check.json"; cat "$work/check.json"; echo "--- check.err"; cat "$work/check.err"; cat "$work/ev.out"
-fi
-exit $fail
+wine_finish "$work/check.json" "$work/check.err" "$work/ev.out"

@@ -1,19 +1,16 @@
 #!/bin/sh
 # Under Wine: `mend.exe capture --evidence DIR` of a real host writes the bundle from Windows'
 # registry (the store exported as .reg, a rule's preshared key blanked), records what it cannot
-# collect (no netsh ipsec context under Wine: the stand-in answers "not found") and still
-# collects the rest; the bundle replays into a twin; nothing on the host changes.
+# collect (no netsh ipsec context under Wine: the stand-in answers "not found"; Wine's event log
+# reader is a stub) and still collects the rest; the bundle replays into a twin; nothing on the
+# host changes.
 # Runs inside run_in_prefix.sh (WINEPREFIX set). usage: evidence_bundle.sh MEND_EXE HELPER_DIR
 set -u
 mend_exe=$1
 helpers=$2
-fail=0
-. "$(dirname "$0")/checks.sh"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/mend-evidence.XXXXXX")
-export MEND_NETSH="$(win "$helpers/netsh.exe")"
-export MEND_STATE_DIR="$(win "$work/state")"
-mend() { wine "$mend_exe" "$@"; }
+. "$(dirname "$0")/lib.sh"
+wine_work evidence
+wine_tools "$helpers"
 
 wine "$helpers/netsh.exe" ipsec static add policy name=Corp-QM "description=corporate QM" >/dev/null
 for i in 1 2 3 4 5; do wine "$helpers/netsh.exe" ipsec static add policy name=QM-$i >/dev/null; done
@@ -46,6 +43,8 @@ desc="... and the manifest names the blanked value"
 check jq -e '[.redacted[] | select(test("ipsecNFA\\{5a5a5a5a"; "i"))] | length == 1' "$m"
 desc="netsh's show text is recorded as not collected, with netsh's answer"
 check jq -e '[.files[] | select(.name == "netsh-static.txt" or .name == "netsh-dynamic.txt") | select(.collected == false and (.reason | test("netsh")))] | length == 2' "$m"
+desc="events.json is recorded as not collected: Wine's wevtapi is a stub (code unsupported)"
+check jq -e '.files[] | select(.name == "events.json") | .collected == false and (.reason | contains("code unsupported"))' "$m"
 desc="policies, services and NICs are still collected"
 check jq -e '[.files[] | select((.name == "policies.json" or .name == "services.json" or .name == "nics.json") and .collected)] | length == 3' "$m"
 desc="every item is listed, collected or with its reason"
@@ -60,9 +59,4 @@ rc=$?
 desc="the bundle replays (exit 0)"; check test "$rc" -eq 0
 desc="... the twin holds Corp-QM"; check grep -q 'name = "Corp-QM"' "$work/twin.lua"
 
-if [ "$fail" -ne 0 ]; then
-  for f in "$work"/*.err "$m"; do echo "== $f"; cat "$f"; done
-  exit 1
-fi
-rm -rf "$work"
-exit 0
+wine_finish "$work"/*.err "$m"

@@ -8,14 +8,9 @@ set -u
 mend_exe=$1
 helpers=$2
 luadir=$3
-win() { winepath -w "$1" 2>/dev/null; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/mend-gpo.XXXXXX")
-cd "$work" || exit 1
-export MEND_NETSH="$(win "$helpers/netsh.exe")"
-export MEND_TEST_NETSH_LOG="$(win "$work/netsh.log")"
-export MEND_STATE_DIR="$(win "$work/state")"
-export MEND_GPUPDATE="$(win "$helpers/fake_tool.exe")"
-export MEND_TEST_TOOL_LOG="$(win "$work/gpupdate.log")"
+. "$(dirname "$0")/lib.sh"
+wine_work gpo
+wine_tools "$helpers" log
 
 # The cache holds the directory policy's objects as the local store does (MS-GPIPSEC 2.2.2);
 # GPTIPSECPolicy names the assigned one by its directory path (DSIPSECPolicyPath).
@@ -36,38 +31,23 @@ open(sys.argv[1], "wb").write(b"\xff\xfe" + out.encode("utf-16-le"))
 PY
 wine reg import "$(win "$work/gpo.reg")" >/dev/null 2>&1 || { echo "FAIL reg import of the GPO cache"; exit 1; }
 
-fail=0
 wine "$mend_exe" run "$(win "$luadir/gpo_cache.lua")" 2>"$work/run.err" || fail=1
-check() {  # check DESCRIPTION COMMAND...
-  d=$1; shift
-  if "$@"; then echo "ok   $d"; else echo "FAIL $d"; fail=1; fi
-}
-json() { jq -e "$2" "$work/$1.json" >/dev/null 2>&1; }
 
 wine "$mend_exe" fix Corp-QM --allow all --yes --json >"$work/assigned.json" 2>>"$work/run.err"
-check "fix of the policy its GPO assigns exits 1" test $? -eq 1
-check "... blocked at identify" json assigned '.policies[0].outcome == "blocked" and .policies[0].rung == "identify"'
-check "... no delete, registry removal, gpupdate or reboot" json assigned \
+rc=$?
+desc="fix of the policy its GPO assigns exits 1"; check test "$rc" -eq 1
+desc="... blocked at identify"; check json assigned '.policies[0].outcome == "blocked" and .policies[0].rung == "identify"'
+desc="... no delete, registry removal, gpupdate or reboot"; check json assigned \
   '.actions.deletes == 0 and .actions.registry_deletes == 0 and .actions.gpupdates == 0 and .actions.reboots == 0'
-check "... the advice names the GPO and Group Policy Management" json assigned \
+desc="... the advice names the GPO and Group Policy Management"; check json assigned \
   '.advice[0] | contains("Corp IPsec GPO") and contains("Group Policy Management") and contains("gpupdate /target:computer /force")'
-check "... and gpupdate did not run" test ! -s "$work/gpupdate.log"
+desc="... and gpupdate did not run"; check test ! -s "$work/gpupdate.log"
 
 # The stand-in gpupdate leaves the cache as it is: the stale copy stays, and mend says so.
 wine "$mend_exe" fix Old-QM --allow all --yes --json >"$work/stale.json" 2>>"$work/run.err"
-check "fix of the stale copy tries exactly one gpupdate" json stale '.actions.gpupdates == 1 and .actions.deletes == 0 and .actions.registry_deletes == 0 and .actions.reboots == 0'
-check "... with /target:computer /force" grep -q "/target:computer /force" "$work/gpupdate.log"
-check "... and fails, saying it is a stale copy no GPO names, when the cache stays" json stale \
+desc="fix of the stale copy tries exactly one gpupdate"; check json stale '.actions.gpupdates == 1 and .actions.deletes == 0 and .actions.registry_deletes == 0 and .actions.reboots == 0'
+desc="... with /target:computer /force"; check grep -q "/target:computer /force" "$work/gpupdate.log"
+desc="... and fails, saying it is a stale copy no GPO names, when the cache stays"; check json stale \
   '.policies[0].outcome == "failed" and (.advice | map(contains("stale copy") and contains("GPTIPSECPolicy does not name it")) | any)'
-if [ -s "$work/netsh.log" ]; then
-  echo "FAIL netsh was started for a GPO-delivered policy:"; cat "$work/netsh.log"; fail=1
-else
-  echo "ok   netsh was never started"
-fi
-if [ "$fail" -ne 0 ]; then
-  cat "$work/run.err" >&2
-  echo "gpo_cache: failed; work folder kept: $work" >&2
-  exit 1
-fi
-rm -rf "$work"
-exit 0
+desc="netsh was never started for a GPO-delivered policy"; check test ! -s "$work/netsh.log"
+wine_finish "$work/run.err" "$work/netsh.log"

@@ -6,7 +6,7 @@
 set -u
 mend_exe=$1
 fail=0
-. "$(dirname "$0")/checks.sh"
+. "$(dirname "$0")/lib.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mend-lock.XXXXXX")
 export MEND_STATE_DIR="$(win "$work/state")"

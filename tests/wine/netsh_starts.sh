@@ -8,22 +8,16 @@ release=$1
 seams=$2
 helpers=$3
 src=$4
-fail=0
-. "$(dirname "$0")/checks.sh"
+. "$(dirname "$0")/lib.sh"
 starts() { [ -f "$work/netsh.log" ] && grep -c '^netsh' "$work/netsh.log" || echo 0; }
 listed() { wine "$helpers/netsh.exe" ipsec static show policy name="$1" 2>/dev/null | grep -q "Policy Name *: $1"; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mend-netsh.XXXXXX")
-export MEND_STATE_DIR="$(win "$work/state")"
-# Wine ends its services when no user process is left: one stays for the whole test.
-wine "$helpers/pipe_blocker.exe" "$(win "$work/keeper-ready")" &
-for _ in $(seq 100); do [ -f "$work/keeper-ready" ] && break; sleep 0.1; done
-wine "$helpers/svc_install.exe" PolicyAgent normal 'C:\svc.log' start || { echo "cannot install PolicyAgent"; exit 1; }
+wine_work netsh
+wine_policy_agent "$helpers"
 sh "$src/bench/wine/make_store.sh" 1000 > "$work/store.reg"
 wine reg import "$(win "$work/store.reg")" /reg:64 >/dev/null 2>&1
 # From here on the stand-in logs every start (listed() runs it directly, before the log is set).
-export MEND_NETSH="$(win "$helpers/netsh.exe")"
-export MEND_GPUPDATE="$(win "$helpers/fake_tool.exe")"
+wine_tools "$helpers"
 netsh_log="$(win "$work/netsh.log")"
 gp_log="$(win "$work/gpupdate.log")"
 mend() { MEND_TEST_NETSH_LOG=$netsh_log MEND_TEST_TOOL_LOG=$gp_log wine "$seams" "$@"; }
@@ -73,10 +67,5 @@ desc="the seam-enabled build runs the stand-in netsh"; check test "$(starts)" -e
 mend run "$(win "$work/gp.lua")" > /dev/null 2>&1
 desc="... and the stand-in gpupdate"; check test -f "$work/gpupdate.log"
 
-if [ "$fail" -ne 0 ]; then
-  for f in "$work"/*.err "$work"/*.json "$work/netsh.log" "$work/release-gp.out"; do echo "== $f"; cat "$f"; done
-  exit 1
-fi
 kill %1 2>/dev/null
-rm -rf "$work"
-exit 0
+wine_finish "$work"/*.err "$work"/*.json "$work/netsh.log" "$work/release-gp.out"

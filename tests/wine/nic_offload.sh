@@ -6,23 +6,14 @@
 set -u
 mend_exe=$1
 src=$2
-fail=0
-check() {  # check DESCRIPTION COMMAND...
-  if "$@"; then echo "ok   $desc"; else echo "FAIL $desc"; fail=1; fi
-}
-has() {    # has FILE TEXT: the file holds TEXT once whitespace is gone
-  tr -d ' \t\r\n' < "$1" | grep -qF -e "$2"
-}
-win() { winepath -w "$1" 2>/dev/null; }
-mend() { wine "$mend_exe" "$@"; }
+. "$(dirname "$0")/lib.sh"
 query() {  # query VALUE: the data of a keyword of the fake adapter, "absent" when there is none
   out=$(wine reg query 'HKLM\SYSTEM\CurrentControlSet\Control\Class\{4d36e972-e325-11ce-bfc1-08002be10318}\0900' \
         /v "$1" 2>/dev/null | tr -d '\r' | awk -v v="$1" '$1 == v { print $3 }')
   echo "${out:-absent}"
 }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mend-nic.XXXXXX")
-export MEND_STATE_DIR="$(win "$work/state")"
+wine_work nic
 cat > "$work/adapter.reg" <<'REG'
 Windows Registry Editor Version 5.00
 
@@ -76,5 +67,4 @@ desc="on: V2IPv4 absent again"; check test "$(query '*IPsecOffloadV2IPv4')" = ab
 wine reg query 'HKLM\SOFTWARE\mend\NicOffload' /s > "$work/record.txt" 2>/dev/null
 desc="on: the record is gone"; check sh -c "! grep -q 6d656e64 '$work/record.txt'"
 
-rm -rf "$work"
-exit "$fail"
+wine_finish "$work"/*.json

@@ -8,10 +8,8 @@ set -u
 mend_exe=$1
 helpers=$2
 luadir=$3
-win() { winepath -w "$1" 2>/dev/null; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/mend-spd.XXXXXX")
-cd "$work" || exit 1
-export MEND_STATE_DIR="$(win "$work/state")"
+. "$(dirname "$0")/lib.sh"
+wine_work spd
 export MEND_SPD_MODEL="$(win "$work/spd.txt")"
 script="$(win "$luadir/spd.lua")"
 journal="$work/journal.jsonl"
@@ -26,11 +24,6 @@ sa 401 {11111111-0000-4000-8000-000000000004}
 sa 402 {11111111-0000-4000-8000-000000000004}
 SPD
 
-fail=0
-check() {  # check DESCRIPTION COMMAND...
-  d=$1; shift
-  if "$@"; then echo "ok   $d"; else echo "FAIL $d"; fail=1; fi
-}
 run() {  # run PHASE [OPTIONS...]: mend.exe run spd.lua PHASE
   phase=$1; shift
   wine "$mend_exe" run "$@" --journal "$(win "$journal")" "$script" "$phase" >"$work/$phase.out" 2>&1
@@ -39,7 +32,7 @@ run() {  # run PHASE [OPTIONS...]: mend.exe run spd.lua PHASE
   return $rc
 }
 
-check "without winipsec.dll in System32 (it lies beside the test programs only)" run missing --allow service
+desc="without winipsec.dll in System32 (it lies beside the test programs only)"; check run missing --allow service
 
 actions() { grep -c '"event":"begin"' "$journal" 2>/dev/null; }
 acts=$(actions)
@@ -47,35 +40,29 @@ acts=$(actions)
 cp "$helpers/winipsec.dll" "$WINEPREFIX/drive_c/windows/system32/winipsec.dll" || exit 1
 cp "$work/spd.txt" "$work/spd.orig"
 
-check "reads, and changes refused without the service gate" run read
-check "... which changed nothing" cmp -s "$work/spd.txt" "$work/spd.orig"
-check "... nor journalled as actions (a refused change is none)" test "$(actions)" -eq "$acts"
+desc="reads, and changes refused without the service gate"; check run read
+desc="... which changed nothing"; check cmp -s "$work/spd.txt" "$work/spd.orig"
+desc="... nor journalled as actions (a refused change is none)"; check test "$(actions)" -eq "$acts"
 lines_before=$(wc -l <"$journal")
 
-check "dry-run: the changes answer true" run dry --dry-run --allow service
-check "... and change nothing" cmp -s "$work/spd.txt" "$work/spd.orig"
-check "... and journal no action" test "$(actions)" -eq "$acts"
+desc="dry-run: the changes answer true"; check run dry --dry-run --allow service
+desc="... and change nothing"; check cmp -s "$work/spd.txt" "$work/spd.orig"
+desc="... and journal no action"; check test "$(actions)" -eq "$acts"
 lines_before=$(wc -l <"$journal")
 
-check "with --allow service: 0x32DF, SAs and policy deleted, filters deleted" run change --allow service
-check "... the stand-in's SPD lost Branch" sh -c "! grep -q Branch-QM '$work/spd.txt'"
-check "... and Corp with its filters (pending, it went with the last one)" sh -c "! grep -q Corp '$work/spd.txt'"
+desc="with --allow service: 0x32DF, SAs and policy deleted, filters deleted"; check run change --allow service
+desc="... the stand-in's SPD lost Branch"; check sh -c "! grep -q Branch-QM '$work/spd.txt'"
+desc="... and Corp with its filters (pending, it went with the last one)"; check sh -c "! grep -q Corp '$work/spd.txt'"
 tail -n +"$((lines_before + 1))" "$journal" >"$work/changes.jsonl"
 j() { jq -e -s "$1" "$work/changes.jsonl" >/dev/null 2>&1; }
-check "journal: begin and end of each change" j \
+desc="journal: begin and end of each change"; check j \
   'map(select(.event == "begin")) | map(.op) == ["spd.delete_qm_policy", "spd.delete_sas", "spd.delete_qm_policy",
     "spd.delete_sas", "spd.delete_filter", "spd.delete_filter", "spd.delete_filter"]'
-check "journal: the referenced delete ended with pending_deletion" j \
+desc="journal: the referenced delete ended with pending_deletion"; check j \
   'map(select(.event == "end" and .target == "Corp-QM filter action")) | .[0] | .ok == false and .code == "pending_deletion"'
-check "journal: Branch's two changes ended ok" j \
+desc="journal: Branch's two changes ended ok"; check j \
   'map(select(.event == "end" and .target == "Branch-QM")) | length == 2 and all(.ok)'
-check "journal: the filter deletes name their filter; the third ended not_found" j \
+desc="journal: the filter deletes name their filter; the third ended not_found"; check j \
   'map(select(.event == "end" and .op == "spd.delete_filter")) | map(.ok) == [true, true, false] and .[2].code == "not_found"'
 
-if [ "$fail" -ne 0 ]; then
-  cat "$journal" >&2
-  echo "spd: failed; work folder kept: $work" >&2
-  exit 1
-fi
-rm -rf "$work"
-exit 0
+wine_finish "$journal"

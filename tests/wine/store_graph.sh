@@ -7,13 +7,9 @@ set -u
 mend_exe=$1
 helpers=$2
 luadir=$3
-win() { winepath -w "$1" 2>/dev/null; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/mend-graph.XXXXXX")
-# Scripts may write only under the working folder (and the temp folder): work there.
-cd "$work" || exit 1
-export MEND_NETSH="$(win "$helpers/netsh.exe")"
-export MEND_TEST_NETSH_LOG="$(win "$work/netsh.log")"
-export MEND_STATE_DIR="$(win "$work/state")"
+. "$(dirname "$0")/lib.sh"
+wine_work graph
+wine_tools "$helpers" log
 
 # The store as polstore writes it (MS-GPIPSEC 2.2.2; value layout as public tools show it).
 python3 - "$work/graph.reg" <<'PY'
@@ -48,7 +44,6 @@ open(sys.argv[1], "wb").write(b"\xff\xfe" + out.encode("utf-16-le"))
 PY
 wine reg import "$(win "$work/graph.reg")" >/dev/null 2>&1 || { echo "FAIL reg import of the store"; exit 1; }
 
-fail=0
 wine "$mend_exe" --allow registry run "$(win "$luadir/store_graph.lua")" remove "$(win "$work")" 2>"$work/remove.err" || fail=1
 backup=$(cat "$work/backup.txt" 2>/dev/null)
 if [ -n "$backup" ] && wine reg import "$backup" >/dev/null 2>&1; then
@@ -57,10 +52,4 @@ else
   echo "FAIL Wine's reg import of the backup '$backup'"; fail=1
 fi
 wine "$mend_exe" run "$(win "$luadir/store_graph.lua")" restored "$(win "$work")" 2>"$work/restored.err" || fail=1
-if [ "$fail" -ne 0 ]; then
-  cat "$work/remove.err" "$work/restored.err" >&2
-  echo "store_graph: failed; work folder kept: $work" >&2
-  exit 1
-fi
-rm -rf "$work"
-exit 0
+wine_finish "$work/remove.err" "$work/restored.err"

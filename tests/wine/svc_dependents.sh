@@ -6,24 +6,12 @@
 set -u
 mend_exe=$1
 helpers=$2
-fail=0
-check() {  # check DESCRIPTION COMMAND...
-  if "$@"; then echo "ok   $desc"; else echo "FAIL $desc"; fail=1; fi
-}
-has() {    # has FILE TEXT: the file holds TEXT once whitespace is gone
-  tr -d ' \t\r\n' < "$1" | grep -qF -e "$2"
-}
-win() { winepath -w "$1" 2>/dev/null; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/mend-svcdeps.XXXXXX")
-export MEND_STATE_DIR="$(win "$work/state")"
-export MEND_NETSH="$(win "$helpers/netsh.exe")"
-mend() { wine "$mend_exe" "$@"; }
+. "$(dirname "$0")/lib.sh"
+wine_work svcdeps
+wine_tools "$helpers"
 log="$(win "$work/svc.log")"
 
-# Wine ends its services when no user process is left: one stays for the whole test.
-wine "$helpers/pipe_blocker.exe" "$(win "$work/keeper-ready")" &
-for _ in $(seq 100); do [ -f "$work/keeper-ready" ] && break; sleep 0.1; done
+wine_keeper "$helpers"
 # MendBase <- MendDep <- MendTray; Wine's SCM starts no dependencies, so they start in order.
 wine "$helpers/svc_install.exe" MendBase normal "$log" start || { echo "cannot install MendBase"; exit 1; }
 wine "$helpers/svc_install.exe" MendDep normal "$log" start dep:MendBase || { echo "cannot install MendDep"; exit 1; }
@@ -91,8 +79,4 @@ desc="check with MendVpn stopped exits 1"; check test "$rc" -eq 1
 desc="... names it with sc start"; check has "$work/check.json" 'MendVpn(MendVpn)dependsonPolicyAgentandisstopped'
 desc="... and the command"; check has "$work/check.json" 'scstart\"MendVpn\"'
 
-if [ "$fail" -ne 0 ]; then
-  for f in "$work"/*.err "$work"/*.json "$work"/*.out "$work/svc.log"; do echo "== $f"; cat "$f"; done
-  exit 1
-fi
-rm -rf "$work"
+wine_finish "$work"/*.err "$work"/*.json "$work"/*.out "$work/svc.log"

@@ -23,10 +23,7 @@ end
 return {
   test = function(t, work)
     local base = t.read(t.SRC .. "/tests/e2e/scenarios/many_blockers.lua")
-    local stuck = {}
-    for _, p in ipairs(t.load_state(t.SRC .. "/tests/e2e/scenarios/many_blockers.lua").policies) do
-      if p.state == "pending_deletion" then stuck[#stuck + 1] = p.name end
-    end
+    local stuck = t.pending_in(t.SRC .. "/tests/e2e/scenarios/many_blockers.lua")
     local k, crashes = 1, 0
     while k <= 200 do
       os.execute("rm -rf " .. t.shq(work .. "/state") .. " && mkdir -p " .. t.shq(work .. "/state"))

@@ -4,10 +4,7 @@
 return {
   test = function(t, work)
     local base = t.read(t.SRC .. "/tests/e2e/scenarios/many_blockers.lua")
-    local stuck = {}
-    for _, p in ipairs(t.load_state(t.SRC .. "/tests/e2e/scenarios/many_blockers.lua").policies) do
-      if p.state == "pending_deletion" then stuck[#stuck + 1] = p.name end
-    end
+    local stuck = t.pending_in(t.SRC .. "/tests/e2e/scenarios/many_blockers.lua")
     local args = { "fix", "--allow", "all" }
     for _, n in ipairs(stuck) do args[#args + 1] = n end
     args[#args + 1] = "Typo-QM"

@@ -1,12 +1,12 @@
 -- The report a fleet consumes: one key order, identical between identical runs (times and the
--- backups' time-stamped names aside);
--- changed, exit_code, reboot_required, computer, started, finished, duration_s; [] for an empty
--- list; a usage error under --json is a report with error and exit_code 2; a script's
--- run_outcome and report_data reach the report and the exit code.
--- (A .reg backup's name starts with the UTC second it was written.)
+-- backup names' times aside); changed, exit_code, reboot_required, computer, started, finished,
+-- duration_s; [] for an empty list; a usage error under --json is a report with error and
+-- exit_code 2; a script's run_outcome and report_data reach the report and the exit code.
 local function without_times(text)
   return (text:gsub('\n%s*"started": "[^"]*",', ""):gsub('\n%s*"finished": "[^"]*",', "")
-              :gsub('\n%s*"duration_s": [0-9.]+,', ""):gsub("/%d%d%d%d%d%d%d%dT%d%d%d%d%d%dZ%-", "/STAMP-"))
+              :gsub('\n%s*"duration_s": [0-9.]+,', "")
+              -- a .reg backup's name starts with the second it was written
+              :gsub("%d%d%d%d%d%d%d%dT%d%d%d%d%d%dZ%-", "TIME-"))
 end
 
 return {

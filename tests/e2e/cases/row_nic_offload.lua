@@ -1,6 +1,7 @@
 -- Blocker row "nic_offload": in_use again after a restart; needs --allow nic; then offload off,
 -- the adapter restarted so it takes effect (its link drops), one PolicyAgent restart, delete.
--- offload.lua "on" then restores exactly the keyword values the adapter had.
+-- offload.lua "on" then restores exactly the keyword values the adapter had. check's command
+-- allows nic as well as service.
 local function nic(t, work, name)
   for _, n in ipairs(t.load_state(work .. "/state.lua").nics) do
     if n.name == name then return n end
@@ -15,6 +16,10 @@ return {
            { name = "Ethernet1", ipsec_offload = false } },
 }]],
   runs = {
+    -- check sees the SPD's SAs; with offload on and nothing else in the way they may be the
+    -- adapter's, so its command allows nic too (--allow service alone would leave it blocked).
+    { args = { "check", "Corp-QM" }, exit = 1,
+      advice = { "those SAs may be the adapter's", 'mend fix "Corp-QM" --allow nic,service' } },
     { args = { "fix", "Corp-QM" }, exit = 1,
       policies = { ["Corp-QM"] = { outcome = "blocked" } },
       actions = { offload_changes = 0, adapter_restarts = 0, reboots = 0 },

@@ -147,6 +147,15 @@ function M.load_state(path)
   return chunk()
 end
 
+-- The names of a scenario's policies pending deletion, in its order.
+function M.pending_in(path)
+  local names = {}
+  for _, p in ipairs(M.load_state(path).policies or {}) do
+    if p.state == "pending_deletion" then names[#names + 1] = p.name end
+  end
+  return names
+end
+
 -- Image name -> pid of the processes in a run's saved state (killed ones without autostart are gone).
 function M.processes(work)
   local have = {}
