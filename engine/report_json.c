@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-/* One sink: a growing buffer, or a FILE written as the document goes (a 100,000-policy report
- * is never held whole in memory on its way to --json or --report). */
+/* One sink: a growing buffer, or a FILE written 64 KiB at a time as the document goes (a
+ * 100,000-policy report is never held whole in memory on its way to --json or --report). */
 typedef struct jw {
     FILE *f;
     char *buf;
@@ -22,13 +22,21 @@ typedef struct jw {
     bool no_steps;   /* every "steps" written [] (readers that never look at steps) */
 } jw;
 
+/* A stream sink writes what the buffer holds once it passes this: one fwrite per 64 KiB, not
+ * one per token (a 100,000-policy report is millions of them). */
+#define JW_FLUSH_AT ((size_t)64 * 1024)
+
+static void flush(jw *w)
+{
+    if (w->f && w->len && !w->oom && fwrite(w->buf, 1, w->len, w->f) != w->len)
+        w->oom = true;
+    w->len = 0;
+}
+
 static void put(jw *w, const char *s, size_t n)
 {
-    if (w->f) {
-        if (fwrite(s, 1, n, w->f) != n)
-            w->oom = true;
-        return;
-    }
+    if (w->f && w->len + n > JW_FLUSH_AT)
+        flush(w);
     if (w->oom)
         return;
     if (w->len + n + 1 > w->cap) {
@@ -351,6 +359,8 @@ int mend_report_print(const mend_report *r, FILE *out)
     jw w = { .f = out, .pretty = true };
     document(&w, r);
     put(&w, "\n", 1);
+    flush(&w);
+    free(w.buf);
     return w.oom || fflush(out) != 0 ? -1 : 0;
 }
 
