@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-/* One sink: a growing buffer, or a FILE written as the document goes (a 100,000-policy report
- * is never held whole in memory on its way to --json or --report). */
+/* One sink: a growing buffer, or a FILE written 64 KiB at a time as the document goes (a
+ * 100,000-policy report is never held whole in memory on its way to --json or --report). */
 typedef struct jw {
     FILE *f;
     mend_buf b;
@@ -22,13 +22,23 @@ typedef struct jw {
     bool no_steps;   /* every "steps" written [] (readers that never look at steps) */
 } jw;
 
+/* A stream sink writes what the buffer holds once it passes this: one fwrite per 64 KiB, not
+ * one per token (a 100,000-policy report is millions of them). */
+#define JW_FLUSH_AT ((size_t)64 * 1024)
+
+static void flush(jw *w)
+{
+    if (w->b.failed)
+        w->oom = true;
+    if (w->f && w->b.len && !w->oom && fwrite(w->b.p, 1, w->b.len, w->f) != w->b.len)
+        w->oom = true;
+    w->b.len = 0;
+}
+
 static void put(jw *w, const char *s, size_t n)
 {
-    if (w->f) {
-        if (fwrite(s, 1, n, w->f) != n)
-            w->oom = true;
-        return;
-    }
+    if (w->f && w->b.len + n > JW_FLUSH_AT)
+        flush(w);
     mend_buf_add(&w->b, s, n);
 }
 
@@ -335,6 +345,8 @@ int mend_report_print(const mend_report *r, FILE *out)
     jw w = { .f = out, .pretty = true };
     document(&w, r);
     put(&w, "\n", 1);
+    flush(&w);
+    mend_buf_free(&w.b);
     return w.oom || fflush(out) != 0 ? -1 : 0;
 }
 

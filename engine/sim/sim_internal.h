@@ -15,14 +15,14 @@
 /* ---- registry ---- */
 
 typedef struct sim_regval {
-    char *name;
+    char *name;                /* inside data's block, after the NUL: freed with data */
     uint32_t type;
     unsigned char *data;       /* always one NUL past size */
     size_t size;
 } sim_regval;
 
 typedef struct sim_regkey {
-    char *name;
+    char *name;                /* in the key's own block */
     struct sim_regkey *parent;
     size_t slot;               /* index in parent->kids */
     sim_map by_name;           /* folded name -> sim_regkey* */
@@ -237,6 +237,8 @@ sim_regkey *sim_reg_add_child(sim_regkey *k, const char *name);
 void sim_reg_unlink(sim_regkey *k);                                 /* removes from parent, frees subtree */
 void sim_reg_free_tree(sim_regkey *k);
 sim_regval *sim_reg_value(const sim_regkey *k, const char *name);
+/* Room for n values in all, so a key filled at once takes one allocation. */
+int sim_reg_reserve_vals(sim_regkey *k, size_t n);
 int sim_reg_put(sim_regkey *k, const char *name, uint32_t type, const void *data, size_t size);
 int sim_reg_put_sz(sim_regkey *k, const char *name, const char *s);
 int sim_reg_put_dword(sim_regkey *k, const char *name, uint32_t v);

@@ -14,15 +14,14 @@ int sim_reg_root(const char *path, const char **rest)
     return r;
 }
 
+/* The key and its name in one block: a 100,000-policy store has half a million keys. */
 static sim_regkey *new_key(const char *name)
 {
-    sim_regkey *k = calloc(1, sizeof *k);
+    size_t len = strlen(name) + 1;
+    sim_regkey *k = calloc(1, sizeof *k + len);
     if (!k)
         return NULL;
-    if (!(k->name = mend_strdup(name))) {
-        free(k);
-        return NULL;
-    }
+    k->name = memcpy((char *)(k + 1), name, len);
     sim_map_init(&k->by_name, true);
     return k;
 }
@@ -71,13 +70,10 @@ void sim_reg_free_tree(sim_regkey *k)
     for (size_t i = 0; i < k->nkids; i++)
         sim_reg_free_tree(k->kids[i]);
     free(k->kids);
-    for (size_t i = 0; i < k->nvals; i++) {
-        free(k->vals[i].name);
-        free(k->vals[i].data);
-    }
+    for (size_t i = 0; i < k->nvals; i++)
+        free(k->vals[i].data);   /* the name lives in the same block */
     free(k->vals);
     sim_map_free(&k->by_name);
-    free(k->name);
     free(k);
 }
 
@@ -160,37 +156,51 @@ sim_regval *sim_reg_value(const sim_regkey *k, const char *name)
     return NULL;
 }
 
+int sim_reg_reserve_vals(sim_regkey *k, size_t n)
+{
+    if (k->capvals >= n)
+        return 0;
+    sim_regval *a = realloc(k->vals, n * sizeof *a);
+    if (!a)
+        return -1;
+    k->vals = a;
+    k->capvals = n;
+    return 0;
+}
+
+/* A value is one block: its data, the NUL past it, then its name (kept as first written). One
+ * allocation instead of two per value: the store's keys hold about ten values each. */
 int sim_reg_put(sim_regkey *k, const char *name, uint32_t type, const void *data, size_t size)
 {
-    unsigned char *copy = malloc(size + 1);
-    if (!copy)
+    sim_regval *v = sim_reg_value(k, name);
+    const char *keep = v ? v->name : name;
+    size_t len = strlen(keep) + 1;
+    unsigned char *block = malloc(size + 1 + len);
+    if (!block)
         return -1;
     if (size)
-        memcpy(copy, data, size);
-    copy[size] = '\0';
-    sim_regval *v = sim_reg_value(k, name);
+        memcpy(block, data, size);
+    block[size] = '\0';
+    char *copy_name = memcpy((char *)block + size + 1, keep, len);
     if (!v) {
         if (k->nvals == k->capvals) {
-            size_t cap = k->capvals ? k->capvals * 2 : 4;
+            /* Grown by half: a policy key's ten values fit in 13 slots, not 16. */
+            size_t cap = k->capvals ? k->capvals + k->capvals / 2 : 4;
             sim_regval *a = realloc(k->vals, cap * sizeof *a);
             if (!a) {
-                free(copy);
+                free(block);
                 return -1;
             }
             k->vals = a;
             k->capvals = cap;
         }
-        v = &k->vals[k->nvals];
-        if (!(v->name = mend_strdup(name))) {
-            free(copy);
-            return -1;
-        }
+        v = &k->vals[k->nvals++];
         v->data = NULL;
-        k->nvals++;
     }
     free(v->data);
+    v->name = copy_name;
     v->type = type;
-    v->data = copy;
+    v->data = block;
     v->size = size;
     return 0;
 }
@@ -212,8 +222,7 @@ void sim_reg_remove_value(sim_regkey *k, const char *name)
     sim_regval *v = sim_reg_value(k, name);
     if (!v)
         return;
-    free(v->name);
-    free(v->data);
+    free(v->data);   /* and its name, in the same block */
     size_t i = (size_t)(v - k->vals);
     memmove(&k->vals[i], &k->vals[i + 1], (k->nvals - i - 1) * sizeof *k->vals);
     k->nvals--;

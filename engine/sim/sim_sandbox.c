@@ -112,10 +112,10 @@ static int open_libs(lua_State *L)
 
 static int run_chunk(lua_State *L)
 {
-    size_t len;
-    const char *buf = lua_tolstring(L, 1, &len);
-    const char *name = lua_tostring(L, 2);
-    /* buf stays on the stack (index 1) while the chunk is parsed, so it cannot be collected. */
+    /* The caller's buffer, read in place: a copy as a Lua string would be one more state's size. */
+    const char *buf = lua_touserdata(L, 1);
+    size_t len = (size_t)lua_tointeger(L, 2);
+    const char *name = lua_tostring(L, 3);
     if (luaL_loadbufferx(L, buf, len, name, "t") != LUA_OK)
         return lua_error(L);
     lua_call(L, 0, 1);
@@ -142,11 +142,12 @@ int sim_sandbox_eval(const char *buf, size_t len, const char *chunkname, lua_Sta
     }
     lua_sethook(L, limit_hook, LUA_MASKCOUNT, SANDBOX_HOOK_EVERY);
     lua_pushcfunction(L, run_chunk);
-    lua_pushlstring(L, buf, len);
+    lua_pushlightuserdata(L, (void *)buf);
+    lua_pushinteger(L, (lua_Integer)len);
     lua_pushstring(L, chunkname);
     mend_watchdog_set(SANDBOX_WATCHDOG_S, "the scenario ran for over 2 minutes where it could not be stopped "
                                           "(a string pattern that backtracks without end?)");
-    int rc = lua_pcall(L, 2, 1, 0);
+    int rc = lua_pcall(L, 3, 1, 0);
     mend_watchdog_set(0, NULL);
     lua_sethook(L, NULL, 0, 0);
     if (rc == LUA_OK && s->ticks > SANDBOX_MAX_TICKS) {

@@ -94,7 +94,7 @@ static const unsigned char ipsec_data[] = {
 static int fill_key(sim_regkey *k, const sim_policy *p, double when)
 {
     char ref[256], name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
-    int rc = 0;
+    int rc = sim_reg_reserve_vals(k, 10);   /* the ten below, one allocation */
     rc |= sim_reg_put_sz(k, "ClassName", "ipsecPolicy");
     rc |= sim_reg_put_sz(k, "description", p->description);
     rc |= sim_reg_put(k, "ipsecData", MEND_REG_BINARY, ipsec_data, sizeof ipsec_data);

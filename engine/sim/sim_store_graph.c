@@ -37,9 +37,10 @@ static void mask_guid(const char *guid, int kind, char out[SIM_GUID_LEN + 1])
         char c = guid[i];
         v = v << 4 | (uint32_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
     }
-    char head[9];
-    snprintf(head, sizeof head, "%08x", (unsigned)(v ^ class_masks[kind]));
-    memcpy(out + 1, head, 8);
+    /* "%08x" by hand: called for every object of every policy a delete purges. */
+    v ^= class_masks[kind];
+    for (int i = 8; i >= 1; i--, v >>= 4)
+        out[i] = "0123456789abcdef"[v & 0xf];
 }
 
 static const char *shared_name(const sim_policy *p, int kind)

@@ -20,8 +20,19 @@ local Ctx = {}
 Ctx.__index = Ctx
 M.Ctx = Ctx
 
+-- needs, need_order and errors are made on first use: most policies never need them, and at
+-- 100,000 policies three empty tables each are 19 MB the collector keeps walking.
+local LAZY = { needs = true, need_order = true, errors = true }
+local Record = { __index = function(p, k)
+  if LAZY[k] then
+    local t = {}
+    rawset(p, k, t)
+    return t
+  end
+end }
+
 local function new_record(name)
-  return { name = name, kind = "candidate", tried = {}, needs = {}, need_order = {}, errors = {} }
+  return setmetatable({ name = name, kind = "candidate", tried = {} }, Record)
 end
 
 function M.new(opts)
@@ -49,6 +60,12 @@ function Ctx:stuck()
     if not p.outcome then out[#out + 1] = p end
   end
   return out
+end
+
+-- Whether any policy may still be stuck, from the running count (no list built: the driver
+-- asks before every rung). Errs towards yes; climb's own walk decides.
+function Ctx:any_stuck()
+  return (self.settled or 0) < #self.policies
 end
 
 -- A running count of settled policies (Ctx:settle keeps it), not a walk over all of them.

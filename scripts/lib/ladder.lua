@@ -67,8 +67,8 @@ function Ctx:climb(r)
   local set = {}
   self.nics = nil   -- cached adapter list: fresh for each rung
   self.held = nil   -- and the handle index
-  for _, p in ipairs(self:stuck()) do
-    if not p.tried[r.name] and not p.waiting and rung.applies(r, self, p) then
+  for _, p in ipairs(self.policies) do
+    if not p.outcome and not p.tried[r.name] and not p.waiting and rung.applies(r, self, p) then
       set[#set + 1] = p
     end
   end
@@ -114,7 +114,7 @@ function Ctx:climb_all(rungs)
     while acted do
       acted = false
       for _, r in ipairs(rungs) do
-        if not r.last_resort and #self:stuck() > 0 then
+        if not r.last_resort and self:any_stuck() then
           acted = self:climb(r) or acted
         end
       end
@@ -193,7 +193,7 @@ function Ctx:run(rungs)
   local rec = self.resume_record
   if not self.resume or not rec or not rec.rebooted then
     for _, r in ipairs(rungs) do
-      if r.last_resort and #self:stuck() > 0 and not self.rebooted then
+      if r.last_resort and self:any_stuck() and not self.rebooted then
         self:climb(r)
         if self.rebooted then self:after_reboot(rungs) end
       end
@@ -263,6 +263,10 @@ function M.pending_names()
     end
   end
   advice.unknown_states(unknown, reason)
+  -- The list (a table per policy) is garbage now: collected here, while little else is alive,
+  -- it costs a sweep; left to the collector it survives into the ladder's run and doubles its peak.
+  list = nil   -- luacheck: ignore 311
+  collectgarbage()
   return names, unknown
 end
 

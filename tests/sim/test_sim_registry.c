@@ -162,6 +162,43 @@ static void test_sim_registry_scenario_values_load_typed(void **state)
     mend_host_close(&h);
 }
 
+/* A value rewritten under another case keeps the name it was created with and takes the new
+ * type and data whole; one removed from the middle leaves its neighbours intact. */
+static void test_sim_registry_rewritten_value_keeps_name_and_takes_new_data(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return {}");
+    const char *k = "HKLM\\SOFTWARE\\Contoso\\Rewrite";
+    set(&h, k, "Mixed", MEND_REG_SZ, "a fairly long string value", 26);
+    set(&h, k, "First", MEND_REG_SZ, "one", 3);
+    set(&h, k, "Last", MEND_REG_SZ, "three", 5);
+    unsigned char bin[2] = { 0xab, 0 };
+    set(&h, k, "MIXED", MEND_REG_BINARY, bin, 2);
+    mend_regval v;
+    assert_int_equal(h.ops->reg.get(h.ctx, k, "mixed", &v, &e), 0);
+    assert_string_equal(v.name, "Mixed");
+    assert_int_equal(v.type, MEND_REG_BINARY);
+    assert_int_equal(v.size, 2);
+    assert_memory_equal(v.data, bin, 2);
+    assert_int_equal(v.data[2], 0);
+    mend_regval_clear(&v);
+    assert_int_equal(h.ops->reg.delete_value(h.ctx, k, "First", &e), 0);
+    mend_regval *vals;
+    size_t n;
+    assert_int_equal(h.ops->reg.values(h.ctx, k, &vals, &n, &e), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(vals[0].name, "Last");
+    assert_memory_equal(vals[0].data, "three", 6);
+    assert_string_equal(vals[1].name, "Mixed");
+    assert_int_equal(vals[1].size, 2);
+    mend_regval_free_list(vals, n);
+    assert_int_equal(h.ops->reg.get(h.ctx, k, "First", &v, &e), -1);
+    assert_int_equal(e.code, MEND_E_NOT_FOUND);
+    mend_host_close(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_sim_registry_missing_key_is_not_found),
         cmocka_unit_test(test_sim_registry_delete_key_needs_tree_for_subkeys),
         cmocka_unit_test(test_sim_registry_scenario_values_load_typed),
+        cmocka_unit_test(test_sim_registry_rewritten_value_keeps_name_and_takes_new_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
