@@ -109,12 +109,15 @@ bool mend_tty_ask(const char *question)
     return *p == 'y' || *p == 'Y';
 }
 
+bool mend_engine_can_ask(const mend_engine *eng)
+{
+    /* Nobody to ask: a dry run must not wait on a keyboard, and --json output goes to a program. */
+    return eng && eng->opts && !eng->opts->dry_run && !eng->opts->json && eng->stdin_tty && eng->stderr_tty;
+}
+
 bool mend_engine_ask(mend_engine *eng, const char *question)
 {
-    if (!eng || !eng->opts)
-        return false;
-    /* Nobody to ask: a dry run must not wait on a keyboard, and --json output goes to a program. */
-    if (eng->opts->dry_run || eng->opts->json || !eng->stdin_tty || !eng->stderr_tty)
+    if (!mend_engine_can_ask(eng))
         return false;
     mend_progress_hide();   /* the question gets its own line */
     if (eng->ask)

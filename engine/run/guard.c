@@ -130,13 +130,18 @@ static bool gate_open(mend_engine *eng, const mend_action *a)
 {
     if (!a->gate || mend_engine_allowed(eng, a->gate))
         return true;
-    char question[2048];
-    build_question(eng, a, question, sizeof question);
     /* --yes answers prompts for the reversible gates only: rebooting a server or the
      * registry's nuclear option takes --allow or a person at the keyboard. */
-    if (a->gate == MEND_GATE_REBOOT || a->gate == MEND_GATE_REGISTRY)
-        return mend_engine_ask(eng, question);
-    return mend_engine_confirm(eng, question);
+    bool nuclear = a->gate == MEND_GATE_REBOOT || a->gate == MEND_GATE_REGISTRY;
+    if (!nuclear && eng->opts && eng->opts->yes)
+        return true;
+    /* The question (which asks the host for dependents) only when someone will read it: a
+     * shut gate in a 20,000-policy batch refuses each policy without building one. */
+    if (!mend_engine_can_ask(eng))
+        return false;
+    char question[2048];
+    build_question(eng, a, question, sizeof question);
+    return mend_engine_ask(eng, question);
 }
 
 static mend_guard_verdict journal_broken(mend_engine *eng, const mend_action *a, const char *why, mend_err *e)

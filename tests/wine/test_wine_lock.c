@@ -37,6 +37,21 @@ static void test_release_removes_the_lock_file(void)
     WT_CHECK(!exists(lock_path), "the lock file is left after the second release");
 }
 
+/* The waiter b's lock is on the file at the path: its owner text is there, a third run is kept
+ * out, and its release removes the file. Releases b. */
+static void holds_the_file_at_the_path(mend_lock *b)
+{
+    mend_err e;
+    char who[256];
+    mend_lock_holder(lock_path, who, sizeof who);
+    WT_CHECK(strstr(who, "since ") != NULL, "the waiter's lock is not on the file at the path: '%s'", who);
+    mend_lock *c = mend_lock_acquire(lock_path, 0, &e);
+    WT_CHECK(c == NULL && e.code == MEND_E_IN_USE, "a third run took the lock the waiter holds");
+    mend_lock_release(c);
+    mend_lock_release(b);
+    WT_CHECK(!exists(lock_path), "the lock file is left after the waiter's release");
+}
+
 static void test_waiter_holds_the_file_at_the_path(void)
 {
     mend_err e;
@@ -51,15 +66,7 @@ static void test_waiter_holds_the_file_at_the_path(void)
     WaitForSingleObject(t, INFINITE);
     CloseHandle(t);
     WT_CHECK(b != NULL, "the waiter did not get the lock after its release");
-    /* Its lock is on the file at the path: it wrote its owner there, and a third run is kept out. */
-    char who[256];
-    mend_lock_holder(lock_path, who, sizeof who);
-    WT_CHECK(strstr(who, "since ") != NULL, "the waiter's lock file at the path has no owner text: '%s'", who);
-    mend_lock *c = mend_lock_acquire(lock_path, 0, &e);
-    WT_CHECK(c == NULL && e.code == MEND_E_IN_USE, "a third run took the lock the waiter holds");
-    mend_lock_release(c);
-    mend_lock_release(b);
-    WT_CHECK(!exists(lock_path), "the lock file is left after the waiter's release");
+    holds_the_file_at_the_path(b);
 }
 
 /* When the path names another file by the time the waiter gets its lock (as with POSIX delete
@@ -84,14 +91,7 @@ static void test_waiter_follows_the_path(void)
     WaitForSingleObject(t, INFINITE);
     CloseHandle(t);
     WT_CHECK(b != NULL, "the waiter did not get the lock after its release");
-    char who[256];
-    mend_lock_holder(lock_path, who, sizeof who);
-    WT_CHECK(strstr(who, "since ") != NULL, "the waiter holds a file no longer at the path: '%s'", who);
-    mend_lock *c = mend_lock_acquire(lock_path, 0, &e);
-    WT_CHECK(c == NULL && e.code == MEND_E_IN_USE, "a third run took the lock the waiter holds");
-    mend_lock_release(c);
-    mend_lock_release(b);
-    WT_CHECK(!exists(lock_path), "the lock file is left after the waiter's release");
+    holds_the_file_at_the_path(b);
     /* Not checked: the renamed file. Wine deletes the name a handle was opened with, not the
      * file's current name (Windows deletes the file); mend never renames a lock file. */
     DeleteFileA(moved);
