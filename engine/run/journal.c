@@ -75,6 +75,15 @@ mend_journal *mend_journal_open(const char *path, const char *run_id, mend_err *
         mend_journal_close(j);
         return NULL;
     }
+    /* Unbuffered: each record leaves in one write on the append descriptor, so two runs
+     * sharing the journal never cut into each other's lines (stdio splits a long one). */
+    setvbuf(j->f, NULL, _IONBF, 0);
+    /* A crash mid-write leaves a torn last line: end it, or this run's first record joins it. */
+    FILE *r = mend_fopen(path, "rb");
+    if (r && fseek(r, -1, SEEK_END) == 0 && getc(r) != '\n')
+        fputc('\n', j->f);
+    if (r)
+        fclose(r);
     return j;
 }
 

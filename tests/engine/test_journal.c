@@ -198,6 +198,91 @@ static void test_unfinished_tolerates_a_torn_last_line(void **state)
     assert_string_equal(g_found[0], "r9 ipsec.delete Corp-QM");
 }
 
+/* A line torn by a crash mid-write must not swallow the next run's first record: the next
+ * run starts its records on a line of their own. */
+static void test_journal_after_a_torn_line_the_next_run_starts_a_new_line(void **state)
+{
+    (void)state;
+    const char *path = DIR "/torn-append.jsonl";
+    write_text(path,
+               "{\"ts\":\"2026-01-01T00:00:00.001Z\",\"run\":\"r9\",\"seq\":1,\"event\":\"begin\",\"op\":\"ipsec.delete\",\"target\":\"Corp-QM\"}\n"
+               "{\"ts\":\"2026-01-01T00:00:00.002Z\",\"run\":\"r9\",\"seq\":1,\"event\":\"en");
+    mend_err e;
+    mend_journal *j = mend_journal_open(path, "r10", &e);
+    assert_non_null(j);
+    assert_int_equal(mend_journal_event(j, "run_start", "fix", &e), 0);
+    assert_int_equal(mend_journal_begin(j, 1, "svc.stop", "PolicyAgent", &e), 0);
+    mend_journal_close(j);
+
+    char *buf;
+    size_t len;
+    assert_int_equal(mend_read_file(path, &buf, &len, &e), 0);
+    int whole = 0;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+        cJSON *o = cJSON_Parse(line);
+        const cJSON *run = o ? cJSON_GetObjectItem(o, "run") : NULL;
+        if (cJSON_IsString(run) && strcmp(run->valuestring, "r10") == 0)
+            whole++;
+        cJSON_Delete(o);
+    }
+    free(buf);
+    assert_int_equal(whole, 2); /* run_start and begin, both readable */
+    assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 2);
+    assert_string_equal(g_found[1], "r10 svc.stop PolicyAgent");
+}
+
+#ifndef _WIN32
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Two runs at once on one state folder append to one journal (two simulator files, or a check
+ * beside a fix): each record reaches the file whole, however long, never cut by the other's. */
+static void test_journal_two_writers_at_once_never_interleave_records(void **state)
+{
+    (void)state;
+    const char *path = DIR "/two-writers.jsonl";
+    mend_remove(path);
+    enum { RECORDS = 400, NAME_LEN = 20000 };
+    char *name = malloc(NAME_LEN + 1);
+    assert_non_null(name);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    memset(name, child ? 'P' : 'C', NAME_LEN);
+    name[NAME_LEN] = '\0';
+    mend_err e;
+    mend_journal *j = mend_journal_open(path, child ? "parent" : "child", &e);
+    int bad = j == NULL;
+    if (j)
+        mend_journal_set_sync(j, false);
+    for (unsigned long i = 1; j && i <= RECORDS; i++)
+        bad |= mend_journal_begin(j, i, "ipsec.delete", name, &e) != 0;
+    mend_journal_close(j);
+    free(name);
+    if (child == 0)
+        _exit(bad);
+    int status = 0;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(bad, 0);
+
+    char *buf;
+    size_t len;
+    assert_int_equal(mend_read_file(path, &buf, &len, &e), 0);
+    int whole = 0, torn = 0;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+        cJSON *o = cJSON_Parse(line);
+        if (o)
+            whole++;
+        else
+            torn++;
+        cJSON_Delete(o);
+    }
+    free(buf);
+    assert_int_equal(torn, 0);
+    assert_int_equal(whole, 2 * RECORDS);
+}
+#endif
+
 static void test_unfinished_in_a_long_journal_reads_its_end(void **state)
 {
     (void)state;
@@ -245,6 +330,10 @@ int main(void)
         cmocka_unit_test_setup(test_unfinished_none_when_every_begin_ended, setup),
         cmocka_unit_test_setup(test_unfinished_stays_reported_until_a_run_resolves_it, setup),
         cmocka_unit_test_setup(test_unfinished_tolerates_a_torn_last_line, setup),
+        cmocka_unit_test_setup(test_journal_after_a_torn_line_the_next_run_starts_a_new_line, setup),
+#ifndef _WIN32
+        cmocka_unit_test_setup(test_journal_two_writers_at_once_never_interleave_records, setup),
+#endif
         cmocka_unit_test_setup(test_unfinished_in_a_long_journal_reads_its_end, setup),
         cmocka_unit_test_setup(test_unfinished_missing_file_is_nothing, setup),
         cmocka_unit_test_setup(test_journal_open_fails_clearly, setup),
