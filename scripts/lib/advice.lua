@@ -102,7 +102,10 @@ function M.reboot(ctx, list)
   local quoted = {}
   for i, n in ipairs(shown or {}) do quoted[i] = quote.quote(n) end
   local resume = "mend fix --resume " .. (shown and table.concat(quoted, " ") or "--all-pending")
-  if not quote.all_cmd_safe(shown) then resume = "mend batch --resume " .. quote.LIST_FILE .. quote.LIST_NOTE end
+  if not quote.all_cmd_safe(shown) then
+    resume = quote.all_list_safe(shown) and ("mend batch --resume " .. quote.LIST_FILE .. quote.LIST_NOTE)
+      or ("mend fix --resume --all-pending" .. quote.ALL_NOTE)
+  end
   if ctx.reboot_initiated then
     if ctx.resume_unregistered then
       mend.advise(string.format("Windows is restarting to clear %s, but the resume could not be registered "

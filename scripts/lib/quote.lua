@@ -7,6 +7,9 @@ M.LIST_FILE = "policies.txt"
 local LIST_NOTE = " (" .. M.LIST_FILE .. ": the policy names, one per line; a name holding a control "
   .. "character, or \", % or ! on Windows, cannot be typed into a command line safely)"
 M.LIST_NOTE = LIST_NOTE
+local ALL_NOTE = " (a name holding a line break, or a blank or # at its start, can be neither typed nor "
+  .. "listed in a file: --all-pending takes every policy pending deletion, this one included)"
+M.ALL_NOTE = ALL_NOTE
 
 function M.plural(n, one, many)
   return string.format("%d %s", n, n == 1 and one or (many or one .. "s"))
@@ -40,6 +43,20 @@ end
 function M.all_cmd_safe(names)
   for _, n in ipairs(names or {}) do
     if not M.cmd_safe(n) then return false end
+  end
+  return true
+end
+
+-- A batch list splits at line breaks, trims blanks at both ends and skips a line starting
+-- with #: a name like that cannot be given in a list file either.
+function M.list_safe(s)
+  s = tostring(s)
+  return not s:find("\n") and not s:find("^%s") and not s:find("%s$") and s:sub(1, 1) ~= "#"
+end
+
+function M.all_list_safe(names)
+  for _, n in ipairs(names or {}) do
+    if not M.list_safe(n) then return false end
   end
   return true
 end
@@ -78,6 +95,9 @@ function M.command(names, caps, holders)
     if want[c] then list[#list + 1] = c end
   end
   local allow = #list > 0 and ("--allow " .. table.concat(list, ",")) or nil
+  if not M.all_cmd_safe(names) and not M.all_list_safe(names) then
+    return M.command(nil, caps, holders) .. ALL_NOTE
+  end
   if not M.all_cmd_safe(names) then
     local held = table.concat(stop_holder_args(holders), " ")
     return "mend batch " .. M.LIST_FILE .. (allow and (" " .. allow) or "") .. (held ~= "" and (" " .. held) or "")

@@ -76,11 +76,18 @@ t.eq(ladder.quote("O'Brien $x"), [["O'Brien $x"]])
 -- cmd.exe: & | < > ^ are literal inside quotes; %VAR%, !VAR! and a quote that ends the span are
 -- not, so a command with such a name is never offered for pasting: a list file is.
 t.eq(ladder.command({ "A&B|C<D>E^F" }, { kill = true }), [[mend fix "A&B|C<D>E^F" --allow kill]])
-for _, bad in ipairs({ "50%OFF%", "Hi!PATH!", 'x" & calc & "', "line\nbreak" }) do
+for _, bad in ipairs({ "50%OFF%", "Hi!PATH!", 'x" & calc & "' }) do
   t.eq(ladder.cmd_safe(bad), false, bad)
   local cmd = ladder.command({ "Corp-QM", bad }, { kill = true })
   t.eq(cmd:sub(1, #"mend batch policies.txt --allow kill ("), "mend batch policies.txt --allow kill (", cmd)
   t.eq(cmd:find(bad, 1, true), nil, cmd)
+end
+-- A list file cannot hold a line break, nor a blank or # at the start: --all-pending reaches it.
+for _, bad in ipairs({ "line\nbreak", " 50%OFF%", "#1 !x!" }) do
+  t.eq(ladder.cmd_safe(bad), false, bad)
+  local cmd = ladder.command({ "Corp-QM", bad }, { kill = true })
+  t.eq(cmd:sub(1, #"mend fix --all-pending --allow kill ("), "mend fix --all-pending --allow kill (", cmd)
+  t.eq(cmd:find("mend batch", 1, true), nil, cmd)
 end
 t.eq(ladder.cmd_safe("Zürich QM"), true)
 mend.host = host
