@@ -1,5 +1,6 @@
 /* Scenario field readers: type checks with errors that name the field and the problem. */
 #include "sim_scenario_util.h"
+#include "utf.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -144,6 +145,10 @@ int sc_opt_string(sc_ctx *c, int t, const char *where, const char *key, char **o
     if (strlen(s) != len) {
         lua_pop(c->L, 1);
         return sc_fail(c, "%s: contains a NUL byte", FIELD);
+    }
+    if (!mend_utf8_valid(s, len)) { /* no binding takes it back: a name nothing could address */
+        lua_pop(c->L, 1);
+        return sc_fail(c, "%s: not valid UTF-8 (save the scenario as UTF-8)", FIELD);
     }
     *out = mend_strdup(s);
     lua_pop(c->L, 1);

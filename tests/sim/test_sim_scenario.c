@@ -153,6 +153,10 @@ static void test_sim_scenario_big_names_are_fine(void **state)
     assert_int_equal(st_load_error("return { policies = { { name = string.rep('\\xe2\\x82\\xac', 1366) .. 'Q\"\\\\\\n' } } }", &e), MEND_OK);
     expect_error("return { policies = { { name = 'a\\0b' } } }", "policies[1].name: contains a NUL byte");
     expect_error("return { policies = { { name = '' } } }", "policies[1].name: missing");
+    /* Windows names are UTF-16 text, and every binding refuses an argument that is not UTF-8:
+     * such a name could be listed but never read, deleted or fixed. */
+    expect_error("return { policies = { { name = 'bad\\xff\\xfename' } } }", "policies[1].name: not valid UTF-8");
+    expect_error("return { processes = { { pid = 9, name = 'x\\xc3.exe' } } }", "processes[1].name: not valid UTF-8");
 }
 
 static void test_sim_scenario_file_errors_name_the_file(void **state)
