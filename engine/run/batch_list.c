@@ -56,10 +56,37 @@ static int seen_add(seen_set *set, char *key)
     return 1;
 }
 
+static int parse_utf8(const char *buf, size_t len, char ***names, size_t *n, mend_err *e);
+
+/* Windows PowerShell 5.1's `>` and Out-File write UTF-16LE with a BOM: read it as its text. */
 int mend_batch_parse(const char *buf, size_t len, char ***names, size_t *n, mend_err *e)
 {
     *names = NULL;
     *n = 0;
+    if (len >= 2 && memcmp(buf, "\xFE\xFF", 2) == 0)
+        return mend_err_set(e, MEND_E_INVALID, 0, "the list is UTF-16 big-endian; save it as UTF-8 or UTF-16LE");
+    if (len < 2 || memcmp(buf, "\xFF\xFE", 2) != 0)
+        return parse_utf8(buf, len, names, n, e);
+    if (len % 2)
+        return mend_err_set(e, MEND_E_INVALID, 0, "the list is UTF-16 but ends in half a character (cut short?)");
+    size_t units = (len - 2) / 2;
+    uint16_t *w = malloc((units ? units : 1) * sizeof *w);
+    char *text = NULL;
+    size_t tlen = 0;
+    for (size_t i = 0; w && i < units; i++)
+        w[i] = (uint16_t)((unsigned char)buf[2 + 2 * i] | (unsigned)(unsigned char)buf[3 + 2 * i] << 8);
+    if (!w || mend_utf16_to_utf8(w, units, &text, &tlen) != 0) {
+        free(w);
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory reading the list");
+    }
+    free(w);
+    int rc = parse_utf8(text, tlen, names, n, e);
+    free(text);
+    return rc;
+}
+
+static int parse_utf8(const char *buf, size_t len, char ***names, size_t *n, mend_err *e)
+{
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
         buf += 3;
         len -= 3;

@@ -60,6 +60,24 @@ static void test_batch_bom_is_skipped(void **state)
     assert_string_equal(g_names[0], "First");
 }
 
+/* Windows PowerShell 5.1 writes `>` and Out-File as UTF-16LE with a BOM: such a list reads as
+ * its names; big-endian is named, not misread. */
+static void test_batch_utf16le_with_bom_is_read(void **state)
+{
+    (void)state;
+    /* "Corp-QM\r\nZ\u00fcrich \u6771\r\n" */
+    static const char u16[] = "\xFF\xFE" "C\0o\0r\0p\0-\0Q\0M\0\r\0\n\0" "Z\0\xFC\0r\0i\0c\0h\0 \0\x71\x67\r\0\n\0";
+    assert_int_equal(parse(u16, sizeof u16 - 1), 0);
+    assert_int_equal(g_n, 2);
+    assert_string_equal(g_names[0], "Corp-QM");
+    assert_string_equal(g_names[1], "Z\xC3\xBCrich \xE6\x9D\xB1");
+    teardown(NULL);
+    assert_int_equal(PARSE_STR("\xFE\xFF\0C\0o"), -1);
+    assert_non_null(strstr(g_e.msg, "big-endian"));
+    assert_int_equal(PARSE_STR("\xFF\xFE" "C\0o"), -1); /* an odd byte: cut short */
+    assert_non_null(strstr(g_e.msg, "UTF-16"));
+}
+
 static void test_batch_duplicates_merged_in_first_seen_order(void **state)
 {
     (void)state;
@@ -131,6 +149,7 @@ int main(void)
         cmocka_unit_test_teardown(test_batch_comments_blanks_and_trimming, teardown),
         cmocka_unit_test_teardown(test_batch_crlf_and_no_final_newline, teardown),
         cmocka_unit_test_teardown(test_batch_bom_is_skipped, teardown),
+        cmocka_unit_test_teardown(test_batch_utf16le_with_bom_is_read, teardown),
         cmocka_unit_test_teardown(test_batch_duplicates_merged_in_first_seen_order, teardown),
         cmocka_unit_test_teardown(test_batch_quotes_hash_and_unicode_kept, teardown),
         cmocka_unit_test_teardown(test_batch_invalid_utf8_names_the_line, teardown),
