@@ -271,6 +271,59 @@ local function derive_policies(store, qm, sas)
   return out
 end
 
+-- A bundle comes from elsewhere: each JSON item must have the shape mend writes, or it is set
+-- aside like an item not collected. A spec maps a field to its type ("string!" when required);
+-- fields it does not name pass as they are.
+local function shape_error(v, spec, where)
+  if type(v) ~= "table" then return string.format("%s is a %s, not an object", where, type(v)) end
+  for field, want in pairs(spec) do
+    local t, required = want:gsub("!$", "")
+    local got = v[field]
+    if (got ~= nil or required > 0) and type(got) ~= t then
+      return string.format("%s.%s is %s, not a %s", where, field, got == nil and "missing" or ("a " .. type(got)), t)
+    end
+  end
+end
+
+local function list_error(v, spec, where)
+  if type(v) ~= "table" then return string.format("%s is a %s, not a list", where, type(v)) end
+  for i, row in ipairs(v) do
+    local err = shape_error(row, spec, string.format("%s[%d]", where, i))
+    if err then return err end
+  end
+end
+
+local function values_error(v, t, where)
+  if type(v) ~= "table" then return string.format("%s is a %s, not a list", where, type(v)) end
+  for i, x in ipairs(v) do
+    if type(x) ~= t then return string.format("%s[%d] is a %s, not a %s", where, i, type(x), t) end
+  end
+end
+
+local POLICY = { name = "string!", store_key = "string!", state = "string", guid = "string", description = "string",
+                 sa_count = "number", assigned = "boolean", source = "string", gpo = "string", gpo_assigned = "boolean" }
+local NIC = { name = "string!", description = "string", ipsec_offload = "boolean" }
+local HOLDER = { pid = "number!", handle = "number!", name = "string!", process = "string", type = "string" }
+local SERVICE = { state = "string", display_name = "string", start_type = "string", depends_on = "table" }
+local SHAPES = {
+  ["policies.json"] = function(v) return list_error(v, POLICY, "policies") end,
+  ["nics.json"] = function(v) return list_error(v, NIC, "nics") end,
+  ["spd-qm-policies.json"] = function(v) return list_error(v, { name = "string!", pending_deletion = "boolean" }, "qm_policies") end,
+  ["spd-sas.json"] = function(v) return list_error(v, { qm_policy = "string" }, "sas") end,
+  ["handles.json"] = function(v)
+    return shape_error(v, { holders = "table", critical = "table" }, "handles")
+      or list_error(v.holders or {}, HOLDER, "holders") or values_error(v.critical or {}, "number", "critical")
+  end,
+  ["services.json"] = function(v)
+    if type(v) ~= "table" then return "services is a " .. type(v) .. ", not an object" end
+    for name, sv in pairs(v) do
+      local err = shape_error(sv, SERVICE, "services." .. tostring(name))
+        or values_error(type(sv) == "table" and sv.depends_on or {}, "string", "services." .. tostring(name) .. ".depends_on")
+      if err then return err end
+    end
+  end,
+}
+
 -- Reads the bundle at dir: the facts for lib/twin.lua, or nil and why.
 function M.read(dir)
   local mtext, merr = read_file(join(dir, "manifest.json"))
@@ -305,6 +358,11 @@ function M.read(dir)
     if not text then return nil, why end
     local v, err = json.decode(text)
     if v == nil then return nil, name .. ": " .. tostring(err) end
+    local bad = SHAPES[name] and SHAPES[name](v)
+    if bad then
+      note("%s is set aside: %s", name, bad)
+      return nil, name .. ": " .. bad
+    end
     return v
   end
 
