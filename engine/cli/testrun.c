@@ -378,6 +378,81 @@ static void read_setup(lua_State *L, run_setup *rs, diffs *d)
 }
 
 /* Runs one scenario; the scenario's expectation table is at the top of L. Returns true on a pass. */
+/* A typo or a wrong type in an entry would check nothing and pass: each is a difference. The
+ * entry is at the top of L. */
+static bool want_type(lua_State *L, int idx, int type, const char *what, diffs *d)
+{
+    int got = lua_type(L, idx);
+    if (got == LUA_TNIL || got == type)
+        return got == type;
+    diff(d, "%s: expected a %s, got %s", what, lua_typename(L, type), lua_typename(L, got));
+    return false;
+}
+
+static void check_entry(lua_State *L, diffs *d)
+{
+    static const char *const known[] = {"exit", "outcome", "policies", "actions", "advice", "states",
+                                        "args", "allow", "yes", "dry_run"};
+    static const int types[] = {LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE, LUA_TTABLE, LUA_TTABLE, LUA_TTABLE,
+                                LUA_TTABLE, LUA_TSTRING, LUA_TBOOLEAN, LUA_TBOOLEAN};
+    int t = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        size_t k = 0;
+        while (k < sizeof known / sizeof *known && strcmp(known[k], key) != 0)
+            k++;
+        if (k == sizeof known / sizeof *known)
+            diff(d, "unknown field '%s' (expected exit, outcome, policies, actions, advice, states, args, allow, "
+                    "yes or dry_run)", key);
+        else if (!(k == 4 && lua_isboolean(L, -1))) /* advice = false: no advice at all */
+            want_type(L, -1, types[k], key, d);
+        lua_pop(L, 1);
+    }
+    if (lua_getfield(L, t, "policies") == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+            char what[600];
+            if (lua_istable(L, -1)) {
+                lua_pushnil(L);
+                while (lua_next(L, -2)) {
+                    const char *f = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+                    snprintf(what, sizeof what, "policy %.400s %.60s", name, f);
+                    if (strcmp(f, "outcome") && strcmp(f, "before") && strcmp(f, "after") && strcmp(f, "rung"))
+                        diff(d, "policy %s: unknown field '%s' (expected outcome, before, after or rung)", name, f);
+                    else
+                        want_type(L, -1, LUA_TSTRING, what, d);
+                    lua_pop(L, 1);
+                }
+            }
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, t, "advice") == LUA_TTABLE) {
+        for (lua_Integer i = 1; lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
+            char what[40];
+            snprintf(what, sizeof what, "advice[%lld]", (long long)i);
+            want_type(L, -1, LUA_TSTRING, what, d);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, t, "states") == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            char what[600];
+            snprintf(what, sizeof what, "state of %.500s",
+                     lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
+            want_type(L, -1, LUA_TSTRING, what, d);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+}
+
 static bool test_one(lua_State *L, const mend_options *o, const char *script, const char *label,
                      const char *scenario_file, run_setup rs)
 {
@@ -386,6 +461,7 @@ static bool test_one(lua_State *L, const mend_options *o, const char *script, co
     const char *args[64];
     memcpy(args, rs.args, sizeof args);
     rs.args = args;
+    check_entry(L, &d);
     read_setup(L, &rs, &d);
 
     char *tmp = make_temp_dir();
@@ -596,6 +672,16 @@ static int run_suite(lua_State *L, const mend_options *o, const char *expect_pat
     return code;
 }
 
+/* An expectation file is data: one that has not returned after this many instructions never will. */
+#define EXPECT_MAX_INSTRUCTIONS 10000000
+
+static void expect_budget_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    luaL_error(L, "the expectations ran more than %d million instructions (an endless loop?)",
+               EXPECT_MAX_INSTRUCTIONS / 1000000);
+}
+
 static int test_command(const mend_options *o)
 {
     if (!mend_file_exists(o->script)) {
@@ -618,7 +704,10 @@ static int test_command(const mend_options *o)
         return 2;
     }
     int code;
-    if (luaL_loadfilex(L, expect_path, "t") != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
+    lua_sethook(L, expect_budget_hook, LUA_MASKCOUNT, EXPECT_MAX_INSTRUCTIONS);
+    int loaded = luaL_loadfilex(L, expect_path, "t") == LUA_OK && lua_pcall(L, 0, 1, 0) == LUA_OK;
+    lua_sethook(L, NULL, 0, 0);
+    if (!loaded) {
         fprintf(stderr, "mend: %s\n", lua_tostring(L, -1));
         code = 2;
     } else if (!lua_istable(L, -1)) {

@@ -74,4 +74,24 @@ with open(broken, "w") as f:
     f.write("return { scenarios = { nowhere = { exit = 0 } } }\n")
 r = mend("test", "scripts/fix.lua", "--expect", broken)
 check(r.returncode == 1 and "cannot find the scenario" in r.stdout, "an unknown scenario fails", r)
+
+# A typo or a wrong type in an expectation checks nothing: it is a difference, never a silent pass.
+for entry, msg in (('exit = "0"', 'exit: expected a number, got string'),
+                   ('outcome = 5', 'outcome: expected a string, got number'),
+                   ('policies = 5', 'policies: expected a table, got number'),
+                   ('policies = { ["Corp-QM"] = { outcom = "fixed" } }', "policy Corp-QM: unknown field 'outcom'"),
+                   ('policies = { ["Corp-QM"] = { outcome = true } }', 'policy Corp-QM outcome: expected a string, got boolean'),
+                   ('advice = { 5 }', 'advice[1]: expected a string, got number'),
+                   ('states = { ["Corp-QM"] = 5 }', 'state of Corp-QM: expected a string, got number'),
+                   ('exits = 0', "unknown field 'exits'")):
+    with open(broken, "w") as f:
+        f.write("return { scenarios = { demo = { %s } } }\n" % entry)
+    r = mend("test", "scripts/examples/audit.lua", "--expect", broken)
+    check(r.returncode == 1 and "FAIL demo" in r.stdout and msg in r.stdout, f"a malformed entry fails: {entry}", r)
+
+# The expectations are data: a file that never returns is stopped, not waited for.
+with open(broken, "w") as f:
+    f.write("while true do end\n")
+r = mend("test", "scripts/examples/audit.lua", "--expect", broken)
+check(r.returncode == 2 and "instructions" in r.stderr, "an endless expectation file is stopped", r)
 print("all mend test checks passed")
