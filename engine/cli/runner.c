@@ -1,5 +1,6 @@
 /* One run: set up host, journal, report and Lua, run the script, report. */
 #include "runner.h"
+#include "own_files.h"
 #include "batch_list.h"
 #include "cli.h"
 #include "engine.h"
@@ -443,6 +444,13 @@ static int run_script_command(run_ctx *c)
     if (c->report_is_folder)
         return setup_error("--report %s names a folder; name the report's file (a new one, or one to replace)",
                            o->report_path);
+    char own[1200], *jpath = journal_path(c);
+    int clash = mend_own_file_clash(o, c->state_dir, jpath, own, sizeof own);
+    free(jpath);
+    if (clash) {
+        c->report_is_folder = o->report_path != NULL; /* the failure's report must not land there either */
+        return setup_error("%s", own);
+    }
     int prc = mend_plan_prepare(c);
     if (prc >= 0)
         return prc;
