@@ -1,6 +1,7 @@
 /* One run: set up host, journal, report and Lua, run the script, report. */
 #include "runner.h"
 #include "own_files.h"
+#include "run_lock.h"
 #include "batch_list.h"
 #include "cli.h"
 #include "engine.h"
@@ -39,6 +40,7 @@ typedef struct run_ctx {
     char **capture_args;      /* capture: "--output=FILE" and the names (the strings are borrowed) */
     mend_plan *plan;          /* fix --plan: being recorded; apply: being carried out */
     int interrupted;          /* actions earlier interrupted runs left open (warned about) */
+    mend_lock *run_lock;      /* held while a run that may change the machine goes on */
 } run_ctx;
 
 static int setup_error(const char *fmt, ...) MEND_PRINTF(1, 2);
@@ -69,6 +71,7 @@ static void run_ctx_free(run_ctx *c)
         mend_journal_close(c->eng.journal);
     if (c->host_open)
         mend_host_close(&c->eng.host);
+    mend_lock_release(c->run_lock);
     mend_report_free(c->eng.report);
     for (size_t i = 0; i < c->eng.ndeleted_before; i++)
         free(c->eng.deleted_before[i]);
@@ -460,6 +463,10 @@ static int run_script_command(run_ctx *c)
         .data_dir = c->data_dir, .quiet = o->verbosity < 0 || o->json,
     };
     mend_err e;
+    /* Two runs at once would mix their actions, restarts and journal records: they take turns. */
+    bool may_change = o->cmd != MEND_CMD_CHECK && o->cmd != MEND_CMD_CAPTURE && !o->dry_run;
+    if (may_change && !(c->run_lock = mend_run_lock(c->state_dir, &e)))
+        return setup_error("%s", e.msg);
     if (mend_host_open(&c->eng.host, &cfg, &e) != 0)
         return setup_error("%s", e.msg);
     c->host_open = true;
