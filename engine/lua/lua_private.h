@@ -74,5 +74,7 @@ void mend_lua_charge(lua_State *L, size_t bytes);
 /* Whether the sandbox lets a script write path (always with --unsafe); else the reason in why.
  * For bindings that write a file the script names (reg.export). */
 bool mend_lua_may_write(lua_State *L, const char *path, char *why, size_t whylen);
+/* The same for reading: false (with why) for mend's plan key, which no script reads. */
+bool mend_lua_may_read(lua_State *L, const char *path, char *why, size_t whylen);
 
 #endif

@@ -189,6 +189,9 @@ static int searcher_text(lua_State *L)
     if (lua_isnil(L, -2))
         return 1; /* "no file '...'" lines for require's message */
     const char *filename = lua_tostring(L, -2);
+    char why[1200];
+    if (!mend_lua_may_read(L, filename, why, sizeof why)) /* package.path aimed at the plan key */
+        return luaL_error(L, "%s", why);
     if (mend_load_text_file(L, filename) != LUA_OK)
         return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, filename,
                           lua_tostring(L, -1));

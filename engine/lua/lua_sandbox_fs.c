@@ -393,6 +393,15 @@ static const char *fs_refuse_read(lua_State *L, const char *path)
     return msg[0] ? lua_pushstring(L, msg) : NULL;
 }
 
+bool mend_lua_may_read(lua_State *L, const char *path, char *why, size_t whylen)
+{
+    if (!fs_refuse_read(L, path))
+        return true;
+    snprintf(why, whylen, "%s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return false;
+}
+
 bool mend_lua_may_write(lua_State *L, const char *path, char *why, size_t whylen)
 {
     if (!fs_refuse_write(L, path))

@@ -149,11 +149,12 @@ try("remove", os.remove, key)
 try("rename", os.rename, key, key .. ".x")
 try("rename_onto", os.rename, mend.args[2], key)
 try("remove_dir", os.remove, mend.args[3])
+try("require", function() package.path = key; return require("anything") end)
 io.stderr:write(table.concat(got, " "), "\n")
 LUA
 cp "$KEY" key.before; echo 'fake' >mine.txt
 "$MEND" --host sim:base.lua -q run readkey.lua "$KEY" "$WORK/mine.txt" "$WORK/state" >/dev/null 2>readkey.err
-want="open=false open_rel=false open_w=false lines=false loadfile=false dofile=false remove=false rename=false rename_onto=false remove_dir=false"
+want="open=false open_rel=false open_w=false lines=false loadfile=false dofile=false remove=false rename=false rename_onto=false remove_dir=false require=false"
 grep -qF "$want" readkey.err || bad "a script reached the key: $(cat readkey.err)"
 cmp -s "$KEY" key.before || bad "the key changed"
 grep -q fake mine.txt || bad "the script's own file was moved"
