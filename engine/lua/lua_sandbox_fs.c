@@ -393,22 +393,24 @@ static const char *fs_refuse_read(lua_State *L, const char *path)
     return msg[0] ? lua_pushstring(L, msg) : NULL;
 }
 
-bool mend_lua_may_read(lua_State *L, const char *path, char *why, size_t whylen)
+/* refusal pushed the reason, or nothing: true when nothing was refused, else the reason in why. */
+static bool fs_allowed(lua_State *L, const char *refusal, char *why, size_t whylen)
 {
-    if (!fs_refuse_read(L, path))
+    if (!refusal)
         return true;
     snprintf(why, whylen, "%s", lua_tostring(L, -1));
     lua_pop(L, 1);
     return false;
 }
 
+bool mend_lua_may_read(lua_State *L, const char *path, char *why, size_t whylen)
+{
+    return fs_allowed(L, fs_refuse_read(L, path), why, whylen);
+}
+
 bool mend_lua_may_write(lua_State *L, const char *path, char *why, size_t whylen)
 {
-    if (!fs_refuse_write(L, path))
-        return true;
-    snprintf(why, whylen, "%s", lua_tostring(L, -1));
-    lua_pop(L, 1);
-    return false;
+    return fs_allowed(L, fs_refuse_write(L, path), why, whylen);
 }
 
 static int fs_refused(lua_State *L)

@@ -40,12 +40,14 @@ function M.cmd_safe(s)
   return mend.host ~= "local" or not s:find('[%%!"]')
 end
 
-function M.all_cmd_safe(names)
+local function all(names, pred)
   for _, n in ipairs(names or {}) do
-    if not M.cmd_safe(n) then return false end
+    if not pred(n) then return false end
   end
   return true
 end
+
+function M.all_cmd_safe(names) return all(names, M.cmd_safe) end
 
 -- A batch list splits at line breaks, trims blanks at both ends and skips a line starting
 -- with #: a name like that cannot be given in a list file either.
@@ -54,12 +56,7 @@ function M.list_safe(s)
   return not s:find("\n") and not s:find("^%s") and not s:find("%s$") and s:sub(1, 1) ~= "#"
 end
 
-function M.all_list_safe(names)
-  for _, n in ipairs(names or {}) do
-    if not M.list_safe(n) then return false end
-  end
-  return true
-end
+function M.all_list_safe(names) return all(names, M.list_safe) end
 
 -- "--stop-holder X" for the holders a rerun may stop: those this run was given plus `extra`
 -- (a set of process names), sorted so the advice reads the same every time.
