@@ -497,6 +497,9 @@ int mend_platform_init(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
+    /* `mend fix 2>&1 | head` closes the output mid-run: a write then fails instead of killing
+     * mend between two actions (as on Windows), so the run ends, saves and journals as usual. */
+    signal(SIGPIPE, SIG_IGN);
     return 0;
 }
 
