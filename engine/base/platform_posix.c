@@ -466,6 +466,7 @@ void mend_on_interrupt(void (*fn)(void))
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a dropped ssh session, as a closed console on Windows */
 }
 
 static char g_watchdog_msg[256];
