@@ -48,6 +48,16 @@ static int init(const char *scenario, const char *path, const mend_host_config *
                         "nothing was changed. Give --force to overwrite it anyway.\n", path, SIM_STATE_MARK);
         return 2;
     }
+    if (cfg->dry_run) { /* --dry-run changes nothing here either: the scenario is only checked */
+        sim_machine *m;
+        if (sim_scenario_load_file(scenario, &m, &e) != 0)
+            return fail(&e);
+        sim_machine_free(m);
+        if (!cfg->quiet)
+            fprintf(stderr, "mend: would make simulator state %s hold %s (dry run: nothing was changed)\n", path,
+                    scenario);
+        return 0;
+    }
     char *dir = mend_dirname(path);
     if (!dir || mend_mkdirs(dir, &e) != 0) {
         free(dir);

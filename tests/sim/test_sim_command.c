@@ -77,6 +77,38 @@ static void test_sim_init_refuses_a_bad_scenario_and_keeps_state(void **state)
     free(good);
 }
 
+/* --dry-run changes nothing, `mend sim` included: init and reset only check the scenario. */
+static void test_sim_init_and_reset_dry_run_change_nothing(void **state)
+{
+    (void)state;
+    char *kept = st_write("return { policies = { { name = 'kept' } } }");
+    char *bad = st_write("return { policies = { { name = 'x', state = 'gone' } } }");
+    char spec[600], scenario[512];
+    snprintf(spec, sizeof spec, "sim:%s", kept);
+    snprintf(scenario, sizeof scenario, "%s/scenarios/tests/holder.lua", MEND_SOURCE_DIR);
+    char *before, *after;
+    size_t blen, alen;
+    mend_err e;
+    assert_int_equal(mend_read_file(kept, &before, &blen, &e), 0);
+    const char *verbs[] = { "reset", "init" };
+    for (int v = 0; v < 2; v++) {
+        char *args[1] = { scenario };
+        mend_options o = { .cmd = MEND_CMD_SIM, .sim_verb = verbs[v], .args = args, .nargs = v, .force = true };
+        mend_host_config cfg = { .spec = spec, .quiet = true, .dry_run = true, .data_dir = MEND_SOURCE_DIR };
+        assert_int_equal(sim_command(&o, &cfg), 0);
+        args[0] = bad;
+        if (v == 1)
+            assert_int_equal(sim_command(&o, &cfg), 2); /* a bad scenario is still refused */
+        assert_int_equal(mend_read_file(kept, &after, &alen, &e), 0);
+        assert_int_equal(alen, blen);
+        assert_memory_equal(after, before, blen);
+        free(after);
+    }
+    free(before);
+    free(kept);
+    free(bad);
+}
+
 static void test_sim_show_summarises_the_machine(void **state)
 {
     (void)state;
@@ -147,6 +179,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sim_init_copies_scenario_to_state_file),
         cmocka_unit_test(test_sim_init_refuses_a_bad_scenario_and_keeps_state),
+        cmocka_unit_test(test_sim_init_and_reset_dry_run_change_nothing),
         cmocka_unit_test(test_sim_show_summarises_the_machine),
         cmocka_unit_test(test_sim_default_state_is_seeded_from_demo),
         cmocka_unit_test(test_sim_missing_explicit_state_file_is_an_error),
