@@ -87,10 +87,6 @@ int mend_batch_parse(const char *buf, size_t len, char ***names, size_t *n, mend
 
 static int parse_utf8(const char *buf, size_t len, char ***names, size_t *n, mend_err *e)
 {
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-        buf += 3;
-        len -= 3;
-    }
     char **out = NULL;
     size_t count = 0, cap = 0;
     seen_set seen = {0};
@@ -109,6 +105,9 @@ static int parse_utf8(const char *buf, size_t len, char ***names, size_t *n, men
             mend_err_set(e, MEND_E_INVALID, 0, "line %lu: not valid UTF-8 (save the list as UTF-8)", (unsigned long)lineno);
             goto fail;
         }
+        /* A BOM starts the file, or a line where two lists were joined (cat a.txt b.txt). */
+        if (eol - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+            p += 3;
         while (p < eol && is_blank(*p))
             p++;
         while (eol > p && is_blank(eol[-1]))

@@ -58,6 +58,12 @@ static void test_batch_bom_is_skipped(void **state)
     assert_int_equal(PARSE_STR("\xEF\xBB\xBF" "First\nSecond\n"), 0);
     assert_int_equal(g_n, 2);
     assert_string_equal(g_names[0], "First");
+    teardown(NULL);
+    /* Two lists saved by Notepad and joined (cat a.txt b.txt): the second BOM starts a line. An
+     * invisible U+FEFF would make "VPN-Tunnel" not_found beside "Did you mean: VPN-Tunnel?". */
+    assert_int_equal(PARSE_STR("\xEF\xBB\xBF" "First\r\n" "\xEF\xBB\xBF" "Second\r\n"), 0);
+    assert_int_equal(g_n, 2);
+    assert_string_equal(g_names[1], "Second");
 }
 
 /* Windows PowerShell 5.1 writes `>` and Out-File as UTF-16LE with a BOM: such a list reads as
