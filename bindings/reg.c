@@ -481,6 +481,18 @@ static int delete_key(mend_engine *eng, void *ud, mend_err *e)
     return eng->host.ops->reg.delete_key(eng->host.ctx, x->path, x->tree, e);
 }
 
+/* A hive's top key (HKLM\SOFTWARE, HKLM\SYSTEM, a user's HKU\SID): one name under the root.
+ * No gate opens its deletion: Windows would not start, or the user's profile would be gone. */
+static bool refuse_top_key(const char *p, mend_err *e)
+{
+    const char *bs = strchr(p, '\\');
+    if (bs && strchr(bs + 1, '\\'))
+        return false;
+    mend_err_set(e, MEND_E_INVALID, 0, bs ? "refusing to delete %s: it is a hive's top key (Windows or a user's "
+                 "profile depends on all of it), whatever --allow says" : "refusing to delete the registry root %s", p);
+    return true;
+}
+
 static int l_delete(lua_State *L)
 {
     mend_err e;
@@ -498,10 +510,8 @@ static int l_delete(lua_State *L)
     }
     if (!p)
         return bind_fail(L, &e);
-    if (!strchr(p, '\\')) {
-        mend_err_set(&e, MEND_E_INVALID, 0, "refusing to delete the registry root %s", p);
+    if (refuse_top_key(p, &e))
         return bind_fail(L, &e);
-    }
     mend_engine *eng = bind_engine(L);
     bool found = false;
     if (eng->host.ops->reg.exists(eng->host.ctx, p, &found, &e) != 0)
@@ -645,6 +655,9 @@ static int l_import(lua_State *L)
     lua_toclose(L, lua_gettop(L));
     if (rc != 0)
         return bind_fail(L, &e);
+    for (size_t i = 0; i < kept; i++)
+        if (!keys[i].values_only && refuse_top_key(keys[i].path, &e))
+            return bind_fail(L, &e);
     /* The backup's name is chosen first, so the question can say where it goes. */
     char label[4096 + 16];
     snprintf(label, sizeof label, "import %s", file);

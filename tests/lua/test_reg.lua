@@ -193,6 +193,21 @@ do
   t.err("invalid", reg.delete, "HKLM")
 end
 
+-- A hive's top key (HKLM\SOFTWARE, HKLM\SYSTEM, a user's HKU\SID) is never deleted, gate or not:
+-- `reg.delete("HKLM\\SOFTWARE\\" .. (name or ""), {tree = true})` with an empty name must not
+-- take the machine's software with it.
+t.contains(t.err("invalid", reg.delete, "HKLM\\SOFTWARE", { tree = true }), "top key")
+t.contains(t.err("invalid", reg.delete, "HKEY_LOCAL_MACHINE\\SYSTEM\\", { tree = true }), "top key")
+t.contains(t.err("invalid", reg.delete, "HKU\\S-1-5-18", { tree = true }), "top key")
+do
+  local top = WORK .. "top.reg"
+  local tf = assert(io.open(top, "wb"))
+  tf:write("Windows Registry Editor Version 5.00\r\n\r\n[-HKEY_LOCAL_MACHINE\\SOFTWARE]\r\n")
+  tf:close()
+  t.contains(t.err("invalid", reg.import, top), "top key")
+  t.eq(reg.exists("HKLM\\SOFTWARE\\Policies"), true)
+end
+
 -- argument errors
 t.raises("unknown registry root", reg.get, "HKXY\\SOFTWARE", "v")
 t.raises("unknown registry root", reg.exists, "SOFTWARE\\Contoso")
