@@ -200,7 +200,21 @@ static int write_unnamed(const char *path, const void *data, size_t len, mend_er
 #endif
 }
 
+static int write_replacing(const char *path, const void *data, size_t len, mend_err *e);
+
+/* Only a regular file (or none) is replaced: a device or pipe, or a link to one (--report
+ * /dev/null, /dev/stdout; mend often runs as root), would be swapped for a plain file for the
+ * whole machine. Writing into it instead could reach a disk through a planted link: refused. */
 int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return mend_err_set(e, MEND_E_INVALID, 0, "cannot write %s: it is %s, not a file; name a file", path,
+                            S_ISDIR(st.st_mode) ? "a folder" : "a device or pipe");
+    return write_replacing(path, data, len, e);
+}
+
+static int write_replacing(const char *path, const void *data, size_t len, mend_err *e)
 {
     int unnamed = write_unnamed(path, data, len, e);
     if (unnamed <= 0)

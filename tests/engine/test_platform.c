@@ -63,6 +63,40 @@ static void test_atomic_write_replaces_and_leaves_no_temp(void **state)
     assert_non_null(strstr(e.msg, "no/such/dir/x"));
 }
 
+#ifndef _WIN32
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* `--report /dev/null` or `/dev/stdout` (mend often runs as root): a device or pipe, or a link
+ * to one, is never replaced by a plain file (it would be for the whole machine); the write is
+ * refused and the node stays as it was. */
+static void test_atomic_write_never_replaces_a_device_or_pipe(void **state)
+{
+    (void)state;
+    mend_err e;
+    const char *dir = TDIR "/devnode";
+    assert_int_equal(mend_mkdirs(dir, &e), 0);
+    const char *fifo = TDIR "/devnode/pipe", *link = TDIR "/devnode/stdout";
+    unlink(fifo);
+    unlink(link);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(symlink("pipe", link), 0);
+    struct stat st;
+    const char *paths[] = { fifo, link };
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(mend_write_file_atomic(paths[i], "report", 6, &e), -1);
+        assert_non_null(strstr(e.msg, "not a file"));
+        assert_non_null(strstr(e.msg, paths[i]));
+    }
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(count_entries(dir), 2); /* no temp file left */
+}
+#endif
+
 static void test_read_missing_file_names_it(void **state)
 {
     (void)state;
@@ -174,6 +208,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mkdirs_nested_and_existing),
         cmocka_unit_test(test_atomic_write_replaces_and_leaves_no_temp),
+#ifndef _WIN32
+        cmocka_unit_test(test_atomic_write_never_replaces_a_device_or_pipe),
+#endif
         cmocka_unit_test(test_read_missing_file_names_it),
         cmocka_unit_test(test_read_folder_says_it_is_a_folder),
         cmocka_unit_test(test_lock_excludes_a_second_holder),
