@@ -81,7 +81,7 @@ static void test_sandbox_removes_what_reaches_the_system(void **state)
 {
     (void)state;
     const char *absent[] = {
-        "os.execute", "os.exit", "os.setlocale", "io.popen", "io.input", "io.output", "io.stdin",
+        "os.execute", "os.setlocale", "io.popen", "io.input", "io.output", "io.stdin",
         "package.loadlib", "string.dump", "('').dump", "debug.getinfo", "debug.sethook", "debug.gethook",
         "debug.getlocal", "debug.setlocal", "debug.getupvalue", "debug.setupvalue", "debug.getregistry",
         "debug.setmetatable", "debug.getmetatable", "debug.upvalueid", "debug.upvaluejoin", "debug.debug",
@@ -93,6 +93,20 @@ static void test_sandbox_removes_what_reaches_the_system(void **state)
     }
     assert_lua(false, "return package.cpath == '' and 1 or 0");
     assert_lua(false, "return #package.searchers == 2 and 1 or 0");
+}
+
+/* A script that calls os.exit learns why it is gone and what ends a script instead, at its own
+ * line; pcall cannot turn it into an exit either, and nothing after it runs. */
+static void test_sandbox_os_exit_says_to_return_or_error_instead(void **state)
+{
+    (void)state;
+    assert_int_equal(run(false, "local x = 1\nos.exit(3)\nreturn 1"), 2);
+    assert_non_null(strstr(g_err, "test:2: os.exit is not available in mend scripts: the sandbox removes it"));
+    assert_non_null(strstr(g_err, "`return N` (N becomes mend's exit code)"));
+    assert_non_null(strstr(g_err, "error(\"why\")"));
+    assert_null(strstr(g_err, "attempt to call a nil value"));
+    assert_lua(false, "local ok, msg = pcall(os.exit, 0)\n"
+                      "return not ok and msg:find('os.exit is not available', 1, true) and 1 or 0");
 }
 
 static void test_sandbox_keeps_the_allowlist(void **state)
@@ -406,6 +420,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sandbox_removes_what_reaches_the_system),
         cmocka_unit_test(test_sandbox_writes_only_in_the_working_and_temp_folders),
+        cmocka_unit_test(test_sandbox_os_exit_says_to_return_or_error_instead),
         cmocka_unit_test(test_sandbox_keeps_the_allowlist),
         cmocka_unit_test(test_sandbox_unsafe_brings_everything_back),
         cmocka_unit_test(test_sandbox_refuses_binary_chunks_everywhere),
