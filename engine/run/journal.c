@@ -284,7 +284,7 @@ int mend_journal_event(mend_journal *j, const char *event, const char *detail, m
 /* Read first: a run that ended normally closes the history in its last line, so this nearly
  * always holds all that matters; the whole tail only when it does not (an empty run's start-up
  * grew with the journal: 0.5 MB read, split and page-faulted per run). */
-#define JOURNAL_TAIL_FIRST ((long)64 * 1024)
+#define JOURNAL_TAIL_FIRST ((long)16 * 1024)
 
 static int read_tail(const char *path, long tail, char **data, size_t *len, bool *cut_out, mend_err *e)
 {
