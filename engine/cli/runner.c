@@ -41,6 +41,7 @@ typedef struct run_ctx {
     mend_plan *plan;          /* fix --plan: being recorded; apply: being carried out */
     int interrupted;          /* actions earlier interrupted runs left open (warned about) */
     mend_lock *run_lock;      /* held while a run that may change the machine goes on */
+    double late_since;        /* when the host began its deferred load */
 } run_ctx;
 
 static int setup_error(const char *fmt, ...) MEND_PRINTF(1, 2);
@@ -435,6 +436,23 @@ static int plan_approve_command(run_ctx *c)
     return 0;
 }
 
+/* The host's deferred load (mend run): its time is not the script's, and a failure ends the run
+ * with the host's own sentence, as it would have before the script started. */
+static void host_late(void *ud, bool done, const mend_err *e)
+{
+    run_ctx *c = ud;
+    lua_State *L = mend_lua_state(c->lua);
+    if (!done) {
+        c->late_since = mend_monotonic_now();
+        return;
+    }
+    if (!L)
+        return;   /* outside the script: the operation's own failure says it */
+    mend_limits_exclude(L, mend_monotonic_now() - c->late_since);
+    if (e)
+        mend_limits_stop(L, e->msg);
+}
+
 static int run_script_command(run_ctx *c)
 {
     const mend_options *o = &c->opts;
@@ -461,6 +479,8 @@ static int run_script_command(run_ctx *c)
     mend_host_config cfg = {
         .spec = o->host_spec, .dry_run = o->dry_run, .state_dir = c->state_dir,
         .data_dir = c->data_dir, .quiet = o->verbosity < 0 || o->json,
+        /* An empty script must cost about what lua5.4 does: the machine is read when first needed. */
+        .late = o->cmd == MEND_CMD_RUN ? host_late : NULL, .late_ud = c,
     };
     mend_err e;
     /* Two runs at once would mix their actions, restarts and journal records: they take turns. */

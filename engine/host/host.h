@@ -290,6 +290,12 @@ typedef struct mend_host_config {
     const char *data_dir;      /* bundled scripts/ and scenarios/ */
     const char *netsh_path;    /* win32: override for tests (NULL = %SystemRoot%\System32\netsh.exe) */
     bool quiet;                /* suppress the "using the simulator" notice */
+    /* Set: the backend may put off the costly part of opening (the simulator's load of its
+     * state) until an operation first needs the machine, and tells late about it, before
+     * (done false) and after (done true; e says why it failed, and every operation then fails
+     * with it; NULL when it worked). NULL: everything happens in open, as before. */
+    void (*late)(void *ud, bool done, const mend_err *e);
+    void *late_ud;
 } mend_host_config;
 
 /* Closes a host opened by mend_host_open (engine/run/host_open.h); a closed host twice is fine. */

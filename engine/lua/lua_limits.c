@@ -17,6 +17,8 @@
 #define MEND_LIMITS_COUNT_MAX (1 << 20)
 /* How long past --timeout a script stuck where the hook cannot run is left before the watchdog. */
 #define MEND_LIMITS_GRACE_S 5.0
+#define WATCHDOG_MSG "script exceeded the time limit of %g s where it could not be stopped " \
+                     "(a finalizer or a library call); ended"
 
 static volatile sig_atomic_t g_interrupt;
 
@@ -101,8 +103,7 @@ void mend_limits_arm(lua_State *L, mend_limits *lim)
     /* Lua runs no hook inside a finalizer or a C function (a backtracking string.find). */
     if (lim->timeout_s > 0) {
         char msg[160];
-        snprintf(msg, sizeof msg, "script exceeded the time limit of %g s where it could not be stopped "
-                                  "(a finalizer or a library call); ended", lim->timeout_s);
+        snprintf(msg, sizeof msg, WATCHDOG_MSG, lim->timeout_s);
         mend_watchdog_set(lim->timeout_s + MEND_LIMITS_GRACE_S, msg);
     }
 }
@@ -163,6 +164,22 @@ void mend_limits_stop(lua_State *L, const char *msg)
         return;
     snprintf(lim->stop, sizeof lim->stop, "%s", msg && *msg ? msg : "mend stopped the script");
     lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
+}
+
+void mend_limits_exclude(lua_State *L, double seconds)
+{
+    void *ud;
+    if (lua_getallocf(L, &ud) != mend_limits_alloc || !ud || seconds <= 0)
+        return;
+    mend_limits *lim = ud;
+    if (lim->disarmed || lim->timeout_s <= 0 || lim->time_hit || lim->deadline <= 0)
+        return;   /* no clock running */
+    lim->deadline += seconds;
+    lim->checked_at += seconds;
+    double left = lim->deadline - mend_monotonic_now();
+    char msg[160];
+    snprintf(msg, sizeof msg, WATCHDOG_MSG, lim->timeout_s);
+    mend_watchdog_set((left > 0 ? left : 0) + MEND_LIMITS_GRACE_S, msg);
 }
 
 const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size)

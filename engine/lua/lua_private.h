@@ -30,6 +30,10 @@ typedef struct mend_limits {
  * going): for a failure below the script, such as a journal that can no longer be written. */
 void mend_limits_stop(lua_State *L, const char *msg);
 
+/* Takes seconds spent below the script on mend's own work (the host's deferred load) off its
+ * time: the deadline and the watchdog move on by that much. */
+void mend_limits_exclude(lua_State *L, double seconds);
+
 /* The most mend loads as one script (run, dofile, loadfile, require), whatever --max-memory. */
 #define MEND_SCRIPT_FILE_MAX ((size_t)64 << 20)
 

@@ -173,6 +173,17 @@ static int sb_print_stderr(lua_State *L)
     return 0;
 }
 
+/* os.exit would end the process at once, past the report, the journal's last record and the
+ * machine's save: gone from the sandbox, but a call says so and what to do instead, where a
+ * bare nil would say only "attempt to call a nil value". */
+static int sb_exit(lua_State *L)
+{
+    return luaL_error(L, "os.exit is not available in mend scripts: the sandbox removes it, as ending the "
+                         "process at once would skip the report, the journal and saving the machine; end "
+                         "the script with `return N` (N becomes mend's exit code) or stop it with "
+                         "error(\"why\")");
+}
+
 /* ---- require: Lua files only, text only ---- */
 
 static int searcher_text(lua_State *L)
@@ -367,6 +378,10 @@ void mend_sandbox_open(lua_State *L, bool unsafe, bool stdout_is_report, const c
         lua_pop(L, 2);
         keep_only(L, "io", io_keep);
         keep_only(L, "os", os_keep);
+        lua_getglobal(L, "os");
+        lua_pushcfunction(L, sb_exit);
+        lua_setfield(L, -2, "exit");
+        lua_pop(L, 1);
         keep_only(L, "debug", debug_keep);
         restrict_package(L);
         wrap_global(L, "load", sb_load);

@@ -259,8 +259,12 @@ static void fs_add(lua_State *L, const char *field, const char *path, const char
     free(loc);
 }
 
-void mend_sandbox_confine(lua_State *L, const mend_engine *eng, const char *scripts_dir)
+/* Builds the lists, keeps them in the registry in its own place and returns them. Upvalues: the
+ * engine (light userdata, may be NULL) and the bundled scripts' folder (or nil). */
+static int fs_build(lua_State *L)
 {
+    const mend_engine *eng = lua_touserdata(L, lua_upvalueindex(1));
+    const char *scripts_dir = lua_tostring(L, lua_upvalueindex(2));
     lua_createtable(L, 0, 3);
     lua_newtable(L);
     lua_setfield(L, -2, "allowed");
@@ -307,8 +311,40 @@ void mend_sandbox_confine(lua_State *L, const mend_engine *eng, const char *scri
                 fs_add(L, "allowed", o->evidence_dir, NULL);
         }
     }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, FS_REGISTRY_KEY);
+    return 1;
+}
+
+/* The lists are made by the first check that needs them, not when the state starts: resolving
+ * every folder (some sixty readlink calls) was a twentieth of an empty run that writes no file.
+ * Until then the registry holds their builder. */
+void mend_sandbox_confine(lua_State *L, const mend_engine *eng, const char *scripts_dir)
+{
+    lua_pushlightuserdata(L, (void *)eng);
+    if (scripts_dir)
+        lua_pushstring(L, scripts_dir);
+    else
+        lua_pushnil(L);
+    lua_pushcclosure(L, fs_build, 2);
     lua_setfield(L, LUA_REGISTRYINDEX, FS_REGISTRY_KEY);
     fs_confine_functions(L);
+}
+
+/* Pushes the lists (made now if still to make) and returns true; false, nothing pushed, with
+ * --unsafe (no lists at all). */
+static bool fs_lists(lua_State *L)
+{
+    int t = lua_getfield(L, LUA_REGISTRYINDEX, FS_REGISTRY_KEY);
+    if (t == LUA_TFUNCTION) {
+        lua_call(L, 0, 1);
+        t = lua_type(L, -1);
+    }
+    if (t != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return false;
+    }
+    return true;
 }
 
 /* True when path is (or is under) an entry of the list; what gets the entry's description.
@@ -339,10 +375,8 @@ static bool fs_match(lua_State *L, const char *field, const char *path, char *wh
  * and returns the refusal. The lists come first: once C strings are held nothing may raise. */
 static const char *fs_refuse_write(lua_State *L, const char *path)
 {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, FS_REGISTRY_KEY) != LUA_TTABLE) {
-        lua_pop(L, 1);
+    if (!fs_lists(L))
         return NULL;   /* --unsafe: no lists */
-    }
     char msg[1536], what[200];
     msg[0] = '\0';
     char *loc = fs_locate(path);
@@ -375,10 +409,8 @@ static const char *fs_refuse_write(lua_State *L, const char *path)
 /* The plan key signs plans: no script reads it (it could sign a plan of its own). */
 static const char *fs_refuse_read(lua_State *L, const char *path)
 {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, FS_REGISTRY_KEY) != LUA_TTABLE) {
-        lua_pop(L, 1);
+    if (!fs_lists(L))
         return NULL;
-    }
     char msg[1100];
     msg[0] = '\0';
     char *loc = fs_locate(path);

@@ -290,17 +290,22 @@ int mend_journal_event(mend_journal *j, const char *event, const char *detail, m
  * action is among its last lines. Reading a bounded tail keeps start-up fast however long the
  * journal has grown. */
 #define JOURNAL_TAIL ((long)8 * 1024 * 1024)
+/* Read first: a run that ended normally closes the history in its last line, so this nearly
+ * always holds all that matters; the whole tail only when it does not (an empty run's start-up
+ * grew with the journal: 0.5 MB read, split and page-faulted per run). */
+#define JOURNAL_TAIL_FIRST ((long)16 * 1024)
 
-static int read_tail(const char *path, char **data, size_t *len, mend_err *e)
+static int read_tail(const char *path, long tail, char **data, size_t *len, bool *cut_out, mend_err *e)
 {
     FILE *f = mend_fopen(path, "rb");
     if (!f)
         return mend_err_set(e, MEND_E_IO, 0, "cannot open the journal %s", path);
-    bool cut = fseek(f, 0, SEEK_END) == 0 && ftell(f) > JOURNAL_TAIL && fseek(f, -JOURNAL_TAIL, SEEK_END) == 0;
+    bool cut = fseek(f, 0, SEEK_END) == 0 && ftell(f) > tail && fseek(f, -tail, SEEK_END) == 0;
     if (!cut)
         rewind(f);
-    char *buf = malloc((size_t)JOURNAL_TAIL + 1);
-    size_t n = buf ? fread(buf, 1, (size_t)JOURNAL_TAIL, f) : 0;
+    *cut_out = cut;
+    char *buf = malloc((size_t)tail + 1);
+    size_t n = buf ? fread(buf, 1, (size_t)tail, f) : 0;
     bool bad = !buf || ferror(f);
     fclose(f);
     if (bad) {
@@ -349,7 +354,10 @@ static int scan_unresolved(const char *path,
         return 0;
     char *buf = NULL;
     size_t len = 0;
-    if (read_tail(path, &buf, &len, e) != 0)
+    long tail = JOURNAL_TAIL_FIRST;
+    bool cut = false;
+again:
+    if (read_tail(path, tail, &buf, &len, &cut, e) != 0)
         return -1;
 
     /* Walk the lines backwards down to the last run_end that closed the history: every
@@ -374,6 +382,7 @@ static int scan_unresolved(const char *path,
     }
     cJSON **recs = NULL;   /* the unresolved stretch, newest first */
     size_t nrec = 0, cap = 0;
+    bool closed = false;
     for (size_t i = nlines; i-- > 0;) {
         cJSON *o = cJSON_Parse(lines[i]);
         const cJSON *run = o ? cJSON_GetObjectItemCaseSensitive(o, "run") : NULL;
@@ -383,6 +392,7 @@ static int scan_unresolved(const char *path,
         }
         if (closes_history(o)) {
             cJSON_Delete(o);
+            closed = true;
             break;
         }
         if (nrec == cap) {
@@ -398,6 +408,14 @@ static int scan_unresolved(const char *path,
         recs[nrec++] = o;
     }
     free(lines);
+    if (!closed && cut && tail < JOURNAL_TAIL) {
+        for (size_t i = 0; i < nrec; i++)
+            cJSON_Delete(recs[i]);
+        free(recs);
+        free(buf);
+        tail = JOURNAL_TAIL;
+        goto again;
+    }
     for (size_t i = 0; i < nrec / 2; i++) {   /* oldest first, as written */
         cJSON *t = recs[i];
         recs[i] = recs[nrec - 1 - i];

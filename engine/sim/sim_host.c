@@ -1,4 +1,4 @@
-/* The simulator behind host.h: the ops table, open (lock, seed, load), commit and close. */
+/* The simulator behind host.h: the ops table, open (lock, seed, load: at once or on first use), commit and close. */
 #include "sim_internal.h"
 
 #include <stdio.h>
@@ -11,19 +11,51 @@
 double sim_lock_wait_s = 30.0;
 
 typedef struct sim_host {
-    sim_machine *m;
+    sim_machine *m;           /* NULL until loaded (a deferred load: the first operation's) */
     char *state_file;
     mend_lock *lock;
     bool dry_run;
     bool changed;   /* a mutation (or the clock) ran: only then is the state written back */
+    bool own_state; /* the default state (mend's own), not a --host sim:FILE */
+    bool load_failed;
+    mend_err load_err;        /* why, for every operation after */
+    void (*late)(void *ud, bool done, const mend_err *e);
+    void *late_ud;
 } sim_host;
 
-#define MACHINE(ctx) (((sim_host *)(ctx))->m)
+static int load_state(sim_host *sh, mend_err *e)
+{
+    if (sim_scenario_load_file(sh->state_file, &sh->m, e) != 0) {
+        /* The default state is mend's own: say how to start over (a sim:FILE is the user's). */
+        size_t len = strlen(e->msg);
+        if (sh->own_state && len < sizeof e->msg)
+            snprintf(e->msg + len, sizeof e->msg - len, " (`mend sim reset` starts the simulator over from the demo)");
+        return -1;
+    }
+    sh->m->state_file = sh->dry_run ? NULL : sh->state_file;
+    return 0;
+}
+
+/* The machine, loaded now if the open deferred it; NULL with *e set when it cannot be. */
+static sim_machine *machine(void *ctx, mend_err *e)
+{
+    sim_host *sh = ctx;
+    if (sh->m)
+        return sh->m;
+    if (!sh->load_failed) {
+        sh->late(sh->late_ud, false, NULL);
+        sh->load_failed = load_state(sh, &sh->load_err) != 0;
+        sh->late(sh->late_ud, true, sh->load_failed ? &sh->load_err : NULL);
+    }
+    if (sh->load_failed && e)
+        *e = sh->load_err;
+    return sh->m;
+}
 
 /* Reads: an injected access_denied may refuse them. */
 #define READ_OP(op, target, call)                                                                 \
-    sim_machine *m = MACHINE(ctx);                                                                \
-    if (sim_fault_denied(m, op, target, e))                                                       \
+    sim_machine *m = machine(ctx, e);                                                             \
+    if (!m || sim_fault_denied(m, op, target, e))                                                 \
         return -1;                                                                                \
     return call;
 
@@ -32,7 +64,9 @@ typedef struct sim_host {
  * refuses changes nothing, so it alone never rewrites the state file; one that ran may have
  * changed the machine even when it failed (a stop that timed out), and a logged event is saved. */
 #define WRITE_OP_GATED(op, target, denied, call)                                                  \
-    sim_machine *m = MACHINE(ctx);                                                                \
+    sim_machine *m = machine(ctx, e);                                                             \
+    if (!m)                                                                                       \
+        return -1;                                                                                \
     bool refused = (denied);                                                                      \
     int rc = refused ? -1 : (call);                                                               \
     bool logged = rc != 0 && sim_events_record(m, op, target, e);                                 \
@@ -224,15 +258,18 @@ static int sys_resume_clear(void *ctx, bool *found, mend_err *e)
     WRITE_OP("sys.clear_resume", NULL, sim_sys_resume_clear(m, found, e))
 }
 
+/* A machine that cannot be loaded has no clock: 0 (late has already ended the run). */
 static double sys_now(void *ctx)
 {
-    return sim_sys_now(MACHINE(ctx));
+    sim_machine *m = machine(ctx, NULL);
+    return m ? sim_sys_now(m) : 0;
 }
 
 /* The simulator counts its boots; the count stands for the boot's time. */
 static double sys_boot_time(void *ctx)
 {
-    return (double)MACHINE(ctx)->boot_count;
+    sim_machine *m = machine(ctx, NULL);
+    return m ? (double)m->boot_count : 0;
 }
 
 static int nic_list(void *ctx, mend_nic **out, size_t *n, mend_err *e)
@@ -299,7 +336,7 @@ static int commit(void *ctx, mend_err *e)
 {
     sim_host *sh = ctx;
     /* A read-only run writes nothing: no rewrite, no fsync, no rename of the state file. */
-    if (sh->dry_run || !sh->changed)
+    if (sh->dry_run || !sh->changed || !sh->m)
         return 0;
     return sim_state_save(sh->m, sh->state_file, e);
 }
@@ -485,15 +522,14 @@ int sim_host_open(mend_host *h, const mend_host_config *cfg, const char *state_f
     if (!state_file && (seeded || !cfg || !cfg->spec) && !(cfg && cfg->quiet))
         fprintf(stderr, "mend: no Windows here; using the simulator (state: %s; `mend sim reset` "
                         "restores the demo)\n", sh->state_file);
-    if (sim_scenario_load_file(sh->state_file, &sh->m, e) != 0) {
-        /* The default state is mend's own: say how to start over (a sim:FILE is the user's). */
-        size_t len = strlen(e->msg);
-        if (!state_file && len < sizeof e->msg)
-            snprintf(e->msg + len, sizeof e->msg - len, " (`mend sim reset` starts the simulator over from the demo)");
+    sh->own_state = !state_file;
+    sh->late = cfg ? cfg->late : NULL;
+    sh->late_ud = cfg ? cfg->late_ud : NULL;
+    /* Loading is most of an empty run's cost: put off until an operation needs the machine. */
+    if (!sh->late && load_state(sh, e) != 0) {
         host_close(sh);
         return -1;
     }
-    sh->m->state_file = sh->dry_run ? NULL : sh->state_file;
     h->ops = &sim_ops;
     h->ctx = sh;
     h->what_if = true;
@@ -503,7 +539,8 @@ int sim_host_open(mend_host *h, const mend_host_config *cfg, const char *state_f
 /* For `mend sim show` and tests: the machine behind an open simulator host. */
 sim_machine *sim_host_machine(const mend_host *h)
 {
-    return h && h->ops == &sim_ops ? MACHINE(h->ctx) : NULL;
+    mend_err e;
+    return h && h->ops == &sim_ops ? machine(h->ctx, &e) : NULL;
 }
 
 const char *sim_host_state_file(const mend_host *h)

@@ -302,6 +302,30 @@ static void test_unfinished_in_a_long_journal_reads_its_end(void **state)
     assert_string_equal(g_found[0], "last svc.stop PolicyAgent");
 }
 
+/* A long run cut off after hundreds of kilobytes of records: its first, still open action is
+ * far from the end and is found all the same, and nothing before the run_end that closed the
+ * history is. */
+static void test_unfinished_open_action_far_from_the_end_is_found(void **state)
+{
+    (void)state;
+    const char *path = DIR "/far.jsonl";
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("{\"ts\":\"2026-01-01T00:00:00.000Z\",\"run\":\"older\",\"seq\":1,\"event\":\"begin\","
+          "\"op\":\"proc.kill\",\"target\":\"x.exe (pid 1)\"}\n"
+          "{\"ts\":\"2026-01-01T00:00:01.000Z\",\"run\":\"fix\",\"event\":\"run_end\",\"resolved\":true,\"open\":1}\n"
+          "{\"ts\":\"2026-01-02T00:00:00.000Z\",\"run\":\"long\",\"seq\":1,\"event\":\"begin\","
+          "\"op\":\"svc.stop\",\"target\":\"PolicyAgent\"}\n", f);
+    for (int i = 0; i < 6000; i++)   /* ~800 KB */
+        fprintf(f, "{\"ts\":\"2026-01-02T00:00:00.000Z\",\"run\":\"long\",\"seq\":%d,\"event\":\"%s\","
+                   "\"op\":\"ipsec.delete\",\"target\":\"Policy number %d with a long name\"}\n",
+                i / 2 + 2, i % 2 ? "end" : "begin", i / 2);
+    fclose(f);
+    mend_err e;
+    assert_int_equal(mend_journal_unfinished(path, collect, NULL, &e), 1);
+    assert_string_equal(g_found[0], "long svc.stop PolicyAgent");
+}
+
 static void test_unfinished_missing_file_is_nothing(void **state)
 {
     (void)state;
@@ -335,6 +359,7 @@ int main(void)
         cmocka_unit_test_setup(test_journal_two_writers_at_once_never_interleave_records, setup),
 #endif
         cmocka_unit_test_setup(test_unfinished_in_a_long_journal_reads_its_end, setup),
+        cmocka_unit_test_setup(test_unfinished_open_action_far_from_the_end_is_found, setup),
         cmocka_unit_test_setup(test_unfinished_missing_file_is_nothing, setup),
         cmocka_unit_test_setup(test_journal_open_fails_clearly, setup),
     };

@@ -1,5 +1,6 @@
 /* Read-only runs (check, --dry-run, a run that changes nothing) write nothing durable: no fsync,
- * no rename, the state file as it was; a run that acts does both (the seam is live). */
+ * no rename, the state file as it was; a run that acts does both (the seam is live). A run whose
+ * script never asks about the machine does not even load it, yet holds its lock. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "platform.h"
+#include "sim/sim_internal.h"
 
 #define DIR MEND_TEST_TMP "/engine_read_only"
 #define STATE DIR "/state.lua"
@@ -113,6 +115,66 @@ static void test_read_only_a_fix_that_acts_does_fsync_and_rename(void **state)
     assert_true(before.st_ino != after.st_ino);
 }
 
+#define DAMAGED DIR "/damaged.lua"
+
+static char *slurp_or_empty(const char *path)
+{
+    char *buf = NULL;
+    size_t len;
+    mend_err e;
+    return mend_read_file(path, &buf, &len, &e) == 0 ? buf : mend_dupstr("");
+}
+
+/* A state that cannot be loaded does not stop a script that never asks about the machine:
+ * mend run reads the simulator's state when the script first needs it, not before. */
+static void test_read_only_run_that_never_asks_does_not_load_the_state(void **state)
+{
+    (void)state;
+    write_text(DAMAGED, "return {");
+    assert_int_equal(MEND("-q", "--host", "sim:" DAMAGED, "run", DIR "/empty.lua"), 0);
+}
+
+/* ... and the first question ends the run with the host's own sentence, exit 2, as a damaged
+ * state did before the script started: pcall cannot keep the script going past it. */
+static void test_read_only_damaged_state_ends_the_run_at_the_first_question(void **state)
+{
+    (void)state;
+    write_text(DAMAGED, "return {");
+    write_text(DIR "/asks.lua", "local ok = pcall(ipsec.policies)\n"
+                                "local f = io.open('" DIR "/after.txt', 'w'); f:write('ran on'); f:close()\n"
+                                "return 0\n");
+    remove(DIR "/after.txt");
+    remove(DIR "/report.json");
+    assert_int_equal(MEND("-q", "--host", "sim:" DAMAGED, "--report", DIR "/report.json", "run", DIR "/asks.lua"), 2);
+    struct stat st;
+    assert_int_equal(stat(DIR "/after.txt", &st), -1);
+    char *report = slurp_or_empty(DIR "/report.json");
+    assert_non_null(strstr(report, "\"outcome\": \"failed\""));
+    assert_non_null(strstr(report, "\"error\": \"" DAMAGED ": "));
+    assert_non_null(strstr(report, "damaged.lua:1: unexpected symbol near <eof>\""));
+    free(report);
+}
+
+/* Not loading the machine is not skipping its lock: an empty run still waits for another run
+ * that holds the state, and says so (flock belongs to the open file, so a holder in this same
+ * process stands for another run). */
+static void test_read_only_run_that_never_asks_still_holds_the_lock(void **state)
+{
+    (void)state;
+    mend_err e;
+    mend_lock *held = sim_lock_state(STATE, &e);
+    assert_non_null(held);
+    sim_lock_wait_s = 0.1;
+    remove(DIR "/report.json");
+    int code = MEND("-q", HOST, "--report", DIR "/report.json", "run", DIR "/empty.lua");
+    sim_lock_wait_s = 30.0;
+    mend_lock_release(held);
+    assert_int_equal(code, 2);
+    char *report = slurp_or_empty(DIR "/report.json");
+    assert_non_null(strstr(report, "another mend run is using "));
+    free(report);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -120,6 +182,9 @@ int main(void)
         cmocka_unit_test_setup(test_read_only_dry_run_fix_does_no_fsync_and_leaves_the_state, setup),
         cmocka_unit_test_setup(test_read_only_run_that_changes_nothing_does_no_fsync, setup),
         cmocka_unit_test_setup(test_read_only_a_fix_that_acts_does_fsync_and_rename, setup),
+        cmocka_unit_test_setup(test_read_only_run_that_never_asks_does_not_load_the_state, setup),
+        cmocka_unit_test_setup(test_read_only_damaged_state_ends_the_run_at_the_first_question, setup),
+        cmocka_unit_test_setup(test_read_only_run_that_never_asks_still_holds_the_lock, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lua_host.h"
+#include "lua_private.h"
 #include "platform.h"
 
 #define DIR MEND_TEST_TMP "/engine_sandbox"
@@ -81,7 +82,7 @@ static void test_sandbox_removes_what_reaches_the_system(void **state)
 {
     (void)state;
     const char *absent[] = {
-        "os.execute", "os.exit", "os.setlocale", "io.popen", "io.input", "io.output", "io.stdin",
+        "os.execute", "os.setlocale", "io.popen", "io.input", "io.output", "io.stdin",
         "package.loadlib", "string.dump", "('').dump", "debug.getinfo", "debug.sethook", "debug.gethook",
         "debug.getlocal", "debug.setlocal", "debug.getupvalue", "debug.setupvalue", "debug.getregistry",
         "debug.setmetatable", "debug.getmetatable", "debug.upvalueid", "debug.upvaluejoin", "debug.debug",
@@ -93,6 +94,20 @@ static void test_sandbox_removes_what_reaches_the_system(void **state)
     }
     assert_lua(false, "return package.cpath == '' and 1 or 0");
     assert_lua(false, "return #package.searchers == 2 and 1 or 0");
+}
+
+/* A script that calls os.exit learns why it is gone and what ends a script instead, at its own
+ * line; pcall cannot turn it into an exit either, and nothing after it runs. */
+static void test_sandbox_os_exit_says_to_return_or_error_instead(void **state)
+{
+    (void)state;
+    assert_int_equal(run(false, "local x = 1\nos.exit(3)\nreturn 1"), 2);
+    assert_non_null(strstr(g_err, "test:2: os.exit is not available in mend scripts: the sandbox removes it"));
+    assert_non_null(strstr(g_err, "`return N` (N becomes mend's exit code)"));
+    assert_non_null(strstr(g_err, "error(\"why\")"));
+    assert_null(strstr(g_err, "attempt to call a nil value"));
+    assert_lua(false, "local ok, msg = pcall(os.exit, 0)\n"
+                      "return not ok and msg:find('os.exit is not available', 1, true) and 1 or 0");
 }
 
 static void test_sandbox_keeps_the_allowlist(void **state)
@@ -246,6 +261,40 @@ static void test_limits_pcall_cannot_swallow_the_timeout(void **state)
     assert_int_equal(rc, 2);
     assert_string_equal(g_err, "script exceeded the time limit of 0.2 s");
     mend_lua_free(ml);
+}
+
+/* Stands for mend's own work below the script (the host's deferred load): 0.6 s, then taken off
+ * the script's time when the argument says so. */
+static int slow_below(lua_State *L)
+{
+    double start = mend_monotonic_now();
+    mend_sleep_ms(600);
+    if (lua_toboolean(L, 1))
+        mend_limits_exclude(L, mend_monotonic_now() - start);
+    return 0;
+}
+
+static int run_after_slow_below(bool excluded)
+{
+    mend_lua *ml = new_state(false, 0.5, 0, NULL, NULL);
+    lua_register(mend_lua_state(ml), "slow_below", slow_below);
+    int rc = mend_lua_run_string(ml, excluded ? "slow_below(true) for i = 1, 1e5 do end return 1"
+                                              : "slow_below(false) for i = 1, 1e5 do end return 1",
+                                 "=slow", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    return rc;
+}
+
+/* Time mend spends below the script, such as loading the simulator's state on the script's first
+ * question, is not the script's: it does not count against --timeout (the control shows the same
+ * time would). */
+static void test_limits_time_below_the_script_is_not_the_scripts(void **state)
+{
+    (void)state;
+    assert_int_equal(run_after_slow_below(true), 0);
+    assert_int_equal(g_ret, 1);
+    assert_int_equal(run_after_slow_below(false), 2);
+    assert_string_equal(g_err, "script exceeded the time limit of 0.5 s");
 }
 
 static void test_limits_memory_bomb_stops(void **state)
@@ -406,6 +455,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sandbox_removes_what_reaches_the_system),
         cmocka_unit_test(test_sandbox_writes_only_in_the_working_and_temp_folders),
+        cmocka_unit_test(test_sandbox_os_exit_says_to_return_or_error_instead),
         cmocka_unit_test(test_sandbox_keeps_the_allowlist),
         cmocka_unit_test(test_sandbox_unsafe_brings_everything_back),
         cmocka_unit_test(test_sandbox_refuses_binary_chunks_everywhere),
@@ -414,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_require_names_the_places_it_looked),
         cmocka_unit_test(test_limits_endless_loop_stops),
         cmocka_unit_test(test_limits_pcall_cannot_swallow_the_timeout),
+        cmocka_unit_test(test_limits_time_below_the_script_is_not_the_scripts),
         cmocka_unit_test(test_limits_memory_bomb_stops),
         cmocka_unit_test(test_limits_do_not_touch_normal_scripts),
         cmocka_unit_test(test_errors_carry_file_line_and_traceback),
