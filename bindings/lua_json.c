@@ -3,6 +3,7 @@
 
 #include <lauxlib.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,10 +11,27 @@
 
 #include "utf.h"
 
+/* ASCII without a NUL, eight bytes at a time: nearly every string a script records. */
+static bool plain_ascii(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if ((x & highs) || ((x - ones) & ~x & highs))
+            return false;
+    }
+    for (; i < n; i++)
+        if (s[i] == 0 || (unsigned char)s[i] >= 0x80)
+            return false;
+    return true;
+}
+
 const char *bind_json_text(lua_State *L, int idx, size_t *len)
 {
     const char *s = lua_tolstring(L, idx, len);
-    if (mend_utf8_valid(s, *len) && !memchr(s, '\0', *len))
+    if (plain_ascii(s, *len) || (mend_utf8_valid(s, *len) && !memchr(s, '\0', *len)))
         return s;
     /* The report must stay valid JSON: bytes that are not UTF-8 become '?'. */
     luaL_Buffer lb;
@@ -61,10 +79,12 @@ static int cmp_keys(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Lua keeps one copy of each short string, so a key given as Lua's own text is usually found
+ * by its address; the first byte rules out most of the others before strcmp. */
 static bool skipped(const char *k, const char *const *skip)
 {
     for (; skip && *skip; skip++)
-        if (strcmp(k, *skip) == 0)
+        if (k == *skip || (k[0] == (*skip)[0] && strcmp(k, *skip) == 0))
             return true;
     return false;
 }

@@ -68,14 +68,15 @@ static void push_scratch(lua_State *L)
     lua_setmetatable(L, -2);
 }
 
-/* A field of the step table read raw: must be of type t or nil. */
-static void check_field(lua_State *L, const char *k, int t)
+/* A field of the step table read raw: must be of type t or nil. Returns Lua's copy of the key. */
+static const char *check_field(lua_State *L, const char *k, int t)
 {
-    lua_pushstring(L, k);
+    const char *key = lua_pushstring(L, k);
     int got = lua_rawget(L, 1);
     if (got != LUA_TNIL && got != t)
         luaL_error(L, "bad argument #1 to 'step': field '%s' must be a %s, not %s", k,
                    lua_typename(L, t), luaL_typename(L, -1));
+    return key;
 }
 
 static const char *field_s(lua_State *L, int idx)
@@ -155,22 +156,25 @@ static int l_step(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    check_field(L, "policy", LUA_TSTRING);   /* 2 */
-    check_field(L, "rung", LUA_TSTRING);     /* 3 */
-    check_field(L, "action", LUA_TSTRING);   /* 4 */
-    check_field(L, "ok", LUA_TBOOLEAN);      /* 5 */
-    check_field(L, "message", LUA_TSTRING);  /* 6 */
-    check_field(L, "code", LUA_TSTRING);     /* 7 */
-    lua_pushliteral(L, "target");            /* 8 */
+    /* The keys as Lua holds them: the table's own keys are the same copies. */
+    const char *known[8];
+    known[0] = check_field(L, "policy", LUA_TSTRING);   /* 2 */
+    known[1] = check_field(L, "rung", LUA_TSTRING);     /* 3 */
+    known[2] = check_field(L, "action", LUA_TSTRING);   /* 4 */
+    known[3] = check_field(L, "ok", LUA_TBOOLEAN);      /* 5 */
+    known[4] = check_field(L, "message", LUA_TSTRING);  /* 6 */
+    known[5] = check_field(L, "code", LUA_TSTRING);     /* 7 */
+    known[6] = lua_pushliteral(L, "target");            /* 8 */
+    known[7] = NULL;
     lua_rawget(L, 1);
     mend_engine *eng = bind_engine(L);
     const char *target = lua_type(L, 8) == LUA_TSTRING ? lua_tostring(L, 8) : NULL;
+    if (!target)
+        known[6] = NULL;   /* a target that is not text stays among the other members */
 
     if (eng->report) {
         /* Written straight into the report's compact form: the known fields by value, the
          * rest as JSON text (the policy names the report entry, so it is not repeated). */
-        const char *const known[] = { "policy", "rung", "action", "ok", "message", "code",
-                                      target ? "target" : NULL, NULL };
         mend_buf *b = scratch(L);
         bind_json_members(L, 1, b, 1, known);
         if (b->failed)
