@@ -244,13 +244,10 @@ static int l_outcome(lua_State *L)
     mend_engine *eng = bind_engine(L);
     if (!eng->report)
         return 0;
+    const char *const values[4] = { lua_tostring(L, 3), lua_tostring(L, 4), oc, lua_tostring(L, 6) };
+    const char *was = mend_report_policy_update(eng->report, policy, values);
     if (oc)
-        mend_progress_outcome(mend_report_policy_get(eng->report, policy, "outcome"), oc);
-    for (int i = 0; i < 4; i++) {
-        const char *v = lua_tostring(L, 3 + i);
-        if (v)
-            mend_report_policy_set(eng->report, policy, fields[i], v);
-    }
+        mend_progress_outcome(was, oc);
     return 0;
 }
 

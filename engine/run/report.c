@@ -12,12 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Eight bytes a step (names and messages are tens of bytes, hashed once per step recorded),
+ * mixed at the end so the low bits the tables use depend on every byte. */
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    size_t n = strlen(s), i = 0;
+    uint64_t h = 1469598103934665603ULL ^ n, x;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, s + i, 8);
+        h = (h ^ x) * 1099511628211ULL;
+        h ^= h >> 31;
+    }
+    x = 0;
+    memcpy(&x, s + i, n - i);
+    h ^= x;   /* MurmurHash3's finaliser: every input bit reaches the low bits */
+    h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdULL;
+    h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
 }
 
 /* ---- interned strings ---- */
@@ -402,6 +413,25 @@ void mend_report_policy_set(mend_report *r, const char *policy, const char *fiel
     uint32_t id = intern(&r->str, value);
     if (p && (id || !value))
         p->field[f] = id;
+}
+
+const char *mend_report_policy_update(mend_report *r, const char *policy, const char *const values[4])
+{
+    bool any = false;
+    for (int f = 0; f < REP_NFIELDS; f++)
+        any = any || values[f];
+    if (!r || !policy || !any) /* nothing to set: no entry either */
+        return r && policy ? mend_report_policy_get(r, policy, "outcome") : NULL;
+    rep_policy *p = get_policy(r, policy);
+    if (!p)
+        return NULL;
+    const char *was = rep_str(r, p->field[REP_OUTCOME]);
+    for (int f = 0; f < REP_NFIELDS; f++) {
+        uint32_t id = values[f] ? intern(&r->str, values[f]) : 0;
+        if (id)
+            p->field[f] = id;
+    }
+    return was;
 }
 
 const char *mend_report_policy_get(const mend_report *r, const char *policy, const char *field)

@@ -62,6 +62,9 @@ void mend_report_add_step_fields(mend_report *r, const char *policy, const mend_
 /* Sets a string field of a policy entry ("before", "after", "outcome", "rung"). */
 void mend_report_policy_set(mend_report *r, const char *policy, const char *field, const char *value);
 const char *mend_report_policy_get(const mend_report *r, const char *policy, const char *field);
+/* Sets before, after, outcome and rung at once (a NULL value leaves that field), finding the
+ * policy once; answers the outcome it had before (NULL if none), as mend.outcome needs it. */
+const char *mend_report_policy_update(mend_report *r, const char *policy, const char *const values[4]);
 size_t mend_report_policy_count(const mend_report *r);
 /* Field ("name", "before", ...) of the i-th policy in first-recorded order. */
 const char *mend_report_policy_at(const mend_report *r, size_t i, const char *field);
