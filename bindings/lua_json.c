@@ -89,12 +89,29 @@ static bool skipped(const char *k, const char *const *skip)
     return false;
 }
 
+void bind_json_keys(lua_State *L, int idx, mend_buf *b, int depth, const char **keys, size_t n)
+{
+    idx = lua_absindex(L, idx);
+    luaL_checkstack(L, 4, "step nested too deep");
+    if (n > 1)
+        qsort(keys, n, sizeof *keys, cmp_keys);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            mend_buf_add(b, ",", 1);
+        mend_buf_json_str(b, keys[i], strlen(keys[i]));
+        mend_buf_add(b, ":", 1);
+        lua_pushstring(L, keys[i]);
+        lua_rawget(L, idx);
+        bind_json_value(L, -1, b, depth);
+        lua_pop(L, 1);
+    }
+}
+
 size_t bind_json_members(lua_State *L, int idx, mend_buf *b, int depth, const char *const *skip)
 {
     idx = lua_absindex(L, idx);
     luaL_checkstack(L, 4, "step nested too deep");
-    /* The keys, sorted: a report's key order must not follow Lua's seeded hash order. They
-     * stay alive as keys of the table; a small table's fit on the C stack. */
+    /* The keys stay alive as keys of the table; a small table's fit on the C stack. */
     enum { SMALL = 16 };
     const char *small[SMALL];
     const char **keys = small;
@@ -115,18 +132,7 @@ size_t bind_json_members(lua_State *L, int idx, mend_buf *b, int depth, const ch
         }
         keys[n++] = lua_tostring(L, -1);
     }
-    if (n > 1)
-        qsort(keys, n, sizeof *keys, cmp_keys);
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            mend_buf_add(b, ",", 1);
-        mend_buf_json_str(b, keys[i], strlen(keys[i]));
-        mend_buf_add(b, ":", 1);
-        lua_pushstring(L, keys[i]);
-        lua_rawget(L, idx);
-        bind_json_value(L, -1, b, depth);
-        lua_pop(L, 1);
-    }
+    bind_json_keys(L, idx, b, depth, keys, n);
     if (keys != small)
         lua_pop(L, 1);
     return n;

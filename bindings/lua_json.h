@@ -17,8 +17,12 @@
 void bind_json_value(lua_State *L, int idx, mend_buf *b, int depth);
 
 /* The object members of the table at idx ("k":v,... without braces) except the keys in skip
- * (NULL-terminated; NULL = none), each value at depth. Returns how many were written. */
+ * (NULL-terminated; NULL = none), each value at depth, keys in strcmp order (a report's key
+ * order must not follow Lua's seeded hash order). Returns how many were written. */
 size_t bind_json_members(lua_State *L, int idx, mend_buf *b, int depth, const char *const *skip);
+
+/* The members named by keys (n of them, strings alive in the table; sorted here in place). */
+void bind_json_keys(lua_State *L, int idx, mend_buf *b, int depth, const char **keys, size_t n);
 
 /* The text a string value is recorded as: s itself when it is UTF-8 without a NUL, else a copy
  * pushed on the stack with every byte outside ASCII (and each NUL) as '?'. Sets *len. */

@@ -68,17 +68,6 @@ static void push_scratch(lua_State *L)
     lua_setmetatable(L, -2);
 }
 
-/* A field of the step table read raw: must be of type t or nil. Returns Lua's copy of the key. */
-static const char *check_field(lua_State *L, const char *k, int t)
-{
-    const char *key = lua_pushstring(L, k);
-    int got = lua_rawget(L, 1);
-    if (got != LUA_TNIL && got != t)
-        luaL_error(L, "bad argument #1 to 'step': field '%s' must be a %s, not %s", k,
-                   lua_typename(L, t), luaL_typename(L, -1));
-    return key;
-}
-
 static const char *field_s(lua_State *L, int idx)
 {
     return lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
@@ -152,31 +141,71 @@ static const char *field_text(lua_State *L, int idx)
     return lua_type(L, idx) == LUA_TSTRING ? bind_json_text(L, idx, &len) : NULL;
 }
 
+/* The step fields mend reads itself, in their stack slots 2..8 (also upvalues 2..8: Lua keeps
+ * one copy of a short string, so a table's own key is found by its address). */
+static const char *const step_keys[] = { "policy", "rung", "action", "ok", "message", "code", "target" };
+enum { STEP_NKEYS = 7, STEP_TARGET = 6, STEP_EXTRA_MAX = 16 };
+static const int step_types[STEP_NKEYS] = { LUA_TSTRING, LUA_TSTRING, LUA_TSTRING, LUA_TBOOLEAN,
+                                            LUA_TSTRING, LUA_TSTRING, LUA_TNONE };
+
+static int step_slot(const char *k, const char *const *known)
+{
+    for (int i = 0; i < STEP_NKEYS; i++)
+        if (k == known[i] || (k[0] == known[i][0] && strcmp(k, known[i]) == 0))
+            return i;
+    return -1;
+}
+
 static int l_step(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    lua_settop(L, 1);
-    /* The keys as Lua holds them: the table's own keys are the same copies. */
-    const char *known[8];
-    known[0] = check_field(L, "policy", LUA_TSTRING);   /* 2 */
-    known[1] = check_field(L, "rung", LUA_TSTRING);     /* 3 */
-    known[2] = check_field(L, "action", LUA_TSTRING);   /* 4 */
-    known[3] = check_field(L, "ok", LUA_TBOOLEAN);      /* 5 */
-    known[4] = check_field(L, "message", LUA_TSTRING);  /* 6 */
-    known[5] = check_field(L, "code", LUA_TSTRING);     /* 7 */
-    known[6] = lua_pushliteral(L, "target");            /* 8 */
-    known[7] = NULL;
-    lua_rawget(L, 1);
+    lua_settop(L, 1 + STEP_NKEYS);
+    const char *known[STEP_NKEYS];
+    for (int i = 0; i < STEP_NKEYS; i++)
+        known[i] = lua_tostring(L, lua_upvalueindex(2 + i));
+    /* One walk over the table, raw: the known fields to their slots, the other string keys
+     * noted for the report (past STEP_EXTRA_MAX of them a second walk finds them all). */
+    const char *extra[STEP_EXTRA_MAX + 1];
+    size_t nextra = 0;
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            const char *k = lua_tostring(L, -2);
+            int slot = step_slot(k, known);
+            if (slot >= 0) {
+                lua_replace(L, 2 + slot);
+                continue;
+            }
+            if (nextra < STEP_EXTRA_MAX + 1)
+                extra[nextra++] = k;
+        }
+        lua_pop(L, 1);
+    }
+    for (int i = 0; i < STEP_NKEYS; i++) {
+        int got = lua_type(L, 2 + i);
+        if (got != LUA_TNIL && step_types[i] != LUA_TNONE && got != step_types[i])
+            return luaL_error(L, "bad argument #1 to 'step': field '%s' must be a %s, not %s", step_keys[i],
+                              lua_typename(L, step_types[i]), luaL_typename(L, 2 + i));
+    }
     mend_engine *eng = bind_engine(L);
     const char *target = lua_type(L, 8) == LUA_TSTRING ? lua_tostring(L, 8) : NULL;
-    if (!target)
-        known[6] = NULL;   /* a target that is not text stays among the other members */
 
     if (eng->report) {
         /* Written straight into the report's compact form: the known fields by value, the
-         * rest as JSON text (the policy names the report entry, so it is not repeated). */
+         * rest as JSON text (the policy names the report entry, so it is not repeated); a
+         * target that is not text stays among the rest. */
         mend_buf *b = scratch(L);
-        bind_json_members(L, 1, b, 1, known);
+        if (!lua_isnil(L, 8) && !target && nextra <= STEP_EXTRA_MAX)
+            extra[nextra++] = known[STEP_TARGET];
+        if (nextra <= STEP_EXTRA_MAX) {
+            bind_json_keys(L, 1, b, 1, extra, nextra);
+        } else {
+            const char *skip[STEP_NKEYS + 1] = { NULL };
+            memcpy(skip, known, sizeof known);
+            if (!target)
+                skip[STEP_TARGET] = NULL;
+            bind_json_members(L, 1, b, 1, skip);
+        }
         if (b->failed)
             return luaL_error(L, "not enough memory");
         mend_report_step_fields f = {
@@ -340,7 +369,9 @@ int luaopen_mend_mend(lua_State *L)
     const mend_options *o = eng->opts;
     luaL_newlibtable(L, fns);
     push_scratch(L);
-    luaL_setfuncs(L, fns, 1);
+    for (int i = 0; i < STEP_NKEYS; i++)
+        lua_pushstring(L, step_keys[i]);
+    luaL_setfuncs(L, fns, 1 + STEP_NKEYS);
     lua_createtable(L, o ? o->nargs : 0, 0);
     for (int i = 0; o && i < o->nargs; i++) {
         lua_pushstring(L, o->args[i]);

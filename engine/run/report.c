@@ -251,9 +251,14 @@ static int pol_slots_grow(mend_report *r)
 
 static rep_policy *get_policy(mend_report *r, const char *name)
 {
+    /* A script records a policy's steps and outcome one after another: try that one first. */
+    if (r->last_pol && r->last_pol <= r->npol && strcmp(rep_str(r, r->pol[r->last_pol - 1].name), name) == 0)
+        return &r->pol[r->last_pol - 1];
     rep_policy *p = find_policy(r, name);
-    if (p)
+    if (p) {
+        r->last_pol = (size_t)(p - r->pol) + 1;
         return p;
+    }
     uint32_t id = intern(&r->str, name);
     if (!id)
         return NULL;
@@ -273,6 +278,7 @@ static rep_policy *get_policy(mend_report *r, const char *name)
     memset(p, 0, sizeof *p);
     p->name = id;
     r->pol_slots[at] = (uint32_t)++r->npol;
+    r->last_pol = r->npol;
     return p;
 }
 

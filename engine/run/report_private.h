@@ -55,6 +55,7 @@ struct mend_report {
     rep_strings str;
     rep_policy *pol;
     size_t npol, cappol;
+    size_t last_pol;            /* the policy get_policy last answered, index + 1 */
     uint32_t *pol_slots;        /* open addressing: policy index + 1, keyed by name id */
     size_t npol_slots;
     rep_step *steps;
