@@ -140,17 +140,26 @@ static void nl(jw *w, int depth)
         put(w, line, 1 + 2 * (size_t)(depth < 16 ? depth : 16));
 }
 
-/* "key": at depth, after a comma unless first (keys are the writer's own or the script's). */
-static void key(jw *w, const char *k, int depth, bool *first)
+/* "key": at depth, after a comma unless first. escape: a script's key, not the writer's own. */
+static void key_at(jw *w, const char *k, int depth, bool *first, bool escape)
 {
     if (!*first)
         put(w, ",", 1);
     *first = false;
     nl(w, depth);
-    str(w, k);
-    put(w, ":", 1);
-    if (w->pretty)
-        put(w, " ", 1);
+    if (escape) {
+        str(w, k);
+    } else {
+        put(w, "\"", 1);
+        puts_(w, k);
+        put(w, "\"", 1);
+    }
+    put(w, ": ", w->pretty ? 2 : 1);
+}
+
+static void key(jw *w, const char *k, int depth, bool *first)
+{
+    key_at(w, k, depth, first, false);
 }
 
 static void iso_utc(double t, char *buf, size_t size)
@@ -190,33 +199,37 @@ static void put_spaced(jw *w, const char *t)
 /* One step, always on one line: the known keys in a fixed order, then the script's own. */
 static void step(jw *w, const mend_report *r, const rep_step *s)
 {
-    static const char *const keys[REP_S_N] = { "rung", "action", "target", "message", "code" };
+    /* The known keys as written pretty; compact drops the space after the colon. */
+    static const char *const keys[REP_S_N] = { "\"rung\": ", "\"action\": ", "\"target\": ",
+                                               "\"message\": ", "\"code\": " };
     if (s->raw) {
         put_spaced(w, rep_str(r, s->extra) ? rep_str(r, s->extra) : "null");
         return;
     }
-    const char *sep = w->pretty ? ", " : ",";
-    const char *colon = w->pretty ? ": " : ":";
+    size_t sep = w->pretty ? 2 : 1, trim = w->pretty ? 0 : 1;
     bool first = true;
     put(w, "{", 1);
     for (int k = 0; k < REP_S_N; k++) {
         if (k == REP_S_MESSAGE && s->ok >= 0) { /* ok comes right after target */
-            puts_(w, first ? "" : sep);
-            str(w, "ok");
-            puts_(w, colon);
-            puts_(w, s->ok ? "true" : "false");
+            put(w, ", ", first ? 0 : sep);
+            const char *ok = s->ok ? "\"ok\": true" : "\"ok\": false";
+            if (w->pretty) {
+                puts_(w, ok);
+            } else {
+                put(w, "\"ok\":", 5);
+                puts_(w, ok + 6);
+            }
             first = false;
         }
         if (!s->s[k])
             continue;
-        puts_(w, first ? "" : sep);
-        str(w, keys[k]);
-        puts_(w, colon);
+        put(w, ", ", first ? 0 : sep);
+        put(w, keys[k], strlen(keys[k]) - trim);
         str_id(w, r, s->s[k]);
         first = false;
     }
     if (s->extra) {
-        puts_(w, first ? "" : sep);
+        put(w, ", ", first ? 0 : sep);
         put_spaced(w, rep_str(r, s->extra));
     }
     put(w, "}", 1);
@@ -334,7 +347,7 @@ static void document(jw *w, const mend_report *r)
         qsort(sorted, r->ndata, sizeof *sorted, cmp_data);
         bool df = true;
         for (size_t i = 0; i < r->ndata; i++) {
-            key(w, sorted[i].key, 2, &df);
+            key_at(w, sorted[i].key, 2, &df, true);
             put_spaced(w, sorted[i].json);
         }
         nl(w, 1);
