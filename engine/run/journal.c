@@ -111,15 +111,43 @@ void mend_journal_set_sync(mend_journal *j, bool each)
 }
 
 /* One record, built as text in the journal's own buffer, reused line after line: a journal
- * line is small and flat, and a big run writes tens of thousands of them. */
+ * line is small and flat, and a big run writes tens of thousands of them. Once the buffer has
+ * grown, a piece is a copy, not a call. */
+static inline void put(mend_buf *l, const char *s, size_t n)
+{
+    if (l->len + n < l->cap) {
+        memcpy(l->p + l->len, s, n);
+        l->len += n;
+        l->p[l->len] = '\0';
+    } else {
+        mend_buf_add(l, s, n);
+    }
+}
+
+static void put_s(mend_buf *l, const char *s)
+{
+    put(l, s, strlen(s));
+}
+
+/* A JSON string: text with nothing to escape (nearly every op, target and message) is copied
+ * whole; anything else is escaped as cJSON escapes it. */
 static void put_str(mend_buf *l, const char *s)
 {
-    mend_buf_json_str(l, s, strlen(s));
+    size_t n = strlen(s), i = 0;
+    while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
+        i++;
+    if (i < n) {
+        mend_buf_json_str(l, s, n);
+        return;
+    }
+    put(l, "\"", 1);
+    put(l, s, n);
+    put(l, "\"", 1);
 }
 
 static void put_key_str(mend_buf *l, const char *k, const char *v)
 {
-    mend_buf_str(l, k);
+    put_s(l, k);
     put_str(l, v);
 }
 
@@ -131,9 +159,9 @@ static mend_buf *record(mend_journal *j, const char *event)
     l->failed = false;
     char ts[96];
     iso_now(ts, sizeof ts);
-    mend_buf_add(l, "{\"ts\":\"", 7);
-    mend_buf_str(l, ts);
-    mend_buf_add(l, j->head, j->head_len);   /* ","run":"..","event": */
+    put(l, "{\"ts\":\"", 7);
+    put_s(l, ts);
+    put(l, j->head, j->head_len);   /* ","run":"..","event": */
     put_str(l, event);
     return l;
 }
@@ -142,7 +170,7 @@ static mend_buf *record(mend_journal *j, const char *event)
  * is on disk, for a real machine, before the caller goes on). */
 static int write_record(mend_journal *j, mend_buf *l, bool durable, mend_err *e)
 {
-    mend_buf_add(l, "}\n", 2);
+    put(l, "}\n", 2);
     if (l->failed)
         return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the journal");
     errno = 0;
@@ -165,8 +193,8 @@ static void put_key_num(mend_buf *l, const char *k, unsigned long n)
         d[--i] = (char)('0' + n % 10);
         n /= 10;
     } while (n);
-    mend_buf_str(l, k);
-    mend_buf_add(l, d + i, sizeof d - i);
+    put_s(l, k);
+    put(l, d + i, sizeof d - i);
 }
 
 static void add_action(mend_buf *l, unsigned long seq, const char *op, const char *target)
@@ -190,7 +218,7 @@ int mend_journal_end(mend_journal *j, unsigned long seq, const char *op, const c
     mend_buf *l = record(j, "end");
     add_action(l, seq, op, target);
     bool ok = !result || result->code == MEND_OK;
-    mend_buf_str(l, ok ? ",\"ok\":true" : ",\"ok\":false");
+    put_s(l, ok ? ",\"ok\":true" : ",\"ok\":false");
     if (!ok) {
         put_key_str(l, ",\"code\":", mend_code_name(result->code));
         put_key_str(l, ",\"message\":", result->msg);
