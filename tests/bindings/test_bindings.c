@@ -586,6 +586,45 @@ static void test_step_and_data_members_print_as_cjson_does(void **state)
     world_free(w);
 }
 
+/* Steps and tables with many keys (past what fits on the C stack) keep every key, sorted. */
+static void test_many_keyed_steps_keep_every_member_sorted(void **state)
+{
+    world *w = world_new(false, true, 0);
+    run(w, "local s = {policy = 'P', rung = 'r', target = {1}, big = {}}\n"
+           "for i = 1, 70 do s.big[string.format('k%02d', i)] = i end\n"
+           "for i = 1, 20 do s[string.format('x%02d', i)] = i end\n"
+           "mend.step(s)");
+    cJSON *o = cJSON_CreateObject();
+    cJSON *big = cJSON_AddObjectToObject(o, "big");
+    char k[8];
+    for (int i = 1; i <= 70; i++) {
+        snprintf(k, sizeof k, "k%02d", i);
+        cJSON_AddNumberToObject(big, k, i);
+    }
+    cJSON *t = cJSON_AddArrayToObject(o, "target");
+    cJSON_AddItemToArray(t, cJSON_CreateNumber(1));
+    for (int i = 1; i <= 20; i++) {
+        snprintf(k, sizeof k, "x%02d", i);
+        cJSON_AddNumberToObject(o, k, i);
+    }
+    char *members = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    assert_non_null(members);
+    size_t n = strlen(members);
+    char *want = malloc(n + 32);
+    assert_non_null(want);
+    members[n - 1] = '\0';
+    snprintf(want, n + 32, "{\"rung\":\"r\",%s}", members + 1);
+    char *json = mend_report_json(w->eng.report, false);
+    assert_non_null(json);
+    if (!strstr(json, want))
+        fail_msg("the report\n%s\nlacks\n%s", json, want);
+    free(json);
+    free(members);
+    free(want);
+    world_free(w);
+}
+
 /* Lists built under a failing allocator: every host list must still be freed (run under ASan). */
 static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -727,6 +766,7 @@ int main(void)
         cmocka_unit_test(test_resume_command_line_quotes_every_argument),
         cmocka_unit_test(test_step_goes_into_the_report),
         cmocka_unit_test(test_step_and_data_members_print_as_cjson_does),
+        cmocka_unit_test(test_many_keyed_steps_keep_every_member_sorted),
         cmocka_unit_test(test_memory_errors_while_building_results_leak_nothing),
         cmocka_unit_test(test_a_guarded_call_acts_only_when_the_guard_says_go),
         cmocka_unit_test(test_a_failed_backup_stops_the_guarded_call),
