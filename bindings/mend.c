@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "bindings.h"
 
 #include "log.h"
@@ -14,8 +12,8 @@
 #include "term.h"
 #include "utf.h"
 #include "bind.h"
-
-#define STEP_MAX_DEPTH 8
+#include "buf.h"
+#include "lua_json.h"
 
 static const char *const outcomes[] = {
     "fixed", "healthy", "not_found", "reboot_required", "blocked", "failed", NULL,
@@ -42,147 +40,32 @@ static int l_confirm(lua_State *L)
 
 /* ---- mend.step ---- */
 
-static void free_json(void *p, size_t n)
+/* The text buffer steps and data are written into, reused call after call (a big run records
+ * hundreds of thousands of steps): the functions' upvalue, freed with the Lua state. */
+static int scratch_gc(lua_State *L)
 {
-    (void)n;
-    cJSON_Delete(p);
+    mend_buf_free(lua_touserdata(L, 1));
+    return 0;
 }
 
-static cJSON *json_string(lua_State *L, int idx)
+static mend_buf *scratch(lua_State *L)
 {
-    size_t len;
-    const char *s = lua_tolstring(L, idx, &len);
-    if (mend_utf8_valid(s, len) && !memchr(s, '\0', len))
-        return cJSON_CreateString(s);
-    /* The report must stay valid JSON: bytes that are not UTF-8 become '?'. */
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        luaL_addchar(&b, c < 0x80 && c != 0 ? (char)c : '?');
-    }
-    luaL_pushresult(&b);
-    cJSON *j = cJSON_CreateString(lua_tostring(L, -1));
-    lua_pop(L, 1);
-    return j;
+    mend_buf *b = lua_touserdata(L, lua_upvalueindex(1));
+    b->len = 0;
+    b->failed = false;
+    if (b->p)
+        b->p[0] = '\0';
+    return b;
 }
 
-/* A non-empty table with keys 1..n only; an empty table is a list too, so it comes out [] . */
-static bool is_sequence(lua_State *L, int idx)
+static void push_scratch(lua_State *L)
 {
-    lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > n) {
-            lua_pop(L, 1);
-            return false;
-        }
-        count++;
-    }
-    return count == n;
-}
-
-static int cmp_keys(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The table's string keys, sorted, in a userdata pushed on the stack (the strings stay alive
- * as keys of the table): a report's key order must not follow Lua's seeded hash order. */
-static const char **sorted_keys(lua_State *L, int idx, size_t *n)
-{
-    size_t count = 0;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        count += lua_type(L, -1) == LUA_TSTRING;
-    }
-    const char **keys = lua_newuserdatauv(L, (count ? count : 1) * sizeof *keys, 0);
-    size_t i = 0;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) == LUA_TSTRING && i < count)
-            keys[i++] = lua_tostring(L, -1);
-    }
-    qsort(keys, i, sizeof *keys, cmp_keys);
-    *n = i;
-    return keys;
-}
-
-/* Attaches node to parent (under key, or appended when key is NULL); raises when out of memory. */
-static void attach(lua_State *L, cJSON *parent, const char *key, cJSON *node)
-{
-    if (!node)
-        luaL_error(L, "not enough memory");
-    if (!(key ? cJSON_AddItemToObject(parent, key, node) : cJSON_AddItemToArray(parent, node))) {
-        cJSON_Delete(node);
-        luaL_error(L, "not enough memory");
-    }
-}
-
-/* Adds the Lua value at idx to parent. Containers are attached before they are filled, so a
- * Lua error part-way leaves one tree, owned by the box that owns the root. */
-static void add_json(lua_State *L, int idx, cJSON *parent, const char *key, int depth)
-{
-    idx = lua_absindex(L, idx);
-    switch (lua_type(L, idx)) {
-    case LUA_TNIL:
-        attach(L, parent, key, cJSON_CreateNull());
-        return;
-    case LUA_TBOOLEAN:
-        attach(L, parent, key, cJSON_CreateBool(lua_toboolean(L, idx)));
-        return;
-    case LUA_TNUMBER:
-        attach(L, parent, key, cJSON_CreateNumber(lua_tonumber(L, idx)));
-        return;
-    case LUA_TSTRING:
-        attach(L, parent, key, json_string(L, idx));
-        return;
-    case LUA_TTABLE:
-        break;
-    default:
-        attach(L, parent, key, cJSON_CreateString(luaL_typename(L, idx)));
-        return;
-    }
-    if (depth >= STEP_MAX_DEPTH) {
-        attach(L, parent, key, cJSON_CreateString("(nested too deep)"));
-        return;
-    }
-    luaL_checkstack(L, 4, "step nested too deep");
-    if (is_sequence(L, idx)) {
-        cJSON *arr = cJSON_CreateArray();
-        attach(L, parent, key, arr);
-        lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
-        for (lua_Integer i = 1; i <= n; i++) {
-            lua_rawgeti(L, idx, i);
-            add_json(L, -1, arr, NULL, depth + 1);
-            lua_pop(L, 1);
-        }
-        return;
-    }
-    cJSON *obj = cJSON_CreateObject();
-    attach(L, parent, key, obj);
-    size_t n;
-    const char **keys = sorted_keys(L, idx, &n);
-    for (size_t i = 0; i < n; i++) {
-        lua_pushstring(L, keys[i]);
-        lua_rawget(L, idx);
-        add_json(L, -1, obj, keys[i], depth + 1);
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-}
-
-/* A field of the step table read raw: must be of type t or nil. */
-static void check_field(lua_State *L, const char *k, int t)
-{
-    lua_pushstring(L, k);
-    int got = lua_rawget(L, 1);
-    if (got != LUA_TNIL && got != t)
-        luaL_error(L, "bad argument #1 to 'step': field '%s' must be a %s, not %s", k,
-                   lua_typename(L, t), luaL_typename(L, -1));
+    mend_buf *b = lua_newuserdatauv(L, sizeof *b, 0);
+    memset(b, 0, sizeof *b);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, scratch_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
 }
 
 static const char *field_s(lua_State *L, int idx)
@@ -251,40 +134,91 @@ static void print_step(lua_State *L, bool dry_run, const char *policy, const cha
     lua_pop(L, 1);
 }
 
+/* A string field of the step, as the report records it (see bind_json_text); NULL if absent. */
+static const char *field_text(lua_State *L, int idx)
+{
+    size_t len;
+    return lua_type(L, idx) == LUA_TSTRING ? bind_json_text(L, idx, &len) : NULL;
+}
+
+/* The step fields mend reads itself, in their stack slots 2..8 (also upvalues 2..8: Lua keeps
+ * one copy of a short string, so a table's own key is found by its address). */
+static const char *const step_keys[] = { "policy", "rung", "action", "ok", "message", "code", "target" };
+enum { STEP_NKEYS = 7, STEP_TARGET = 6, STEP_EXTRA_MAX = 16 };
+static const int step_types[STEP_NKEYS] = { LUA_TSTRING, LUA_TSTRING, LUA_TSTRING, LUA_TBOOLEAN,
+                                            LUA_TSTRING, LUA_TSTRING, LUA_TNONE };
+
+static int step_slot(const char *k, const char *const *known)
+{
+    for (int i = 0; i < STEP_NKEYS; i++)
+        if (k == known[i] || (k[0] == known[i][0] && strcmp(k, known[i]) == 0))
+            return i;
+    return -1;
+}
+
 static int l_step(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    lua_settop(L, 1);
-    check_field(L, "policy", LUA_TSTRING);   /* 2 */
-    check_field(L, "rung", LUA_TSTRING);     /* 3 */
-    check_field(L, "action", LUA_TSTRING);   /* 4 */
-    check_field(L, "ok", LUA_TBOOLEAN);      /* 5 */
-    check_field(L, "message", LUA_TSTRING);  /* 6 */
-    check_field(L, "code", LUA_TSTRING);     /* 7 */
-    mend_engine *eng = bind_engine(L);
-
-    cJSON *step = cJSON_CreateObject();
-    if (!step)
-        return luaL_error(L, "not enough memory");
-    bind_own(L, step, 1, free_json);
-    lua_toclose(L, lua_gettop(L));
-    /* The policy names the report entry, so it is not repeated inside the step. */
-    size_t n;
-    const char **keys = sorted_keys(L, 1, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(keys[i], "policy") == 0)
-            continue;
-        lua_pushstring(L, keys[i]);
-        lua_rawget(L, 1);
-        add_json(L, -1, step, keys[i], 1);
+    lua_settop(L, 1 + STEP_NKEYS);
+    const char *known[STEP_NKEYS];
+    for (int i = 0; i < STEP_NKEYS; i++)
+        known[i] = lua_tostring(L, lua_upvalueindex(2 + i));
+    /* One walk over the table, raw: the known fields to their slots, the other string keys
+     * noted for the report (past STEP_EXTRA_MAX of them a second walk finds them all). */
+    const char *extra[STEP_EXTRA_MAX + 1];
+    size_t nextra = 0;
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            const char *k = lua_tostring(L, -2);
+            int slot = step_slot(k, known);
+            if (slot >= 0) {
+                lua_replace(L, 2 + slot);
+                continue;
+            }
+            if (nextra < STEP_EXTRA_MAX + 1)
+                extra[nextra++] = k;
+        }
         lua_pop(L, 1);
     }
-    lua_pop(L, 1);
-    if (eng->report)
-        mend_report_add_step(eng->report, field_s(L, 2), step);
-    lua_pushliteral(L, "target");
-    lua_rawget(L, 1);
-    const char *target = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    for (int i = 0; i < STEP_NKEYS; i++) {
+        int got = lua_type(L, 2 + i);
+        if (got != LUA_TNIL && step_types[i] != LUA_TNONE && got != step_types[i])
+            return luaL_error(L, "bad argument #1 to 'step': field '%s' must be a %s, not %s", step_keys[i],
+                              lua_typename(L, step_types[i]), luaL_typename(L, 2 + i));
+    }
+    mend_engine *eng = bind_engine(L);
+    const char *target = lua_type(L, 8) == LUA_TSTRING ? lua_tostring(L, 8) : NULL;
+
+    if (eng->report) {
+        /* Written straight into the report's compact form: the known fields by value, the
+         * rest as JSON text (the policy names the report entry, so it is not repeated); a
+         * target that is not text stays among the rest. */
+        mend_buf *b = scratch(L);
+        if (!lua_isnil(L, 8) && !target && nextra <= STEP_EXTRA_MAX)
+            extra[nextra++] = known[STEP_TARGET];
+        if (nextra <= STEP_EXTRA_MAX) {
+            bind_json_keys(L, 1, b, 1, extra, nextra);
+        } else {
+            const char *skip[STEP_NKEYS + 1] = { NULL };
+            memcpy(skip, known, sizeof known);
+            if (!target)
+                skip[STEP_TARGET] = NULL;
+            bind_json_members(L, 1, b, 1, skip);
+        }
+        if (b->failed)
+            return luaL_error(L, "not enough memory");
+        mend_report_step_fields f = {
+            .rung = field_text(L, 3),
+            .action = field_text(L, 4),
+            .target = field_text(L, 8),
+            .message = field_text(L, 6),
+            .code = field_text(L, 7),
+            .ok = lua_isboolean(L, 5) ? lua_toboolean(L, 5) : -1,
+            .extra = b->len ? b->p : NULL,
+        };
+        mend_report_add_step_fields(eng->report, field_s(L, 2), &f);
+    }
     mend_plan_on_step(L, field_s(L, 2), field_s(L, 3), field_s(L, 6));
     print_step(L, eng->opts && eng->opts->dry_run, field_s(L, 2), field_s(L, 3), field_s(L, 4), target,
                lua_isboolean(L, 5) ? lua_toboolean(L, 5) : -1, field_s(L, 6), field_s(L, 7));
@@ -308,13 +242,9 @@ static int l_report_data(lua_State *L)
     luaL_checkany(L, 2);
     lua_settop(L, 2);
     mend_engine *eng = bind_engine(L);
-    cJSON *holder = cJSON_CreateObject();
-    if (!holder)
-        return luaL_error(L, "not enough memory");
-    bind_own(L, holder, 1, free_json);
-    lua_toclose(L, lua_gettop(L));
-    add_json(L, 2, holder, "v", 0);
-    if (eng->report && mend_report_data(eng->report, key, holder->child) != 0)
+    mend_buf *b = scratch(L);
+    bind_json_value(L, 2, b, 0);
+    if (b->failed || (eng->report && mend_report_data_text(eng->report, key, b->p) != 0))
         return luaL_error(L, "not enough memory");
     return 0;
 }
@@ -343,13 +273,10 @@ static int l_outcome(lua_State *L)
     mend_engine *eng = bind_engine(L);
     if (!eng->report)
         return 0;
+    const char *const values[4] = { lua_tostring(L, 3), lua_tostring(L, 4), oc, lua_tostring(L, 6) };
+    const char *was = mend_report_policy_update(eng->report, policy, values);
     if (oc)
-        mend_progress_outcome(mend_report_policy_get(eng->report, policy, "outcome"), oc);
-    for (int i = 0; i < 4; i++) {
-        const char *v = lua_tostring(L, 3 + i);
-        if (v)
-            mend_report_policy_set(eng->report, policy, fields[i], v);
-    }
+        mend_progress_outcome(was, oc);
     return 0;
 }
 
@@ -440,7 +367,11 @@ int luaopen_mend_mend(lua_State *L)
     };
     mend_engine *eng = bind_engine(L);
     const mend_options *o = eng->opts;
-    luaL_newlib(L, fns);
+    luaL_newlibtable(L, fns);
+    push_scratch(L);
+    for (int i = 0; i < STEP_NKEYS; i++)
+        lua_pushstring(L, step_keys[i]);
+    luaL_setfuncs(L, fns, 1 + STEP_NKEYS);
     lua_createtable(L, o ? o->nargs : 0, 0);
     for (int i = 0; o && i < o->nargs; i++) {
         lua_pushstring(L, o->args[i]);

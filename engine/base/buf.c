@@ -68,6 +68,33 @@ void mend_buf_printf(mend_buf *b, const char *fmt, ...)
     free(big);
 }
 
+void mend_buf_json_str(mend_buf *b, const char *s, size_t n)
+{
+    mend_buf_add(b, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        mend_buf_add(b, s + run, i - run);
+        run = i + 1;
+        char esc[8] = { '\\', (char)c, 0 };
+        switch (c) {
+        case '"': case '\\': break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+        }
+        mend_buf_add(b, esc, strlen(esc));
+    }
+    mend_buf_add(b, s + run, n - run);
+    mend_buf_add(b, "\"", 1);
+}
+
 char *mend_buf_take(mend_buf *b, size_t *len)
 {
     if (!b->failed && !b->p)

@@ -2,6 +2,7 @@
 #include "journal.h"
 #include "engine_private.h"
 #include "platform.h"
+#include "buf.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -15,6 +16,9 @@ struct mend_journal {
     FILE *f;
     char *path;
     char *run;
+    char *head;              /* ","run":"<run>","event": -- the same in every record */
+    size_t head_len;
+    mend_buf line;           /* the record being written, reused */
     bool sync_each;
     unsigned long actions;   /* begin records written: a run without any needs no fsync */
 };
@@ -70,7 +74,12 @@ mend_journal *mend_journal_open(const char *path, const char *run_id, mend_err *
     j->f = mend_fopen(path, "ab");
     j->path = mend_dupstr(path);
     j->run = mend_dupstr(run_id);
-    if (!j->f || !j->path || !j->run) {
+    mend_buf head = { 0 };
+    mend_buf_add(&head, "\",\"run\":", 8);
+    mend_buf_json_str(&head, run_id ? run_id : "", run_id ? strlen(run_id) : 0);
+    mend_buf_add(&head, ",\"event\":", 9);
+    j->head = mend_buf_take(&head, &j->head_len);
+    if (!j->f || !j->path || !j->run || !j->head) {
         mend_err_set(e, MEND_E_IO, 0, "cannot open the journal %s for appending", path);
         mend_journal_close(j);
         return NULL;
@@ -99,6 +108,8 @@ void mend_journal_close(mend_journal *j)
     }
     free(j->path);
     free(j->run);
+    free(j->head);
+    mend_buf_free(&j->line);
     free(j);
 }
 
@@ -108,117 +119,72 @@ void mend_journal_set_sync(mend_journal *j, bool each)
         j->sync_each = each;
 }
 
-/* One record, built as text: a journal line is small and flat, and thousands of them per run
- * made a cJSON tree apiece a tenth of a big batch's time. */
-typedef struct jline {
-    char buf[1024];
-    char *p;          /* buf, or a heap copy once a long message outgrows it */
-    size_t len, cap;
-    bool oom;
-} jline;
-
-static void put(jline *l, const char *s, size_t n)
+/* One record, built as text in the journal's own buffer, reused line after line: a journal
+ * line is small and flat, and a big run writes tens of thousands of them. Once the buffer has
+ * grown, a piece is a copy, not a call. */
+static inline void put(mend_buf *l, const char *s, size_t n)
 {
-    if (l->oom)
-        return;
-    if (l->len + n + 1 > l->cap) {
-        size_t cap = (l->len + n + 1) * 2;
-        char *q = l->p == l->buf ? malloc(cap) : realloc(l->p, cap);
-        if (!q) {
-            l->oom = true;
-            return;
-        }
-        if (l->p == l->buf)
-            memcpy(q, l->buf, l->len);
-        l->p = q;
-        l->cap = cap;
+    if (l->len + n < l->cap) {
+        memcpy(l->p + l->len, s, n);
+        l->len += n;
+        l->p[l->len] = '\0';
+    } else {
+        mend_buf_add(l, s, n);
     }
-    memcpy(l->p + l->len, s, n);
-    l->len += n;
-    l->p[l->len] = '\0';
 }
 
-static void put_s(jline *l, const char *s)
+static void put_s(mend_buf *l, const char *s)
 {
     put(l, s, strlen(s));
 }
 
-/* A JSON string, escaped as cJSON escapes it (UTF-8 passes through). */
-static void put_str(jline *l, const char *s)
+/* A JSON string: text with nothing to escape (nearly every op, target and message) is copied
+ * whole; anything else is escaped as cJSON escapes it. */
+static void put_str(mend_buf *l, const char *s)
 {
-    put(l, "\"", 1);
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        put(l, run, (size_t)(s - run));
-        char esc[8];
-        switch (c) {
-        case '"': put(l, "\\\"", 2); break;
-        case '\\': put(l, "\\\\", 2); break;
-        case '\b': put(l, "\\b", 2); break;
-        case '\f': put(l, "\\f", 2); break;
-        case '\n': put(l, "\\n", 2); break;
-        case '\r': put(l, "\\r", 2); break;
-        case '\t': put(l, "\\t", 2); break;
-        default:
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            put(l, esc, 6);
-        }
-        run = s + 1;
+    size_t n = strlen(s), i = 0;
+    while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
+        i++;
+    if (i < n) {
+        mend_buf_json_str(l, s, n);
+        return;
     }
-    put(l, run, (size_t)(s - run));
+    put(l, "\"", 1);
+    put(l, s, n);
     put(l, "\"", 1);
 }
 
-static void put_key_str(jline *l, const char *k, const char *v)
+static void put_key_str(mend_buf *l, const char *k, const char *v)
 {
-    put(l, ",\"", 2);
     put_s(l, k);
-    put(l, "\":", 2);
     put_str(l, v);
 }
 
-static void put_key_raw(jline *l, const char *k, const char *v)
-{
-    put(l, ",\"", 2);
-    put_s(l, k);
-    put(l, "\":", 2);
-    put_s(l, v);
-}
-
 /* {"ts":..,"run":..,"event":.. */
-static void record(jline *l, mend_journal *j, const char *event)
+static mend_buf *record(mend_journal *j, const char *event)
 {
-    l->p = l->buf;
+    mend_buf *l = &j->line;
     l->len = 0;
-    l->cap = sizeof l->buf;
-    l->oom = false;
-    l->buf[0] = '\0';
+    l->failed = false;
     char ts[96];
     iso_now(ts, sizeof ts);
-    put(l, "{\"ts\":", 6);
-    put_str(l, ts);
-    put_key_str(l, "run", j->run);
-    put_key_str(l, "event", event);
+    put(l, "{\"ts\":\"", 7);
+    put_s(l, ts);
+    put(l, j->head, j->head_len);   /* ","run":"..","event": */
+    put_str(l, event);
+    return l;
 }
 
 /* Closes the object and writes it as one line, then flushes; durable adds an fsync (the record
  * is on disk, for a real machine, before the caller goes on). */
-static int write_record(mend_journal *j, jline *l, bool durable, mend_err *e)
+static int write_record(mend_journal *j, mend_buf *l, bool durable, mend_err *e)
 {
     put(l, "}\n", 2);
-    if (l->oom) {
-        if (l->p != l->buf)
-            free(l->p);
+    if (l->failed)
         return mend_err_set(e, MEND_E_IO, 0, "out of memory writing the journal");
-    }
     errno = 0;
     int bad = fwrite(l->p, 1, l->len, j->f) != l->len || (durable ? mend_fsync_file(j->f) != 0 : fflush(j->f) != 0);
     int why = errno;
-    if (l->p != l->buf)
-        free(l->p);
     if (bad) {
         clearerr(j->f);
         return mend_err_set(e, MEND_E_IO, 0, "cannot write the journal %s: %s", j->path,
@@ -227,61 +193,66 @@ static int write_record(mend_journal *j, jline *l, bool durable, mend_err *e)
     return 0;
 }
 
-static void add_action(jline *l, unsigned long seq, const char *op, const char *target)
+/* ,"name":digits without printf (two records per action). */
+static void put_key_num(mend_buf *l, const char *k, unsigned long n)
 {
-    char n[32];
-    snprintf(n, sizeof n, "%lu", seq);
-    put_key_raw(l, "seq", n);
-    put_key_str(l, "op", op ? op : "");
-    put_key_str(l, "target", target ? target : "");
+    char d[24];
+    size_t i = sizeof d;
+    do {
+        d[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    put_s(l, k);
+    put(l, d + i, sizeof d - i);
+}
+
+static void add_action(mend_buf *l, unsigned long seq, const char *op, const char *target)
+{
+    put_key_num(l, ",\"seq\":", seq);
+    put_key_str(l, ",\"op\":", op ? op : "");
+    put_key_str(l, ",\"target\":", target ? target : "");
 }
 
 int mend_journal_begin(mend_journal *j, unsigned long seq, const char *op, const char *target, mend_err *e)
 {
-    jline l;
-    record(&l, j, "begin");
-    add_action(&l, seq, op, target);
+    mend_buf *l = record(j, "begin");
+    add_action(l, seq, op, target);
     j->actions++;
-    return write_record(j, &l, j->sync_each, e);
+    return write_record(j, l, j->sync_each, e);
 }
 
 int mend_journal_end(mend_journal *j, unsigned long seq, const char *op, const char *target,
                      const mend_err *result, mend_err *e)
 {
-    jline l;
-    record(&l, j, "end");
-    add_action(&l, seq, op, target);
+    mend_buf *l = record(j, "end");
+    add_action(l, seq, op, target);
     bool ok = !result || result->code == MEND_OK;
-    put_key_raw(&l, "ok", ok ? "true" : "false");
+    put_s(l, ok ? ",\"ok\":true" : ",\"ok\":false");
     if (!ok) {
-        put_key_str(&l, "code", mend_code_name(result->code));
-        put_key_str(&l, "message", result->msg);
+        put_key_str(l, ",\"code\":", mend_code_name(result->code));
+        put_key_str(l, ",\"message\":", result->msg);
     }
-    return write_record(j, &l, j->sync_each, e);
+    return write_record(j, l, j->sync_each, e);
 }
 
 int mend_journal_run_end(mend_journal *j, const char *detail, bool resolved, int open, mend_err *e)
 {
-    jline l;
-    record(&l, j, "run_end");
+    mend_buf *l = record(j, "run_end");
     if (detail)
-        put_key_str(&l, "detail", detail);
-    put_key_raw(&l, "resolved", resolved ? "true" : "false");
-    char n[32];
-    snprintf(n, sizeof n, "%d", resolved ? 0 : open);
-    put_key_raw(&l, "open", n);
+        put_key_str(l, ",\"detail\":", detail);
+    mend_buf_str(l, resolved ? ",\"resolved\":true" : ",\"resolved\":false");
+    mend_buf_printf(l, ",\"open\":%d", resolved ? 0 : open);
     /* Only a run that acted needs its end on disk; a read-only run does no fsync at all. */
-    return write_record(j, &l, j->sync_each && j->actions > 0, e);
+    return write_record(j, l, j->sync_each && j->actions > 0, e);
 }
 
 int mend_journal_event(mend_journal *j, const char *event, const char *detail, mend_err *e)
 {
-    jline l;
-    record(&l, j, event);
+    mend_buf *l = record(j, event);
     if (detail)
-        put_key_str(&l, "detail", detail);
+        put_key_str(l, ",\"detail\":", detail);
     /* run_start and the like: an action's begin record, fsynced, follows before anything changes. */
-    return write_record(j, &l, false, e);
+    return write_record(j, l, false, e);
 }
 
 /* ---- reading back ---- */

@@ -12,12 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Eight bytes a step (names and messages are tens of bytes, hashed once per step recorded),
+ * mixed at the end so the low bits the tables use depend on every byte. */
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    size_t n = strlen(s), i = 0;
+    uint64_t h = 1469598103934665603ULL ^ n, x;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, s + i, 8);
+        h = (h ^ x) * 1099511628211ULL;
+        h ^= h >> 31;
+    }
+    x = 0;
+    memcpy(&x, s + i, n - i);
+    h ^= x;   /* MurmurHash3's finaliser: every input bit reaches the low bits */
+    h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdULL;
+    h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
 }
 
 /* ---- interned strings ---- */
@@ -95,16 +106,24 @@ static uint32_t intern(rep_strings *t, const char *s)
     if (t->n >= t->cap) {
         uint32_t ncap = t->cap ? t->cap * 2 : 1024;
         const char **ns = realloc(t->strs, ncap * sizeof *ns);
-        if (!ns)
+        if (ns)
+            t->strs = ns;
+        uint32_t *nm = ns ? realloc(t->meta, ncap * sizeof *nm) : NULL;
+        if (!nm)
             return 0;
-        t->strs = ns;
+        t->meta = nm;
         t->cap = ncap;
     }
-    char *copy = strs_store(t, s, strlen(s));
+    size_t len = strlen(s);
+    char *copy = strs_store(t, s, len);
     if (!copy)
         return 0;
+    bool special = len >= UINT32_MAX >> 1;
+    for (size_t i = 0; i < len && !special; i++)
+        special = rep_json_special((unsigned char)s[i]);
     id = t->n++;
     t->strs[id] = copy;
+    t->meta[id] = special ? 1 : (uint32_t)len << 1;
     t->slots[slot] = id;
     return id;
 }
@@ -115,6 +134,7 @@ static void strs_free(rep_strings *t)
         free(t->blocks[i]);
     free(t->blocks);
     free(t->strs);
+    free(t->meta);
     free(t->slots);
 }
 
@@ -231,9 +251,14 @@ static int pol_slots_grow(mend_report *r)
 
 static rep_policy *get_policy(mend_report *r, const char *name)
 {
+    /* A script records a policy's steps and outcome one after another: try that one first. */
+    if (r->last_pol && r->last_pol <= r->npol && strcmp(rep_str(r, r->pol[r->last_pol - 1].name), name) == 0)
+        return &r->pol[r->last_pol - 1];
     rep_policy *p = find_policy(r, name);
-    if (p)
+    if (p) {
+        r->last_pol = (size_t)(p - r->pol) + 1;
         return p;
+    }
     uint32_t id = intern(&r->str, name);
     if (!id)
         return NULL;
@@ -253,6 +278,7 @@ static rep_policy *get_policy(mend_report *r, const char *name)
     memset(p, 0, sizeof *p);
     p->name = id;
     r->pol_slots[at] = (uint32_t)++r->npol;
+    r->last_pol = r->npol;
     return p;
 }
 
@@ -321,40 +347,52 @@ static void add_step_record(mend_report *r, const char *policy, const rep_step *
     *last = idx;
 }
 
+void mend_report_add_step_fields(mend_report *r, const char *policy, const mend_report_step_fields *f)
+{
+    if (!r || !f)
+        return;
+    rep_step s = { .ok = (int8_t)(f->ok < 0 ? -1 : f->ok ? 1 : 0) };
+    const char *const v[REP_S_N] = { f->rung, f->action, f->target, f->message, f->code };
+    for (int k = 0; k < REP_S_N; k++)
+        s.s[k] = intern(&r->str, v[k]);
+    s.extra = f->extra && *f->extra ? intern(&r->str, f->extra) : 0;
+    add_step_record(r, policy, &s);
+}
+
 void mend_report_add_step(mend_report *r, const char *policy, const struct cJSON *step)
 {
     if (!r || !step)
         return;
-    static const char *const keys[REP_S_N] = { "rung", "action", "target", "message", "code" };
-    rep_step s = { .ok = -1 };
     if (!cJSON_IsObject(step)) {
         char *text = cJSON_PrintUnformatted(step);
-        s.raw = 1;
-        s.extra = intern(&r->str, text);
+        rep_step s = { .ok = -1, .raw = 1, .extra = intern(&r->str, text) };
         free(text);
         add_step_record(r, policy, &s);
         return;
     }
+    static const char *const keys[REP_S_N] = { "rung", "action", "target", "message", "code" };
+    const char *v[REP_S_N] = { NULL };
+    int ok = -1;
     bool taken[64] = { false };
     int i = 0;
     for (const cJSON *m = step->child; m; m = m->next, i++) {
         if (i >= 64 || !m->string)
             continue;
-        if (strcmp(m->string, "ok") == 0 && cJSON_IsBool(m) && s.ok < 0) {
-            s.ok = ok_of(m);
+        if (strcmp(m->string, "ok") == 0 && cJSON_IsBool(m) && ok < 0) {
+            ok = ok_of(m);
             taken[i] = true;
             continue;
         }
         for (int k = 0; k < REP_S_N; k++)
-            if (!s.s[k] && cJSON_IsString(m) && strcmp(m->string, keys[k]) == 0) {
-                s.s[k] = intern(&r->str, m->valuestring);
-                taken[i] = s.s[k] != 0;
+            if (!v[k] && cJSON_IsString(m) && strcmp(m->string, keys[k]) == 0) {
+                v[k] = m->valuestring;
+                taken[i] = true;
             }
     }
     char *extra = extra_members(step, taken);
-    s.extra = intern(&r->str, extra);
+    mend_report_step_fields f = { v[0], v[1], v[2], v[3], v[4], ok, extra };
+    mend_report_add_step_fields(r, policy, &f);
     free(extra);
-    add_step_record(r, policy, &s);
 }
 
 void mend_report_step(mend_report *r, const char *policy, struct cJSON *step)
@@ -381,6 +419,25 @@ void mend_report_policy_set(mend_report *r, const char *policy, const char *fiel
     uint32_t id = intern(&r->str, value);
     if (p && (id || !value))
         p->field[f] = id;
+}
+
+const char *mend_report_policy_update(mend_report *r, const char *policy, const char *const values[4])
+{
+    bool any = false;
+    for (int f = 0; f < REP_NFIELDS; f++)
+        any = any || values[f];
+    if (!r || !policy || !any) /* nothing to set: no entry either */
+        return r && policy ? mend_report_policy_get(r, policy, "outcome") : NULL;
+    rep_policy *p = get_policy(r, policy);
+    if (!p)
+        return NULL;
+    const char *was = rep_str(r, p->field[REP_OUTCOME]);
+    for (int f = 0; f < REP_NFIELDS; f++) {
+        uint32_t id = values[f] ? intern(&r->str, values[f]) : 0;
+        if (id)
+            p->field[f] = id;
+    }
+    return was;
 }
 
 const char *mend_report_policy_get(const mend_report *r, const char *policy, const char *field)
@@ -472,6 +529,16 @@ int mend_report_data(mend_report *r, const char *key, const struct cJSON *value)
     if (!r || !key || !value)
         return -1;
     char *json = cJSON_PrintUnformatted(value);
+    int rc = json ? mend_report_data_text(r, key, json) : -1;
+    free(json);
+    return rc;
+}
+
+int mend_report_data_text(mend_report *r, const char *key, const char *text)
+{
+    if (!r || !key || !text)
+        return -1;
+    char *json = mend_dupstr(text);
     if (!json)
         return -1;
     for (size_t i = 0; i < r->ndata; i++)

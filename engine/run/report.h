@@ -49,10 +49,22 @@ long mend_report_counter(const mend_report *r, mend_counter c);
 void mend_report_step(mend_report *r, const char *policy, struct cJSON *step);
 /* The same, borrowing the step (the caller still owns it). */
 void mend_report_add_step(mend_report *r, const char *policy, const struct cJSON *step);
+/* A step object given as its fields, what mend.step records with no tree: each string NULL when
+ * absent, ok -1 when absent; extra the other members as compact JSON text without the braces
+ * ("k":v,..., keys sorted) or NULL. The strings are copied (UTF-8; the writer escapes them). */
+typedef struct mend_report_step_fields {
+    const char *rung, *action, *target, *message, *code;
+    int ok;
+    const char *extra;
+} mend_report_step_fields;
+void mend_report_add_step_fields(mend_report *r, const char *policy, const mend_report_step_fields *f);
 
 /* Sets a string field of a policy entry ("before", "after", "outcome", "rung"). */
 void mend_report_policy_set(mend_report *r, const char *policy, const char *field, const char *value);
 const char *mend_report_policy_get(const mend_report *r, const char *policy, const char *field);
+/* Sets before, after, outcome and rung at once (a NULL value leaves that field), finding the
+ * policy once; answers the outcome it had before (NULL if none), as mend.outcome needs it. */
+const char *mend_report_policy_update(mend_report *r, const char *policy, const char *const values[4]);
 size_t mend_report_policy_count(const mend_report *r);
 /* Field ("name", "before", ...) of the i-th policy in first-recorded order. */
 const char *mend_report_policy_at(const mend_report *r, size_t i, const char *field);
@@ -65,6 +77,8 @@ const char *mend_report_advice_at(const mend_report *r, size_t i);
 /* A script's own value under key in the report's "data" object (serialised now; a later value
  * for the same key replaces it). -1 when out of memory. */
 int mend_report_data(mend_report *r, const char *key, const struct cJSON *value);
+/* The same with the value already compact JSON text (copied). */
+int mend_report_data_text(mend_report *r, const char *key, const char *json);
 
 /* Run outcome derived from the policies: "fixed", "healthy", "partial", "reboot_required",
  * "failed" (also "failed" after mend_report_fail). */

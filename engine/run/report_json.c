@@ -35,11 +35,24 @@ static void flush(jw *w)
     w->b.len = 0;
 }
 
-static void put(jw *w, const char *s, size_t n)
+static void put_slow(jw *w, const char *s, size_t n)
 {
     if (w->f && w->b.len + n > JW_FLUSH_AT)
         flush(w);
     mend_buf_add(&w->b, s, n);
+}
+
+/* Most tokens fit the buffer as it is: a copy, no call (millions of them in a big report). */
+static inline void put(jw *w, const char *s, size_t n)
+{
+    mend_buf *b = &w->b;
+    if (b->len + n < b->cap) {
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+        b->p[b->len] = '\0';
+        return;
+    }
+    put_slow(w, s, n);
 }
 
 /* The buffered document (NULL when anything failed: memory, or a part left out). */
@@ -55,18 +68,15 @@ static void puts_(jw *w, const char *s)
     put(w, s, strlen(s));
 }
 
-/* A JSON string; bytes that are not UTF-8 become '?' so the document stays valid. */
-static void str(jw *w, const char *s)
+/* A JSON string (n bytes of s); bytes that are not UTF-8 become '?' so the document stays valid. */
+static void str_n(jw *w, const char *s, size_t n)
 {
-    if (!s) {
-        puts_(w, "null");
-        return;
-    }
-    size_t n = strlen(s);
     put(w, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (!rep_json_special(c))
+            continue;
         const char *esc = NULL;
         char u[8];
         if (c == '"')
@@ -82,7 +92,7 @@ static void str(jw *w, const char *s)
         else if (c < 0x20 || c == 0x7f) {
             snprintf(u, sizeof u, "\\u%04x", c);
             esc = u;
-        } else if (c >= 0x80) {
+        } else {
             size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
             if (i + len <= n && mend_utf8_valid(s + i, len)) {
                 i += len - 1;
@@ -90,8 +100,6 @@ static void str(jw *w, const char *s)
             }
             esc = "?";
         }
-        if (!esc)
-            continue;
         put(w, s + run, i - run);
         puts_(w, esc);
         run = i + 1;
@@ -100,25 +108,58 @@ static void str(jw *w, const char *s)
     put(w, "\"", 1);
 }
 
-static void nl(jw *w, int depth)
+static void str(jw *w, const char *s)
 {
-    if (!w->pretty)
-        return;
-    static const char spaces[] = "                ";
-    put(w, "\n", 1);
-    for (int i = 0; i < depth; i++)
-        put(w, spaces, 2);
+    if (s)
+        str_n(w, s, strlen(s));
+    else
+        puts_(w, "null");
 }
 
-/* "key": at depth, after a comma unless first. */
-static void key(jw *w, const char *k, int depth, bool *first)
+/* An interned string: its length and whether it needs escaping were noted when it was stored. */
+static void str_id(jw *w, const mend_report *r, uint32_t id)
+{
+    if (!id) {
+        puts_(w, "null");
+        return;
+    }
+    uint32_t m = r->str.meta[id];
+    if (m & 1) {
+        str(w, r->str.strs[id]);
+        return;
+    }
+    put(w, "\"", 1);
+    put(w, r->str.strs[id], m >> 1);
+    put(w, "\"", 1);
+}
+
+static void nl(jw *w, int depth)
+{
+    static const char line[] = "\n                                ";
+    if (w->pretty)
+        put(w, line, 1 + 2 * (size_t)(depth < 16 ? depth : 16));
+}
+
+/* "key": at depth, after a comma unless first. escape: a script's key, not the writer's own. */
+static void key_at(jw *w, const char *k, int depth, bool *first, bool escape)
 {
     if (!*first)
         put(w, ",", 1);
     *first = false;
     nl(w, depth);
-    str(w, k);
-    puts_(w, w->pretty ? ": " : ":");
+    if (escape) {
+        str(w, k);
+    } else {
+        put(w, "\"", 1);
+        puts_(w, k);
+        put(w, "\"", 1);
+    }
+    put(w, ": ", w->pretty ? 2 : 1);
+}
+
+static void key(jw *w, const char *k, int depth, bool *first)
+{
+    key_at(w, k, depth, first, false);
 }
 
 static void iso_utc(double t, char *buf, size_t size)
@@ -158,33 +199,37 @@ static void put_spaced(jw *w, const char *t)
 /* One step, always on one line: the known keys in a fixed order, then the script's own. */
 static void step(jw *w, const mend_report *r, const rep_step *s)
 {
-    static const char *const keys[REP_S_N] = { "rung", "action", "target", "message", "code" };
+    /* The known keys as written pretty; compact drops the space after the colon. */
+    static const char *const keys[REP_S_N] = { "\"rung\": ", "\"action\": ", "\"target\": ",
+                                               "\"message\": ", "\"code\": " };
     if (s->raw) {
         put_spaced(w, rep_str(r, s->extra) ? rep_str(r, s->extra) : "null");
         return;
     }
-    const char *sep = w->pretty ? ", " : ",";
-    const char *colon = w->pretty ? ": " : ":";
+    size_t sep = w->pretty ? 2 : 1, trim = w->pretty ? 0 : 1;
     bool first = true;
     put(w, "{", 1);
     for (int k = 0; k < REP_S_N; k++) {
         if (k == REP_S_MESSAGE && s->ok >= 0) { /* ok comes right after target */
-            puts_(w, first ? "" : sep);
-            str(w, "ok");
-            puts_(w, colon);
-            puts_(w, s->ok ? "true" : "false");
+            put(w, ", ", first ? 0 : sep);
+            const char *ok = s->ok ? "\"ok\": true" : "\"ok\": false";
+            if (w->pretty) {
+                puts_(w, ok);
+            } else {
+                put(w, "\"ok\":", 5);
+                puts_(w, ok + 6);
+            }
             first = false;
         }
         if (!s->s[k])
             continue;
-        puts_(w, first ? "" : sep);
-        str(w, keys[k]);
-        puts_(w, colon);
-        str(w, rep_str(r, s->s[k]));
+        put(w, ", ", first ? 0 : sep);
+        put(w, keys[k], strlen(keys[k]) - trim);
+        str_id(w, r, s->s[k]);
         first = false;
     }
     if (s->extra) {
-        puts_(w, first ? "" : sep);
+        put(w, ", ", first ? 0 : sep);
         put_spaced(w, rep_str(r, s->extra));
     }
     put(w, "}", 1);
@@ -254,10 +299,10 @@ static void document(jw *w, const mend_report *r)
         put(w, "{", 1);
         bool pf = true;
         key(w, "name", 3, &pf);
-        str(w, rep_str(r, p->name));
+        str_id(w, r, p->name);
         for (int f = 0; f < REP_NFIELDS; f++) {
             key(w, fields[f], 3, &pf);
-            str(w, rep_str(r, p->field[f]));
+            str_id(w, r, p->field[f]);
         }
         key(w, "steps", 3, &pf);
         steps(w, r, p->first_step, 3);
@@ -284,7 +329,7 @@ static void document(jw *w, const mend_report *r)
     for (size_t i = 0; i < r->nadvice; i++) {
         puts_(w, i ? "," : "");
         nl(w, 2);
-        str(w, rep_str(r, r->advice[i]));
+        str_id(w, r, r->advice[i]);
     }
     if (r->nadvice)
         nl(w, 1);
@@ -302,7 +347,7 @@ static void document(jw *w, const mend_report *r)
         qsort(sorted, r->ndata, sizeof *sorted, cmp_data);
         bool df = true;
         for (size_t i = 0; i < r->ndata; i++) {
-            key(w, sorted[i].key, 2, &df);
+            key_at(w, sorted[i].key, 2, &df, true);
             put_spaced(w, sorted[i].json);
         }
         nl(w, 1);

@@ -10,6 +10,8 @@
  * run keeps each rung, action and policy name once, and a step is a few ids, not a tree. */
 typedef struct rep_strings {
     const char **strs;    /* id -> text; [0] unused */
+    uint32_t *meta;       /* id -> length << 1 when the JSON writer copies the text as
+                           * it is; 1 when it must look at it byte by byte */
     uint32_t n, cap;
     uint32_t *slots;      /* open addressing: ids */
     uint32_t nslots;
@@ -53,6 +55,7 @@ struct mend_report {
     rep_strings str;
     rep_policy *pol;
     size_t npol, cappol;
+    size_t last_pol;            /* the policy get_policy last answered, index + 1 */
     uint32_t *pol_slots;        /* open addressing: policy index + 1, keyed by name id */
     size_t npol_slots;
     rep_step *steps;
@@ -74,6 +77,13 @@ struct mend_report {
 static inline const char *rep_str(const mend_report *r, uint32_t id)
 {
     return id ? r->str.strs[id] : NULL;
+}
+
+/* The bytes the JSON writer escapes (or checks as UTF-8): control characters, '"', '\\',
+ * DEL and everything outside ASCII. */
+static inline bool rep_json_special(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\' || c >= 0x7f;
 }
 
 #endif

@@ -1,4 +1,5 @@
 /* Unit tests of the bindings over a fake host: encoding, paths, guards, skips, quoting, ownership. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
@@ -521,6 +523,108 @@ static void test_step_goes_into_the_report(void **state)
     world_free(w);
 }
 
+/* The members a script adds to a step, and its report data, come out exactly as cJSON prints
+ * the same values (the report's bytes did not change when the tree went away). */
+static cJSON *odd_values(void)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "bad", "?x?y");   /* not UTF-8: every byte outside ASCII is '?' */
+    cJSON *deep = cJSON_CreateString("(nested too deep)");
+    for (int i = 0; i < 7; i++) {
+        cJSON *a = cJSON_CreateArray();
+        cJSON_AddItemToArray(a, deep);
+        deep = a;
+    }
+    cJSON_AddItemToObject(o, "deep", deep);
+    cJSON_AddStringToObject(o, "f", "function");
+    static const double nums[] = { 1, -2, 0.1, 1.0 / 3, 9007199254740992.0, 1e300, 3e9, -0.0, 3.0 };
+    cJSON *n = cJSON_CreateArray();
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        cJSON_AddItemToArray(n, cJSON_CreateNumber(nums[i]));
+    cJSON_AddItemToArray(n, cJSON_CreateNumber(HUGE_VAL));
+    cJSON_AddItemToArray(n, cJSON_CreateBool(1));
+    cJSON_AddItemToObject(o, "n", n);
+    cJSON_AddStringToObject(o, "s", "q\"\\\x01\x7f\n\xc3\xa9");
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddItemToObject(t, "a", cJSON_CreateArray());
+    cJSON_AddItemToObject(t, "m", cJSON_CreateObject());
+    cJSON_AddNumberToObject(t, "z", 1);
+    cJSON_AddItemToObject(o, "t", t);
+    cJSON_AddNumberToObject(o, "target", 7);
+    return o;
+}
+
+#define ODD_VALUES_LUA \
+    "bad = '\\255x\\0y', deep = {{{{{{{{{{1}}}}}}}}}}, f = print, " \
+    "n = {1, -2, 0.1, 1/3, 2^53, 1e300, 3000000000, -0.0, 3.0, math.huge, true}, " \
+    "s = 'q\"\\\\\\1\\127\\n\\195\\169', t = {z = 1, a = {}, m = {[5] = 1}}, target = 7"
+
+static void test_step_and_data_members_print_as_cjson_does(void **state)
+{
+    world *w = world_new(false, true, 0);
+    run(w, "mend.step{policy = 'P', rung = 'r', action = 'a.b', ok = true, " ODD_VALUES_LUA "}\n"
+           "mend.report_data('k', {" ODD_VALUES_LUA "})");
+    cJSON *o = odd_values();
+    char *members = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    assert_non_null(members);
+    size_t n = strlen(members);
+    char *want_step = malloc(n + 64), *want_data = malloc(n + 64);
+    assert_non_null(want_step);
+    assert_non_null(want_data);
+    members[n - 1] = '\0';   /* drop the braces: the step's known fields come first */
+    snprintf(want_step, n + 64, "{\"rung\":\"r\",\"action\":\"a.b\",\"ok\":true,%s}", members + 1);
+    snprintf(want_data, n + 64, "\"data\":{\"k\":{%s}}", members + 1);
+    char *json = mend_report_json(w->eng.report, false);
+    assert_non_null(json);
+    if (!strstr(json, want_step) || !strstr(json, want_data))
+        fail_msg("the report\n%s\nlacks\n%s\nor\n%s", json, want_step, want_data);
+    free(json);
+    free(members);
+    free(want_step);
+    free(want_data);
+    world_free(w);
+}
+
+/* Steps and tables with many keys (past what fits on the C stack) keep every key, sorted. */
+static void test_many_keyed_steps_keep_every_member_sorted(void **state)
+{
+    world *w = world_new(false, true, 0);
+    run(w, "local s = {policy = 'P', rung = 'r', target = {1}, big = {}}\n"
+           "for i = 1, 70 do s.big[string.format('k%02d', i)] = i end\n"
+           "for i = 1, 20 do s[string.format('x%02d', i)] = i end\n"
+           "mend.step(s)");
+    cJSON *o = cJSON_CreateObject();
+    cJSON *big = cJSON_AddObjectToObject(o, "big");
+    char k[8];
+    for (int i = 1; i <= 70; i++) {
+        snprintf(k, sizeof k, "k%02d", i);
+        cJSON_AddNumberToObject(big, k, i);
+    }
+    cJSON *t = cJSON_AddArrayToObject(o, "target");
+    cJSON_AddItemToArray(t, cJSON_CreateNumber(1));
+    for (int i = 1; i <= 20; i++) {
+        snprintf(k, sizeof k, "x%02d", i);
+        cJSON_AddNumberToObject(o, k, i);
+    }
+    char *members = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    assert_non_null(members);
+    size_t n = strlen(members);
+    char *want = malloc(n + 32);
+    assert_non_null(want);
+    members[n - 1] = '\0';
+    snprintf(want, n + 32, "{\"rung\":\"r\",%s}", members + 1);
+    char *json = mend_report_json(w->eng.report, false);
+    assert_non_null(json);
+    if (!strstr(json, want))
+        fail_msg("the report\n%s\nlacks\n%s", json, want);
+    free(json);
+    free(members);
+    free(want);
+    world_free(w);
+}
+
 /* Lists built under a failing allocator: every host list must still be freed (run under ASan). */
 static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -661,6 +765,8 @@ int main(void)
         cmocka_unit_test(test_holders_match_the_object_and_below_only),
         cmocka_unit_test(test_resume_command_line_quotes_every_argument),
         cmocka_unit_test(test_step_goes_into_the_report),
+        cmocka_unit_test(test_step_and_data_members_print_as_cjson_does),
+        cmocka_unit_test(test_many_keyed_steps_keep_every_member_sorted),
         cmocka_unit_test(test_memory_errors_while_building_results_leak_nothing),
         cmocka_unit_test(test_a_guarded_call_acts_only_when_the_guard_says_go),
         cmocka_unit_test(test_a_failed_backup_stops_the_guarded_call),
