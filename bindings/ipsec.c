@@ -103,10 +103,10 @@ static mend_policy *get_policy(lua_State *L, const char *name, mend_err *e)
     return p;
 }
 
-/* What get_and_push leaves on the stack: the whole policy, its key, or its state and source. */
-enum get_what { GET_POLICY, GET_KEY, GET_STATE };
+/* What get_and_push leaves on the stack: the whole policy or its key. */
+enum get_what { GET_POLICY, GET_KEY };
 
-/* ipsec.get, ipsec.store_key and ipsec.state: one lookup, then what was asked of it. */
+/* ipsec.get and ipsec.store_key: one lookup, then what was asked of it. */
 static int get_and_push(lua_State *L, enum get_what what)
 {
     mend_err e;
@@ -118,20 +118,12 @@ static int get_and_push(lua_State *L, enum get_what what)
     mend_policy *p = get_policy(L, name, &e);
     if (!p)
         return bind_fail(L, &e);
-    int n = 1;
-    if (what == GET_KEY) {
+    if (what == GET_KEY)
         lua_pushstring(L, p->store_key ? p->store_key : "");
-    } else if (what == GET_STATE) {
-        /* Two interned short strings: no table, which the ladder's checks after each action
-         * would otherwise build and drop for every policy. */
-        lua_pushstring(L, mend_policy_state_name(p->state));
-        lua_pushstring(L, p->gpo ? "gpo" : "local");
-        n = 2;
-    } else {
+    else
         push_policy(L, p);
-    }
     lua_closeslot(L, 2);
-    return n;
+    return 1;
 }
 
 static int l_get(lua_State *L)
@@ -144,9 +136,28 @@ static int l_store_key(lua_State *L)
     return get_and_push(L, GET_KEY);
 }
 
+/* ipsec.state: two interned short strings and no table, which the ladder's check after each
+ * action would otherwise build and drop for every policy. The copy lives on the C stack and is
+ * freed before anything is pushed (a push that fails leaves nothing to free), so no box. */
 static int l_state(lua_State *L)
 {
-    return get_and_push(L, GET_STATE);
+    mend_err e;
+    mend_err_clear(&e);
+    const char *name = bind_hoststr(L, 1, &e);
+    if (!name)
+        return bind_fail(L, &e);
+    mend_engine *eng = bind_engine(L);
+    mend_policy p;
+    memset(&p, 0, sizeof p);
+    int rc = eng->host.ops->ipsec.get(eng->host.ctx, name, &p, &e);
+    const char *state = mend_policy_state_name(p.state);
+    bool gpo = p.gpo != NULL;
+    mend_policy_clear(&p);
+    if (rc != 0)
+        return bind_fail(L, &e);
+    lua_pushstring(L, state);
+    lua_pushstring(L, gpo ? "gpo" : "local");
+    return 2;
 }
 
 static int do_delete(mend_engine *eng, void *name, mend_err *e)
