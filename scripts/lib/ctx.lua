@@ -31,8 +31,10 @@ local Record = { __index = function(p, k)
   end
 end }
 
+-- outcome and waiting start as false, not absent: the driver reads both for every open policy
+-- and rung, and a missing field calls Record's __index each time.
 local function new_record(name)
-  return setmetatable({ name = name, kind = "candidate", tried = {} }, Record)
+  return setmetatable({ name = name, kind = "candidate", tried = {}, outcome = false, waiting = false }, Record)
 end
 
 function M.new(opts)
@@ -336,9 +338,10 @@ function Ctx:do_waiting()
     if w then
       self.wanted[action] = nil
       self.rung = w.rung
+      self.open = nil   -- the policies that waited climb again: the driver's open list anew
       local ok = ONCE[action](self, w.set, w.whys)
       for i, p in ipairs(w.set) do
-        self.rung, p.waiting = p.waiting, nil
+        self.rung, p.waiting = p.waiting, false
         if ok and not p.outcome then self:retry(p) end
         p.hold = nil
         if i % 500 == 0 then self:progress() end

@@ -64,18 +64,39 @@ end
 -- Climbs one rung for every stuck policy it applies to (and has not been tried on); returns
 -- whether it did anything.
 function Ctx:climb(r)
-  local set = {}
+  local set, name = {}, r.name
   self.nics = nil   -- cached adapter list: fresh for each rung
   self.held = nil   -- and the handle index
-  for _, p in ipairs(self.policies) do
-    if not p.outcome and not p.tried[r.name] and not p.waiting and rung.applies(r, self, p) then
-      set[#set + 1] = p
+  -- The policies still climbing (not settled, not waiting for a once-per-run action), in
+  -- ctx.policies' order: compacted in place, so each rung of each pass walks only those. A
+  -- settled policy never opens again; Ctx:do_waiting opens the ones that waited afresh.
+  local open, all = self.open, self.policies
+  if not open then
+    open = {}
+    self.open, self.opened = open, 0
+  end
+  for i = self.opened + 1, #all do open[#open + 1] = all[i] end   -- added since (a custom ladder's)
+  self.opened = #all
+  local n, when, applies = 0, r.when, r.applies   -- rung.applies, inlined: it runs per policy
+  for i = 1, #open do
+    local p = open[i]
+    if not p.outcome and not p.waiting then
+      n = n + 1
+      open[n] = p
+      if not p.tried[name] then
+        if when then
+          if p.kind == when then set[#set + 1] = p end
+        elseif applies == nil or applies(self, p) then
+          set[#set + 1] = p
+        end
+      end
     end
   end
+  for i = #open, n + 1, -1 do open[i] = nil end
   if #set == 0 then return false end
   self.rung = r
   for _, p in ipairs(set) do
-    p.tried[r.name] = true
+    p.tried[name] = true
     p.hold = nil
   end
   -- What a prompt adds to its question: the policies this rung acts for (C says the rest). A
