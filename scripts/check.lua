@@ -143,7 +143,7 @@ local function diagnose(name, cur)
     visible[#visible + 1] = "assigned (mend fix unassigns it before deleting)"
   end
   if holder_index == nil then holder_index = handle_check.index() or false end
-  local holders = handle_check.holders(name, holder_index or nil) or {}
+  local holders = handle_check.holders(name, holder_index or nil, cur.store_key) or {}
   local held = {}
   for _, h in ipairs(holders) do
     held[#held + 1] = { pid = h.pid, process = h.process, class = h.class, product = h.product }
