@@ -9,7 +9,7 @@ unused_args = false
 exclude_files = { "scripts/types/*.lua" }
 -- mend's API: read-only globals with exactly the documented fields (a typo is a warning).
 read_globals = {
-  ipsec = { fields = { "assign", "create", "delete", "get", "policies", "remove_from_store", "store_key" } },
+  ipsec = { fields = { "assign", "create", "delete", "get", "policies", "remove_from_store", "state", "states", "store_key" } },
   svc = { fields = { "dependents", "query", "restart", "start", "stop" } },
   handles = { fields = { "holders", "index", "scan" } },
   proc = { fields = { "find", "kill", "list" } },

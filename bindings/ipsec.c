@@ -1,4 +1,4 @@
-/* The ipsec module: the IPsec policy store (list, get, delete, assign, create, store_key, remove_from_store). */
+/* The ipsec module: the IPsec policy store (list, get, state, delete, assign, create, store_key, remove_from_store). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +59,33 @@ static int l_policies(lua_State *L)
     return 1;
 }
 
+/* ipsec.states: every policy's name and state in two arrays, in the list's order. The ladder
+ * picks its stuck policies from these; a table per policy was most of what listing cost. */
+static int l_states(lua_State *L)
+{
+    mend_engine *eng = bind_engine(L);
+    mend_policy *list = NULL;
+    size_t n = 0;
+    mend_err e;
+    mend_err_clear(&e);
+    if (eng->host.ops->ipsec.list(eng->host.ctx, &list, &n, &e) != 0)
+        return bind_fail(L, &e);
+    bind_own(L, list, n, free_policies);
+    int box = lua_gettop(L);
+    lua_toclose(L, box);
+    int hint = n < 100000 ? (int)n : 100000;
+    lua_createtable(L, hint, 0);
+    lua_createtable(L, hint, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, list[i].name ? list[i].name : "");
+        lua_rawseti(L, -3, (lua_Integer)i + 1);
+        lua_pushstring(L, mend_policy_state_name(list[i].state));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_closeslot(L, box);
+    return 2;
+}
+
 /* Fetches one policy into a heap copy owned by a box (left on the stack, marked to be closed).
  * Returns NULL with *e set when the host fails. */
 static mend_policy *get_policy(lua_State *L, const char *name, mend_err *e)
@@ -76,8 +103,11 @@ static mend_policy *get_policy(lua_State *L, const char *name, mend_err *e)
     return p;
 }
 
-/* ipsec.get and ipsec.store_key: one lookup, then the whole policy or just its key. */
-static int get_and_push(lua_State *L, bool key_only)
+/* What get_and_push leaves on the stack: the whole policy or its key. */
+enum get_what { GET_POLICY, GET_KEY };
+
+/* ipsec.get and ipsec.store_key: one lookup, then what was asked of it. */
+static int get_and_push(lua_State *L, enum get_what what)
 {
     mend_err e;
     mend_err_clear(&e);
@@ -88,7 +118,7 @@ static int get_and_push(lua_State *L, bool key_only)
     mend_policy *p = get_policy(L, name, &e);
     if (!p)
         return bind_fail(L, &e);
-    if (key_only)
+    if (what == GET_KEY)
         lua_pushstring(L, p->store_key ? p->store_key : "");
     else
         push_policy(L, p);
@@ -98,12 +128,36 @@ static int get_and_push(lua_State *L, bool key_only)
 
 static int l_get(lua_State *L)
 {
-    return get_and_push(L, false);
+    return get_and_push(L, GET_POLICY);
 }
 
 static int l_store_key(lua_State *L)
 {
-    return get_and_push(L, true);
+    return get_and_push(L, GET_KEY);
+}
+
+/* ipsec.state: two interned short strings and no table, which the ladder's check after each
+ * action would otherwise build and drop for every policy. The copy lives on the C stack and is
+ * freed before anything is pushed (a push that fails leaves nothing to free), so no box. */
+static int l_state(lua_State *L)
+{
+    mend_err e;
+    mend_err_clear(&e);
+    const char *name = bind_hoststr(L, 1, &e);
+    if (!name)
+        return bind_fail(L, &e);
+    mend_engine *eng = bind_engine(L);
+    mend_policy p;
+    memset(&p, 0, sizeof p);
+    int rc = eng->host.ops->ipsec.get(eng->host.ctx, name, &p, &e);
+    const char *state = mend_policy_state_name(p.state);
+    bool gpo = p.gpo != NULL;
+    mend_policy_clear(&p);
+    if (rc != 0)
+        return bind_fail(L, &e);
+    lua_pushstring(L, state);
+    lua_pushstring(L, gpo ? "gpo" : "local");
+    return 2;
 }
 
 static int do_delete(mend_engine *eng, void *name, mend_err *e)
@@ -284,6 +338,8 @@ int luaopen_mend_ipsec(lua_State *L)
     static const luaL_Reg fns[] = {
         { "policies", l_policies },
         { "get", l_get },
+        { "state", l_state },
+        { "states", l_states },
         { "delete", l_delete },
         { "assign", l_assign },
         { "create", l_create },

@@ -16,7 +16,9 @@ local handle_check = require "handle_check"
 local offload = require "offload"
 
 local problems = 0
-local found = {}   -- diagnosed stuck policies, advised together at the end (advise_found)
+-- Diagnosed stuck policies, advised together at the end (advise_found): grouped as they come,
+-- each kept only while there are few (at 100,000 policies the list was most of check's heap).
+local found = advice.grouper(function(f) return f.key end, function(f) return f.caps end)
 -- The SPD and the event log, read once: they say what the store cannot (Windows: state unknown).
 local view = diagnosis.read("check")
 
@@ -141,7 +143,7 @@ local function diagnose(name, cur)
     visible[#visible + 1] = "assigned (mend fix unassigns it before deleting)"
   end
   if holder_index == nil then holder_index = handle_check.index() or false end
-  local holders = handle_check.holders(name, holder_index or nil) or {}
+  local holders = handle_check.holders(name, holder_index or nil, cur.store_key) or {}
   local held = {}
   for _, h in ipairs(holders) do
     held[#held + 1] = { pid = h.pid, process = h.process, class = h.class, product = h.product }
@@ -170,35 +172,37 @@ local function diagnose(name, cur)
   local unknown = cur.state == "unknown" and not d.pending
   local head = unknown and ("state unknown (" .. (cur.state_reason or "the host cannot tell") .. ")")
                or "pending deletion (0x32DF)"
+  local said = table.concat(visible, "; ")
   mend.step{ policy = name, rung = "check", action = "diagnose", ok = false, blockers = blockers, where = d.where,
              holders = held, assigned = cur.assigned, sa_count = cur.sa_count, state = cur.state,
-             message = head .. ": " .. table.concat(visible, "; ") }
+             message = head .. ": " .. said }
   mend.outcome(name, { before = cur.state, after = cur.state, outcome = gated and "blocked" or "failed" })
-  local text
-  if unknown then
-    text = string.format("%s: mend cannot tell whether it is pending deletion. If Windows reported "
-      .. "0x32DF (13023) for it: %s. Fix: %s", name, table.concat(visible, "; "), ladder.command({ name }, caps))
-  else
-    text = string.format("%s is pending deletion: %s. Fix: %s", name, table.concat(visible, "; "),
-                         ladder.command({ name }, caps))
-  end
-  found[#found + 1] = { name = name, text = text, caps = caps, unknown = unknown,
-                        key = (unknown and "unknown:" or "") .. table.concat(blockers, ",") }
+  found.add{ name = name, said = said, caps = caps, unknown = unknown,
+             key = (unknown and "unknown:" or "") .. table.concat(blockers, ",") }
   return true
 end
 
--- One advice line per policy for a few; for many, one per kind of blocker, as fix groups them.
+-- One advice line per policy for a few (its text made only then); for many, one per kind of
+-- blocker, as fix groups them.
 local function advise_found()
-  local groups = advice.groups(found, function(f) return f.key end, function(f) return f.caps end)
+  local groups, few = found.result()
   if not groups then
-    for _, f in ipairs(found) do mend.advise(f.text) end
+    for _, f in ipairs(few) do
+      if f.unknown then
+        mend.advise(string.format("%s: mend cannot tell whether it is pending deletion. If Windows reported "
+          .. "0x32DF (13023) for it: %s. Fix: %s", f.name, f.said, ladder.command({ f.name }, f.caps)))
+      else
+        mend.advise(string.format("%s is pending deletion: %s. Fix: %s", f.name, f.said,
+                                  ladder.command({ f.name }, f.caps)))
+      end
+    end
     return
   end
   for _, g in ipairs(groups) do
     local blockers = g.key:gsub("^unknown:", "")
-    mend.advise(string.format("%d %s %s%s (first: %s). Fix them all: %s", #g.items,
-      #g.items == 1 and "policy is" or "policies are",
-      g.items[1].unknown and "in an unknown state (perhaps pending deletion)" or "pending deletion",
+    mend.advise(string.format("%d %s %s%s (first: %s). Fix them all: %s", g.n,
+      g.n == 1 and "policy is" or "policies are",
+      g.head.unknown and "in an unknown state (perhaps pending deletion)" or "pending deletion",
       blockers ~= "" and (" with blockers " .. blockers:gsub(",", ", ")) or " with no visible blocker",
       g.first, ladder.command(nil, g.caps)))
   end

@@ -138,10 +138,14 @@ end
 -- The holders of a policy's store key, each {pid, process, class, product, stop}; one entry
 -- per process; then the processes the scan could not look inside, each {pid, process, error}
 -- (a holder may hide there). With index (from M.index) no new scan is made. Returns nil,
--- message, code when the key or the scan fails.
-function M.holders(name, index)
-  local key, msg, code = ipsec.store_key(name)
-  if not key then return nil, msg, code end
+-- message, code when the key or the scan fails. key: the policy's store key when the caller
+-- has it already (ipsec.get's store_key), saving a lookup per policy.
+function M.holders(name, index, key)
+  local msg, code
+  if not key then
+    key, msg, code = ipsec.store_key(name)
+    if not key then return nil, msg, code end
+  end
   local list, unseen
   if index then
     list, unseen, code = index.handles:holders(key)
@@ -149,6 +153,7 @@ function M.holders(name, index)
     list, unseen, code = handles.holders(key)
   end
   if not list then return nil, unseen, code end
+  if #list == 0 then return list, unseen or {} end   -- the usual answer: no table more per policy
   local out, seen = {}, {}
   local critical = {}
   if #list > 0 then

@@ -3,16 +3,28 @@
 
 #include <string.h>
 
-int mend_ascii_lower(int c)
+static inline int lower(int c)
 {
     return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
+int mend_ascii_lower(int c)
+{
+    return lower(c);
+}
+
+/* Equal bytes are skipped before folding: the simulator's keys share long prefixes (registry
+ * paths, handle names), and these compares run for every lookup. */
 int mend_ascii_casecmp(const char *a, const char *b)
 {
     for (;; a++, b++) {
-        int ca = mend_ascii_lower((unsigned char)*a), cb = mend_ascii_lower((unsigned char)*b);
-        if (ca != cb || ca == 0)
+        if (*a == *b) {
+            if (*a == 0)
+                return 0;
+            continue;
+        }
+        int ca = lower((unsigned char)*a), cb = lower((unsigned char)*b);
+        if (ca != cb)
             return ca - cb;
     }
 }
@@ -20,8 +32,13 @@ int mend_ascii_casecmp(const char *a, const char *b)
 int mend_ascii_ncasecmp(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        int ca = mend_ascii_lower((unsigned char)a[i]), cb = mend_ascii_lower((unsigned char)b[i]);
-        if (ca != cb || ca == 0)
+        if (a[i] == b[i]) {
+            if (a[i] == 0)
+                return 0;
+            continue;
+        }
+        int ca = lower((unsigned char)a[i]), cb = lower((unsigned char)b[i]);
+        if (ca != cb)
             return ca - cb;
     }
     return 0;
@@ -38,7 +55,7 @@ bool mend_ascii_istarts(const char *s, size_t len, const char *prefix)
     if (len < n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (mend_ascii_lower((unsigned char)s[i]) != mend_ascii_lower((unsigned char)prefix[i]))
+        if (lower((unsigned char)s[i]) != lower((unsigned char)prefix[i]))
             return false;
     return true;
 }

@@ -33,7 +33,9 @@ static size_t hash_key(const char *s, bool fold)
     size_t h = 1469598103934665603ull & (size_t)-1;
     for (; *s; s++) {
         int c = (unsigned char)*s;
-        h = (h ^ (size_t)(fold ? mend_ascii_lower(c) : c)) * (size_t)1099511628211ull;
+        if (fold && c >= 'A' && c <= 'Z')   /* mend_ascii_lower, without a call per byte */
+            c += 'a' - 'A';
+        h = (h ^ (size_t)c) * (size_t)1099511628211ull;
     }
     return h;
 }

@@ -411,6 +411,10 @@ static bool drop_owner(sim_regkey *k, const char *owner)
 
 void sim_store_graph_purge(sim_machine *m, const sim_policy *p)
 {
+    /* Nothing of the graph written yet (no one has read or listed it): no object to drop, and no
+     * key names to format for each purged policy. */
+    if (!m->graph_built && m->graph_done.count == 0)
+        return;
     sim_regkey *local = sim_store_local(m);
     if (!local || p->gpo)
         return;

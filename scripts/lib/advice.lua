@@ -58,6 +58,44 @@ function M.groups(list, key_of, caps_of)
   return out
 end
 
+-- M.groups for a list too long to keep (check at 100,000 policies): add(item) one by one; a
+-- group keeps its count (n), its first item (head) and the union of the caps, and the items
+-- themselves are kept only while there are MANY or fewer. result() gives M.groups' groups
+-- (with n and head instead of items), or nil and the items when there are MANY or fewer.
+function M.grouper(key_of, caps_of)
+  local few, n, by_key, out = {}, 0, {}, {}
+  local function group(item)
+    local key = key_of(item)
+    local g = by_key[key]
+    if not g then
+      g = { key = key, n = 0, head = item, caps = {}, names = {} }
+      by_key[key], out[#out + 1] = g, g
+    end
+    g.n = g.n + 1
+    if #g.names < 3 then g.names[#g.names + 1] = item.name end
+    for c in pairs(caps_of and caps_of(item) or {}) do g.caps[c] = true end
+  end
+  local gr = {}
+  function gr.add(item)
+    n = n + 1
+    if n <= MANY then
+      few[n] = item
+      return
+    end
+    if few then
+      for _, f in ipairs(few) do group(f) end
+      few = nil
+    end
+    group(item)
+  end
+  function gr.result()
+    if few then return nil, few end
+    for _, g in ipairs(out) do g.first, g.names = table.concat(g.names, ", "), nil end
+    return out
+  end
+  return gr
+end
+
 local function caps_key(caps)
   local key = {}
   for _, c in ipairs(quote.CAP_ORDER) do if caps[c] then key[#key + 1] = c end end

@@ -31,8 +31,10 @@ local Record = { __index = function(p, k)
   end
 end }
 
+-- outcome and waiting start as false, not absent: the driver reads both for every open policy
+-- and rung, and a missing field calls Record's __index each time.
 local function new_record(name)
-  return setmetatable({ name = name, kind = "candidate", tried = {} }, Record)
+  return setmetatable({ name = name, kind = "candidate", tried = {}, outcome = false, waiting = false }, Record)
 end
 
 function M.new(opts)
@@ -147,14 +149,26 @@ function Ctx:get(p)
   return nil, msg, code
 end
 
+-- Only the policy's state now (ipsec.state: no policy table), or nil when it is gone; error
+-- text on other failures. The check after every action needs nothing more.
+function Ctx:state(p)
+  local state, msg, code = ipsec.state(p.name)
+  if state then
+    p.state = state
+    return state
+  end
+  if code == "not_found" then p.state = "absent" end
+  return nil, msg, code
+end
+
 -- Force-delete and verify. Sets p.kind to what the ladder goes on (M.KINDS).
 function Ctx:delete(p, why)
   local ok, msg, code = ipsec.delete(p.name)
-  local cur, gmsg, gcode = self:get(p)
+  local state, gmsg, gcode = self:state(p)
   local kind
-  if not cur and gcode == "not_found" then
+  if not state and gcode == "not_found" then
     kind = "gone"
-  elseif not cur then
+  elseif not state then
     kind, msg, code = "other", gmsg, gcode
   elseif ok then
     kind = "accepted"
@@ -192,21 +206,22 @@ end
 
 -- After a rung's action: gone already? Otherwise delete again.
 function Ctx:retry(p)
-  local cur, msg, code = self:get(p)
-  if not cur and code == "not_found" then
+  local state, msg, code = self:state(p)
+  if not state and code == "not_found" then
     self:step(p, { action = "ipsec.get", ok = true, message = "gone", after = "absent" })
     self:fixed(p)
     return "gone"
   end
-  if not cur then
+  if not state then
     self:fail(p, msg)
     return "other"
   end
   if p.gpo then
     -- Group Policy's copy is out of the local store's reach: nothing further here can remove it.
-    self:step(p, { action = "ipsec.get", ok = false, after = cur.state,
+    self:step(p, { action = "ipsec.get", ok = false, after = state,
                    message = "still cached from GPO '" .. p.gpo .. "' after the refresh" })
-    self:fail(p, advice.gpo(p.name, cur), true)
+    local whole = self:get(p)
+    self:fail(p, advice.gpo(p.name, whole or { gpo = p.gpo }), true)
     return "other"
   end
   return self:delete(p, "after " .. self.rung.name)
@@ -323,9 +338,10 @@ function Ctx:do_waiting()
     if w then
       self.wanted[action] = nil
       self.rung = w.rung
+      self.open = nil   -- the policies that waited climb again: the driver's open list anew
       local ok = ONCE[action](self, w.set, w.whys)
       for i, p in ipairs(w.set) do
-        self.rung, p.waiting = p.waiting, nil
+        self.rung, p.waiting = p.waiting, false
         if ok and not p.outcome then self:retry(p) end
         p.hold = nil
         if i % 500 == 0 then self:progress() end

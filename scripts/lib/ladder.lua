@@ -64,18 +64,39 @@ end
 -- Climbs one rung for every stuck policy it applies to (and has not been tried on); returns
 -- whether it did anything.
 function Ctx:climb(r)
-  local set = {}
+  local set, name = {}, r.name
   self.nics = nil   -- cached adapter list: fresh for each rung
   self.held = nil   -- and the handle index
-  for _, p in ipairs(self.policies) do
-    if not p.outcome and not p.tried[r.name] and not p.waiting and rung.applies(r, self, p) then
-      set[#set + 1] = p
+  -- The policies still climbing (not settled, not waiting for a once-per-run action), in
+  -- ctx.policies' order: compacted in place, so each rung of each pass walks only those. A
+  -- settled policy never opens again; Ctx:do_waiting opens the ones that waited afresh.
+  local open, all = self.open, self.policies
+  if not open then
+    open = {}
+    self.open, self.opened = open, 0
+  end
+  for i = self.opened + 1, #all do open[#open + 1] = all[i] end   -- added since (a custom ladder's)
+  self.opened = #all
+  local n, when, applies = 0, r.when, r.applies   -- rung.applies, inlined: it runs per policy
+  for i = 1, #open do
+    local p = open[i]
+    if not p.outcome and not p.waiting then
+      n = n + 1
+      open[n] = p
+      if not p.tried[name] then
+        if when then
+          if p.kind == when then set[#set + 1] = p end
+        elseif applies == nil or applies(self, p) then
+          set[#set + 1] = p
+        end
+      end
     end
   end
+  for i = #open, n + 1, -1 do open[i] = nil end
   if #set == 0 then return false end
   self.rung = r
   for _, p in ipairs(set) do
-    p.tried[r.name] = true
+    p.tried[name] = true
     p.hold = nil
   end
   -- What a prompt adds to its question: the policies this rung acts for (C says the rest). A
@@ -129,14 +150,14 @@ function Ctx:after_reboot(rungs)
   sys.expect_reboot({})        -- the reboot happened in this run: nothing is left to verify
   self.resume_record = nil
   for _, p in ipairs(self:stuck()) do
-    local cur, msg, code = self:get(p)
-    if not cur and code == "not_found" then
+    local state, msg, code = self:state(p)
+    if not state and code == "not_found" then
       self:step(p, { action = "ipsec.get", ok = true, message = "gone after the reboot", after = "absent" })
       self:fixed(p)
-    elseif not cur then
+    elseif not state then
       self:fail(p, msg, true)
     else
-      self:step(p, { action = "ipsec.get", ok = true, after = cur.state,
+      self:step(p, { action = "ipsec.get", ok = true, after = state,
                      message = "still pending deletion after the reboot" })
       p.kind, p.tried, p.needs, p.need_order, p.errors, p.fatal = "pending", {}, {}, {}, {}, nil
       p.tried.identify = true
@@ -251,21 +272,28 @@ end
 -- cannot tell ("unknown") are never among them: a second list returns those, and the advice
 -- names them with the command that would try them (nothing is deleted on a guess).
 function M.pending_names()
-  local list, msg, code = ipsec.policies()
-  if not list then return nil, msg, code end
-  local names, unknown, reason = {}, {}, nil
-  for _, p in ipairs(list) do
-    if p.state == "pending_deletion" then
-      names[#names + 1] = p.name
-    elseif p.state == "unknown" then
-      unknown[#unknown + 1] = p.name
-      reason = reason or p.state_reason
+  -- Names and states only (ipsec.states): a table per policy was most of what listing cost.
+  local all, states, code = ipsec.states()
+  if not all then return nil, states, code end
+  local names, unknown = {}, {}
+  for i, state in ipairs(states) do
+    if state == "pending_deletion" then
+      names[#names + 1] = all[i]
+    elseif state == "unknown" then
+      unknown[#unknown + 1] = all[i]
+    end
+  end
+  local reason
+  if #unknown > 0 then
+    -- Why the host cannot tell, as it says it for the first such policy listed.
+    for _, p in ipairs(ipsec.policies() or {}) do
+      if p.state == "unknown" then reason = reason or p.state_reason end
     end
   end
   advice.unknown_states(unknown, reason)
-  -- The list (a table per policy) is garbage now: collected here, while little else is alive,
-  -- it costs a sweep; left to the collector it survives into the ladder's run and doubles its peak.
-  list = nil   -- luacheck: ignore 311
+  -- Both lists are garbage now: collected here, while little else is alive, they cost a sweep;
+  -- left to the collector they survive into the ladder's run and raise its peak.
+  all, states = nil, nil   -- luacheck: ignore 311
   collectgarbage()
   return names, unknown
 end

@@ -75,6 +75,21 @@ function ipsec.policies() end
 ---@return mend.code? code
 function ipsec.get(name) end
 
+---Only the policy's state and where it comes from, without building the policy table: what a
+---check after each action needs (`nil, msg, "not_found"` when absent).
+---@param name string
+---@return mend.policy_state|nil state
+---@return string? source_or_message # "local" or "gpo"; the message on failure
+---@return mend.code? code
+function ipsec.state(name) end
+
+---Every policy's name and state, as two arrays in ipsec.policies()'s order (`states[i]` is
+---`names[i]`'s state), without a table per policy.
+---@return string[]|nil names
+---@return mend.policy_state[]|string|nil states_or_message
+---@return mend.code? code
+function ipsec.states() end
+
 ---Deletes the policy. Counted as `deletes`.
 ---@param name string
 ---@return true|nil ok

@@ -23,6 +23,22 @@ static void test_names_compare_without_ascii_case(void **state)
     assert_false(mend_ascii_istarts("dwo", 3, "dword:"));
 }
 
+static void test_names_sharing_a_long_prefix_order_by_their_first_difference(void **state)
+{
+    /* Registry paths and handle names share long prefixes: equal bytes are skipped, and the
+     * first byte that differs after folding decides, as strcmp of the folded strings would. */
+    const char *a = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecPolicy{0a}";
+    const char *b = "hklm\\software\\policies\\microsoft\\windows\\ipsec\\policy\\local\\IPSECPOLICY{0B}";
+    assert_true(mend_ascii_casecmp(a, b) < 0);
+    assert_true(mend_ascii_casecmp(b, a) > 0);
+    assert_int_equal(mend_ascii_casecmp(a, a), 0);
+    assert_true(mend_ascii_casecmp("Policy", "PolicyAgent") < 0);   /* a prefix comes first */
+    assert_true(mend_ascii_casecmp("PolicyAgent", "POLICY") > 0);
+    assert_int_equal(mend_ascii_ncasecmp("Local", "LOCAL", 100), 0);   /* stops at the end */
+    assert_int_equal(mend_ascii_ncasecmp(a, b, strlen(a) - 3), 0);
+    assert_true(mend_ascii_ncasecmp(a, b, strlen(a)) < 0);
+}
+
 static void test_only_ascii_letters_fold(void **state)
 {
     /* UTF-8 bytes and punctuation stay as they are: no locale decides what a name is. */
@@ -63,6 +79,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_compare_without_ascii_case),
+        cmocka_unit_test(test_names_sharing_a_long_prefix_order_by_their_first_difference),
         cmocka_unit_test(test_only_ascii_letters_fold),
         cmocka_unit_test(test_registry_roots_by_long_or_short_name),
         cmocka_unit_test(test_a_root_is_a_whole_word),

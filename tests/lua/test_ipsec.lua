@@ -31,6 +31,21 @@ t.err("not_found", ipsec.store_key, "No-Such-QM")
 t.err("not_found", ipsec.delete, "No-Such-QM")
 t.err("not_found", ipsec.assign, "No-Such-QM", true)
 
+-- state / states: get's and policies()' answers without the tables
+local st, source = ipsec.state("Active-QM")
+t.eq(st, active.state)
+t.eq(source, "local")
+t.eq((ipsec.state("Corp-QM")), "pending_deletion")
+t.contains(t.err("not_found", ipsec.state, "No-Such-QM"), "(0x2)")
+t.raises("bad argument #1", ipsec.state, nil)
+local names, states = t.ok(ipsec.states())
+t.eq(#names, #list, "one name per listed policy")
+t.eq(#states, #list, "one state per listed policy")
+for i, p in ipairs(list) do
+  t.eq(names[i], p.name, "states() in policies()' order")
+  t.eq(states[i], p.state, p.name)
+end
+
 -- names reach the host byte for byte
 for _, name in ipairs{ 'Quote "Q" QM', "Line\nBreak QM", "Ünïcødé-策略" } do
   local p = t.ok(ipsec.get(name))

@@ -60,4 +60,13 @@ events.recent, mend.step = real_recent, real_step
 t.ok(ok and not v2.events_ok, "the event log is not read")
 t.eq(said and said.code, "unsupported")
 t.eq(said and said.message, "the event log cannot be read here (no wevtapi.dll): going by what the policy store says")
+-- ipsec.state tells a GPO's copy from a local policy, as ipsec.get's source does (the ladder's
+-- identify reads the whole policy only for those).
+for _, name in ipairs{ "Gpo-QM", "Store-QM" } do
+  local cur = t.ok(ipsec.get(name))
+  local state, source = ipsec.state(name)
+  t.eq(state, cur.state, name)
+  t.eq(source, cur.source, name)
+end
+
 return t.finish()

@@ -96,6 +96,35 @@ t.eq(ladder.cmd_safe("50%OFF%"), true, "the simulator's shell quoting handles it
 t.eq(ladder.cmd_safe("Tab\tQM"), false, "a tab cannot be pasted")
 t.eq(ladder.command({ "Tab\tQM" }, nil):sub(1, #"mend batch policies.txt ("), "mend batch policies.txt (")
 
+-- advice.grouper groups as advice.groups does, one item at a time, keeping the items only while
+-- they are few: the same groups, counts, first names and caps at every size around MANY.
+local advice = require "lib.advice"
+local KEYS, CAPS = { "a", "b", "a", "c" }, { {}, { kill = true }, { nic = true }, {} }
+for size = 0, advice.MANY + 3 do
+  local items = {}
+  for i = 1, size do
+    items[i] = { name = "P" .. i, key = KEYS[(i - 1) % #KEYS + 1], caps = CAPS[(i - 1) % #CAPS + 1] }
+  end
+  local key_of, caps_of = function(x) return x.key end, function(x) return x.caps end
+  local gr = advice.grouper(key_of, caps_of)
+  for _, it in ipairs(items) do gr.add(it) end
+  local want = advice.groups(items, key_of, caps_of)
+  local got, few = gr.result()
+  if not want then
+    t.eq(got, nil, "few items: no groups (" .. size .. ")")
+    t.eq(few, items, "few items come back as they were added (" .. size .. ")")
+  else
+    t.eq(#got, #want, "as many groups (" .. size .. ")")
+    for i, g in ipairs(want) do
+      t.eq(got[i].key, g.key)
+      t.eq(got[i].n, #g.items, "the group's count")
+      t.eq(got[i].head, g.items[1], "the group's first item")
+      t.eq(got[i].first, g.first)
+      t.eq(got[i].caps, g.caps)
+    end
+  end
+end
+
 local pending = assert(ladder.pending_names())
 t.eq(#pending, 8)
 return t.finish()

@@ -63,6 +63,6 @@ local ctx4 = ladder.run({ r.identify, r.delete, asking("first", "in_use"), askin
                         { names = { "QM-Driver", "QM-Corrupt" } })
 t.eq(ctx4.restarts, 1, "one restart for both rungs")
 t.eq(restarts_seen, { first = 0, second = 0 }, "both asked before it happened")
-t.eq(ctx4.by_name["QM-Driver"].waiting, nil, "no policy left waiting")
+t.eq(not ctx4.by_name["QM-Driver"].waiting, true, "no policy left waiting")
 t.eq(ctx4.by_name["QM-Driver"].outcome, "failed", "a restart does not clear driver state")
 return t.finish()

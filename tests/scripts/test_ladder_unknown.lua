@@ -1,6 +1,6 @@
 -- A host that cannot tell a policy's state (Windows: state "unknown") : --all-pending never
 -- picks such a policy, a named one still climbs the ladder and its identify step says why.
--- The simulator answers active/pending_deletion, so ipsec.get/policies are wrapped here to
+-- The simulator answers active/pending_deletion, so ipsec.get/state/states/policies are wrapped here to
 -- report QM-Purge (stuck) and Server-Active (active) as the Windows host would.
 local t = require "testlib"
 local ladder = require "lib.ladder"
@@ -17,6 +17,20 @@ ipsec.get = function(name)
   local p, msg, code = get(name)
   if not p then return nil, msg, code end
   return as_windows(p)
+end
+local state = ipsec.state
+ipsec.state = function(name)
+  local s, source, code = state(name)
+  if s and hidden[name] then return "unknown", source end
+  return s, source, code
+end
+local states = ipsec.states
+ipsec.states = function()
+  local names, list = assert(states())
+  for i, name in ipairs(names) do
+    if hidden[name] then list[i] = "unknown" end
+  end
+  return names, list
 end
 ipsec.policies = function()
   local list = assert(policies())
