@@ -97,10 +97,10 @@ end
 
 -- Up to M.WINDOW live entries on each side of k in list, looking at no more than four times that.
 local function neighbours(ix, list, k, out)
-  local at = lower_bound(list, k)
+  local at, n, window = lower_bound(list, k), #list, M.WINDOW
   for step = -1, 1, 2 do
     local i, taken, looked = step < 0 and at - 1 or at, 0, 0
-    while i >= 1 and i <= #list and taken < M.WINDOW and looked < 4 * M.WINDOW do
+    while i >= 1 and i <= n and taken < window and looked < 4 * window do
       local e = ix.entry[list[i]]
       if not ix.dead[e.name] then out[#out + 1] = e; taken = taken + 1 end
       looked = looked + 1
@@ -142,11 +142,14 @@ local function rank(ix, name, k)
         if got <= bound then d = got end
       end
       if d <= limit or (lw >= 2 and e.low:find(want, 1, true)) then
-        local last = top[#top]
-        if #top < k or better(d, e.name, last.d, last.e.name) then
-          local i = #top < k and #top + 1 or k
-          while i > 1 and better(d, e.name, top[i - 1].d, top[i - 1].e.name) do
-            top[i] = top[i - 1]
+        local nt, cand = #top, e.name
+        local last = top[nt]
+        if nt < k or better(d, cand, last.d, last.e.name) then
+          local i = nt < k and nt + 1 or k
+          while i > 1 do
+            local above = top[i - 1]
+            if not better(d, cand, above.d, above.e.name) then break end
+            top[i] = above
             i = i - 1
           end
           top[i] = { d = d, e = e }
