@@ -14,7 +14,7 @@ M.MAX = 3
 M.ADVISED = 10     -- missing names advised one by one; the rest in one line (a batch of gone names)
 M.MAX_WORDS = 8    -- at most this many unquoted words are tried together as one name
 M.MAX_EDITS = 8    -- a typo is a few edits, however long the name
-M.WINDOW = 8       -- names looked at on each side of a missing name, in each of the two orders
+M.WINDOW = 4       -- names looked at on each side of a missing name, in each of the two orders
 M.WHOLE = 256      -- a list this short is compared whole (the advice is then exact)
 
 local huge = math.huge
