@@ -16,6 +16,7 @@ M.MAX_WORDS = 8    -- at most this many unquoted words are tried together as one
 M.MAX_EDITS = 8    -- a typo is a few edits, however long the name
 M.WINDOW = 4       -- names looked at on each side of a missing name, in each of the two orders
 M.WHOLE = 256      -- a list this short is compared whole (the advice is then exact)
+M.LONGEST = 4096   -- a longer missing name is matched only as a part of a name, not by edits
 
 local huge = math.huge
 local row_a, row_b = {}, {}   -- the distance's two rows, reused
@@ -65,8 +66,6 @@ function M.distance(a, b, limit)
   if limit == huge then limit = math.max(#a, #b) end
   return distance_bytes({ a:byte(1, -1) }, #a, { b:byte(1, -1) }, #b, limit)
 end
-
-M.LONGEST = 4096   -- a longer missing name is matched only as a part of a name, not by edits
 
 -- The names in both orders, for looking up the neighbours of a missing name: each order a
 -- sorted list of keys (the lowered name, or it reversed, then the name) and the entry of each key.
