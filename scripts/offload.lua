@@ -42,12 +42,15 @@ end
 -- Sets offload on each adapter given (nic tables or names). Returns a list of
 -- {name, ok, changed, restarted, message, code}: changed = the setting was written, restarted =
 -- the adapter restarted so it took effect. The nic gate refuses with code "not_permitted" when
--- --allow nic (or --yes) was not given.
-function M.set(nics, on)
+-- --allow nic (or --yes) was not given. `purpose(name)`, when given, says what each change is for
+-- (mend.purpose: a prompt's last sentence); without it the caller's purpose stands.
+function M.set(nics, on, purpose)
   local results = {}
   for _, n in ipairs(nics) do
     local name = type(n) == "table" and n.name or n
+    if purpose then mend.purpose(purpose(name)) end
     local ok, msg, code = nic.set_ipsec_offload(name, on)
+    if purpose then mend.purpose(nil) end
     local r = { name = name, ok = ok == true, changed = ok == true, restarted = ok == true,
                 message = msg, code = code }
     if not ok and code ~= "not_permitted" then
@@ -59,8 +62,16 @@ function M.set(nics, on)
   return results
 end
 
-function M.disable(nics) return M.set(nics, false) end
-function M.enable(nics) return M.set(nics, true) end
+function M.disable(nics, purpose) return M.set(nics, false, purpose) end
+function M.enable(nics, purpose) return M.set(nics, true, purpose) end
+
+-- What the standalone script's changes are for, said in its prompts.
+local function for_stuck(name)
+  return string.format("NIC %s: its offloaded SAs keep the policies they came from pending deletion", name)
+end
+local function for_restore(name)
+  return string.format("NIC %s: offload back on as it was before mend turned it off", name)
+end
 
 -- The adapters mend turned offload off on and can restore (names), from its record.
 function M.recorded()
@@ -140,7 +151,7 @@ local function turn_on(names)
     return 0
   end
   log.info("%s", M.link_drops)
-  return report(M.enable(names), true, "mend run --allow nic scripts/offload.lua on") and 0 or 1
+  return report(M.enable(names, for_restore), true, "mend run --allow nic scripts/offload.lua on") and 0 or 1
 end
 
 local function main()
@@ -159,8 +170,13 @@ local function main()
     return 0
   end
   log.info("%s", M.why)
-  if not report(M.disable(list), false, "mend run --allow nic scripts/offload.lua") then return 1 end
+  if not report(M.disable(list, for_stuck), false, "mend run --allow nic scripts/offload.lua") then return 1 end
+  local names = {}
+  for _, n in ipairs(list) do names[#names + 1] = n.name end
+  mend.purpose(string.format("NIC %s: PolicyAgent lets go of the policies once offload is off",
+                             table.concat(names, ", ")))
   local ok, rmsg = svc.restart("PolicyAgent")
+  mend.purpose(nil)
   mend.step{ rung = "offload", action = "svc.restart", target = "PolicyAgent", ok = ok == true,
              message = ok and "PolicyAgent restarted with offload off" or rmsg }
   return ok and 0 or 1

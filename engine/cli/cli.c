@@ -1,6 +1,7 @@
 /* Command-line parsing: argv -> mend_options, with one clear line for every mistake. */
 #include "cli.h"
 #include "engine.h"
+#include "suggest.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -218,7 +219,7 @@ static int unknown_option(const char *name, char *err, size_t errlen)
         all[i] = with_value[i];
     for (size_t i = 0; i < NFLAGS; i++)
         all[NWITH_VALUE + i] = flags[i];
-    const char *near = strlen(name) > 2 ? mend_cli_suggest(name, all, NWITH_VALUE + NFLAGS) : NULL;
+    const char *near = strlen(name) > 2 ? mend_suggest(name, all, NWITH_VALUE + NFLAGS) : NULL;
     if (near)
         return usage_error(err, errlen, "unknown option '%s'; did you mean '%s'? (see mend --help)", name, near);
     return usage_error(err, errlen, "unknown option '%s' (see mend --help)", name);
@@ -316,7 +317,7 @@ static int parse_positional(mend_options *o, char **argv, int *npos, const char 
         if (!o->sim_verb) {
             static const char *const verbs[] = {"init", "show", "reset"};
             if (strcmp(arg, "init") != 0 && strcmp(arg, "show") != 0 && strcmp(arg, "reset") != 0) {
-                const char *near = mend_cli_suggest(arg, verbs, 3);
+                const char *near = mend_suggest(arg, verbs, 3);
                 return usage_error(err, errlen, "unknown sim command '%s'%s%s%s (expected init, show or reset)", arg,
                                    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
             }

@@ -26,8 +26,6 @@ const mend_cli_command_info *mend_cli_command_by_word(const char *word);
 const char *mend_cli_command_word(mend_command cmd);   /* "" for none */
 /* "fix, check, ... or test" */
 void mend_cli_command_list(char *buf, size_t size);
-/* The candidate a mistyped word most likely meant, or NULL when none is close. */
-const char *mend_cli_suggest(const char *word, const char *const *candidates, size_t n);
 const char *mend_cli_suggest_command(const char *word);
 
 void mend_cli_usage(FILE *out);

@@ -352,19 +352,23 @@ static bool incomplete(lua_State *L, int status)
     return msg && n >= 5 && strcmp(msg + n - 5, "<eof>") == 0;
 }
 
-/* Compiles "return LINE" first so bare expressions print, then LINE as statements. */
-static int compile(lua_State *L, const char *code)
+/* Compiles "return LINE" first so bare expressions print, then LINE as statements. After "="
+ * LINE is an expression only: its own error is the one to report, and "= 1 +" is incomplete
+ * (no ";" after it), so the next line finishes it. */
+static int compile(lua_State *L, const char *code, bool expr_only)
 {
     size_t n = strlen(code);
-    char *ret = malloc(n + 8);
-    if (ret) {
-        snprintf(ret, n + 8, "return %s;", code);
-        int st = luaL_loadbufferx(L, ret, strlen(ret), "=stdin", "t");
-        free(ret);
-        if (st == LUA_OK)
-            return st;
-        lua_pop(L, 1);
+    char *ret = malloc(n + 9);
+    if (!ret) {
+        lua_pushliteral(L, "not enough memory");
+        return LUA_ERRMEM;
     }
+    snprintf(ret, n + 9, expr_only ? "return %s" : "return %s;", code);
+    int st = luaL_loadbufferx(L, ret, strlen(ret), "=stdin", "t");
+    free(ret);
+    if (st == LUA_OK || expr_only)
+        return st;
+    lua_pop(L, 1);
     return luaL_loadbufferx(L, code, n, "=stdin", "t");
 }
 
@@ -442,7 +446,7 @@ static bool step(shell *sh)
         return false;
     int status;
     for (;;) {
-        status = compile(L, code);
+        status = compile(L, code, print_form);
         if (!incomplete(L, status))
             break;
         lua_pop(L, 1);
@@ -450,7 +454,7 @@ static bool step(shell *sh)
         rc = mend_le_read(sh->le, sh->tty ? ">> " : "", &more);
         if (rc != MEND_LE_LINE) {
             if (rc == MEND_LE_EOF) {
-                status = compile(L, code); /* end of input: report the incomplete chunk */
+                status = compile(L, code, print_form); /* end of input: report the incomplete chunk */
                 break;
             }
             free(code);

@@ -30,13 +30,13 @@ static bool prefix_ci(const char *s, const char *pre)
     return mend_ascii_ncasecmp(s, pre, strlen(pre)) == 0;
 }
 
-/* A reference as written ("SOFTWARE\..." or with an HKLM root) without its root. */
+/* A reference as written ("SOFTWARE\..." or with an HKLM root, short or long, in the one table of
+ * root names: engine/host/reg_root.c) without its root. */
 static const char *unrooted(const char *ref)
 {
-    static const char *const roots[] = { "HKLM\\", "HKEY_LOCAL_MACHINE\\", NULL };
-    for (int i = 0; roots[i]; i++)
-        if (prefix_ci(ref, roots[i]))
-            return ref + strlen(roots[i]);
+    size_t n = 0;
+    if (mend_reg_root_at(ref, strlen(ref), &n) == MEND_REG_HKLM && ref[n] == '\\')
+        return ref + n + 1;
     return ref;
 }
 
@@ -126,7 +126,7 @@ static node *add(graph *g, char *path, mend_err *e)
     return x;
 }
 
-/* Drops every entry naming owner (HKLM-relative path of a removed object). */
+/* Drops every entry naming owner (the path of a removed object, with or without its root). */
 static void drop_owner(node *x, const char *owner_path)
 {
     const char *owner = unrooted(owner_path);
@@ -192,7 +192,7 @@ static int expand(graph *g, size_t i, mend_err *e)
                     break;
                 }
             }
-            drop_owner(c, g->v[i].path + strlen("HKLM\\"));
+            drop_owner(c, g->v[i].path);
         }
         mend_regval_clear(&v);
         if (rc != 0)
@@ -289,7 +289,7 @@ int mend_store_graph_plan(const mend_host *h, const char *policy_key, mend_store
     bool found;
     int rc = read_value(h, MEND_IPSEC_STORE_ROOT, "ActivePolicy", &active, &found, e);
     if (rc == 0 && found && active.type == MEND_REG_SZ)
-        out->clear_active = mend_ascii_ieq(unrooted((const char *)active.data), policy_key + strlen("HKLM\\"));
+        out->clear_active = mend_ascii_ieq(unrooted((const char *)active.data), unrooted(policy_key));
     mend_regval_clear(&active);
     if (rc == 0)
         rc = take_plan(&g, out, e);

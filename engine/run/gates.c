@@ -3,6 +3,7 @@
 #include "engine.h"
 #include "engine_private.h"
 #include "ascii.h"
+#include "suggest.h"
 #include "platform.h"
 
 #include <ctype.h>
@@ -23,6 +24,20 @@ static const struct {
 static bool word_is(const char *p, size_t n, const char *word)
 {
     return strlen(word) == n && mend_ascii_ncasecmp(p, word, n) == 0;
+}
+
+/* The refusal of an unknown --allow word, with the gate it most likely meant ("kil": kill). */
+static void unknown_gate(const char *word, size_t n, char *err, size_t errlen)
+{
+    static const char *const names[] = {"kill", "registry", "reboot", "nic", "service", "all"};
+    char low[101];
+    size_t len = n < sizeof low - 1 ? n : sizeof low - 1;
+    for (size_t i = 0; i < len; i++)
+        low[i] = (char)mend_ascii_lower((unsigned char)word[i]);
+    low[len] = '\0';
+    const char *near = mend_suggest(low, names, sizeof names / sizeof *names);
+    snprintf(err, errlen, "unknown capability '%.*s' for --allow%s%s%s (expected kill, registry, reboot, nic, service or all)",
+             (int)len, word, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
 }
 
 int mend_gate_parse(const char *list, unsigned *mask, char *err, size_t errlen)
@@ -55,8 +70,7 @@ int mend_gate_parse(const char *list, unsigned *mask, char *err, size_t errlen)
             }
         if (!known) {
             if (err && errlen)
-                snprintf(err, errlen, "unknown capability '%.*s' for --allow (expected kill, registry, reboot, nic, service or all)",
-                         (int)(n > 100 ? 100 : n), start);
+                unknown_gate(start, n, err, errlen);
             return -1;
         }
     }

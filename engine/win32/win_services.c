@@ -283,7 +283,7 @@ typedef struct name_list {
 static bool listed(const name_list *l, const char *name)
 {
     for (size_t i = 0; i < l->n; i++)
-        if (_stricmp(l->v[i], name) == 0)
+        if (mend_ascii_ieq(l->v[i], name))
             return true;
     return false;
 }

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "suggest.h"
 
 /* Parses a NULL-terminated list of words (argv[0] = "mend" is added). */
 static char *g_argv[64];
@@ -314,8 +315,8 @@ static void test_cli_suggests_the_nearest_word_for_a_typo(void **state)
     assert_string_equal(mend_cli_suggest_command("captur"), "capture");
     assert_null(mend_cli_suggest_command("frobnicate"));               /* nothing close: no guess */
     static const char *const opts[] = {"--dry-run", "--allow", "--all-pending"};
-    assert_string_equal(mend_cli_suggest("--dryrun", opts, 3), "--dry-run");
-    assert_null(mend_cli_suggest("--zzz", opts, 3));
+    assert_string_equal(mend_suggest("--dryrun", opts, 3), "--dry-run");
+    assert_null(mend_suggest("--zzz", opts, 3));
     mend_options o;
     char err[256];
     char *argv[] = {"mend", "fix", "--help", NULL};

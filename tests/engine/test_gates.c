@@ -53,6 +53,11 @@ static void test_gate_parse_names_and_all(void **state)
     assert_int_equal(m, MEND_GATE_ALL);
     assert_int_equal(mend_gate_parse("kill,nuke", &m, err, sizeof err), -1);
     assert_non_null(strstr(err, "unknown capability 'nuke'"));
+    assert_null(strstr(err, "did you mean"));
+    assert_int_equal(mend_gate_parse("kil", &m, err, sizeof err), -1);
+    assert_non_null(strstr(err, "unknown capability 'kil' for --allow; did you mean 'kill'?"));
+    assert_int_equal(mend_gate_parse("nic,REGISTRI", &m, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'REGISTRI' for --allow; did you mean 'registry'?"));
     assert_int_equal(mend_gate_parse(",", &m, err, sizeof err), -1);
 }
 

@@ -58,6 +58,13 @@ check(lines[-1] == "{ a = { b = { c = { d = {...} } } } }", "nesting is bounded"
 r = shell("for i = 1, 3 do\n")
 check(r.returncode == 1 and "'end' expected" in r.stderr, "an unfinished chunk at end of input is reported", r)
 
+r = shell("= 1 +\n")
+check(r.returncode == 1 and "stdin:1: unexpected symbol near <eof>" in r.stderr and "near '1'" not in r.stderr,
+      "= with an unfinished expression reports the expression's error, not the statement's", r)
+r = shell("= 1 +\n2\n= 1 2\n")
+check(r.stdout == "3\n" and "<eof> expected near '2'" in r.stderr,
+      "= continues an unfinished expression on the next line; a wrong one gets its own error", r)
+
 r = subprocess.run([MEND, "shell", "extra"], env=env, capture_output=True, text=True)
 check(r.returncode == 2 and "takes no arguments" in r.stderr, "mend shell with arguments is a usage error", r)
 print("all piped shell checks passed")

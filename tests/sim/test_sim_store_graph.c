@@ -380,6 +380,37 @@ static void test_store_graph_keeps_what_it_cannot_prove_unused(void **state)
     mend_host_close(&h);
 }
 
+/* A reference may carry its root, short or long in any case (the one table of root names); a
+ * reference under another root is not the local store's and is never followed. */
+static void test_store_graph_follows_references_rooted_at_hklm_only(void **state)
+{
+    (void)state;
+    static const char *const roots[] = { "", "HKLM\\", "hkey_local_machine\\", "HKCU\\" };
+    size_t first = 0;
+    for (size_t r = 0; r < sizeof roots / sizeof *roots; r++) {
+        mend_host h;
+        mend_err e;
+        st_open(&h, "return { policies = { { name = 'Corp-QM' } } }");
+        mend_policy pol;
+        assert_int_equal(h.ops->ipsec.get(h.ctx, "Corp-QM", &pol, &e), 0);
+        char isakmp[1][256], ref[300];
+        assert_int_equal(strings(&h, pol.store_key, "ipsecISAKMPReference", isakmp, 1), 1);
+        int n = snprintf(ref, sizeof ref, "%s%s", roots[r], isakmp[0]);
+        assert_int_equal(h.ops->reg.set(h.ctx, pol.store_key, "ipsecISAKMPReference", MEND_REG_SZ,
+                                        (const unsigned char *)ref, (size_t)n + 1, &e), 0);
+        mend_store_plan p;
+        assert_int_equal(mend_store_graph_plan(&h, pol.store_key, &p, &e), 0);
+        if (r == 0)
+            first = p.nremove;
+        else
+            assert_int_equal(p.nremove, strcmp(roots[r], "HKCU\\") == 0 ? first - 1 : first);
+        mend_store_plan_free(&p);
+        mend_policy_clear(&pol);
+        mend_host_close(&h);
+    }
+    assert_true(first > 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_sim_changed_graph_survives_save),
         cmocka_unit_test(test_store_graph_refuses_keys_outside_the_local_store),
         cmocka_unit_test(test_store_graph_keeps_what_it_cannot_prove_unused),
+        cmocka_unit_test(test_store_graph_follows_references_rooted_at_hklm_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

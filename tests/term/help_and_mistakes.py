@@ -37,7 +37,8 @@ for cmd in own_option:
 # Did you mean.
 cases = [(("fxi",), "did you mean 'fix'?"), (("chekc",), "did you mean 'check'?"),
          (("fix", "--dry-runn"), "did you mean '--dry-run'?"), (("fix", "--alow", "kill"), "did you mean '--allow'?"),
-         (("sim", "rest"), "did you mean 'reset'?"), (("help", "bacth"), "did you mean 'batch'?")]
+         (("sim", "rest"), "did you mean 'reset'?"), (("help", "bacth"), "did you mean 'batch'?"),
+         (("fix", "--allow", "kil"), "unknown capability 'kil' for --allow; did you mean 'kill'?")]
 for args, want in cases:
     rc, out, err = mend(*args)
     check(rc == 2, "mend %s: exit %d, expected 2" % (" ".join(args), rc))

@@ -173,6 +173,17 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
           "the ladder's registry question: %r" % q)
     check("blocked" in out, "answering no did not leave policies blocked")
 
+    # scripts/offload.lua on its own: each adapter's question says which NIC it is for, off and on again.
+    nic = fresh('return { nics = { { name = "Ethernet0", ipsec_offload = true } } }\n')
+    offload = os.path.join(os.environ["MEND_SOURCE_DIR"], "scripts", "offload.lua")
+    link = "This restarts the adapter: its link drops for a few seconds."
+    q, out = on_pty(env, "y", "run", "--host", nic, offload)
+    check(q[:1] == ["Disable IPsec task offload on Ethernet0? " + link + " This is for NIC Ethernet0: its offloaded "
+                    "SAs keep the policies they came from pending deletion."], "offload.lua's question: %r" % q)
+    q, out = on_pty(env, "n", "run", "--host", nic, offload, "on")
+    check(q == ["Enable IPsec task offload on Ethernet0? " + link + " This is for NIC Ethernet0: offload back on "
+                "as it was before mend turned it off."], "offload.lua on's question: %r" % q)
+
     # The reboot rung's question names the policy that needs it.
     many = os.path.join(work, "many.lua")
     with open(os.path.join(os.environ["MEND_SOURCE_DIR"], "tests/e2e/scenarios/many_blockers.lua")) as src, \
