@@ -150,7 +150,9 @@ static void test_read_only_damaged_state_ends_the_run_at_the_first_question(void
     assert_int_equal(stat(DIR "/after.txt", &st), -1);
     char *report = slurp_or_empty(DIR "/report.json");
     assert_non_null(strstr(report, "\"outcome\": \"failed\""));
-    assert_non_null(strstr(report, "\"error\": \"" DAMAGED ": "));
+    /* Lua shortens a long chunk name with "...", and the loader then puts the path first: either
+     * way the sentence starts with the state file's path. */
+    assert_non_null(strstr(report, "\"error\": \"" DAMAGED));
     assert_non_null(strstr(report, "damaged.lua:1: unexpected symbol near <eof>\""));
     free(report);
 }
