@@ -357,8 +357,7 @@ int sim_state_serialize(const sim_machine *m, char **out, size_t *len, mend_err 
 {
     sim_store_sync((sim_machine *)m);   /* a cache refresh: the machine itself is unchanged */
     mend_buf b = { 0 };
-    mend_buf_str(&b, SIM_STATE_MARK ": a scenario (see docs/scenarios.md), written by mend.\n"
-                     "return {\n");
+    mend_buf_str(&b, SIM_STATE_HEADER "return {\n");
     save_settings(&b, m);
     save_policies(&b, m);
     save_services(&b, m);

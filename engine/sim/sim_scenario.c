@@ -647,6 +647,13 @@ static int load_evaluated(lua_State *L, sim_machine **out, mend_err *e)
 int sim_scenario_load_buffer(const char *buf, size_t len, const char *chunkname, sim_machine **out,
                              mend_err *e)
 {
+    if (sim_state_read(buf, len, out) == 0)
+        return 0;
+    return sim_scenario_load_lua(buf, len, chunkname, out, e);
+}
+
+int sim_scenario_load_lua(const char *buf, size_t len, const char *chunkname, sim_machine **out, mend_err *e)
+{
     *out = NULL;
     lua_State *L;
     if (sim_sandbox_eval(buf, len, chunkname ? chunkname : "=scenario", &L, e) != 0)
@@ -663,6 +670,10 @@ int sim_scenario_load_file(const char *path, sim_machine **out, mend_err *e)
     if (mend_read_file_max(path, MEND_READ_FILE_MAX, "the most the simulator reads as a state or scenario",
                            &buf, &len, e) != 0)
         return -1;
+    if (sim_state_read(buf, len, out) == 0) {
+        free(buf);
+        return 0;
+    }
     size_t n = strlen(path) + 2;
     char *chunk = malloc(n);
     if (!chunk) {
