@@ -115,23 +115,25 @@ static sim_regkey *walk(sim_machine *m, const char *path, bool create)
     if (r < 0)
         return NULL;
     sim_regkey *k = create ? root_key(m, r) : m->roots[r];
-    char comp[1024];
     while (k && *rest) {
         while (*rest == '\\')
             rest++;
         size_t n = strcspn(rest, "\\");
         if (n == 0)
             break;
-        char *name = n < sizeof comp ? comp : malloc(n + 1);
-        if (!name)
-            return NULL;
-        memcpy(name, rest, n);
-        name[n] = '\0';
-        sim_regkey *c = sim_reg_child(k, name);
-        if (!c && create)
+        /* Looked up in place; only a key to be created needs its name copied out. */
+        sim_regkey *c = sim_map_get_n(&k->by_name, rest, n);
+        if (!c && create) {
+            char comp[256];
+            char *name = n < sizeof comp ? comp : malloc(n + 1);
+            if (!name)
+                return NULL;
+            memcpy(name, rest, n);
+            name[n] = '\0';
             c = sim_reg_add_child(k, name);
-        if (name != comp)
-            free(name);
+            if (name != comp)
+                free(name);
+        }
         k = c;
         rest += n;
     }
@@ -151,7 +153,7 @@ sim_regkey *sim_reg_create(sim_machine *m, const char *path)
 sim_regval *sim_reg_value(const sim_regkey *k, const char *name)
 {
     for (size_t i = 0; i < k->nvals; i++)
-        if (mend_ascii_casecmp(k->vals[i].name, name) == 0)
+        if (sim_fold_eq(k->vals[i].name, name))
             return &k->vals[i];
     return NULL;
 }

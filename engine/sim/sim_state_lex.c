@@ -176,17 +176,52 @@ static bool decode(sl_cur *c, char *out, size_t *len)
     return true;
 }
 
+/* A literal without escapes (nearly all of them): its bytes in place. 1 found, 0 it has escapes
+ * (decode it), -1 not a string Lua reads. */
+static int plain(sl_cur *c, const char **s, size_t *n)
+{
+    skip_ws(c);
+    if (c->p == c->end || (*c->p != '"' && *c->p != '\''))
+        return -1;
+    char q = *c->p;
+    for (const char *p = c->p + 1; p < c->end; p++) {
+        char ch = *p;
+        if (ch == q) {
+            *s = c->p + 1;
+            *n = (size_t)(p - *s);
+            c->p = p + 1;
+            return 1;
+        }
+        if (ch == '\\')
+            return 0;
+        if (ch == '\n' || ch == '\r')
+            return -1;
+    }
+    return -1;
+}
+
 bool sl_string(sl_cur *c, char **out, size_t *len)
 {
-    sl_cur probe = *c;
+    const char *s;
     size_t n;
-    if (!decode(&probe, NULL, &n))
+    int kind = plain(c, &s, &n);
+    if (kind < 0)
         return false;
-    char *s = malloc(n + 1);
-    if (!s)
+    if (kind == 0) {
+        sl_cur probe = *c;
+        if (!decode(&probe, NULL, &n))
+            return false;
+    }
+    char *d = malloc(n + 1);
+    if (!d)
         return false;
-    decode(c, s, &n);
-    *out = s;
+    if (kind == 1) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    } else {
+        decode(c, d, &n);
+    }
+    *out = d;
     *len = n;
     return true;
 }
@@ -197,7 +232,7 @@ bool sl_cstring(sl_cur *c, char **out)
     char *s;
     if (!sl_string(c, &s, &n))
         return false;
-    if (strlen(s) != n) {
+    if (memchr(s, '\0', n)) {
         free(s);
         return false;
     }
@@ -207,8 +242,19 @@ bool sl_cstring(sl_cur *c, char **out)
 
 bool sl_string_buf(sl_cur *c, char *buf, size_t size)
 {
-    sl_cur probe = *c;
+    const char *s;
     size_t n;
+    int kind = plain(c, &s, &n);
+    if (kind < 0)
+        return false;
+    if (kind == 1) {
+        if (n >= size || memchr(s, '\0', n))
+            return false;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        return true;
+    }
+    sl_cur probe = *c;
     if (!decode(&probe, NULL, &n) || n >= size)
         return false;
     decode(c, buf, &n);
