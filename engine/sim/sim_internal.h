@@ -261,6 +261,12 @@ int sim_reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e);
 int sim_reg_delete_value(void *ctx, const char *path, const char *value, mend_err *e);
 
 /* ---- sim_store.c: the policy store in the registry and the Policy Agent's table ---- */
+/* A clock as the store's 32-bit whenChanged: before 1970 or past 2106 (a scenario may set such a
+ * clock) it is clamped, not converted out of range (undefined in C). */
+static inline uint32_t sim_time32(double t)
+{
+    return !(t > 0) ? 0 : t >= 4294967295.0 ? UINT32_MAX : (uint32_t)t;
+}
 #define SIM_STORE_SUBPATH "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
 #define SIM_CACHE_SUBPATH "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache"
 #define SIM_NT_STORE_ROOT "\\REGISTRY\\MACHINE\\" SIM_STORE_SUBPATH
