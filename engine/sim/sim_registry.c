@@ -63,10 +63,14 @@ sim_regkey *sim_reg_add_child(sim_regkey *k, const char *name)
     return c;
 }
 
+/* Keys freed so far, in any machine: a change makes sim_reg_find's remembered answer stale. */
+static unsigned long reg_frees;
+
 void sim_reg_free_tree(sim_regkey *k)
 {
     if (!k)
         return;
+    reg_frees++;
     for (size_t i = 0; i < k->nkids; i++)
         sim_reg_free_tree(k->kids[i]);
     free(k->kids);
@@ -140,9 +144,28 @@ static sim_regkey *walk(sim_machine *m, const char *path, bool create)
     return k;
 }
 
+/* The last key found: every policy operation looks up the store's key by the same path. A key
+ * found stays the answer for its path until some key is freed (added keys change no answer). */
+static struct {
+    const sim_machine *m;
+    unsigned long frees;
+    sim_regkey *k;
+    char path[160];
+} last_find;
+
 sim_regkey *sim_reg_find(const sim_machine *m, const char *path)
 {
-    return walk((sim_machine *)m, path, false);
+    if (last_find.k && last_find.m == m && last_find.frees == reg_frees && strcmp(last_find.path, path) == 0)
+        return last_find.k;
+    sim_regkey *k = walk((sim_machine *)m, path, false);
+    size_t n = strlen(path);
+    if (k && n < sizeof last_find.path) {
+        last_find.m = m;
+        last_find.frees = reg_frees;
+        last_find.k = k;
+        memcpy(last_find.path, path, n + 1);
+    }
+    return k;
 }
 
 sim_regkey *sim_reg_create(sim_machine *m, const char *path)
