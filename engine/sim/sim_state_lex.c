@@ -53,6 +53,13 @@ bool sl_at(sl_cur *c, const char *p)
     return c->p == p;
 }
 
+/* The bytes sl_skip_table stops at; every other byte is passed over with one test. */
+static bool special(unsigned char ch)
+{
+    static const unsigned char stop[256] = { ['{'] = 1, ['}'] = 1, ['"'] = 1, ['\''] = 1, ['-'] = 1, ['['] = 1 };
+    return stop[ch] != 0;
+}
+
 bool sl_skip_table(sl_cur *c)
 {
     skip_ws(c);
@@ -60,6 +67,8 @@ bool sl_skip_table(sl_cur *c)
     size_t depth = 0;
     while (p < c->end) {
         char ch = *p++;
+        if (!special((unsigned char)ch))
+            continue;
         if (ch == '{') {
             depth++;
         } else if (ch == '}') {
