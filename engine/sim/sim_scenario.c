@@ -300,7 +300,7 @@ static int load_blockers(sc_ctx *c, int x, const char *where, unsigned *bits, bo
     return 0;
 }
 
-static void policy_free(sim_policy *p)
+void sc_policy_free(sim_policy *p)
 {
     free(p->name);
     free(p->description);
@@ -359,7 +359,7 @@ int sc_policy_add(sc_ctx *c, size_t i, sim_policy *p, const sc_policy_in *in, si
     if (!rc && sim_map_put(names, p->name, (void *)(uintptr_t)i) != 0)
         rc = sc_oom(c);
     if (rc) {
-        policy_free(p);
+        sc_policy_free(p);
         return -1;
     }
     p->state = strcmp(state, "active") == 0 ? MEND_POLICY_ACTIVE : MEND_POLICY_PENDING_DELETION;
@@ -367,11 +367,11 @@ int sc_policy_add(sc_ctx *c, size_t i, sim_policy *p, const sc_policy_in *in, si
     p->in_table = in->stale || sim_agent_alive(c->m);
     p->delete_accepted = in->accepted;
     if (p->in_store && sim_store_write_policy(c->m, p, c->m->clock) != 0) {
-        policy_free(p);
+        sc_policy_free(p);
         return sc_oom(c);
     }
     if (sim_policy_add(c->m, p) != 0) {
-        policy_free(p);
+        sc_policy_free(p);
         return sc_oom(c);
     }
     if (in->assigned) {
@@ -414,7 +414,7 @@ static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
              sc_opt_bool(c, x, where, "gpo_assigned", &p->gpo_assigned) ||
              load_blockers(c, x, where, &p->blockers, &in.stale, &in.assigned);
     if (rc) {
-        policy_free(p);
+        sc_policy_free(p);
     } else {
         in.guid = guid;
         in.state = state;

@@ -255,46 +255,49 @@ static int rawfield(lua_State *L, int t, const char *key)
     return lua_rawget(L, t);
 }
 
-static int hexval(int ch)
+int sc_hex_decode(const char *s, unsigned char **out, size_t *n, char *bad)
 {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-static int parse_hex(sc_ctx *c, const char *where, const char *s, unsigned char **out, size_t *n)
-{
-    size_t len = strlen(s);
-    unsigned char *b = malloc(len / 2 + 1);
+    unsigned char *b = malloc(strlen(s) / 2 + 1);
     if (!b)
-        return sc_oom(c);
+        return -1;
     size_t k = 0;
     int hi = -1;
     for (const char *p = s; *p; p++) {
         if (*p == ' ' || *p == ',' || *p == ':' || *p == '\n' || *p == '\t')
             continue;
-        int v = hexval((unsigned char)*p);
+        int v = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+              : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
         if (v < 0) {
             free(b);
-            return sc_fail(c, "%s.hex: '%c' is not a hex digit", where, *p);
+            *bad = *p;
+            return -2;
         }
-        if (hi < 0)
+        if (hi < 0) {
             hi = v;
-        else {
+        } else {
             b[k++] = (unsigned char)(hi << 4 | v);
             hi = -1;
         }
     }
     if (hi >= 0) {
         free(b);
-        return sc_fail(c, "%s.hex: odd number of hex digits", where);
+        return -3;
     }
     *out = b;
     *n = k;
+    return 0;
+}
+
+static int parse_hex(sc_ctx *c, const char *where, const char *s, unsigned char **out, size_t *n)
+{
+    char bad = 0;
+    int rc = sc_hex_decode(s, out, n, &bad);
+    if (rc == -1)
+        return sc_oom(c);
+    if (rc == -2)
+        return sc_fail(c, "%s.hex: '%c' is not a hex digit", where, bad);
+    if (rc == -3)
+        return sc_fail(c, "%s.hex: odd number of hex digits", where);
     return 0;
 }
 

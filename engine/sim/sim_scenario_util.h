@@ -54,6 +54,11 @@ typedef struct sc_policy_in {
 int sc_blocker(const char *name, unsigned *bits, bool *stale, bool *assigned);
 /* Checks policies[i] and adds it; takes p (name, description, ... filled) and frees it on failure. */
 int sc_policy_add(sc_ctx *c, size_t i, sim_policy *p, const sc_policy_in *in, sim_map *names, size_t *assigned_at);
+/* A policy record not added to the machine, with its strings. */
+void sc_policy_free(sim_policy *p);
+/* hex = "..." as bytes (spaces, commas, colons, tabs and newlines between digits skipped): 0, or
+ * -1 out of memory, -2 *bad is not a hex digit, -3 an odd number of digits. */
+int sc_hex_decode(const char *s, unsigned char **out, size_t *n, char *bad);
 /* Takes name and path; ipsec_client -1 = the image name's default. */
 int sc_process_add(sc_ctx *c, size_t i, uint32_t pid, char *name, char *path, uint32_t ppid, bool autostart,
                    bool running, bool critical, bool is_protected, int ipsec_client);

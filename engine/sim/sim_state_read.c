@@ -336,49 +336,6 @@ static bool rd_services(sl_cur *c, sc_ctx *x)
     return ok;
 }
 
-static int hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* hex = "..." as the Lua loader's parse_hex reads it (separators skipped). */
-static bool rd_hex(const char *s, unsigned char **out, size_t *size)
-{
-    unsigned char *b = malloc(strlen(s) / 2 + 1);
-    if (!b)
-        return false;
-    size_t k = 0;
-    int hi = -1;
-    for (const char *p = s; *p; p++) {
-        if (*p == ' ' || *p == ',' || *p == ':' || *p == '\n' || *p == '\t')
-            continue;
-        int v = hexval((unsigned char)*p);
-        if (v < 0) {
-            free(b);
-            return false;
-        }
-        if (hi < 0) {
-            hi = v;
-        } else {
-            b[k++] = (unsigned char)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    if (hi >= 0) {
-        free(b);
-        return false;
-    }
-    *out = b;
-    *size = k;
-    return true;
-}
-
 /* { "a", "b", } as REG_MULTI_SZ bytes; the '{' is already read. */
 static bool rd_multi_sz(sl_cur *c, unsigned char **out, size_t *size)
 {
@@ -448,7 +405,8 @@ static bool rd_typed(sl_cur *c, uint32_t *type, unsigned char **data, size_t *si
         return false;
     }
     if (hex) {
-        ok = rd_hex(hex, data, size);
+        char bad;
+        ok = sc_hex_decode(hex, data, size, &bad) == 0;
         free(hex);
         return ok;
     }
@@ -747,12 +705,7 @@ static bool rd_policy(sl_cur *c, sc_ctx *x, size_t i, sim_map *names, size_t *as
     if (ok && done && !p->description && !(p->description = mend_strdup("")))
         ok = false;
     if (!done || !ok) {
-        free(p->name);
-        free(p->description);
-        free(p->filter_list);
-        free(p->filter_action);
-        free(p->gpo);
-        free(p);
+        sc_policy_free(p);
         return false;
     }
     return sc_policy_add(x, i, p, &in, names, assigned_at) == 0;
