@@ -14,6 +14,12 @@ typedef struct sim_machine sim_machine;
 int sim_scenario_load_buffer(const char *buf, size_t len, const char *chunkname,
                              sim_machine **out, mend_err *e);
 int sim_scenario_load_file(const char *path, sim_machine **out, mend_err *e);
+/* The two ways both of those take: the state reader builds the machine from a state mend saved
+ * (the first line says its format) without Lua, and returns 1 (nothing built) for any text it
+ * does not read exactly as the Lua loader would; the Lua loader reads everything else and says
+ * what is wrong. Both build the same machine from the same text (tests/sim/test_sim_stateload.c). */
+int sim_state_read(const char *buf, size_t len, sim_machine **out);
+int sim_scenario_load_lua(const char *buf, size_t len, const char *chunkname, sim_machine **out, mend_err *e);
 void sim_machine_free(sim_machine *m);
 
 /* The machine's state as a scenario (Lua source that loads back to the same machine),

@@ -26,8 +26,7 @@ void sim_events_free(sim_machine *m)
     m->nevents = m->capevents = 0;
 }
 
-/* Takes ownership of ev's strings (freed on failure). */
-static int push(sim_machine *m, mend_event *ev)
+int sim_events_add(sim_machine *m, mend_event *ev)
 {
     if (m->nevents == SIM_EVENTS_MAX) {
         free(m->events[0].source);
@@ -68,7 +67,7 @@ bool sim_events_record(sim_machine *m, const char *op, const char *policy, const
         free(ev.message);
         return false;   /* the log is evidence, never a reason to fail the operation */
     }
-    return push(m, &ev) == 0;
+    return sim_events_add(m, &ev) == 0;
 }
 
 int sim_events_recent(sim_machine *m, double since, mend_event **out, size_t *n, mend_err *e)
@@ -132,7 +131,7 @@ int sim_events_load(sc_ctx *c, int t)
             free(ev.message);
             return sc_fail(c, "%s.policy: missing (an event names the policy it is about)", where);
         }
-        if (!ev.source || !ev.message || push(c->m, &ev) != 0)
+        if (!ev.source || !ev.message || sim_events_add(c->m, &ev) != 0)
             return sc_oom(c);
         lua_pop(c->L, 1);
     }

@@ -425,35 +425,24 @@ mend_lock *sim_lock_state(const char *state_file, mend_err *e)
     return l;
 }
 
-/* Copies a scenario file to the state file, after checking that it loads. */
+/* Writes a scenario's machine to the state file in the saved form: the form the state reader
+ * takes without Lua, so even the first run on a fresh state starts without building a Lua table. */
 int sim_seed_state(const char *scenario, const char *state_file, mend_err *e)
 {
     sim_machine *m;
     if (sim_scenario_load_file(scenario, &m, e) != 0)
         return -1;
-    sim_machine_free(m);
-    char *buf;
+    char *text;
     size_t len;
-    if (mend_read_file(scenario, &buf, &len, e) != 0)
+    int rc = sim_state_serialize(m, &text, &len, e);
+    sim_machine_free(m);
+    if (rc != 0)
         return -1;
-    /* The scenario's own text, comments kept, under one line that marks it as mend's to
-     * overwrite. A scenario that already has it (a saved state) is copied as it is. */
-    const char *mark = SIM_STATE_MARK ": seeded by mend from a scenario (see docs/scenarios.md).\n";
-    bool marked = strncmp(buf, SIM_STATE_MARK, strlen(SIM_STATE_MARK)) == 0;
-    size_t mlen = marked ? 0 : strlen(mark);
-    char *text = malloc(mlen + len + 1);
-    if (!text) {
-        free(buf);
-        return sim_oom(e);
-    }
-    memcpy(text, mark, mlen);
-    memcpy(text + mlen, buf, len);
-    free(buf);
     char *dir = mend_dirname(state_file);
-    int rc = dir ? mend_mkdirs(dir, e) : sim_oom(e);
+    rc = dir ? mend_mkdirs(dir, e) : sim_oom(e);
     free(dir);
     if (rc == 0)
-        rc = mend_write_file_atomic(state_file, text, mlen + len, e);
+        rc = mend_write_file_atomic(state_file, text, len, e);
     free(text);
     return rc;
 }

@@ -261,6 +261,12 @@ int sim_reg_delete_key(void *ctx, const char *path, bool tree, mend_err *e);
 int sim_reg_delete_value(void *ctx, const char *path, const char *value, mend_err *e);
 
 /* ---- sim_store.c: the policy store in the registry and the Policy Agent's table ---- */
+/* A clock as the store's 32-bit whenChanged: before 1970 or past 2106 (a scenario may set such a
+ * clock) it is clamped, not converted out of range (undefined in C). */
+static inline uint32_t sim_time32(double t)
+{
+    return !(t > 0) ? 0 : t >= 4294967295.0 ? UINT32_MAX : (uint32_t)t;
+}
 #define SIM_STORE_SUBPATH "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
 #define SIM_CACHE_SUBPATH "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Cache"
 #define SIM_NT_STORE_ROOT "\\REGISTRY\\MACHINE\\" SIM_STORE_SUBPATH
@@ -379,6 +385,8 @@ void sim_spd_agent_stopped(sim_machine *m);
 bool sim_events_record(sim_machine *m, const char *op, const char *policy, const mend_err *e);
 int sim_events_recent(sim_machine *m, double since, mend_event **out, size_t *n, mend_err *e);
 void sim_events_free(sim_machine *m);
+/* Appends ev (its strings taken, freed on failure), the oldest dropped when the log is full. */
+int sim_events_add(sim_machine *m, mend_event *ev);
 
 /* ---- sim_faults.c ---- */
 /* access_denied = { "op", "op:target" }: fills *e and returns true when op on target is denied. */
@@ -404,6 +412,10 @@ int sim_seed_state(const char *scenario, const char *state_file, mend_err *e);
 /* The first line of every state file mend writes (saved or seeded): what `mend sim reset` and
  * `init` may overwrite without --force. */
 #define SIM_STATE_MARK "-- mend simulator state"
+/* The whole first line of a state mend saves: its format's version is what lets the state reader
+ * (sim_state_read.c) take the file without Lua; any other first line is read by Lua. Change the
+ * number when the saved form changes in a way the reader does not follow. */
+#define SIM_STATE_HEADER SIM_STATE_MARK ": a scenario (see docs/scenarios.md), written by mend (state format 2).\n"
 /* Does path hold a state mend wrote (or nothing at all)? */
 bool sim_is_mend_state(const char *path);
 sim_machine *sim_host_machine(const mend_host *h);

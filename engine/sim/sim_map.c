@@ -7,6 +7,7 @@
 struct sim_map_node {
     sim_map_node *next;
     size_t hash;
+    size_t len;                /* of key: a lookup compares lengths before bytes */
     void *value;
     char key[];
 };
@@ -28,21 +29,29 @@ bool sim_contains_nocase(const char *hay, const char *needle)
     return false;
 }
 
-static size_t hash_key(const char *s, bool fold)
+/* FNV-1a over n bytes, folded for a case-insensitive map. */
+static size_t hash_key(const char *s, size_t n, bool fold)
 {
     size_t h = 1469598103934665603ull & (size_t)-1;
-    for (; *s; s++) {
-        int c = (unsigned char)*s;
-        if (fold && c >= 'A' && c <= 'Z')   /* mend_ascii_lower, without a call per byte */
-            c += 'a' - 'A';
-        h = (h ^ (size_t)c) * (size_t)1099511628211ull;
-    }
+    if (fold)
+        for (size_t i = 0; i < n; i++)
+            h = (h ^ sim_fold((unsigned char)s[i])) * (size_t)1099511628211ull;
+    else
+        for (size_t i = 0; i < n; i++)
+            h = (h ^ (unsigned char)s[i]) * (size_t)1099511628211ull;
     return h;
 }
 
-static bool key_eq(const sim_map *m, const char *a, const char *b)
+static bool key_eq(const sim_map *m, const sim_map_node *node, const char *key, size_t n)
 {
-    return m->fold ? mend_ascii_casecmp(a, b) == 0 : strcmp(a, b) == 0;
+    if (node->len != n)
+        return false;
+    if (!m->fold)
+        return memcmp(node->key, key, n) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (sim_fold((unsigned char)node->key[i]) != sim_fold((unsigned char)key[i]))
+            return false;
+    return true;
 }
 
 void sim_map_init(sim_map *m, bool fold)
@@ -66,15 +75,20 @@ void sim_map_free(sim_map *m)
     m->nbuckets = m->count = 0;
 }
 
-void *sim_map_get(const sim_map *m, const char *key)
+void *sim_map_get_n(const sim_map *m, const char *key, size_t len)
 {
     if (!m->nbuckets)
         return NULL;
-    size_t h = hash_key(key, m->fold);
+    size_t h = hash_key(key, len, m->fold);
     for (sim_map_node *n = m->buckets[h % m->nbuckets]; n; n = n->next)
-        if (n->hash == h && key_eq(m, n->key, key))
+        if (n->hash == h && key_eq(m, n, key, len))
             return n->value;
     return NULL;
+}
+
+void *sim_map_get(const sim_map *m, const char *key)
+{
+    return m->nbuckets ? sim_map_get_n(m, key, strlen(key)) : NULL;
 }
 
 static int grow(sim_map *m)
@@ -100,21 +114,22 @@ static int grow(sim_map *m)
 
 int sim_map_put(sim_map *m, const char *key, void *value)
 {
-    size_t h = hash_key(key, m->fold);
+    size_t klen = strlen(key);
+    size_t h = hash_key(key, klen, m->fold);
     if (m->nbuckets) {
         for (sim_map_node *n = m->buckets[h % m->nbuckets]; n; n = n->next)
-            if (n->hash == h && key_eq(m, n->key, key)) {
+            if (n->hash == h && key_eq(m, n, key, klen)) {
                 n->value = value;
                 return 0;
             }
     }
     if (m->count + 1 > m->nbuckets * 3 / 4 && grow(m) != 0)
         return -1;
-    size_t len = strlen(key) + 1;
-    sim_map_node *n = malloc(sizeof *n + len);
+    sim_map_node *n = malloc(sizeof *n + klen + 1);
     if (!n)
         return -1;
-    memcpy(n->key, key, len);
+    memcpy(n->key, key, klen + 1);
+    n->len = klen;
     n->hash = h;
     n->value = value;
     n->next = m->buckets[h % m->nbuckets];
@@ -127,10 +142,11 @@ void sim_map_del(sim_map *m, const char *key, const void *value)
 {
     if (!m->nbuckets)
         return;
-    size_t h = hash_key(key, m->fold);
+    size_t klen = strlen(key);
+    size_t h = hash_key(key, klen, m->fold);
     for (sim_map_node **p = &m->buckets[h % m->nbuckets]; *p; p = &(*p)->next) {
         sim_map_node *n = *p;
-        if (n->hash == h && key_eq(m, n->key, key)) {
+        if (n->hash == h && key_eq(m, n, key, klen)) {
             if (value && n->value != value)
                 return;
             *p = n->next;

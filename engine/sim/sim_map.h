@@ -19,6 +19,8 @@ typedef struct sim_map {
 void sim_map_init(sim_map *m, bool fold);
 void sim_map_free(sim_map *m);
 void *sim_map_get(const sim_map *m, const char *key);
+/* The same for the first n bytes of key (a component of a registry path, not copied out). */
+void *sim_map_get_n(const sim_map *m, const char *key, size_t n);
 /* Inserts or replaces; returns -1 when out of memory. */
 int sim_map_put(sim_map *m, const char *key, void *value);
 /* Removes key when it maps to value (or any value when value is NULL). */
@@ -26,6 +28,24 @@ void sim_map_del(sim_map *m, const char *key, const void *value);
 
 /* Calls fn for every entry (order unspecified). */
 void sim_map_each(const sim_map *m, void (*fn)(const char *key, void *value, void *ud), void *ud);
+
+/* ASCII case folding inline: the registry's lookups fold every byte of every name they compare. */
+static inline unsigned char sim_fold(unsigned char c)
+{
+    return (unsigned char)((unsigned)c - 'A' < 26u ? c + ('a' - 'A') : c);
+}
+
+/* Whether a and b are equal, ASCII letters in any case. */
+static inline bool sim_fold_eq(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char x = sim_fold((unsigned char)*a);
+        if (x != sim_fold((unsigned char)*b))
+            return false;
+        if (!x)
+            return true;
+    }
+}
 
 /* ASCII case folding shared by the simulator (Windows folds more, but keys mend meets are ASCII). */
 /* Orders names case-insensitively, ties broken bytewise, so enumeration is deterministic. */

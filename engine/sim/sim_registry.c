@@ -63,10 +63,14 @@ sim_regkey *sim_reg_add_child(sim_regkey *k, const char *name)
     return c;
 }
 
+/* Keys freed so far, in any machine: a change makes sim_reg_find's remembered answer stale. */
+static unsigned long reg_frees;
+
 void sim_reg_free_tree(sim_regkey *k)
 {
     if (!k)
         return;
+    reg_frees++;
     for (size_t i = 0; i < k->nkids; i++)
         sim_reg_free_tree(k->kids[i]);
     free(k->kids);
@@ -115,32 +119,53 @@ static sim_regkey *walk(sim_machine *m, const char *path, bool create)
     if (r < 0)
         return NULL;
     sim_regkey *k = create ? root_key(m, r) : m->roots[r];
-    char comp[1024];
     while (k && *rest) {
         while (*rest == '\\')
             rest++;
         size_t n = strcspn(rest, "\\");
         if (n == 0)
             break;
-        char *name = n < sizeof comp ? comp : malloc(n + 1);
-        if (!name)
-            return NULL;
-        memcpy(name, rest, n);
-        name[n] = '\0';
-        sim_regkey *c = sim_reg_child(k, name);
-        if (!c && create)
+        /* Looked up in place; only a key to be created needs its name copied out. */
+        sim_regkey *c = sim_map_get_n(&k->by_name, rest, n);
+        if (!c && create) {
+            char comp[256];
+            char *name = n < sizeof comp ? comp : malloc(n + 1);
+            if (!name)
+                return NULL;
+            memcpy(name, rest, n);
+            name[n] = '\0';
             c = sim_reg_add_child(k, name);
-        if (name != comp)
-            free(name);
+            if (name != comp)
+                free(name);
+        }
         k = c;
         rest += n;
     }
     return k;
 }
 
+/* The last key found: every policy operation looks up the store's key by the same path. A key
+ * found stays the answer for its path until some key is freed (added keys change no answer). */
+static struct {
+    const sim_machine *m;
+    unsigned long frees;
+    sim_regkey *k;
+    char path[160];
+} last_find;
+
 sim_regkey *sim_reg_find(const sim_machine *m, const char *path)
 {
-    return walk((sim_machine *)m, path, false);
+    if (last_find.k && last_find.m == m && last_find.frees == reg_frees && strcmp(last_find.path, path) == 0)
+        return last_find.k;
+    sim_regkey *k = walk((sim_machine *)m, path, false);
+    size_t n = strlen(path);
+    if (k && n < sizeof last_find.path) {
+        last_find.m = m;
+        last_find.frees = reg_frees;
+        last_find.k = k;
+        memcpy(last_find.path, path, n + 1);
+    }
+    return k;
 }
 
 sim_regkey *sim_reg_create(sim_machine *m, const char *path)
@@ -151,7 +176,7 @@ sim_regkey *sim_reg_create(sim_machine *m, const char *path)
 sim_regval *sim_reg_value(const sim_regkey *k, const char *name)
 {
     for (size_t i = 0; i < k->nvals; i++)
-        if (mend_ascii_casecmp(k->vals[i].name, name) == 0)
+        if (sim_fold_eq(k->vals[i].name, name))
             return &k->vals[i];
     return NULL;
 }

@@ -81,9 +81,14 @@ static void save_policies(mend_buf *b, const sim_machine *m)
         const sim_policy *p = a[i];
         mend_buf_str(b, "    { name = ");
         quote(b, p->name);
-        mend_buf_printf(b, ", guid = \"%s\", description = ", p->guid);
+        /* Plain appends, not printf: a state can hold 100,000 of these. */
+        mend_buf_str(b, ", guid = \"");
+        mend_buf_str(b, p->guid);
+        mend_buf_str(b, "\", description = ");
         quote(b, p->description);
-        mend_buf_printf(b, ", state = \"%s\"", mend_policy_state_name(p->state));
+        mend_buf_str(b, ", state = \"");
+        mend_buf_str(b, mend_policy_state_name(p->state));
+        mend_buf_str(b, "\"");
         if (active[0] && strcmp(active, p->guid) == 0)
             mend_buf_str(b, ", assigned = true");
         if (p->sa_count)
@@ -100,11 +105,16 @@ static void save_policies(mend_buf *b, const sim_machine *m)
             const char *sep = " ";
             for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
                 if (p->blockers & names[k].bit) {
-                    mend_buf_printf(b, "%s\"%s\"", sep, names[k].name);
+                    mend_buf_str(b, sep);
+                    mend_buf_str(b, "\"");
+                    mend_buf_str(b, names[k].name);
+                    mend_buf_str(b, "\"");
                     sep = ", ";
                 }
-            if (stale)
-                mend_buf_printf(b, "%s\"stale_memory\"", sep);
+            if (stale) {
+                mend_buf_str(b, sep);
+                mend_buf_str(b, "\"stale_memory\"");
+            }
             mend_buf_str(b, " }");
         }
         if (p->delete_accepted)
@@ -338,13 +348,25 @@ static void save_settings(mend_buf *b, const sim_machine *m)
     qsort(w.v, w.n, sizeof *w.v, by_window_name);
     if (w.n) {
         mend_buf_str(b, ", delete_window = {\n");
+        /* The names deleted in one run mostly share an end: each distinct one is formatted once
+         * (%.17g costs more than all the rest of an entry). */
+        mend_buf ends = { 0 };
+        double last = 0;
         for (size_t i = 0; i < w.n; i++) {
             mend_buf_str(b, "    { name = ");
             quote(b, w.v[i].name);
             mend_buf_str(b, ", ends = ");
-            number(b, w.v[i].ends);
+            if (!ends.len || memcmp(&last, &w.v[i].ends, sizeof last) != 0) {
+                ends.len = 0;
+                number(&ends, w.v[i].ends);
+                last = w.v[i].ends;
+            }
+            mend_buf_add(b, ends.p, ends.len);
             mend_buf_str(b, " },\n");
         }
+        if (ends.failed)
+            b->failed = true;
+        free(ends.p);
         mend_buf_str(b, "  }");
     }
     free(w.v);
@@ -357,8 +379,7 @@ int sim_state_serialize(const sim_machine *m, char **out, size_t *len, mend_err 
 {
     sim_store_sync((sim_machine *)m);   /* a cache refresh: the machine itself is unchanged */
     mend_buf b = { 0 };
-    mend_buf_str(&b, SIM_STATE_MARK ": a scenario (see docs/scenarios.md), written by mend.\n"
-                     "return {\n");
+    mend_buf_str(&b, SIM_STATE_HEADER "return {\n");
     save_settings(&b, m);
     save_policies(&b, m);
     save_services(&b, m);

@@ -125,6 +125,23 @@ static int load_keywords(sc_ctx *c, int x, const char *where, sim_nic *nic, bool
     return 0;
 }
 
+int sc_nic_finish(sc_ctx *c, size_t i, sim_nic *nic, bool has_off, bool off, bool has_kw)
+{
+    char where[48];
+    /* ipsec_offload alone: all three keywords 3 or 0. With keywords, it says what is in
+     * effect (a change written but not yet read by a restarted adapter differs). */
+    if (!has_kw)
+        sim_nic_set_all(nic, off ? 3 : 0);
+    nic->offload = has_off ? off : sim_nic_configured_on(nic);
+    if (!nic->name || !nic->name[0])
+        return sc_fail(c, "%s.name: missing", sc_where(where, sizeof where, "nics", i));
+    for (size_t j = 0; j + 1 < c->m->nnic; j++)
+        if (mend_ascii_casecmp(c->m->nic[j].name, nic->name) == 0)
+            return sc_fail(c, "%s.name: duplicate network adapter '%.80s' (also nics[%lu])",
+                           sc_where(where, sizeof where, "nics", i), nic->name, (unsigned long)(j + 1));
+    return 0;
+}
+
 static int load_nics(sc_ctx *c, int t)
 {
     static const char *const keys[] = { "name", "description", "ipsec_offload", "keywords", NULL };
@@ -153,17 +170,8 @@ static int load_nics(sc_ctx *c, int t)
             return -1;
         }
         c->m->nnic++;
-        /* ipsec_offload alone: all three keywords 3 or 0. With keywords, it says what is in
-         * effect (a change written but not yet read by a restarted adapter differs). */
-        if (!has_kw)
-            sim_nic_set_all(nic, off ? 3 : 0);
-        nic->offload = has_off ? off : sim_nic_configured_on(nic);
-        if (!nic->name || !nic->name[0])
-            return sc_fail(c, "%s.name: missing", where);
-        for (size_t j = 0; j + 1 < c->m->nnic; j++)
-            if (mend_ascii_casecmp(c->m->nic[j].name, nic->name) == 0)
-                return sc_fail(c, "%s.name: duplicate network adapter '%.80s' (also nics[%lu])", where,
-                               nic->name, (unsigned long)(j + 1));
+        if (sc_nic_finish(c, i, nic, has_off, off, has_kw) != 0)
+            return -1;
         lua_pop(c->L, 1);
     }
     lua_pop(c->L, 1);
@@ -171,6 +179,42 @@ static int load_nics(sc_ctx *c, int t)
 }
 
 /* ---- processes ---- */
+
+int sc_process_add(sc_ctx *c, size_t i, uint32_t pid, char *name, char *path, uint32_t ppid, bool autostart,
+                   bool running, bool critical, bool is_protected, int ipsec_client)
+{
+    char where[48];
+    if (pid == UINT32_MAX || !name || !name[0]) {
+        free(name);
+        free(path);
+        return sc_fail(c, "%s.%s: missing", sc_where(where, sizeof where, "processes", i),
+                       pid == UINT32_MAX ? "pid" : "name");
+    }
+    if (sim_process_find(c->m, pid)) {
+        free(name);
+        free(path);
+        return sc_fail(c, "%s.pid: duplicate pid %u", sc_where(where, sizeof where, "processes", i), (unsigned)pid);
+    }
+    sim_process *p = sim_process_add(c->m, pid, name);
+    free(name);
+    if (!p) {
+        free(path);
+        return sc_oom(c);
+    }
+    free(p->path);
+    p->path = path;
+    p->ppid = ppid;
+    p->autostart = autostart;
+    p->alive = running;
+    p->critical = critical;
+    p->is_protected = is_protected;
+    if (ipsec_client >= 0)
+        p->ipsec_client = ipsec_client != 0;
+    if (!running && !autostart)
+        return sc_fail(c, "%s.running: a stopped process is only kept when it has autostart",
+                       sc_where(where, sizeof where, "processes", i));
+    return 0;
+}
 
 static int load_processes(sc_ctx *c, int t)
 {
@@ -203,33 +247,9 @@ static int load_processes(sc_ctx *c, int t)
             free(path);
             return -1;
         }
-        if (pid == UINT32_MAX || !name || !name[0]) {
-            free(name);
-            free(path);
-            return sc_fail(c, "%s.%s: missing", where, pid == UINT32_MAX ? "pid" : "name");
-        }
-        if (sim_process_find(c->m, pid)) {
-            free(name);
-            free(path);
-            return sc_fail(c, "%s.pid: duplicate pid %u", where, (unsigned)pid);
-        }
-        sim_process *p = sim_process_add(c->m, pid, name);
-        free(name);
-        if (!p) {
-            free(path);
-            return sc_oom(c);
-        }
-        free(p->path);
-        p->path = path;
-        p->ppid = ppid;
-        p->autostart = autostart;
-        p->alive = running;
-        p->critical = critical;
-        p->is_protected = is_protected;
-        if (has_client)
-            p->ipsec_client = ipsec_client;
-        if (!running && !autostart)
-            return sc_fail(c, "%s.running: a stopped process is only kept when it has autostart", where);
+        if (sc_process_add(c, i, pid, name, path, ppid, autostart, running, critical, is_protected,
+                           has_client ? ipsec_client : -1) != 0)
+            return -1;
         lua_pop(c->L, 1);
     }
     lua_pop(c->L, 1);
@@ -245,6 +265,20 @@ static const struct { const char *name; unsigned bit; } blocker_names[] = {
     { "orphan_filter", SIM_B_ORPHAN_FILTER }, { "stale_memory", 0 }, { "assigned", 0 },
 };
 
+int sc_blocker(const char *b, unsigned *bits, bool *stale, bool *assigned)
+{
+    for (size_t k = 0; k < sizeof blocker_names / sizeof blocker_names[0]; k++)
+        if (strcmp(b, blocker_names[k].name) == 0) {
+            *bits |= blocker_names[k].bit;
+            if (k == sizeof blocker_names / sizeof blocker_names[0] - 2)
+                *stale = true;
+            if (k == sizeof blocker_names / sizeof blocker_names[0] - 1)
+                *assigned = true;
+            return 0;
+        }
+    return -1;
+}
+
 static int load_blockers(sc_ctx *c, int x, const char *where, unsigned *bits, bool *stale, bool *assigned)
 {
     size_t n;
@@ -256,23 +290,96 @@ static int load_blockers(sc_ctx *c, int x, const char *where, unsigned *bits, bo
         if (lua_type(c->L, -1) != LUA_TSTRING)
             return sc_fail(c, "%s.blockers[%lu]: expected a string, got %s", where, (unsigned long)i, luaL_typename(c->L, -1));
         const char *b = lua_tostring(c->L, -1);
-        size_t k;
-        for (k = 0; k < sizeof blocker_names / sizeof blocker_names[0]; k++)
-            if (strcmp(b, blocker_names[k].name) == 0)
-                break;
-        if (k == sizeof blocker_names / sizeof blocker_names[0])
+        if (sc_blocker(b, bits, stale, assigned) != 0)
             return sc_fail(c, "%s.blockers[%lu]: unknown blocker '%.60s' (expected gpo_cache, stale_memory, "
                            "driver_state, nic_offload, store_corrupt, spd_sas, spd_qm, orphan_filter or "
                            "assigned)", where, (unsigned long)i, b);
-        *bits |= blocker_names[k].bit;
-        if (strcmp(b, "stale_memory") == 0)
-            *stale = true;
-        if (strcmp(b, "assigned") == 0)
-            *assigned = true;
         lua_pop(c->L, 1);
     }
     lua_pop(c->L, 1);
     return 0;
+}
+
+void sc_policy_free(sim_policy *p)
+{
+    free(p->name);
+    free(p->description);
+    free(p->filter_list);
+    free(p->filter_action);
+    free(p->gpo);
+    free(p);
+}
+
+int sc_policy_add(sc_ctx *c, size_t i, sim_policy *p, const sc_policy_in *in, sim_map *names, size_t *assigned_at)
+{
+    char wbuf[48] = "";
+    /* "policies[i]", formatted only for an error: 100,000 policies load without one snprintf each. */
+#define WHERE (wbuf[0] ? wbuf : sc_where(wbuf, sizeof wbuf, "policies", i))
+    const char *source = in->source, *state = in->state, *guid = in->guid;
+    int rc = 0;
+    if (strcmp(source, "local") != 0 && strcmp(source, "gpo") != 0)
+        rc = sc_fail(c, "%s.source: expected 'local' or 'gpo', got '%.60s'", WHERE, source);
+    if (!rc && (strcmp(source, "gpo") == 0) != (p->gpo != NULL))
+        rc = sc_fail(c, "%s.gpo: a policy with source = \"gpo\" names its GPO (gpo = \"NAME\"), and only "
+                     "such a policy has one", WHERE);
+    if (!rc && p->gpo && !p->gpo[0])
+        rc = sc_fail(c, "%s.gpo: the GPO's name is empty", WHERE);
+    if (!rc && p->gpo && (in->assigned || in->stale))
+        rc = sc_fail(c, "%s: a GPO-delivered policy is not in the local store, so it cannot be locally "
+                     "assigned or stale_memory", WHERE);
+    if (!rc && (!p->name || !p->name[0]))
+        rc = sc_fail(c, "%s.name: missing", WHERE);
+    if (!rc && strcmp(state, "active") != 0 && strcmp(state, "pending_deletion") != 0)
+        rc = sc_fail(c, "%s.state: expected 'active' or 'pending_deletion', got '%.60s'", WHERE, state);
+    if (!rc && guid && !sim_guid_valid(guid))
+        rc = sc_fail(c, "%s.guid: expected a GUID like {01234567-89ab-cdef-0123-456789abcdef}, got '%.60s'",
+                     WHERE, guid);
+    if (!rc && sim_map_get(names, p->name))
+        rc = sc_fail(c, "%s.name: duplicate policy name '%.80s' (also policies[%lu])", WHERE, p->name,
+                     (unsigned long)(uintptr_t)sim_map_get(names, p->name));
+    if (!rc && in->assigned && *assigned_at)
+        rc = sc_fail(c, "%s.assigned: only one policy can be assigned (policies[%lu] already is)", WHERE,
+                     (unsigned long)*assigned_at);
+    if (!rc && in->stale && !sim_agent_alive(c->m))
+        rc = sc_fail(c, "%s.blockers: stale_memory needs PolicyAgent running (its table is empty while "
+                     "it is stopped)", WHERE);
+    if (!rc && guid) {
+        memcpy(p->guid, guid, sizeof p->guid);
+        sim_guid_lower(p->guid);
+        const sim_policy *other = sim_policy_by_guid(c->m, p->guid);
+        if (other)
+            rc = sc_fail(c, "%s.guid: duplicate guid %s (also policy '%.80s')", WHERE, p->guid, other->name);
+    } else if (!rc) {
+        for (unsigned salt = 0;; salt++) {
+            sim_guid_from_name(p->name, salt, p->guid);
+            if (!sim_policy_by_guid(c->m, p->guid))
+                break;
+        }
+    }
+    if (!rc && sim_map_put(names, p->name, (void *)(uintptr_t)i) != 0)
+        rc = sc_oom(c);
+    if (rc) {
+        sc_policy_free(p);
+        return -1;
+    }
+    p->state = strcmp(state, "active") == 0 ? MEND_POLICY_ACTIVE : MEND_POLICY_PENDING_DELETION;
+    p->in_store = !in->stale;
+    p->in_table = in->stale || sim_agent_alive(c->m);
+    p->delete_accepted = in->accepted;
+    if (p->in_store && sim_store_write_policy(c->m, p, c->m->clock) != 0) {
+        sc_policy_free(p);
+        return sc_oom(c);
+    }
+    if (sim_policy_add(c->m, p) != 0) {
+        sc_policy_free(p);
+        return sc_oom(c);
+    }
+    if (in->assigned) {
+        *assigned_at = i;
+        sim_store_set_active(c->m, p);
+    }
+    return 0;
+#undef WHERE
 }
 
 static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
@@ -291,88 +398,34 @@ static int load_policy(sc_ctx *c, size_t i, sim_map *names, size_t *assigned_at)
     if (!p)
         return sc_oom(c);
     char *guid = NULL, *state = NULL, *source = NULL;
-    bool assigned = false, stale = false, accepted = false;
+    sc_policy_in in = { 0 };
     p->gpo_assigned = true;
     int rc = sc_opt_string(c, x, where, "name", &p->name, NULL) ||
              sc_opt_string(c, x, where, "guid", &guid, NULL) ||
              sc_opt_string(c, x, where, "description", &p->description, "") ||
              sc_opt_string(c, x, where, "state", &state, "active") ||
-             sc_opt_bool(c, x, where, "assigned", &assigned) ||
-             sc_opt_bool(c, x, where, "delete_accepted", &accepted) ||
+             sc_opt_bool(c, x, where, "assigned", &in.assigned) ||
+             sc_opt_bool(c, x, where, "delete_accepted", &in.accepted) ||
              sc_opt_u32(c, x, where, "sa_count", &p->sa_count) ||
              sc_opt_string(c, x, where, "filter_list", &p->filter_list, NULL) ||
              sc_opt_string(c, x, where, "filter_action", &p->filter_action, NULL) ||
              sc_opt_string(c, x, where, "source", &source, "local") ||
              sc_opt_string(c, x, where, "gpo", &p->gpo, NULL) ||
              sc_opt_bool(c, x, where, "gpo_assigned", &p->gpo_assigned) ||
-             load_blockers(c, x, where, &p->blockers, &stale, &assigned);
-    if (!rc && strcmp(source, "local") != 0 && strcmp(source, "gpo") != 0)
-        rc = sc_fail(c, "%s.source: expected 'local' or 'gpo', got '%.60s'", where, source);
-    if (!rc && (strcmp(source, "gpo") == 0) != (p->gpo != NULL))
-        rc = sc_fail(c, "%s.gpo: a policy with source = \"gpo\" names its GPO (gpo = \"NAME\"), and only "
-                     "such a policy has one", where);
-    if (!rc && p->gpo && !p->gpo[0])
-        rc = sc_fail(c, "%s.gpo: the GPO's name is empty", where);
-    if (!rc && p->gpo && (assigned || stale))
-        rc = sc_fail(c, "%s: a GPO-delivered policy is not in the local store, so it cannot be locally "
-                     "assigned or stale_memory", where);
-    if (!rc && (!p->name || !p->name[0]))
-        rc = sc_fail(c, "%s.name: missing", where);
-    if (!rc && strcmp(state, "active") != 0 && strcmp(state, "pending_deletion") != 0)
-        rc = sc_fail(c, "%s.state: expected 'active' or 'pending_deletion', got '%.60s'", where, state);
-    if (!rc && guid && !sim_guid_valid(guid))
-        rc = sc_fail(c, "%s.guid: expected a GUID like {01234567-89ab-cdef-0123-456789abcdef}, got '%.60s'",
-                     where, guid);
-    if (!rc && sim_map_get(names, p->name))
-        rc = sc_fail(c, "%s.name: duplicate policy name '%.80s' (also policies[%lu])", where, p->name,
-                     (unsigned long)(uintptr_t)sim_map_get(names, p->name));
-    if (!rc && assigned && *assigned_at)
-        rc = sc_fail(c, "%s.assigned: only one policy can be assigned (policies[%lu] already is)", where,
-                     (unsigned long)*assigned_at);
-    if (!rc && stale && !sim_agent_alive(c->m))
-        rc = sc_fail(c, "%s.blockers: stale_memory needs PolicyAgent running (its table is empty while "
-                     "it is stopped)", where);
-    if (!rc && guid) {
-        memcpy(p->guid, guid, sizeof p->guid);
-        sim_guid_lower(p->guid);
-        const sim_policy *other = sim_policy_by_guid(c->m, p->guid);
-        if (other)
-            rc = sc_fail(c, "%s.guid: duplicate guid %s (also policy '%.80s')", where, p->guid, other->name);
-    } else if (!rc) {
-        for (unsigned salt = 0;; salt++) {
-            sim_guid_from_name(p->name, salt, p->guid);
-            if (!sim_policy_by_guid(c->m, p->guid))
-                break;
-        }
-    }
-    if (!rc && sim_map_put(names, p->name, (void *)(uintptr_t)i) != 0)
-        rc = sc_oom(c);
-    if (!rc) {
-        p->state = strcmp(state, "active") == 0 ? MEND_POLICY_ACTIVE : MEND_POLICY_PENDING_DELETION;
-        p->in_store = !stale;
-        p->in_table = stale || sim_agent_alive(c->m);
-        p->delete_accepted = accepted;
-        if ((p->in_store && sim_store_write_policy(c->m, p, c->m->clock) != 0) || sim_policy_add(c->m, p) != 0)
-            rc = sc_oom(c);
-        else if (assigned) {
-            *assigned_at = i;
-            sim_store_set_active(c->m, p);
-        }
+             load_blockers(c, x, where, &p->blockers, &in.stale, &in.assigned);
+    if (rc) {
+        sc_policy_free(p);
+    } else {
+        in.guid = guid;
+        in.state = state;
+        in.source = source;
+        rc = sc_policy_add(c, i, p, &in, names, assigned_at);
     }
     free(guid);
     free(state);
     free(source);
-    if (rc) {
-        if (!sim_policy_by_guid(c->m, p->guid) || sim_policy_by_guid(c->m, p->guid) != p) {
-            free(p->name);
-            free(p->description);
-            free(p->filter_list);
-            free(p->filter_action);
-            free(p->gpo);
-            free(p);
-        }
+    if (rc)
         return -1;
-    }
     lua_pop(c->L, 1);
     return 0;
 }
@@ -406,6 +459,43 @@ static uint32_t default_access(const char *type)
     return 0x1F0003;
 }
 
+int sc_handle_add(sc_ctx *c, size_t i, uint32_t pid, const char *policy, const char *type, const char *name,
+                  double value, bool has_access, uint32_t access)
+{
+    char where[48];
+    sc_where(where, sizeof where, "handles", i);
+    sim_process *proc = NULL;
+    const sim_policy *pol = NULL;
+    int rc = 0;
+    if (pid == UINT32_MAX)
+        rc = sc_fail(c, "%s.pid: missing", where);
+    if (!rc && !(proc = sim_process_find(c->m, pid)))
+        rc = sc_fail(c, "%s.pid: no process has pid %u", where, (unsigned)pid);
+    if (!rc && policy && (type || name))
+        rc = sc_fail(c, "%s: give either policy or type and name, not both", where);
+    if (!rc && !policy && !type)
+        rc = sc_fail(c, "%s: needs policy = NAME, or type = and name =", where);
+    if (!rc && policy && !(pol = sim_policy_by_name(c->m, policy)))
+        rc = sc_fail(c, "%s.policy: no policy named '%.80s'", where, policy);
+    if (!rc && value != -1 && (value < 0 || value != floor(value) || value > 9.0e15))
+        rc = sc_fail(c, "%s.handle: expected a non-negative integer", where);
+    if (rc)
+        return -1;
+    char *nt = pol ? sim_policy_nt_name(pol) : NULL;
+    const char *htype = pol ? "Key" : type;
+    sim_handle *h = sim_handle_add(c->m, proc, htype, pol ? (nt ? nt : "") : (name ? name : ""),
+                                   has_access ? access : default_access(htype));
+    free(nt);
+    if (!h)
+        return sc_oom(c);
+    if (value != -1) {
+        h->value = (uint64_t)value;
+        if (proc->next_handle <= h->value)
+            proc->next_handle = h->value + 4;
+    }
+    return 0;
+}
+
 static int load_handles(sc_ctx *c, int t)
 {
     static const char *const keys[] = { "pid", "policy", "type", "name", "handle", "access", NULL };
@@ -429,34 +519,8 @@ static int load_handles(sc_ctx *c, int t)
                  sc_opt_string(c, x, where, "name", &name, NULL) ||
                  sc_opt_number(c, x, where, "handle", &value) ||
                  sc_opt_u32_has(c, x, where, "access", &access, &has_access);
-        sim_process *proc = NULL;
-        const sim_policy *pol = NULL;
-        if (!rc && pid == UINT32_MAX)
-            rc = sc_fail(c, "%s.pid: missing", where);
-        if (!rc && !(proc = sim_process_find(c->m, pid)))
-            rc = sc_fail(c, "%s.pid: no process has pid %u", where, (unsigned)pid);
-        if (!rc && policy && (type || name))
-            rc = sc_fail(c, "%s: give either policy or type and name, not both", where);
-        if (!rc && !policy && !type)
-            rc = sc_fail(c, "%s: needs policy = NAME, or type = and name =", where);
-        if (!rc && policy && !(pol = sim_policy_by_name(c->m, policy)))
-            rc = sc_fail(c, "%s.policy: no policy named '%.80s'", where, policy);
-        if (!rc && value != -1 && (value < 0 || value != floor(value) || value > 9.0e15))
-            rc = sc_fail(c, "%s.handle: expected a non-negative integer", where);
-        if (!rc) {
-            char *nt = pol ? sim_policy_nt_name(pol) : NULL;
-            const char *htype = pol ? "Key" : type;
-            sim_handle *h = sim_handle_add(c->m, proc, htype, pol ? (nt ? nt : "") : (name ? name : ""),
-                                           has_access ? access : default_access(htype));
-            free(nt);
-            if (!h)
-                rc = sc_oom(c);
-            else if (value != -1) {
-                h->value = (uint64_t)value;
-                if (proc->next_handle <= h->value)
-                    proc->next_handle = h->value + 4;
-            }
-        }
+        if (!rc)
+            rc = sc_handle_add(c, i, pid, policy, type, name, value, has_access, access);
         free(policy);
         free(type);
         free(name);
@@ -470,19 +534,8 @@ static int load_handles(sc_ctx *c, int t)
 
 /* ---- faults ---- */
 
-static int load_faults(sc_ctx *c, int t)
+int sc_faults_check(sc_ctx *c)
 {
-    static const char *const keys[] = { "ignore_stop", "access_denied", "unkillable", "crash_after", NULL };
-    if (sc_open_table(c, t, "faults") <= 0)
-        return c->failed ? -1 : 0;
-    int idx = lua_gettop(c->L);
-    uint32_t crash = 0;
-    if (sc_check_keys(c, idx, "faults", keys) || sc_opt_u32(c, idx, "faults", "crash_after", &crash) ||
-        sc_string_list(c, idx, "faults", "ignore_stop", &c->m->ignore_stop, false) ||
-        sc_string_list(c, idx, "faults", "access_denied", &c->m->access_denied, false) ||
-        sc_string_list(c, idx, "faults", "unkillable", &c->m->unkillable, true))
-        return -1;
-    c->m->crash_after = (long)crash;
     for (size_t i = 0; i < c->m->ignore_stop.n; i++)
         if (!sim_service_find(c->m, c->m->ignore_stop.v[i]))
             return sc_fail(c, "faults.ignore_stop[%lu]: no service named '%.80s'", (unsigned long)(i + 1), c->m->ignore_stop.v[i]);
@@ -498,6 +551,24 @@ static int load_faults(sc_ctx *c, int t)
             return sc_fail(c, "faults.access_denied[%lu]: unknown operation '%s' (expected e.g. "
                            "'ipsec.delete' or 'svc.stop:PolicyAgent')", (unsigned long)(i + 1), op);
     }
+    return 0;
+}
+
+static int load_faults(sc_ctx *c, int t)
+{
+    static const char *const keys[] = { "ignore_stop", "access_denied", "unkillable", "crash_after", NULL };
+    if (sc_open_table(c, t, "faults") <= 0)
+        return c->failed ? -1 : 0;
+    int idx = lua_gettop(c->L);
+    uint32_t crash = 0;
+    if (sc_check_keys(c, idx, "faults", keys) || sc_opt_u32(c, idx, "faults", "crash_after", &crash) ||
+        sc_string_list(c, idx, "faults", "ignore_stop", &c->m->ignore_stop, false) ||
+        sc_string_list(c, idx, "faults", "access_denied", &c->m->access_denied, false) ||
+        sc_string_list(c, idx, "faults", "unkillable", &c->m->unkillable, true))
+        return -1;
+    c->m->crash_after = (long)crash;
+    if (sc_faults_check(c) != 0)
+        return -1;
     lua_pop(c->L, 1);
     return 0;
 }
@@ -508,6 +579,16 @@ int sim_scenario_registry(sc_ctx *c, int t);
 int sim_scenario_services(sc_ctx *c, int t);
 int sim_events_load(sc_ctx *c, int t);
 void sim_scenario_service_pids(sim_machine *m);
+
+void sc_machine_finish(sim_machine *m, uint32_t next_pid)
+{
+    if (next_pid > m->next_pid)
+        m->next_pid = next_pid;
+    sim_scenario_service_pids(m);
+    m->store_dirty = true;
+    m->active_known = false;
+    sim_store_sync(m);
+}
 
 static int build(sc_ctx *c)
 {
@@ -523,12 +604,7 @@ static int build(sc_ctx *c)
         load_processes(c, t) || load_nics(c, t) || load_policies(c, t) || load_handles(c, t) ||
         sim_scenario_registry(c, t) || load_faults(c, t) || sim_events_load(c, t))
         return -1;
-    if (next_pid > c->m->next_pid)
-        c->m->next_pid = next_pid;
-    sim_scenario_service_pids(c->m);
-    c->m->store_dirty = true;
-    c->m->active_known = false;
-    sim_store_sync(c->m);
+    sc_machine_finish(c->m, next_pid);
     return 0;
 }
 
@@ -573,6 +649,13 @@ static int load_evaluated(lua_State *L, sim_machine **out, mend_err *e)
 int sim_scenario_load_buffer(const char *buf, size_t len, const char *chunkname, sim_machine **out,
                              mend_err *e)
 {
+    if (sim_state_read(buf, len, out) == 0)
+        return 0;
+    return sim_scenario_load_lua(buf, len, chunkname, out, e);
+}
+
+int sim_scenario_load_lua(const char *buf, size_t len, const char *chunkname, sim_machine **out, mend_err *e)
+{
     *out = NULL;
     lua_State *L;
     if (sim_sandbox_eval(buf, len, chunkname ? chunkname : "=scenario", &L, e) != 0)
@@ -589,6 +672,10 @@ int sim_scenario_load_file(const char *path, sim_machine **out, mend_err *e)
     if (mend_read_file_max(path, MEND_READ_FILE_MAX, "the most the simulator reads as a state or scenario",
                            &buf, &len, e) != 0)
         return -1;
+    if (sim_state_read(buf, len, out) == 0) {
+        free(buf);
+        return 0;
+    }
     size_t n = strlen(path) + 2;
     char *chunk = malloc(n);
     if (!chunk) {

@@ -77,29 +77,19 @@ static int parse_start(const char *s, mend_svc_start *out)
     return -1;
 }
 
-static int load_service(sc_ctx *c, const char *name, bool fresh)
+int sc_service_apply(sc_ctx *c, const char *name, bool fresh, char *display, const char *state,
+                     const char *start, uint32_t pid, bool has_deps, sim_strlist *deps)
 {
-    static const char *const keys[] = { "display_name", "state", "start_type", "pid", "depends_on", NULL };
     char where[128];
     snprintf(where, sizeof where, "services.%.100s", name);
-    if (lua_type(c->L, -1) != LUA_TTABLE)
-        return sc_fail(c, "%s: expected a table, got %s", where, luaL_typename(c->L, -1));
-    int x = lua_gettop(c->L);
-    char *display = NULL, *state = NULL, *start = NULL;
-    uint32_t pid = 0;
-    sim_strlist deps = { 0 };
-    bool has_deps = false;
-    lua_pushstring(c->L, "depends_on");
-    has_deps = lua_rawget(c->L, x) != LUA_TNIL;
-    lua_pop(c->L, 1);
-    int rc = sc_check_keys(c, x, where, keys) || sc_opt_string(c, x, where, "display_name", &display, NULL) ||
-             sc_opt_string(c, x, where, "state", &state, fresh ? "running" : NULL) ||
-             sc_opt_string(c, x, where, "start_type", &start, fresh ? "auto" : NULL) ||
-             sc_opt_u32(c, x, where, "pid", &pid) ||
-             sc_string_list(c, x, where, "depends_on", &deps, false);
+    if (!state && fresh)
+        state = "running";
+    if (!start && fresh)
+        start = "auto";
     mend_svc_state st = MEND_SVC_RUNNING;
     mend_svc_start sty = MEND_START_AUTO;
-    if (!rc && state && parse_state(state, &st) != 0)
+    int rc = 0;
+    if (state && parse_state(state, &st) != 0)
         rc = sc_fail(c, "%s.state: expected 'running', 'stopped', 'start_pending', 'stop_pending', "
                      "'continue_pending', 'pause_pending' or 'paused', got '%.40s'", where, state);
     if (!rc && start && parse_start(start, &sty) != 0)
@@ -123,16 +113,45 @@ static int load_service(sc_ctx *c, const char *name, bool fresh)
             for (size_t i = 0; i < s->ndeps; i++)
                 free(s->depends_on[i]);
             free(s->depends_on);
-            s->depends_on = deps.v;
-            s->ndeps = deps.n;
-            deps.v = NULL;
-            deps.n = 0;
+            s->depends_on = deps->v;
+            s->ndeps = deps->n;
+            deps->v = NULL;
+            deps->n = 0;
         }
     }
     free(display);
+    sim_strlist_free(deps);
+    return rc ? -1 : 0;
+}
+
+static int load_service(sc_ctx *c, const char *name, bool fresh)
+{
+    static const char *const keys[] = { "display_name", "state", "start_type", "pid", "depends_on", NULL };
+    char where[128];
+    snprintf(where, sizeof where, "services.%.100s", name);
+    if (lua_type(c->L, -1) != LUA_TTABLE)
+        return sc_fail(c, "%s: expected a table, got %s", where, luaL_typename(c->L, -1));
+    int x = lua_gettop(c->L);
+    char *display = NULL, *state = NULL, *start = NULL;
+    uint32_t pid = 0;
+    sim_strlist deps = { 0 };
+    bool has_deps = false;
+    lua_pushstring(c->L, "depends_on");
+    has_deps = lua_rawget(c->L, x) != LUA_TNIL;
+    lua_pop(c->L, 1);
+    int rc = sc_check_keys(c, x, where, keys) || sc_opt_string(c, x, where, "display_name", &display, NULL) ||
+             sc_opt_string(c, x, where, "state", &state, NULL) ||
+             sc_opt_string(c, x, where, "start_type", &start, NULL) ||
+             sc_opt_u32(c, x, where, "pid", &pid) ||
+             sc_string_list(c, x, where, "depends_on", &deps, false);
+    if (rc) {
+        free(display);
+        sim_strlist_free(&deps);
+    } else {
+        rc = sc_service_apply(c, name, fresh, display, state, start, pid, has_deps, &deps);
+    }
     free(state);
     free(start);
-    sim_strlist_free(&deps);
     return rc ? -1 : 0;
 }
 
@@ -157,6 +176,17 @@ static int visit(sc_ctx *c, sim_service *s, sim_map *marks, unsigned depth)
     }
     sim_map_put(marks, s->name, (void *)(uintptr_t)2);
     return 0;
+}
+
+int sc_services_check(sc_ctx *c)
+{
+    sim_map marks;
+    sim_map_init(&marks, true);
+    int rc = 0;
+    for (size_t i = 0; i < c->m->nsvc && !rc; i++)
+        rc = visit(c, c->m->svc[i], &marks, 0);
+    sim_map_free(&marks);
+    return rc;
 }
 
 int sim_scenario_services(sc_ctx *c, int t)
@@ -187,13 +217,7 @@ int sim_scenario_services(sc_ctx *c, int t)
             return -1;
         lua_pop(c->L, 1);
     }
-    sim_map marks;
-    sim_map_init(&marks, true);
-    int rc = 0;
-    for (size_t i = 0; i < c->m->nsvc && !rc; i++)
-        rc = visit(c, c->m->svc[i], &marks, 0);
-    sim_map_free(&marks);
-    return rc;
+    return sc_services_check(c);
 }
 
 static int by_name(const void *a, const void *b)
@@ -231,46 +255,49 @@ static int rawfield(lua_State *L, int t, const char *key)
     return lua_rawget(L, t);
 }
 
-static int hexval(int ch)
+int sc_hex_decode(const char *s, unsigned char **out, size_t *n, char *bad)
 {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-static int parse_hex(sc_ctx *c, const char *where, const char *s, unsigned char **out, size_t *n)
-{
-    size_t len = strlen(s);
-    unsigned char *b = malloc(len / 2 + 1);
+    unsigned char *b = malloc(strlen(s) / 2 + 1);
     if (!b)
-        return sc_oom(c);
+        return -1;
     size_t k = 0;
     int hi = -1;
     for (const char *p = s; *p; p++) {
         if (*p == ' ' || *p == ',' || *p == ':' || *p == '\n' || *p == '\t')
             continue;
-        int v = hexval((unsigned char)*p);
+        int v = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+              : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
         if (v < 0) {
             free(b);
-            return sc_fail(c, "%s.hex: '%c' is not a hex digit", where, *p);
+            *bad = *p;
+            return -2;
         }
-        if (hi < 0)
+        if (hi < 0) {
             hi = v;
-        else {
+        } else {
             b[k++] = (unsigned char)(hi << 4 | v);
             hi = -1;
         }
     }
     if (hi >= 0) {
         free(b);
-        return sc_fail(c, "%s.hex: odd number of hex digits", where);
+        return -3;
     }
     *out = b;
     *n = k;
+    return 0;
+}
+
+static int parse_hex(sc_ctx *c, const char *where, const char *s, unsigned char **out, size_t *n)
+{
+    char bad = 0;
+    int rc = sc_hex_decode(s, out, n, &bad);
+    if (rc == -1)
+        return sc_oom(c);
+    if (rc == -2)
+        return sc_fail(c, "%s.hex: '%c' is not a hex digit", where, bad);
+    if (rc == -3)
+        return sc_fail(c, "%s.hex: odd number of hex digits", where);
     return 0;
 }
 
@@ -434,31 +461,45 @@ static int load_value(sc_ctx *c, sim_regkey *k, const char *where, const char *n
     return rc ? sc_oom(c) : 0;
 }
 
-static int load_key(sc_ctx *c, const char *path)
+int sc_reg_key(sc_ctx *c, const char *path, bool remove, sim_regkey **out)
 {
     char where[200];
-    snprintf(where, sizeof where, "registry[\"%.160s\"]", path);
+    *out = NULL;
     const char *rest;
     if (sim_reg_root(path, &rest) < 0)
-        return sc_fail(c, "%s: a registry path starts with HKLM, HKCU, HKCR, HKU or HKCC", where);
+        return sc_fail(c, "registry[\"%.160s\"]: a registry path starts with HKLM, HKCU, HKCR, HKU or HKCC", path);
     if (!sim_reg_path_ok(path))
-        return sc_fail(c, "%s: key names are at most 255 characters and paths at most 512 keys deep", where);
+        return sc_fail(c, "registry[\"%.160s\"]: key names are at most 255 characters and paths at most 512 keys "
+                       "deep", path);
     /* A saved state records changes to derived store objects: derive them before applying. */
     sim_store_graph_need(c->m, path, SIM_GRAPH_READ);
-    int type = lua_type(c->L, -1);
-    if (type == LUA_TBOOLEAN && !lua_toboolean(c->L, -1)) {
+    if (remove) {
         sim_regkey *k = sim_reg_find(c->m, path);
-        if (k && !k->parent)
+        if (k && !k->parent) {
+            snprintf(where, sizeof where, "registry[\"%.160s\"]", path);
             return sc_fail(c, "%s: a registry root cannot be deleted", where);
+        }
         if (k)
             sim_reg_unlink(k);
         return 0;
     }
-    if (type != LUA_TTABLE)
-        return sc_fail(c, "%s: expected a table of values or false, got %s", where, lua_typename(c->L, type));
-    sim_regkey *k = sim_reg_create(c->m, path);
-    if (!k)
+    if (!(*out = sim_reg_create(c->m, path)))
         return sc_oom(c);
+    return 0;
+}
+
+static int load_key(sc_ctx *c, const char *path)
+{
+    char where[200];
+    snprintf(where, sizeof where, "registry[\"%.160s\"]", path);
+    int type = lua_type(c->L, -1);
+    bool remove = type == LUA_TBOOLEAN && !lua_toboolean(c->L, -1);
+    const char *rest;
+    if (!remove && type != LUA_TTABLE && sim_reg_root(path, &rest) >= 0 && sim_reg_path_ok(path))
+        return sc_fail(c, "%s: expected a table of values or false, got %s", where, lua_typename(c->L, type));
+    sim_regkey *k;
+    if (sc_reg_key(c, path, remove, &k) != 0 || remove)
+        return c->failed ? -1 : 0;
     char **names;
     size_t n;
     if (sorted_keys(c, where, &names, &n) != 0)

@@ -21,6 +21,12 @@ int sc_fail(sc_ctx *c, const char *fmt, ...)
     return mend_err_set(c->e, MEND_E_INVALID, 0, "%s", msg);
 }
 
+const char *sc_where(char *buf, size_t size, const char *section, size_t i)
+{
+    snprintf(buf, size, "%s[%lu]", section, (unsigned long)i);
+    return buf;
+}
+
 int sc_oom(sc_ctx *c)
 {
     return sc_fail(c, "out of memory building the simulated machine");

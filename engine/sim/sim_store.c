@@ -120,7 +120,7 @@ static int fill_key(sim_regkey *k, const sim_policy *p, double when)
     rc |= sim_reg_put(k, "ipsecNFAReference", MEND_REG_MULTI_SZ, ref, strlen(ref) + 1);
     snprintf(name, sizeof name, KEY_PREFIX "%s", p->guid);
     rc |= sim_reg_put_sz(k, "name", name);
-    rc |= sim_reg_put_dword(k, "whenChanged", (uint32_t)when);
+    rc |= sim_reg_put_dword(k, "whenChanged", sim_time32(when));
     return rc ? -1 : 0;
 }
 

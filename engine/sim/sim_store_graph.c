@@ -108,7 +108,7 @@ static int common_values(sim_regkey *k, int kind, const char *guid, const char *
     rc |= sim_reg_put_sz(k, "ipsecID", guid);
     rc |= sim_reg_put_sz(k, "ipsecName", name);
     rc |= sim_reg_put_sz(k, "name", keyname);
-    rc |= sim_reg_put_dword(k, "whenChanged", (uint32_t)when);
+    rc |= sim_reg_put_dword(k, "whenChanged", sim_time32(when));
     return rc;
 }
 

@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=${1:-$ROOT/build-fuzz}
 SECONDS_PER_TARGET=${2:-${MEND_FUZZ_SECONDS:-60}}
-TARGETS=(regfile scenario batch)
+TARGETS=(regfile scenario batch stateload)
 
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   CC=${CC:-clang} cmake -S "$ROOT" -B "$BUILD" -DMEND_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo || exit 2

@@ -1,0 +1,51 @@
+return {
+  settings = { clock = 1767225600.0009999, delete_window = 4, admin = true, os = "Windows Server 2022 Datacenter (simulated)" },
+  runtime = { boot_count = 1, next_pid = 4280 },
+  policies = {
+    { name = "Branch-Office-QM", guid = "{12ef38b5-63cf-52c3-b9e8-fc772de8bf1a}", description = "Branch office tunnel, removed from the GPO", state = "pending_deletion", blockers = { "gpo_cache" } },
+    { name = "Corp-QM", guid = "{01c220a1-ffe6-5276-a889-86e4b4b5e1fe}", description = "Corporate quick mode policy (retired)", state = "pending_deletion" },
+    { name = "DMZ-Offload", guid = "{6eb07ff4-2b5d-51c6-bd41-0fcfcc2fd2e0}", description = "DMZ servers, hardware offloaded", state = "pending_deletion", sa_count = 4, blockers = { "nic_offload" } },
+    { name = "Legacy-L2TP", guid = "{1c67f4f4-eaa3-5a73-a8e2-029a9d00701c}", description = "Old L2TP/IPsec policy", state = "pending_deletion", blockers = { "stale_memory" } },
+    { name = "Old-Store-QM", guid = "{528ac3f1-dd33-5ccc-9ad8-0495f973ea42}", description = "Pre-migration policy with a damaged store entry", state = "pending_deletion", blockers = { "store_corrupt" } },
+    { name = "Server-Isolation", guid = "{df8755dc-b325-5c91-a870-7102cc214a67}", description = "Domain isolation (in use)", state = "active", assigned = true, sa_count = 12 },
+    { name = "VPN-Tunnel", guid = "{8523da67-cce1-5f6a-b17b-4f69c84e57bb}", description = "Third-party VPN client policy", state = "pending_deletion", sa_count = 2 },
+  },
+  services = {
+    ["BFE"] = { display_name = "Base Filtering Engine", state = "running", start_type = "auto", pid = 4244, depends_on = { "RpcSs" } },
+    ["gpsvc"] = { display_name = "Group Policy Client", state = "running", start_type = "auto", pid = 4248, depends_on = { "RpcSs" } },
+    ["IKEEXT"] = { display_name = "IKE and AuthIP IPsec Keying Modules", state = "running", start_type = "auto", pid = 4252, depends_on = { "BFE" } },
+    ["mpssvc"] = { display_name = "Windows Defender Firewall", state = "running", start_type = "auto", pid = 4256, depends_on = { "BFE" } },
+    ["PolicyAgent"] = { display_name = "IPsec Policy Agent", state = "running", start_type = "auto", pid = 4260, depends_on = { "RpcSs", "Tcpip" } },
+    ["RpcEptMapper"] = { display_name = "RPC Endpoint Mapper", state = "running", start_type = "auto", pid = 4264, depends_on = {} },
+    ["RpcSs"] = { display_name = "Remote Procedure Call (RPC)", state = "running", start_type = "auto", pid = 4268, depends_on = { "RpcEptMapper" } },
+    ["Tcpip"] = { display_name = "TCP/IP Protocol Driver", state = "running", start_type = "boot", pid = 4272, depends_on = {} },
+    ["VpnAgent"] = { display_name = "Contoso VPN Agent", state = "running", start_type = "auto", pid = 4276, depends_on = { "PolicyAgent" } },
+  },
+  processes = {
+    { pid = 4, ppid = 0, name = "System" },
+    { pid = 388, ppid = 4, name = "smss.exe", path = "C:\\Windows\\System32\\smss.exe" },
+    { pid = 512, ppid = 500, name = "csrss.exe", path = "C:\\Windows\\System32\\csrss.exe" },
+    { pid = 596, ppid = 500, name = "wininit.exe", path = "C:\\Windows\\System32\\wininit.exe" },
+    { pid = 676, ppid = 596, name = "services.exe", path = "C:\\Windows\\System32\\services.exe" },
+    { pid = 700, ppid = 596, name = "lsass.exe", path = "C:\\Windows\\System32\\lsass.exe" },
+    { pid = 1216, ppid = 676, name = "svchost.exe", path = "C:\\Windows\\System32\\svchost.exe" },
+    { pid = 3120, ppid = 3000, name = "explorer.exe", path = "C:\\Windows\\explorer.exe" },
+    { pid = 4242, ppid = 3120, name = "vpnagent.exe", path = "C:\\Program Files\\Contoso VPN\\vpnagent.exe", autostart = false },
+  },
+  handles = {
+    { pid = 700, policy = "Server-Isolation", handle = 0x4, access = 0x20019 },
+    { pid = 700, policy = "VPN-Tunnel", handle = 0x8, access = 0x20019 },
+    { pid = 4242, policy = "VPN-Tunnel", handle = 0x4, access = 0x20019 },
+    { pid = 4242, type = "File", name = "\\Device\\HarddiskVolume2\\ProgramData\\Contoso\\vpn.log", handle = 0x8, access = 0x120089 },
+  },
+  nics = {
+    { name = "Ethernet0", description = "Intel(R) Ethernet Server Adapter I350-T4", ipsec_offload = true, keywords = { ["*IPsecOffloadV1IPv4"] = 3, ["*IPsecOffloadV2"] = 3, ["*IPsecOffloadV2IPv4"] = 3, } },
+    { name = "Ethernet1", description = "Intel(R) Ethernet Server Adapter I350-T4 #2", ipsec_offload = false, keywords = { ["*IPsecOffloadV1IPv4"] = 0, ["*IPsecOffloadV2"] = 0, ["*IPsecOffloadV2IPv4"] = 0, } },
+  },
+  registry = {
+    ["HKLM\\SOFTWARE\\Contoso"] = { },
+    ["HKLM\\SOFTWARE\\Contoso\\VPN"] = { ["InstallDir"] = "C:\\Program Files\\Contoso VPN", ["Version"] = 7, },
+  },
+  faults = {
+  },
+}
