@@ -1,5 +1,6 @@
 /* Reads the tokens of a saved state exactly as Lua's lexer would, refusing whatever else Lua accepts. */
 #include "sim_state_lex.h"
+#include "utf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -241,7 +242,8 @@ bool sl_cstring(sl_cur *c, char **out)
     char *s;
     if (!sl_string(c, &s, &n))
         return false;
-    if (memchr(s, '\0', n)) {
+    /* Not UTF-8: the Lua loader decides (it refuses such names, keeps such registry text). */
+    if (memchr(s, '\0', n) || !mend_utf8_valid(s, n)) {
         free(s);
         return false;
     }
