@@ -14,6 +14,8 @@ TARGETS=(regfile scenario batch stateload)
 
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   CC=${CC:-clang} cmake -S "$ROOT" -B "$BUILD" -DMEND_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo || exit 2
+else
+  cmake "$BUILD" >/dev/null || exit 2   # an older folder learns of targets added since
 fi
 if ! grep -q '^MEND_FUZZ:BOOL=ON' "$BUILD/CMakeCache.txt"; then
   echo "$BUILD was not configured with -DMEND_FUZZ=ON (and CC=clang)" >&2
