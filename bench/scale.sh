@@ -166,6 +166,26 @@ export -f prep_emptymend cmd_emptymend prep_emptylua cmd_emptylua
 run_set "$QUICK_RUNS" emptymend emptylua
 report emptymend emptylua
 ratio emptymend emptylua 0; ratio emptymend emptylua 1
+# GNU time counts in 10 ms steps, coarse for a 1-2 ms process: perf stat, where there is one,
+# times each process on its own (task-clock and elapsed, PERF_REPS processes per figure, in turn).
+if command -v perf >/dev/null && perf stat -x, -e task-clock true >/dev/null 2>&1; then
+  PERF_REPS=${PERF_REPS:-100}
+  pstat() { perf stat -r "$PERF_REPS" -e task-clock "$@" 2>&1 >/dev/null |
+            awk '/task-clock/ {c=$1} /elapsed/ {w=$1*1000} END {printf "%s %.4f\n", c, w}'; }
+  : > "$work/perf.pairs"
+  for ((i = 0; i < QUICK_RUNS; i++)); do
+    echo "$(pstat "$mend" -q run "$work/empty.lua") $(pstat lua5.4 "$work/empty.lua")" >> "$work/perf.pairs"
+  done
+  python3 - "$work/perf.pairs" <<'PY'
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+for name, a, b in (("cpu (task-clock)", 0, 2), ("wall", 1, 3)):
+    r = sorted(x[a] / x[b] for x in rows)
+    print(f"  per process, perf stat, {name}: mend {statistics.median(x[a] for x in rows):.3f} ms, "
+          f"lua5.4 {statistics.median(x[b] for x in rows):.3f} ms; paired median {statistics.median(r):.2f}x "
+          f"({r[0]:.2f}-{r[-1]:.2f}), {len(rows)} pairs")
+PY
+fi
 fi
 
 echo
