@@ -223,6 +223,53 @@ end
 -- Advice for the names no policy has (in the order given): the nearest names for each, and the
 -- quoted name when consecutive missing words together name a policy. `command` is "check" or
 -- "fix". Says nothing when the list cannot be read.
+local ESCAPES = { ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
+
+-- A name as advice shows it: as typed, unless what sets it apart would not show (a blank at
+-- either end, a control character): then in quotes, control characters escaped.
+function M.shown(s)
+  if not (s:find("^%s") or s:find("%s$") or s:find("%c")) then return s end
+  return '"' .. s:gsub("%c", function(c) return ESCAPES[c] or string.format("\\x%02X", c:byte()) end) .. '"'
+end
+
+-- Every character outside ASCII as <U+XXXX>: a look-alike (a non-breaking hyphen for "-",
+-- a Cyrillic "о" for "o") then reads differently from the name it imitates.
+local function spelled(s)
+  if not utf8.len(s) then return M.shown(s) end
+  return M.shown((s:gsub(utf8.charpattern, function(ch)
+    return #ch == 1 and ch or string.format("<U+%04X>", utf8.codepoint(ch))
+  end)))
+end
+
+-- What copying a name out of a mail or a document puts in it and a terminal does not show
+-- apart: dashes and a minus for "-", curly quotes, no-break and zero-width spaces, a BOM.
+local function lookalike(cp)
+  return (cp >= 0x2010 and cp <= 0x2015) or cp == 0x2212 or (cp >= 0x2018 and cp <= 0x201F)
+    or cp == 0x00A0 or (cp >= 0x200B and cp <= 0x200D) or cp == 0x2060 or cp == 0xFEFF or cp == 0x202F
+end
+
+local function has_lookalike(s)
+  if not utf8.len(s) then return false end
+  for _, cp in utf8.codes(s) do
+    if lookalike(cp) then return true end
+  end
+  return false
+end
+
+-- The missing name and its suggestions, shown so that each differs visibly from the others.
+local function shown_apart(name, near)
+  local a, list, same = M.shown(name), {}, has_lookalike(name)
+  for i, n in ipairs(near) do
+    list[i] = M.shown(n)
+    same = same or list[i] == a or has_lookalike(n)
+  end
+  if same then
+    a = spelled(name)
+    for i, n in ipairs(near) do list[i] = spelled(n) end
+  end
+  return a, table.concat(list, ", ")
+end
+
 function M.advise_missing(missing, command)
   if #missing == 0 then return end
   local ix = live_index()
@@ -249,10 +296,10 @@ function M.advise_missing(missing, command)
     end
     local near = nearest_existing(ix, name)
     if #near > 0 then
-      mend.advise(string.format("No policy is named %s. Did you mean: %s?", name, table.concat(near, ", ")))
+      mend.advise(string.format("No policy is named %s. Did you mean: %s?", shown_apart(name, near)))
     else
       mend.advise(string.format("No policy is named %s (mend check lists what is pending; netsh ipsec static "
-        .. "show policy all lists every policy).", name))
+        .. "show policy all lists every policy).", M.shown(name)))
     end
   end
 end

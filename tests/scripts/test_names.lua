@@ -35,6 +35,16 @@ t.contains(advice((long:gsub("Interconnect", "Interconect", 1))), "Did you mean:
 t.contains(advice("Branch"), "Did you mean: Branch Office QM", "the first word of a name typed without quotes")
 t.contains(advice(string.rep("x", 5000)), "(mend check lists", "a 5,000-byte name: nothing near, no error")
 
+-- What sets a name apart shows: a blank at its end in quotes, a look-alike dash or a no-break
+-- space spelled out (both sides), a control character escaped.
+t.contains(advice("Corp-Berlin-QM "), 'No policy is named "Corp-Berlin-QM ". Did you mean: Corp-Berlin-QM', "a trailing blank")
+t.contains(advice("Corp\u{2011}Berlin-QM"), "No policy is named Corp<U+2011>Berlin-QM. Did you mean: Corp-Berlin-QM",
+           "a non-breaking hyphen for -")
+t.contains(advice("Branch\u{A0}Office QM"), "No policy is named Branch<U+00A0>Office QM. Did you mean: Branch Office QM",
+           "a no-break space")
+t.contains(advice("Corp-Berlin-QM\t"), 'No policy is named "Corp-Berlin-QM\\t".', "a tab, escaped")
+t.contains(advice("Zurich-Filiale-QM"), "Did you mean: Zürich-Filiale-QM?", "a letter with a diacritic is shown as it is")
+
 -- A policy deleted after the names were read is not offered; the next nearest is.
 t.ok(ipsec.delete("Corp-Berlin-QM"))
 said = {}
