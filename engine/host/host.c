@@ -83,9 +83,23 @@ bool mend_process_is_critical_name(uint32_t pid, const char *name)
     };
     if (pid == 0 || pid == 4)
         return true;
-    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
-        if (mend_ascii_ieq(name, names[i]))
+    if (!name)
+        return false;
+    /* Windows gives the image's file name; a path or a name without ".exe" (a simulator
+     * scenario, a script's own list) must not get past the list either. */
+    const char *base = name;
+    for (const char *p = name; *p; p++)
+        if (*p == '\\' || *p == '/')
+            base = p + 1;
+    size_t blen = strlen(base);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t nlen = strlen(names[i]);
+        if (mend_ascii_ieq(base, names[i]))
             return true;
+        if (nlen > 4 && blen == nlen - 4 && mend_ascii_ieq(names[i] + blen, ".exe") &&
+            mend_ascii_ncasecmp(base, names[i], blen) == 0)
+            return true;
+    }
     return false;
 }
 

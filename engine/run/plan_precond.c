@@ -28,25 +28,6 @@ static const char *arg_str(const cJSON *args, int i, const char *field)
     return cJSON_IsString(a) ? a->valuestring : NULL;
 }
 
-/* Same list as the proc binding: their handles are normal and never the blocker. */
-static bool is_system(uint32_t pid, const char *name)
-{
-    static const char *const critical[] = { "system", "smss.exe", "csrss.exe", "wininit.exe",
-                                            "services.exe", "lsass.exe", "winlogon.exe" };
-    if (pid == 0 || pid == 4)
-        return true;
-    for (size_t i = 0; i < sizeof critical / sizeof *critical; i++) {
-        const char *a = critical[i], *b = name ? name : "";
-        while (*a && (*b | 32) == *a) {
-            a++;
-            b++;
-        }
-        if (!*a && !*b)
-            return true;
-    }
-    return false;
-}
-
 static int cmp_handle(const void *x, const void *y)
 {
     const mend_handle *a = x, *b = y;
@@ -73,7 +54,7 @@ static void holders_of(const mend_host *h, const char *store_key, mend_buf *b)
     int shown = 0;
     uint32_t last = UINT32_MAX;
     for (size_t i = 0; i < n; i++) {
-        if (is_system(list[i].pid, list[i].process) || list[i].pid == last)
+        if (mend_process_is_critical_name(list[i].pid, list[i].process) || list[i].pid == last)
             continue;
         last = list[i].pid;
         mend_buf_printf(b, "%s%s (pid %u)", shown++ ? ", " : "; non-system holders: ", list[i].process,

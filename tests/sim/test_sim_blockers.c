@@ -374,6 +374,29 @@ static void test_sim_critical_processes_are_never_killed(void **state)
     mend_host_close(&h);
 }
 
+/* The list holds image names, but a scenario or a script may write a path or leave out ".exe":
+ * those are the same processes and stay unkillable; a name that only contains one is not. */
+static void test_sim_critical_names_without_exe_or_with_a_path_are_critical(void **state)
+{
+    (void)state;
+    assert_true(mend_process_is_critical_name(700, "lsass"));
+    assert_true(mend_process_is_critical_name(700, "LSASS"));
+    assert_true(mend_process_is_critical_name(700, "C:\\Windows\\System32\\lsass.exe"));
+    assert_true(mend_process_is_critical_name(700, "C:/Windows/System32/csrss"));
+    assert_true(mend_process_is_critical_name(700, "\\SystemRoot\\System32\\smss.exe"));
+    assert_false(mend_process_is_critical_name(700, "lsass.exe.bak"));
+    assert_false(mend_process_is_critical_name(700, "mylsass.exe"));
+    assert_false(mend_process_is_critical_name(700, "lsas"));
+    assert_false(mend_process_is_critical_name(700, "C:\\Tools\\"));
+    assert_false(mend_process_is_critical_name(700, ""));
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return { processes = { { pid = 700, name = 'lsass' }, { pid = 701, name = 'C:/Windows/wininit.exe' } } }");
+    assert_int_equal(st_call(h.ops->proc.kill(h.ctx, 700, &e), &e), MEND_E_NOT_PERMITTED);
+    assert_int_equal(st_call(h.ops->proc.kill(h.ctx, 701, &e), &e), MEND_E_NOT_PERMITTED);
+    mend_host_close(&h);
+}
+
 /* A protected process cannot be opened for PROCESS_DUP_HANDLE: the scan misses its handles,
  * says so, and its hidden handle still keeps the policy in use. */
 static void test_sim_protected_holder_is_hidden_and_named_unseen(void **state)
@@ -595,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_sim_unknown_holder_blocks_nothing),
         cmocka_unit_test(test_sim_ipsec_client_flag_decides_what_a_holder_blocks),
         cmocka_unit_test(test_sim_critical_processes_are_never_killed),
+        cmocka_unit_test(test_sim_critical_names_without_exe_or_with_a_path_are_critical),
         cmocka_unit_test(test_sim_protected_holder_is_hidden_and_named_unseen),
         cmocka_unit_test(test_sim_assigned_cleared_by_unassign),
         cmocka_unit_test(test_sim_nic_offload_needs_offload_off_then_restart),
