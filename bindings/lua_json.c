@@ -4,6 +4,7 @@
 #include <lauxlib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,68 @@ size_t bind_json_members(lua_State *L, int idx, mend_buf *b, int depth, const ch
     return n;
 }
 
+static int cmp_integers(const void *a, const void *b)
+{
+    lua_Integer x = *(const lua_Integer *)a, y = *(const lua_Integer *)b;
+    return (x > y) - (x < y);
+}
+
+/* The keys JSON has no place for in a table that is not a plain list (a list with holes, list
+ * items beside named keys, a number or boolean as a key) are written as their text, integers in
+ * order, so the report loses nothing a script recorded. */
+static void other_keys(lua_State *L, int idx, mend_buf *b, int depth, bool comma)
+{
+    size_t n = 0, cap = 0;
+    lua_Integer *ints = NULL;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING)
+            continue;
+        if (lua_isinteger(L, -1)) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                lua_Integer *more = realloc(ints, cap * sizeof *more);
+                if (!more) {
+                    b->failed = true;
+                    lua_pop(L, 1);
+                    break;
+                }
+                ints = more;
+            }
+            ints[n++] = lua_tointeger(L, -1);
+            continue;
+        }
+        size_t len;
+        const char *k = luaL_tolstring(L, -1, &len);   /* a float, a boolean, a table as a key */
+        if (comma)
+            mend_buf_add(b, ",", 1);
+        comma = true;
+        mend_buf_json_str(b, k, len);
+        mend_buf_add(b, ":", 1);
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_rawget(L, idx);
+        bind_json_value(L, -1, b, depth);
+        lua_pop(L, 1);
+    }
+    if (n > 1)
+        qsort(ints, n, sizeof *ints, cmp_integers);
+    for (size_t i = 0; i < n; i++) {
+        char key[32];
+        int len = snprintf(key, sizeof key, "%lld", (long long)ints[i]);
+        if (comma)
+            mend_buf_add(b, ",", 1);
+        comma = true;
+        mend_buf_json_str(b, key, (size_t)len);
+        mend_buf_add(b, ":", 1);
+        lua_rawgeti(L, idx, ints[i]);
+        bind_json_value(L, -1, b, depth);
+        lua_pop(L, 1);
+    }
+    free(ints);
+}
+
 void bind_json_value(lua_State *L, int idx, mend_buf *b, int depth)
 {
     idx = lua_absindex(L, idx);
@@ -172,7 +235,8 @@ void bind_json_value(lua_State *L, int idx, mend_buf *b, int depth)
     luaL_checkstack(L, 4, "step nested too deep");
     if (!is_sequence(L, idx)) {
         mend_buf_add(b, "{", 1);
-        bind_json_members(L, idx, b, depth + 1, NULL);
+        size_t n = bind_json_members(L, idx, b, depth + 1, NULL);
+        other_keys(L, idx, b, depth + 1, n > 0);
         mend_buf_add(b, "}", 1);
         return;
     }

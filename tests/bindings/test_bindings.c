@@ -547,7 +547,8 @@ static cJSON *odd_values(void)
     cJSON_AddStringToObject(o, "s", "q\"\\\x01\x7f\n\xc3\xa9");
     cJSON *t = cJSON_CreateObject();
     cJSON_AddItemToObject(t, "a", cJSON_CreateArray());
-    cJSON_AddItemToObject(t, "m", cJSON_CreateObject());
+    cJSON *m = cJSON_AddObjectToObject(t, "m");
+    cJSON_AddNumberToObject(m, "5", 1);   /* a number as a key keeps its value, named by its text */
     cJSON_AddNumberToObject(t, "z", 1);
     cJSON_AddItemToObject(o, "t", t);
     cJSON_AddNumberToObject(o, "target", 7);
@@ -583,6 +584,31 @@ static void test_step_and_data_members_print_as_cjson_does(void **state)
     free(members);
     free(want_step);
     free(want_data);
+    world_free(w);
+}
+
+/* A table JSON has no array or object for (list items beside named keys, a list with holes,
+ * a float or a boolean as a key) loses nothing: those keys are written as their text, named
+ * keys first, then the integers in order. */
+static void test_report_data_keeps_keys_json_has_no_place_for(void **state)
+{
+    (void)state;
+    world *w = world_new(false, true, 0);
+    run(w, "mend.report_data('mixed', {'a', 'b', x = 'y'})\n"
+           "mend.report_data('holes', {10, nil, 30, [-4] = 'neg'})\n"
+           "mend.report_data('odd', {[1.5] = 'f'})\n"
+           "mend.report_data('yes', {[true] = 'b'})\n"
+           "mend.report_data('list', {1, 2})");
+    char *json = mend_report_json(w->eng.report, false);
+    assert_non_null(json);
+    static const char *const want[] = {
+        "\"mixed\":{\"x\":\"y\",\"1\":\"a\",\"2\":\"b\"}", "\"holes\":{\"-4\":\"neg\",\"1\":10,\"3\":30}",
+        "\"odd\":{\"1.5\":\"f\"}", "\"yes\":{\"true\":\"b\"}", "\"list\":[1,2]",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(json, want[i]))
+            fail_msg("the report\n%s\nlacks %s", json, want[i]);
+    free(json);
     world_free(w);
 }
 
@@ -766,6 +792,7 @@ int main(void)
         cmocka_unit_test(test_resume_command_line_quotes_every_argument),
         cmocka_unit_test(test_step_goes_into_the_report),
         cmocka_unit_test(test_step_and_data_members_print_as_cjson_does),
+        cmocka_unit_test(test_report_data_keeps_keys_json_has_no_place_for),
         cmocka_unit_test(test_many_keyed_steps_keep_every_member_sorted),
         cmocka_unit_test(test_memory_errors_while_building_results_leak_nothing),
         cmocka_unit_test(test_a_guarded_call_acts_only_when_the_guard_says_go),
