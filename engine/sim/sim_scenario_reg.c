@@ -381,7 +381,7 @@ static int typed_value(sc_ctx *c, const char *where, uint32_t *type, unsigned ch
     int dt = rawfield(c->L, x, "data");
     int rc = 0;
     unsigned char b[8];
-    uint32_t v32;
+    uint32_t v32 = 0;
     if (*type == MEND_REG_MULTI_SZ) {
         if (dt != LUA_TTABLE)
             return sc_fail(c, "%s: expected a list of strings, got %s", f, lua_typename(c->L, dt));
@@ -439,7 +439,7 @@ static int load_value(sc_ctx *c, sim_regkey *k, const char *where, const char *n
             return sc_oom(c);
         memcpy(data, s, size + 1);
     } else if (type == LUA_TNUMBER) {
-        uint32_t v;
+        uint32_t v = 0;
         if (u32_data(c, f, &v) != 0)
             return -1;
         int rc = sim_reg_put_dword(k, name, v);

@@ -67,7 +67,7 @@ static size_t assert_whole(mend_host *h)
             size_t nr = strings(h, path, fwd[f], refs, 64);
             for (size_t r = 0; r < nr; r++) {
                 char target[512];
-                snprintf(target, sizeof target, "HKLM\\%s", refs[r]);
+                snprintf(target, sizeof target, "HKLM\\%.255s", refs[r]);
                 size_t no = strings(h, target, "ipsecOwnersReference", owners, 64);
                 if (!has(owners, no, self))
                     fail_msg("%s -> %s: the target is missing or does not list it as an owner", path, target);
@@ -78,7 +78,7 @@ static size_t assert_whole(mend_host *h)
             char owner[512];
             bool found = false;
             mend_err e;
-            snprintf(owner, sizeof owner, "HKLM\\%s", owners[o]);
+            snprintf(owner, sizeof owner, "HKLM\\%.255s", owners[o]);
             assert_int_equal(h->ops->reg.exists(h->ctx, owner, &found, &e), 0);
             if (!found)
                 fail_msg("%s lists a missing owner %s", path, owner);
