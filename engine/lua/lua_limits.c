@@ -32,7 +32,7 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     mend_limits *lim = ud;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
-        free(ptr);
+        mend_pool_free(&lim->pool, ptr, old);
         lim->used -= old;
         return NULL;
     }
@@ -50,7 +50,7 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
             return NULL;
         }
     }
-    void *p = realloc(ptr, nsize);
+    void *p = mend_pool_realloc(&lim->pool, ptr, old, nsize);
     if (!p)
         return NULL;
     if (nsize > old)
@@ -131,6 +131,7 @@ bool mend_limits_close(lua_State *L, mend_limits *lim)
     lim->closing = true;
     lua_close(L);
     lim->closing = false;
+    mend_pool_release(&lim->pool);
     /* A finalizer that ran past the limit but ended before the watchdog still broke it. */
     if (timed && mend_monotonic_now() - start > left)
         lim->time_hit = lim->hit_at_close = true;

@@ -7,6 +7,8 @@
 
 #include <lua.h>
 
+#include "lua_pool.h"
+
 /* The limits of one state: lives at the allocator's ud, so every thread and hook reaches it. */
 typedef struct mend_limits {
     size_t used;              /* bytes currently allocated by Lua */
@@ -24,6 +26,7 @@ typedef struct mend_limits {
     char stop[512];           /* set by mend_limits_stop: why the run must end now ("" = no) */
     int hook_count;           /* instructions between two runs of the count hook, now */
     double checked_at;        /* monotonic seconds at its last run */
+    mend_pool pool;           /* where Lua's small blocks come from */
 } mend_limits;
 
 /* Ends the script at its next instructions with msg, the way a limit does (pcall cannot keep it

@@ -1,0 +1,113 @@
+/* Lua's block pool: aligned, separate blocks; freed blocks reused; realloc keeps the bytes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "lua/lua_private.h"
+
+/* On even where the build turns it off (ASan, valgrind): these tests are about the pool. */
+static void pool_on(mend_pool *p)
+{
+    memset(p, 0, sizeof *p);
+    p->ready = true;
+}
+
+static void test_blocks_of_every_size_are_aligned_and_do_not_overlap(void **state)
+{
+    mend_pool p;
+    pool_on(&p);
+    unsigned char *b[MEND_POOL_MAX + 1] = { 0 };
+    for (size_t n = 1; n <= MEND_POOL_MAX; n++) {
+        b[n] = mend_pool_realloc(&p, NULL, 0, n);
+        assert_non_null(b[n]);
+        assert_int_equal((uintptr_t)b[n] % MEND_POOL_ALIGN, 0);
+        memset(b[n], (int)(n & 0xff), n);
+    }
+    for (size_t n = 1; n <= MEND_POOL_MAX; n++)
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(b[n][i], n & 0xff);
+    for (size_t n = 1; n <= MEND_POOL_MAX; n++)
+        mend_pool_free(&p, b[n], n);
+    mend_pool_release(&p);
+    assert_null(p.slabs);
+}
+
+static void test_a_freed_block_is_the_next_one_of_its_size_class(void **state)
+{
+    mend_pool p;
+    pool_on(&p);
+    void *a = mend_pool_realloc(&p, NULL, 0, 40);
+    void *keep = mend_pool_realloc(&p, NULL, 0, 40);
+    mend_pool_free(&p, a, 40);
+    assert_ptr_equal(mend_pool_realloc(&p, NULL, 0, 33), a);   /* 33..48 share a class */
+    size_t before = p.slab_bytes;
+    for (int i = 0; i < 100000; i++) {
+        void *t = mend_pool_realloc(&p, NULL, 0, 56);
+        mend_pool_free(&p, t, 56);
+    }
+    assert_int_equal(p.slab_bytes, before);
+    mend_pool_free(&p, keep, 40);
+    mend_pool_release(&p);
+}
+
+static void test_realloc_keeps_the_bytes_across_classes_and_to_malloc_and_back(void **state)
+{
+    mend_pool p;
+    pool_on(&p);
+    unsigned char *b = mend_pool_realloc(&p, NULL, 0, 20);
+    for (int i = 0; i < 20; i++)
+        b[i] = (unsigned char)i;
+    assert_ptr_equal(mend_pool_realloc(&p, b, 20, 30), b);   /* same class: stays put */
+    b = mend_pool_realloc(&p, b, 30, 200);                    /* another class */
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(b[i], i);
+    b = mend_pool_realloc(&p, b, 200, 5000);                  /* past the pool: malloc */
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(b[i], i);
+    b[4999] = 7;
+    b = mend_pool_realloc(&p, b, 5000, 9000);                 /* malloc to malloc */
+    assert_int_equal(b[4999], 7);
+    b = mend_pool_realloc(&p, b, 9000, 10);                   /* back into the pool, cut */
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(b[i], i);
+    mend_pool_free(&p, b, 10);
+    mend_pool_release(&p);
+}
+
+/* A script that makes and drops tables for ever holds the pool at its live size: the collector's
+ * frees go back to the lists and feed the next tables. */
+static void test_a_lua_state_reuses_what_its_collector_frees(void **state)
+{
+    mend_limits lim;
+    memset(&lim, 0, sizeof lim);
+    lim.pool.ready = true;
+    lua_State *L = lua_newstate(mend_limits_alloc, &lim);
+    assert_non_null(L);
+    luaL_openlibs(L);
+    assert_int_equal(luaL_dostring(L, "for i = 1, 200000 do local t = { i, tostring(i), {} } end"), LUA_OK);
+    assert_true(lim.pool.slab_bytes < ((size_t)8 << 20));
+    assert_int_equal(luaL_dostring(L, "local keep = {} for i = 1, 20000 do keep[i] = { i } end return #keep"), LUA_OK);
+    assert_int_equal(lua_tointeger(L, -1), 20000);
+    mend_limits_close(L, &lim);
+    assert_null(lim.pool.slabs);
+    assert_int_equal(lim.used, 0);   /* every byte Lua took was given back */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_blocks_of_every_size_are_aligned_and_do_not_overlap),
+        cmocka_unit_test(test_a_freed_block_is_the_next_one_of_its_size_class),
+        cmocka_unit_test(test_realloc_keeps_the_bytes_across_classes_and_to_malloc_and_back),
+        cmocka_unit_test(test_a_lua_state_reuses_what_its_collector_frees),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
