@@ -34,5 +34,6 @@ int main(int argc, char **argv)
             mend_cli_usage(stderr);
         return 2;
     }
+    o.exit_after = true;
     return mend_commands_run(&o);
 }

@@ -70,7 +70,9 @@ static void run_ctx_free(run_ctx *c)
     free(c->capture_args);
     if (c->eng.journal)
         mend_journal_close(c->eng.journal);
-    if (c->host_open)
+    if (c->host_open && c->eng.opts && c->eng.opts->exit_after)
+        mend_host_close_at_exit(&c->eng.host);
+    else if (c->host_open)
         mend_host_close(&c->eng.host);
     mend_lock_release(c->run_lock);
     mend_report_free(c->eng.report);

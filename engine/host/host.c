@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leakcheck.h"
+
 char *mend_strdup(const char *s)
 {
     if (!s)
@@ -231,6 +233,16 @@ void mend_host_close(mend_host *h)
         h->ops->close(h->ctx);
     if (h)
         memset(h, 0, sizeof *h);
+}
+
+void mend_host_close_at_exit(mend_host *h)
+{
+    if (h && h->ops && h->ops->close_at_exit && !mend_leak_checked()) {
+        h->ops->close_at_exit(h->ctx);
+        memset(h, 0, sizeof *h);
+        return;
+    }
+    mend_host_close(h);
 }
 
 /* Group Policy's cached copy is beyond the local store: only the GPO (or a refresh, once it

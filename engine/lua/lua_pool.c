@@ -1,26 +1,10 @@
 /* Size-class pool for Lua's small blocks (see lua_pool.h). */
 #include "lua_pool.h"
+#include "leakcheck.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define MEND_POOL_UNDER_VALGRIND() RUNNING_ON_VALGRIND
-#endif
-#endif
-#ifndef MEND_POOL_UNDER_VALGRIND
-#define MEND_POOL_UNDER_VALGRIND() 0
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define MEND_POOL_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MEND_POOL_ASAN 1
-#endif
-#endif
 
 /* The first slab is small (an empty run needs a few dozen KiB); each next one as large as all
  * before it, up to the cap: a 100,000-policy run takes a few hundred slabs, not millions. */
@@ -30,11 +14,8 @@
 static void pool_init(mend_pool *p)
 {
     p->ready = true;
-#ifdef MEND_POOL_ASAN
-    p->off = true;   /* ASan finds a use after free only in blocks it hands out itself */
-#else
-    p->off = MEND_POOL_UNDER_VALGRIND() != 0;
-#endif
+    /* ASan and valgrind find a use after free only in blocks they hand out themselves. */
+    p->off = mend_leak_checked();
 }
 
 static size_t class_of(size_t n)

@@ -59,6 +59,7 @@ typedef struct mend_options {
     mend_command help_for;     /* help: the command whose help (mend fix --help); NONE = all */
     mend_color color;          /* --color auto|always|never */
     bool force;                /* sim init/reset: over a file that is not a mend state; capture --evidence: into a non-empty DIR */
+    bool exit_after;           /* set by main: the process ends when the command returns */
 } mend_options;
 
 #define MEND_DEFAULT_TIMEOUT_S 1800.0

@@ -228,6 +228,29 @@ static void test_sim_commit_saves_for_the_next_run(void **state)
     free(path);
 }
 
+/* Closed as the process ends (the machine left to the system): the lock is free at once and
+ * what was committed is what the next run finds. */
+static void test_sim_close_at_exit_frees_the_lock_and_keeps_the_commit(void **state)
+{
+    (void)state;
+    char *path = st_write("return { policies = { { name = 'A', state = 'pending_deletion' }, { name = 'B' } } }");
+    mend_host h;
+    mend_err e;
+    st_open_file(&h, path, false);
+    assert_int_equal(st_delete(&h, "A", &e), MEND_OK);
+    assert_int_equal(h.ops->commit(h.ctx, &e), 0);
+    mend_host_close_at_exit(&h);
+    assert_null(h.ops);   /* closed: a second close does nothing */
+    mend_host_close(&h);
+    sim_lock_wait_s = 0.0;   /* a lock still held would refuse at once */
+    st_open_file(&h, path, false);
+    sim_lock_wait_s = 30.0;
+    assert_int_equal(st_state(&h, "A"), -1);
+    assert_int_equal(st_state(&h, "B"), MEND_POLICY_ACTIVE);
+    mend_host_close(&h);
+    free(path);
+}
+
 static void test_sim_second_run_waits_for_the_lock_then_says_why(void **state)
 {
     (void)state;
@@ -355,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_sim_dry_run_never_saves),
         cmocka_unit_test(test_sim_damaged_default_state_says_how_to_start_over),
         cmocka_unit_test(test_sim_commit_saves_for_the_next_run),
+        cmocka_unit_test(test_sim_close_at_exit_frees_the_lock_and_keeps_the_commit),
         cmocka_unit_test(test_sim_second_run_waits_for_the_lock_then_says_why),
         cmocka_unit_test(test_sim_concurrent_runs_lose_no_update),
         cmocka_unit_test(test_sim_ten_thousand_policies_load_list_save_fast),
