@@ -1,16 +1,8 @@
-/* A string-keyed chained hash map for the simulator's indexes. */
+/* A string-keyed open-addressing hash map for the simulator's indexes. */
 #include "sim_map.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct sim_map_node {
-    sim_map_node *next;
-    size_t hash;
-    size_t len;                /* of key: a lookup compares lengths before bytes */
-    void *value;
-    char key[];
-};
 
 int sim_name_cmp(const char *a, const char *b)
 {
@@ -29,6 +21,8 @@ bool sim_contains_nocase(const char *hay, const char *needle)
     return false;
 }
 
+static const char sim_map_tomb[1];
+
 /* FNV-1a over n bytes, folded for a case-insensitive map. */
 static size_t hash_key(const char *s, size_t n, bool fold)
 {
@@ -42,73 +36,99 @@ static size_t hash_key(const char *s, size_t n, bool fold)
     return h;
 }
 
-static bool key_eq(const sim_map *m, const sim_map_node *node, const char *key, size_t n)
+/* Whether the stored NUL-terminated key equals the n bytes at key. */
+static bool key_eq(const sim_map *m, const char *stored, const char *key, size_t n)
 {
-    if (node->len != n)
-        return false;
     if (!m->fold)
-        return memcmp(node->key, key, n) == 0;
-    for (size_t i = 0; i < n; i++)
-        if (sim_fold((unsigned char)node->key[i]) != sim_fold((unsigned char)key[i]))
+        return strncmp(stored, key, n) == 0 && stored[n] == '\0' && memchr(key, '\0', n) == NULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)stored[i];
+        if (!c || sim_fold(c) != sim_fold((unsigned char)key[i]))
             return false;
-    return true;
+    }
+    return stored[n] == '\0';
+}
+
+static void map_init(sim_map *m, bool fold, bool borrow)
+{
+    memset(m, 0, sizeof *m);
+    m->fold = fold;
+    m->borrow = borrow;
 }
 
 void sim_map_init(sim_map *m, bool fold)
 {
-    memset(m, 0, sizeof *m);
-    m->fold = fold;
+    map_init(m, fold, false);
+}
+
+void sim_map_init_borrowing(sim_map *m, bool fold)
+{
+    map_init(m, fold, true);
+}
+
+static bool live(const sim_map_slot *s)
+{
+    return s->key && s->key != sim_map_tomb;
 }
 
 void sim_map_free(sim_map *m)
 {
-    for (size_t i = 0; i < m->nbuckets; i++) {
-        sim_map_node *n = m->buckets[i];
-        while (n) {
-            sim_map_node *next = n->next;
-            free(n);
-            n = next;
-        }
+    if (!m->borrow)
+        for (size_t i = 0; i < m->cap; i++)
+            if (live(&m->slots[i]))
+                free((char *)m->slots[i].key);
+    free(m->slots);
+    m->slots = NULL;
+    m->cap = m->count = m->used = 0;
+}
+
+/* The slot holding key, or NULL. */
+static sim_map_slot *find(const sim_map *m, const char *key, size_t n, size_t h)
+{
+    if (!m->cap)
+        return NULL;
+    size_t mask = m->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        sim_map_slot *s = &m->slots[i];
+        if (!s->key)
+            return NULL;
+        if (s->key != sim_map_tomb && s->hash == h && key_eq(m, s->key, key, n))
+            return s;
     }
-    free(m->buckets);
-    m->buckets = NULL;
-    m->nbuckets = m->count = 0;
 }
 
 void *sim_map_get_n(const sim_map *m, const char *key, size_t len)
 {
-    if (!m->nbuckets)
+    if (!m->count)
         return NULL;
-    size_t h = hash_key(key, len, m->fold);
-    for (sim_map_node *n = m->buckets[h % m->nbuckets]; n; n = n->next)
-        if (n->hash == h && key_eq(m, n, key, len))
-            return n->value;
-    return NULL;
+    sim_map_slot *s = find(m, key, len, hash_key(key, len, m->fold));
+    return s ? s->value : NULL;
 }
 
 void *sim_map_get(const sim_map *m, const char *key)
 {
-    return m->nbuckets ? sim_map_get_n(m, key, strlen(key)) : NULL;
+    return m->count ? sim_map_get_n(m, key, strlen(key)) : NULL;
 }
 
-static int grow(sim_map *m)
+/* Rebuilds the table at cap slots (a power of two above count), dropping deleted ones. */
+static int rehash(sim_map *m, size_t cap)
 {
-    size_t nb = m->nbuckets ? m->nbuckets * 2 : 16;
-    sim_map_node **b = calloc(nb, sizeof *b);
-    if (!b)
+    sim_map_slot *slots = calloc(cap, sizeof *slots);
+    if (!slots)
         return -1;
-    for (size_t i = 0; i < m->nbuckets; i++) {
-        sim_map_node *n = m->buckets[i];
-        while (n) {
-            sim_map_node *next = n->next;
-            n->next = b[n->hash % nb];
-            b[n->hash % nb] = n;
-            n = next;
-        }
+    for (size_t i = 0; i < m->cap; i++) {
+        sim_map_slot *s = &m->slots[i];
+        if (!live(s))
+            continue;
+        size_t j = s->hash & (cap - 1);
+        while (slots[j].key)
+            j = (j + 1) & (cap - 1);
+        slots[j] = *s;
     }
-    free(m->buckets);
-    m->buckets = b;
-    m->nbuckets = nb;
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+    m->used = m->count;
     return 0;
 }
 
@@ -116,50 +136,52 @@ int sim_map_put(sim_map *m, const char *key, void *value)
 {
     size_t klen = strlen(key);
     size_t h = hash_key(key, klen, m->fold);
-    if (m->nbuckets) {
-        for (sim_map_node *n = m->buckets[h % m->nbuckets]; n; n = n->next)
-            if (n->hash == h && key_eq(m, n, key, klen)) {
-                n->value = value;
-                return 0;
-            }
+    sim_map_slot *s = find(m, key, klen, h);
+    if (s) {
+        s->value = value;
+        return 0;
     }
-    if (m->count + 1 > m->nbuckets * 3 / 4 && grow(m) != 0)
-        return -1;
-    sim_map_node *n = malloc(sizeof *n + klen + 1);
-    if (!n)
-        return -1;
-    memcpy(n->key, key, klen + 1);
-    n->len = klen;
-    n->hash = h;
-    n->value = value;
-    n->next = m->buckets[h % m->nbuckets];
-    m->buckets[h % m->nbuckets] = n;
+    /* At most three quarters full, deleted slots counted: a probe always ends. */
+    if ((m->used + 1) * 4 > m->cap * 3) {
+        size_t cap = m->cap ? m->cap : 8;
+        while ((m->count + 1) * 2 > cap)
+            cap *= 2;
+        if (rehash(m, cap) != 0)
+            return -1;
+    }
+    const char *k = key;
+    if (!m->borrow) {
+        char *copy = malloc(klen + 1);
+        if (!copy)
+            return -1;
+        k = memcpy(copy, key, klen + 1);
+    }
+    size_t mask = m->cap - 1, i = h & mask;
+    while (live(&m->slots[i]))
+        i = (i + 1) & mask;
+    if (!m->slots[i].key)
+        m->used++;
+    m->slots[i] = (sim_map_slot){ h, k, value };
     m->count++;
     return 0;
 }
 
 void sim_map_del(sim_map *m, const char *key, const void *value)
 {
-    if (!m->nbuckets)
-        return;
     size_t klen = strlen(key);
-    size_t h = hash_key(key, klen, m->fold);
-    for (sim_map_node **p = &m->buckets[h % m->nbuckets]; *p; p = &(*p)->next) {
-        sim_map_node *n = *p;
-        if (n->hash == h && key_eq(m, n, key, klen)) {
-            if (value && n->value != value)
-                return;
-            *p = n->next;
-            free(n);
-            m->count--;
-            return;
-        }
-    }
+    sim_map_slot *s = find(m, key, klen, hash_key(key, klen, m->fold));
+    if (!s || (value && s->value != value))
+        return;
+    if (!m->borrow)
+        free((char *)s->key);
+    s->key = sim_map_tomb;
+    s->value = NULL;
+    m->count--;
 }
 
 void sim_map_each(const sim_map *m, void (*fn)(const char *key, void *value, void *ud), void *ud)
 {
-    for (size_t i = 0; i < m->nbuckets; i++)
-        for (sim_map_node *n = m->buckets[i]; n; n = n->next)
-            fn(n->key, n->value, ud);
+    for (size_t i = 0; i < m->cap; i++)
+        if (live(&m->slots[i]))
+            fn(m->slots[i].key, m->slots[i].value, ud);
 }

@@ -7,16 +7,28 @@
 
 #include "ascii.h"
 
-typedef struct sim_map_node sim_map_node;
+/* Open addressing: one slot per entry (its hash, key and value), no node per entry. At 100,000
+ * policies the store's key has half a million subkeys: a lookup is one slot and the key's own
+ * name, not a bucket, a node and a copy of the name. */
+typedef struct sim_map_slot {
+    size_t hash;
+    const char *key;           /* NULL: empty; sim_map_tomb: deleted */
+    void *value;
+} sim_map_slot;
 
 typedef struct sim_map {
-    sim_map_node **buckets;
-    size_t nbuckets;
-    size_t count;
+    sim_map_slot *slots;
+    size_t cap;                /* a power of two, or 0 */
+    size_t count;              /* entries */
+    size_t used;               /* entries and deleted slots */
     bool fold;                 /* ASCII case-insensitive keys (registry, services) */
+    bool borrow;               /* keys are the caller's (they outlive their entry), not copies */
 } sim_map;
 
 void sim_map_init(sim_map *m, bool fold);
+/* A map that keeps the caller's key pointers instead of copies: each key must stay unchanged
+ * until its entry is removed or the map freed (a registry key's name lives in the key). */
+void sim_map_init_borrowing(sim_map *m, bool fold);
 void sim_map_free(sim_map *m);
 void *sim_map_get(const sim_map *m, const char *key);
 /* The same for the first n bytes of key (a component of a registry path, not copied out). */

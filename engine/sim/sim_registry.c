@@ -22,7 +22,7 @@ static sim_regkey *new_key(const char *name)
     if (!k)
         return NULL;
     k->name = memcpy((char *)(k + 1), name, len);
-    sim_map_init(&k->by_name, true);
+    sim_map_init_borrowing(&k->by_name, true);   /* its keys are the children's own names */
     return k;
 }
 
