@@ -14,12 +14,19 @@
 
 /* ---- registry ---- */
 
+/* Sixteen bytes: a store key's ten values sit in three cache lines. The value's name is kept
+ * in data's block, after the NUL past the data (sim_regval_name); a size fits 32 bits, as
+ * RegSetValueEx's cbData does. */
 typedef struct sim_regval {
-    char *name;                /* inside data's block, after the NUL: freed with data */
+    unsigned char *data;       /* always one NUL past size, then the name */
+    uint32_t size;
     uint32_t type;
-    unsigned char *data;       /* always one NUL past size */
-    size_t size;
 } sim_regval;
+
+static inline const char *sim_regval_name(const sim_regval *v)
+{
+    return (const char *)v->data + v->size + 1;
+}
 
 typedef struct sim_regkey {
     char *name;                /* in the key's own block */
@@ -237,6 +244,8 @@ sim_regkey *sim_reg_add_child(sim_regkey *k, const char *name);
 void sim_reg_unlink(sim_regkey *k);                                 /* removes from parent, frees subtree */
 void sim_reg_free_tree(sim_regkey *k);
 sim_regval *sim_reg_value(const sim_regkey *k, const char *name);
+/* Cuts v's data to its first size bytes in place (its name kept). */
+void sim_reg_shrink_value(sim_regval *v, size_t size);
 /* Room for n values in all, so a key filled at once takes one allocation. */
 int sim_reg_reserve_vals(sim_regkey *k, size_t n);
 int sim_reg_put(sim_regkey *k, const char *name, uint32_t type, const void *data, size_t size);

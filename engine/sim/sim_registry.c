@@ -176,7 +176,7 @@ sim_regkey *sim_reg_create(sim_machine *m, const char *path)
 sim_regval *sim_reg_value(const sim_regkey *k, const char *name)
 {
     for (size_t i = 0; i < k->nvals; i++)
-        if (sim_fold_eq(k->vals[i].name, name))
+        if (sim_fold_eq(sim_regval_name(&k->vals[i]), name))
             return &k->vals[i];
     return NULL;
 }
@@ -197,8 +197,10 @@ int sim_reg_reserve_vals(sim_regkey *k, size_t n)
  * allocation instead of two per value: the store's keys hold about ten values each. */
 int sim_reg_put(sim_regkey *k, const char *name, uint32_t type, const void *data, size_t size)
 {
+    if (size > UINT32_MAX)
+        return -1;   /* past what RegSetValueEx takes (cbData is a DWORD) */
     sim_regval *v = sim_reg_value(k, name);
-    const char *keep = v ? v->name : name;
+    const char *keep = v ? sim_regval_name(v) : name;
     size_t len = strlen(keep) + 1;
     unsigned char *block = malloc(size + 1 + len);
     if (!block)
@@ -206,7 +208,7 @@ int sim_reg_put(sim_regkey *k, const char *name, uint32_t type, const void *data
     if (size)
         memcpy(block, data, size);
     block[size] = '\0';
-    char *copy_name = memcpy((char *)block + size + 1, keep, len);
+    memcpy((char *)block + size + 1, keep, len);
     if (!v) {
         if (k->nvals == k->capvals) {
             /* Grown by half: a policy key's ten values fit in 13 slots, not 16. */
@@ -223,10 +225,9 @@ int sim_reg_put(sim_regkey *k, const char *name, uint32_t type, const void *data
         v->data = NULL;
     }
     free(v->data);
-    v->name = copy_name;
     v->type = type;
     v->data = block;
-    v->size = size;
+    v->size = (uint32_t)size;
     return 0;
 }
 
@@ -240,6 +241,17 @@ int sim_reg_put_dword(sim_regkey *k, const char *name, uint32_t v)
     unsigned char b[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
                            (unsigned char)(v >> 24) };
     return sim_reg_put(k, name, MEND_REG_DWORD, b, 4);
+}
+
+void sim_reg_shrink_value(sim_regval *v, size_t size)
+{
+    if (size >= v->size)
+        return;
+    char *d = (char *)v->data;
+    const char *name = sim_regval_name(v);
+    memmove(d + size + 1, name, strlen(name) + 1);   /* the name follows the data's NUL */
+    d[size] = '\0';
+    v->size = (uint32_t)size;
 }
 
 void sim_reg_remove_value(sim_regkey *k, const char *name)
@@ -260,7 +272,7 @@ static int cmp_keys(const void *a, const void *b)
 
 static int cmp_vals(const void *a, const void *b)
 {
-    return sim_name_cmp((*(sim_regval *const *)a)->name, (*(sim_regval *const *)b)->name);
+    return sim_name_cmp(sim_regval_name(*(sim_regval *const *)a), sim_regval_name(*(sim_regval *const *)b));
 }
 
 sim_regkey **sim_reg_sorted_kids(const sim_regkey *k)
@@ -337,7 +349,7 @@ static int check_root(const char *path, mend_err *e)
 static int copy_value(const sim_regval *v, mend_regval *out, mend_err *e)
 {
     memset(out, 0, sizeof *out);
-    out->name = mend_strdup(v->name);
+    out->name = mend_strdup(sim_regval_name(v));
     out->data = malloc(v->size + 1);
     if (!out->name || !out->data) {
         mend_regval_clear(out);

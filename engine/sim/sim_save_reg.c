@@ -103,7 +103,7 @@ static void value_data(mend_buf *b, const sim_regval *v)
 static bool same_value(const sim_regval *a, const sim_regval *b)
 {
     return a->type == b->type && a->size == b->size && memcmp(a->data, b->data, a->size) == 0 &&
-           strcmp(a->name, b->name) == 0;
+           strcmp(sim_regval_name(a), sim_regval_name(b)) == 0;
 }
 
 static void key_header(mend_buf *b, const sim_regkey *k, bool *open)
@@ -131,12 +131,12 @@ static void diff(mend_buf *b, const sim_regkey *a, const sim_regkey *base)
         return;
     }
     for (size_t i = 0; i < a->nvals; i++) {
-        const sim_regval *bv = base ? sim_reg_value(base, vals[i]->name) : NULL;
+        const sim_regval *bv = base ? sim_reg_value(base, sim_regval_name(vals[i])) : NULL;
         if (bv && same_value(vals[i], bv))
             continue;
         key_header(b, a, &open);
         mend_buf_str(b, " [");
-        sim_buf_quote(b, vals[i]->name, strlen(vals[i]->name));
+        sim_buf_quote(b, sim_regval_name(vals[i]), strlen(sim_regval_name(vals[i])));
         mend_buf_str(b, "] = ");
         value_data(b, vals[i]);
         mend_buf_str(b, ",");
@@ -149,10 +149,10 @@ static void diff(mend_buf *b, const sim_regkey *a, const sim_regkey *base)
             return;
         }
         for (size_t i = 0; i < base->nvals; i++)
-            if (!sim_reg_value(a, bvals[i]->name)) {
+            if (!sim_reg_value(a, sim_regval_name(bvals[i]))) {
                 key_header(b, a, &open);
                 mend_buf_str(b, " [");
-                sim_buf_quote(b, bvals[i]->name, strlen(bvals[i]->name));
+                sim_buf_quote(b, sim_regval_name(bvals[i]), strlen(sim_regval_name(bvals[i])));
                 mend_buf_str(b, "] = false,");
             }
         free(bvals);

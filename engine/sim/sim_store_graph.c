@@ -404,8 +404,7 @@ static bool drop_owner(sim_regkey *k, const char *owner)
         }
         i += len + 1;
     }
-    v->size = out;
-    d[out] = '\0';
+    sim_reg_shrink_value(v, out);
     return out == 0;
 }
 
