@@ -88,6 +88,11 @@ mend_lua *mend_lua_new(mend_engine *eng, const mend_lua_config *cfg, char *err, 
         free(ml);
         return NULL;
     }
+    /* Generational: a run over 100,000 policies keeps their names and results alive while each
+     * policy makes short-lived tables, and the incremental collector marked the whole old heap
+     * again every cycle (at 10,000 policies with a 2 MiB cache, cachegrind: 2.2 M -> 1.25 M
+     * last-level misses; check 7-10% faster at 10,000 and 100,000). */
+    lua_gc(ml->L, LUA_GCGEN, 0, 0);
     lua_atpanic(ml->L, panic);
     lua_setwarnf(ml->L, warnf, ml);
     /* Even building the state runs under pcall: a failure is a message, never an abort. */

@@ -3,6 +3,10 @@ local t = require "testlib"
 
 t.eq(mend.args, { "first", "sécond arg" })
 t.eq(mend.dry_run, false)
+-- Scripts start under the generational collector (mend sets it: a run over many policies keeps
+-- their results alive while each policy makes short-lived tables); a script may switch.
+t.eq(collectgarbage("incremental"), "generational")
+t.eq(collectgarbage("generational"), "incremental")
 t.eq(mend.host, "sim")
 t.ok(mend.version:match("^%d+%.%d+%.%d+$"), mend.version)
 t.eq(type(mend.flags.all_pending), "boolean")
