@@ -1,0 +1,201 @@
+/* The handle name index: which handles of a scan are at or below an object name, found by hashing the name's ancestors. */
+#include "handle_index.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The object manager compares names without ASCII case (OBJ_CASE_INSENSITIVE). */
+static inline unsigned fold(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* A name's end sorts first, then a backslash, then any other byte: the names at or below P
+ * (P itself, P\...) come before a sibling P x or Px, so they form one run. */
+static inline int order_key(unsigned char c)
+{
+    return c == '\0' ? 0 : c == '\\' ? 1 : (int)fold(c) + 2;
+}
+
+static const char *name_of(const mend_handle *h)
+{
+    return h->name ? h->name : "";
+}
+
+static const mend_handle *sort_base;
+
+static int by_name_then_position(const void *pa, const void *pb)
+{
+    size_t i = *(const size_t *)pa, j = *(const size_t *)pb;
+    const unsigned char *a = (const unsigned char *)name_of(&sort_base[i]);
+    const unsigned char *b = (const unsigned char *)name_of(&sort_base[j]);
+    for (;; a++, b++) {
+        if (*a == *b) {   /* the common case: a long shared prefix */
+            if (*a == '\0')
+                return (i > j) - (i < j);
+            continue;
+        }
+        int c = order_key(*a) - order_key(*b);
+        if (c)
+            return c;
+    }
+}
+
+/* FNV-1a over the folded bytes, so each ancestor's hash comes from its parent's; then a
+ * finalizer (MurmurHash3's fmix64) so the low bits that pick a slot depend on every byte. */
+#define HASH_START 0xcbf29ce484222325u
+#define HASH_STEP(h, c) (((h) ^ fold(c)) * 0x100000001b3u)
+
+static uint64_t hash_final(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 33;
+    return h;
+}
+
+/* How many leading bytes a and b share, ASCII case folded. */
+static size_t common_len(const char *a, const char *b)
+{
+    size_t i = 0;
+    while (a[i] && fold((unsigned char)a[i]) == fold((unsigned char)b[i]))
+        i++;
+    return i;
+}
+
+typedef struct entries {
+    bind_handle_slot *v;
+    size_t n, cap;
+} entries;
+
+static bool entries_push(entries *es, uint64_t hash, size_t len, size_t first)
+{
+    if (es->n == es->cap) {
+        size_t cap = es->cap ? 2 * es->cap : 64;
+        bind_handle_slot *v = realloc(es->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        es->v = v;
+        es->cap = cap;
+    }
+    es->v[es->n++] = (bind_handle_slot){ hash, len, first, 1 };
+    return true;
+}
+
+/* Walks the names in by_name order and records each ancestor once, with its run. An ancestor
+ * of this name is one of the previous name's iff it lies within their common prefix (the
+ * order puts that name's end or a backslash where this one's ancestor ends), and it is then
+ * that name's ancestor at the same depth (open[depth]). Every other ancestor is new: its run
+ * starts here, as the runs are contiguous. */
+static bool collect(entries *es, const mend_handle *list, const size_t *by_name, size_t n)
+{
+    size_t *open = malloc((BIND_HANDLE_INDEX_MAX + 1) * sizeof *open);
+    if (!open)
+        return false;
+    const char *prev = NULL;
+    for (size_t p = 0; p < n; p++) {
+        const char *cur = name_of(&list[by_name[p]]);
+        size_t common = prev ? common_len(prev, cur) : 0;
+        uint64_t h = HASH_START;
+        size_t depth = 0;
+        for (size_t i = 0; i <= BIND_HANDLE_INDEX_MAX; i++) {
+            unsigned char c = (unsigned char)cur[i];
+            if ((c == '\\' || c == '\0') && i > 0) {
+                if (prev && i <= common) {
+                    es->v[open[depth]].count++;
+                } else {
+                    if (!entries_push(es, hash_final(h), i, p)) {
+                        free(open);
+                        return false;
+                    }
+                    open[depth] = es->n - 1;
+                }
+                depth++;
+            }
+            if (c == '\0')
+                break;
+            h = HASH_STEP(h, c);
+        }
+        prev = cur;
+    }
+    free(open);
+    return true;
+}
+
+int bind_handle_index_build(bind_handle_index *x, const mend_handle *list, size_t n)
+{
+    memset(x, 0, sizeof *x);
+    x->by_name = malloc((n ? n : 1) * sizeof *x->by_name);
+    if (!x->by_name)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        x->by_name[i] = i;
+    sort_base = list;
+    qsort(x->by_name, n, sizeof *x->by_name, by_name_then_position);
+    sort_base = NULL;
+    entries es = { 0 };
+    if (!collect(&es, list, x->by_name, n))
+        goto oom;
+    if (es.n) {
+        size_t cap = 2;
+        while (cap < 2 * es.n)   /* at most half full: a miss ends at an empty slot soon */
+            cap *= 2;
+        x->slots = calloc(cap, sizeof *x->slots);
+        if (!x->slots)
+            goto oom;
+        x->mask = cap - 1;
+        for (size_t k = 0; k < es.n; k++) {
+            size_t s = es.v[k].hash & x->mask;
+            while (x->slots[s].count)
+                s = (s + 1) & x->mask;
+            x->slots[s] = es.v[k];
+        }
+        x->entries = es.n;
+    }
+    free(es.v);
+    return 0;
+oom:
+    free(es.v);
+    bind_handle_index_free(x);
+    return -1;
+}
+
+size_t bind_handle_index_find(const bind_handle_index *x, const mend_handle *list, const char *want,
+                              const size_t **run)
+{
+    *run = NULL;
+    if (!x->slots)
+        return 0;
+    uint64_t h = HASH_START;
+    size_t wn = 0;
+    for (; want[wn]; wn++) {
+        if (wn == BIND_HANDLE_INDEX_MAX)
+            return 0;
+        h = HASH_STEP(h, (unsigned char)want[wn]);
+    }
+    if (wn == 0)
+        return 0;
+    h = hash_final(h);
+    for (size_t s = h & x->mask; x->slots[s].count; s = (s + 1) & x->mask) {
+        const bind_handle_slot *e = &x->slots[s];
+        if (e->hash != h || e->len != wn)
+            continue;
+        /* Equal hashes: one compare tells a real match from a collision. */
+        const char *name = name_of(&list[x->by_name[e->first]]);
+        if (mend_ascii_ncasecmp(name, want, wn) == 0) {
+            *run = x->by_name + e->first;
+            return e->count;
+        }
+    }
+    return 0;
+}
+
+void bind_handle_index_free(bind_handle_index *x)
+{
+    free(x->by_name);
+    free(x->slots);
+    memset(x, 0, sizeof *x);
+}
