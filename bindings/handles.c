@@ -197,7 +197,18 @@ static bool holders_want(lua_State *L, int arg, char *want, size_t size, mend_er
                          "HKLM or HKU, or its NT name (\\REGISTRY\\...)", path);
             return false;
         }
-        snprintf(want, size, "%s%s%s", root, slash ? "\\" : "", slash ? slash + 1 : "");
+        /* Built by hand, not snprintf: this runs once per policy in `mend check`. */
+        size_t rn = strlen(root), tn = slash ? strlen(slash + 1) : 0;
+        if (rn + 1 + tn >= size) {
+            mend_err_set(e, MEND_E_INVALID, 0, "the object name is too long (%lu bytes)", (unsigned long)(rn + 1 + tn));
+            return false;
+        }
+        memcpy(want, root, rn);
+        if (slash) {
+            want[rn++] = '\\';
+            memcpy(want + rn, slash + 1, tn);
+        }
+        want[rn + tn] = '\0';
     }
     size_t n = strlen(want);
     while (n > 1 && want[n - 1] == '\\')
