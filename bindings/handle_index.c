@@ -54,19 +54,49 @@ static int by_name_then_position(const void *pa, const void *pb)
     }
 }
 
-/* FNV-1a over the folded bytes, so each ancestor's hash comes from its parent's; then a
- * finalizer (MurmurHash3's fmix64) so the low bits that pick a slot depend on every byte. */
-#define HASH_START 0xcbf29ce484222325u
-#define HASH_STEP(h, c) (((h) ^ fold(c)) * 0x100000001b3u)
+/* The hash of a name reads its folded bytes eight at a time (little-endian words, the last
+ * one padded with zeros) and ends with its length, so the index can take each ancestor's hash
+ * from the words its parent already read. The finalizer is MurmurHash3's fmix64: the low bits
+ * that pick a slot depend on every byte. */
+#define HASH_START 0x9e3779b97f4a7c15u
 
-static uint64_t hash_final(uint64_t h)
+static inline uint64_t hash_word(uint64_t h, uint64_t w)
 {
+    h = (h ^ w) * 0xbf58476d1ce4e5b9u;
+    return h ^ (h >> 31);
+}
+
+static uint64_t hash_final(uint64_t h, uint64_t tail, size_t len)
+{
+    h = hash_word(h, tail) ^ (uint64_t)len;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdu;
     h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53u;
     h ^= h >> 33;
     return h;
+}
+
+/* Eight bytes with A-Z as a-z at once: a byte's top bit says whether it is at least 'A' and
+ * at most 'Z' (no carry crosses bytes, as each is below 0x80 when added to); 0x80 >> 2 is
+ * the 0x20 that lowers a letter. */
+static inline uint64_t fold8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, top = 0x8080808080808080u;
+    uint64_t low7 = w & ~top;
+    uint64_t ge_a = low7 + ones * (0x80 - 'A');
+    uint64_t gt_z = low7 + ones * (0x80 - 'Z' - 1);
+    return w | ((ge_a & ~gt_z & ~w & top) >> 2);
+}
+
+static inline uint64_t load_le(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
 }
 
 /* How many leading bytes a and b share, ASCII case folded. */
@@ -111,7 +141,7 @@ static bool collect(entries *es, const mend_handle *list, const size_t *by_name,
     for (size_t p = 0; p < n; p++) {
         const char *cur = name_of(&list[by_name[p]]);
         size_t common = prev ? common_len(prev, cur) : 0;
-        uint64_t h = HASH_START;
+        uint64_t h = HASH_START, w = 0;   /* w: the word being filled */
         size_t depth = 0;
         for (size_t i = 0; i <= BIND_HANDLE_INDEX_MAX; i++) {
             unsigned char c = (unsigned char)cur[i];
@@ -119,7 +149,7 @@ static bool collect(entries *es, const mend_handle *list, const size_t *by_name,
                 if (prev && i <= common) {
                     es->v[open[depth]].count++;
                 } else {
-                    if (!entries_push(es, hash_final(h), i, p)) {
+                    if (!entries_push(es, hash_final(h, w, i), i, p)) {
                         free(open);
                         return false;
                     }
@@ -129,7 +159,11 @@ static bool collect(entries *es, const mend_handle *list, const size_t *by_name,
             }
             if (c == '\0')
                 break;
-            h = HASH_STEP(h, c);
+            w |= (uint64_t)fold(c) << (8 * (i & 7));
+            if ((i & 7) == 7) {
+                h = hash_word(h, w);
+                w = 0;
+            }
         }
         prev = cur;
     }
@@ -190,16 +224,15 @@ size_t bind_handle_index_find(const bind_handle_index *x, const mend_handle *lis
     *run = NULL;
     if (!x->slots)
         return 0;
-    uint64_t h = HASH_START;
-    size_t wn = 0;
-    for (; want[wn]; wn++) {
-        if (wn == BIND_HANDLE_INDEX_MAX)
-            return 0;
-        h = HASH_STEP(h, (unsigned char)want[wn]);
-    }
-    if (wn == 0)
+    size_t wn = strlen(want), i = 0;
+    if (wn == 0 || wn > BIND_HANDLE_INDEX_MAX)
         return 0;
-    h = hash_final(h);
+    uint64_t h = HASH_START, tail = 0;
+    for (; i + 8 <= wn; i += 8)
+        h = hash_word(h, fold8(load_le(want + i)));
+    for (size_t k = 0; i + k < wn; k++)
+        tail |= (uint64_t)fold((unsigned char)want[i + k]) << (8 * k);
+    h = hash_final(h, tail, wn);
     for (size_t s = h & x->mask; x->slots[s].count; s = (s + 1) & x->mask) {
         const bind_handle_slot *e = &x->slots[s];
         if (e->hash != h || e->len != wn)

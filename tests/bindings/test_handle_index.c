@@ -1,5 +1,6 @@
 /* Unit tests of handles.index over a fake host: index:holders answers as handles.holders, by hashed ancestors. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -355,6 +356,35 @@ static void test_index_keeps_one_entry_per_distinct_ancestor(void **state)
     bind_handle_index_free(&x);
 }
 
+/* Every byte but NUL and the backslash in one name: each byte changed by 0x20 (the case bit of
+ * a letter) still finds it when the byte is an ASCII letter, and finds nothing otherwise. */
+static void test_index_folds_ascii_letters_only_among_all_bytes(void **state)
+{
+    char name[256], want[256];
+    size_t n = 0;
+    name[n++] = '\\';
+    for (int c = 1; c < 256; c++)
+        if (c != '\\')
+            name[n++] = (char)c;
+    name[n] = '\0';
+    mend_handle h = { .name = name };
+    bind_handle_index x;
+    assert_int_equal(bind_handle_index_build(&x, &h, 1), 0);
+    const size_t *run;
+    assert_int_equal(bind_handle_index_find(&x, &h, name, &run), 1);
+    for (size_t i = 1; i < n; i++) {
+        unsigned char c = (unsigned char)name[i], other = c ^ 0x20;
+        if (other == 0 || other == '\\')
+            continue;
+        memcpy(want, name, n + 1);
+        want[i] = (char)other;
+        bool letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+        if (bind_handle_index_find(&x, &h, want, &run) != (letter ? 1u : 0u))
+            fail_msg("byte 0x%02x as 0x%02x at %zu: %s", c, other, i, letter ? "not found" : "found");
+    }
+    bind_handle_index_free(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_index_holders_reach_names_longer_than_4_kib),
         cmocka_unit_test(test_index_holders_answer_as_handles_holders_on_a_random_host),
         cmocka_unit_test(test_index_keeps_one_entry_per_distinct_ancestor),
+        cmocka_unit_test(test_index_folds_ascii_letters_only_among_all_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
