@@ -6,6 +6,7 @@
 #include "bindings.h"
 
 #include "bind.h"
+#include "handle_index.h"
 
 static void free_handles(void *p, size_t n)
 {
@@ -196,7 +197,18 @@ static bool holders_want(lua_State *L, int arg, char *want, size_t size, mend_er
                          "HKLM or HKU, or its NT name (\\REGISTRY\\...)", path);
             return false;
         }
-        snprintf(want, size, "%s%s%s", root, slash ? "\\" : "", slash ? slash + 1 : "");
+        /* Built by hand, not snprintf: this runs once per policy in `mend check`. */
+        size_t rn = strlen(root), tn = slash ? strlen(slash + 1) : 0;
+        if (rn + 1 + tn >= size) {
+            mend_err_set(e, MEND_E_INVALID, 0, "the object name is too long (%lu bytes)", (unsigned long)(rn + 1 + tn));
+            return false;
+        }
+        memcpy(want, root, rn);
+        if (slash) {
+            want[rn++] = '\\';
+            memcpy(want + rn, slash + 1, tn);
+        }
+        want[rn + tn] = '\0';
     }
     size_t n = strlen(want);
     while (n > 1 && want[n - 1] == '\\')
@@ -208,7 +220,7 @@ static int l_holders(lua_State *L)
 {
     mend_err e;
     mend_err_clear(&e);
-    char want[4096];
+    char want[BIND_HANDLE_INDEX_MAX + 1];
     if (!holders_want(L, 1, want, sizeof want, &e))
         return bind_fail(L, &e);
     mend_handle_filter f = { 0 };
@@ -220,22 +232,12 @@ static int l_holders(lua_State *L)
 
 #define INDEX_MT "mend.handles.index"
 
-/* The scan's handles and their positions sorted by object name, case-insensitively, so the
- * handles at or below a name are one contiguous run found by binary search. */
+/* The scan's handles and the index of their names (bindings/handle_index.c). */
 typedef struct handle_index {
     mend_handle *list;
     size_t n;
-    size_t *by_name;
+    bind_handle_index names;
 } handle_index;
-
-static const mend_handle *sort_base;
-
-static int by_name_then_position(const void *a, const void *b)
-{
-    size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    int c = mend_ascii_casecmp(sort_base[i].name ? sort_base[i].name : "", sort_base[j].name ? sort_base[j].name : "");
-    return c ? c : (i > j) - (i < j);
-}
 
 static int by_position(const void *a, const void *b)
 {
@@ -246,9 +248,8 @@ static int by_position(const void *a, const void *b)
 static void index_free(handle_index *x)
 {
     mend_handle_free_list(x->list, x->n);
-    free(x->by_name);
+    bind_handle_index_free(&x->names);
     x->list = NULL;
-    x->by_name = NULL;
     x->n = 0;
 }
 
@@ -263,35 +264,18 @@ static int l_index_holders(lua_State *L)
     handle_index *x = luaL_checkudata(L, 1, INDEX_MT);
     mend_err e;
     mend_err_clear(&e);
-    char want[4096];
+    char want[BIND_HANDLE_INDEX_MAX + 1];
     if (!holders_want(L, 2, want, sizeof want, &e))
         return bind_fail(L, &e);
-    size_t wn = strlen(want), lo = 0, hi = x->n;
-    while (lo < hi) {   /* the first name not below want */
-        size_t mid = lo + (hi - lo) / 2;
-        const char *name = x->list[x->by_name[mid]].name;
-        if (mend_ascii_casecmp(name ? name : "", want) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    size_t k = 0, cap = 8;
-    size_t *hit = lua_newuserdatauv(L, cap * sizeof *hit, 0);
-    for (size_t i = lo; i < x->n; i++) {
-        const mend_handle *h = &x->list[x->by_name[i]];
-        if (!h->name || mend_ascii_ncasecmp(h->name, want, wn) != 0)
-            break;
-        if (!is_at_or_below(h, want))
-            continue;
-        if (k == cap) {
-            size_t *more = lua_newuserdatauv(L, 2 * cap * sizeof *more, 0);
-            memcpy(more, hit, cap * sizeof *hit);
-            lua_replace(L, -2);
-            hit = more;
-            cap *= 2;
-        }
-        hit[k++] = x->by_name[i];
-    }
+    const size_t *run;
+    size_t k = bind_handle_index_find(&x->names, x->list, want, &run);
+    size_t few[16], *hit = few;
+    if (k > sizeof few / sizeof *few)
+        hit = lua_newuserdatauv(L, k * sizeof *hit, 0);
+    else
+        lua_pushnil(L);   /* keeps the stack the same shape either way */
+    if (k)
+        memcpy(hit, run, k * sizeof *hit);
     qsort(hit, k, sizeof *hit, by_position);   /* in the scan's order, as handles.holders */
     lua_createtable(L, (int)(k < 100000 ? k : 100000), 0);
     for (size_t i = 0; i < k; i++) {
@@ -332,16 +316,10 @@ static int l_index(lua_State *L)
         index_free(x);
         return bind_fail(L, &e);
     }
-    x->by_name = malloc((x->n + 1) * sizeof *x->by_name);
-    if (!x->by_name) {
+    if (bind_handle_index_build(&x->names, x->list, x->n) != 0) {
         index_free(x);
         return luaL_error(L, "not enough memory for the handle index");
     }
-    for (size_t i = 0; i < x->n; i++)
-        x->by_name[i] = i;
-    sort_base = x->list;
-    qsort(x->by_name, x->n, sizeof *x->by_name, by_name_then_position);
-    sort_base = NULL;
     mend_handle_filter none = { 0 };
     if (push_unseen(L, &none, &e) != 0)
         return bind_fail(L, &e);
