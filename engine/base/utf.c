@@ -2,6 +2,7 @@
 #include "utf.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Decodes one code point at s[0..len); returns its byte length, or 0 when the sequence is
  * invalid (truncated, overlong, surrogate, above U+10FFFF, stray continuation byte). */
@@ -41,6 +42,18 @@ bool mend_utf8_valid(const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
+        /* ASCII, nearly every byte of a registry path or policy name, eight at a time. */
+        while (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        while (i < len && p[i] < 0x80)
+            i++;
+        if (i == len)
+            break;
         uint32_t cp;
         size_t n = utf8_decode(p + i, len - i, &cp);
         if (n == 0)

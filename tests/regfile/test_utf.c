@@ -37,6 +37,26 @@ static void test_utf8_rejects_overlongs_surrogates_and_out_of_range(void **state
     assert_false(VALID("\xc3\x28"));                           /* bad continuation */
 }
 
+/* Long ASCII runs are checked eight bytes at a time: a bad byte or a good sequence at any
+ * offset, and a sequence cut by the end, are still seen. */
+static void test_utf8_finds_a_bad_byte_at_any_offset_in_ascii(void **state)
+{
+    (void)state;
+    char buf[40];
+    for (size_t at = 0; at < 32; at++) {
+        memset(buf, 'a', sizeof buf);
+        buf[at] = (char)0xFF;
+        assert_false(mend_utf8_valid(buf, sizeof buf));
+        memset(buf, 'a', sizeof buf);
+        memcpy(buf + at, "\xC3\xA9", 2);   /* é */
+        assert_true(mend_utf8_valid(buf, sizeof buf));
+        assert_false(mend_utf8_valid(buf, at + 1));   /* cut after its first byte */
+        buf[at + 1] = 'b';                          /* no continuation byte */
+        assert_false(mend_utf8_valid(buf, sizeof buf));
+    }
+    assert_true(mend_utf8_valid("HKLM\\SOFTWARE\0with a NUL", 22));
+}
+
 static void test_utf8_to_utf16_makes_surrogate_pairs(void **state)
 {
     uint16_t *w;
@@ -97,6 +117,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_accepts_ascii_bmp_and_astral),
         cmocka_unit_test(test_utf8_rejects_overlongs_surrogates_and_out_of_range),
+        cmocka_unit_test(test_utf8_finds_a_bad_byte_at_any_offset_in_ascii),
         cmocka_unit_test(test_utf8_to_utf16_makes_surrogate_pairs),
         cmocka_unit_test(test_utf8_to_utf16_refuses_invalid_input),
         cmocka_unit_test(test_utf16_to_utf8_round_trips_and_replaces_lone_surrogates),
