@@ -9,6 +9,7 @@
 
 #include "engine_private.h"
 #include "lua_private.h"
+#include "json_whole.h"
 #include "platform.h"
 #include "bind.h"
 #include "plan_lua.h"
@@ -391,7 +392,8 @@ static int l_resume_record(lua_State *L)
     mend_err e;
     int rc = path && mend_file_exists(path) ? mend_read_file(path, &buf, &len, &e) : -1;
     free(path);
-    cJSON *doc = rc == 0 ? cJSON_ParseWithLength(buf, len) : NULL;
+    char why[128];   /* a record with bytes after it is as unreadable as a torn one */
+    cJSON *doc = rc == 0 ? mend_json_parse_whole(buf, len, why, sizeof why) : NULL;
     free(buf);
     const cJSON *boot = cJSON_GetObjectItemCaseSensitive(doc, "boot");
     const cJSON *names = cJSON_GetObjectItemCaseSensitive(doc, "names");

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "engine_private.h"
 #include "host.h"
+#include "json_whole.h"
 #include "paths.h"
 #include "platform.h"
 
@@ -489,7 +490,8 @@ static bool test_one(lua_State *L, const mend_options *o, const char *script, co
         char *data = NULL;
         size_t len = 0;
         cJSON *doc = NULL;
-        if (mend_read_file(report, &data, &len, &e) != 0 || !(doc = cJSON_Parse(data)))
+        char why[128];
+        if (mend_read_file(report, &data, &len, &e) != 0 || !(doc = mend_json_parse_whole(data, len, why, sizeof why)))
             diff(&d, "the run wrote no readable report");
         else
             compare_report(L, doc, &d);

@@ -1,6 +1,7 @@
 /* The journal: JSON lines fsynced around each mutating action, read back after a crash. */
 #include "journal.h"
 #include "engine_private.h"
+#include "json_whole.h"
 #include "platform.h"
 #include "buf.h"
 
@@ -355,7 +356,8 @@ again:
     size_t nrec = 0, cap = 0;
     bool closed = false;
     for (size_t i = nlines; i-- > 0;) {
-        cJSON *o = cJSON_Parse(lines[i]);
+        char why[128];   /* a line with bytes after its record is skipped like a torn one */
+        cJSON *o = mend_json_parse_whole(lines[i], strlen(lines[i]), why, sizeof why);
         const cJSON *run = o ? cJSON_GetObjectItemCaseSensitive(o, "run") : NULL;
         if (!cJSON_IsString(run)) {
             cJSON_Delete(o);

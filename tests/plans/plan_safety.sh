@@ -52,6 +52,12 @@ refused e_nul e_nul.json "e_nul.json is not a usable mend plan: 1 byte follows i
 { cat wait.json; printf ' \r\n\t\n'; } >spaced.json
 "$MEND" apply spaced.json --dry-run >spaced.txt 2>spaced.err || bad "a plan with whitespace after it: $(cat spaced.err)"
 okay "a plan with bytes after its JSON document is refused, whitespace after it is not"
+# The key itself: a line end may follow it, anything else is damage.
+mkdir -p junkkey; cp "$KEY" junkkey/plan.key; printf 'x' >>junkkey/plan.key; chmod 600 junkkey/plan.key
+machine "$SRC/scenarios/demo.lua" junkkey.lua
+MEND_STATE_DIR=$WORK/junkkey "$MEND" apply wait.json --host sim:junkkey.lua >/dev/null 2>junkkey.err
+[ $? -eq 2 ] && grep -qF "junkkey/plan.key is damaged" junkkey.err || bad "a key with bytes after it: $(cat junkkey.err)"
+okay "a plan key with bytes after it is refused as damaged"
 
 # The old scheme: the edit with its plain hash recomputed (FNV-1a of the assumption), and an
 # unkeyed SHA-256 of the content where the signature goes: both refused.
