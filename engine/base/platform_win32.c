@@ -91,6 +91,10 @@ FILE *mend_fopen_regular(const char *path, const char *mode, mend_err *e)
     }
     /* Opening never waits: a pipe without a free instance answers ERROR_PIPE_BUSY at once. */
     FILE *f = mend_fopen(path, mode);
+    if (!f && GetLastError() == ERROR_PIPE_BUSY) {   /* a pipe whose instances are all taken */
+        mend_err_set(e, MEND_E_IO, 0, "cannot read %s: it is a named pipe, not a file", path);
+        return NULL;
+    }
     if (!f) {
         int err = errno;
         mend_err_set(e, MEND_E_IO, 0, "cannot open %s: %s", path, strerror(err));

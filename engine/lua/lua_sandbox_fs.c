@@ -493,7 +493,10 @@ static int fs_io_open(lua_State *L)
     }
     if (special) {
         luaL_pushfail(L);
-        lua_pushstring(L, e.msg);
+        if (writes && strncmp(e.msg, "cannot read ", 12) == 0)
+            lua_pushfstring(L, "cannot write %s", e.msg + 12);
+        else
+            lua_pushstring(L, e.msg);
         lua_pushstring(L, mend_code_name(e.code));
         return 3;
     }

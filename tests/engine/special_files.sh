@@ -5,12 +5,7 @@
 # says what it is; nothing blocks. Each command runs under timeout, so a regression fails here
 # (exit 124) instead of hanging the suite. A batch list on standard input ("-") still works.
 # usage: special_files.sh MEND SOURCE_DIR WORK
-set -u
-MEND=$1 SRC=$2 WORK=$3
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK" || exit 2
-export MEND_DATA_DIR=$SRC MEND_STATE_DIR=$WORK/state
-fail=0
-bad() { echo "FAIL $*"; fail=1; }
+. "$2/tests/plans/common.sh" "$@"   # MEND SRC WORK, a fresh WORK as the folder, bad()
 mkfifo fifo || exit 2
 mkdir -p ev mods folder
 mkfifo ev/manifest.json mods/m.lua
@@ -24,6 +19,7 @@ elseif what == "require" then package.path = "mods/?.lua"; require "m"
 elseif what == "searchpath" then show(package.searchpath("m", "mods/?.lua")); return 1
 elseif what == "open" then show(io.open("fifo")); return 1
 elseif what == "open-device" then show(io.open("/dev/zero", "rb")); return 1
+elseif what == "write" then show(io.open("fifo", "w")); return 1
 elseif what == "lines" then for _ in io.lines("fifo") do end
 elseif what == "reg" then show(reg.import("fifo")); return 1
 end
@@ -49,6 +45,7 @@ expect "require FIFO" 2 "mods/m.lua: it is a named pipe, not a file" -- --host s
 expect "package.searchpath FIFO" 1 "mods/m.lua nil" -- --host sim:machine.lua run s.lua searchpath
 expect "io.open FIFO" 1 "nil cannot read $PIPE" -- --host sim:machine.lua run s.lua open
 expect "io.open DEVICE" 1 "nil cannot read /dev/zero: it is a character device, not a file" -- --host sim:machine.lua run s.lua open-device
+expect "io.open FIFO for writing" 1 "nil cannot write $PIPE" -- --host sim:machine.lua run s.lua write
 expect "io.lines FIFO" 2 "$PIPE" -- --host sim:machine.lua run s.lua lines
 expect "reg.import FIFO" 1 "nil cannot read $PIPE" -- --host sim:machine.lua run --allow registry s.lua reg
 expect "--host sim:FIFO" 2 "$PIPE" -- check --host sim:fifo
