@@ -26,6 +26,11 @@ FILE *mend_fopen_regular(const char *path, const char *mode, mend_err *e);
 /* 0 when path is a regular file or cannot be looked at (the caller's open says why); -1 with
  * the same sentence when it is something else. For a path handed on to code that opens it. */
 int mend_refuse_special(const char *path, mend_err *e);
+/* Whether e is one of those refusals (the sentence ends "..., not a file"). */
+static inline bool mend_err_not_a_file(const mend_err *e)
+{
+    return strstr(e->msg, ", not a file") != NULL;
+}
 
 /* The most mend reads into memory from one file (plan, .reg, state, scenario, ...). */
 #define MEND_READ_FILE_MAX ((size_t)256 << 20)

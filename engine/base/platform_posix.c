@@ -65,7 +65,7 @@ FILE *mend_fopen_regular(const char *path, const char *mode, mend_err *e)
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         int err = errno;
-        if (mend_refuse_special(path, e) != 0)   /* a socket: ENXIO says too little */
+        if (err == ENXIO && mend_refuse_special(path, e) != 0)   /* a socket: ENXIO says too little */
             return NULL;
         errno = err;
         io_error(e, "open", path);

@@ -118,7 +118,7 @@ int mend_refuse_special(const char *path, mend_err *e)
         fclose(f);
         return 0;
     }
-    bool special = strstr(ignored.msg, ", not a file") != NULL;
+    bool special = mend_err_not_a_file(&ignored);
     if (special)
         *e = ignored;
     return special ? -1 : 0;

@@ -191,13 +191,13 @@ static int sb_exit(lua_State *L)
  * a writer, forever. */
 static bool search_finds(const char *filename)
 {
+    if (!mend_file_exists(filename))   /* most candidates: no sentence to format */
+        return false;
     mend_err e;
-    if (mend_refuse_special(filename, &e) != 0)
-        return true;
     FILE *f = mend_fopen_regular(filename, "rb", &e);
     if (f)
         fclose(f);
-    return f != NULL;
+    return f || mend_err_not_a_file(&e);
 }
 
 /* package.searchpath(name, path [, sep [, rep]]) as Lua 5.4's, with search_finds as its test. */

@@ -487,7 +487,7 @@ static int fs_io_open(lua_State *L)
     if (!special) {
         errno = 0;
         p->f = writes ? mend_fopen(path, mode) : mend_fopen_regular(path, mode, &e);
-        special = !p->f && !writes && strstr(e.msg, ", not a file") != NULL;
+        special = !p->f && !writes && mend_err_not_a_file(&e);
         if (!p->f && !special)
             return luaL_fileresult(L, 0, path);   /* Lua's own "path: No such file ..." */
     }
