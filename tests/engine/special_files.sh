@@ -1,7 +1,7 @@
 #!/bin/bash
 # A named pipe, a device or a folder where mend reads a file it is given (the script, dofile,
 # loadfile, require, io.open and io.lines targets, a --host sim: scenario, a batch list, a .reg
-# file, a plan, an evidence bundle, test expectations) is refused at once with a sentence that
+# file, a plan, an evidence bundle, test expectations, the journal) is refused at once with a sentence that
 # says what it is; nothing blocks. Each command runs under timeout, so a regression fails here
 # (exit 124) instead of hanging the suite. A batch list on standard input ("-") still works.
 # usage: special_files.sh MEND SOURCE_DIR WORK
@@ -59,6 +59,7 @@ expect "capture --from-evidence (manifest a FIFO)" 2 "manifest.json: it is a nam
 printf 'return { scenarios = { fifo = { exit = 0 }, machine = { exit = 0 } } }\n' >s.expect.lua
 expect "test --scenario FIFO" 1 "$PIPE" -- test s.lua --scenario fifo
 expect "test --expect FIFO" 2 "$PIPE" -- test s.lua --scenario machine.lua --expect fifo
+expect "--journal FIFO" 2 "cannot use fifo as the journal: it is a named pipe, not a file" -- fix --host sim:machine.lua --journal fifo
 [ -e other.lua ] && bad "sim init FIFO made a state file"
 
 # "-" still means standard input for a batch list.
