@@ -26,6 +26,10 @@ FILE *mend_fopen_regular(const char *path, const char *mode, mend_err *e);
 /* 0 when path is a regular file or cannot be looked at (the caller's open says why); -1 with
  * the same sentence when it is something else. For a path handed on to code that opens it. */
 int mend_refuse_special(const char *path, mend_err *e);
+/* The same for a file mend appends to and reads back (the journal), where a device such as
+ * /dev/null is a choice ("keep none"): only what would block — a named pipe, a socket — and a
+ * folder are refused. */
+int mend_refuse_pipe(const char *path, mend_err *e);
 /* Whether e is one of those refusals (the sentence ends "..., not a file"). */
 static inline bool mend_err_not_a_file(const mend_err *e)
 {

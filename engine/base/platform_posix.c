@@ -59,6 +59,14 @@ int mend_refuse_special(const char *path, mend_err *e)
     return special_error(e, path, st.st_mode);
 }
 
+int mend_refuse_pipe(const char *path, mend_err *e)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISDIR(st.st_mode)))
+        return 0;
+    return special_error(e, path, st.st_mode);
+}
+
 FILE *mend_fopen_regular(const char *path, const char *mode, mend_err *e)
 {
     /* O_NONBLOCK: open() of a named pipe otherwise waits for a writer, forever. */

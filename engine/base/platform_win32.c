@@ -124,6 +124,15 @@ int mend_refuse_special(const char *path, mend_err *e)
     return special ? -1 : 0;
 }
 
+int mend_refuse_pipe(const char *path, mend_err *e)
+{
+    mend_err why;
+    if (mend_refuse_special(path, &why) == 0 || strstr(why.msg, ": it is a device"))
+        return 0;
+    *e = why;
+    return -1;
+}
+
 static bool is_dir_w(const wchar_t *w)
 {
     DWORD a = GetFileAttributesW(w);

@@ -683,6 +683,7 @@ static void expect_budget_hook(lua_State *L, lua_Debug *ar)
     luaL_error(L, "the expectations ran more than %d million instructions (an endless loop?)",
                EXPECT_MAX_INSTRUCTIONS / 1000000);
 }
+
 /* The expectations file as Lua text, read through mend's reader (a named pipe or a device is
  * refused by name, never waited on); a BOM and a first #! line are skipped as luaL_loadfile does. */
 static int load_expectations(lua_State *L, const char *path)
@@ -707,7 +708,6 @@ static int load_expectations(lua_State *L, const char *path)
     lua_remove(L, -2);
     return status;
 }
-
 
 static int test_command(const mend_options *o)
 {

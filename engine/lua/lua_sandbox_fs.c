@@ -481,9 +481,10 @@ static int fs_io_open(lua_State *L)
     luaL_Stream *p = lua_newuserdatauv(L, sizeof *p, 0);
     p->closef = NULL;
     luaL_setmetatable(L, LUA_FILEHANDLE);
-    /* A named pipe or a device would wait in open() (or in the first read) for a writer. */
+    /* A named pipe or a device would wait in open() (or in the first read) for a writer or a
+     * reader; a read opens through mend_fopen_regular, which looks at what it opened. */
     mend_err e;
-    bool special = mend_refuse_special(path, &e) != 0;
+    bool special = writes && mend_refuse_special(path, &e) != 0;
     if (!special) {
         errno = 0;
         p->f = writes ? mend_fopen(path, mode) : mend_fopen_regular(path, mode, &e);

@@ -58,9 +58,10 @@ static void iso_now(char *buf, size_t size)
 
 mend_journal *mend_journal_open(const char *path, const char *run_id, mend_err *e)
 {
-    /* Opening a named pipe to append waits for a reader, and the journal is read back too. */
+    /* Opening a named pipe to append waits for a reader, and the journal is read back too;
+     * /dev/null keeps no journal, as before. */
     mend_err why;
-    if (mend_refuse_special(path, &why) != 0) {
+    if (mend_refuse_pipe(path, &why) != 0) {
         mend_err_set(e, MEND_E_IO, 0, "cannot use %s as the journal: %s", path,
                      strstr(why.msg, ": it is ") ? strstr(why.msg, ": it is ") + 2 : why.msg);
         return NULL;
@@ -276,11 +277,11 @@ int mend_journal_event(mend_journal *j, const char *event, const char *detail, m
 
 static int read_tail(const char *path, long tail, char **data, size_t *len, bool *cut_out, mend_err *e)
 {
-    FILE *f = mend_fopen_regular(path, "rb", e);   /* a named pipe would wait for a writer */
-    if (!f && !mend_err_not_a_file(e))
-        return mend_err_set(e, MEND_E_IO, 0, "cannot open the journal %s", path);
-    if (!f)
+    if (mend_refuse_pipe(path, e) != 0)   /* a named pipe would wait for a writer */
         return -1;
+    FILE *f = mend_fopen(path, "rb");
+    if (!f)
+        return mend_err_set(e, MEND_E_IO, 0, "cannot open the journal %s", path);
     bool cut = fseek(f, 0, SEEK_END) == 0 && ftell(f) > tail && fseek(f, -tail, SEEK_END) == 0;
     if (!cut)
         rewind(f);
