@@ -148,8 +148,10 @@ static int cmp_integers(const void *a, const void *b)
 /* The keys JSON has no place for in a table that is not a plain list (a list with holes, list
  * items beside named keys, a number or boolean as a key) are written as their text, integers in
  * order, so the report loses nothing a script recorded. */
-static void other_keys(lua_State *L, int idx, mend_buf *b, int depth, bool comma)
+void bind_json_other_keys(lua_State *L, int idx, mend_buf *b, int depth, bool comma)
 {
+    idx = lua_absindex(L, idx);
+    luaL_checkstack(L, 4, "step nested too deep");
     size_t n = 0, cap = 0;
     lua_Integer *ints = NULL;
     lua_pushnil(L);
@@ -236,7 +238,7 @@ void bind_json_value(lua_State *L, int idx, mend_buf *b, int depth)
     if (!is_sequence(L, idx)) {
         mend_buf_add(b, "{", 1);
         size_t n = bind_json_members(L, idx, b, depth + 1, NULL);
-        other_keys(L, idx, b, depth + 1, n > 0);
+        bind_json_other_keys(L, idx, b, depth + 1, n > 0);
         mend_buf_add(b, "}", 1);
         return;
     }

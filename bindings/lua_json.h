@@ -4,6 +4,7 @@
 #define MEND_LUA_JSON_H
 
 #include <lua.h>
+#include <stdbool.h>
 
 #include "buf.h"
 
@@ -23,6 +24,11 @@ size_t bind_json_members(lua_State *L, int idx, mend_buf *b, int depth, const ch
 
 /* The members named by keys (n of them, strings alive in the table; sorted here in place). */
 void bind_json_keys(lua_State *L, int idx, mend_buf *b, int depth, const char **keys, size_t n);
+
+/* The keys of the table at idx that are not strings (integers, floats, booleans), as members
+ * named by their text: floats and booleans first, then the integers in order; a comma first
+ * when comma is set. What an object table writes after its string keys. */
+void bind_json_other_keys(lua_State *L, int idx, mend_buf *b, int depth, bool comma);
 
 /* The text a string value is recorded as: s itself when it is UTF-8 without a NUL, else a copy
  * pushed on the stack with every byte outside ASCII (and each NUL) as '?'. Sets *len. */

@@ -167,8 +167,10 @@ static int l_step(lua_State *L)
      * noted for the report (past STEP_EXTRA_MAX of them a second walk finds them all). */
     const char *extra[STEP_EXTRA_MAX + 1];
     size_t nextra = 0;
+    bool others = false;   /* a key that is not text: list items, a number or boolean */
     lua_pushnil(L);
     while (lua_next(L, 1)) {
+        others = others || lua_type(L, -2) != LUA_TSTRING;
         if (lua_type(L, -2) == LUA_TSTRING) {
             const char *k = lua_tostring(L, -2);
             int slot = step_slot(k, known);
@@ -206,6 +208,8 @@ static int l_step(lua_State *L)
                 skip[STEP_TARGET] = NULL;
             bind_json_members(L, 1, b, 1, skip);
         }
+        if (others)   /* after the named keys, as report_data writes any table */
+            bind_json_other_keys(L, 1, b, 1, b->len > 0);
         if (b->failed)
             return luaL_error(L, "not enough memory");
         mend_report_step_fields f = {

@@ -9,6 +9,8 @@
 
 #include "engine_private.h"
 #include "lua_private.h"
+#include "json_whole.h"
+#include "log.h"
 #include "platform.h"
 #include "bind.h"
 #include "plan_lua.h"
@@ -390,8 +392,11 @@ static int l_resume_record(lua_State *L)
     size_t len = 0;
     mend_err e;
     int rc = path && mend_file_exists(path) ? mend_read_file(path, &buf, &len, &e) : -1;
+    char why[128];   /* a record with bytes after it is as unreadable as a torn one: said, not used */
+    cJSON *doc = rc == 0 ? mend_json_parse_whole(buf, len, why, sizeof why) : NULL;
+    if (rc == 0 && !doc)
+        mend_log(MEND_LOG_WARN, "the resume record %s is not usable (%s): no earlier run is resumed", path, why);
     free(path);
-    cJSON *doc = rc == 0 ? cJSON_ParseWithLength(buf, len) : NULL;
     free(buf);
     const cJSON *boot = cJSON_GetObjectItemCaseSensitive(doc, "boot");
     const cJSON *names = cJSON_GetObjectItemCaseSensitive(doc, "names");

@@ -18,6 +18,23 @@ bool mend_file_exists(const char *path);
 bool mend_is_folder(const char *path);
 /* Whether the folder at path holds nothing (a missing folder counts as empty; a file is an error). */
 int mend_dir_is_empty(const char *path, bool *empty, mend_err *e);
+/* Opens path for reading (mode "r" or "rb") when it is a regular file (links followed), without ever
+ * blocking: a named pipe, a device, a socket or a folder is refused with a sentence in e
+ * ("cannot read X: it is a named pipe, not a file"); POSIX opens with O_NONBLOCK and fstats,
+ * Windows asks GetFileType. Every file mend reads by a path the user gives comes through here. */
+FILE *mend_fopen_regular(const char *path, const char *mode, mend_err *e);
+/* 0 when path is a regular file or cannot be looked at (the caller's open says why); -1 with
+ * the same sentence when it is something else. For a path handed on to code that opens it. */
+int mend_refuse_special(const char *path, mend_err *e);
+/* The same for a file mend appends to and reads back (the journal), where a device such as
+ * /dev/null is a choice ("keep none"): only what would block — a named pipe, a socket — and a
+ * folder are refused. */
+int mend_refuse_pipe(const char *path, mend_err *e);
+/* Whether e is one of those refusals (the sentence ends "..., not a file"). */
+static inline bool mend_err_not_a_file(const mend_err *e)
+{
+    return strstr(e->msg, ", not a file") != NULL;
+}
 
 /* The most mend reads into memory from one file (plan, .reg, state, scenario, ...). */
 #define MEND_READ_FILE_MAX ((size_t)256 << 20)

@@ -87,12 +87,9 @@ int mend_read_file_max(const char *path, size_t max, const char *why, char **dat
     *data = NULL;
     if (len)
         *len = 0;
-    /* A folder opens on POSIX and reports a huge size: say what it is instead. */
-    if (mend_is_folder(path))
-        return mend_err_set(e, MEND_E_IO, 0, "cannot read %s: it is a folder, not a file", path);
-    FILE *f = mend_fopen(path, "rb");
+    FILE *f = mend_fopen_regular(path, "rb", e);
     if (!f)
-        return mend_err_set(e, MEND_E_IO, 0, "cannot open %s: %s", path, strerror(errno));
+        return -1;
     int rc = mend_read_stream_max(f, path, max, why, data, len, e);
     fclose(f);
     return rc;

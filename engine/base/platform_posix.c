@@ -30,6 +30,76 @@ static int io_error(mend_err *e, const char *what, const char *path)
     return mend_err_set(e, MEND_E_IO, 0, "cannot %s %s: %s", what, path, strerror(errno));
 }
 
+/* What a path that is not a regular file is, for "cannot read X: it is a named pipe, not a file". */
+static const char *special_kind(mode_t m)
+{
+    if (S_ISFIFO(m))
+        return "a named pipe";
+    if (S_ISDIR(m))
+        return "a folder";
+    if (S_ISCHR(m))
+        return "a character device";
+    if (S_ISBLK(m))
+        return "a block device";
+    if (S_ISSOCK(m))
+        return "a socket";
+    return "not a regular file";
+}
+
+static int special_error(mend_err *e, const char *path, mode_t m)
+{
+    return mend_err_set(e, MEND_E_IO, 0, "cannot read %s: it is %s, not a file", path, special_kind(m));
+}
+
+int mend_refuse_special(const char *path, mend_err *e)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
+        return 0;
+    return special_error(e, path, st.st_mode);
+}
+
+int mend_refuse_pipe(const char *path, mend_err *e)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISDIR(st.st_mode)))
+        return 0;
+    return special_error(e, path, st.st_mode);
+}
+
+FILE *mend_fopen_regular(const char *path, const char *mode, mend_err *e)
+{
+    /* O_NONBLOCK: open() of a named pipe otherwise waits for a writer, forever. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        if (err == ENXIO && mend_refuse_special(path, e) != 0)   /* a socket: ENXIO says too little */
+            return NULL;
+        errno = err;
+        io_error(e, "open", path);
+        errno = err;   /* for callers that report it their own way (io.open) */
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        io_error(e, "read", path);
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        special_error(e, path, st.st_mode);
+        close(fd);
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    FILE *f = fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0 ? fdopen(fd, mode) : NULL;
+    if (!f) {
+        io_error(e, "open", path);
+        close(fd);
+    }
+    return f;
+}
+
 int mend_mkdirs(const char *path, mend_err *e)
 {
     if (!path || !*path)

@@ -4,6 +4,7 @@
 #include <windows.h>
 #include <shellapi.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <io.h>
 #include <stdint.h>
@@ -64,6 +65,72 @@ FILE *mend_fopen(const char *path, const char *mode)
     free(wp);
     free(wm);
     return f;
+}
+
+/* What a handle that is not a file on a disk is, for "cannot read X: it is a named pipe, not a
+ * file"; NULL for a file. Reading a pipe or a console waits for a writer or a key press. */
+static const char *handle_kind(HANDLE h)
+{
+    switch (GetFileType(h)) {
+    case FILE_TYPE_DISK:
+        return NULL;
+    case FILE_TYPE_PIPE:
+        return "a named pipe";
+    case FILE_TYPE_CHAR:
+        return "a device (such as CON, NUL or a serial port)";
+    default:
+        return "not a regular file";
+    }
+}
+
+FILE *mend_fopen_regular(const char *path, const char *mode, mend_err *e)
+{
+    if (mend_is_folder(path)) {
+        mend_err_set(e, MEND_E_IO, 0, "cannot read %s: it is a folder, not a file", path);
+        return NULL;
+    }
+    /* Opening never waits: a pipe without a free instance answers ERROR_PIPE_BUSY at once. */
+    FILE *f = mend_fopen(path, mode);
+    if (!f && GetLastError() == ERROR_PIPE_BUSY) {   /* a pipe whose instances are all taken */
+        mend_err_set(e, MEND_E_IO, 0, "cannot read %s: it is a named pipe, not a file", path);
+        return NULL;
+    }
+    if (!f) {
+        int err = errno;
+        mend_err_set(e, MEND_E_IO, 0, "cannot open %s: %s", path, strerror(err));
+        errno = err;
+        return NULL;
+    }
+    const char *kind = handle_kind((HANDLE)_get_osfhandle(_fileno(f)));
+    if (kind) {
+        fclose(f);
+        mend_err_set(e, MEND_E_IO, 0, "cannot read %s: it is %s, not a file", path, kind);
+        return NULL;
+    }
+    return f;
+}
+
+int mend_refuse_special(const char *path, mend_err *e)
+{
+    mend_err ignored;
+    FILE *f = mend_fopen_regular(path, "rb", &ignored);
+    if (f) {
+        fclose(f);
+        return 0;
+    }
+    bool special = mend_err_not_a_file(&ignored);
+    if (special)
+        *e = ignored;
+    return special ? -1 : 0;
+}
+
+int mend_refuse_pipe(const char *path, mend_err *e)
+{
+    mend_err why;
+    if (mend_refuse_special(path, &why) == 0 || strstr(why.msg, ": it is a device"))
+        return 0;
+    *e = why;
+    return -1;
 }
 
 static bool is_dir_w(const wchar_t *w)

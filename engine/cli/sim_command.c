@@ -43,6 +43,10 @@ static int init(const char *scenario, const char *path, const mend_host_config *
     /* A hand-written scenario given as sim:FILE is the admin's file, not mend's state; the
      * state folder's file is mend's whatever an older mend seeded it with. */
     bool explicit_file = cfg->spec && strncmp(cfg->spec, "sim:", 4) == 0;
+    if (!force && explicit_file && mend_refuse_special(path, &e) != 0) {   /* a pipe would block the peek */
+        fprintf(stderr, "mend: %s; nothing was changed\n", e.msg);
+        return 2;
+    }
     if (!force && explicit_file && !sim_is_mend_state(path)) {
         fprintf(stderr, "mend: %s is not a simulator state mend wrote (its first line is not \"%s\"); "
                         "nothing was changed. Give --force to overwrite it anyway.\n", path, SIM_STATE_MARK);

@@ -186,6 +186,54 @@ static int sb_exit(lua_State *L)
 
 /* ---- require: Lua files only, text only ---- */
 
+/* Whether require should take filename: a file that opens, or a named pipe or device, which
+ * loading then refuses by name. Lua's own test fopen()s it, and that waits on a named pipe for
+ * a writer, forever. */
+static bool search_finds(const char *filename)
+{
+    if (!mend_file_exists(filename))   /* most candidates: no sentence to format */
+        return false;
+    mend_err e;
+    FILE *f = mend_fopen_regular(filename, "rb", &e);
+    if (f)
+        fclose(f);
+    return f || mend_err_not_a_file(&e);
+}
+
+/* package.searchpath(name, path [, sep [, rep]]) as Lua 5.4's, with search_finds as its test. */
+static int sb_searchpath(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    const char *path = luaL_checkstring(L, 2);
+    const char *sep = luaL_optstring(L, 3, ".");
+    const char *rep = luaL_optstring(L, 4, LUA_DIRSEP);
+    if (*sep != '\0' && strchr(name, *sep))
+        name = luaL_gsub(L, name, sep, rep);
+    luaL_Buffer tried;
+    luaL_buffinit(L, &tried);   /* "no file 'a'\n\tno file 'b'" as Lua writes it */
+    for (const char *t = path;;) {
+        const char *end = strchr(t, *LUA_PATH_SEP);
+        size_t n = end ? (size_t)(end - t) : strlen(t);
+        if (n > 0) {
+            lua_pushlstring(L, t, n);
+            const char *filename = luaL_gsub(L, lua_tostring(L, -1), LUA_PATH_MARK, name);
+            lua_remove(L, -2);
+            if (search_finds(filename))
+                return 1;
+            lua_pushfstring(L, "%sno file '%s'", luaL_bufflen(&tried) ? "\n\t" : "", filename);
+            lua_remove(L, -2);
+            luaL_addvalue(&tried);
+        }
+        if (!end)
+            break;
+        t = end + 1;
+    }
+    luaL_pushresult(&tried);
+    luaL_pushfail(L);
+    lua_insert(L, -2);
+    return 2;
+}
+
 static int searcher_text(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
@@ -193,7 +241,7 @@ static int searcher_text(lua_State *L)
     const char *path = lua_tostring(L, -1);
     if (!path)
         return luaL_error(L, "'package.path' must be a string");
-    lua_pushvalue(L, lua_upvalueindex(2)); /* the original package.searchpath */
+    lua_pushcfunction(L, sb_searchpath);
     lua_pushstring(L, name);
     lua_pushstring(L, path);
     lua_call(L, 2, 2);
@@ -272,10 +320,11 @@ static void restrict_package(lua_State *L)
     lua_rawgeti(L, -2, 1);
     lua_rawseti(L, -2, 1);
     lua_pushvalue(L, -3);                   /* package */
-    lua_getfield(L, -4, "searchpath");
-    lua_pushcclosure(L, searcher_text, 2);
+    lua_pushcclosure(L, searcher_text, 1);
     lua_rawseti(L, -2, 2);
     lua_setfield(L, -3, "searchers");
+    lua_pushcfunction(L, sb_searchpath);
+    lua_setfield(L, -3, "searchpath");
     lua_pop(L, 2);
 }
 

@@ -481,19 +481,38 @@ static int fs_io_open(lua_State *L)
     luaL_Stream *p = lua_newuserdatauv(L, sizeof *p, 0);
     p->closef = NULL;
     luaL_setmetatable(L, LUA_FILEHANDLE);
-    errno = 0;
-    p->f = mend_fopen(path, mode);
-    if (!p->f)
-        return luaL_fileresult(L, 0, path);
+    /* A named pipe or a device would wait in open() (or in the first read) for a writer or a
+     * reader; a read opens through mend_fopen_regular, which looks at what it opened. */
+    mend_err e;
+    bool special = writes && mend_refuse_special(path, &e) != 0;
+    if (!special) {
+        errno = 0;
+        p->f = writes ? mend_fopen(path, mode) : mend_fopen_regular(path, mode, &e);
+        special = !p->f && !writes && mend_err_not_a_file(&e);
+        if (!p->f && !special)
+            return luaL_fileresult(L, 0, path);   /* Lua's own "path: No such file ..." */
+    }
+    if (special) {
+        luaL_pushfail(L);
+        if (writes && strncmp(e.msg, "cannot read ", 12) == 0)
+            lua_pushfstring(L, "cannot write %s", e.msg + 12);
+        else
+            lua_pushstring(L, e.msg);
+        lua_pushstring(L, mend_code_name(e.code));
+        return 3;
+    }
     p->closef = fs_close;
     return 1;
 }
 
-/* io.lines(path): a read, refused only for the plan key. */
+/* io.lines(path): a read, refused for the plan key, a named pipe or a device. */
 static int fs_io_lines(lua_State *L)
 {
     if (lua_type(L, 1) == LUA_TSTRING && fs_refuse_read(L, lua_tostring(L, 1)))
         return lua_error(L);
+    mend_err e;
+    if (lua_type(L, 1) == LUA_TSTRING && mend_refuse_special(lua_tostring(L, 1), &e) != 0)
+        return luaL_error(L, "%s", e.msg);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);

@@ -1,6 +1,7 @@
 /* The journal: JSON lines fsynced around each mutating action, read back after a crash. */
 #include "journal.h"
 #include "engine_private.h"
+#include "json_whole.h"
 #include "platform.h"
 #include "buf.h"
 
@@ -57,6 +58,14 @@ static void iso_now(char *buf, size_t size)
 
 mend_journal *mend_journal_open(const char *path, const char *run_id, mend_err *e)
 {
+    /* Opening a named pipe to append waits for a reader, and the journal is read back too;
+     * /dev/null keeps no journal, as before. */
+    mend_err why;
+    if (mend_refuse_pipe(path, &why) != 0) {
+        mend_err_set(e, MEND_E_IO, 0, "cannot use %s as the journal: %s", path,
+                     strstr(why.msg, ": it is ") ? strstr(why.msg, ": it is ") + 2 : why.msg);
+        return NULL;
+    }
     char *dir = mend_dirname(path);
     if (!dir || mend_mkdirs(dir, e) != 0) {
         if (!dir)
@@ -268,6 +277,8 @@ int mend_journal_event(mend_journal *j, const char *event, const char *detail, m
 
 static int read_tail(const char *path, long tail, char **data, size_t *len, bool *cut_out, mend_err *e)
 {
+    if (mend_refuse_pipe(path, e) != 0)   /* a named pipe would wait for a writer */
+        return -1;
     FILE *f = mend_fopen(path, "rb");
     if (!f)
         return mend_err_set(e, MEND_E_IO, 0, "cannot open the journal %s", path);
@@ -355,7 +366,8 @@ again:
     size_t nrec = 0, cap = 0;
     bool closed = false;
     for (size_t i = nlines; i-- > 0;) {
-        cJSON *o = cJSON_Parse(lines[i]);
+        char why[128];   /* a line with bytes after its record is skipped like a torn one */
+        cJSON *o = mend_json_parse_whole(lines[i], strlen(lines[i]), why, sizeof why);
         const cJSON *run = o ? cJSON_GetObjectItemCaseSensitive(o, "run") : NULL;
         if (!cJSON_IsString(run)) {
             cJSON_Delete(o);

@@ -6,6 +6,7 @@
 #include "platform.h"
 #include "report.h"
 #include "hmac_sha256.h"
+#include "json_whole.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -316,10 +317,17 @@ mend_plan *mend_plan_load(const char *path, const char *state_dir, mend_err *e)
     size_t len = 0;
     if (mend_read_file(path, &buf, &len, e) != 0)
         return NULL;
-    cJSON *doc = cJSON_ParseWithLength(buf, len);
+    char why[128];
+    cJSON *doc = mend_json_parse_whole(buf, len, why, sizeof why);
     free(buf);
     if (!doc) {
-        bad(e, path, "not valid JSON");
+        /* Bytes after the document are outside what the signature covers: refused whole. */
+        if (strncmp(why, "not valid JSON", 14) == 0)
+            bad(e, path, why);
+        else
+            mend_err_set(e, MEND_E_INVALID, 0, "%s is not a usable mend plan: %s (a plan is one JSON document "
+                         "as mend wrote it; no signature covers what follows it): refused whole. Nothing was "
+                         "done.", path, why);
         return NULL;
     }
     if (validate(doc, path, state_dir, e) != 0) {

@@ -85,6 +85,10 @@ static int parse_key(const char *text, size_t len, unsigned char key[MEND_PLAN_K
         }
         key[i] = (unsigned char)v;
     }
+    /* Only a line end may follow the key: anything else is not what mend wrote. */
+    for (size_t i = head + 2 * MEND_PLAN_KEY_LEN; i < len; i++)
+        if (text[i] != '\n' && text[i] != '\r')
+            return -1;
     return 0;
 }
 

@@ -161,7 +161,7 @@ function M.decode(s)
     if type(v) == "table" and v.json then return nil, v.json end
     error(v, 0)
   end
-  if skip(s, i) <= #s then return nil, string.format("byte %d: text after the value", i) end
+  if skip(s, i) <= #s then return nil, string.format("byte %d: text after the value", skip(s, i)) end
   return v
 end
 

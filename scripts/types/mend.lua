@@ -665,7 +665,8 @@ function mend.allowed(cap) end
 ---@return boolean
 function mend.confirm(prompt) end
 
----Records a ladder step in the report and prints it.
+---Records a ladder step in the report and prints it. Its other fields are kept in the report,
+---keys that are not text (list items, numbers, booleans) under their text after the named ones.
 ---@param step mend.Step
 function mend.step(step) end
 

@@ -612,6 +612,46 @@ static void test_report_data_keeps_keys_json_has_no_place_for(void **state)
     world_free(w);
 }
 
+/* A step table's own keys JSON has no place for (list items, a number or boolean as a key)
+ * are kept as report_data keeps them: named keys first, then the others under their text,
+ * byte for byte the same, with few extra fields and with many. */
+static void test_step_keeps_its_own_keys_json_has_no_place_for(void **state)
+{
+    (void)state;
+    world *w = world_new(false, true, 0);
+    run(w, "local many = {policy = 'M', rung = 'r', action = 'a.b', 'i1', [7] = 'i7', [false] = 'no'}\n"
+           "local same = {'i1', [7] = 'i7', [false] = 'no'}\n"
+           "for i = 1, 20 do many['k' .. i] = i; same['k' .. i] = i end\n"
+           "mend.step(many)\n"
+           "mend.report_data('many', same)\n"
+           "mend.step{policy = 'P', rung = 'r', action = 'a.b', ok = true, 'first', x = 'y', [3] = 'third', [-2] = 'neg'}\n"
+           "mend.report_data('mixed', {'first', x = 'y', [3] = 'third', [-2] = 'neg'})\n"
+           "mend.step{policy = 'Q', rung = 'r', action = 'a.b', 'only', [2.5] = 'f'}\n"
+           "mend.report_data('only', {'only', [2.5] = 'f'})");
+    char *json = mend_report_json(w->eng.report, false);
+    assert_non_null(json);
+    static const char *const data[] = { "\"many\":{", "\"mixed\":{", "\"only\":{" };
+    static const char *const step[] = {
+        "{\"rung\":\"r\",\"action\":\"a.b\",", "{\"rung\":\"r\",\"action\":\"a.b\",\"ok\":true,",
+        "{\"rung\":\"r\",\"action\":\"a.b\","
+    };
+    for (size_t i = 0; i < sizeof data / sizeof data[0]; i++) {
+        const char *d = strstr(json, data[i]);
+        assert_non_null(d);
+        d += strlen(data[i]);
+        const char *end = strchr(d, '}');
+        assert_non_null(end);
+        char want[1024];
+        snprintf(want, sizeof want, "%s%.*s}", step[i], (int)(end - d), d);
+        if (!strstr(json, want))
+            fail_msg("the report\n%s\nlacks the step\n%s", json, want);
+    }
+    assert_non_null(strstr(json, "\"x\":\"y\",\"-2\":\"neg\",\"1\":\"first\",\"3\":\"third\"}"));
+    assert_non_null(strstr(json, "\"action\":\"a.b\",\"2.5\":\"f\",\"1\":\"only\"}"));
+    free(json);
+    world_free(w);
+}
+
 /* Steps and tables with many keys (past what fits on the C stack) keep every key, sorted. */
 static void test_many_keyed_steps_keep_every_member_sorted(void **state)
 {
@@ -793,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_step_goes_into_the_report),
         cmocka_unit_test(test_step_and_data_members_print_as_cjson_does),
         cmocka_unit_test(test_report_data_keeps_keys_json_has_no_place_for),
+        cmocka_unit_test(test_step_keeps_its_own_keys_json_has_no_place_for),
         cmocka_unit_test(test_many_keyed_steps_keep_every_member_sorted),
         cmocka_unit_test(test_memory_errors_while_building_results_leak_nothing),
         cmocka_unit_test(test_a_guarded_call_acts_only_when_the_guard_says_go),

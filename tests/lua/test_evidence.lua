@@ -65,6 +65,8 @@ t.eq(math.type(back.b[1]), "integer")
 t.eq(json.decode('"\\u00e9\\ud83d\\ude00"'), "é😀")
 t.contains(select(2, json.decode("[1, 2")), "byte")
 t.contains(select(2, json.decode("{} x")), "text after the value")
+t.contains(select(2, json.decode("{}  \n x")), "byte 7: text after the value")   -- where the junk starts (from 1)
+t.eq(json.decode("{} \r\n\t "), {})
 
 os.remove(file)
 os.remove(dir .. "/keep.txt")

@@ -42,6 +42,23 @@ edit e_wait '.actions[2].args = [0]'
 edit e_nowait 'del(.actions[2])'
 okay "a plan edited in call, op, target, args, assumption, expectation or wait is refused"
 
+# Bytes after the signed document are not covered by the signature: refused whole, with the
+# offset where they start; whitespace after it (an editor's newline) is not junk.
+size=$(stat -c %s wait.json)
+{ cat wait.json; printf '{"actions":[{"call":"reg.delete"}]}'; } >e_junk.json
+refused e_junk e_junk.json "e_junk.json is not a usable mend plan: 35 bytes follow its JSON document, from byte offset $size"
+{ cat wait.json; printf '\0'; } >e_nul.json
+refused e_nul e_nul.json "e_nul.json is not a usable mend plan: 1 byte follows its JSON document, from byte offset $size"
+{ cat wait.json; printf ' \r\n\t\n'; } >spaced.json
+"$MEND" apply spaced.json --dry-run >spaced.txt 2>spaced.err || bad "a plan with whitespace after it: $(cat spaced.err)"
+okay "a plan with bytes after its JSON document is refused, whitespace after it is not"
+# The key itself: a line end may follow it, anything else is damage.
+mkdir -p junkkey; cp "$KEY" junkkey/plan.key; printf 'x' >>junkkey/plan.key; chmod 600 junkkey/plan.key
+machine "$SRC/scenarios/demo.lua" junkkey.lua
+MEND_STATE_DIR=$WORK/junkkey "$MEND" apply wait.json --host sim:junkkey.lua >/dev/null 2>junkkey.err
+[ $? -eq 2 ] && grep -qF "junkkey/plan.key is damaged" junkkey.err || bad "a key with bytes after it: $(cat junkkey.err)"
+okay "a plan key with bytes after it is refused as damaged"
+
 # The old scheme: the edit with its plain hash recomputed (FNV-1a of the assumption), and an
 # unkeyed SHA-256 of the content where the signature goes: both refused.
 fnv=$(lua5.4 -e 'local h = -3750763034362895579

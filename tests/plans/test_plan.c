@@ -167,6 +167,9 @@ static void test_plan_load_refuses_malformed_plans(void **state)
 {
     (void)state;
     expect_load_error("p1.json", "{", "not valid JSON");
+    expect_load_error("p1b.json", "{\"a\": tru}", "not valid JSON (at byte offset 6)");
+    expect_load_error("p1c.json", "{\"mend_plan\": 2}\n \t{}", "2 bytes follow its JSON document, from byte offset 19");
+    expect_load_error("p1d.json", "[1] ]", "1 byte follows its JSON document, from byte offset 4");
     expect_load_error("p2.json", "\"text\"", "not a JSON object");
     expect_load_error("p3.json", "{\"actions\": []}", "no \"mend_plan\" field");
     expect_load_error("p4.json", "{\"mend_plan\": 1, \"mend\": \"0.1.0\", \"actions\": []}",

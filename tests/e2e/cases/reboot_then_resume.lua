@@ -79,5 +79,16 @@ return { runtime = { boot_count = 2 },
     res = t.mend(work, { "fix", "--resume", "Corp-QM", "--allow", "reboot" })
     t.expect(res, { exit = 1, actions = { reboots = 0 }, policies = { ["Corp-QM"] = { outcome = "failed" } },
                     advice = { "even after a reboot" } }, "resume, still stuck")
+    -- A record with bytes after its JSON document is not used, and the run says so.
+    t.write(work .. "/state.lua", [[
+return { policies = { { name = "Corp-QM", state = "pending_deletion", blockers = { "driver_state" } } } }]])
+    t.mend(work, { "fix", "Corp-QM" })
+    local f = assert(io.open(work .. "/state/resume.json", "ab"))
+    f:write("{}")
+    f:close()
+    res = t.mend(work, { "fix", "--resume", "Corp-QM" })
+    t.check(res.stderr:find("state/resume.json is not usable (2 bytes follow its JSON document, from byte offset", 1, true) ~= nil,
+            "a record with bytes after it:\n%s", res.stderr)
+    t.expect(res, { advice = { "no earlier run on this machine asked for a reboot" } }, "resume with a damaged record")
   end,
 }
