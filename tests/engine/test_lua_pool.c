@@ -101,6 +101,65 @@ static void test_a_lua_state_reuses_what_its_collector_frees(void **state)
     assert_int_equal(lim.used, 0);   /* every byte Lua took was given back */
 }
 
+
+/* The same script, its blocks from the pool or from malloc, gives the same answer: strings and
+ * tables grown and cut across the pool's 256-byte edge, coroutines, weak tables, finalizers and
+ * garbage churned under the generational collector never see another block's bytes. */
+static const char churn[] =
+    "collectgarbage('generational')\n"
+    "local h, keep, fin = 0, {}, 0\n"
+    "local function mix(s) for i = 1, #s do h = (h * 31 + s:byte(i)) % 4294967291 end end\n"
+    "local mt = { __gc = function() fin = fin + 1 end }\n"
+    "local weak = setmetatable({}, { __mode = 'v' })\n"
+    "for r = 1, 300 do\n"
+    "  local s = ''\n"
+    "  for i = 1, 40 do s = s .. string.char(65 + (r * i) % 26) .. i end\n"
+    "  for len = 200, 300, 7 do mix(s:sub(1, len)) end\n"
+    "  local t = {}\n"
+    "  for i = 1, r % 40 + 1 do t[i] = s:sub(i, i + r % 300) end\n"
+    "  for i = #t, #t // 2 + 1, -1 do t[i] = nil end\n"
+    "  t.k = table.concat(t, ',')\n"
+    "  mix(t.k)\n"
+    "  local co = coroutine.wrap(function(a) local b = coroutine.yield(a .. s) return b .. a end)\n"
+    "  mix(co('x' .. r)) mix(co(s:rep(2)))\n"
+    "  weak[r] = setmetatable({ s }, mt)\n"
+    "  if r % 3 == 0 then keep[#keep + 1] = { s, t } end\n"
+    "  if r % 50 == 0 then collectgarbage() end\n"
+    "end\n"
+    "for _, k in ipairs(keep) do mix(k[1]) mix(k[2].k) end\n"
+    "collectgarbage() collectgarbage()\n"
+    "return h, fin, #keep\n";
+
+static void run_churn(bool pooled, lua_Integer out[3])
+{
+    mend_limits lim;
+    memset(&lim, 0, sizeof lim);
+    lim.pool.ready = true;
+    lim.pool.off = !pooled;
+    lua_State *L = lua_newstate(mend_limits_alloc, &lim);
+    assert_non_null(L);
+    luaL_openlibs(L);
+    assert_int_equal(luaL_dostring(L, churn), LUA_OK);
+    for (int i = 0; i < 3; i++)
+        out[i] = lua_tointeger(L, i - 3);
+    if (pooled)
+        assert_non_null(lim.pool.slabs);   /* the pool did serve this state */
+    mend_limits_close(L, &lim);
+    assert_int_equal(lim.used, 0);
+}
+
+static void test_a_script_gives_the_same_answer_with_the_pool_as_with_malloc(void **state)
+{
+    lua_Integer pooled[3], plain[3];
+    run_churn(true, pooled);
+    run_churn(false, plain);
+    assert_int_equal(pooled[0], plain[0]);
+    assert_int_equal(pooled[1], plain[1]);
+    assert_int_equal(pooled[2], plain[2]);
+    assert_int_equal(pooled[2], 100);   /* every third of 300 rounds kept */
+    assert_true(pooled[1] > 0);         /* the finalizers ran */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +167,7 @@ int main(void)
         cmocka_unit_test(test_a_freed_block_is_the_next_one_of_its_size_class),
         cmocka_unit_test(test_realloc_keeps_the_bytes_across_classes_and_to_malloc_and_back),
         cmocka_unit_test(test_a_lua_state_reuses_what_its_collector_frees),
+        cmocka_unit_test(test_a_script_gives_the_same_answer_with_the_pool_as_with_malloc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
