@@ -199,10 +199,34 @@ static void test_sim_registry_rewritten_value_keeps_name_and_takes_new_data(void
     mend_host_close(&h);
 }
 
+
+/* RegSetValueEx takes the size as a DWORD: past 4 GiB the simulator refuses the value as
+ * invalid (0x57), says why, and creates no key; it is not an "out of memory". */
+static void test_sim_registry_value_over_4_gib_is_invalid_and_changes_nothing(void **state)
+{
+    (void)state;
+    if (sizeof(size_t) <= 4)
+        return;   /* a 32-bit build cannot even ask */
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return {}");
+    const char *k = "HKLM\\SOFTWARE\\Contoso\\Huge";
+    unsigned char one = 1;   /* refused on its size: the bytes past the first are never read */
+    assert_int_equal(h.ops->reg.set(h.ctx, k, "blob", MEND_REG_BINARY, &one, (size_t)UINT32_MAX + 1, &e), -1);
+    assert_int_equal(e.code, MEND_E_INVALID);
+    assert_int_equal(e.win32, MEND_WIN_INVALID_PARAMETER);
+    assert_non_null(strstr(e.msg, "4 GiB"));
+    bool found = true;
+    assert_int_equal(h.ops->reg.exists(h.ctx, k, &found, &e), 0);
+    assert_false(found);
+    mend_host_close(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sim_registry_typed_values_round_trip),
+        cmocka_unit_test(test_sim_registry_value_over_4_gib_is_invalid_and_changes_nothing),
         cmocka_unit_test(test_sim_registry_keys_sorted_case_insensitively),
         cmocka_unit_test(test_sim_registry_missing_key_is_not_found),
         cmocka_unit_test(test_sim_registry_delete_key_needs_tree_for_subkeys),
