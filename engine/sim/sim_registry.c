@@ -350,12 +350,13 @@ static int copy_value(const sim_regval *v, mend_regval *out, mend_err *e)
 {
     memset(out, 0, sizeof *out);
     out->name = mend_strdup(sim_regval_name(v));
-    out->data = malloc(v->size + 1);
+    size_t n = (size_t)v->size + 1;   /* in size_t: a 4 GiB - 1 byte value's NUL must not wrap to 0 */
+    out->data = malloc(n);
     if (!out->name || !out->data) {
         mend_regval_clear(out);
         return sim_oom(e);
     }
-    memcpy(out->data, v->data, v->size + 1);
+    memcpy(out->data, v->data, n);
     out->type = v->type;
     out->size = v->size;
     return 0;
