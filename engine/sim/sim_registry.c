@@ -386,10 +386,10 @@ int sim_reg_set(void *ctx, const char *path, const char *value, uint32_t type,
         return mend_err_set(e, MEND_E_INVALID, MEND_WIN_INVALID_PARAMETER,
                             "%s data must be %d bytes, got %lu", mend_reg_type_name(type),
                             type == MEND_REG_QWORD ? 8 : 4, (unsigned long)size);
-    /* Refused before the key is created: sim_reg_put cannot hold it, and Windows takes no more. */
-    if (size > UINT32_MAX)
+    /* Refused before the key is created, at the Windows host's limit (win_reg_set). */
+    if (size > 0x7fffffff)
         return mend_err_set(e, MEND_E_INVALID, MEND_WIN_INVALID_PARAMETER,
-                            "registry value data is at most 4 GiB (RegSetValueEx's size is a DWORD), got %llu bytes",
+                            "registry value data is at most 2 GiB - 1 bytes, got %llu bytes",
                             (unsigned long long)size);
     sim_regkey *k = sim_reg_create(m, path);
     if (!k || sim_reg_put(k, value ? value : "", type, data, size) != 0)
