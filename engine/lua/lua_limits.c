@@ -51,8 +51,18 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         }
     }
     void *p = mend_pool_realloc(&lim->pool, ptr, old, nsize);
-    if (!p)
+    if (!p) {
+        /* The pool's cap is the memory limit in another form: refused the same way. */
+        if (lim->pool.capped && !lim->disarmed) {
+            lim->pool.capped = false;
+            if (lim->refused == nsize)
+                lim->memory_hit = true;
+            if (lim->closing)
+                lim->memory_hit = lim->hit_at_close = true;
+            lim->refused = nsize;
+        }
         return NULL;
+    }
     if (nsize > old)
         lim->refused = 0;
     lim->used = lim->used - old + nsize;

@@ -30,6 +30,13 @@ static void *carve(mend_pool *p, size_t c)
         size_t size = p->slab_bytes < SLAB_FIRST ? SLAB_FIRST : p->slab_bytes;
         if (size > SLAB_CAP)
             size = SLAB_CAP;
+        if (p->cap && size > p->cap - (p->slab_bytes < p->cap ? p->slab_bytes : p->cap)) {
+            size = p->slab_bytes < p->cap ? p->cap - p->slab_bytes : 0;
+            if (size < MEND_POOL_MAX + 2 * MEND_POOL_ALIGN) {
+                p->capped = true;
+                return NULL;
+            }
+        }
         char *s = malloc(size);
         if (!s)
             return NULL;
@@ -85,6 +92,10 @@ void *mend_pool_realloc(mend_pool *p, void *ptr, size_t osize, size_t nsize)
     if (was_small && class_of(old) == class_of(nsize))
         return ptr;
     void *b = pool_alloc(p, nsize);
+    if (!b && was_small && nsize < old) {
+        p->capped = false;
+        return ptr;   /* a shrink may keep its block: freed later, it serves the smaller class */
+    }
     if (b && ptr) {
         memcpy(b, ptr, old < nsize ? old : nsize);
         if (was_small)
@@ -113,7 +124,9 @@ void mend_pool_release(mend_pool *p)
         free(s);
     }
     bool ready = p->ready, off = p->off;
+    size_t cap = p->cap;
     memset(p, 0, sizeof *p);
     p->ready = ready;
     p->off = off;
+    p->cap = cap;
 }

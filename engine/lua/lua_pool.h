@@ -18,11 +18,15 @@ typedef struct mend_pool {
     char *next, *end;                /* what is left of the newest slab */
     void *slabs;                     /* every slab, through its first word */
     size_t slab_bytes;               /* their total */
+    size_t cap;                      /* the most slab_bytes may reach, 0 = no cap */
+    bool capped;                     /* the last request would have passed cap */
     bool ready, off;                 /* off: every block from malloc (ASan, valgrind) */
 } mend_pool;
 
 /* realloc's contract over the pool: ptr may be NULL (then osize is ignored); NULL when out of
- * memory, ptr untouched. nsize must not be 0. */
+ * memory or past cap (then capped is set), ptr untouched. nsize must not be 0. A size class's
+ * free blocks serve only that class, so without a cap a script that fills its memory with one
+ * size, drops it and fills it with another would hold a multiple of its limit. */
 void *mend_pool_realloc(mend_pool *p, void *ptr, size_t osize, size_t nsize);
 /* Frees a block of osize bytes (ptr may be NULL). */
 void mend_pool_free(mend_pool *p, void *ptr, size_t osize);

@@ -40,6 +40,10 @@ void mend_limits_exclude(lua_State *L, double seconds);
 /* The most mend loads as one script (run, dofile, loadfile, require), whatever --max-memory. */
 #define MEND_SCRIPT_FILE_MAX ((size_t)64 << 20)
 
+/* The pool's cap for a memory limit of max bytes (0 = none): twice the limit, room for blocks
+ * spread over several size classes, so RSS stays within a small multiple of --max-memory. */
+#define MEND_LIMITS_POOL_CAP(max) ((max) ? 2 * (max) + ((size_t)8 << 20) : 0)
+
 /* The allocator enforcing limits->max; frees always succeed. */
 void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 /* Starts the clock and installs the count hook on L (and, through inheritance, its coroutines). */

@@ -81,6 +81,7 @@ mend_lua *mend_lua_new(mend_engine *eng, const mend_lua_config *cfg, char *err, 
     }
     ml->eng = eng;
     ml->lim.max = cfg->max_memory;
+    ml->lim.pool.cap = MEND_LIMITS_POOL_CAP(cfg->max_memory);
     ml->lim.timeout_s = cfg->timeout_s;
     ml->L = lua_newstate(mend_limits_alloc, &ml->lim);
     if (!ml->L) {

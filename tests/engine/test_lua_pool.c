@@ -160,6 +160,69 @@ static void test_a_script_gives_the_same_answer_with_the_pool_as_with_malloc(voi
     assert_true(pooled[1] > 0);         /* the finalizers ran */
 }
 
+static void test_a_capped_pool_refuses_past_its_cap_and_says_so(void **state)
+{
+    (void)state;
+    mend_pool p;
+    pool_on(&p);
+    p.cap = (size_t)1 << 20;
+    size_t n = 0;
+    while (mend_pool_realloc(&p, NULL, 0, 64))
+        n++;
+    assert_true(p.capped);
+    assert_true(p.slab_bytes <= p.cap);
+    assert_true(n > 10000);   /* most of the megabyte was handed out */
+    mend_pool_release(&p);
+}
+
+/* Filling memory with one size, dropping it and filling it with the next: free blocks of one
+ * class do not serve another, so without a cap the pool would grow to a multiple of the limit.
+ * With --max-memory the pool stays under its cap and the script ends at the memory limit; with
+ * room enough the same script runs to its end. */
+static const char size_churn[] =
+    "for round = 1, 12 do\n"
+    "  local t, s = {}, string.rep('x', round * 16)\n"
+    "  for i = 1, 25000 do t[i] = s .. i end\n"
+    "  t = nil\n"
+    "  collectgarbage()\n"
+    "end\n"
+    "return 'done'";
+
+static int size_churn_under(size_t max, size_t cap, mend_limits *lim)
+{
+    memset(lim, 0, sizeof *lim);
+    lim->max = max;
+    lim->pool.ready = true;
+    lim->pool.cap = cap;
+    lua_State *L = lua_newstate(mend_limits_alloc, lim);
+    assert_non_null(L);
+    luaL_openlibs(L);
+    int rc = luaL_dostring(L, size_churn);
+    if (cap)
+        assert_true(lim->pool.slab_bytes <= cap);
+    size_t held = lim->pool.slab_bytes;
+    mend_limits_close(L, lim);
+    lim->pool.slab_bytes = held;   /* for the caller: what the pool held at the end */
+    return rc;
+}
+
+static void test_churning_sizes_stays_under_the_cap_of_the_memory_limit(void **state)
+{
+    (void)state;
+    mend_limits lim;
+    size_t max = (size_t)8 << 20;   /* the script never holds more than ~6 MiB at once */
+    /* Uncapped, it runs and the pool holds well past twice its limit... */
+    assert_int_equal(size_churn_under(max, 0, &lim), LUA_OK);
+    assert_true(lim.pool.slab_bytes > MEND_LIMITS_POOL_CAP(max));
+    /* ...capped, it ends at the memory limit with the pool under the cap... */
+    assert_int_not_equal(size_churn_under(max, MEND_LIMITS_POOL_CAP(max), &lim), LUA_OK);
+    assert_true(lim.memory_hit);
+    /* ...and with room enough it runs to its end. */
+    max = (size_t)64 << 20;
+    assert_int_equal(size_churn_under(max, MEND_LIMITS_POOL_CAP(max), &lim), LUA_OK);
+    assert_false(lim.memory_hit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +230,8 @@ int main(void)
         cmocka_unit_test(test_a_freed_block_is_the_next_one_of_its_size_class),
         cmocka_unit_test(test_realloc_keeps_the_bytes_across_classes_and_to_malloc_and_back),
         cmocka_unit_test(test_a_lua_state_reuses_what_its_collector_frees),
+        cmocka_unit_test(test_a_capped_pool_refuses_past_its_cap_and_says_so),
+        cmocka_unit_test(test_churning_sizes_stays_under_the_cap_of_the_memory_limit),
         cmocka_unit_test(test_a_script_gives_the_same_answer_with_the_pool_as_with_malloc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
