@@ -395,6 +395,7 @@ static void execute(shell *sh)
     sh->lim->time_hit = false;
     sh->lim->interrupted = false;
     sh->lim->memory_hit = false;
+    sh->lim->pool_hit = false;
     mend_limits_arm(L, sh->lim);
     g_running = L;
     void (*prev)(int) = signal(SIGINT, on_sigint);

@@ -56,9 +56,9 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         if (lim->pool.capped && !lim->disarmed) {
             lim->pool.capped = false;
             if (lim->refused == nsize)
-                lim->memory_hit = true;
+                lim->memory_hit = lim->pool_hit = true;
             if (lim->closing)
-                lim->memory_hit = lim->hit_at_close = true;
+                lim->memory_hit = lim->hit_at_close = lim->pool_hit = true;
             lim->refused = nsize;
         }
         return NULL;
@@ -211,7 +211,9 @@ const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size)
     if (lim->memory_hit) {
         char sz[48];
         format_size(lim->max, sz, sizeof sz);
-        snprintf(buf, size, "script exceeded the memory limit of %s%s", sz,
+        snprintf(buf, size, "script exceeded the memory limit of %s%s%s", sz,
+                 lim->pool_hit ? " (what it allocated and dropped, in blocks of many sizes, came to "
+                                 "twice the limit)" : "",
                  lim->hit_at_close ? " in a __gc finalizer run when the script ended" : "");
         return buf;
     }

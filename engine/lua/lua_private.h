@@ -27,6 +27,7 @@ typedef struct mend_limits {
     int hook_count;           /* instructions between two runs of the count hook, now */
     double checked_at;        /* monotonic seconds at its last run */
     mend_pool pool;           /* where Lua's small blocks come from */
+    bool pool_hit;            /* memory_hit came from the pool's cap, not from bytes held */
 } mend_limits;
 
 /* Ends the script at its next instructions with msg, the way a limit does (pcall cannot keep it

@@ -217,6 +217,9 @@ static void test_churning_sizes_stays_under_the_cap_of_the_memory_limit(void **s
     /* ...capped, it ends at the memory limit with the pool under the cap... */
     assert_int_not_equal(size_churn_under(max, MEND_LIMITS_POOL_CAP(max), &lim), LUA_OK);
     assert_true(lim.memory_hit);
+    char msg[600];
+    assert_non_null(strstr(mend_limits_message(&lim, msg, sizeof msg),
+                           "exceeded the memory limit of 8 MiB (what it allocated and dropped"));
     /* ...and with room enough it runs to its end. */
     max = (size_t)64 << 20;
     assert_int_equal(size_churn_under(max, MEND_LIMITS_POOL_CAP(max), &lim), LUA_OK);
