@@ -27,6 +27,22 @@ void mend_limits_interrupt(void)
     g_interrupt = 1;
 }
 
+/* Refuses a growth to nsize bytes (by_pool: the pool's cap refused it, not the bytes held). */
+static void *refuse(mend_limits *lim, size_t nsize, bool by_pool)
+{
+    /* Lua answers a refusal with an emergency collection and asks again for the same size:
+     * only a second refusal means the script really holds too much. lua_close has no
+     * emergency collection to retry with: there one refusal is the limit. */
+    if (lim->refused == nsize || lim->closing) {
+        lim->memory_hit = true;
+        lim->pool_hit = lim->pool_hit || by_pool;
+    }
+    if (lim->closing)
+        lim->hit_at_close = true;
+    lim->refused = nsize;
+    return NULL;
+}
+
 void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     mend_limits *lim = ud;
@@ -38,28 +54,15 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     if (lim->max && !lim->disarmed && nsize > old) {
         size_t cap = lim->max + (lim->memory_hit ? MEND_LIMITS_RESERVE : 0);
-        if (nsize - old > cap || lim->used > cap - (nsize - old)) {
-            /* Lua answers a refusal with an emergency collection and asks again for the same
-             * size: only a second refusal means the script really holds too much. */
-            if (lim->refused == nsize)
-                lim->memory_hit = true;
-            /* lua_close has no emergency collection to retry with: one refusal is the limit. */
-            if (lim->closing)
-                lim->memory_hit = lim->hit_at_close = true;
-            lim->refused = nsize;
-            return NULL;
-        }
+        if (nsize - old > cap || lim->used > cap - (nsize - old))
+            return refuse(lim, nsize, false);
     }
     void *p = mend_pool_realloc(&lim->pool, ptr, old, nsize);
     if (!p) {
         /* The pool's cap is the memory limit in another form: refused the same way. */
         if (lim->pool.capped && !lim->disarmed) {
             lim->pool.capped = false;
-            if (lim->refused == nsize)
-                lim->memory_hit = lim->pool_hit = true;
-            if (lim->closing)
-                lim->memory_hit = lim->hit_at_close = lim->pool_hit = true;
-            lim->refused = nsize;
+            return refuse(lim, nsize, true);
         }
         return NULL;
     }

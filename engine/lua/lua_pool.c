@@ -30,12 +30,13 @@ static void *carve(mend_pool *p, size_t c)
         size_t size = p->slab_bytes < SLAB_FIRST ? SLAB_FIRST : p->slab_bytes;
         if (size > SLAB_CAP)
             size = SLAB_CAP;
-        if (p->cap && size > p->cap - (p->slab_bytes < p->cap ? p->slab_bytes : p->cap)) {
-            size = p->slab_bytes < p->cap ? p->cap - p->slab_bytes : 0;
-            if (size < MEND_POOL_MAX + 2 * MEND_POOL_ALIGN) {
+        size_t room = p->slab_bytes < p->cap ? p->cap - p->slab_bytes : 0;
+        if (p->cap && size > room) {
+            if (room < MEND_POOL_MAX + 2 * MEND_POOL_ALIGN) {
                 p->capped = true;
                 return NULL;
             }
+            size = room;
         }
         char *s = malloc(size);
         if (!s)

@@ -36,11 +36,13 @@ static size_t hash_key(const char *s, size_t n, bool fold)
     return h;
 }
 
-/* Whether the stored NUL-terminated key equals the n bytes at key. */
+/* Whether the stored NUL-terminated key equals the n bytes at key, which hold no NUL (a whole
+ * key by strlen, or a path component by strcspn): strncmp equal then means stored is at least
+ * n bytes long, so stored[n] is inside it. */
 static bool key_eq(const sim_map *m, const char *stored, const char *key, size_t n)
 {
     if (!m->fold)
-        return strncmp(stored, key, n) == 0 && stored[n] == '\0' && memchr(key, '\0', n) == NULL;
+        return strncmp(stored, key, n) == 0 && stored[n] == '\0';
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)stored[i];
         if (!c || sim_fold(c) != sim_fold((unsigned char)key[i]))
