@@ -36,7 +36,8 @@ typedef struct sim_regkey {
     struct sim_regkey **kids;
     size_t nkids, capkids;
     sim_regval *vals;
-    size_t nvals, capvals;
+    unsigned char *pack;       /* values written at once: their slots and blocks (sim_reg_put_all) */
+    uint32_t nvals, capvals;
 } sim_regkey;
 
 enum { SIM_ROOT_HKLM = MEND_REG_HKLM, SIM_ROOT_HKCU = MEND_REG_HKCU, SIM_ROOT_HKCR = MEND_REG_HKCR,
@@ -246,8 +247,15 @@ void sim_reg_free_tree(sim_regkey *k);
 sim_regval *sim_reg_value(const sim_regkey *k, const char *name);
 /* Cuts v's data to its first size bytes in place (its name kept). */
 void sim_reg_shrink_value(sim_regval *v, size_t size);
-/* Room for n values in all, so a key filled at once takes one allocation. */
-int sim_reg_reserve_vals(sim_regkey *k, size_t n);
+/* One value to write with sim_reg_put_all. */
+typedef struct sim_regput {
+    const char *name;
+    uint32_t type;
+    const void *data;
+    size_t size;
+} sim_regput;
+/* Writes n values (distinct names); to a key without values, all in one block with their slots. */
+int sim_reg_put_all(sim_regkey *k, const sim_regput *v, size_t n);
 int sim_reg_put(sim_regkey *k, const char *name, uint32_t type, const void *data, size_t size);
 int sim_reg_put_sz(sim_regkey *k, const char *name, const char *s);
 int sim_reg_put_dword(sim_regkey *k, const char *name, uint32_t v);

@@ -1,6 +1,7 @@
 /* The simulated registry: a typed key tree, case-insensitive and case-preserving, and its ops. */
 #include "sim_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,39 @@ sim_regkey *sim_reg_add_child(sim_regkey *k, const char *name)
     return c;
 }
 
+/* A pack is one block: its length, the key's value slots, then the values' blocks carved in
+ * order. A 100,000-policy store has a million values: eleven allocations a key became one, and a
+ * key's values sit together (reading one touched ten scattered blocks). */
+typedef struct pack_head {
+    size_t size, used;
+} pack_head;
+
+static bool in_pack(const sim_regkey *k, const void *p)
+{
+    if (!k->pack)
+        return false;
+    uintptr_t a = (uintptr_t)p, b = (uintptr_t)k->pack;
+    return a >= b && a - b < ((const pack_head *)k->pack)->size;
+}
+
+/* Frees a value's block or the slots, unless they are the pack's. */
+static void free_block(const sim_regkey *k, void *p)
+{
+    if (!in_pack(k, p))
+        free(p);
+}
+
+static unsigned char *new_block(sim_regkey *k, size_t bytes)
+{
+    pack_head *h = (pack_head *)k->pack;
+    if (h && h->size - h->used >= bytes) {
+        unsigned char *b = k->pack + h->used;
+        h->used += bytes;
+        return b;
+    }
+    return malloc(bytes);
+}
+
 /* Keys freed so far, in any machine: a change makes sim_reg_find's remembered answer stale. */
 static unsigned long reg_frees;
 
@@ -75,8 +109,9 @@ void sim_reg_free_tree(sim_regkey *k)
         sim_reg_free_tree(k->kids[i]);
     free(k->kids);
     for (size_t i = 0; i < k->nvals; i++)
-        free(k->vals[i].data);   /* the name lives in the same block */
-    free(k->vals);
+        free_block(k, k->vals[i].data);   /* the name lives in the same block */
+    free_block(k, k->vals);
+    free(k->pack);
     sim_map_free(&k->by_name);
     free(k);
 }
@@ -181,15 +216,36 @@ sim_regval *sim_reg_value(const sim_regkey *k, const char *name)
     return NULL;
 }
 
-int sim_reg_reserve_vals(sim_regkey *k, size_t n)
+/* Room for a key without values: slots for n and bytes of value blocks, in one allocation. */
+static void reserve_pack(sim_regkey *k, size_t n, size_t bytes)
 {
-    if (k->capvals >= n)
-        return 0;
-    sim_regval *a = realloc(k->vals, n * sizeof *a);
-    if (!a)
-        return -1;
-    k->vals = a;
-    k->capvals = n;
+    if (k->nvals || k->pack || n > UINT32_MAX / 2)
+        return;
+    size_t head = (sizeof(pack_head) + _Alignof(sim_regval) - 1) / _Alignof(sim_regval) * _Alignof(sim_regval);
+    size_t size = head + n * sizeof(sim_regval) + bytes;
+    unsigned char *pk = malloc(size);
+    if (!pk)
+        return;   /* the values are then written one block each */
+    free(k->vals);
+    k->pack = pk;
+    ((pack_head *)pk)->size = size;
+    ((pack_head *)pk)->used = head + n * sizeof(sim_regval);
+    k->vals = (sim_regval *)(pk + head);
+    k->capvals = (uint32_t)n;
+}
+
+int sim_reg_put_all(sim_regkey *k, const sim_regput *v, size_t n)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].size > UINT32_MAX)
+            return -1;
+        bytes += v[i].size + 1 + strlen(v[i].name) + 1;
+    }
+    reserve_pack(k, n, bytes);
+    for (size_t i = 0; i < n; i++)
+        if (sim_reg_put(k, v[i].name, v[i].type, v[i].data, v[i].size) != 0)
+            return -1;
     return 0;
 }
 
@@ -202,7 +258,7 @@ int sim_reg_put(sim_regkey *k, const char *name, uint32_t type, const void *data
     sim_regval *v = sim_reg_value(k, name);
     const char *keep = v ? sim_regval_name(v) : name;
     size_t len = strlen(keep) + 1;
-    unsigned char *block = malloc(size + 1 + len);
+    unsigned char *block = new_block(k, size + 1 + len);
     if (!block)
         return -1;
     if (size)
@@ -211,20 +267,24 @@ int sim_reg_put(sim_regkey *k, const char *name, uint32_t type, const void *data
     memcpy((char *)block + size + 1, keep, len);
     if (!v) {
         if (k->nvals == k->capvals) {
-            /* Grown by half: a policy key's ten values fit in 13 slots, not 16. */
-            size_t cap = k->capvals ? k->capvals + k->capvals / 2 : 4;
-            sim_regval *a = realloc(k->vals, cap * sizeof *a);
+            /* Grown by half; slots in the pack move out of it (its blocks stay). */
+            size_t cap = k->capvals ? (size_t)k->capvals + k->capvals / 2 : 4;
+            bool packed = in_pack(k, k->vals);
+            sim_regval *a = cap > UINT32_MAX ? NULL : packed ? malloc(cap * sizeof *a)
+                                                             : realloc(k->vals, cap * sizeof *a);
             if (!a) {
-                free(block);
+                free_block(k, block);
                 return -1;
             }
+            if (packed && k->nvals)
+                memcpy(a, k->vals, k->nvals * sizeof *a);
             k->vals = a;
-            k->capvals = cap;
+            k->capvals = (uint32_t)cap;
         }
         v = &k->vals[k->nvals++];
         v->data = NULL;
     }
-    free(v->data);
+    free_block(k, v->data);
     v->type = type;
     v->data = block;
     v->size = (uint32_t)size;
@@ -259,7 +319,7 @@ void sim_reg_remove_value(sim_regkey *k, const char *name)
     sim_regval *v = sim_reg_value(k, name);
     if (!v)
         return;
-    free(v->data);   /* and its name, in the same block */
+    free_block(k, v->data);   /* and its name, in the same block */
     size_t i = (size_t)(v - k->vals);
     memmove(&k->vals[i], &k->vals[i + 1], (k->nvals - i - 1) * sizeof *k->vals);
     k->nvals--;

@@ -107,21 +107,27 @@ static const unsigned char ipsec_data[] = {
 
 static int fill_key(sim_regkey *k, const sim_policy *p, double when)
 {
-    char ref[256], name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
-    int rc = sim_reg_reserve_vals(k, 10);   /* the ten below, one allocation */
-    rc |= sim_reg_put_sz(k, "ClassName", "ipsecPolicy");
-    rc |= sim_reg_put_sz(k, "description", p->description);
-    rc |= sim_reg_put(k, "ipsecData", MEND_REG_BINARY, ipsec_data, sizeof ipsec_data);
-    rc |= sim_reg_put_dword(k, "ipsecDataType", 0x100);
-    rc |= sim_reg_put_sz(k, "ipsecID", p->guid);
-    rc |= sim_reg_put_sz(k, "ipsecISAKMPReference", sim_store_graph_isakmp_ref(p, ref, sizeof ref));
-    rc |= sim_reg_put_sz(k, "ipsecName", p->name);
-    sim_store_graph_nfa_ref(p, ref, sizeof ref);
-    rc |= sim_reg_put(k, "ipsecNFAReference", MEND_REG_MULTI_SZ, ref, strlen(ref) + 1);
+    char isakmp[256], nfa[256], name[KEY_PREFIX_LEN + SIM_GUID_LEN + 1];
+    unsigned char type[4] = { 0x00, 0x01, 0x00, 0x00 }, changed[4];
+    uint32_t t = sim_time32(when);
+    for (int i = 0; i < 4; i++)
+        changed[i] = (unsigned char)(t >> (8 * i));
+    sim_store_graph_isakmp_ref(p, isakmp, sizeof isakmp);
+    sim_store_graph_nfa_ref(p, nfa, sizeof nfa);
     snprintf(name, sizeof name, KEY_PREFIX "%s", p->guid);
-    rc |= sim_reg_put_sz(k, "name", name);
-    rc |= sim_reg_put_dword(k, "whenChanged", sim_time32(when));
-    return rc ? -1 : 0;
+    const sim_regput v[] = {
+        { "ClassName", MEND_REG_SZ, "ipsecPolicy", 11 },
+        { "description", MEND_REG_SZ, p->description, strlen(p->description) },
+        { "ipsecData", MEND_REG_BINARY, ipsec_data, sizeof ipsec_data },
+        { "ipsecDataType", MEND_REG_DWORD, type, 4 },   /* 0x100 */
+        { "ipsecID", MEND_REG_SZ, p->guid, strlen(p->guid) },
+        { "ipsecISAKMPReference", MEND_REG_SZ, isakmp, strlen(isakmp) },
+        { "ipsecName", MEND_REG_SZ, p->name, strlen(p->name) },
+        { "ipsecNFAReference", MEND_REG_MULTI_SZ, nfa, strlen(nfa) + 1 },
+        { "name", MEND_REG_SZ, name, strlen(name) },
+        { "whenChanged", MEND_REG_DWORD, changed, 4 },
+    };
+    return sim_reg_put_all(k, v, sizeof v / sizeof v[0]);
 }
 
 /* Group Policy writes the assigned directory policy's copy under ...\Policy\Cache and names it
