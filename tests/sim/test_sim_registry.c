@@ -1,6 +1,7 @@
 /* The simulated registry: typed values, case rules, sorted enumeration, errors. */
 #include "sim_test.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void set(mend_host *h, const char *path, const char *name, uint32_t type, const void *d, size_t n)
@@ -226,10 +227,69 @@ static void test_sim_registry_value_over_2_gib_is_invalid_and_changes_nothing(vo
     mend_host_close(&h);
 }
 
+/* A policy's store key holds its ten values in one block (sim_reg_put_all). Values replaced,
+ * added past its slots and removed afterwards behave as in any key, and the key still deletes
+ * whole (ASan and valgrind check that nothing in the block is freed on its own). */
+static void test_sim_registry_policy_key_values_change_like_any_key(void **state)
+{
+    (void)state;
+    mend_host h;
+    mend_err e;
+    st_open(&h, "return { policies = { { name = \"Packed\", guid = \"{11111111-2222-3333-4444-555555555555}\","
+                "description = \"short\" } } }");
+    const char *k = MEND_IPSEC_STORE_ROOT "\\ipsecPolicy{11111111-2222-3333-4444-555555555555}";
+    mend_regval *vals;
+    size_t n;
+    assert_int_equal(h.ops->reg.values(h.ctx, k, &vals, &n, &e), 0);
+    assert_int_equal(n, 10);
+    mend_regval_free_list(vals, n);
+    char longer[600];
+    memset(longer, 'd', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    set(&h, k, "DESCRIPTION", MEND_REG_SZ, longer, strlen(longer));   /* replaced: the name stays */
+    char name[16];
+    for (int i = 0; i < 6; i++) {   /* past the ten slots */
+        snprintf(name, sizeof name, "extra%d", i);
+        set(&h, k, name, MEND_REG_DWORD, "\x01\x02\x03\x04", 4);
+    }
+    assert_int_equal(h.ops->reg.delete_value(h.ctx, k, "ipsecData", &e), 0);
+    assert_int_equal(h.ops->reg.delete_value(h.ctx, k, "extra0", &e), 0);
+    set(&h, k, "ipsecName", MEND_REG_SZ, "Packed", 6);   /* same bytes, rewritten */
+    assert_int_equal(h.ops->reg.values(h.ctx, k, &vals, &n, &e), 0);
+    assert_int_equal(n, 14);
+    bool saw_desc = false, saw_name = false, saw_extra5 = false;
+    for (size_t i = 0; i < n; i++) {
+        assert_string_not_equal(vals[i].name, "ipsecData");
+        assert_string_not_equal(vals[i].name, "extra0");
+        if (strcmp(vals[i].name, "description") == 0) {
+            saw_desc = true;
+            assert_int_equal(vals[i].size, strlen(longer));
+            assert_memory_equal(vals[i].data, longer, strlen(longer));
+        }
+        if (strcmp(vals[i].name, "ipsecName") == 0) {
+            saw_name = true;
+            assert_memory_equal(vals[i].data, "Packed", 7);
+        }
+        if (strcmp(vals[i].name, "extra5") == 0) {
+            saw_extra5 = true;
+            assert_int_equal(vals[i].type, MEND_REG_DWORD);
+            assert_memory_equal(vals[i].data, "\x01\x02\x03\x04", 4);
+        }
+    }
+    assert_true(saw_desc && saw_name && saw_extra5);
+    mend_regval_free_list(vals, n);
+    assert_int_equal(h.ops->reg.delete_key(h.ctx, k, true, &e), 0);
+    bool found = true;
+    assert_int_equal(h.ops->reg.exists(h.ctx, k, &found, &e), 0);
+    assert_false(found);
+    mend_host_close(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sim_registry_typed_values_round_trip),
+        cmocka_unit_test(test_sim_registry_policy_key_values_change_like_any_key),
         cmocka_unit_test(test_sim_registry_value_over_2_gib_is_invalid_and_changes_nothing),
         cmocka_unit_test(test_sim_registry_keys_sorted_case_insensitively),
         cmocka_unit_test(test_sim_registry_missing_key_is_not_found),
