@@ -81,6 +81,11 @@ void mend_sleep_ms(unsigned ms);
  * within seconds: the last resort for what the Lua hook cannot reach (finalizers, a C library
  * call such as a backtracking pattern match). One watchdog per process. */
 void mend_watchdog_set(double seconds, const char *msg);
+/* Calls fn once, seconds from now, the way a signal handler runs: between two instructions of
+ * the thread that set it (POSIX: a SIGALRM handler sharing the watchdog's timer; Windows: a
+ * timer thread with the setting thread suspended). fn may only set flags and call lua_sethook,
+ * as lua.c's Ctrl-C handler does. fn NULL cancels. One nudge per process. */
+void mend_nudge_set(double seconds, void (*fn)(void));
 
 /* Folder of the running executable (malloc'd), NULL if unknown. */
 char *mend_exe_dir(void);
@@ -116,8 +121,9 @@ char *mend_getenv(const char *name);
 struct tm;
 void mend_gmtime(long long secs, struct tm *out);
 
-/* Calls fn (from a signal handler or console thread: it may only set a flag) on the first
- * Ctrl-C or termination request; a second one ends the process the usual way. */
+/* Calls fn on the first Ctrl-C or termination request, the way a signal handler runs (POSIX: in
+ * the handler; Windows: from the console's thread with the thread that set it suspended): it may
+ * only set flags and call lua_sethook. A second request ends the process the usual way. */
 void mend_on_interrupt(void (*fn)(void));
 
 /* Process start-up: on Windows replaces argv with UTF-8 and sets the console to UTF-8. */

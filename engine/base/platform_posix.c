@@ -557,29 +557,89 @@ void mend_on_interrupt(void (*fn)(void))
     sigaction(SIGHUP, &sa, NULL); /* a dropped ssh session, as a closed console on Windows */
 }
 
+/* The watchdog and the nudge share SIGALRM and the one real-time timer, set to whichever comes
+ * first; the handler does what is due and sets the timer for the rest. */
 static char g_watchdog_msg[256];
+static volatile double g_watchdog_at, g_nudge_at;   /* monotonic seconds; 0 = none */
+static void (*volatile g_nudge_fn)(void);
 
-static void watchdog_fired(int sig)
+static void arm_timer(double now)
+{
+    double at = g_watchdog_at;
+    if (g_nudge_fn && (at <= 0 || g_nudge_at < at))
+        at = g_nudge_at;
+    struct itimerval it;
+    memset(&it, 0, sizeof it);
+    if (at > 0) {
+        double d = at - now;
+        if (d < 1e-3)
+            d = 1e-3;
+        if (d > 1e8)
+            d = 1e8;
+        it.it_value.tv_sec = (time_t)d;
+        it.it_value.tv_usec = (suseconds_t)((d - (double)it.it_value.tv_sec) * 1e6);
+    }
+    /* Not on POSIX's list of async-signal-safe calls, but one system call on Linux and the BSDs
+     * (alarm, which is listed, counts whole seconds: a 0.5 s limit would wait 1 s). */
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void alarm_fired(int sig)
 {
     (void)sig;
-    ssize_t n = write(STDERR_FILENO, g_watchdog_msg, strlen(g_watchdog_msg));
-    (void)n;
-    _exit(2);
+    int saved = errno;
+    double now = mend_monotonic_now();   /* clock_gettime: async-signal-safe */
+    if (g_watchdog_at > 0 && now >= g_watchdog_at) {
+        ssize_t n = write(STDERR_FILENO, g_watchdog_msg, strlen(g_watchdog_msg));
+        (void)n;
+        _exit(2);
+    }
+    void (*fn)(void) = g_nudge_fn;
+    if (fn && now >= g_nudge_at) {
+        g_nudge_fn = NULL;
+        fn();
+    }
+    arm_timer(now);
+    errno = saved;
+}
+
+/* Sets what is due with SIGALRM held back, so the handler never sees half of it. */
+static void set_alarms(double watchdog_at, double nudge_at, void (*fn)(void), bool watchdog)
+{
+    static bool installed;
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGALRM);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    if (!installed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = alarm_fired;
+        sa.sa_flags = SA_RESTART;   /* a nudge mid-write resumes the write */
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGALRM, &sa, NULL);
+        installed = true;
+    }
+    if (watchdog) {
+        g_watchdog_at = watchdog_at;
+    } else {
+        g_nudge_fn = fn;
+        g_nudge_at = nudge_at;
+    }
+    arm_timer(mend_monotonic_now());
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 void mend_watchdog_set(double seconds, const char *msg)
 {
-    if (seconds <= 0) {
-        alarm(0);
-        return;
-    }
-    snprintf(g_watchdog_msg, sizeof g_watchdog_msg, "mend: %s\n", msg ? msg : "stopped by the watchdog");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = watchdog_fired;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGALRM, &sa, NULL);
-    alarm(seconds >= 1e6 ? 1000000u : (unsigned)seconds + 1u);
+    if (seconds > 0)
+        snprintf(g_watchdog_msg, sizeof g_watchdog_msg, "mend: %s\n", msg ? msg : "stopped by the watchdog");
+    set_alarms(seconds > 0 ? mend_monotonic_now() + seconds : 0, 0, NULL, true);
+}
+
+void mend_nudge_set(double seconds, void (*fn)(void))
+{
+    set_alarms(0, mend_monotonic_now() + (seconds > 0 ? seconds : 0), fn, false);
 }
 
 int mend_platform_init(int *argc, char ***argv)

@@ -531,6 +531,65 @@ void mend_watchdog_set(double seconds, const char *msg)
         g_watchdog = NULL;
 }
 
+/* Runs fn with thread t suspended between two of its instructions, as a signal handler would
+ * interrupt it (GetThreadContext returns once the suspension has taken effect). fn takes no lock
+ * the suspended thread could hold: it sets flags and calls lua_sethook. */
+static void run_suspended(HANDLE t, void (*fn)(void))
+{
+    if (t && SuspendThread(t) != (DWORD)-1) {
+        CONTEXT c;
+        memset(&c, 0, sizeof c);
+        c.ContextFlags = CONTEXT_CONTROL;
+        GetThreadContext(t, &c);
+        fn();
+        ResumeThread(t);
+        return;
+    }
+    fn();
+}
+
+/* The calling thread, as a handle other threads can suspend (NULL if it cannot be had). */
+static HANDLE this_thread(void)
+{
+    HANDLE t = NULL;
+    if (!DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &t,
+                         THREAD_SUSPEND_RESUME | THREAD_GET_CONTEXT, FALSE, 0))
+        return NULL;
+    return t;
+}
+
+static HANDLE g_nudge, g_nudge_thread;
+static void (*volatile g_nudge_fn)(void);
+
+static VOID CALLBACK nudge_fired(PVOID arg, BOOLEAN fired)
+{
+    (void)arg;
+    (void)fired;
+    void (*fn)(void) = (void (*)(void))InterlockedExchangePointer((PVOID volatile *)&g_nudge_fn, NULL);
+    if (fn)
+        run_suspended(g_nudge_thread, fn);
+}
+
+void mend_nudge_set(double seconds, void (*fn)(void))
+{
+    if (g_nudge) {
+        /* INVALID_HANDLE_VALUE: waits for a callback under way (it suspends this thread only
+         * around fn, so the wait ends). */
+        DeleteTimerQueueTimer(NULL, g_nudge, INVALID_HANDLE_VALUE);
+        g_nudge = NULL;
+    }
+    g_nudge_fn = NULL;
+    if (!fn)
+        return;
+    if (g_nudge_thread)
+        CloseHandle(g_nudge_thread);
+    g_nudge_thread = this_thread();
+    g_nudge_fn = fn;
+    DWORD ms = seconds >= 4e6 ? 4000000000u : seconds > 0 ? (DWORD)(seconds * 1000.0) + 1u : 1u;
+    if (!CreateTimerQueueTimer(&g_nudge, NULL, nudge_fired, NULL, ms, 0, WT_EXECUTEONLYONCE))
+        g_nudge = NULL;
+}
+
 char *mend_exe_dir(void)
 {
     DWORD cap = MAX_PATH;
@@ -631,6 +690,7 @@ void mend_gmtime(long long secs, struct tm *out)
 
 static void (*g_on_interrupt)(void);
 static volatile LONG g_interrupts;
+static HANDLE g_interrupt_thread;
 
 static BOOL WINAPI console_handler(DWORD type)
 {
@@ -639,13 +699,15 @@ static BOOL WINAPI console_handler(DWORD type)
     /* The first one stops the script at a safe point; the second ends mend at once. */
     if (InterlockedIncrement(&g_interrupts) > 1 || !g_on_interrupt)
         return FALSE;
-    g_on_interrupt();
+    run_suspended(g_interrupt_thread, g_on_interrupt);
     return TRUE;
 }
 
 void mend_on_interrupt(void (*fn)(void))
 {
     g_on_interrupt = fn;
+    if (!g_interrupt_thread)
+        g_interrupt_thread = this_thread();
     SetConsoleCtrlHandler(console_handler, TRUE);
 }
 

@@ -402,7 +402,7 @@ static void execute(shell *sh)
     int status = lua_pcall(L, 0, LUA_MULTRET, 0);
     signal(SIGINT, prev == SIG_ERR ? SIG_DFL : prev);
     g_running = NULL;
-    lua_sethook(L, NULL, 0, 0);
+    mend_limits_rest(L, sh->lim);
     fflush(stdout);
     char limit[128];
     if (mend_limits_message(sh->lim, limit, sizeof limit) && !sh->lim->interrupted) {

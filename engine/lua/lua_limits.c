@@ -4,16 +4,17 @@
 #include "platform.h"
 
 #include <lauxlib.h>
+#include <lualib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 /* Room for unwinding, the error message and the traceback after the limit is hit. */
 #define MEND_LIMITS_RESERVE ((size_t)256 * 1024)
-/* Instructions between clock checks near the deadline: a stop lands within microseconds. */
+/* A coroutine cannot be nudged (a signal sees only the main thread): each one is hooked for
+ * good, its clock read first after this many instructions, then twice as far apart, up to MAX
+ * (a few milliseconds of Lua). */
 #define MEND_LIMITS_COUNT 1000
-/* ... and at most, far from it: a few milliseconds of Lua, so Ctrl-C still lands at once, while
- * the hook itself costs nothing measurable (at 1,000 it was an eighth of pure-Lua work). */
 #define MEND_LIMITS_COUNT_MAX (1 << 20)
 /* How long past --timeout a script stuck where the hook cannot run is left before the watchdog. */
 #define MEND_LIMITS_GRACE_S 5.0
@@ -21,10 +22,32 @@
                      "(a finalizer or a library call); ended"
 
 static volatile sig_atomic_t g_interrupt;
+/* The limits of the script running now (NULL between runs): what a nudge wakes. */
+static mend_limits *volatile g_armed;
+
+static void limits_hook(lua_State *L, lua_Debug *ar);
+
+/* No hook while no limit is near: any hook makes Lua call into it before every instruction (a
+ * tenth of check's instructions). A nudge sets one, as lua.c does on Ctrl-C: from the deadline's
+ * timer, Ctrl-C, or below the script (memory limit, mend_limits_stop); the hook then decides. */
+static void nudge(void)
+{
+    mend_limits *lim = g_armed;
+    if (lim && lim->L)
+        lua_sethook(lim->L, limits_hook, LUA_MASKCOUNT, 1);
+}
 
 void mend_limits_interrupt(void)
 {
     g_interrupt = 1;
+    nudge();
+}
+
+/* The deadline's timer, set again whenever the deadline moves. */
+static void schedule(mend_limits *lim)
+{
+    if (lim->timeout_s > 0 && !lim->time_hit)
+        mend_nudge_set(lim->deadline - mend_monotonic_now(), nudge);
 }
 
 /* Refuses a growth to nsize bytes (by_pool: the pool's cap refused it, not the bytes held). */
@@ -36,6 +59,8 @@ static void *refuse(mend_limits *lim, size_t nsize, bool by_pool)
     if (lim->refused == nsize || lim->closing) {
         lim->memory_hit = true;
         lim->pool_hit = lim->pool_hit || by_pool;
+        if (lim == g_armed && !lim->closing)
+            nudge();   /* a pcall that caught "not enough memory" is ended at its next instruction */
     }
     if (lim->closing)
         lim->hit_at_close = true;
@@ -83,19 +108,19 @@ static void limits_hook(lua_State *L, lua_Debug *ar)
     if (g_interrupt)
         lim->interrupted = true;
     if (!lim->time_hit && !lim->memory_hit && !lim->interrupted && !lim->stop[0]) {
-        double now = mend_monotonic_now();
-        if (lim->timeout_s <= 0 || now < lim->deadline) {
-            /* Far from the deadline the next check may wait twice as long; near it (less than
-             * eight times the last stretch left) back to the short count. */
-            double left = lim->timeout_s > 0 ? lim->deadline - now : 1e300;
-            int next = MEND_LIMITS_COUNT;
-            if (left > 8 * (now - lim->checked_at))
-                next = lim->hook_count < MEND_LIMITS_COUNT_MAX ? lim->hook_count * 2 : lim->hook_count;
-            lim->checked_at = now;
-            if (next != lim->hook_count) {
-                lim->hook_count = next;
-                lua_sethook(L, limits_hook, LUA_MASKCOUNT, next);
+        if (lim->timeout_s <= 0 || mend_monotonic_now() < lim->deadline) {
+            if (L != lim->L) {
+                int n = lua_gethookcount(L);
+                n = n < MEND_LIMITS_COUNT ? MEND_LIMITS_COUNT : n < MEND_LIMITS_COUNT_MAX ? 2 * n : n;
+                lua_sethook(L, limits_hook, LUA_MASKCOUNT, n);
+                return;
             }
+            /* Woken before the deadline (it moved on since the timer was set): back to sleep,
+             * unless Ctrl-C came in between. */
+            lua_sethook(L, NULL, 0, 0);
+            schedule(lim);
+            if (g_interrupt)
+                nudge();
             return;
         }
         lim->time_hit = true;
@@ -108,17 +133,79 @@ static void limits_hook(lua_State *L, lua_Debug *ar)
 
 void mend_limits_arm(lua_State *L, mend_limits *lim)
 {
-    lim->checked_at = mend_monotonic_now();
-    lim->deadline = lim->checked_at + lim->timeout_s;
-    /* Always hooked: Ctrl-C must reach a script that has no limits. */
-    lim->hook_count = MEND_LIMITS_COUNT;
-    lua_sethook(L, limits_hook, LUA_MASKCOUNT, MEND_LIMITS_COUNT);
+    lim->L = L;
+    lim->deadline = mend_monotonic_now() + lim->timeout_s;
+    lua_sethook(L, NULL, 0, 0);
+    g_armed = lim;
+    schedule(lim);
+    if (g_interrupt || lim->stop[0])
+        nudge();   /* Ctrl-C before the script started */
     /* Lua runs no hook inside a finalizer or a C function (a backtracking string.find). */
     if (lim->timeout_s > 0) {
         char msg[160];
         snprintf(msg, sizeof msg, WATCHDOG_MSG, lim->timeout_s);
         mend_watchdog_set(lim->timeout_s + MEND_LIMITS_GRACE_S, msg);
     }
+}
+
+static void hook_thread(lua_State *L, lua_State *co)
+{
+    void *ud;
+    if (co && lua_getallocf(L, &ud) == mend_limits_alloc && ud && !((mend_limits *)ud)->disarmed)
+        lua_sethook(co, limits_hook, LUA_MASKCOUNT, MEND_LIMITS_COUNT);
+}
+
+/* coroutine.create, hooking the new thread. */
+static int hooked_create(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    hook_thread(L, lua_tothread(L, -1));
+    return 1;
+}
+
+/* coroutine.wrap, hooking the thread its function keeps as first upvalue. */
+static int hooked_wrap(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    if (lua_getupvalue(L, -1, 1)) {
+        hook_thread(L, lua_tothread(L, -1));
+        lua_pop(L, 1);
+    }
+    return 1;
+}
+
+void mend_limits_hook_coroutines(lua_State *L)
+{
+    static const struct {
+        const char *name;
+        lua_CFunction fn;
+    } fns[] = {{"create", hooked_create}, {"wrap", hooked_wrap}};
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_getfield(L, -1, LUA_COLIBNAME);
+    lua_remove(L, -2);
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        return;
+    }
+    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+        lua_getfield(L, -1, fns[i].name);
+        lua_pushcclosure(L, fns[i].fn, 1);
+        lua_setfield(L, -2, fns[i].name);
+    }
+    lua_pop(L, 1);
+}
+
+void mend_limits_rest(lua_State *L, mend_limits *lim)
+{
+    if (g_armed == lim) {
+        g_armed = NULL;
+        mend_nudge_set(0, NULL);
+    }
+    lua_sethook(L, NULL, 0, 0);
 }
 
 void mend_limits_settle(void)
@@ -128,7 +215,7 @@ void mend_limits_settle(void)
 
 bool mend_limits_close(lua_State *L, mend_limits *lim)
 {
-    lua_sethook(L, NULL, 0, 0);
+    mend_limits_rest(L, lim);
     bool was_hit = lim->memory_hit || lim->time_hit || lim->interrupted;
     /* What was left of the time when the script last ended (a shell may idle since). */
     double left = lim->ended_at > 0 ? lim->deadline - lim->ended_at : 0;
@@ -189,7 +276,8 @@ void mend_limits_exclude(lua_State *L, double seconds)
     if (lim->disarmed || lim->timeout_s <= 0 || lim->time_hit || lim->deadline <= 0)
         return;   /* no clock running */
     lim->deadline += seconds;
-    lim->checked_at += seconds;
+    if (lim == g_armed)
+        schedule(lim);
     double left = lim->deadline - mend_monotonic_now();
     char msg[160];
     snprintf(msg, sizeof msg, WATCHDOG_MSG, lim->timeout_s);
@@ -234,6 +322,7 @@ void mend_lua_charge(lua_State *L, size_t bytes)
     /* Counted for good: the host keeps it until the run ends, whatever Lua frees. */
     if (bytes > lim->max || lim->used > lim->max - bytes) {
         lim->memory_hit = true;
+        lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);   /* a pcall around it cannot go on */
         char buf[160];
         luaL_error(L, "%s (what the script stored in the simulated machine counts too)",
                    mend_limits_message(lim, buf, sizeof buf));

@@ -24,8 +24,7 @@ typedef struct mend_limits {
     bool hit_at_close;        /* ... and one of them hit a limit */
     bool interrupted;         /* Ctrl-C reached the script: the run is over */
     char stop[512];           /* set by mend_limits_stop: why the run must end now ("" = no) */
-    int hook_count;           /* instructions between two runs of the count hook, now */
-    double checked_at;        /* monotonic seconds at its last run */
+    lua_State *L;             /* the state they were last armed for */
     mend_pool pool;           /* where Lua's small blocks come from */
     bool pool_hit;            /* memory_hit came from the pool's cap, not from bytes held */
 } mend_limits;
@@ -47,8 +46,14 @@ void mend_limits_exclude(lua_State *L, double seconds);
 
 /* The allocator enforcing limits->max; frees always succeed. */
 void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
-/* Starts the clock and installs the count hook on L (and, through inheritance, its coroutines). */
+/* Starts the clock: no hook until a limit is near (the deadline's timer, Ctrl-C, the memory
+ * limit or mend_limits_stop sets one on L); coroutines are hooked for good (see below). */
 void mend_limits_arm(lua_State *L, mend_limits *lim);
+/* The script ended: its deadline's timer cancelled, L unhooked. */
+void mend_limits_rest(lua_State *L, mend_limits *lim);
+/* coroutine.create and coroutine.wrap hook the threads they make: a timer can stop only the
+ * main thread, and a coroutine looping for ever would otherwise be left to the watchdog. */
+void mend_limits_hook_coroutines(lua_State *L);
 /* Stops the watchdog that arm started: call once the state is closed or idle (shell prompt). */
 void mend_limits_settle(void);
 /* Closes L with the memory limit and the watchdog still armed: the finalizers lua_close runs

@@ -59,6 +59,7 @@ static int setup(lua_State *L)
     const mend_engine *eng = a->ml->eng;
     bool json = eng && eng->opts && eng->opts->json;
     mend_sandbox_open(L, a->cfg->unsafe, json, a->cfg->script_dir, a->cfg->scripts_dir);
+    mend_limits_hook_coroutines(L);
     if (!a->cfg->unsafe)
         mend_sandbox_confine(L, eng, a->cfg->scripts_dir);
     if (a->ml->eng)
@@ -224,7 +225,7 @@ static int run_loaded(mend_lua *ml, const char *path, int status, char *err, siz
     lua_rotate(L, base, 2);   /* msghandler, run_chunk, chunk */
     lua_pushlightuserdata(L, &a);
     status = lua_pcall(L, 2, LUA_MULTRET, base);
-    lua_sethook(L, NULL, 0, 0);
+    mend_limits_rest(L, &ml->lim);
     ml->lim.ended_at = mend_monotonic_now();
 
     /* A memory error Lua raised without its retry (collector stopped) is the limit too. */

@@ -240,6 +240,35 @@ static void test_limits_endless_loop_stops(void **state)
     assert_string_equal(g_err, "script exceeded the time limit of 0.2 s");
 }
 
+static int hooked(lua_State *L)
+{
+    lua_pushboolean(L, lua_gethook(L) != NULL);
+    return 1;
+}
+
+/* While no limit is near the script runs with no hook at all (any hook makes Lua call into it
+ * before every instruction: a tenth of check's instructions); a coroutine is hooked from its
+ * creation, since the deadline's timer can reach only the main thread. */
+static void test_limits_no_hook_while_no_limit_is_near(void **state)
+{
+    (void)state;
+    mend_lua *ml = new_state(false, 30, (size_t)64 << 20, NULL, NULL);
+    lua_register(mend_lua_state(ml), "hooked", hooked);
+    int rc = mend_lua_run_string(ml,
+                                 "if hooked() then return 1 end\n"
+                                 "local co = coroutine.create(function() return hooked() end)\n"
+                                 "local _, h = coroutine.resume(co)\n"
+                                 "if not h then return 2 end\n"
+                                 "if not coroutine.wrap(function() return hooked() end)() then return 3 end\n"
+                                 "for i = 1, 1e6 do end\n"
+                                 "if hooked() then return 4 end\n"
+                                 "return 0",
+                                 "=hooks", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 0);
+    assert_int_equal(g_ret, 0);
+}
+
 static void test_limits_pcall_cannot_swallow_the_timeout(void **state)
 {
     (void)state;
@@ -463,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_require_search_order),
         cmocka_unit_test(test_require_names_the_places_it_looked),
         cmocka_unit_test(test_limits_endless_loop_stops),
+        cmocka_unit_test(test_limits_no_hook_while_no_limit_is_near),
         cmocka_unit_test(test_limits_pcall_cannot_swallow_the_timeout),
         cmocka_unit_test(test_limits_time_below_the_script_is_not_the_scripts),
         cmocka_unit_test(test_limits_memory_bomb_stops),
