@@ -138,6 +138,7 @@ struct sim_machine {
     sim_map pol_by_guid;       /* folded guid -> sim_policy* */
     sim_map pol_by_name;       /* exact name -> sim_policy* */
     bool store_dirty;          /* the registry changed under the store: re-read it */
+    bool store_raw;            /* a loaded registry section wrote in the IPSec area (sc_reg_key) */
     char dirty_guid[16][SIM_GUID_LEN + 1];   /* or only these policies' keys changed */
     size_t ndirty;
     bool active_known;         /* active_guid holds the ActivePolicy value as last read */
@@ -315,6 +316,8 @@ int sim_window_add(sim_machine *m, const char *name, double ends);
 bool sim_policy_held(const sim_machine *m, const sim_policy *p);
 /* True when path is the store's key, one of its ancestors or below it. */
 bool sim_store_related(const char *path);
+/* True when path is in (or above) the IPSec policy area: the store, its GPO cache and GPT key. */
+bool sim_store_area_related(const char *path);
 
 /* ---- sim_store_graph.c: the objects around each policy, derived on first use ---- */
 #define SIM_GUID_SEED 0x6d656e64u  /* the generator's start when a scenario gives none */

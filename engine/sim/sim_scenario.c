@@ -585,8 +585,13 @@ void sc_machine_finish(sim_machine *m, uint32_t next_pid)
     if (next_pid > m->next_pid)
         m->next_pid = next_pid;
     sim_scenario_service_pids(m);
-    m->store_dirty = true;
     m->active_known = false;
+    /* The loader wrote each policy's key from its record: unless a registry section wrote in
+     * the IPSec area too, or two records share a name, re-reading the store finds what the
+     * table holds (a tenth of a 100,000-policy load went to that re-read). */
+    m->store_dirty = m->store_raw || m->name_clash;
+    m->ndirty = 0;
+    m->store_raw = false;
     sim_store_sync(m);
 }
 

@@ -473,6 +473,8 @@ int sc_reg_key(sc_ctx *c, const char *path, bool remove, sim_regkey **out)
                        "deep", path);
     /* A saved state records changes to derived store objects: derive them before applying. */
     sim_store_graph_need(c->m, path, SIM_GRAPH_READ);
+    if (sim_store_area_related(path))
+        c->m->store_raw = true;   /* the loaded policy table may no longer match the store */
     if (remove) {
         sim_regkey *k = sim_reg_find(c->m, path);
         if (k && !k->parent) {

@@ -188,6 +188,12 @@ bool sim_store_related(const char *path)
     return related(path, SIM_STORE_SUBPATH);
 }
 
+bool sim_store_area_related(const char *path)
+{
+    /* The local store, the GPO cache and GPTIPSECPolicy all sit under it. */
+    return related(path, "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec");
+}
+
 static bool guid_of_keyname(const char *keyname, char out[SIM_GUID_LEN + 1])
 {
     if (mend_ascii_ncasecmp(keyname, KEY_PREFIX, KEY_PREFIX_LEN) != 0 || !sim_guid_valid(keyname + KEY_PREFIX_LEN))

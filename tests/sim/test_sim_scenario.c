@@ -192,6 +192,40 @@ static void test_sim_scenario_every_shipped_scenario_loads(void **state)
     }
 }
 
+/* A registry section that writes in the policy store overrides what the policies list said: a
+ * key deleted by hand leaves the policy only in the agent's memory, a key written by hand is a
+ * policy, a renamed one answers to its new name; and so after a save and a reload. */
+static void test_sim_scenario_registry_in_the_store_wins_over_the_policy_list(void **state)
+{
+    (void)state;
+    const char *text =
+        "local L = 'HKLM\\\\SOFTWARE\\\\Policies\\\\Microsoft\\\\Windows\\\\IPSec\\\\Policy\\\\Local\\\\ipsecPolicy'\n"
+        "return { policies = { { name = 'Kept', guid = '{aaaaaaaa-1111-2222-3333-444444444444}' },\n"
+        "                      { name = 'Gone', guid = '{bbbbbbbb-1111-2222-3333-444444444444}' } },\n"
+        "  registry = { [L .. '{bbbbbbbb-1111-2222-3333-444444444444}'] = false,\n"
+        "               [L .. '{cccccccc-1111-2222-3333-444444444444}'] = { ipsecName = 'ByHand', description = 'typed in' },\n"
+        "               [L .. '{aaaaaaaa-1111-2222-3333-444444444444}'] = { ipsecName = 'Renamed' } } }\n";
+    char *path = st_write(text);
+    for (int round = 0; round < 2; round++) {
+        mend_host h;
+        mend_err e;
+        st_open_file(&h, path, false);
+        mend_policy p;
+        assert_int_equal(h.ops->ipsec.get(h.ctx, "ByHand", &p, &e), 0);
+        assert_string_equal(p.description, "typed in");
+        mend_policy_clear(&p);
+        assert_int_not_equal(st_state(&h, "Renamed"), -1);
+        assert_int_equal(st_state(&h, "Kept"), -1);
+        assert_int_not_equal(st_state(&h, "Gone"), -1);   /* still in the agent's memory */
+        bool found = true;
+        assert_int_equal(h.ops->reg.exists(h.ctx, "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
+                                           "\\ipsecPolicy{bbbbbbbb-1111-2222-3333-444444444444}", &found, &e), 0);
+        assert_false(found);
+        st_save_close(&h, path);   /* the second round reads what the first saved */
+    }
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_sim_scenario_big_names_are_fine),
         cmocka_unit_test(test_sim_scenario_file_errors_name_the_file),
         cmocka_unit_test(test_sim_scenario_every_shipped_scenario_loads),
+        cmocka_unit_test(test_sim_scenario_registry_in_the_store_wins_over_the_policy_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
