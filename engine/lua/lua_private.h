@@ -54,6 +54,8 @@ void mend_limits_rest(lua_State *L, mend_limits *lim);
 /* coroutine.create and coroutine.wrap hook the threads they make: a timer can stop only the
  * main thread, and a coroutine looping for ever would otherwise be left to the watchdog. */
 void mend_limits_hook_coroutines(lua_State *L);
+/* xpcall whose message handler is skipped once a limit is hit (Lua would run it with hooks off). */
+void mend_limits_guard_xpcall(lua_State *L);
 /* Stops the watchdog that arm started: call once the state is closed or idle (shell prompt). */
 void mend_limits_settle(void);
 /* Closes L with the memory limit and the watchdog still armed: the finalizers lua_close runs
