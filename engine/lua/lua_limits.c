@@ -43,6 +43,11 @@ void mend_limits_interrupt(void)
     nudge();
 }
 
+void mend_limits_forget_interrupt(void)
+{
+    g_interrupt = 0;
+}
+
 /* The deadline's timer, set again whenever the deadline moves. */
 static void schedule(mend_limits *lim)
 {

@@ -64,6 +64,8 @@ void mend_limits_settle(void);
 bool mend_limits_close(lua_State *L, mend_limits *lim);
 /* Asks every running script to stop at its next instruction; safe in a signal handler. */
 void mend_limits_interrupt(void);
+/* Forgets a Ctrl-C already handled (the shell, before its next statement). */
+void mend_limits_forget_interrupt(void);
 /* "script exceeded the time limit of 5 s" / "...memory limit of 64 MiB", or NULL. */
 const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size);
 

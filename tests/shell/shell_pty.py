@@ -225,6 +225,23 @@ t.ready()
 t.send("4 + 4\r")
 t.expect(r"\n8\n", "the shell goes on after Ctrl-C")
 t.ready()
+# A statement that catches the interruption with pcall, or loops in a coroutine, is stopped
+# too (Ctrl-C is not a one-shot error, and reaches the coroutine's own hook).
+for stmt, what in (("while true do pcall(function() while true do end end) end", "a pcall loop"),
+                   ("coroutine.wrap(function() while true do end end)()", "a coroutine loop")):
+    t.send(stmt + "\r")
+    for _ in range(40):
+        time.sleep(0.25)
+        t.send("\x03")
+        t.read_some(0.1)
+        if b"interrupted" in t.buf:
+            break
+    t.expect(r"error: .*interrupted", "Ctrl-C stops " + what)
+    time.sleep(0.5)
+    t.ready()
+    t.send("5 + 5\r")
+    t.expect(r"\n10\n", "the next statement runs after " + what + " was stopped")
+    t.ready()
 t.send("\x04")
 check(t.wait_exit() == 0, "Ctrl-D exits 0 after an interrupted statement")
 print("all shell terminal checks passed")
