@@ -399,6 +399,30 @@ static void test_exe_ctrl_c_stops_the_script_and_keeps_the_record(void **state)
     free(text);
 }
 
+/* `nohup mend fix ... &`: a hang-up (or Ctrl-C) the caller told mend to ignore is ignored, as by
+ * any program, instead of stopping the run when the admin logs out; the time limit still ends it. */
+static void test_exe_a_signal_ignored_at_start_stays_ignored(void **state)
+{
+    (void)state;
+    const char *started = DIR "/started";
+    mend_remove(started);
+    write_text(DIR "/forever.lua", "io.open('" DIR "/started', 'w'):close()\nwhile true do end\n");
+    void (*hup)(int) = signal(SIGHUP, SIG_IGN);
+    void (*intr)(int) = signal(SIGINT, SIG_IGN);
+    pid_t pid = spawn_mend(NULL, (const char *const[]){"run", "--timeout", "2", "--host", "sim:" STATE,
+                                                       DIR "/forever.lua", NULL});
+    signal(SIGHUP, hup);
+    signal(SIGINT, intr);
+    for (int i = 0; i < 600 && !mend_file_exists(started); i++)
+        mend_sleep_ms(50);
+    assert_true(mend_file_exists(started));
+    kill(pid, SIGHUP);
+    kill(pid, SIGINT);
+    assert_int_equal(wait_mend(pid), 2);
+    assert_contains(g_r.err, "script exceeded the time limit of 2 s");
+    assert_null(strstr(g_r.err, "interrupted"));
+}
+
 /* fix, batch and check run the bundled scripts with the right names and flags: shown with a
  * data folder whose scripts only write down what they were given. */
 static void test_exe_fix_batch_check_wire_names_and_flags(void **state)
@@ -697,6 +721,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exe_batch_list_errors_exit_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_dry_run_changes_nothing_and_errors_keep_what_was_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_ctrl_c_stops_the_script_and_keeps_the_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_a_signal_ignored_at_start_stays_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_fix_batch_check_wire_names_and_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_host_errors_exit_2, setup, teardown),
     };
