@@ -48,6 +48,11 @@ void mend_limits_forget_interrupt(void)
     g_interrupt = 0;
 }
 
+bool mend_limits_was_interrupted(void)
+{
+    return g_interrupt != 0;
+}
+
 /* The deadline's timer, set again whenever the deadline moves. */
 static void schedule(mend_limits *lim)
 {

@@ -66,6 +66,8 @@ bool mend_limits_close(lua_State *L, mend_limits *lim);
 void mend_limits_interrupt(void);
 /* Forgets a Ctrl-C already handled (the shell, before its next statement). */
 void mend_limits_forget_interrupt(void);
+/* Ctrl-C came (and was not forgotten since): what runs several scripts stops there. */
+bool mend_limits_was_interrupted(void);
 /* "script exceeded the time limit of 5 s" / "...memory limit of 64 MiB", or NULL. */
 const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size);
 

@@ -423,6 +423,32 @@ static void test_exe_a_signal_ignored_at_start_stays_ignored(void **state)
     assert_null(strstr(g_r.err, "interrupted"));
 }
 
+/* Ctrl-C during `mend test` stops the suite: the scenarios after it are not run and reported
+ * as failures of the script (exit 1), the suite ends with exit 2 and says it was interrupted. */
+static void test_exe_ctrl_c_stops_mend_test(void **state)
+{
+    (void)state;
+    const char *started = DIR "/started";
+    mend_remove(started);
+    write_text(DIR "/suite.lua", "io.open('" DIR "/started', 'w'):close()\nwhile true do end\n");
+    write_text(DIR "/suite.expect.lua", "return { scenarios = { one = { exit = 0 }, two = { exit = 0 }, "
+                                        "three = { exit = 0 } } }\n");
+    write_text(DIR "/one.lua", "return {}\n");
+    write_text(DIR "/two.lua", "return {}\n");
+    write_text(DIR "/three.lua", "return {}\n");
+    pid_t pid = spawn_mend(NULL, (const char *const[]){"test", DIR "/suite.lua", "--expect",
+                                                       DIR "/suite.expect.lua", NULL});
+    for (int i = 0; i < 600 && !mend_file_exists(started); i++)
+        mend_sleep_ms(50);
+    assert_true(mend_file_exists(started));
+    kill(pid, SIGINT);
+    assert_int_equal(wait_mend(pid), 2);
+    assert_contains(g_r.err, "mend: interrupted");
+    assert_contains(g_r.out, "FAIL one");
+    assert_null(strstr(g_r.out, "FAIL two"));
+    assert_null(strstr(g_r.out, "FAIL three"));
+}
+
 /* fix, batch and check run the bundled scripts with the right names and flags: shown with a
  * data folder whose scripts only write down what they were given. */
 static void test_exe_fix_batch_check_wire_names_and_flags(void **state)
@@ -722,6 +748,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exe_dry_run_changes_nothing_and_errors_keep_what_was_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_ctrl_c_stops_the_script_and_keeps_the_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_a_signal_ignored_at_start_stays_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_ctrl_c_stops_mend_test, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_fix_batch_check_wire_names_and_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_host_errors_exit_2, setup, teardown),
     };
