@@ -552,9 +552,14 @@ void mend_on_interrupt(void (*fn)(void))
     sa.sa_handler = interrupt_handler;
     sa.sa_flags = SA_RESETHAND; /* the second Ctrl-C ends mend at once */
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL); /* a dropped ssh session, as a closed console on Windows */
+    /* SIGHUP: a dropped ssh session, as a closed console on Windows. A signal ignored when mend
+     * started (nohup, `mend fix &` from a script) stays ignored, as the caller asked. */
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
 }
 
 /* The watchdog and the nudge share SIGALRM and the one real-time timer, set to whichever comes

@@ -322,24 +322,14 @@ static size_t complete(void *ud, const char *line, size_t cursor, size_t *start,
 
 /* ---- evaluation --------------------------------------------------------------------- */
 
-static lua_State *volatile g_running;
-
-/* Ctrl-C while a statement runs: stop it at its next instruction, as lua.c does. */
-static void stop_hook(lua_State *L, lua_Debug *ar)
-{
-    (void)ar;
-    lua_sethook(L, NULL, 0, 0);
-    luaL_error(L, "interrupted");
-}
-
-/* signal() as lua.c uses it: on Windows the C runtime calls it for Ctrl-C on another thread,
- * and setting a hook is the one thing Lua allows from there. */
+/* Ctrl-C while a statement runs stops it as it stops a script: every instruction raises after it
+ * (a pcall loop cannot catch it once and go on) and a coroutine's own hook sees it too. signal()
+ * as lua.c uses it: on Windows the C runtime calls it for Ctrl-C on another thread, and setting
+ * a hook is the one thing Lua allows from there. */
 static void on_sigint(int sig)
 {
     signal(sig, on_sigint); /* the Windows runtime resets the handler before each call */
-    lua_State *L = g_running;
-    if (L)
-        lua_sethook(L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+    mend_limits_interrupt();
 }
 
 /* True when the compile error says the chunk merely stopped early (more lines will come). */
@@ -396,16 +386,17 @@ static void execute(shell *sh)
     sh->lim->interrupted = false;
     sh->lim->memory_hit = false;
     sh->lim->pool_hit = false;
+    mend_limits_forget_interrupt();   /* the last statement's Ctrl-C */
     mend_limits_arm(L, sh->lim);
-    g_running = L;
     void (*prev)(int) = signal(SIGINT, on_sigint);
     int status = lua_pcall(L, 0, LUA_MULTRET, 0);
     signal(SIGINT, prev == SIG_ERR ? SIG_DFL : prev);
-    g_running = NULL;
     mend_limits_rest(L, sh->lim);
     fflush(stdout);
     char limit[128];
-    if (mend_limits_message(sh->lim, limit, sizeof limit) && !sh->lim->interrupted) {
+    if (sh->lim->interrupted) {
+        show_error(sh, "interrupted");
+    } else if (mend_limits_message(sh->lim, limit, sizeof limit)) {
         show_error(sh, sh->lim->time_hit ? "the statement exceeded the time limit (--timeout applies to each "
                                            "statement)" : limit);
     } else if (status != LUA_OK) {

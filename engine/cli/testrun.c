@@ -9,6 +9,7 @@
 #include "engine_private.h"
 #include "host.h"
 #include "json_whole.h"
+#include "lua_private.h"
 #include "paths.h"
 #include "platform.h"
 
@@ -617,7 +618,7 @@ static int run_suite(lua_State *L, const mend_options *o, const char *expect_pat
         int scen = lua_gettop(L);
         if (o->nargs > 0) {
             /* The scenarios named on the command line, each with the expectation of its name. */
-            for (int i = 0; i < o->nargs; i++) {
+            for (int i = 0; i < o->nargs && !mend_limits_was_interrupted(); i++) {
                 char key[512];
                 scenario_key(o->args[i], key, sizeof key);
                 rs.args = file_args;
@@ -646,7 +647,7 @@ static int run_suite(lua_State *L, const mend_options *o, const char *expect_pat
                 fprintf(stderr, "mend: %s names no scenarios\n", expect_path);
                 code = 2;
             }
-            for (size_t i = 0; i < n; i++) {
+            for (size_t i = 0; i < n && !mend_limits_was_interrupted(); i++) {
                 char *file = resolve_scenario(names[i], expect_dir ? expect_dir : ".", data_dir);
                 lua_getfield(L, scen, names[i]);
                 if (!file) {
@@ -665,7 +666,12 @@ static int run_suite(lua_State *L, const mend_options *o, const char *expect_pat
             }
         }
     }
-    if (code == 0) {
+    if (code == 0 && mend_limits_was_interrupted()) {
+        /* Ctrl-C: the scenarios not run are no verdict on the script. */
+        printf("\n%s: %d passed, %d failed before Ctrl-C\n", o->script, passed, failed);
+        fprintf(stderr, "mend: interrupted: the scenarios after the one running were not run\n");
+        code = 2;
+    } else if (code == 0) {
         printf("\n%s: %d passed, %d failed\n", o->script, passed, failed);
         code = failed ? 1 : 0;
     }

@@ -43,6 +43,16 @@ void mend_limits_interrupt(void)
     nudge();
 }
 
+void mend_limits_forget_interrupt(void)
+{
+    g_interrupt = 0;
+}
+
+bool mend_limits_was_interrupted(void)
+{
+    return g_interrupt != 0;
+}
+
 /* The deadline's timer, set again whenever the deadline moves. */
 static void schedule(mend_limits *lim)
 {
@@ -197,6 +207,54 @@ void mend_limits_hook_coroutines(lua_State *L)
         lua_setfield(L, -2, fns[i].name);
     }
     lua_pop(L, 1);
+}
+
+/* The message handler xpcall gives Lua. Lua runs it for an error its hook raised (a limit) with
+ * hooks off, where an endless handler would outlast every limit until the watchdog; the run ends
+ * anyway, so the limit's message goes on untouched. */
+static int guarded_handler(lua_State *L)
+{
+    void *ud;
+    if (lua_getallocf(L, &ud) == mend_limits_alloc && ud) {
+        const mend_limits *lim = ud;
+        if (!lim->disarmed && (lim->time_hit || lim->memory_hit || lim->interrupted || lim->stop[0]))
+            return 1;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* lbaselib's finishpcall: xpcall keeps yielding inside a coroutine. */
+static int finish_xpcall(lua_State *L, int status, lua_KContext extra)
+{
+    if (status != LUA_OK && status != LUA_YIELD) {
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        return 2;
+    }
+    return lua_gettop(L) - (int)extra;
+}
+
+static int guarded_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, guarded_handler, 1);
+    lua_replace(L, 2);
+    lua_pushboolean(L, 1);   /* first result */
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2);     /* below the function's arguments */
+    int status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, finish_xpcall);
+    return finish_xpcall(L, status, 2);
+}
+
+void mend_limits_guard_xpcall(lua_State *L)
+{
+    lua_pushcfunction(L, guarded_xpcall);
+    lua_setglobal(L, "xpcall");
 }
 
 void mend_limits_rest(lua_State *L, mend_limits *lim)

@@ -54,6 +54,8 @@ void mend_limits_rest(lua_State *L, mend_limits *lim);
 /* coroutine.create and coroutine.wrap hook the threads they make: a timer can stop only the
  * main thread, and a coroutine looping for ever would otherwise be left to the watchdog. */
 void mend_limits_hook_coroutines(lua_State *L);
+/* xpcall whose message handler is skipped once a limit is hit (Lua would run it with hooks off). */
+void mend_limits_guard_xpcall(lua_State *L);
 /* Stops the watchdog that arm started: call once the state is closed or idle (shell prompt). */
 void mend_limits_settle(void);
 /* Closes L with the memory limit and the watchdog still armed: the finalizers lua_close runs
@@ -62,6 +64,10 @@ void mend_limits_settle(void);
 bool mend_limits_close(lua_State *L, mend_limits *lim);
 /* Asks every running script to stop at its next instruction; safe in a signal handler. */
 void mend_limits_interrupt(void);
+/* Forgets a Ctrl-C already handled (the shell, before its next statement). */
+void mend_limits_forget_interrupt(void);
+/* Ctrl-C came (and was not forgotten since): what runs several scripts stops there. */
+bool mend_limits_was_interrupted(void);
 /* "script exceeded the time limit of 5 s" / "...memory limit of 64 MiB", or NULL. */
 const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size);
 

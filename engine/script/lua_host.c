@@ -60,6 +60,7 @@ static int setup(lua_State *L)
     bool json = eng && eng->opts && eng->opts->json;
     mend_sandbox_open(L, a->cfg->unsafe, json, a->cfg->script_dir, a->cfg->scripts_dir);
     mend_limits_hook_coroutines(L);
+    mend_limits_guard_xpcall(L);
     if (!a->cfg->unsafe)
         mend_sandbox_confine(L, eng, a->cfg->scripts_dir);
     if (a->ml->eng)

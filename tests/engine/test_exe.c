@@ -376,27 +376,73 @@ static void test_exe_dry_run_changes_nothing_and_errors_keep_what_was_done(void 
     assert_int_equal(MEND("run", "--host", "sim:" STATE, DIR "/gone.lua"), 0);
 }
 
+/* Spawns mend on a script whose first act is to create DIR/started, and waits (bounded) until it
+ * has: a signal sent then reaches the script, not mend's start. */
+static pid_t spawn_started(const char *const *words)
+{
+    mend_remove(DIR "/started");
+    pid_t pid = spawn_mend(NULL, words);
+    for (int i = 0; i < 600 && !mend_file_exists(DIR "/started"); i++)
+        mend_sleep_ms(50);
+    assert_true(mend_file_exists(DIR "/started"));
+    return pid;
+}
+
 static void test_exe_ctrl_c_stops_the_script_and_keeps_the_record(void **state)
 {
     (void)state;
     const char *journal = DIR "/interrupt.jsonl";
-    const char *started = DIR "/started";
     mend_remove(journal);
-    mend_remove(started);
     write_text(DIR "/forever.lua", "io.open('" DIR "/started', 'w'):close()\n"
                                    "while true do pcall(function() while true do end end) end\n");
-    pid_t pid = spawn_mend(NULL, (const char *const[]){"run", "--journal", journal, "--host", "sim:" STATE,
-                                                       DIR "/forever.lua", NULL});
-    /* Wait (bounded) until the script runs, then press Ctrl-C. */
-    for (int i = 0; i < 600 && !mend_file_exists(started); i++)
-        mend_sleep_ms(50);
-    assert_true(mend_file_exists(started));
+    pid_t pid = spawn_started((const char *const[]){"run", "--journal", journal, "--host", "sim:" STATE,
+                                                    DIR "/forever.lua", NULL});
     kill(pid, SIGINT);
     assert_int_equal(wait_mend(pid), 2);
     assert_contains(g_r.err, "mend: interrupted");
     char *text = slurp(journal);
     assert_contains(text, "\"run_end\"");
     free(text);
+}
+
+/* `nohup mend fix ... &`: a hang-up (or Ctrl-C) the caller told mend to ignore is ignored, as by
+ * any program, instead of stopping the run when the admin logs out; the time limit still ends it. */
+static void test_exe_a_signal_ignored_at_start_stays_ignored(void **state)
+{
+    (void)state;
+    write_text(DIR "/forever.lua", "io.open('" DIR "/started', 'w'):close()\nwhile true do end\n");
+    void (*hup)(int) = signal(SIGHUP, SIG_IGN);
+    void (*intr)(int) = signal(SIGINT, SIG_IGN);
+    pid_t pid = spawn_started((const char *const[]){"run", "--timeout", "2", "--host", "sim:" STATE,
+                                                    DIR "/forever.lua", NULL});
+    signal(SIGHUP, hup);
+    signal(SIGINT, intr);
+    kill(pid, SIGHUP);
+    kill(pid, SIGINT);
+    assert_int_equal(wait_mend(pid), 2);
+    assert_contains(g_r.err, "script exceeded the time limit of 2 s");
+    assert_null(strstr(g_r.err, "interrupted"));
+}
+
+/* Ctrl-C during `mend test` stops the suite with exit 2 and says so, instead of running the
+ * scenarios after it only to stop each at once and report it as the script's failure (exit 1). */
+static void test_exe_ctrl_c_stops_mend_test(void **state)
+{
+    (void)state;
+    write_text(DIR "/suite.lua", "io.open('" DIR "/started', 'w'):close()\nwhile true do end\n");
+    write_text(DIR "/suite.expect.lua", "return { scenarios = { one = { exit = 0 }, two = { exit = 0 }, "
+                                        "three = { exit = 0 } } }\n");
+    write_text(DIR "/one.lua", "return {}\n");
+    write_text(DIR "/two.lua", "return {}\n");
+    write_text(DIR "/three.lua", "return {}\n");
+    pid_t pid = spawn_started((const char *const[]){"test", DIR "/suite.lua", "--expect", DIR "/suite.expect.lua",
+                                                    NULL});
+    kill(pid, SIGINT);
+    assert_int_equal(wait_mend(pid), 2);
+    assert_contains(g_r.err, "mend: interrupted");
+    assert_contains(g_r.out, "FAIL one");
+    assert_null(strstr(g_r.out, "FAIL two"));
+    assert_null(strstr(g_r.out, "FAIL three"));
 }
 
 /* fix, batch and check run the bundled scripts with the right names and flags: shown with a
@@ -697,6 +743,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exe_batch_list_errors_exit_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_dry_run_changes_nothing_and_errors_keep_what_was_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_ctrl_c_stops_the_script_and_keeps_the_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_a_signal_ignored_at_start_stays_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exe_ctrl_c_stops_mend_test, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_fix_batch_check_wire_names_and_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exe_host_errors_exit_2, setup, teardown),
     };

@@ -292,6 +292,44 @@ static void test_limits_pcall_cannot_swallow_the_timeout(void **state)
     mend_lua_free(ml);
 }
 
+/* Lua runs a message handler for an error its hook raised with hooks off: an endless xpcall
+ * handler must not outlast the time or memory limit (only the watchdog, 5 s later, would end
+ * it, with "where it could not be stopped"). A handler for an ordinary error still runs, and
+ * xpcall still yields inside a coroutine. */
+static void test_limits_an_endless_xpcall_handler_cannot_outlast_a_limit(void **state)
+{
+    (void)state;
+    mend_lua *ml = new_state(false, 0.2, 0, NULL, NULL);
+    int rc = mend_lua_run_string(ml, "xpcall(function() while true do end end, function() while true do end end)",
+                                 "=xp", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 2);
+    assert_string_equal(g_err, "script exceeded the time limit of 0.2 s");
+
+    ml = new_state(false, 1, 16u << 20, NULL, NULL);
+    rc = mend_lua_run_string(ml,
+                             "xpcall(function() pcall(function() local t = {} while true do t[#t + 1] = {} end end)\n"
+                             "  while true do end end, function() while true do end end)",
+                             "=xpmem", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 2);
+    assert_string_equal(g_err, "script exceeded the memory limit of 16 MiB");
+
+    ml = new_state(false, 30, 16u << 20, NULL, NULL);
+    rc = mend_lua_run_string(ml,
+                             "local ok, m = xpcall(error, function(m) return 'handled: ' .. m end, 'boom', 0)\n"
+                             "if ok or m ~= 'handled: boom' then return 1 end\n"
+                             "local co = coroutine.wrap(function(a) return xpcall(coroutine.yield, print, a + 1) end)\n"
+                             "local y = co(1)\n"
+                             "local ok2, r = co(y * 10)\n"
+                             "if not ok2 or r ~= 20 then return 2 end\n"
+                             "return select('#', xpcall(function() return 1, 2, 3 end, print))",
+                             "=xpok", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 0);
+    assert_int_equal(g_ret, 4);
+}
+
 /* Stands for mend's own work below the script (the host's deferred load): 0.6 s, then taken off
  * the script's time when the argument says so. */
 static int slow_below(lua_State *L)
@@ -494,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_limits_endless_loop_stops),
         cmocka_unit_test(test_limits_no_hook_while_no_limit_is_near),
         cmocka_unit_test(test_limits_pcall_cannot_swallow_the_timeout),
+        cmocka_unit_test(test_limits_an_endless_xpcall_handler_cannot_outlast_a_limit),
         cmocka_unit_test(test_limits_time_below_the_script_is_not_the_scripts),
         cmocka_unit_test(test_limits_memory_bomb_stops),
         cmocka_unit_test(test_limits_do_not_touch_normal_scripts),

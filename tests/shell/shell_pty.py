@@ -209,22 +209,29 @@ t.send("\x04")
 check(t.wait_exit() == 0, "exit after a timeout")
 
 # Ctrl-C while a statement runs (no time limit): a real SIGINT, as the terminal is out of raw
-# mode then. Sent until seen, since the statement may not have started at the first one.
+# mode then. Sent until seen, since the statement may not have started at the first one. A
+# statement that catches the interruption with pcall, or loops in a coroutine, is stopped too
+# (Ctrl-C is not a one-shot error, and reaches the coroutine's own hook).
 t = Term("--host", "sim:" + scen, "--dry-run")
 t.expect(r"> $", "prompt without a time limit")
-t.send("while true do end\r")
-for _ in range(40):
-    time.sleep(0.25)
-    t.send("\x03")
-    t.read_some(0.1)
-    if b"interrupted" in t.buf:
-        break
-t.expect(r"error: .*interrupted", "Ctrl-C stops a running statement")
-time.sleep(0.5)
-t.ready()
-t.send("4 + 4\r")
-t.expect(r"\n8\n", "the shell goes on after Ctrl-C")
-t.ready()
+for stmt, what, nxt, want in (("while true do end", "a running statement", "4 + 4", r"\n8\n"),
+                              ("while true do pcall(function() while true do end end) end", "a pcall loop",
+                               "5 + 5", r"\n10\n"),
+                              ("coroutine.wrap(function() while true do end end)()", "a coroutine loop",
+                               "6 + 6", r"\n12\n")):
+    t.send(stmt + "\r")
+    for _ in range(40):
+        time.sleep(0.25)
+        t.send("\x03")
+        t.read_some(0.1)
+        if b"interrupted" in t.buf:
+            break
+    t.expect(r"error: .*interrupted", "Ctrl-C stops " + what)
+    time.sleep(0.5)
+    t.ready()
+    t.send(nxt + "\r")
+    t.expect(want, "the shell goes on after Ctrl-C stopped " + what)
+    t.ready()
 t.send("\x04")
 check(t.wait_exit() == 0, "Ctrl-D exits 0 after an interrupted statement")
 print("all shell terminal checks passed")
