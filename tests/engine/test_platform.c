@@ -201,6 +201,46 @@ static void test_wall_clock_is_unix_time(void **state)
     assert_true(mend_wall_now() > 1.7e9); /* seconds since 1970, not since boot */
 }
 
+static volatile int g_nudged_a, g_nudged_b;
+
+static void nudge_a(void)
+{
+    g_nudged_a++;
+}
+
+static void nudge_b(void)
+{
+    g_nudged_b++;
+}
+
+/* A nudge runs once, not before its time; set again it replaces the last; NULL cancels it; the
+ * watchdog set beside it neither fires early nor stops it (they share one timer on POSIX). */
+static void test_nudge_fires_once_after_its_time_and_can_be_cancelled(void **state)
+{
+    (void)state;
+    g_nudged_a = g_nudged_b = 0;
+    mend_watchdog_set(60, "test watchdog");
+    mend_nudge_set(0.15, nudge_a);
+    mend_sleep_ms(20);
+    assert_int_equal(g_nudged_a, 0);
+    mend_sleep_ms(400);
+    assert_int_equal(g_nudged_a, 1);
+    mend_sleep_ms(200);
+    assert_int_equal(g_nudged_a, 1);
+
+    mend_nudge_set(0.05, nudge_a);
+    mend_nudge_set(0.1, nudge_b);   /* replaces the first */
+    mend_sleep_ms(400);
+    assert_int_equal(g_nudged_a, 1);
+    assert_int_equal(g_nudged_b, 1);
+
+    mend_nudge_set(0.05, nudge_a);
+    mend_nudge_set(0, NULL);
+    mend_sleep_ms(300);
+    assert_int_equal(g_nudged_a, 1);
+    mend_watchdog_set(0, NULL);
+}
+
 int main(void)
 {
     mend_err e;
@@ -218,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_state_dir_order),
         cmocka_unit_test(test_data_dir_from_env_and_beside_the_exe),
         cmocka_unit_test(test_wall_clock_is_unix_time),
+        cmocka_unit_test(test_nudge_fires_once_after_its_time_and_can_be_cancelled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
