@@ -446,6 +446,8 @@ static void host_late(void *ud, bool done, const mend_err *e)
     lua_State *L = mend_lua_state(c->lua);
     if (!done) {
         c->late_since = mend_monotonic_now();
+        if (L)
+            mend_limits_hold(L);   /* a load longer than --timeout + 5 s is not a stuck script */
         return;
     }
     if (!L)

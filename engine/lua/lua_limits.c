@@ -325,17 +325,34 @@ void mend_limits_stop(lua_State *L, const char *msg)
     lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
 }
 
-void mend_limits_exclude(lua_State *L, double seconds)
+/* The limits whose clock runs for L (armed, with a timeout, not yet hit), or NULL. */
+static mend_limits *clock_of(lua_State *L)
 {
     void *ud;
-    if (lua_getallocf(L, &ud) != mend_limits_alloc || !ud || seconds <= 0)
-        return;
+    if (lua_getallocf(L, &ud) != mend_limits_alloc || !ud)
+        return NULL;
     mend_limits *lim = ud;
     if (lim->disarmed || lim->timeout_s <= 0 || lim->time_hit || lim->deadline <= 0)
+        return NULL;
+    return lim;
+}
+
+void mend_limits_hold(lua_State *L)
+{
+    if (clock_of(L))
+        mend_watchdog_set(0, NULL);   /* mend_limits_exclude sets it again */
+}
+
+void mend_limits_exclude(lua_State *L, double seconds)
+{
+    mend_limits *lim = clock_of(L);
+    if (!lim)
         return;   /* no clock running */
-    lim->deadline += seconds;
-    if (lim == g_armed)
-        schedule(lim);
+    if (seconds > 0) {
+        lim->deadline += seconds;
+        if (lim == g_armed)
+            schedule(lim);
+    }
     double left = lim->deadline - mend_monotonic_now();
     char msg[160];
     snprintf(msg, sizeof msg, WATCHDOG_MSG, lim->timeout_s);

@@ -36,6 +36,9 @@ void mend_limits_stop(lua_State *L, const char *msg);
 /* Takes seconds spent below the script on mend's own work (the host's deferred load) off its
  * time: the deadline and the watchdog move on by that much. */
 void mend_limits_exclude(lua_State *L, double seconds);
+/* mend's own work below the script starts (the host's deferred load): the watchdog, which would
+ * count it, waits until mend_limits_exclude takes that time off. */
+void mend_limits_hold(lua_State *L);
 
 /* The most mend loads as one script (run, dofile, loadfile, require), whatever --max-memory. */
 #define MEND_SCRIPT_FILE_MAX ((size_t)64 << 20)

@@ -352,6 +352,30 @@ static int run_after_slow_below(bool excluded)
     return rc;
 }
 
+/* Stands for a deferred load longer than the limit and its watchdog's grace (5 s). */
+static int slow_below_held(lua_State *L)
+{
+    double start = mend_monotonic_now();
+    mend_limits_hold(L);
+    mend_sleep_ms(5800);
+    mend_limits_exclude(L, mend_monotonic_now() - start);
+    return 0;
+}
+
+/* The watchdog does not count mend's own work either: a load past --timeout and the grace the
+ * watchdog gives is not "a script that could not be stopped" (it ended the test process). */
+static void test_limits_watchdog_waits_for_mends_own_work(void **state)
+{
+    (void)state;
+    mend_lua *ml = new_state(false, 0.2, 0, NULL, NULL);
+    lua_register(mend_lua_state(ml), "slow_below", slow_below_held);
+    int rc = mend_lua_run_string(ml, "slow_below() for i = 1, 1e5 do end return 1", "=held", g_err, sizeof g_err,
+                                 &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 0);
+    assert_int_equal(g_ret, 1);
+}
+
 /* Time mend spends below the script, such as loading the simulator's state on the script's first
  * question, is not the script's: it does not count against --timeout (the control shows the same
  * time would). */
@@ -534,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_limits_pcall_cannot_swallow_the_timeout),
         cmocka_unit_test(test_limits_an_endless_xpcall_handler_cannot_outlast_a_limit),
         cmocka_unit_test(test_limits_time_below_the_script_is_not_the_scripts),
+        cmocka_unit_test(test_limits_watchdog_waits_for_mends_own_work),
         cmocka_unit_test(test_limits_memory_bomb_stops),
         cmocka_unit_test(test_limits_do_not_touch_normal_scripts),
         cmocka_unit_test(test_errors_carry_file_line_and_traceback),
