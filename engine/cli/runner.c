@@ -42,6 +42,7 @@ typedef struct run_ctx {
     int interrupted;          /* actions earlier interrupted runs left open (warned about) */
     mend_lock *run_lock;      /* held while a run that may change the machine goes on */
     double late_since;        /* when the host began its deferred load */
+    double asked_since;       /* when a question began waiting for the user */
 } run_ctx;
 
 static int setup_error(const char *fmt, ...) MEND_PRINTF(1, 2);
@@ -438,23 +439,36 @@ static int plan_approve_command(run_ctx *c)
     return 0;
 }
 
-/* The host's deferred load (mend run): its time is not the script's, and a failure ends the run
- * with the host's own sentence, as it would have before the script started. */
+/* mend's own time below the script (the host's deferred load, a question waiting for the user)
+ * is not the script's: neither --timeout nor the watchdog counts it. */
+static void own_time(run_ctx *c, bool done, double *since)
+{
+    lua_State *L = mend_lua_state(c->lua);
+    if (!done) {
+        *since = mend_monotonic_now();
+        if (L)
+            mend_limits_hold(L);   /* a load or an answer longer than --timeout + 5 s is not a stuck script */
+        return;
+    }
+    if (L)
+        mend_limits_exclude(L, mend_monotonic_now() - *since);
+}
+
+/* The host's deferred load (mend run): a failure ends the run with the host's own sentence, as it
+ * would have before the script started. */
 static void host_late(void *ud, bool done, const mend_err *e)
 {
     run_ctx *c = ud;
+    own_time(c, done, &c->late_since);
     lua_State *L = mend_lua_state(c->lua);
-    if (!done) {
-        c->late_since = mend_monotonic_now();
-        if (L)
-            mend_limits_hold(L);   /* a load longer than --timeout + 5 s is not a stuck script */
-        return;
-    }
-    if (!L)
-        return;   /* outside the script: the operation's own failure says it */
-    mend_limits_exclude(L, mend_monotonic_now() - c->late_since);
-    if (e)
+    if (done && L && e)
         mend_limits_stop(L, e->msg);
+}
+
+static void question_waits(void *ud, bool done)
+{
+    run_ctx *c = ud;
+    own_time(c, done, &c->asked_since);
 }
 
 static int run_script_command(run_ctx *c)
@@ -607,6 +621,8 @@ int mend_runner_run(const mend_options *o, const char *state_dir)
     c.eng.backup_dir = c.backup_dir;
     c.eng.stdin_tty = mend_isatty_stdin();
     c.eng.stderr_tty = mend_isatty_stderr();
+    c.eng.waiting = question_waits;
+    c.eng.waiting_ud = &c;
     mend_progress_init(c.eng.stderr_tty && o->verbosity >= 0 && !o->json);
 
     int code;

@@ -46,6 +46,10 @@ typedef struct mend_engine {
     /* Asks a yes/no question on the terminal; a seam so tests can answer. NULL = real TTY. */
     bool (*ask)(void *ud, const char *question);
     void *ask_ud;
+    /* Told when a question starts (done false) and stops (true) waiting for the user: that time
+     * is not the script's (the runner takes it off --timeout). NULL = nobody to tell. */
+    void (*waiting)(void *ud, bool done);
+    void *waiting_ud;
     /* What the script says the next gated actions are for (mend.purpose): a prompt adds it to
      * the question C built, never in place of the side effects. Empty = not said. */
     char purpose[400];

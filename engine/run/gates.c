@@ -134,9 +134,12 @@ bool mend_engine_ask(mend_engine *eng, const char *question)
     if (!mend_engine_can_ask(eng))
         return false;
     mend_progress_hide();   /* the question gets its own line */
-    if (eng->ask)
-        return eng->ask(eng->ask_ud, question);
-    return mend_tty_ask(question);
+    if (eng->waiting)
+        eng->waiting(eng->waiting_ud, false);
+    bool yes = eng->ask ? eng->ask(eng->ask_ud, question) : mend_tty_ask(question);
+    if (eng->waiting)
+        eng->waiting(eng->waiting_ud, true);
+    return yes;
 }
 
 bool mend_engine_confirm(mend_engine *eng, const char *question)

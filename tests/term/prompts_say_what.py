@@ -4,7 +4,7 @@ C, naming what is done, its side effects the host knows (the services a restart 
 brings back, the process image and pid a kill ends, the reboot's reach, the .reg backup a registry
 delete writes first) and what the script says it is for (mend.purpose; the ladder says which
 policies). --yes, --allow and runs with nobody to ask behave as before."""
-import os, pty, re, select, subprocess, sys, tempfile
+import os, pty, re, select, subprocess, sys, tempfile, time
 
 MEND = os.environ["MEND"]
 failures = []
@@ -44,8 +44,9 @@ def check(cond, what):
         failures.append(what)
 
 
-def on_pty(env, answer, *args):
-    """Runs mend on a terminal, answering every [y/N] question; returns (questions, output)."""
+def on_pty(env, answer, *args, delay=0):
+    """Runs mend on a terminal, answering every [y/N] question (after delay seconds); returns
+    (questions, output)."""
     master, slave = pty.openpty()
     p = subprocess.Popen([MEND, *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
     os.close(slave)
@@ -69,6 +70,8 @@ def on_pty(env, answer, *args):
             # The question is the text after the progress line's erase (ESC [ K) or the last newline.
             text = re.split(rb"\x1b\[K|\r?\n", before)[-1].decode("utf-8", "replace")
             questions.append(text)
+            if delay:
+                time.sleep(delay)
             os.write(master, (answer + "\n").encode())
     os.close(master)
     p.wait()
@@ -204,6 +207,12 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("MEND_TEST_TMP")) as work:
     q, out = on_pty(env, "n", "--host", "sim:" + two, "fix")
     check(q == ["Stop vpnagent.exe (pid 4242), image C:\\VPN\\vpnagent.exe? It ends at once, without the chance "
                 "to save or clean up. This is for 2 policies: 'P1' and 'P2'."], "one holder of two policies: %r" % q)
+
+    # The time a question waits for its answer is not the script's: an answer given after
+    # --timeout has passed lets the script go on (it ended with "exceeded the time limit").
+    q, out = on_pty(env, "n", "run", "--timeout", "1", "--host", fresh(), script, "restart", delay=2.5)
+    check(len(q) == 1 and result(out)[0] == "nil" and "time limit" not in out,
+          "a slow answer counted against --timeout: %r" % out[-400:])
 
     # --yes answers the service question without asking, never the reboot's.
     q, out = on_pty(env, "n", "run", "--yes", "--host", fresh(), script, "restart")
