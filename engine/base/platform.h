@@ -125,6 +125,9 @@ void mend_gmtime(long long secs, struct tm *out);
  * the handler; Windows: from the console's thread with the thread that set it suspended): it may
  * only set flags and call lua_sethook. A second request ends the process the usual way. */
 void mend_on_interrupt(void (*fn)(void));
+/* Calls fn on SIGTERM or SIGHUP (POSIX), as a signal handler: a read waiting for input returns
+ * (no restart), a signal ignored when mend started stays ignored (nohup). Windows: nothing yet. */
+void mend_on_terminate(void (*fn)(void));
 
 /* Process start-up: on Windows replaces argv with UTF-8 and sets the console to UTF-8. */
 int mend_platform_init(int *argc, char ***argv);

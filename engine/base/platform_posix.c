@@ -536,30 +536,46 @@ void mend_gmtime(long long secs, struct tm *out)
 }
 
 static void (*g_on_interrupt)(void);
+static void (*g_on_terminate)(void);
 
 static void interrupt_handler(int sig)
 {
-    (void)sig;
-    if (g_on_interrupt)
-        g_on_interrupt();
+    void (*fn)(void) = sig == SIGINT ? g_on_interrupt : g_on_terminate ? g_on_terminate : g_on_interrupt;
+    if (fn)
+        fn();
 }
 
-void mend_on_interrupt(void (*fn)(void))
+/* Handles sigs with interrupt_handler; a signal ignored when mend started (nohup, `mend fix &`
+ * from a script) stays ignored, as the caller asked. */
+static void catch_signals(const int *sigs, size_t n, int flags)
 {
-    g_on_interrupt = fn;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = interrupt_handler;
-    sa.sa_flags = SA_RESETHAND; /* the second Ctrl-C ends mend at once */
+    sa.sa_flags = flags;
     sigemptyset(&sa.sa_mask);
-    /* SIGHUP: a dropped ssh session, as a closed console on Windows. A signal ignored when mend
-     * started (nohup, `mend fix &` from a script) stays ignored, as the caller asked. */
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct sigaction old;
         if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler != SIG_IGN)
             sigaction(sigs[i], &sa, NULL);
     }
+}
+
+void mend_on_interrupt(void (*fn)(void))
+{
+    /* SIGHUP: a dropped ssh session, as a closed console on Windows. SA_RESETHAND: the second
+     * Ctrl-C ends mend at once. */
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    g_on_interrupt = fn;
+    g_on_terminate = NULL;
+    catch_signals(sigs, sizeof sigs / sizeof *sigs, SA_RESETHAND);
+}
+
+void mend_on_terminate(void (*fn)(void))
+{
+    static const int sigs[] = {SIGTERM, SIGHUP};
+    g_on_terminate = fn;
+    catch_signals(sigs, sizeof sigs / sizeof *sigs, 0);   /* no SA_RESTART: a read waiting for a key returns */
 }
 
 /* The watchdog and the nudge share SIGALRM and the one real-time timer, set to whichever comes

@@ -711,6 +711,11 @@ void mend_on_interrupt(void (*fn)(void))
     SetConsoleCtrlHandler(console_handler, TRUE);
 }
 
+void mend_on_terminate(void (*fn)(void))
+{
+    (void)fn;   /* the console's close event ends the shell's process as before */
+}
+
 int mend_platform_init(int *argc, char ***argv)
 {
     SetConsoleOutputCP(CP_UTF8);

@@ -119,6 +119,18 @@ void mend_le_history_save(mend_le *le, const char *path)
     fclose(f);
 }
 
+static volatile sig_atomic_t *g_stop;
+
+void mend_le_stop_on(volatile sig_atomic_t *flag)
+{
+    g_stop = flag;
+}
+
+static bool stopped(void)
+{
+    return g_stop && *g_stop;
+}
+
 /* A line from a pipe or file: no editing. */
 static int read_plain(char **out)
 {
@@ -139,7 +151,7 @@ static int read_plain(char **out)
         }
         buf[n++] = (char)ch;
     }
-    if (ch == EOF && n == 0) {
+    if ((ch == EOF && n == 0) || stopped()) {
         free(buf);
         return MEND_LE_EOF;
     }
@@ -365,8 +377,8 @@ static int read_key(void)
     ssize_t r;
     do
         r = read(STDIN_FILENO, &c, 1);
-    while (r < 0 && errno == EINTR);
-    return r == 1 ? c : -1;
+    while (r < 0 && errno == EINTR && !stopped());
+    return r == 1 && !stopped() ? c : -1;
 }
 
 static int edit_loop(mend_le *le, edit *e, char **outp)
@@ -377,7 +389,7 @@ static int edit_loop(mend_le *le, edit *e, char **outp)
     for (;;) {
         int c = read_key();
         if (c < 0) {
-            rc = e->len ? MEND_LE_LINE : MEND_LE_EOF;
+            rc = e->len && !stopped() ? MEND_LE_LINE : MEND_LE_EOF;
             break;
         }
         if (c == '\r' || c == '\n')

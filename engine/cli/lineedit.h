@@ -2,6 +2,8 @@
 #ifndef MEND_LINEEDIT_H
 #define MEND_LINEEDIT_H
 
+#include <signal.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,6 +26,9 @@ enum { MEND_LE_LINE = 0, MEND_LE_EOF = -1, MEND_LE_CANCEL = -2 };
  * end of input, MEND_LE_CANCEL on Ctrl-C (the line is dropped). Without a terminal it reads
  * plain lines. */
 int mend_le_read(mend_le *le, const char *prompt, char **out);
+/* Once *flag is set (by a signal handler: SIGTERM, SIGHUP), a read waiting for input ends as at
+ * the end of input, and a line being typed is dropped, not run. NULL: never. */
+void mend_le_stop_on(volatile sig_atomic_t *flag);
 
 void mend_le_history_add(mend_le *le, const char *line);
 /* One entry per line; multi-line entries keep their newlines escaped as \n. Errors are ignored:

@@ -332,6 +332,27 @@ static void on_sigint(int sig)
     mend_limits_interrupt();
 }
 
+/* SIGTERM, or SIGHUP when the ssh session drops: the running statement stops as at Ctrl-C and the
+ * shell ends as at Ctrl-D, so the session's state is saved (they ended the process at once). */
+static volatile sig_atomic_t g_quit;
+
+static void on_quit(void)
+{
+    g_quit = 1;
+    mend_limits_interrupt();
+}
+
+static void catch_quit(void)
+{
+    mend_on_terminate(on_quit);
+    mend_le_stop_on(&g_quit);
+}
+
+static bool quitting(void)
+{
+    return g_quit != 0;
+}
+
 /* True when the compile error says the chunk merely stopped early (more lines will come). */
 static bool incomplete(lua_State *L, int status)
 {
@@ -386,7 +407,8 @@ static void execute(shell *sh)
     sh->lim->interrupted = false;
     sh->lim->memory_hit = false;
     sh->lim->pool_hit = false;
-    mend_limits_forget_interrupt();   /* the last statement's Ctrl-C */
+    if (!quitting())
+        mend_limits_forget_interrupt();   /* the last statement's Ctrl-C */
     mend_limits_arm(L, sh->lim);
     void (*prev)(int) = signal(SIGINT, on_sigint);
     int status = lua_pcall(L, 0, LUA_MULTRET, 0);
@@ -425,6 +447,8 @@ static bool step(shell *sh)
 {
     lua_State *L = sh->L;
     char *line = NULL;
+    if (quitting())
+        return false;
     int rc = mend_le_read(sh->le, sh->tty ? "> " : "", &line);
     if (rc == MEND_LE_EOF)
         return false;
@@ -513,6 +537,7 @@ int mend_shell_run(mend_lua *ml, mend_engine *eng, char *err, size_t errlen, int
                 eng->host.ops && eng->host.ops->name ? eng->host.ops->name : "?",
                 eng->opts && eng->opts->dry_run ? " (dry-run: nothing is saved)" : "");
     }
+    catch_quit();
 #ifdef _WIN32
     /* Ctrl-C at the console prompt cancels the line (ReadConsoleW returns) instead of ending
      * the process before the session's state is saved. */
@@ -531,6 +556,10 @@ int mend_shell_run(mend_lua *ml, mend_engine *eng, char *err, size_t errlen, int
         }
     } else if (sh.failures) {
         *ret = 1; /* piped: a failed statement shows in the exit code */
+    }
+    if (quitting()) {
+        fprintf(stderr, "mend: the shell ended on SIGTERM or SIGHUP; the session's work is kept\n");
+        *ret = 2;
     }
     free(hist);
     mend_le_free(sh.le);

@@ -8,6 +8,8 @@ import pty
 import re
 import select
 import shutil
+import signal
+import subprocess
 import sys
 import time
 
@@ -234,4 +236,29 @@ for stmt, what, nxt, want in (("while true do end", "a running statement", "4 + 
     t.ready()
 t.send("\x04")
 check(t.wait_exit() == 0, "Ctrl-D exits 0 after an interrupted statement")
+# SIGTERM at the prompt, SIGHUP in a running statement (an ssh session dropping): the statement
+# stops as at Ctrl-C, the shell ends as at Ctrl-D with exit 2, and the session's work is saved
+# (both ended the process at once, the simulated machine's changes lost).
+for sig, value, stmt in ((signal.SIGTERM, "term", 'reg.set("HKLM\\\\SOFTWARE\\\\Quit", "a", "term")'),
+                         (signal.SIGHUP, "hup", 'reg.set("HKLM\\\\SOFTWARE\\\\Quit", "a", "hup") while true do end')):
+    quit_state = os.path.join(WORK, "quit_%s.lua" % value)
+    with open(quit_state, "w") as f:
+        f.write("return {}\n")
+    t = Term("--host", "sim:" + quit_state, "--allow", "registry")
+    t.ready()
+    t.send(stmt + "\r")
+    if sig == signal.SIGTERM:
+        t.expect(r"\ntrue\n", "the value is set")
+        t.ready()
+    else:
+        time.sleep(1.0)
+    os.kill(t.pid, sig)
+    check(t.wait_exit() == 2, "%s ends the shell with exit 2" % sig.name)
+    t.expect(r"ended on SIGTERM or SIGHUP", "%s: the shell says why it ended" % sig.name)
+    env = dict(os.environ, MEND_STATE_DIR=t.state, MEND_DATA_DIR=SRC)
+    reader = os.path.join(WORK, "quit_read.lua")
+    with open(reader, "w") as f:
+        f.write('print(reg.get("HKLM\\\\SOFTWARE\\\\Quit", "a"))\n')
+    r = subprocess.run([MEND, "--host", "sim:" + quit_state, "run", reader], capture_output=True, text=True, env=env)
+    check(value in r.stdout, "%s: the session's work is saved (%r)" % (sig.name, r.stdout + r.stderr))
 print("all shell terminal checks passed")
