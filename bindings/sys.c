@@ -25,11 +25,8 @@
 /* Seconds the run has left before its --timeout; negative when there is no limit. */
 static double time_left(lua_State *L)
 {
-    void *ud;
-    if (lua_getallocf(L, &ud) != mend_limits_alloc || !ud)
-        return -1;
-    const mend_limits *lim = ud;
-    if (lim->timeout_s <= 0)
+    const mend_limits *lim = mend_limits_of(L);
+    if (!lim || lim->timeout_s <= 0)
         return -1;
     double left = lim->deadline - mend_monotonic_now();
     return left > 0 ? left : 0;

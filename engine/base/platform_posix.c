@@ -624,8 +624,9 @@ static void alarm_fired(int sig)
     errno = saved;
 }
 
-/* Sets what is due with SIGALRM held back, so the handler never sees half of it. */
-static void set_alarms(double watchdog_at, double nudge_at, void (*fn)(void), bool watchdog)
+/* Sets the watchdog (with the message it writes) or the nudge (fn; NULL is none) to fire at
+ * monotonic second at (0: never), with SIGALRM held back so the handler never sees half of it. */
+static void set_alarm(double at, void (*fn)(void), const char *msg, bool watchdog)
 {
     static bool installed;
     sigset_t block, old;
@@ -642,10 +643,12 @@ static void set_alarms(double watchdog_at, double nudge_at, void (*fn)(void), bo
         installed = true;
     }
     if (watchdog) {
-        g_watchdog_at = watchdog_at;
+        if (at > 0)
+            snprintf(g_watchdog_msg, sizeof g_watchdog_msg, "mend: %s\n", msg ? msg : "stopped by the watchdog");
+        g_watchdog_at = at;
     } else {
         g_nudge_fn = fn;
-        g_nudge_at = nudge_at;
+        g_nudge_at = at;
     }
     arm_timer(mend_monotonic_now());
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -653,14 +656,12 @@ static void set_alarms(double watchdog_at, double nudge_at, void (*fn)(void), bo
 
 void mend_watchdog_set(double seconds, const char *msg)
 {
-    if (seconds > 0)
-        snprintf(g_watchdog_msg, sizeof g_watchdog_msg, "mend: %s\n", msg ? msg : "stopped by the watchdog");
-    set_alarms(seconds > 0 ? mend_monotonic_now() + seconds : 0, 0, NULL, true);
+    set_alarm(seconds > 0 ? mend_monotonic_now() + seconds : 0, NULL, msg, true);
 }
 
 void mend_nudge_set(double seconds, void (*fn)(void))
 {
-    set_alarms(0, mend_monotonic_now() + (seconds > 0 ? seconds : 0), fn, false);
+    set_alarm(mend_monotonic_now() + (seconds > 0 ? seconds : 0), fn, NULL, false);
 }
 
 int mend_platform_init(int *argc, char ***argv)

@@ -516,9 +516,7 @@ static const char prelude[] =
 int mend_shell_run(mend_lua *ml, mend_engine *eng, char *err, size_t errlen, int *ret)
 {
     lua_State *L = mend_lua_state(ml);
-    void *ud = NULL;
-    lua_getallocf(L, &ud);
-    shell sh = {.L = L, .lim = ud, .tty = mend_le_interactive(),
+    shell sh = {.L = L, .lim = mend_limits_of(L), .tty = mend_le_interactive(),
                 .out = eng->opts && eng->opts->json ? stderr : stdout};
     *ret = 0;
     sh.le = mend_le_new(SHELL_HISTORY_MAX, complete, L);

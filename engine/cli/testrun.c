@@ -690,31 +690,6 @@ static void expect_budget_hook(lua_State *L, lua_Debug *ar)
                EXPECT_MAX_INSTRUCTIONS / 1000000);
 }
 
-/* The expectations file as Lua text, read through mend's reader (a named pipe or a device is
- * refused by name, never waited on); a BOM and a first #! line are skipped as luaL_loadfile does. */
-static int load_expectations(lua_State *L, const char *path)
-{
-    lua_pushfstring(L, "@%s", path);   /* first: once buf is held nothing may raise */
-    char *buf;
-    size_t len;
-    mend_err e;
-    if (mend_read_file(path, &buf, &len, &e) != 0) {
-        lua_pop(L, 1);
-        lua_pushstring(L, e.msg);
-        return LUA_ERRFILE;
-    }
-    const char *p = buf;
-    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3;
-    if (*p == '#')   /* its newline kept: line numbers stay true */
-        while (p < buf + len && *p != '\n')
-            p++;
-    int status = luaL_loadbufferx(L, p, (size_t)(buf + len - p), lua_tostring(L, -1), "t");
-    free(buf);
-    lua_remove(L, -2);
-    return status;
-}
-
 static int test_command(const mend_options *o)
 {
     if (!mend_file_exists(o->script)) {
@@ -738,7 +713,7 @@ static int test_command(const mend_options *o)
     }
     int code;
     lua_sethook(L, expect_budget_hook, LUA_MASKCOUNT, EXPECT_MAX_INSTRUCTIONS);
-    int loaded = load_expectations(L, expect_path) == LUA_OK && lua_pcall(L, 0, 1, 0) == LUA_OK;
+    int loaded = mend_load_text_file(L, expect_path) == LUA_OK && lua_pcall(L, 0, 1, 0) == LUA_OK;
     lua_sethook(L, NULL, 0, 0);
     if (!loaded) {
         fprintf(stderr, "mend: %s\n", lua_tostring(L, -1));

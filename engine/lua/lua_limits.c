@@ -60,6 +60,18 @@ static void schedule(mend_limits *lim)
         mend_nudge_set(lim->deadline - mend_monotonic_now(), nudge);
 }
 
+mend_limits *mend_limits_of(lua_State *L)
+{
+    void *ud;
+    return lua_getallocf(L, &ud) == mend_limits_alloc ? ud : NULL;
+}
+
+/* A limit ended the script (it raises again at every instruction). */
+static bool limit_hit(const mend_limits *lim)
+{
+    return lim->time_hit || lim->memory_hit || lim->interrupted || lim->stop[0];
+}
+
 /* Refuses a growth to nsize bytes (by_pool: the pool's cap refused it, not the bytes held). */
 static void *refuse(mend_limits *lim, size_t nsize, bool by_pool)
 {
@@ -110,14 +122,12 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 static void limits_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
-    void *ud;
-    lua_getallocf(L, &ud);
-    mend_limits *lim = ud;
-    if (lim->disarmed)
+    mend_limits *lim = mend_limits_of(L);
+    if (!lim || lim->disarmed)
         return;
     if (g_interrupt)
         lim->interrupted = true;
-    if (!lim->time_hit && !lim->memory_hit && !lim->interrupted && !lim->stop[0]) {
+    if (!limit_hit(lim)) {
         if (lim->timeout_s <= 0 || mend_monotonic_now() < lim->deadline) {
             if (L != lim->L) {
                 int n = lua_gethookcount(L);
@@ -160,8 +170,8 @@ void mend_limits_arm(lua_State *L, mend_limits *lim)
 
 static void hook_thread(lua_State *L, lua_State *co)
 {
-    void *ud;
-    if (co && lua_getallocf(L, &ud) == mend_limits_alloc && ud && !((mend_limits *)ud)->disarmed)
+    const mend_limits *lim = mend_limits_of(L);
+    if (co && lim && !lim->disarmed)
         lua_sethook(co, limits_hook, LUA_MASKCOUNT, MEND_LIMITS_COUNT);
 }
 
@@ -214,12 +224,9 @@ void mend_limits_hook_coroutines(lua_State *L)
  * anyway, so the limit's message goes on untouched. */
 static int guarded_handler(lua_State *L)
 {
-    void *ud;
-    if (lua_getallocf(L, &ud) == mend_limits_alloc && ud) {
-        const mend_limits *lim = ud;
-        if (!lim->disarmed && (lim->time_hit || lim->memory_hit || lim->interrupted || lim->stop[0]))
-            return 1;
-    }
+    const mend_limits *lim = mend_limits_of(L);
+    if (lim && !lim->disarmed && limit_hit(lim))
+        return 1;
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, 1);
@@ -315,12 +322,9 @@ static void format_size(size_t n, char *buf, size_t size)
 
 void mend_limits_stop(lua_State *L, const char *msg)
 {
-    void *ud;
-    if (lua_getallocf(L, &ud) != mend_limits_alloc || !ud)
+    mend_limits *lim = mend_limits_of(L);
+    if (!lim || lim->disarmed)
         return;   /* a state without mend's limits (unit tests): nothing to stop */
-    mend_limits *lim = ud;
-    if (lim->disarmed)
-        return;
     snprintf(lim->stop, sizeof lim->stop, "%s", msg && *msg ? msg : "mend stopped the script");
     lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
 }
@@ -328,11 +332,8 @@ void mend_limits_stop(lua_State *L, const char *msg)
 /* The limits whose clock runs for L (armed, with a timeout, not yet hit), or NULL. */
 static mend_limits *clock_of(lua_State *L)
 {
-    void *ud;
-    if (lua_getallocf(L, &ud) != mend_limits_alloc || !ud)
-        return NULL;
-    mend_limits *lim = ud;
-    if (lim->disarmed || lim->timeout_s <= 0 || lim->time_hit || lim->deadline <= 0)
+    mend_limits *lim = mend_limits_of(L);
+    if (!lim || lim->disarmed || lim->timeout_s <= 0 || lim->time_hit || lim->deadline <= 0)
         return NULL;
     return lim;
 }
@@ -388,11 +389,8 @@ const char *mend_limits_message(const mend_limits *lim, char *buf, size_t size)
 
 void mend_lua_charge(lua_State *L, size_t bytes)
 {
-    void *ud;
-    if (lua_getallocf(L, &ud) != mend_limits_alloc)
-        return;
-    mend_limits *lim = ud;
-    if (!lim->max || lim->disarmed)
+    mend_limits *lim = mend_limits_of(L);
+    if (!lim || !lim->max || lim->disarmed)
         return;
     /* Counted for good: the host keeps it until the run ends, whatever Lua frees. */
     if (bytes > lim->max || lim->used > lim->max - bytes) {

@@ -49,6 +49,8 @@ void mend_limits_hold(lua_State *L);
 
 /* The allocator enforcing limits->max; frees always succeed. */
 void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+/* L's limits when L is a state mend_lua_new made (its allocator is mend's), else NULL. */
+mend_limits *mend_limits_of(lua_State *L);
 /* Starts the clock: no hook until a limit is near (the deadline's timer, Ctrl-C, the memory
  * limit or mend_limits_stop sets one on L); coroutines are hooked for good (see below). */
 void mend_limits_arm(lua_State *L, mend_limits *lim);

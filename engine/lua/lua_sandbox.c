@@ -25,19 +25,11 @@ static void rewrite_binary_message(lua_State *L, const char *chunkname)
     }
 }
 
-/* The limits of L when they are mend's (a state from mend_lua_new), else NULL. */
-static mend_limits *state_limits(lua_State *L)
-{
-    void *ud;
-    lua_Alloc f = lua_getallocf(L, &ud);
-    return f == mend_limits_alloc ? ud : NULL;
-}
-
 int mend_load_text_file(lua_State *L, const char *path)
 {
     /* The source is held in C memory while Lua compiles it: it must fit in what --max-memory
      * leaves, and is counted against it until compiled. */
-    mend_limits *lim = state_limits(L);
+    mend_limits *lim = mend_limits_of(L);
     size_t max = MEND_SCRIPT_FILE_MAX;
     const char *why = "the most mend loads as a script";
     if (lim && lim->max && !lim->disarmed) {
