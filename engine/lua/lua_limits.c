@@ -1,4 +1,4 @@
-/* Script limits: a counting allocator for --max-memory, a count hook for --timeout and Ctrl-C. */
+/* Script limits: a counting allocator for --max-memory, a hook for --timeout and Ctrl-C, set only when one is near. */
 #include "lua_private.h"
 #include "engine_private.h"
 #include "platform.h"
@@ -116,6 +116,12 @@ void *mend_limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     if (nsize > old)
         lim->refused = 0;
     lim->used = lim->used - old + nsize;
+    /* The heap halved or doubled: the hook resizes the young generation (not from here, inside
+     * an allocation). */
+    if ((lim->used > lim->young_high || lim->used < lim->young_low) && !lim->young_due && lim == g_armed) {
+        lim->young_due = true;
+        nudge();
+    }
     return p;
 }
 
@@ -127,6 +133,8 @@ static void limits_hook(lua_State *L, lua_Debug *ar)
         return;
     if (g_interrupt)
         lim->interrupted = true;
+    if (lim->young_due)
+        mend_young_retune(L, lim);
     if (!limit_hit(lim)) {
         if (lim->timeout_s <= 0 || mend_monotonic_now() < lim->deadline) {
             if (L != lim->L) {
@@ -156,6 +164,7 @@ void mend_limits_arm(lua_State *L, mend_limits *lim)
     lim->L = L;
     lim->deadline = mend_monotonic_now() + lim->timeout_s;
     lua_sethook(L, NULL, 0, 0);
+    mend_young_retune(L, lim);
     g_armed = lim;
     schedule(lim);
     if (g_interrupt || lim->stop[0])

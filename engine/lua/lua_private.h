@@ -27,6 +27,10 @@ typedef struct mend_limits {
     lua_State *L;             /* the state they were last armed for */
     mend_pool pool;           /* where Lua's small blocks come from */
     bool pool_hit;            /* memory_hit came from the pool's cap, not from bytes held */
+    size_t young_low, young_high;  /* outside these heap sizes the young generation is resized */
+    bool young_due;           /* the heap left them: the hook resizes it */
+    bool young_own;           /* the script chose the collector's mode: mend leaves it alone */
+    int young_mul;            /* the minor multiplier mend last set (0 = Lua's default) */
 } mend_limits;
 
 /* Ends the script at its next instructions with msg, the way a limit does (pcall cannot keep it
@@ -61,6 +65,11 @@ void mend_limits_rest(lua_State *L, mend_limits *lim);
 void mend_limits_hook_coroutines(lua_State *L);
 /* xpcall whose message handler is skipped once a limit is hit (Lua would run it with hooks off). */
 void mend_limits_guard_xpcall(lua_State *L);
+/* Sets the collector's minor multiplier so that the young generation is a cache's size (see
+ * lua_young.c), unless the script chose the mode itself; due again when the heap halves or doubles. */
+void mend_young_retune(lua_State *L, mend_limits *lim);
+/* collectgarbage noting a script's own choice of mode. */
+void mend_young_watch_collectgarbage(lua_State *L);
 /* Stops the watchdog that arm started: call once the state is closed or idle (shell prompt). */
 void mend_limits_settle(void);
 /* Closes L with the memory limit and the watchdog still armed: the finalizers lua_close runs

@@ -61,6 +61,7 @@ static int setup(lua_State *L)
     mend_sandbox_open(L, a->cfg->unsafe, json, a->cfg->script_dir, a->cfg->scripts_dir);
     mend_limits_hook_coroutines(L);
     mend_limits_guard_xpcall(L);
+    mend_young_watch_collectgarbage(L);
     if (!a->cfg->unsafe)
         mend_sandbox_confine(L, eng, a->cfg->scripts_dir);
     if (a->ml->eng)

@@ -269,6 +269,48 @@ static void test_limits_no_hook_while_no_limit_is_near(void **state)
     assert_int_equal(g_ret, 0);
 }
 
+/* 20 MiB kept alive, then 120 MiB of garbage: Lua's default young generation (a fifth of the
+ * heap) makes that about twenty minor collections; one a cache's size, over a hundred. Each
+ * collection finalizes the sentinel, which makes the next one. */
+static void test_collector_young_generation_stays_small_under_a_big_heap(void **state)
+{
+    (void)state;
+    mend_lua *ml = new_state(false, 0, 0, NULL, NULL);
+    int rc = mend_lua_run_string(ml,
+                                 "local keep = {}\n"
+                                 "for i = 1, 250000 do keep[i] = { i } end\n"
+                                 "local n = 0\n"
+                                 "local function sentinel()\n"
+                                 "  setmetatable({}, { __gc = function() n = n + 1; sentinel() end })\n"
+                                 "end\n"
+                                 "sentinel()\n"
+                                 "for i = 1, 1200000 do local t = { i, i, i } end\n"
+                                 "return math.min(n, 255)",
+                                 "=young", g_err, sizeof g_err, &g_ret);
+    if (rc != 0)
+        fail_msg("%s", g_err);
+    assert_in_range(g_ret, 100, 255);
+    assert_int_equal(mend_limits_of(mend_lua_state(ml))->young_mul, 1);
+    mend_lua_free(ml);
+}
+
+/* A script that picks the collector's mode keeps it: resizing the young generation would
+ * otherwise switch an incremental collector back to generational as the heap grows. */
+static void test_collector_mode_a_script_chooses_is_kept(void **state)
+{
+    (void)state;
+    mend_lua *ml = new_state(false, 0, 0, NULL, NULL);
+    int rc = mend_lua_run_string(ml,
+                                 "collectgarbage('incremental')\n"
+                                 "local keep = {}\n"
+                                 "for i = 1, 250000 do keep[i] = { i } end\n"
+                                 "return collectgarbage('incremental') == 'incremental' and 1 or 0",
+                                 "=mode", g_err, sizeof g_err, &g_ret);
+    mend_lua_free(ml);
+    assert_int_equal(rc, 0);
+    assert_int_equal(g_ret, 1);
+}
+
 static void test_limits_pcall_cannot_swallow_the_timeout(void **state)
 {
     (void)state;
@@ -555,6 +597,8 @@ int main(void)
         cmocka_unit_test(test_require_names_the_places_it_looked),
         cmocka_unit_test(test_limits_endless_loop_stops),
         cmocka_unit_test(test_limits_no_hook_while_no_limit_is_near),
+        cmocka_unit_test(test_collector_young_generation_stays_small_under_a_big_heap),
+        cmocka_unit_test(test_collector_mode_a_script_chooses_is_kept),
         cmocka_unit_test(test_limits_pcall_cannot_swallow_the_timeout),
         cmocka_unit_test(test_limits_an_endless_xpcall_handler_cannot_outlast_a_limit),
         cmocka_unit_test(test_limits_time_below_the_script_is_not_the_scripts),
