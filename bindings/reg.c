@@ -453,8 +453,12 @@ int bind_reg_backup(const mend_engine *eng, const char *label, const mend_regfil
         char *dir = mend_dirname(file);
         rc = dir ? mend_mkdirs(dir, &why) : mend_err_set(&why, MEND_E_IO, 0, "out of memory");
         free(dir);
+        /* The simulator's deletes reach the disk with its state, whose write first syncs every
+         * backup: one sync for a run's thousands, not one each. A real machine's delete is
+         * final at once: its backup is on disk before. */
         if (rc == 0)
-            rc = mend_regfile_export_keys(&eng->host, keys, n, file, &why);
+            rc = eng->host.what_if ? mend_regfile_export_keys_deferred(&eng->host, keys, n, file, &why)
+                                   : mend_regfile_export_keys(&eng->host, keys, n, file, &why);
     }
     if (rc != 0)
         return mend_err_set(e, MEND_E_IO, 0, "could not back up %s to %s, so nothing was deleted: %s",

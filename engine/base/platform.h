@@ -49,7 +49,14 @@ int mend_read_stream_max(FILE *f, const char *name, size_t max, const char *why,
                          mend_err *e);
 /* Writes data to path atomically: temp file in the same folder, fsync, rename over. */
 int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e);
-/* Flushes a stdio stream to disk (fflush + fsync / FlushFileBuffers). */
+/* The same, complete under its name at once, but durable only at the next mend_write_file_atomic
+ * or mend_fsync_file, which first syncs every such file (POSIX: one syncfs per file system).
+ * For files whose content matters only once a later durable write commits (the simulator's
+ * .reg backups: its deletes reach the disk with its state). Windows: as mend_write_file_atomic. */
+int mend_write_file_deferred(const char *path, const void *data, size_t len, mend_err *e);
+/* POSIX: how many folders hold deferred files not synced yet (a test seam). */
+size_t mend_platform_deferred_pending(void);
+/* Flushes a stdio stream to disk (fflush + fsync / FlushFileBuffers), deferred files first. */
 int mend_fsync_file(FILE *f);
 /* POSIX: how many fsyncs and renames this process has done (a test seam: a read-only run does
  * none). */

@@ -219,7 +219,7 @@ static void fsync_dir_of(const char *path)
  * complete and on disk, so a kill at any moment leaves the old file or the new one and no
  * temp file (for a file that is replaced, a name exists only between link and rename).
  * Returns 1 when the system cannot do it (no O_TMPFILE on this file system, no /proc). */
-static int write_unnamed(const char *path, const void *data, size_t len, mend_err *e)
+static int write_unnamed(const char *path, const void *data, size_t len, bool sync, mend_err *e)
 {
 #if defined(O_TMPFILE) && defined(AT_SYMLINK_FOLLOW)
     char *dir = mend_dirname(path);
@@ -231,7 +231,7 @@ static int write_unnamed(const char *path, const void *data, size_t len, mend_er
         return errno == ENOENT || errno == EACCES || errno == EROFS ? io_error(e, "write", path) : 1;
     char self[64], tmp[PATH_MAX];
     snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
-    if (write_all(fd, data, len) != 0 || fchmod(fd, 0644) != 0 || counted_fsync(fd) != 0) {
+    if (write_all(fd, data, len) != 0 || fchmod(fd, 0644) != 0 || (sync && counted_fsync(fd) != 0)) {
         io_error(e, "write", path);
         close(fd);
         return -1;
@@ -259,34 +259,116 @@ static int write_unnamed(const char *path, const void *data, size_t len, mend_er
         errno = err;
         return io_error(e, "write", path);
     }
-    fsync_dir_of(path);
+    if (sync)
+        fsync_dir_of(path);
     return 0;
 #else
     (void)path;
     (void)data;
     (void)len;
+    (void)sync;
     (void)e;
     return 1;
 #endif
 }
 
-static int write_replacing(const char *path, const void *data, size_t len, mend_err *e);
+static int write_replacing(const char *path, const void *data, size_t len, bool sync, mend_err *e);
 
 /* Only a regular file (or none) is replaced: a device or pipe, or a link to one (--report
  * /dev/null, /dev/stdout; mend often runs as root), would be swapped for a plain file for the
  * whole machine. Writing into it instead could reach a disk through a planted link: refused. */
-int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e)
+static int refuse_non_file(const char *path, mend_err *e)
 {
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
         return mend_err_set(e, MEND_E_INVALID, 0, "cannot write %s: it is %s, not a file; name a file", path,
                             S_ISDIR(st.st_mode) ? "a folder" : "a device or pipe");
-    return write_replacing(path, data, len, e);
+    return 0;
 }
 
-static int write_replacing(const char *path, const void *data, size_t len, mend_err *e)
+/* The folders of files written with mend_write_file_deferred and not yet synced (few: the
+ * backup folder); more than fit are synced with sync(). */
+#define DEFERRED_DIRS 8
+static char *g_deferred[DEFERRED_DIRS];
+static size_t g_ndeferred;
+static bool g_deferred_overflow;
+
+static int note_deferred(const char *path)
 {
-    int unnamed = write_unnamed(path, data, len, e);
+    char *dir = mend_dirname(path);
+    if (!dir)
+        return -1;
+    for (size_t i = 0; i < g_ndeferred; i++)
+        if (strcmp(g_deferred[i], dir) == 0) {
+            free(dir);
+            return 0;
+        }
+    if (g_ndeferred < DEFERRED_DIRS)
+        g_deferred[g_ndeferred++] = dir;
+    else {
+        g_deferred_overflow = true;
+        free(dir);
+    }
+    return 0;
+}
+
+size_t mend_platform_deferred_pending(void)
+{
+    return g_ndeferred + (g_deferred_overflow ? 1 : 0);
+}
+
+/* Makes every deferred file durable: one syncfs per folder's file system (Linux) writes their
+ * data and names out with one journal commit, where an fsync each cost one commit each. */
+static int sync_deferred(mend_err *e)
+{
+    int rc = 0;
+    if (g_deferred_overflow) {
+        g_durable_ops++;
+        sync();
+        g_deferred_overflow = false;
+    }
+    while (g_ndeferred > 0) {
+        char *dir = g_deferred[g_ndeferred - 1];
+        int fd = open(dir, O_RDONLY | O_CLOEXEC);
+        g_durable_ops++;
+#ifdef __linux__
+        int bad = fd < 0 || syncfs(fd) != 0;
+#else
+        sync();
+        int bad = fd < 0;
+#endif
+        int why = errno;
+        if (fd >= 0)
+            close(fd);
+        if (bad && rc == 0) {
+            rc = mend_err_set(e, MEND_E_IO, 0, "cannot make the files written in %s durable: %s", dir,
+                              strerror(why));
+        }
+        free(dir);
+        g_ndeferred--;
+    }
+    return rc;
+}
+
+int mend_write_file_deferred(const char *path, const void *data, size_t len, mend_err *e)
+{
+    if (refuse_non_file(path, e) != 0)
+        return -1;
+    if (note_deferred(path) != 0)
+        return mend_err_set(e, MEND_E_IO, 0, "out of memory");
+    return write_replacing(path, data, len, false, e);
+}
+
+int mend_write_file_atomic(const char *path, const void *data, size_t len, mend_err *e)
+{
+    if (refuse_non_file(path, e) != 0 || sync_deferred(e) != 0)
+        return -1;
+    return write_replacing(path, data, len, true, e);
+}
+
+static int write_replacing(const char *path, const void *data, size_t len, bool sync, mend_err *e)
+{
+    int unnamed = write_unnamed(path, data, len, sync, e);
     if (unnamed <= 0)
         return unnamed;
     size_t n = strlen(path);
@@ -303,7 +385,7 @@ static int write_replacing(const char *path, const void *data, size_t len, mend_
     }
     if (write_all(fd, data, len) != 0)
         goto fail;
-    if (fchmod(fd, 0644) != 0 || counted_fsync(fd) != 0)
+    if (fchmod(fd, 0644) != 0 || (sync && counted_fsync(fd) != 0))
         goto fail;
     if (close(fd) != 0) {
         fd = -1;
@@ -314,7 +396,8 @@ static int write_replacing(const char *path, const void *data, size_t len, mend_
         goto fail;
     free(tmp);
     /* The rename itself must reach the disk too. */
-    fsync_dir_of(path);
+    if (sync)
+        fsync_dir_of(path);
     return 0;
 fail:
     io_error(e, "write", path);
@@ -327,7 +410,8 @@ fail:
 
 int mend_fsync_file(FILE *f)
 {
-    if (fflush(f) != 0)
+    mend_err e;
+    if (fflush(f) != 0 || sync_deferred(&e) != 0)
         return -1;
     return counted_fsync(fileno(f));
 }

@@ -24,6 +24,9 @@ int mend_regfile_render_keys(const mend_host *h, const mend_regfile_key *keys, s
                              size_t *len, mend_err *e);
 int mend_regfile_export_keys(const mend_host *h, const mend_regfile_key *keys, size_t n, const char *file,
                              mend_err *e);
+/* The same written with mend_write_file_deferred: durable at the next durable write. */
+int mend_regfile_export_keys_deferred(const mend_host *h, const mend_regfile_key *keys, size_t n,
+                                      const char *file, mend_err *e);
 
 typedef struct mend_regfile mend_regfile;
 

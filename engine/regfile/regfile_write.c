@@ -272,8 +272,8 @@ int mend_regfile_export(const mend_host *h, const char *path, const char *file, 
     return mend_regfile_export_keys(h, &k, 1, file, e);
 }
 
-int mend_regfile_export_keys(const mend_host *h, const mend_regfile_key *keys, size_t n, const char *file,
-                             mend_err *e)
+static int export_keys(const mend_host *h, const mend_regfile_key *keys, size_t n, const char *file, bool defer,
+                       mend_err *e)
 {
     char *text;
     size_t len;
@@ -295,7 +295,19 @@ int mend_regfile_export_keys(const mend_host *h, const mend_regfile_key *keys, s
     out[1] = 0xFE;
     memcpy(out + 2, w, wlen);
     free(w);
-    rc = mend_write_file_atomic(file, out, wlen + 2, e);
+    rc = defer ? mend_write_file_deferred(file, out, wlen + 2, e) : mend_write_file_atomic(file, out, wlen + 2, e);
     free(out);
     return rc;
+}
+
+int mend_regfile_export_keys(const mend_host *h, const mend_regfile_key *keys, size_t n, const char *file,
+                             mend_err *e)
+{
+    return export_keys(h, keys, n, file, false, e);
+}
+
+int mend_regfile_export_keys_deferred(const mend_host *h, const mend_regfile_key *keys, size_t n,
+                                      const char *file, mend_err *e)
+{
+    return export_keys(h, keys, n, file, true, e);
 }

@@ -68,6 +68,57 @@ static void test_atomic_write_replaces_and_leaves_no_temp(void **state)
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A deferred write is complete under its name at once, costs no fsync, and is synced (one
+ * sync for its folder) before the next durable write goes on: the simulator's backups reach
+ * the disk before the state that commits their deletes. */
+static void test_deferred_writes_are_synced_before_the_next_durable_write(void **state)
+{
+    (void)state;
+    mend_err e;
+    const char *dir = TDIR "/deferred";
+    assert_int_equal(mend_mkdirs(dir, &e), 0);
+    const char *old[] = { "/a.reg", "/b.reg", "/c.reg", "/state.lua", "/journal" };
+    for (size_t i = 0; i < sizeof old / sizeof *old; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s%s", dir, old[i]);
+        unlink(path);
+    }
+    unsigned long ops = mend_platform_durable_ops();
+    assert_int_equal(mend_write_file_deferred(TDIR "/deferred/a.reg", "aa", 2, &e), 0);
+    assert_int_equal(mend_write_file_deferred(TDIR "/deferred/b.reg", "bbb", 3, &e), 0);
+    assert_int_equal(mend_platform_durable_ops() - ops, 0);
+    /* Replacing one renames over it (counted), still without an fsync. */
+    assert_int_equal(mend_write_file_deferred(TDIR "/deferred/a.reg", "AAAA", 4, &e), 0);
+    assert_int_equal(mend_platform_durable_ops() - ops, 1);
+    assert_int_equal(mend_platform_deferred_pending(), 1);
+    char *buf;
+    size_t len;
+    assert_int_equal(mend_read_file(TDIR "/deferred/a.reg", &buf, &len, &e), 0);
+    assert_int_equal(len, 4);
+    assert_memory_equal(buf, "AAAA", 4);
+    free(buf);
+    assert_int_equal(count_entries(dir), 2);   /* no temp file left */
+
+    ops = mend_platform_durable_ops();
+    assert_int_equal(mend_write_file_atomic(TDIR "/deferred/state.lua", "s", 1, &e), 0);
+    assert_int_equal(mend_platform_deferred_pending(), 0);
+    /* the folder's sync, then the file's fsync and its folder's */
+    assert_int_equal(mend_platform_durable_ops() - ops, 3);
+
+    /* A stream's fsync (the journal) is a barrier too. */
+    assert_int_equal(mend_write_file_deferred(TDIR "/deferred/c.reg", "c", 1, &e), 0);
+    FILE *f = fopen(TDIR "/deferred/journal", "ab");
+    assert_non_null(f);
+    fputs("line\n", f);
+    assert_int_equal(mend_fsync_file(f), 0);
+    fclose(f);
+    assert_int_equal(mend_platform_deferred_pending(), 0);
+
+    /* Never into a device or pipe, as for an atomic write. */
+    assert_int_equal(mend_write_file_deferred("/dev/null", "x", 1, &e), -1);
+    assert_non_null(strstr(e.msg, "not a file"));
+}
+
 /* `--report /dev/null` or `/dev/stdout` (mend often runs as root): a device or pipe, or a link
  * to one, is never replaced by a plain file (it would be for the whole machine); the write is
  * refused and the node stays as it was. */
@@ -250,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_atomic_write_replaces_and_leaves_no_temp),
 #ifndef _WIN32
         cmocka_unit_test(test_atomic_write_never_replaces_a_device_or_pipe),
+        cmocka_unit_test(test_deferred_writes_are_synced_before_the_next_durable_write),
 #endif
         cmocka_unit_test(test_read_missing_file_names_it),
         cmocka_unit_test(test_read_folder_says_it_is_a_folder),

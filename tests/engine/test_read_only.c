@@ -1,6 +1,7 @@
 /* Read-only runs (check, --dry-run, a run that changes nothing) write nothing durable: no fsync,
  * no rename, the state file as it was; a run that acts does both (the seam is live). A run whose
  * script never asks about the machine does not even load it, yet holds its lock. */
+#define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -115,6 +117,66 @@ static void test_read_only_a_fix_that_acts_does_fsync_and_rename(void **state)
     assert_true(before.st_ino != after.st_ino);
 }
 
+#define CORRUPT DIR "/corrupt.lua"
+
+static int real_entry(const struct dirent *ent)
+{
+    return ent->d_name[0] != '.';
+}
+
+/* The .reg backups in the run's backup folder (MEND_STATE_DIR/backups); each starts as one does. */
+static int count_backups(void)
+{
+    const char *state_dir = getenv("MEND_STATE_DIR");
+    assert_non_null(state_dir);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/backups", state_dir);
+    struct dirent **list = NULL;
+    int n = scandir(dir, &list, real_entry, NULL);
+    for (int i = 0; i < n; i++) {
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name);
+        char *reg = slurp(path);
+        assert_true((unsigned char)reg[0] == 0xFF && (unsigned char)reg[1] == 0xFE);
+        free(reg);
+        free(list[i]);
+    }
+    free(list);
+    return n < 0 ? 0 : n;
+}
+
+/* The durable operations of a fix that force-removes n corrupt store entries, each backed up
+ * first (n new backups). */
+static unsigned long fix_corrupt(int n)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "local p = {}\n"
+             "for i = 1, %d do p[i] = { name = ('Bad-%%03d'):format(i), state = 'pending_deletion',\n"
+             "  blockers = { 'store_corrupt' } } end\n"
+             "return { policies = p }\n", n);
+    write_text(CORRUPT, text);
+    int before = count_backups();
+    unsigned long ops = mend_platform_durable_ops();
+    assert_int_equal(MEND("-q", "--host", "sim:" CORRUPT, "fix", "--all-pending", "--allow", "all"), 0);
+    ops = mend_platform_durable_ops() - ops;
+    assert_int_equal(count_backups() - before, n);
+    return ops;
+}
+
+/* On the simulator a delete reaches the disk with the state, so the backups before it are synced
+ * together when the state is written: 40 backups cost the fsyncs of 2, not one each (a
+ * 100,000-policy fix made 16,667). */
+static void test_read_only_backups_before_deletes_are_synced_once_on_the_simulator(void **state)
+{
+    (void)state;
+    unsigned long two = fix_corrupt(2);
+    unsigned long forty = fix_corrupt(40);
+    assert_true(two >= 2);
+    assert_int_equal(forty, two);
+    assert_int_equal(mend_platform_deferred_pending(), 0);
+}
+
 #define DAMAGED DIR "/damaged.lua"
 
 static char *slurp_or_empty(const char *path)
@@ -184,6 +246,7 @@ int main(void)
         cmocka_unit_test_setup(test_read_only_dry_run_fix_does_no_fsync_and_leaves_the_state, setup),
         cmocka_unit_test_setup(test_read_only_run_that_changes_nothing_does_no_fsync, setup),
         cmocka_unit_test_setup(test_read_only_a_fix_that_acts_does_fsync_and_rename, setup),
+        cmocka_unit_test_setup(test_read_only_backups_before_deletes_are_synced_once_on_the_simulator, setup),
         cmocka_unit_test_setup(test_read_only_run_that_never_asks_does_not_load_the_state, setup),
         cmocka_unit_test_setup(test_read_only_damaged_state_ends_the_run_at_the_first_question, setup),
         cmocka_unit_test_setup(test_read_only_run_that_never_asks_still_holds_the_lock, setup),
