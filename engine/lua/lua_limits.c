@@ -164,7 +164,6 @@ void mend_limits_arm(lua_State *L, mend_limits *lim)
     lim->L = L;
     lim->deadline = mend_monotonic_now() + lim->timeout_s;
     lua_sethook(L, NULL, 0, 0);
-    mend_young_retune(L, lim);
     g_armed = lim;
     schedule(lim);
     if (g_interrupt || lim->stop[0])
@@ -175,6 +174,8 @@ void mend_limits_arm(lua_State *L, mend_limits *lim)
         snprintf(msg, sizeof msg, WATCHDOG_MSG, lim->timeout_s);
         mend_watchdog_set(lim->timeout_s + MEND_LIMITS_GRACE_S, msg);
     }
+    /* Last, under the clock: the minor collection it may take can run a script's finalizer. */
+    mend_young_retune(L, lim);
 }
 
 static void hook_thread(lua_State *L, lua_State *co)
